@@ -1,0 +1,17 @@
+"""Shared test settings: the Agg backend, wide pandas display for doctests, figures closed after each test."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _doctest_display(doctest_namespace):
+    doctest_namespace["pd"] = pd
+    with pd.option_context("display.width", 120, "display.max_columns", 30):
+        yield
+    plt.close("all")

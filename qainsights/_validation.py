@@ -1,0 +1,132 @@
+"""Argument and column checks shared by every public function, with one message format.
+
+Messages follow scikit-learn's wording ("The 'x' parameter of f must be ... Got ... instead.")
+and end with what to do next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "as_column_list",
+    "check_columns",
+    "check_confidence",
+    "check_frame",
+    "check_option",
+    "format_values",
+]
+
+
+def format_values(values: Iterable[Any], limit: int = 5) -> str:
+    """Return the first ``limit`` values as a readable, quoted list.
+
+    Examples
+    --------
+    >>> format_values(["a", "b", "c"], limit=2)
+    "'a', 'b' (and 1 more)"
+    """
+    values = list(values)
+    shown = ", ".join(repr(v.item() if isinstance(v, np.generic) else v) for v in values[:limit])
+    rest = len(values) - limit
+    return f"{shown} (and {rest} more)" if rest > 0 else shown
+
+
+def check_option(value: Any, *, name: str, options: Sequence[Any], func: str) -> Any:
+    """Return ``value`` if it is one of ``options``, else raise a ``ValueError`` naming them.
+
+    Examples
+    --------
+    >>> check_option("wilson", name="method", options=["wilson", "jeffreys"], func="proportion_ci")
+    'wilson'
+    >>> check_option("wilsn", name="method", options=["wilson", "jeffreys"], func="proportion_ci")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'method' parameter of proportion_ci must be one of 'wilson', 'jeffreys'. Got 'wilsn' instead.
+    """
+    if value not in options:
+        raise ValueError(
+            f"The {name!r} parameter of {func} must be one of "
+            f"{format_values(options, limit=len(options))}. Got {value!r} instead."
+        )
+    return value
+
+
+def check_confidence(ci: float, *, func: str, name: str = "ci") -> float:
+    """Return ``ci`` as a float if it lies strictly between 0 and 1.
+
+    Examples
+    --------
+    >>> check_confidence(0.95, func="error_rate")
+    0.95
+    >>> check_confidence(95, func="error_rate")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'ci' parameter of error_rate must be a confidence level strictly between 0 and 1 (for example 0.95). Got 95 instead.
+    """
+    if isinstance(ci, bool) or not isinstance(ci, (int, float, np.floating)) or not 0 < ci < 1:
+        raise ValueError(
+            f"The {name!r} parameter of {func} must be a confidence level strictly between "
+            f"0 and 1 (for example 0.95). Got {ci!r} instead."
+        )
+    return float(ci)
+
+
+def check_frame(data: Any, *, func: str, name: str = "data") -> pd.DataFrame:
+    """Return ``data`` if it is a pandas DataFrame, else raise a ``TypeError``.
+
+    Examples
+    --------
+    >>> check_frame([1, 2], func="error_rate")
+    Traceback (most recent call last):
+    ...
+    TypeError: The 'data' parameter of error_rate must be a pandas DataFrame. Got list instead.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(
+            f"The {name!r} parameter of {func} must be a pandas DataFrame. "
+            f"Got {type(data).__name__} instead."
+        )
+    return data
+
+
+def as_column_list(columns: str | Sequence[str] | None) -> list[str]:
+    """Normalise a column argument (one name, a list of names or None) to a list.
+
+    Examples
+    --------
+    >>> as_column_list("site"), as_column_list(["site", "queue"]), as_column_list(None)
+    (['site'], ['site', 'queue'], [])
+    """
+    if columns is None:
+        return []
+    if isinstance(columns, str):
+        return [columns]
+    return list(columns)
+
+
+def check_columns(
+    data: pd.DataFrame, columns: Iterable[str], *, func: str, param: str = "data"
+) -> None:
+    """Raise a ``ValueError`` naming the columns of ``columns`` that ``data`` lacks.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"site": ["a"], "is_error": [True]})
+    >>> check_columns(frame, ["site", "queue"], func="error_rate")
+    Traceback (most recent call last):
+    ...
+    ValueError: error_rate needs column 'queue' in 'data', which has columns 'site', 'is_error'. Check the spelling, or rename your column to 'queue'.
+    """
+    missing = [c for c in dict.fromkeys(columns) if c not in data.columns]
+    if missing:
+        noun = "column" if len(missing) == 1 else "columns"
+        raise ValueError(
+            f"{func} needs {noun} {format_values(missing, limit=len(missing))} in {param!r}, "
+            f"which has columns {format_values(data.columns, limit=30)}. Check the spelling, "
+            f"or rename your column to {missing[0]!r}."
+        )

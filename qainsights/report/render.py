@@ -1,0 +1,81 @@
+"""Render the Monthly Quality Report: execute the parameterised notebook, write HTML."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["TEMPLATE", "render_report"]
+
+#: The report template shipped with the package (a notebook with a ``parameters`` cell).
+TEMPLATE = "monthly_quality_report.ipynb"
+
+
+def _template_path() -> Path:
+    return Path(str(resources.files("qainsights.report") / TEMPLATE))
+
+
+def render_report(
+    data: str | os.PathLike,
+    *,
+    output: str | os.PathLike,
+    month: str | None = None,
+    accuracy_target: float = 0.92,
+    notebook: str | os.PathLike | None = None,
+    timeout: int = 600,
+) -> Path:
+    """Execute the Monthly Quality Report for an audit file and write it as one HTML file.
+
+    The template notebook runs in a fresh kernel with its ``parameters`` cell overridden
+    (papermill); the executed notebook becomes a self-contained HTML page with the code
+    hidden and the figures embedded (nbconvert).
+
+    Parameters
+    ----------
+    data : path
+        An audit export that :func:`qainsights.load_audits` reads (CSV, Parquet, Excel).
+    output : path
+        The HTML file to write (folders are created).
+    month : str, optional
+        The month to report, 'YYYY-MM'; the latest complete month in the data when omitted.
+    accuracy_target : float, default 0.92
+        The accuracy target the report compares against.
+    notebook : path, optional
+        Also keep the executed notebook here. The notebook runs from this file's folder,
+        with ``data`` given relative to it, so the notebook can be re-run where it lies.
+    timeout : int, default 600
+        Seconds a cell may run.
+
+    Returns
+    -------
+    Path
+        The HTML file written.
+    """
+    import nbformat
+    import papermill
+    from nbconvert import HTMLExporter
+
+    output = Path(output)
+    with tempfile.TemporaryDirectory() as scratch:
+        executed = Path(notebook) if notebook else Path(scratch) / TEMPLATE
+        executed.parent.mkdir(parents=True, exist_ok=True)
+        workdir = executed.parent.resolve()
+        data_path = os.path.relpath(Path(data).resolve(), workdir)
+        papermill.execute_notebook(
+            str(_template_path()),
+            str(executed),
+            parameters={"data_path": data_path, "month": month, "accuracy_target": accuracy_target},
+            cwd=str(workdir),
+            kernel_name="python3",
+            progress_bar=False,
+            execution_timeout=timeout,
+        )
+        exporter = HTMLExporter(
+            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+        )
+        body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(body, encoding="utf-8")
+    return output
