@@ -93,6 +93,7 @@ def plot_intervals(
         ax.legend(loc="lower right", frameon=False)
     ax.set_yticks(y, names)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+    ax.set_xlabel(estimate.replace("_", " "))
     ax.grid(axis="x", alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     if title:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -11,6 +12,9 @@ __all__ = ["TEMPLATE", "render_report"]
 
 #: The report template shipped with the package (a notebook with a ``parameters`` cell).
 TEMPLATE = "monthly_quality_report.ipynb"
+#: Script tags that load from the network (nbconvert adds require.js and MathJax); the report
+#: uses neither, and must open offline.
+_REMOTE_SCRIPT = re.compile(r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>')
 
 
 def _template_path() -> Path:
@@ -30,7 +34,7 @@ def render_report(
 
     The template notebook runs in a fresh kernel with its ``parameters`` cell overridden
     (papermill); the executed notebook becomes a self-contained HTML page with the code
-    hidden and the figures embedded (nbconvert).
+    hidden, the figures embedded and nothing loaded from the network (nbconvert).
 
     Parameters
     ----------
@@ -77,5 +81,5 @@ def render_report(
         )
         body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(body, encoding="utf-8")
+    output.write_text(_REMOTE_SCRIPT.sub("", body), encoding="utf-8")
     return output

@@ -1,0 +1,35 @@
+# The two quick-start commands: `make report` and `make test`. Each creates its own virtual
+# environment (.venv) from pyproject.toml and the tested versions in requirements/constraints.txt.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: report test lint notebooks samples clean
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/qainsights report --data data_samples/audits.parquet --output reports/monthly_quality_report.html
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+	$(BIN)/ruff check qainsights tests benchmarks
+
+lint: $(STAMP)
+	$(BIN)/ruff check qainsights tests benchmarks
+	$(BIN)/ruff format --check qainsights tests benchmarks
+
+# Re-execute the curated notebooks in place (after a deliberate change to their numbers).
+notebooks: $(STAMP)
+	$(BIN)/qainsights report --data data_samples/audits.parquet --notebook notebooks/01_monthly_quality_report.ipynb --output reports/monthly_quality_report.html
+
+samples: $(STAMP)
+	$(BIN)/qainsights samples --output data_samples
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis
