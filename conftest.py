@@ -15,3 +15,7 @@ def _doctest_display(doctest_namespace):
     with pd.option_context("display.width", 120, "display.max_columns", 30):
         yield
     plt.close("all")
+
+
+# The report template is executed by render_report, not by nbval: only notebooks/ are regression tests.
+collect_ignore_glob = ["qainsights/report/*.ipynb"]

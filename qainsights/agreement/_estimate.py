@@ -1,0 +1,197 @@
+"""The one path from ratings to a result: weights, estimate, then analytic or bootstrap inference."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .._validation import check_confidence, check_option, format_values
+from ._cohen import cohen_estimate, cohen_variance, prevalence_and_bias
+from ._conger import conger_estimate
+from ._family import family_estimate, family_variance, patterns_of
+from ._inputs import Ratings, read_ratings
+from ._weights import agreement_weights, krippendorff_weights, weights_name
+from .inference import bootstrap_summary, redraw, t_interval
+from .results import AgreementResult, CohenKappaResult
+
+__all__ = ["cohen_result", "conger_result", "family_result", "read_checked"]
+
+METHODS = ("analytic", "bootstrap")
+
+
+def read_checked(
+    inputs: dict[str, Any], *, ci: float, method: str, func: str, raters: int | None = None
+) -> Ratings:
+    """Validate the common options, read the ratings and check they can be compared."""
+    check_confidence(ci, func=func)
+    check_option(method, name="method", options=METHODS, func=func)
+    ratings = read_ratings(**inputs, func=func)
+    if raters is not None and ratings.has_raters and ratings.n_raters != raters:
+        raise ValueError(
+            f"{func} compares exactly {raters} raters. Got {ratings.n_raters}. Use "
+            "fleiss_kappa, conger_kappa, gwet_ac or krippendorff_alpha for more raters, or "
+            "select two raters first."
+        )
+    if not (ratings.counts.sum(axis=1) >= 2).any():
+        raise ValueError(
+            f"{func} needs at least one item rated by two or more raters; every item here "
+            "has a single rating. Check the item and rater columns."
+        )
+    return ratings
+
+
+def family_result(
+    kind: str,
+    ratings: Ratings,
+    *,
+    weights: Any = None,
+    level: str | None = None,
+    ci: float,
+    method: str,
+    n_boot: int,
+    seed: int | None,
+    func: str,
+) -> AgreementResult:
+    """Estimate a coefficient of Gwet's family (see ``_family``) with its interval."""
+    patterns = patterns_of(ratings.counts)
+    pairable = patterns.totals >= 2
+    if level is None:
+        matrix = agreement_weights(weights, ratings.categories, func=func)
+    else:
+        totals = (patterns.multiplicity * pairable) @ patterns.counts
+        matrix = krippendorff_weights(level, ratings.categories, totals, func=func)
+    estimate, pa, pe = (
+        float(v) for v in family_estimate(kind, patterns, patterns.multiplicity, matrix)
+    )
+    n_items = int(
+        patterns.multiplicity[pairable].sum() if kind == "alpha" else patterns.multiplicity.sum()
+    )
+    _warn_if_undefined(estimate, ratings, func)
+    if method == "bootstrap":
+        draws = redraw(patterns.multiplicity, n_boot, seed)
+        replicates = family_estimate(kind, patterns, draws, matrix)[0]
+        se, low, high = bootstrap_summary(replicates, ci, func=func)
+        p_value = t_interval(estimate, se, n_items - 1, ci)[2]
+    else:
+        se = _standard_error(family_variance(kind, patterns, matrix, estimate, pe), n_items, func)
+        low, high, p_value = t_interval(estimate, se, n_items - 1, ci)
+    return AgreementResult(
+        coefficient=func,
+        estimate=estimate,
+        se=se,
+        ci_low=low,
+        ci_high=high,
+        p_value=p_value,
+        pa=pa,
+        pe=pe,
+        n_items=n_items,
+        n_raters=ratings.n_raters,
+        weights=level or weights_name(weights),
+        method=method,
+        ci=ci,
+    )
+
+
+def conger_result(
+    ratings: Ratings, *, weights: Any, ci: float, method: str, func: str
+) -> AgreementResult:
+    """Conger's kappa with Gwet's analytic interval."""
+    if not ratings.has_raters:
+        raise ValueError(
+            f"{func} needs to know which rater gave each rating; a 'counts=' table does not "
+            "say. Pass long or wide data, or use fleiss_kappa for counts."
+        )
+    if method != "analytic":
+        raise ValueError(
+            f"{func} offers method='analytic' only: a bootstrap of rater-specific margins "
+            "would have to resample items, not rating patterns. Got 'bootstrap'."
+        )
+    matrix = agreement_weights(weights, ratings.categories, func=func)
+    estimate, pa, pe, variance = conger_estimate(ratings, matrix)
+    _warn_if_undefined(estimate, ratings, func)
+    n_items = len(ratings.counts)
+    se = _standard_error(variance, n_items, func)
+    low, high, p_value = t_interval(estimate, se, n_items - 1, ci)
+    return AgreementResult(
+        func, estimate, se, low, high, p_value, pa, pe, n_items, ratings.n_raters,
+        weights_name(weights), method, ci,
+    )  # fmt: skip
+
+
+def cohen_result(
+    ratings: Ratings,
+    *,
+    weights: Any,
+    ci: float,
+    method: str,
+    n_boot: int,
+    seed: int | None,
+    func: str,
+) -> CohenKappaResult:
+    """Cohen's kappa from the two-rater table of the items both raters rated."""
+    table = _pair_table(ratings, func)
+    matrix = agreement_weights(weights, ratings.categories, func=func)
+    estimate, pa, pe = (float(v) for v in cohen_estimate(table, matrix))
+    _warn_if_undefined(estimate, ratings, func)
+    n_items = int(table.sum())
+    if method == "bootstrap":
+        q = ratings.n_categories
+        draws = redraw(table.ravel(), n_boot, seed).reshape(n_boot, q, q)
+        se, low, high = bootstrap_summary(cohen_estimate(draws, matrix)[0], ci, func=func)
+        p_value = t_interval(estimate, se, n_items - 1, ci)[2]
+    else:
+        se = _standard_error(cohen_variance(table, matrix, estimate, pe), n_items, func)
+        low, high, p_value = t_interval(estimate, se, n_items - 1, ci)
+    pabak, prevalence, bias = prevalence_and_bias(table)
+    return CohenKappaResult(
+        func, estimate, se, low, high, p_value, pa, pe, n_items, 2, weights_name(weights),
+        method, ci, pabak, prevalence, bias,
+    )  # fmt: skip
+
+
+def _pair_table(ratings: Ratings, func: str) -> np.ndarray:
+    if not ratings.has_raters:
+        raise ValueError(
+            f"{func} needs to know which rater gave each rating; a 'counts=' table does not "
+            "say. Pass two label vectors, a k x k 'table=', or long or wide data."
+        )
+    q, n = ratings.n_categories, len(ratings.counts)
+    labels = np.full((2, n), -1)
+    labels[ratings.rater, ratings.item] = ratings.label
+    both = (labels >= 0).all(axis=0)
+    if not both.any():
+        raise ValueError(
+            f"{func} found no item rated by both raters. Check the item and rater columns."
+        )
+    first, second = labels[:, both]
+    return np.bincount(first * q + second, minlength=q * q).reshape(q, q)
+
+
+def _standard_error(variance: float, n_items: int, func: str) -> float:
+    if n_items < 2:
+        warnings.warn(
+            f"{func}: a standard error needs at least two items; got one, so se, the interval "
+            "and the p-value are NaN.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return np.nan
+    return float(np.sqrt(max(variance, 0.0)))
+
+
+def _warn_if_undefined(estimate: float, ratings: Ratings, func: str) -> None:
+    if np.isfinite(estimate):
+        return
+    pairable = ratings.counts[ratings.counts.sum(axis=1) >= 2]
+    used = ratings.categories[pairable.sum(axis=0) > 0]
+    warnings.warn(
+        f"{func} is undefined here: all ratings of items rated more than once fall in one "
+        "category "
+        f"({format_values(used[:1])}), so chance agreement leaves nothing to correct. It is returned as "
+        "NaN; percent_agreement (or gwet_ac with 'categories=' listing every category) still "
+        "describes these ratings.",
+        UserWarning,
+        stacklevel=4,
+    )

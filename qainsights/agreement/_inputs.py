@@ -1,0 +1,311 @@
+"""The input forms of the agreement functions, reduced to one internal shape.
+
+Every form (long, wide, two label vectors, a two-rater table, per-item counts) becomes
+:class:`Ratings`: integer codes for the categories and, where raters are known, one
+``(item, rater, label)`` code triple per rating. Per-item label counts then come from a
+single ``np.bincount(item * q + label)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validation import check_columns, format_values
+
+__all__ = ["INPUT_NAMES", "Ratings", "read_ratings"]
+
+#: The parameters of :func:`read_ratings` that public functions pass through unchanged.
+INPUT_NAMES = ("data", "other", "item", "rater", "label", "counts", "table", "categories")
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """Ratings coded as integers, with their category values.
+
+    Attributes
+    ----------
+    categories : numpy.ndarray
+        The category values, in the order that defines codes ``0 .. q - 1``.
+    counts : numpy.ndarray
+        Items x categories label counts, one row per item with at least one rating.
+    item, rater, label : numpy.ndarray or None
+        One code per rating; ``None`` when the input was a counts table (no rater identity).
+    n_raters : int
+        Number of distinct raters (for counts input: the largest number of ratings of an item).
+    items : numpy.ndarray
+        The item identifiers behind the rows of ``counts``.
+    raters : numpy.ndarray or None
+        The rater identifiers behind the rater codes.
+    """
+
+    categories: np.ndarray
+    counts: np.ndarray
+    item: np.ndarray | None
+    rater: np.ndarray | None
+    label: np.ndarray | None
+    n_raters: int
+    items: np.ndarray
+    raters: np.ndarray | None
+
+    @property
+    def n_categories(self) -> int:
+        """Number of categories ``q``."""
+        return len(self.categories)
+
+    @property
+    def has_raters(self) -> bool:
+        """Whether rater identities are known (every form but ``counts=``)."""
+        return self.rater is not None
+
+
+def read_ratings(
+    data: Any = None,
+    other: Any = None,
+    *,
+    item: str | None = None,
+    rater: str | None = None,
+    label: str | None = None,
+    counts: Any = None,
+    table: Any = None,
+    categories: Any = None,
+    func: str,
+) -> Ratings:
+    """Resolve one of the documented input forms into :class:`Ratings`.
+
+    The forms are, in this order of precedence: ``counts=`` (items x categories), ``table=``
+    (a k x k two-rater table), ``data`` plus ``other`` (two label vectors), ``data`` with
+    ``item``, ``rater`` and ``label`` column names (long format), and ``data`` alone (wide:
+    items in rows, raters in columns, NaN for a missing rating).
+    """
+    given = [name for name, value in (("counts", counts), ("table", table)) if value is not None]
+    if len(given) > 1 or (given and data is not None):
+        raise ValueError(
+            f"{func} takes one input form: 'data' (long or wide), 'counts' or 'table'. "
+            f"Got {', '.join(['data'] * (data is not None) + given)}. Pass only one of them."
+        )
+    if counts is not None:
+        return _from_counts(counts, categories, func)
+    if table is not None:
+        return _from_table(table, categories, func)
+    if data is None:
+        raise ValueError(
+            f"{func} needs ratings: pass 'data' (a long or wide frame), two label vectors, "
+            "'counts=' (items x categories) or 'table=' (a k x k two-rater table)."
+        )
+    if other is not None:
+        return _from_vectors(data, other, categories, func)
+    names = {"item": item, "rater": rater, "label": label}
+    if any(v is not None for v in names.values()):
+        return _from_long(data, names, categories, func)
+    return _from_wide(data, categories, func)
+
+
+def _from_long(data: Any, names: dict[str, str | None], categories: Any, func: str) -> Ratings:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(
+            f"The 'data' parameter of {func} must be a pandas DataFrame when 'item', 'rater' "
+            f"and 'label' name its columns. Got {type(data).__name__} instead."
+        )
+    absent = [k for k, v in names.items() if v is None]
+    if absent:
+        raise ValueError(
+            f"{func} needs all of 'item', 'rater' and 'label' for long-format data; "
+            f"{format_values(absent)} not given. Name the columns, or pass a wide "
+            "items x raters frame without them."
+        )
+    check_columns(data, names.values(), func=func)
+    labels = data[names["label"]].to_numpy()
+    present = ~pd.isna(labels)
+    item_codes, item_values = pd.factorize(data[names["item"]].to_numpy()[present])
+    rater_codes, rater_values = pd.factorize(data[names["rater"]].to_numpy()[present])
+    if (item_codes < 0).any() or (rater_codes < 0).any():
+        raise ValueError(
+            f"{func} found missing values in the {names['item']!r} or {names['rater']!r} "
+            "column. Drop or fill those rows first (see DataFrame.dropna)."
+        )
+    _check_unique_pairs(item_codes, rater_codes, item_values, len(rater_values), names, func)
+    ids = (np.asarray(item_values), np.asarray(rater_values))
+    return _from_codes(item_codes, rater_codes, labels[present], ids, categories, func)
+
+
+def _from_wide(data: Any, categories: Any, func: str) -> Ratings:
+    frame = isinstance(data, pd.DataFrame)
+    values = data.to_numpy() if frame else np.asarray(data, dtype=object)
+    if values.ndim != 2:
+        raise ValueError(
+            f"The 'data' parameter of {func} must be a long frame with 'item', 'rater' and "
+            f"'label', or a 2-D items x raters table. Got {values.ndim} dimension(s) instead."
+        )
+    n_items, n_raters = values.shape
+    flat = values.ravel()
+    present = ~pd.isna(flat)
+    item_codes = np.repeat(np.arange(n_items), n_raters)[present]
+    rater_codes = np.tile(np.arange(n_raters), n_items)[present]
+    # items and raters without any rating drop out
+    item_kept, item_codes = np.unique(item_codes, return_inverse=True)
+    rater_kept, rater_codes = np.unique(rater_codes, return_inverse=True)
+    item_ids = data.index.to_numpy() if frame else np.arange(n_items)
+    rater_ids = data.columns.to_numpy() if frame else np.arange(n_raters)
+    ids = (item_ids[item_kept], rater_ids[rater_kept])
+    return _from_codes(item_codes, rater_codes, flat[present], ids, categories, func)
+
+
+def _from_vectors(first: Any, second: Any, categories: Any, func: str) -> Ratings:
+    a = np.asarray(first, dtype=object)
+    b = np.asarray(second, dtype=object)
+    if a.ndim != 1 or b.ndim != 1 or len(a) != len(b):
+        raise ValueError(
+            f"{func} needs two label vectors of the same length, one per rater. Got shapes "
+            f"{a.shape} and {b.shape} instead."
+        )
+    return _from_wide(np.column_stack([a, b]), categories, func)
+
+
+def _from_table(table: Any, categories: Any, func: str) -> Ratings:
+    frame_categories = table.index.to_numpy() if isinstance(table, pd.DataFrame) else None
+    cells = _nonnegative_integers(table, name="table", func=func)
+    if cells.ndim != 2 or cells.shape[0] != cells.shape[1]:
+        raise ValueError(
+            f"The 'table' parameter of {func} must be a square k x k table (rows: first "
+            f"rater, columns: second rater). Got shape {cells.shape} instead."
+        )
+    q = cells.shape[0]
+    values = _table_categories(categories, frame_categories, q, "table", func)
+    pair = np.repeat(np.arange(q * q), cells.ravel())
+    n = len(pair)
+    item_codes = np.repeat(np.arange(n), 2)
+    rater_codes = np.tile([0, 1], n)
+    label_codes = np.column_stack([pair // q, pair % q]).ravel()
+    return _coded(values, item_codes, rater_codes, label_codes, (np.arange(n), np.arange(2)))
+
+
+def _from_counts(counts: Any, categories: Any, func: str) -> Ratings:
+    frame_categories = counts.columns.to_numpy() if isinstance(counts, pd.DataFrame) else None
+    matrix = _nonnegative_integers(counts, name="counts", func=func)
+    if matrix.ndim != 2:
+        raise ValueError(
+            f"The 'counts' parameter of {func} must be a 2-D items x categories table. "
+            f"Got {matrix.ndim} dimension(s) instead."
+        )
+    values = _table_categories(categories, frame_categories, matrix.shape[1], "counts", func)
+    rated = matrix.sum(axis=1) > 0
+    _check_some_ratings(int(rated.sum()), func)
+    items = counts.index.to_numpy() if isinstance(counts, pd.DataFrame) else np.arange(len(rated))
+    most = int(matrix[rated].sum(axis=1).max())
+    return Ratings(values, matrix[rated], None, None, None, most, items[rated], None)
+
+
+def _from_codes(
+    item_codes: np.ndarray,
+    rater_codes: np.ndarray,
+    labels: np.ndarray,
+    ids: tuple[np.ndarray, np.ndarray],
+    categories: Any,
+    func: str,
+) -> Ratings:
+    _check_some_ratings(len(labels), func)
+    values, label_codes = _encode_labels(labels, categories, func)
+    return _coded(values, item_codes, rater_codes, label_codes, ids)
+
+
+def _coded(
+    values: np.ndarray,
+    item_codes: np.ndarray,
+    rater_codes: np.ndarray,
+    label_codes: np.ndarray,
+    ids: tuple[np.ndarray, np.ndarray],
+) -> Ratings:
+    q = len(values)
+    items, raters = ids
+    counts = np.bincount(item_codes * q + label_codes, minlength=len(items) * q)
+    counts = counts.reshape(len(items), q)
+    return Ratings(values, counts, item_codes, rater_codes, label_codes, len(raters), items, raters)
+
+
+def _encode_labels(labels: np.ndarray, categories: Any, func: str) -> tuple[np.ndarray, np.ndarray]:
+    if categories is None:
+        observed = pd.unique(pd.Series(labels, dtype=object))
+        try:
+            values = np.asarray(sorted(observed))
+        except TypeError:
+            values = np.asarray(observed, dtype=object)
+    else:
+        values = _category_list(categories, func)
+    codes = pd.Index(values).get_indexer(labels).astype(np.int64)
+    unknown = codes < 0
+    if unknown.any():
+        bad = pd.unique(pd.Series(labels[unknown], dtype=object))
+        raise ValueError(
+            f"{func} found {int(unknown.sum())} rating(s) with labels not in 'categories' "
+            f"({format_values(values, limit=10)}): {format_values(bad)}. Add them to "
+            "'categories' or correct those labels."
+        )
+    return values, codes
+
+
+def _category_list(categories: Any, func: str) -> np.ndarray:
+    values = np.asarray(list(categories))
+    if len(values) == 0 or len(pd.unique(values)) != len(values):
+        raise ValueError(
+            f"The 'categories' parameter of {func} must list each category once. "
+            f"Got {format_values(values, limit=10) or 'an empty list'} instead."
+        )
+    return values
+
+
+def _table_categories(
+    categories: Any, from_frame: np.ndarray | None, q: int, name: str, func: str
+) -> np.ndarray:
+    if categories is None:
+        return from_frame if from_frame is not None else np.arange(q)
+    values = _category_list(categories, func)
+    if len(values) != q:
+        raise ValueError(
+            f"The 'categories' parameter of {func} must have one entry per category of "
+            f"{name!r} ({q}). Got {len(values)} instead."
+        )
+    return values
+
+
+def _nonnegative_integers(table: Any, *, name: str, func: str) -> np.ndarray:
+    values = np.asarray(table, dtype=float)
+    bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
+    if bad.any():
+        raise ValueError(
+            f"The {name!r} parameter of {func} must hold non-negative whole counts. Found "
+            f"{int(bad.sum())} other value(s): {format_values(values[bad])}. Replace missing "
+            "counts by 0."
+        )
+    return values.astype(np.int64)
+
+
+def _check_some_ratings(n: int, func: str) -> None:
+    if n == 0:
+        raise ValueError(
+            f"{func} found no ratings: every label is missing or every count is 0. "
+            "Check the label column and the missing-value coding."
+        )
+
+
+def _check_unique_pairs(
+    item_codes: np.ndarray,
+    rater_codes: np.ndarray,
+    item_values: np.ndarray,
+    n_raters: int,
+    names: dict,
+    func: str,
+) -> None:
+    pair = item_codes.astype(np.int64) * n_raters + rater_codes
+    _, first, seen = np.unique(pair, return_index=True, return_counts=True)
+    repeated = seen > 1
+    if repeated.any():
+        raise ValueError(
+            f"{func} found {int(repeated.sum())} (item, rater) pair(s) rated more than once, "
+            f"for example items {format_values(item_values[item_codes[first[repeated]]])}. Keep one "
+            f"rating per {names['item']!r} and {names['rater']!r} (see "
+            "DataFrame.drop_duplicates) and analyse repeats separately."
+        )

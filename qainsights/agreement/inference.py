@@ -1,0 +1,69 @@
+"""Intervals and tests for agreement coefficients: analytic (t-based) and bootstrap.
+
+Analytic intervals follow Gwet (2014) and irrCAC: ``estimate +/- t_{n-1} * se``, clipped to
+[-1, 1], with the two-sided p-value of ``estimate / se``. The bootstrap redraws the
+multiplicities of the sufficient statistics (rating patterns or table cells) with one
+multinomial draw, so its cost does not grow with the number of items.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["bootstrap_summary", "redraw", "t_interval"]
+
+
+def t_interval(estimate: float, se: float, df: int, ci: float) -> tuple[float, float, float]:
+    """Return ``(ci_low, ci_high, p_value)`` of a t-based Wald interval clipped to [-1, 1].
+
+    A standard error of exactly 0 (no item-to-item variation) gives the one-point interval
+    ``(estimate, estimate)`` and a p-value of 0, or 1 for an estimate of 0. A missing standard
+    error gives NaN for all three.
+
+    Examples
+    --------
+    >>> low, high, p = t_interval(0.4, 0.126996, 49, 0.95)
+    >>> round(low, 4), round(high, 4), round(p, 5)
+    (0.1448, 0.6552, 0.00278)
+    """
+    if not np.isfinite(se) or df < 1:
+        return np.nan, np.nan, np.nan
+    if se == 0:
+        return float(estimate), float(estimate), float(estimate == 0)
+    half = stats.t.ppf(0.5 + ci / 2, df) * se
+    p_value = 2 * stats.t.sf(abs(estimate / se), df)
+    low, high = np.clip([estimate - half, estimate + half], -1.0, 1.0)
+    return float(low), float(high), float(p_value)
+
+
+def redraw(multiplicity: np.ndarray, n_boot: int, seed: int | None) -> np.ndarray:
+    """Return ``n_boot`` multinomial redraws of ``multiplicity`` (shape ``(n_boot, P)``)."""
+    total = int(multiplicity.sum())
+    rng = np.random.default_rng(seed)
+    return rng.multinomial(total, multiplicity / total, size=n_boot)
+
+
+def bootstrap_summary(
+    replicates: np.ndarray, ci: float, *, func: str
+) -> tuple[float, float, float]:
+    """Return ``(se, ci_low, ci_high)`` from bootstrap replicates: SD and percentile interval.
+
+    Replicates where the coefficient is undefined (chance agreement of 1) are left out with
+    a warning that says how many.
+    """
+    finite = replicates[np.isfinite(replicates)]
+    if len(finite) < len(replicates):
+        warnings.warn(
+            f"{func}: {len(replicates) - len(finite)} of {len(replicates)} bootstrap replicates "
+            "had every rating in one category, where the coefficient is undefined; they were "
+            "left out of the interval.",
+            UserWarning,
+            stacklevel=3,
+        )
+    if len(finite) < 2:
+        return np.nan, np.nan, np.nan
+    low, high = np.clip(np.quantile(finite, [0.5 - ci / 2, 0.5 + ci / 2]), -1.0, 1.0)
+    return float(finite.std(ddof=1)), float(low), float(high)

@@ -1,0 +1,84 @@
+"""Result objects of the agreement coefficients."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from .._results import TidyResult
+
+__all__ = ["AgreementResult", "CohenKappaResult"]
+
+
+@dataclass(frozen=True)
+class AgreementResult(TidyResult):
+    """One agreement coefficient with its inference.
+
+    Attributes
+    ----------
+    coefficient : str
+        Name of the coefficient, e.g. ``"fleiss_kappa"``.
+    estimate : float
+        The coefficient.
+    se : float
+        Standard error (analytic, or the standard deviation of the bootstrap replicates).
+    ci_low, ci_high : float
+        Confidence interval, clipped to [-1, 1].
+    p_value : float
+        Two-sided p-value of ``estimate / se`` against Student's t with ``n - 1`` degrees of
+        freedom (the convention of Gwet's irrCAC), testing a coefficient of 0.
+    pa, pe : float
+        Observed and chance agreement, ``estimate = (pa - pe) / (1 - pe)``.
+    n_items : int
+        Items entering the coefficient.
+    n_raters : int
+        Distinct raters (for counts input: the most ratings any item has).
+    weights : str
+        ``"identity"``, ``"linear"``, ``"quadratic"``, ``"custom"`` or Krippendorff's level.
+    method : str
+        ``"analytic"`` or ``"bootstrap"``.
+    ci : float
+        Confidence level of the interval.
+    """
+
+    coefficient: str
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    pa: float
+    pe: float
+    n_items: int
+    n_raters: int
+    weights: str
+    method: str
+    ci: float
+
+    _title = "Agreement coefficient"
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the result as a one-row DataFrame with one column per attribute."""
+        return pd.DataFrame([asdict(self)])
+
+
+@dataclass(frozen=True)
+class CohenKappaResult(AgreementResult):
+    """Cohen's kappa with the prevalence and bias diagnostics of Byrt, Bishop & Carlin (1993).
+
+    Attributes
+    ----------
+    pabak : float
+        Prevalence- and bias-adjusted kappa, ``(q p_o - 1) / (q - 1)`` (unweighted p_o).
+    prevalence_index : float
+        ``|p_11 - p_22|`` for a 2 x 2 table; NaN for more than two categories.
+    bias_index : float
+        ``|p_12 - p_21|`` for a 2 x 2 table; NaN for more than two categories.
+    """
+
+    pabak: float
+    prevalence_index: float
+    bias_index: float
+
+    _title = "Cohen's kappa"

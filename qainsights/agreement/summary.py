@@ -1,0 +1,105 @@
+"""All agreement coefficients of one set of ratings as one tidy table."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import pandas as pd
+
+from .._validation import check_option
+from ._estimate import cohen_result, conger_result, family_result, read_checked
+from ._inputs import INPUT_NAMES
+from .interpretation import SCALES, benchmark_label
+
+__all__ = ["agreement_summary"]
+
+_FAMILY_ROWS = (
+    ("percent", "percent_agreement"),
+    ("brennan_prediger", "brennan_prediger"),
+    ("gwet", "gwet_ac"),
+    ("fleiss", "fleiss_kappa"),
+)
+
+COLUMNS = [
+    "coefficient", "estimate", "se", "ci_low", "ci_high", "p_value", "pa", "pe", "n_items",
+    "n_raters", "weights", "method", "ci",
+]  # fmt: skip
+
+
+def agreement_summary(
+    data: Any = None,
+    *,
+    item: str | None = None,
+    rater: str | None = None,
+    label: str | None = None,
+    counts: Any = None,
+    table: Any = None,
+    categories: Any = None,
+    weights: Any = None,
+    level: str = "nominal",
+    ci: float = 0.95,
+    method: str = "analytic",
+    n_boot: int = 2000,
+    seed: int | None = None,
+    benchmark: str | None = None,
+) -> pd.DataFrame:
+    """Every agreement coefficient that the ratings allow, one row each.
+
+    Rows: percent agreement, Brennan-Prediger, Gwet's AC1/AC2, Fleiss' kappa (Scott's pi for
+    two raters), Krippendorff's alpha, then Conger's kappa when raters are known (analytic
+    interval only) and Cohen's kappa when there are exactly two raters. The ratings are read
+    once; inputs, options and edge cases are those of the single-coefficient functions
+    (see :func:`~qainsights.agreement.fleiss_kappa`).
+
+    Parameters
+    ----------
+    data, item, rater, label, counts, table, categories
+        The ratings, in any form the coefficient functions accept.
+    weights : {None, "identity", "linear", "quadratic"} or array-like, default None
+        Agreement weights for every coefficient but Krippendorff's alpha.
+    level : {"nominal", "ordinal", "interval", "ratio"}, default "nominal"
+        Krippendorff's alpha level.
+    ci, method, n_boot, seed
+        Inference options, as in the coefficient functions.
+    benchmark : {None, "landis-koch", "altman", "fleiss"}, default None
+        Add a ``benchmark`` column with the band chosen by Gwet's probabilistic rule
+        (:func:`~qainsights.agreement.benchmark_bands`); ``""`` where undefined.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``coefficient``, ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``p_value``,
+        ``pa``, ``pe``, ``n_items``, ``n_raters``, ``weights``, ``method``, ``ci`` (and
+        ``benchmark`` when asked).
+
+    References
+    ----------
+    Gwet, K. L. (2014). *Handbook of Inter-Rater Reliability*, 4th ed. Advanced Analytics.
+
+    Examples
+    --------
+    >>> table = agreement_summary(table=[[118, 5], [2, 0]])
+    >>> table.set_index("coefficient")["estimate"].round(3).to_dict()
+    {'percent_agreement': 0.944, 'brennan_prediger': 0.888, 'gwet_ac': 0.941, 'fleiss_kappa': -0.029, 'krippendorff_alpha': -0.025, 'conger_kappa': -0.023, 'cohen_kappa': -0.023}
+    """
+    inputs = {name: value for name, value in locals().items() if name in INPUT_NAMES}
+    if benchmark is not None:
+        check_option(benchmark, name="benchmark", options=tuple(SCALES), func="agreement_summary")
+    ratings = read_checked(inputs, ci=ci, method=method, func="agreement_summary")
+    boot = {"ci": ci, "method": method, "n_boot": n_boot, "seed": seed}
+    results = [
+        family_result(kind, ratings, weights=weights, **boot, func=name)
+        for kind, name in _FAMILY_ROWS
+    ]
+    results.append(family_result("alpha", ratings, level=level, **boot, func="krippendorff_alpha"))
+    if ratings.has_raters:
+        results.append(
+            conger_result(ratings, weights=weights, ci=ci, method="analytic", func="conger_kappa")
+        )
+    if ratings.has_raters and ratings.n_raters == 2:
+        results.append(cohen_result(ratings, weights=weights, **boot, func="cohen_kappa"))
+    frame = pd.DataFrame([{k: asdict(r)[k] for k in COLUMNS} for r in results])
+    if benchmark is not None:
+        frame["benchmark"] = [benchmark_label(r, scale=benchmark, ci=ci) for r in results]
+    return frame

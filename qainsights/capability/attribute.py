@@ -1,0 +1,357 @@
+"""Attribute capability: defect rates, DPU, DPMO, yield and sigma level for counted defects.
+
+Two models. ``"binomial"``: every opportunity (an audited decision, a checked field) is either
+defective or not, so the defect rate per opportunity (DPO) has a binomial interval.
+``"poisson"``: defects are counted per unit and a unit can carry several, so the defects per
+unit (DPU) has a Poisson interval. Every other measure is a monotone function of that one
+rate, and its interval is the rate's interval carried through the same function.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+from scipy.special import ndtri
+from scipy.stats import gamma
+
+from qainsights._validation import (
+    as_column_list,
+    check_columns,
+    check_confidence,
+    check_frame,
+    check_option,
+    format_values,
+)
+from qainsights.capability.sigma_level import MILLION, check_shift
+from qainsights.rates import INTERVAL_METHODS, proportion_ci
+
+__all__ = ["attribute_capability", "dpmo", "rolled_throughput_yield"]
+
+MEASURES = ("DPU", "DPO", "DPMO", "yield", "z_long_term", "sigma_level_short_term")
+_INTERVALS = {"binomial": list(INTERVAL_METHODS), "poisson": ["garwood"]}
+
+
+def _check_counts(values: np.ndarray, *, name: str, func: str, positive: bool) -> None:
+    """Raise a ``ValueError`` listing the values that are missing, infinite or out of range."""
+    bad = ~np.isfinite(values) | ((values <= 0) if positive else (values < 0))
+    if bad.any():
+        kind = "positive" if positive else "non-negative"
+        raise ValueError(
+            f"The {name!r} parameter of {func} must hold finite {kind} numbers. Got "
+            f"{int(bad.sum())} bad value(s): {format_values(values[bad].ravel())}. Check these "
+            "counts, and remove or fill missing ones before calling."
+        )
+
+
+def _check_not_more_defects(defects: np.ndarray, opportunities: np.ndarray, *, func: str):
+    """Raise a ``ValueError`` when some counts have more defects than opportunities."""
+    bad = defects > opportunities
+    if bad.any():
+        raise ValueError(
+            f"{func} found {int(bad.sum())} count(s) with more defects than opportunities "
+            f"(defects {format_values(np.broadcast_to(defects, bad.shape)[bad])}). Count "
+            "every opportunity for a defect: raise 'opportunities', or check the columns."
+        )
+
+
+def dpmo(
+    defects: ArrayLike, units: ArrayLike, *, opportunities: ArrayLike = 1
+) -> np.ndarray | float:
+    """Defects per million opportunities: ``10⁶ · defects / (units · opportunities)``.
+
+    Parameters
+    ----------
+    defects : float or array-like of float
+        Number of defects found (non-negative).
+    units : float or array-like of float
+        Number of units inspected (positive), for example audited decisions.
+    opportunities : float or array-like of float, default 1
+        Opportunities for a defect per unit (positive), for example the fields an auditor
+        checks on each decision.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        DPMO, broadcast over the inputs (a float when all are scalars).
+
+    Examples
+    --------
+    >>> print(dpmo(27, 1500, opportunities=4))
+    4500.0
+    >>> dpmo([0, 3], [1000, 1000])
+    array([   0., 3000.])
+
+    References
+    ----------
+    .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, section 1.4.
+    """
+    counts = {
+        name: np.asarray(value, dtype=float)
+        for name, value in {
+            "defects": defects,
+            "units": units,
+            "opportunities": opportunities,
+        }.items()
+    }
+    for name, value in counts.items():
+        _check_counts(value, name=name, func="dpmo", positive=name != "defects")
+    total = counts["units"] * counts["opportunities"]
+    _check_not_more_defects(counts["defects"], total, func="dpmo")
+    result = MILLION * counts["defects"] / total
+    return float(result) if result.ndim == 0 else result
+
+
+def rolled_throughput_yield(yields: ArrayLike) -> float:
+    """Rolled throughput yield: the product of the first-pass yields of the process steps.
+
+    It is the probability that a unit passes every step without a defect (for example a
+    decision that survives first review, appeal and QA audit).
+
+    Parameters
+    ----------
+    yields : array-like of float
+        First-pass yield of each step, each between 0 and 1. For defect counts per unit use
+        ``exp(-DPU)`` per step (the Poisson probability of no defect), or take the ``yield``
+        rows of :func:`attribute_capability`.
+
+    Returns
+    -------
+    float
+        The rolled throughput yield.
+
+    Examples
+    --------
+    >>> print(round(rolled_throughput_yield([0.98, 0.95, 0.99]), 6))
+    0.92169
+
+    References
+    ----------
+    .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, section 1.4
+       (rolled throughput yield of a multi-step process).
+    """
+    values = np.asarray(yields, dtype=float).ravel()
+    bad = ~((values >= 0) & (values <= 1))
+    if values.size == 0 or bad.any():
+        raise ValueError(
+            "The 'yields' parameter of rolled_throughput_yield must hold one yield per step, "
+            f"each between 0 and 1. Got {values.size} value(s), {int(bad.sum())} bad: "
+            f"{format_values(values[bad])}. Pass proportions such as 0.98, not percentages."
+        )
+    return float(np.prod(values))
+
+
+def _numeric_column(data: pd.DataFrame, column: str) -> np.ndarray:
+    """Return a column as floats; booleans count as 0/1, text that is not a number as NaN."""
+    values = data[column]
+    if values.dtype == bool:
+        return values.to_numpy(dtype=float)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _resolve_count_column(data: pd.DataFrame, spec, *, name: str, default: float) -> np.ndarray:
+    """Return a per-row count: a column when ``spec`` names one, else the constant ``spec``."""
+    if spec is None:
+        return np.full(len(data), default)
+    if isinstance(spec, str):
+        return _numeric_column(data, spec)
+    if isinstance(spec, bool) or not isinstance(spec, numbers.Real):
+        raise TypeError(
+            f"The {name!r} parameter of attribute_capability must be a column name or a "
+            f"positive number. Got {type(spec).__name__} instead."
+        )
+    return np.full(len(data), float(spec))
+
+
+def _rate_interval(defects, exposure, *, model: str, interval: str, ci: float):
+    """Return the interval for the rate ``defects / exposure`` under ``model``.
+
+    Binomial: :func:`qainsights.rates.proportion_ci` with ``interval``. Poisson: Garwood's
+    exact interval from gamma quantiles of the count, divided by the exposure.
+    """
+    if model == "binomial":
+        return proportion_ci(defects, exposure, ci=ci, method=interval)
+    tail = (1.0 - ci) / 2.0
+    low = np.where(defects > 0, gamma.ppf(tail, np.maximum(defects, 1.0)), 0.0)
+    return low / exposure, gamma.isf(tail, defects + 1.0) / exposure
+
+
+def _measures(rate: np.ndarray, per_unit: np.ndarray, *, model: str, shift: float) -> np.ndarray:
+    """Return the six measures (rows of ``MEASURES``) for each group, from its base rate.
+
+    ``rate`` is DPO under the binomial model and DPU under the Poisson model; ``per_unit``
+    is the number of opportunities per unit. Each measure is monotone in the rate.
+    """
+    if model == "binomial":
+        dpo, dpu = rate, rate * per_unit
+        unit_yield = (1.0 - dpo) ** per_unit
+    else:
+        dpu, dpo = rate, np.minimum(rate / per_unit, 1.0)
+        unit_yield = np.exp(-dpu)
+    z_long_term = -ndtri(dpo)
+    return np.stack([dpu, dpo, MILLION * dpo, unit_yield, z_long_term, z_long_term + shift])
+
+
+def attribute_capability(
+    data: pd.DataFrame,
+    *,
+    defects: str,
+    units: str | None = None,
+    opportunities: str | float = 1,
+    by: str | list[str] | None = None,
+    model: str = "binomial",
+    interval: str | None = None,
+    ci: float = 0.95,
+    shift: float = 1.5,
+) -> pd.DataFrame:
+    """Attribute capability of counted defects: DPU, DPO, DPMO, yield and sigma level.
+
+    Rows are summed within each ``by`` group (one group-by), so ``data`` may be raw audit
+    rows (one decision per row, ``defects`` a 0/1 or boolean error flag and ``units``
+    left out) or counts already aggregated per day, queue or site.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Audit rows or aggregated counts.
+    defects : str
+        Column with the number of defects of each row (booleans count as 0/1).
+    units : str, optional
+        Column with the number of units each row covers. If omitted, each row is one unit.
+    opportunities : str or float, default 1
+        Opportunities for a defect per unit: a number, or a column holding it per row. The
+        total opportunities of a group is the sum of ``units × opportunities``.
+    by : str or list of str, optional
+        Columns defining the groups (for example ``"queue"``). Without it, one overall row
+        set is returned.
+    model : {"binomial", "poisson"}, default "binomial"
+        ``"binomial"`` treats each opportunity as defective or not (error rates of audits);
+        the interval is a binomial interval for DPO. ``"poisson"`` counts
+        defects per unit; the interval is Garwood's exact Poisson interval for DPU.
+    interval : str, optional
+        Interval method for the base rate. Binomial: any method of
+        :func:`qainsights.rates.proportion_ci` (default ``"wilson"``; ``"clopper_pearson"``
+        for the exact interval). Poisson: ``"garwood"`` (the default and only choice).
+    ci : float, default 0.95
+        Confidence level of the intervals.
+    shift : float, default 1.5
+        The shift in standard deviations between the long-term Z and the short-term sigma
+        level (the Six Sigma convention is 1.5; 0 reports the long-term Z twice).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Six rows per group, tidy, with the ``by`` columns then:
+
+        - ``measure``: ``"DPU"`` (defects per unit), ``"DPO"`` (defects per opportunity,
+          the defect rate), ``"DPMO"`` (10⁶ · DPO), ``"yield"`` (probability that a unit
+          has no defect: ``(1 − DPO)^m`` for the binomial model with ``m`` opportunities
+          per unit, ``exp(−DPU)`` for the Poisson model), ``"z_long_term"``
+          (``Φ⁻¹(1 − DPO)``) and ``"sigma_level_short_term"`` (``z_long_term + shift``).
+        - ``estimate``, ``ci_low``, ``ci_high``: the value and its interval. The interval
+          of the base rate is carried through each monotone measure, so the bounds of
+          yield and Z come from the opposite bounds of the rate; DPO bounds are clipped to
+          [0, 1].
+        - ``defects``, ``units``, ``opportunities``: the group's totals.
+        - ``method``: the model and interval used.
+
+    Raises
+    ------
+    ValueError
+        For unknown options, missing columns, negative or missing counts, non-positive
+        units or opportunities, or a group with more defects than opportunities.
+
+    See Also
+    --------
+    dpmo_to_sigma, sigma_to_dpmo, rolled_throughput_yield
+
+    Examples
+    --------
+    27 errors in 1,500 audited decisions with 4 checked fields each:
+
+    >>> counts = pd.DataFrame({"errors": [27], "audits": [1500]})
+    >>> table = attribute_capability(counts, defects="errors", units="audits", opportunities=4)
+    >>> table[["measure", "estimate"]].round(6)
+                      measure     estimate
+    0                     DPU     0.018000
+    1                     DPO     0.004500
+    2                    DPMO  4500.000000
+    3                   yield     0.982121
+    4             z_long_term     2.612054
+    5  sigma_level_short_term     4.112054
+
+    References
+    ----------
+    .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, section 1.4
+       (DPMO, sigma level, rolled throughput yield).
+    .. [2] E. B. Wilson (1927), "Probable inference, the law of succession, and statistical
+       inference", *JASA* 22, 209-212.
+    .. [3] F. Garwood (1936), "Fiducial limits for the Poisson distribution", *Biometrika*
+       28, 437-442.
+    """
+    func = "attribute_capability"
+    check_frame(data, func=func)
+    model = check_option(model, name="model", options=list(_INTERVALS), func=func)
+    interval = check_option(
+        _INTERVALS[model][0] if interval is None else interval,
+        name="interval",
+        options=_INTERVALS[model],
+        func=func,
+    )
+    ci = check_confidence(ci, func=func)
+    shift = check_shift(shift, func=func)
+    groups = as_column_list(by)
+    count_columns = [c for c in (defects, units, opportunities) if isinstance(c, str)]
+    check_columns(data, [*count_columns, *groups], func=func)
+
+    if data.empty:
+        raise ValueError(f"{func} got an empty 'data' frame. Pass at least one row of counts.")
+    row_defects = _numeric_column(data, defects)
+    row_units = _resolve_count_column(data, units, name="units", default=1.0)
+    row_opportunities = _resolve_count_column(
+        data, opportunities, name="opportunities", default=1.0
+    )
+    _check_counts(row_defects, name="defects", func=func, positive=False)
+    _check_counts(row_units, name="units", func=func, positive=True)
+    _check_counts(row_opportunities, name="opportunities", func=func, positive=True)
+
+    sums = pd.DataFrame(
+        {"defects": row_defects, "units": row_units, "opportunities": row_units * row_opportunities}
+    )
+    if groups:
+        keys = [pd.Series(data[c].to_numpy(), name=c) for c in groups]
+        unlabelled = np.logical_or.reduce([key.isna().to_numpy() for key in keys])
+        if unlabelled.any():
+            raise ValueError(
+                f"{func} found {int(unlabelled.sum())} row(s) with a missing 'by' label, at "
+                f"position(s) {format_values(np.flatnonzero(unlabelled))}. Fill them (for "
+                "example with 'unknown') or drop them first."
+            )
+        sums = sums.groupby(keys, sort=True, observed=True).sum().reset_index()
+    else:
+        sums = sums.sum().to_frame().T
+    total_defects = sums["defects"].to_numpy()
+    total_units = sums["units"].to_numpy()
+    total_opportunities = sums["opportunities"].to_numpy()
+    _check_not_more_defects(total_defects, total_opportunities, func=func)
+
+    exposure = total_opportunities if model == "binomial" else total_units
+    per_unit = total_opportunities / total_units
+    low, high = _rate_interval(total_defects, exposure, model=model, interval=interval, ci=ci)
+    estimate = _measures(total_defects / exposure, per_unit, model=model, shift=shift)
+    bound_low = _measures(low, per_unit, model=model, shift=shift)
+    bound_high = _measures(high, per_unit, model=model, shift=shift)
+    decreasing = np.isin(MEASURES, ["yield", "z_long_term", "sigma_level_short_term"])[:, None]
+
+    n_groups, n_measures = len(sums), len(MEASURES)
+    table = sums.loc[np.repeat(np.arange(n_groups), n_measures), groups].reset_index(drop=True)
+    table["measure"] = np.tile(MEASURES, n_groups)
+    table["estimate"] = estimate.T.ravel()
+    table["ci_low"] = np.where(decreasing, bound_high, bound_low).T.ravel()
+    table["ci_high"] = np.where(decreasing, bound_low, bound_high).T.ravel()
+    for column in ("defects", "units", "opportunities"):
+        table[column] = np.repeat(sums[column].to_numpy(), n_measures)
+    table["method"] = f"{model}, {interval} interval"
+    return table

@@ -1,0 +1,394 @@
+"""Process capability of a measured characteristic: :func:`capability`."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy.special import boxcox
+from scipy.stats import boxcox_normmax
+
+from qainsights._validation import check_confidence, check_option, format_values
+from qainsights.capability.diagnostics import (
+    ALPHA,
+    NORMALITY_TEST,
+    choose_method,
+    normality_pvalue,
+    stability_gate,
+)
+from qainsights.capability.distributions import Fit, fit_lognormal, fit_weibull
+from qainsights.capability.indices import (
+    INDEX_COLUMNS,
+    Specs,
+    normal_indices,
+    undefined_rows,
+)
+from qainsights.capability.inputs import FUNC, Subgroups, read_specs, read_values
+from qainsights.capability.nonnormal import (
+    PERCENTILE_PROBABILITIES,
+    empirical_quantiles,
+    percentile_indices,
+)
+from qainsights.capability.result import CapabilityResult
+from qainsights.capability.tails import fitted_ppm, observed_ppm, ppm_table
+from qainsights.spc.sigma import (
+    sigma_moving_range,
+    sigma_overall,
+    sigma_pooled,
+    sigma_range,
+    sigma_sbar,
+)
+
+__all__ = ["capability"]
+
+METHODS = ("normal", "box-cox", "percentile", "lognormal", "weibull", "auto")
+WITHIN = {
+    "rbar": "R-bar/d2",
+    "sbar": "s-bar/c4",
+    "pooled": "pooled SD/c4",
+    "moving_range": "MR-bar/d2",
+}
+_POSITIVE_METHODS = ("box-cox", "lognormal", "weibull")
+
+
+def _within_sigma(values: np.ndarray, groups: Subgroups, within: str) -> float:
+    """Estimate the within-subgroup sigma with the shared estimators of ``qainsights.spc``."""
+    if within == "moving_range":
+        return sigma_moving_range(values)
+    if not (groups.sizes > 1).any():
+        raise ValueError(
+            f"{FUNC} cannot estimate the within-subgroup sigma with within={within!r}: every "
+            "subgroup has a single value. Use within='moving_range' for individual values."
+        )
+    estimator = {"rbar": (sigma_range, groups.ranges), "sbar": (sigma_sbar, groups.sds)}
+    function, statistics = estimator.get(within, (sigma_pooled, groups.sds))
+    return function(statistics, groups.sizes)
+
+
+def _check_positive(values: np.ndarray, specs: Specs, method: str) -> None:
+    """Raise when a method that needs positive data gets non-positive values or specs."""
+    bad = values[values <= 0]
+    if bad.size:
+        raise ValueError(
+            f"method={method!r} of {FUNC} needs positive values. Got {bad.size} value(s) at or "
+            f"below 0: {format_values(bad)}. Use method='percentile' or 'normal', or shift "
+            "the data and the specifications by the same constant."
+        )
+    if method == "box-cox":
+        limits = {"lsl": specs.lsl, "usl": specs.usl, "target": specs.target}
+        not_positive = {name: v for name, v in limits.items() if v is not None and v <= 0}
+        if not_positive:
+            raise ValueError(
+                f"method='box-cox' of {FUNC} transforms the specifications too, so they must "
+                f"be positive. Got {not_positive}. An LSL at or below 0 cannot be crossed by "
+                "positive data: leave it out (lsl=None)."
+            )
+
+
+def _box_cox(values: np.ndarray, specs: Specs) -> tuple[float, np.ndarray, Specs]:
+    """Return the maximum-likelihood lambda and the transformed values and specifications."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lmbda = float(boxcox_normmax(values, method="mle"))
+    if caught:
+        raise ValueError(
+            f"method='box-cox' of {FUNC} found no usable lambda: the maximum-likelihood lambda "
+            f"runs into the overflow bound ({lmbda:.4g}) because the values are far from 0 "
+            "compared with their spread, so no power transform normalises them. Use "
+            "method='normal', 'lognormal', 'weibull' or 'percentile'."
+        )
+
+    def transform(limit):
+        return None if limit is None else float(boxcox(limit, lmbda))
+
+    return (
+        lmbda,
+        boxcox(values, lmbda),
+        Specs(*(transform(v) for v in (specs.lsl, specs.usl, specs.target))),
+    )
+
+
+def capability(
+    data,
+    *,
+    value: str | None = None,
+    subgroup: str | None = None,
+    lsl: float | None = None,
+    usl: float | None = None,
+    target: float | None = None,
+    method: str = "normal",
+    within: str | None = None,
+    sigma_within: float | None = None,
+    ci: float = 0.95,
+    stability: str = "warn",
+) -> CapabilityResult:
+    """Process capability indices Cp, Cpk, Cpm, Pp, Ppk, Ppm with intervals, and ppm out of spec.
+
+    Within indices (Cp, Cpl, Cpu, Cpk, Cpm) use the within-subgroup (short-term) sigma;
+    overall indices (Pp, Ppl, Ppu, Ppk, Ppm) use the sample standard deviation of all values.
+
+    Parameters
+    ----------
+    data : array-like or pandas.DataFrame
+        A 1-D array of values in time order, or a long frame with one row per value.
+    value : str, optional
+        Column of ``data`` with the values (required for a frame).
+    subgroup : str, optional
+        Column of ``data`` with subgroup labels (rational subgroups such as sample numbers).
+        Without it every value is its own subgroup and the within sigma comes from moving
+        ranges of consecutive values.
+    lsl, usl : float, optional
+        Lower and upper specification limits; at least one. With one limit, Cp, Pp, Cpm and
+        Ppm are undefined (NaN rows saying so) and Cpk equals Cpl or Cpu.
+    target : float, optional
+        Target for Cpm and Ppm. There is no default: without a target these two rows are
+        NaN. (qcc defaults to the middle of the specifications with a warning; Minitab
+        computes Cpm only when a target is given, as here.)
+    method : {"normal", "box-cox", "percentile", "lognormal", "weibull", "auto"}, default "normal"
+        - ``"normal"``: the normal-theory indices. A ``UserWarning`` is raised when the
+          Anderson-Darling test rejects normality at 5 %.
+        - ``"box-cox"``: values, specifications and target are transformed with the
+          maximum-likelihood Box-Cox lambda, then the normal-theory indices are computed
+          on that scale (all must be positive).
+        - ``"percentile"``: Clements' / ISO 22514-2 indices from the empirical 0.135 %,
+          50 % and 99.865 % quantiles (Hyndman-Fan type 7, numpy's "linear"); warns below
+          1,000 values.
+        - ``"lognormal"``, ``"weibull"``: the same indices from the quantiles of a
+          maximum-likelihood fit with threshold 0 (values must be positive).
+        - ``"auto"``: normal unless the Anderson-Darling test rejects normality at 5 %;
+          then Box-Cox for positive data, else percentile.
+
+        The non-normal methods give overall (P) indices without intervals; the within (C)
+        rows are NaN. :attr:`CapabilityResult.method_reason` says which method was used
+        and why.
+    within : {"rbar", "sbar", "pooled", "moving_range"}, optional
+        Within-subgroup sigma estimator: ``R-bar/d2`` (the default with subgroups, as in
+        qcc), ``s-bar/c4``, the pooled standard deviation divided by c4, or ``MR-bar/d2``
+        of consecutive values (the default, and the only choice, without subgroups). The
+        estimators are those of :mod:`qainsights.spc.sigma`.
+    sigma_within : float, optional
+        A within sigma already known (for example from the phase-I control chart); it
+        replaces the estimate. It must be on the scale of the analysis (not allowed with
+        ``"box-cox"``).
+    ci : float, default 0.95
+        Confidence level of the intervals: chi-square for Cp and Pp, Bissell's normal
+        approximation for Cpl, Cpu, Cpk, Ppl, Ppu and Ppk, Boyles' chi-square for Cpm and
+        Ppm, all with ``n`` = the number of values (see Notes).
+    stability : {"warn", "ignore"}, default "warn"
+        The stability gate: subgroup means (or individual values) beyond the 3-sigma
+        x-bar (or individuals) chart limits built from the within sigma make the result
+        ``stable=False`` and, with "warn", raise a ``UserWarning`` (capability of an
+        unstable process predicts nothing). The gate works on the Box-Cox scale for
+        ``"box-cox"`` and on the original values otherwise.
+
+    Returns
+    -------
+    CapabilityResult
+        ``.to_frame()`` has one row per index: ``index`` ("Cp", "Cpl", "Cpu", "Cpk",
+        "Cpm", "Pp", "Ppl", "Ppu", "Ppk", "Ppm"), ``estimate``, ``ci_low``, ``ci_high``,
+        ``method``; attributes ``cp``, ``cpk``, ``ppk``, ...; ``out_of_spec`` has the
+        observed and expected ppm; ``.plot()`` draws the capability histogram.
+
+    Raises
+    ------
+    ValueError
+        Without a specification limit, with LSL >= USL, with missing values or subgroup
+        labels, fewer than two values, values that do not vary, subgroups that all hold a
+        single value (with a subgroup estimator), non-positive values for Box-Cox, lognormal
+        and Weibull, non-positive specifications for Box-Cox, or when no Box-Cox lambda
+        is usable (values far from 0 relative to their spread).
+
+    Warns
+    -----
+    UserWarning
+        When the stability gate fails (``stability="warn"``); when ``method="normal"`` and
+        the Anderson-Darling test rejects normality at 5 %; when the within sigma is 0 (the
+        within indices are then NaN); for the percentile method below 1,000 values.
+
+    Notes
+    -----
+    Interval degrees of freedom follow qcc 3.0 and Montgomery: ``n − 1`` with ``n`` the
+    number of values, also for the within indices, although an R-bar or moving-range sigma
+    carries fewer degrees of freedom (so those intervals are somewhat too narrow). For Cpm
+    the degrees of freedom are Boyles' ``n(1 + δ²)² / (1 + 2δ²)`` (a Patnaik approximation
+    of the noncentral chi-square); qcc 3.0 uses ``n(1 + δ²) / (1 + 2δ²)``, which differs
+    in the third digit of the bounds. Expected ppm are not truncated (qcc rounds values
+    below 0.01 % to 0).
+
+    Examples
+    --------
+    >>> values = [9.8, 10.1, 10.0, 9.9, 10.2, 10.0, 10.1, 9.9, 10.0, 10.1]
+    >>> result = capability(values, lsl=9.4, usl=10.6, target=10.0)
+    >>> print(round(result.cp, 3), round(result.ppk, 3), result.sigma_method)
+    1.354 1.643 MR-bar/d2
+    >>> result.to_frame().loc[:3, ["index", "estimate", "ci_low", "ci_high"]].round(3)
+      index  estimate  ci_low  ci_high
+    0    Cp     1.354   0.742    1.969
+    1   Cpl     1.377   0.708    2.045
+    2   Cpu     1.331   0.683    1.980
+    3   Cpk     1.331   0.683    1.980
+    >>> result.method_reason
+    "method='normal' requested; Anderson-Darling p = 0.468"
+
+    References
+    ----------
+    .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, chapter 8.
+    .. [2] A. F. Bissell (1990), "How reliable is your capability index?", *Applied
+       Statistics* 39, 331-340.
+    .. [3] R. A. Boyles (1991), "The Taguchi capability index", *Journal of Quality
+       Technology* 23, 17-26.
+    .. [4] J. A. Clements (1989), "Process capability calculations for non-normal
+       distributions", *Quality Progress* 22, 95-100; ISO 22514-2:2017.
+    .. [5] L. Scrucca, qcc R package 3.0, ``processCapability`` (the reference outputs).
+    """
+    method = check_option(method, name="method", options=METHODS, func=FUNC)
+    stability = check_option(stability, name="stability", options=["warn", "ignore"], func=FUNC)
+    ci = check_confidence(ci, func=FUNC)
+    specs = read_specs(lsl, usl, target)
+    values, groups = read_values(data, value, subgroup)
+    individual = subgroup is None
+    default_within = "moving_range" if individual else "rbar"
+    within = check_option(
+        default_within if within is None else within,
+        name="within",
+        options=["moving_range"] if individual else list(WITHIN),
+        func=FUNC,
+    )
+    if np.ptp(values) == 0:
+        raise ValueError(
+            f"{FUNC} needs values that vary: all {values.size} values equal {float(values[0])!r}, so "
+            "every index would divide by a zero standard deviation."
+        )
+
+    pvalue = normality_pvalue(values)
+    method, reason = choose_method(method, values, pvalue)
+    if method in _POSITIVE_METHODS:
+        _check_positive(values, specs, method)
+    if method == "normal" and np.isfinite(pvalue) and pvalue < ALPHA:
+        warnings.warn(
+            f"{FUNC}: the {NORMALITY_TEST} test rejects normality (p = {pvalue:.3g}), so the "
+            "normal-theory indices and expected ppm may be wrong. Consider method='box-cox', "
+            "'lognormal', 'weibull' or 'percentile'.",
+            UserWarning,
+            stacklevel=2,
+        )
+
+    scale_values, scale_specs = values, specs
+    if method == "box-cox":
+        if sigma_within is not None:
+            raise ValueError(
+                f"{FUNC} cannot use 'sigma_within' with method='box-cox': it would need to be "
+                "on the transformed scale. Leave it out to estimate it after the transform."
+            )
+        lmbda, scale_values, scale_specs = _box_cox(values, specs)
+        groups = Subgroups.from_codes(scale_values, groups.codes, groups.keys)
+        reason += f"; Box-Cox lambda = {lmbda:.4g} (maximum likelihood)"
+
+    center = float(scale_values.mean())
+    overall = sigma_overall(scale_values)
+    if sigma_within is None:
+        sigma_w = _within_sigma(scale_values, groups, within)
+        sigma_name = WITHIN[within]
+    else:
+        sigma_w = _known_sigma(sigma_within)
+        sigma_name = "given"
+    stable, out = stability_gate(groups, center, sigma_w)
+    if not stable and stability == "warn":
+        warnings.warn(
+            f"{FUNC}: the process is not in statistical control: {len(out)} "
+            f"{'value(s)' if individual else 'subgroup mean(s)'} beyond the 3-sigma limits "
+            f"({format_values(out)}). Capability indices of an unstable process do not "
+            "predict its output: remove assignable causes first, or pass stability='ignore'.",
+            UserWarning,
+            stacklevel=2,
+        )
+
+    n = values.size
+    if method in ("normal", "box-cox"):
+        rows, fits, ppm_rows = _normal_parts(center, sigma_w, overall, n, scale_specs, ci)
+        if method == "box-cox":
+            fits = tuple(
+                (label, Fit("box-cox normal", (*fit.params, ("lmbda", lmbda))))
+                for label, fit in fits
+            )
+            for row in rows:
+                if np.isfinite(row["estimate"]):
+                    row["method"] += f" on the Box-Cox scale (lambda = {lmbda:.4g})"
+    else:
+        rows, fits, ppm_rows = _nonnormal_parts(values, specs, method)
+    return CapabilityResult(
+        indices=pd.DataFrame(rows, columns=INDEX_COLUMNS),
+        out_of_spec=ppm_table([("observed", observed_ppm(values, specs)), *ppm_rows]),
+        n=n,
+        n_subgroups=int(groups.keys.size),
+        center=center,
+        sigma_within=sigma_w,
+        sigma_overall=overall,
+        sigma_method=sigma_name,
+        lsl=specs.lsl,
+        usl=specs.usl,
+        target=specs.target,
+        method=method,
+        method_reason=reason,
+        normality_test=NORMALITY_TEST,
+        normality_pvalue=pvalue,
+        stable=stable,
+        out_of_control=out,
+        values=values.copy(),
+        fits=fits,
+    )
+
+
+def _known_sigma(sigma: float) -> float:
+    """Return a given within sigma if it is a positive finite number."""
+    if (
+        isinstance(sigma, bool)
+        or not isinstance(sigma, (int, float))
+        or not sigma > 0
+        or not np.isfinite(sigma)
+    ):
+        raise ValueError(
+            f"The 'sigma_within' parameter of {FUNC} must be a positive number. Got "
+            f"{sigma!r} instead."
+        )
+    return float(sigma)
+
+
+def _normal_parts(center, sigma_w, overall, n, specs, ci):
+    """Return the index rows, the fitted curves and the expected ppm of the normal theory."""
+    fit_w = Fit("normal", (("mean", center), ("sigma", sigma_w)))
+    fit_o = Fit("normal", (("mean", center), ("sigma", overall)))
+    if sigma_w > 0:
+        within_rows = normal_indices(center, sigma_w, n, specs, ci=ci, family="C")
+        fits = (("within", fit_w), ("overall", fit_o))
+        ppm = [("expected within", fitted_ppm(fit_w, specs))]
+    else:
+        warnings.warn(
+            f"{FUNC}: the within-subgroup sigma is 0 (no variation inside any subgroup), so "
+            "the within indices are NaN; only the overall indices are reported.",
+            UserWarning,
+            stacklevel=3,
+        )
+        within_rows = undefined_rows("C", "undefined: within-subgroup sigma is 0")
+        fits, ppm = (("overall", fit_o),), []
+    rows = within_rows + normal_indices(center, overall, n, specs, ci=ci, family="P")
+    ppm.append(("expected overall", fitted_ppm(fit_o, specs)))
+    return rows, fits, ppm
+
+
+def _nonnormal_parts(values, specs, method):
+    """Return the percentile-based rows, the fitted curve and expected ppm of ``method``."""
+    if method == "percentile":
+        quantiles = empirical_quantiles(values)
+        note = "percentile (ISO 22514-2, empirical type-7 quantiles), no interval"
+        fits, ppm = (), []
+    else:
+        fit = fit_lognormal(values) if method == "lognormal" else fit_weibull(values)
+        quantiles = fit.quantile(PERCENTILE_PROBABILITIES)
+        note = f"percentile (ISO 22514-2) of the fitted {fit.describe()}, no interval"
+        fits, ppm = ((method, fit),), [(f"expected {method}", fitted_ppm(fit, specs))]
+    within_rows = undefined_rows(
+        "C", f"undefined for method={method!r}: within indices need 'normal' or 'box-cox'"
+    )
+    return within_rows + percentile_indices(quantiles, specs, method=note), fits, ppm

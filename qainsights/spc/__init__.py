@@ -1,0 +1,48 @@
+"""Control charts for moderation quality: Shewhart charts, run rules, phases, many segments.
+
+Every chart takes ``data`` first and keyword column names (or arrays when ``data`` is None)
+and returns a result with ``.table`` (one row per subgroup), ``.signals`` (one row per fired
+rule), ``.plot()`` and an HTML view in notebooks.
+"""
+
+from qainsights.spc.attributes import c_chart, np_chart, p_chart, u_chart
+from qainsights.spc.constants import c4, chart_constants, d2, d3
+from qainsights.spc.dispersion import overdispersion_test
+from qainsights.spc.result import ControlChart, ControlChartPair
+from qainsights.spc.rules import RULE_SETS, RULES, anhoj_limits
+from qainsights.spc.segments import ControlChartSet, control_charts
+from qainsights.spc.sigma import (
+    sigma_moving_range,
+    sigma_overall,
+    sigma_pooled,
+    sigma_range,
+    sigma_sbar,
+)
+from qainsights.spc.variables import i_mr_chart, xbar_r_chart, xbar_s_chart
+
+__all__ = [
+    "RULES",
+    "RULE_SETS",
+    "ControlChart",
+    "ControlChartPair",
+    "ControlChartSet",
+    "anhoj_limits",
+    "c4",
+    "c_chart",
+    "chart_constants",
+    "control_charts",
+    "d2",
+    "d3",
+    "i_mr_chart",
+    "np_chart",
+    "overdispersion_test",
+    "p_chart",
+    "sigma_moving_range",
+    "sigma_overall",
+    "sigma_pooled",
+    "sigma_range",
+    "sigma_sbar",
+    "u_chart",
+    "xbar_r_chart",
+    "xbar_s_chart",
+]

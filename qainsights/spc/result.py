@@ -1,0 +1,202 @@
+"""Result objects of the control charts: the per-point table, the fired rules and the limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from qainsights._results import TidyResult
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["ControlChart", "ControlChartPair", "draw_chart"]
+
+
+@dataclass(frozen=True, repr=False)
+class ControlChart(TidyResult):
+    """One control chart: points, limits, signals and the runs analysis.
+
+    Attributes
+    ----------
+    chart : str
+        Chart type, for example ``"p"``, ``"laney_p"``, ``"xbar"`` or ``"mr"``.
+    table : pandas.DataFrame
+        One row per subgroup, in time order: ``subgroup``, ``stage``, ``value`` (the charted
+        statistic), ``n`` (subgroup size; 1 for counts and individuals), ``center``, ``lcl``,
+        ``ucl``, ``sigma`` (standard deviation of the statistic at that point, so
+        ``ucl = center + nsigmas * sigma`` before truncation), ``z`` (``(value - center) /
+        sigma``), ``baseline`` (used for the limits of its stage unless excluded),
+        ``excluded`` and ``signal`` (any rule fired at the point).
+    signals : pandas.DataFrame
+        One row per rule firing at a point: ``subgroup`` (where the pattern completes or
+        extends), ``rule``, ``start`` and ``end`` (the subgroups the window covers),
+        ``direction`` (``"up"``, ``"down"`` or ``"none"``) and ``description``.
+    limits : pandas.DataFrame
+        One row per stage: ``stage``, ``center`` (the centre of the statistic: p-bar, c-bar,
+        x-double-bar, ...), ``sigma`` (the process sigma the limits use, for example
+        ``MR-bar / d2`` or Laney's sigma_z), ``sigma_method``, ``n_subgroups`` (subgroups the
+        limits were computed from).
+    runs : pandas.DataFrame
+        Anhøj runs analysis per stage: ``n_useful``, ``longest_run``, ``longest_run_max``,
+        ``crossings``, ``crossings_min``, ``runs_signal``.
+    nsigmas : float
+        Width of the limits in sigmas.
+    rules : tuple of str
+        The run rules evaluated.
+    proportion : bool
+        Whether the statistic is a proportion (drawn on a percent axis).
+    """
+
+    chart: str
+    table: pd.DataFrame
+    signals: pd.DataFrame
+    limits: pd.DataFrame
+    runs: pd.DataFrame
+    nsigmas: float
+    rules: tuple[str, ...]
+    proportion: bool = False
+
+    _title = "Control chart"
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the per-subgroup table."""
+        return self.table
+
+    def __repr__(self) -> str:
+        fired = self.table["signal"].sum()
+        return (
+            f"ControlChart(chart={self.chart!r}, subgroups={len(self.table)}, "
+            f"stages={len(self.limits)}, signals={fired})"
+        )
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Draw the values, stepped limits, centre line, stage breaks and signals.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; a new figure is made if omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(9, 3.5))
+        return draw_chart(ax, self.table, title=f"{self.chart} chart", proportion=self.proportion)
+
+
+@dataclass(frozen=True, repr=False)
+class ControlChartPair(TidyResult):
+    """A location chart and its spread chart (I-MR, Xbar-R, Xbar-S).
+
+    Attributes
+    ----------
+    location : ControlChart
+        The chart of individuals or subgroup means.
+    spread : ControlChart
+        The chart of moving ranges, ranges or standard deviations.
+    """
+
+    location: ControlChart
+    spread: ControlChart
+
+    _title = "Control charts"
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """Both charts' tables stacked, with a leading ``chart`` column."""
+        return _stack(self.location.table, self.spread.table, self)
+
+    @property
+    def signals(self) -> pd.DataFrame:
+        """Both charts' signals stacked, with a leading ``chart`` column."""
+        return _stack(self.location.signals, self.spread.signals, self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return both per-subgroup tables stacked."""
+        return self.table
+
+    def plot(self, ax: Sequence[Axes] | None = None) -> np.ndarray:
+        """Draw the two charts one above the other.
+
+        Parameters
+        ----------
+        ax : pair of matplotlib.axes.Axes, optional
+            Axes for the location and the spread chart; a new figure is made if omitted.
+
+        Returns
+        -------
+        numpy.ndarray of matplotlib.axes.Axes
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
+        self.location.plot(ax=ax[0])
+        self.spread.plot(ax=ax[1])
+        return np.asarray(ax)
+
+
+def draw_chart(ax: Axes, table: pd.DataFrame, *, title: str, proportion: bool) -> Axes:
+    """Draw one chart's table: values, stepped limits and centre per stage, signals, breaks."""
+    from matplotlib.ticker import PercentFormatter
+
+    for _, stage in table.groupby("stage", sort=False):
+        x = stage["subgroup"]
+        for column, style in (("ucl", "--"), ("lcl", "--"), ("center", "-")):
+            ax.step(
+                x,
+                stage[column],
+                where="mid",
+                color="0.4",
+                linestyle=style,
+                linewidth=1,
+                label=column,
+            )
+    ax.plot(
+        table["subgroup"],
+        table["value"],
+        marker="o",
+        markersize=3,
+        color="C0",
+        linewidth=1,
+        label="value",
+    )
+    flagged = table[table["signal"]]
+    ax.plot(
+        flagged["subgroup"],
+        flagged["value"],
+        linestyle="none",
+        marker="o",
+        markersize=6,
+        color="C3",
+        label="signal",
+    )
+    starts = table["stage"].ne(table["stage"].shift()).to_numpy()
+    for key in table["subgroup"][starts].iloc[1:]:
+        ax.axvline(key, color="0.6", linewidth=0.8, linestyle=":")
+    if proportion:
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    ax.set_title(title)
+    ax.set_xlabel("subgroup")
+    return ax
+
+
+def _stack(first: pd.DataFrame, second: pd.DataFrame, pair: ControlChartPair) -> pd.DataFrame:
+    frames = [
+        frame.assign(chart=chart.chart)
+        for frame, chart in ((first, pair.location), (second, pair.spread))
+    ]
+    stacked = pd.concat(frames, ignore_index=True)
+    return stacked[["chart", *first.columns]]
+
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence

@@ -1,0 +1,202 @@
+"""Calibration diagnostics against independent computations (pandas, statsmodels, irr)."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from agreement_reference_data import FLEISS_1971
+from statsmodels.stats.inter_rater import cohens_kappa
+from statsmodels.stats.proportion import proportion_confint
+
+from qainsights.agreement import (
+    category_agreement,
+    disputed_items,
+    pairwise_agreement,
+    rater_accuracy,
+    rater_confusion,
+)
+
+LABELS = np.array(["ok", "spam", "hate"])
+
+
+def session(seed=0, n_items=40, n_raters=6, missing=0.3):
+    """A small calibration session: long ratings plus an expert standard."""
+    rng = np.random.default_rng(seed)
+    truth = rng.choice(3, size=n_items, p=[0.7, 0.2, 0.1])
+    accuracy = np.linspace(0.6, 0.95, n_raters)
+    correct = rng.random((n_items, n_raters)) < accuracy
+    noise = (truth[:, None] + rng.integers(1, 3, size=(n_items, n_raters))) % 3
+    labels = np.where(correct, truth[:, None], noise)
+    present = rng.random((n_items, n_raters)) > missing
+    items, raters = np.nonzero(present)
+    long = pd.DataFrame(
+        {
+            "item_id": [f"i{i:02d}" for i in items],
+            "rater_id": [f"R{r}" for r in raters],
+            "label": LABELS[labels[items, raters]],
+        }
+    )
+    standard = pd.Series(LABELS[truth], index=[f"i{i:02d}" for i in range(n_items)])
+    return long, standard
+
+
+COLUMNS = {"item": "item_id", "rater": "rater_id", "label": "label"}
+
+
+def test_accuracy_against_standard_matches_pandas_and_statsmodels():
+    long, standard = session()
+    table = rater_accuracy(long, **COLUMNS, standard=standard).set_index("rater")
+    merged = long.assign(correct=long["label"].to_numpy() == standard[long["item_id"]].to_numpy())
+    by_rater = merged.groupby("rater_id")["correct"].agg(["sum", "count"])
+    table = table.loc[by_rater.index]
+    assert table["n_items"].to_dict() == by_rater["count"].to_dict()
+    assert table["accuracy"].to_dict() == pytest.approx(
+        (by_rater["sum"] / by_rater["count"]).to_dict()
+    )
+    low, high = proportion_confint(by_rater["sum"], by_rater["count"], method="wilson")
+    assert table["ci_low"].to_numpy() == pytest.approx(low.to_numpy(), abs=1e-12)
+    assert table["ci_high"].to_numpy() == pytest.approx(high.to_numpy(), abs=1e-12)
+    assert set(table["reference"]) == {"standard"}
+
+
+def test_accuracy_against_leave_one_out_consensus_matches_a_loop():
+    long, _ = session(seed=1)
+    table = rater_accuracy(long, **COLUMNS).set_index("rater")
+    expected = {}
+    for (item_id, rater_id), own in long.set_index(["item_id", "rater_id"])["label"].items():
+        others = long[(long["item_id"] == item_id) & (long["rater_id"] != rater_id)]["label"]
+        if others.empty:
+            continue
+        tally = others.value_counts()
+        modes = set(tally[tally == tally.max()].index)
+        score = (own in modes) / len(modes)
+        n, k = expected.get(rater_id, (0, 0.0))
+        expected[rater_id] = (n + 1, k + score)
+    for rater_id, (n, k) in expected.items():
+        assert table.loc[rater_id, "n_items"] == n
+        assert table.loc[rater_id, "accuracy"] == pytest.approx(k / n, abs=1e-12)
+    assert set(table["reference"]) == {"consensus"}
+
+
+def test_shrinkage_follows_the_method_of_moments_derivation():
+    long, standard = session(seed=2, n_items=60)
+    table = rater_accuracy(long, **COLUMNS, standard=standard)
+    k, n = table["agreements"].to_numpy(), table["n_items"].to_numpy()
+    pooled = k.sum() / n.sum()
+    # between-rater variance: observed weighted spread minus binomial noise, per effective n
+    tau2 = ((n * (k / n - pooled) ** 2).sum() - (len(n) - 1) * pooled * (1 - pooled)) / (
+        n.sum() - (n**2).sum() / n.sum()
+    )
+    assert tau2 > 0
+    prior = pooled * (1 - pooled) / tau2 - 1
+    assert table["shrunk_accuracy"].to_numpy() == pytest.approx((k + pooled * prior) / (n + prior))
+    raw = table["accuracy"].to_numpy()
+    shrunk = table["shrunk_accuracy"].to_numpy()
+    assert np.all((shrunk - pooled) * (raw - pooled) >= 0)
+    assert np.all(np.abs(shrunk - pooled) <= np.abs(raw - pooled))
+
+
+def test_shrinkage_without_between_rater_variance_gives_the_pooled_accuracy():
+    # every rater right on 3 of 4 items: spread is all binomial noise
+    wide = pd.DataFrame({"a": [1, 1, 1, 2], "b": [1, 1, 2, 1], "c": [2, 1, 1, 1]})
+    standard = pd.Series([1, 1, 1, 1])
+    table = rater_accuracy(wide, standard=standard)
+    assert table["shrunk_accuracy"].tolist() == pytest.approx([0.75] * 3)
+
+
+def test_confusion_matches_crosstab():
+    long, standard = session(seed=3)
+    table = rater_confusion(long, **COLUMNS, standard=standard)
+    assert len(table) == 6 * 3 * 3
+    one = long[long["rater_id"] == "R2"]
+    expected = pd.crosstab(standard[one["item_id"]].to_numpy(), one["label"].to_numpy())
+    got = table[table["rater"] == "R2"].pivot(index="standard", columns="label", values="count")
+    pd.testing.assert_frame_equal(
+        got.loc[expected.index, expected.columns], expected, check_names=False, check_dtype=False
+    )
+    shares = table.groupby(["rater", "standard"])["share"].sum()
+    assert shares.dropna().to_numpy() == pytest.approx(1.0)
+
+
+def test_category_agreement_matches_irr_on_fleiss_1971():
+    table = category_agreement(FLEISS_1971)
+    # irr::kappam.fleiss(diagnoses, detail = TRUE)
+    expected = [0.244755, 0.244755, 0.520000, 0.471127, 0.566118]
+    assert table["kappa"].to_numpy() == pytest.approx(expected, abs=5e-7)
+    assert table["share"].sum() == pytest.approx(1.0)
+
+
+def test_specific_agreement_for_two_raters():
+    # 2 x 2 table [[a, b], [c, d]]: positive specific agreement 2a / (2a + b + c)
+    a, b, c, d = 20, 5, 10, 15
+    pairs = [[1, 1]] * a + [[1, 0]] * b + [[0, 1]] * c + [[0, 0]] * d
+    table = category_agreement(np.array(pairs)).set_index("category")
+    assert table.loc[1, "specific_agreement"] == pytest.approx(2 * a / (2 * a + b + c))
+    assert table.loc[0, "specific_agreement"] == pytest.approx(2 * d / (2 * d + b + c))
+
+
+def test_category_agreement_unused_category_is_nan():
+    table = category_agreement(counts=[[2, 0, 0], [1, 1, 0]], categories=["ok", "spam", "hate"])
+    assert np.isnan(table.loc[2, "specific_agreement"])
+    assert np.isnan(table.loc[2, "kappa"])
+
+
+def test_disputed_items_ranking():
+    wide = pd.DataFrame(
+        {"r1": ["ok", "spam", "ok", "ok"], "r2": ["ok", "ok", "ok", np.nan],
+         "r3": ["ok", "hate", "spam", np.nan]},
+        index=["a", "b", "c", "d"],
+    )  # fmt: skip
+    table = disputed_items(wide)
+    # b: all three differ (0 agreeing pairs of 6); c: 2 of 6; a: 6 of 6; d has one rating
+    assert table["item"].tolist() == ["b", "c", "a"]
+    assert table["agreement"].tolist() == pytest.approx([0.0, 1 / 3, 1.0])
+    assert table.loc[1, ["modal_label", "runner_up_label"]].tolist() == ["ok", "spam"]
+    assert table.loc[1, "modal_share"] == pytest.approx(2 / 3)
+    assert len(disputed_items(wide, top=1)) == 1
+
+
+def test_pairwise_agreement_matches_cohen_per_pair():
+    long, _ = session(seed=4)
+    pairs = pairwise_agreement(long, **COLUMNS)
+    wide = long.pivot(index="item_id", columns="rater_id", values="label")
+    assert len(pairs) == 6 * 5
+    for row in pairs.sample(8, random_state=0).itertuples():
+        both = wide[[row.rater_a, row.rater_b]].dropna()
+        table = pd.crosstab(both[row.rater_a], both[row.rater_b]).reindex(
+            index=LABELS, columns=LABELS, fill_value=0
+        )
+        assert row.n_items == len(both)
+        assert row.agreement == pytest.approx((both[row.rater_a] == both[row.rater_b]).mean())
+        assert row.kappa == pytest.approx(cohens_kappa(table.to_numpy()).kappa, abs=1e-12)
+
+
+def test_calibration_errors():
+    long, standard = session()
+    n_hate = int((standard[long["item_id"].unique()] == "hate").sum())
+    with pytest.raises(
+        ValueError,
+        match=re.escape(f"rater_accuracy found {n_hate} standard label(s) that are not categories of the "
+                        "ratings: 'nudity'. Pass 'categories=' listing every label."),
+    ):  # fmt: skip
+        rater_accuracy(long, **COLUMNS, standard=standard.replace({"hate": "nudity"}))
+    with pytest.raises(ValueError, match="rater_accuracy found no rated item in 'standard'"):
+        rater_accuracy(long, **COLUMNS, standard={"x": "ok"})
+    with pytest.raises(ValueError, match="The 'ci' parameter of rater_accuracy"):
+        rater_accuracy(long, **COLUMNS, ci=0)
+    with pytest.raises(ValueError, match="rater_confusion needs column 'rater' in 'data'"):
+        rater_confusion(long, item="item_id", rater="rater", label="label", standard=standard)
+
+
+def test_calibration_inputs_unchanged():
+    long, standard = session()
+    long_copy, standard_copy = long.copy(), standard.copy()
+    rater_accuracy(long, **COLUMNS, standard=standard)
+    rater_accuracy(long, **COLUMNS)
+    rater_confusion(long, **COLUMNS, standard=standard)
+    category_agreement(long, **COLUMNS)
+    disputed_items(long, **COLUMNS)
+    pairwise_agreement(long, **COLUMNS)
+    pd.testing.assert_frame_equal(long, long_copy)
+    pd.testing.assert_series_equal(standard, standard_copy)

@@ -1,0 +1,251 @@
+"""Attribute capability, DPMO and rolled throughput yield (tests/reference/capability.md §4-§5)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import chi2, norm
+from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.rates import confint_poisson
+
+from qainsights.capability import attribute_capability, dpmo, rolled_throughput_yield
+
+
+def _measure(table: pd.DataFrame, name: str) -> pd.Series:
+    return table.loc[table["measure"] == name].iloc[0]
+
+
+def test_worked_qa_example():
+    # capability.md §4: 27 defects, 1,500 items x 4 opportunities.
+    table = attribute_capability(
+        pd.DataFrame({"errors": [27], "audits": [1500]}),
+        defects="errors",
+        units="audits",
+        opportunities=4,
+    )
+    assert _measure(table, "DPO")["estimate"] == pytest.approx(0.0045)
+    assert _measure(table, "DPMO")["estimate"] == pytest.approx(4500.0)
+    assert _measure(table, "DPU")["estimate"] == pytest.approx(27 / 1500)
+    assert _measure(table, "z_long_term")["estimate"] == pytest.approx(2.612054, abs=1e-6)
+    assert _measure(table, "sigma_level_short_term")["estimate"] == pytest.approx(
+        4.112054, abs=1e-6
+    )
+    # Probability that a unit of 4 opportunities is defect-free: (1 - 0.0045) ** 4.
+    assert _measure(table, "yield")["estimate"] == pytest.approx(0.9955**4)
+    assert table[["defects", "units", "opportunities"]].iloc[0].tolist() == [27, 1500, 6000]
+    assert dpmo(27, 1500, opportunities=4) == pytest.approx(4500.0)
+
+
+@pytest.mark.parametrize("interval", ["wilson", "clopper_pearson"])
+def test_binomial_interval_matches_statsmodels(interval):
+    frame = pd.DataFrame({"errors": [27], "audits": [6000]})
+    table = attribute_capability(frame, defects="errors", units="audits", interval=interval)
+    low, high = proportion_confint(27, 6000, method={"wilson": "wilson"}.get(interval, "beta"))
+    row = _measure(table, "DPO")
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), rel=1e-9)
+    dpmo_row = _measure(table, "DPMO")
+    assert (dpmo_row["ci_low"], dpmo_row["ci_high"]) == pytest.approx((1e6 * low, 1e6 * high))
+    # Z and sigma level are decreasing in the rate: their bounds swap.
+    z_row = _measure(table, "z_long_term")
+    assert (z_row["ci_low"], z_row["ci_high"]) == pytest.approx((norm.isf(high), norm.isf(low)))
+    assert z_row["method"] == f"binomial, {interval} interval"
+
+
+def test_clopper_pearson_at_the_boundaries():
+    # Clopper & Pearson (1934): 0 of n -> upper bound 1 - (alpha/2)^(1/n); n of n -> lower (alpha/2)^(1/n).
+    frame = pd.DataFrame({"errors": [0, 40], "audits": [40, 40], "queue": ["a", "b"]})
+    table = attribute_capability(
+        frame, defects="errors", units="audits", by="queue", interval="clopper_pearson"
+    )
+    dpo = table.loc[table["measure"] == "DPO"].set_index("queue")
+    assert dpo.loc["a", "ci_low"] == 0.0
+    assert dpo.loc["a", "ci_high"] == pytest.approx(1 - 0.025 ** (1 / 40))
+    assert dpo.loc["b", "ci_low"] == pytest.approx(0.025 ** (1 / 40))
+    assert dpo.loc["b", "ci_high"] == 1.0
+    z = table.loc[table["measure"] == "z_long_term"].set_index("queue")
+    assert z.loc["a", "estimate"] == np.inf
+    assert z.loc["b", "estimate"] == -np.inf
+
+
+@pytest.mark.parametrize(
+    ("count", "low", "high"),
+    # Garwood (1936) exact 95 % Poisson limits (capability.md §5).
+    [(0, 0.0, 3.689), (1, 0.0253, 5.572), (10, 4.795, 18.39)],
+)
+def test_poisson_interval_matches_garwood_table(count, low, high):
+    table = attribute_capability(
+        pd.DataFrame({"defects": [count], "units": [1]}),
+        defects="defects",
+        units="units",
+        opportunities=1000,
+        model="poisson",
+    )
+    row = _measure(table, "DPU")
+    assert row["ci_low"] == pytest.approx(low, abs=6e-4)
+    assert row["ci_high"] == pytest.approx(high, abs=6e-3)
+
+
+def test_poisson_interval_matches_chi_square_form_and_statsmodels():
+    frame = pd.DataFrame({"defects": [17, 20], "units": [40, 60], "site": ["x", "x"]})
+    table = attribute_capability(
+        frame,
+        defects="defects",
+        units="units",
+        by="site",
+        model="poisson",
+        ci=0.9,
+        opportunities=3,
+    )
+    # Garwood in chi-square form: [chi2_{a/2}(2k) / 2, chi2_{1-a/2}(2k+2) / 2] / exposure.
+    k, exposure = 37, 100
+    expected = (chi2.ppf(0.05, 2 * k) / 2 / exposure, chi2.ppf(0.95, 2 * k + 2) / 2 / exposure)
+    row = _measure(table, "DPU")
+    assert row["estimate"] == pytest.approx(0.37)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(expected, rel=1e-9)
+    statsmodels_bounds = confint_poisson(k, exposure, method="exact-c", alpha=0.1)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(statsmodels_bounds, rel=1e-9)
+    # Poisson yield is exp(-DPU), decreasing in DPU; DPO = DPU / 3 opportunities.
+    unit_yield = _measure(table, "yield")
+    assert unit_yield["estimate"] == pytest.approx(np.exp(-0.37))
+    assert unit_yield["ci_low"] == pytest.approx(np.exp(-expected[1]))
+    assert _measure(table, "DPO")["estimate"] == pytest.approx(0.37 / 3)
+
+
+def test_raw_audit_rows_and_groups():
+    audits = pd.DataFrame(
+        {"queue": ["b", "a", "a", "b", "a"], "is_error": [True, False, True, False, False]}
+    )
+    table = attribute_capability(audits, defects="is_error", by="queue")
+    dpo = table.loc[table["measure"] == "DPO"].set_index("queue")["estimate"]
+    assert dpo.to_dict() == pytest.approx({"a": 1 / 3, "b": 1 / 2})
+    assert list(table.columns) == [
+        "queue",
+        "measure",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "defects",
+        "units",
+        "opportunities",
+        "method",
+    ]
+    assert len(table) == 12
+
+
+def test_groups_follow_rows_not_the_index():
+    frame = pd.DataFrame({"d": [1, 0, 2], "u": [10, 10, 10], "q": ["a", "b", "a"]}, index=[7, 3, 5])
+    table = attribute_capability(frame, defects="d", units="u", by="q")
+    dpo = table.loc[table["measure"] == "DPO"].set_index("q")["estimate"]
+    assert dpo.to_dict() == pytest.approx({"a": 3 / 20, "b": 0.0})
+    with pytest.raises(
+        ValueError,
+        match=r"attribute_capability found 1 row\(s\) with a missing 'by' label, at position\(s\) 1",
+    ):
+        attribute_capability(frame.assign(q=["a", None, "a"]), defects="d", units="u", by="q")
+
+
+def test_opportunities_column_weights_units():
+    frame = pd.DataFrame({"d": [3, 1], "u": [100, 50], "opp": [2, 4]})
+    table = attribute_capability(frame, defects="d", units="u", opportunities="opp")
+    # 4 defects over 100*2 + 50*4 = 400 opportunities.
+    assert _measure(table, "DPMO")["estimate"] == pytest.approx(1e6 * 4 / 400)
+    assert _measure(table, "DPU")["estimate"] == pytest.approx(4 / 150)
+
+
+def test_shift_is_explicit():
+    frame = pd.DataFrame({"d": [27], "u": [6000]})
+    no_shift = attribute_capability(frame, defects="d", units="u", shift=0)
+    row = _measure(no_shift, "sigma_level_short_term")
+    assert row["estimate"] == pytest.approx(_measure(no_shift, "z_long_term")["estimate"])
+
+
+def test_intervals_contain_estimates():
+    frame = pd.DataFrame({"d": [0, 5, 50, 300], "u": [100, 100, 1000, 1000], "g": list("abcd")})
+    for model in ("binomial", "poisson"):
+        table = attribute_capability(frame, defects="d", units="u", by="g", model=model)
+        finite = table[np.isfinite(table["estimate"])]
+        low, estimate, high = (finite[c].to_numpy() for c in ("ci_low", "estimate", "ci_high"))
+        # Wilson's lower bound at 0 errors is 0 up to rounding (about 1e-18 on the DPO scale).
+        assert ((low <= estimate) | np.isclose(low, estimate, rtol=0, atol=1e-9)).all()
+        assert ((estimate <= high) | np.isclose(high, estimate, rtol=0, atol=1e-9)).all()
+
+
+def test_rolled_throughput_yield():
+    # Product of step yields: 0.98 * 0.95 * 0.99 = 0.92169.
+    assert rolled_throughput_yield([0.98, 0.95, 0.99]) == pytest.approx(0.92169)
+    # Poisson steps: exp(-DPU1) * exp(-DPU2) = exp(-(DPU1 + DPU2)).
+    assert rolled_throughput_yield(np.exp([-0.1, -0.2])) == pytest.approx(np.exp(-0.3))
+
+
+@pytest.mark.parametrize("bad", [[], [0.9, 1.2], [0.9, np.nan], [-0.1]])
+def test_rolled_throughput_yield_bad(bad):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'yields' parameter of rolled_throughput_yield must hold one yield per step",
+    ):
+        rolled_throughput_yield(bad)
+
+
+def test_dpmo_bad_inputs():
+    with pytest.raises(
+        ValueError,
+        match=r"The 'units' parameter of dpmo must hold finite positive numbers\. "
+        r"Got 1 bad value\(s\): 0\.0",
+    ):
+        dpmo(1, [10, 0])
+    with pytest.raises(ValueError, match=r"dpmo found 1 count\(s\) with more defects than"):
+        dpmo(11, 10)
+    with pytest.raises(
+        ValueError, match=r"The 'defects' parameter of dpmo must hold finite non-neg"
+    ):
+        dpmo(-1, 10)
+
+
+def test_attribute_capability_bad_inputs():
+    frame = pd.DataFrame({"d": [1, 2], "u": [10, 10], "q": ["a", "b"]})
+    with pytest.raises(
+        ValueError,
+        match=r"The 'model' parameter of attribute_capability must be one of 'binomial', "
+        r"'poisson'\. Got 'binomal' instead\.",
+    ):
+        attribute_capability(frame, defects="d", units="u", model="binomal")
+    with pytest.raises(
+        ValueError,
+        match=r"The 'interval' parameter of attribute_capability must be one of 'garwood'\. "
+        r"Got 'wilson' instead\.",
+    ):
+        attribute_capability(frame, defects="d", units="u", model="poisson", interval="wilson")
+    with pytest.raises(ValueError, match=r"attribute_capability needs column 'queue' in 'data'"):
+        attribute_capability(frame, defects="d", units="u", by="queue")
+    with pytest.raises(TypeError, match=r"The 'data' parameter of attribute_capability must be"):
+        attribute_capability([1, 2], defects="d")
+    with pytest.raises(ValueError, match=r"The 'ci' parameter of attribute_capability"):
+        attribute_capability(frame, defects="d", units="u", ci=95)
+    with pytest.raises(
+        ValueError,
+        match=r"The 'defects' parameter of attribute_capability must hold finite non-negative "
+        r"numbers\. Got 1 bad value\(s\): nan",
+    ):
+        attribute_capability(frame.assign(d=[1, np.nan]), defects="d", units="u")
+    with pytest.raises(
+        ValueError,
+        match=r"The 'units' parameter of attribute_capability must hold finite positive numbers\. "
+        r"Got 1 bad value\(s\): nan",
+    ):
+        attribute_capability(frame.assign(u=["10", "ten"]), defects="d", units="u")
+    with pytest.raises(
+        ValueError, match=r"attribute_capability found 1 count\(s\) with more defects than opp"
+    ):
+        attribute_capability(frame.assign(d=[1, 11]), defects="d", units="u", by="q")
+    with pytest.raises(TypeError, match=r"The 'opportunities' parameter of attribute_capability"):
+        attribute_capability(frame, defects="d", units="u", opportunities=[1, 2])
+    with pytest.raises(ValueError, match=r"attribute_capability got an empty 'data' frame"):
+        attribute_capability(frame.iloc[:0], defects="d", units="u")
+
+
+def test_frame_unchanged():
+    frame = pd.DataFrame({"d": [1, 2, 0], "u": [10, 10, 5], "q": ["a", "b", "a"]})
+    before = frame.copy()
+    attribute_capability(frame, defects="d", units="u", by="q", model="poisson")
+    pd.testing.assert_frame_equal(frame, before)

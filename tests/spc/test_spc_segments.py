@@ -1,0 +1,215 @@
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import norm
+from spc_reference_data import ORANGE_JUICE, frame
+
+from qainsights import spc
+from qainsights.spc import ControlChartSet, control_charts, i_mr_chart, p_chart
+
+
+@pytest.fixture
+def weekly():
+    """Three sites x 40 weeks of error counts; site C drifts upward in the last weeks."""
+    rng = np.random.default_rng(11)
+    sites = np.repeat(["A", "B", "C"], 40)
+    week = np.tile(np.arange(1, 41), 3)
+    n = rng.integers(800, 1200, size=120)
+    rate = np.where((sites == "C") & (week > 34), 0.08, 0.05) * rng.gamma(50, 1 / 50, size=120)
+    return pd.DataFrame({"site": sites, "week": week, "errors": rng.binomial(n, rate), "n": n})
+
+
+@pytest.mark.parametrize("chart", ["p", "laney_p", "u", "laney_u", "np", "c"])
+def test_each_segment_equals_its_own_chart(weekly, chart):
+    charts = control_charts(
+        weekly, by="site", chart=chart, subgroup="week", defects="errors", n="n"
+    )
+    kind = chart.removeprefix("laney_")
+    for site, rows in weekly.groupby("site"):
+        single_func = getattr(spc, f"{kind}_chart")
+        kwargs = {"defects": "errors", "subgroup": "week", "rules": "nelson"}
+        if kind != "c":
+            kwargs["n"] = "n"
+        if chart.startswith("laney_"):
+            kwargs["laney"] = True
+        single = single_func(rows, **kwargs)
+        segment = charts.table[charts.table["site"] == site].drop(columns="site")
+        pd.testing.assert_frame_equal(segment.reset_index(drop=True), single.table)
+        signals = charts.signals[charts.signals["site"] == site].drop(columns="site")
+        pd.testing.assert_frame_equal(signals.reset_index(drop=True), single.signals)
+
+
+def test_individuals_by_segment(weekly):
+    rates = weekly.assign(rate=weekly["errors"] / weekly["n"])
+    charts = control_charts(
+        rates, by=["site"], chart="i", subgroup="week", values="rate", rules="western_electric"
+    )
+    single = i_mr_chart(rates[rates["site"] == "B"], values="rate", subgroup="week")
+    segment = charts.table[charts.table["site"] == "B"].drop(columns="site")
+    pd.testing.assert_frame_equal(segment.reset_index(drop=True), single.location.table)
+
+
+def test_audit_rows_are_counted_by_week():
+    # Derivation: 3 audits in ISO week of 2024-01-01 (1 error), 2 in the next week (2 errors).
+    audits = pd.DataFrame(
+        {
+            "queue": ["q1"] * 5 + ["q2"] * 4,
+            "decision_time": pd.to_datetime(
+                [
+                    "2024-01-01",
+                    "2024-01-03",
+                    "2024-01-07",
+                    "2024-01-08",
+                    "2024-01-10",
+                    "2024-01-01",
+                    "2024-01-02",
+                    "2024-01-09",
+                    "2024-01-12",
+                ]
+            ),
+            "is_error": [True, False, False, True, True, False, False, True, False],
+        }
+    )
+    charts = control_charts(
+        audits,
+        by="queue",
+        chart="p",
+        subgroup="decision_time",
+        freq="W",
+        outcome="is_error",
+        rules=None,
+    )
+    table = charts.table
+    assert table["subgroup"].tolist() == list(pd.to_datetime(["2024-01-01", "2024-01-08"] * 2))
+    assert table["n"].tolist() == [3, 2, 2, 2]
+    assert table["value"].tolist() == pytest.approx([1 / 3, 1.0, 0.0, 0.5])
+    assert table.loc[0, "center"] == pytest.approx(3 / 5)
+    assert audits["decision_time"].dtype.kind == "M"
+
+
+def test_summary_and_status():
+    # Site A's last week (30 of 100) is far above p-bar = 56/600 (limit 0.18); B is stable.
+    data = pd.DataFrame(
+        {
+            "site": ["A"] * 6 + ["B"] * 6,
+            "week": list(range(1, 7)) * 2,
+            "errors": [5, 6, 4, 5, 6, 30, 8, 7, 9, 8, 7, 8],
+            "audits": [100] * 12,
+        }
+    )
+    charts = control_charts(
+        data, by="site", chart="p", subgroup="week", defects="errors", n="audits", rules="limits"
+    )
+    summary = charts.summary.set_index("site")
+    assert summary.loc["A", "center"] == pytest.approx(56 / 600)
+    assert summary.loc["A", "ucl"] == pytest.approx(
+        56 / 600 + 3 * np.sqrt(56 / 600 * (544 / 600) / 100)
+    )
+    assert summary.loc["A", "status"] == "out of control"
+    assert summary.loc["A", "latest_rules"] == "we1"
+    assert summary.loc["B", "status"] == "in control"
+    assert summary["n_subgroups"].tolist() == [6, 6]
+    assert summary["n_signals"].tolist() == [1, 0]
+    assert isinstance(charts, ControlChartSet)
+    assert charts.to_frame() is charts.summary
+    assert "<h4>" in charts._repr_html_()
+    # Site B: p-bar = 32/600, sigma = 0.02247; weeks 5 and 6 (0.12) lie beyond 2 sigma (0.098)
+    # but inside the UCL (0.1207): WE rule 2 without a point beyond the limits gives "shift".
+    shifted = data.assign(errors=[5, 6, 4, 5, 6, 7, 2, 2, 2, 2, 12, 12])
+    shifted = control_charts(
+        shifted,
+        by="site",
+        chart="p",
+        subgroup="week",
+        defects="errors",
+        n="audits",
+        rules=["we1", "we2"],
+    )
+    assert shifted.summary.set_index("site").loc["B", "status"] == "shift"
+
+
+def test_expected_false_alarms_matches_normal_rate():
+    # With only the beyond-limits rule, each point alarms with probability 2 Phi(-3) = 0.0027:
+    # 200 segments x 100 weeks -> about 54 false alarms.
+    rng = np.random.default_rng(5)
+    data = pd.DataFrame(
+        {
+            "segment": np.repeat(np.arange(200), 100),
+            "week": np.tile(np.arange(100), 200),
+            "errors": rng.poisson(50, size=20_000),
+        }
+    )
+    charts = control_charts(
+        data, by="segment", chart="c", subgroup="week", defects="errors", rules="limits"
+    )
+    expected = 20_000 * 2 * norm.cdf(-3)
+    assert charts.expected_false_alarms == pytest.approx(expected, rel=0.2)
+    nelson = control_charts(data, by="segment", chart="c", subgroup="week", defects="errors")
+    assert nelson.expected_false_alarms > charts.expected_false_alarms
+
+
+def test_reordering_rows_changes_nothing(weekly):
+    first = control_charts(weekly, by="site", subgroup="week", defects="errors", n="n")
+    second = control_charts(
+        weekly.sample(frac=1, random_state=2), by="site", subgroup="week", defects="errors", n="n"
+    )
+    pd.testing.assert_frame_equal(first.table, second.table)
+    pd.testing.assert_frame_equal(first.summary, second.summary)
+
+
+def test_input_not_mutated(weekly):
+    before = weekly.copy()
+    control_charts(weekly, by="site", subgroup="week", defects="errors", n="n", freq=None)
+    pd.testing.assert_frame_equal(weekly, before)
+
+
+def test_bad_inputs(weekly):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'chart' parameter of control_charts must be one of "
+        r"'p', 'laney_p', 'np', 'c', 'u', 'laney_u', 'i'\. Got 'xbar' instead\.",
+    ):
+        control_charts(weekly, by="site", chart="xbar", subgroup="week")
+    with pytest.raises(ValueError, match=r"control_charts needs column 'market' in 'data'"):
+        control_charts(weekly, by="market", subgroup="week", defects="errors", n="n")
+    with pytest.raises(ValueError, match=r"control_charts needs a boolean 'errors' column"):
+        control_charts(weekly, by="site", subgroup="week", outcome="errors")
+    with pytest.raises(
+        ValueError,
+        match=r"control_charts found 2 rows sharing a subgroup key "
+        r"within a segment: 1\.",
+    ):
+        control_charts(
+            pd.concat([weekly.head(1)] * 2), by="site", subgroup="week", defects="errors", n="n"
+        )
+
+
+def test_plot_draws_flagged_segments(weekly):
+    charts = control_charts(
+        weekly, by="site", chart="p", subgroup="week", defects="errors", n="n", rules="limits"
+    )
+    flagged = charts.summary[charts.summary["status"] != "in control"]
+    figure = charts.plot()
+    visible = [axis for axis in figure.axes if axis.get_visible()]
+    assert len(flagged) > 0
+    assert len(visible) == len(flagged)
+    for axis, site in zip(visible, flagged["site"], strict=True):
+        assert axis.get_title() == site
+
+
+def test_single_chart_plot_draws_table():
+    juice = frame(ORANGE_JUICE)
+    chart = p_chart(juice, defects="D", n="size", subgroup="sample", breaks=[31], exclude=[15, 23])
+    ax = chart.plot()
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    np.testing.assert_allclose(lines["value"].get_ydata(), chart.table["value"])
+    np.testing.assert_allclose(
+        lines["signal"].get_ydata(), chart.table.loc[chart.table["signal"], "value"]
+    )
+    assert ax.yaxis.get_major_formatter().__class__.__name__ == "PercentFormatter"
+    breaks = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert [line.get_xdata()[0] for line in breaks] == [31]
+    pair = i_mr_chart(values=[1.0, 2.0, 1.5, 3.0])
+    axes = pair.plot()
+    assert len(axes) == 2
+    assert axes[1].get_title() == "mr chart"

@@ -1,0 +1,127 @@
+import numpy as np
+import pytest
+from spc_reference_data import PISTON_RINGS, TABLE_9_1, frame
+
+from qainsights.spc.sigma import (
+    sigma_moving_range,
+    sigma_overall,
+    sigma_pooled,
+    sigma_range,
+    sigma_sbar,
+)
+
+OBS = ["x1", "x2", "x3", "x4", "x5"]
+
+
+@pytest.fixture
+def phase_one():
+    return frame(PISTON_RINGS).iloc[:25][OBS].to_numpy()
+
+
+def test_piston_rings_estimators(phase_one):
+    # tests/reference/spc.md 3.2 A and C (qcc 2.7 `qcc(type="xbar", std.dev=...)`):
+    # R-bar/d2 with exact constants 0.009785338 (qcc's 3-decimal d2 table gives 0.009785039),
+    # UWAVE-SD s-bar/c4 0.009829977, RMSDF (pooled, unbiased) 0.009887547.
+    ranges = np.ptp(phase_one, axis=1)
+    sds = phase_one.std(axis=1, ddof=1)
+    assert ranges.mean() == pytest.approx(0.02276, rel=1e-9)
+    assert sigma_range(ranges, 5) == pytest.approx(0.009785338, rel=1e-6)
+    assert sigma_range(ranges, 5) * 2.325929 / 2.326 == pytest.approx(0.009785039, rel=2e-7)
+    assert sigma_sbar(sds, 5) == pytest.approx(0.009829977, rel=1e-6)
+    assert sds.mean() == pytest.approx(0.009240037, rel=1e-6)
+    assert sigma_pooled(sds, 5) == pytest.approx(0.009887547, rel=1e-6)
+    # qcc 3.0 processCapability: sigma_overall = sd(x) = 0.01006997 over the 125 values.
+    assert sigma_overall(phase_one) == pytest.approx(0.01006997, rel=1e-6)
+
+
+def test_variable_n_range(phase_one):
+    # 3.2 D (qcc 2.7): x4 and x5 of samples 3, 6, 14 missing -> mean of R_i/d2(n_i) = 0.01020895
+    # with qcc's d2 table (d2(3) = 1.693, d2(5) = 2.326); rescaled here to exact constants.
+    data = phase_one.copy()
+    data[[2, 5, 13], 3:] = np.nan
+    n = np.isfinite(data).sum(axis=1)
+    ranges = np.nanmax(data, axis=1) - np.nanmin(data, axis=1)
+    qcc_table = np.where(n == 5, 2.326, 1.693)
+    qcc_sigma = np.mean(ranges / qcc_table)
+    assert qcc_sigma == pytest.approx(0.01020895, rel=1e-6)  # reproduces qcc from its own table
+    assert sigma_range(ranges, n) == pytest.approx(0.01020895, rel=2e-4)
+    exact = np.mean(ranges / np.where(n == 5, 2.325929, 1.692569))
+    assert sigma_range(ranges, n) == pytest.approx(exact, rel=1e-6)
+
+
+def test_pooled_variable_n_matches_qicharts2():
+    # 3.2 F (qicharts2 tbl_06.04): pooled s (uncorrected) = 0.01029118.
+    from spc_reference_data import PISTON_RINGS_VARIABLE_N
+
+    obs = frame(PISTON_RINGS_VARIABLE_N)["obs"].str.split(";")
+    values = [np.array(v, dtype=float) for v in obs]
+    sds = np.array([v.std(ddof=1) for v in values])
+    n = np.array([v.size for v in values])
+    assert sigma_pooled(sds, n, unbiased=False) == pytest.approx(0.01029118, rel=1e-6)
+
+
+def test_moving_range_table_9_1():
+    # Montgomery Table 9.1 as an I chart (qicharts2, screened MR, d2 = 1.128): CL 10.315,
+    # limits 6.715404 / 13.9146 -> sigma = (13.9146 - 10.315) / 3 = 1.199865 with d2 = 1.128.
+    x = frame(TABLE_9_1)["x"].to_numpy()
+    qicharts2_sigma = (13.9146 - 10.315) / 3
+    assert sigma_moving_range(x, screened=True) == pytest.approx(
+        qicharts2_sigma * 1.128 / 1.128379, rel=2e-5
+    )
+    # By hand: MR-bar / (2 / sqrt(pi)).
+    assert sigma_moving_range(x) == pytest.approx(np.abs(np.diff(x)).mean() * np.sqrt(np.pi) / 2)
+
+
+def test_moving_range_screening_drops_large_ranges():
+    # Nelson (1982): ranges above 3.267 MR-bar are dropped before averaging.
+    x = np.array([1.0, 1.1, 0.9, 1.0, 1.2, 1.0, 1.1, 9.0])
+    kept = np.array([0.1, 0.2, 0.1, 0.2, 0.2, 0.1])
+    assert sigma_moving_range(x, screened=True) == pytest.approx(kept.mean() * np.sqrt(np.pi) / 2)
+
+
+def test_missing_value_breaks_moving_range():
+    # Ranges touching a gap are not formed: [1, 3, nan, 10, 11] -> ranges 2 and 1.
+    x = [1.0, 3.0, np.nan, 10.0, 11.0]
+    assert sigma_moving_range(x) == pytest.approx(1.5 * np.sqrt(np.pi) / 2)
+
+
+def test_overall_is_numpy_std():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=50)
+    assert sigma_overall(x) == pytest.approx(np.std(x, ddof=1))
+
+
+def test_constant_n_forms():
+    # With equal n, the averaged forms reduce to R-bar/d2 and s-bar/c4 (Montgomery 6.2, 6.3).
+    ranges = np.array([0.03, 0.02, 0.025])
+    assert sigma_range(ranges, [5, 5, 5]) == pytest.approx(ranges.mean() / 2.325929, rel=1e-6)
+    sds = np.array([0.01, 0.008, 0.012])
+    assert sigma_sbar(sds, 5) == pytest.approx(sds.mean() / 0.9399856, rel=1e-6)
+    pooled = np.sqrt(np.mean(sds**2))
+    assert sigma_pooled(sds, 5, unbiased=False) == pytest.approx(pooled)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match=r"sigma_moving_range needs at least 2 finite value\(s\)"):
+        sigma_moving_range([1.0])
+    with pytest.raises(ValueError, match="every pair has a missing value"):
+        sigma_moving_range([1.0, np.nan, 2.0])
+    with pytest.raises(ValueError, match=r"sigma_overall needs at least 2 finite value\(s\) in "):
+        sigma_overall([np.nan, 3.0])
+    with pytest.raises(
+        ValueError, match=r"sigma_range needs at least 1 finite value\(s\) in 'ranges'"
+    ):
+        sigma_range([], 5)
+    with pytest.raises(
+        ValueError, match=r"The 'sds' parameter of sigma_sbar must hold non-negative"
+    ):
+        sigma_sbar([0.1, -0.2], 5)
+    with pytest.raises(ValueError, match=r"The 'n' parameter of d2 must be subgroup sizes"):
+        sigma_range([0.1, 0.2], [5, 1])
+
+
+def test_inputs_not_mutated(phase_one):
+    before = phase_one.copy()
+    sigma_overall(phase_one)
+    sigma_moving_range(phase_one[:, 0])
+    np.testing.assert_array_equal(phase_one, before)

@@ -1,0 +1,258 @@
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spc_reference_data import PISTON_RINGS, PISTON_RINGS_VARIABLE_N, TABLE_9_1, frame
+
+from qainsights.spc import i_mr_chart, xbar_r_chart, xbar_s_chart
+
+OBS = ["x1", "x2", "x3", "x4", "x5"]
+
+
+@pytest.fixture
+def rings():
+    """Montgomery Table 6.3 (qcc `pistonrings`) in long format: one row per measurement."""
+    wide = frame(PISTON_RINGS)
+    long = wide.melt(id_vars=["sample", "trial"], value_vars=OBS, value_name="diameter")
+    return long.sort_values(["sample", "variable"], ignore_index=True)
+
+
+def by_rule(signals):
+    return {rule: group["subgroup"].tolist() for rule, group in signals.groupby("rule")}
+
+
+def test_xbar_r_phase_one(rings):
+    # tests/reference/spc.md 3.2 A (qcc 2.7): x-double-bar 74.00118, R-bar 0.02276; with exact
+    # d2 sigma = 0.009785338, x-bar limits 73.98805 / 74.01430 (7 digits as qcc), R chart
+    # LCL 0 and UCL = D4 R-bar = 0.04812600 (qcc's rounded d2 gives 0.04812533).
+    chart = xbar_r_chart(rings[rings["trial"]], values="diameter", subgroup="sample")
+    mean, spread = chart.location, chart.spread
+    assert mean.limits["center"][0] == pytest.approx(74.00118, abs=5e-6)
+    assert mean.limits["sigma"][0] == pytest.approx(0.009785338, rel=1e-6)
+    assert mean.limits["sigma_method"][0] == "R-bar/d2"
+    assert [mean.table["lcl"][0], mean.table["ucl"][0]] == pytest.approx(
+        [73.98805, 74.01430], rel=1e-9, abs=5e-6
+    )
+    assert spread.table["center"][0] == pytest.approx(0.02276, rel=1e-9)
+    assert spread.table["lcl"][0] == 0.0
+    assert spread.table["ucl"][0] == pytest.approx(0.04812600, rel=1e-6)
+    assert spread.table["ucl"][0] == pytest.approx(0.04812533, rel=2e-5)
+    assert chart.signals.empty
+    assert list(chart.table.columns[:3]) == ["chart", "subgroup", "stage"]
+    assert chart.table["chart"].unique().tolist() == ["xbar", "r"]
+
+
+def test_xbar_phase_two_rules(rings):
+    # 3.2 B: samples 26-40 judged against the phase-I limits. qcc 3.0 rule by rule:
+    # WE R1 = 37, 38, 39; R2 = 35, 37-40; R3 = 35, 38, 39, 40; R4 none.
+    # Nelson N1 = 37-39; N5 = 35, 37-40; N6 = 35, 38-40; the rest none. R chart: none beyond.
+    we = xbar_r_chart(rings, values="diameter", subgroup="sample", baseline="trial")
+    assert by_rule(we.location.signals) == {
+        "we1": [37, 38, 39],
+        "we2": [35, 37, 38, 39, 40],
+        "we3": [35, 38, 39, 40],
+    }
+    assert we.spread.signals.empty
+    nelson = xbar_r_chart(
+        rings, values="diameter", subgroup="sample", baseline="trial", rules="nelson"
+    )
+    assert by_rule(nelson.location.signals) == {
+        "nelson1": [37, 38, 39],
+        "nelson5": [35, 37, 38, 39, 40],
+        "nelson6": [35, 38, 39, 40],
+    }
+    means = nelson.location.table.query("subgroup >= 26")["value"].round(4).tolist()
+    assert means == [
+        74.0086,
+        74.0022,
+        73.9922,
+        74.0036,
+        73.9974,
+        74.0072,
+        74.0056,
+        73.9978,
+        74.0112,
+        74.0126,
+        74.0040,
+        74.0166,
+        74.0196,
+        74.0234,
+        74.0128,
+    ]
+    # qcc 2.7 (run length 7): beyond 37, 38, 39 and a run of 7 above the CL at 40.
+    run = xbar_r_chart(
+        rings, values="diameter", subgroup="sample", baseline="trial", rules=["we1"]
+    ).location
+    assert run.signals["subgroup"].tolist() == [37, 38, 39]
+    assert (run.table.query("subgroup >= 34")["z"] > 0).all()
+
+
+def test_xbar_s_estimators(rings):
+    # 3.2 C (qcc 2.7): UWAVE-SD sigma 0.009829977, limits 73.98799 / 74.01436; RMSDF 0.009887547,
+    # 73.98791 / 74.01444. S chart: s-bar 0.009240037, LCL 0, UCL 0.01930242.
+    phase_one = rings[rings["trial"]]
+    sbar = xbar_s_chart(phase_one, values="diameter", subgroup="sample")
+    assert sbar.location.limits["sigma"][0] == pytest.approx(0.009829977, rel=1e-6)
+    assert [sbar.location.table["lcl"][0], sbar.location.table["ucl"][0]] == pytest.approx(
+        [73.98799, 74.01436], abs=5e-6
+    )
+    assert sbar.spread.table["center"][0] == pytest.approx(0.009240037, rel=1e-6)
+    assert sbar.spread.table["lcl"][0] == 0.0
+    assert sbar.spread.table["ucl"][0] == pytest.approx(0.01930242, rel=1e-6)
+    pooled = xbar_s_chart(phase_one, values="diameter", subgroup="sample", method="pooled")
+    assert pooled.location.limits["sigma"][0] == pytest.approx(0.009887547, rel=1e-6)
+    assert [pooled.location.table["lcl"][0], pooled.location.table["ucl"][0]] == pytest.approx(
+        [73.98791, 74.01444], abs=5e-6
+    )
+
+
+def test_variable_subgroup_sizes(rings):
+    # 3.2 D (qcc 2.7): x4, x5 of samples 3, 6, 14 missing -> n = 3 there. x-double-bar
+    # (n-weighted) 74.0015; sigma (mean R_i/d2(n_i), qcc's d2 table) 0.01020895; limits
+    # n = 5: 73.98780 / 74.01519, n = 3: 73.98381 / 74.01918. S chart (UWAVE-SD sigma):
+    # qcc centres at the n-weighted s-bar 0.009284683 and has UCL 0.01987128 (n = 5) and
+    # 0.02365763 (n = 3), so its half-widths 3 sigma sqrt(1 - c4^2) are UCL - CL.
+    drop = rings["sample"].isin([3, 6, 14]) & rings["variable"].isin(["x4", "x5"])
+    data = rings[~drop & rings["trial"]]
+    chart = xbar_r_chart(data, values="diameter", subgroup="sample")
+    table = chart.location.table.set_index("subgroup")
+    assert chart.location.limits["center"][0] == pytest.approx(74.0015, abs=5e-5)
+    assert table.loc[1, "n"] == 5
+    assert table.loc[3, "n"] == 3
+    assert [table.loc[1, "lcl"], table.loc[1, "ucl"]] == pytest.approx(
+        [73.98780, 74.01519], abs=2e-5
+    )
+    assert [table.loc[3, "lcl"], table.loc[3, "ucl"]] == pytest.approx(
+        [73.98381, 74.01918], abs=2e-5
+    )
+    s_chart = xbar_s_chart(data, values="diameter", subgroup="sample").spread.table
+    s_chart = s_chart.set_index("subgroup")
+    half_width = s_chart["ucl"] - s_chart["center"]
+    assert half_width[1] == pytest.approx(0.01987128 - 0.009284683, rel=1e-6)
+    assert half_width[3] == pytest.approx(0.02365763 - 0.009284683, rel=1e-6)
+
+
+def test_table_6_4_grand_mean():
+    # 3.2 F (qicharts2 tbl_06.04): the n-weighted grand mean is 74.00075.
+    obs = frame(PISTON_RINGS_VARIABLE_N)
+    long = obs.assign(x=obs["obs"].str.split(";")).explode("x")
+    chart = xbar_s_chart(long, values="x", subgroup="sample", rules="nelson")
+    assert chart.location.limits["center"][0] == pytest.approx(74.00075, abs=5e-6)
+    assert sorted(chart.location.table["n"].unique()) == [3, 4, 5]
+    assert chart.signals.empty  # qicharts2: no signals
+
+
+def test_individuals_table_9_1():
+    # 3.9: Montgomery Table 9.1 as an I chart (qicharts2, screened, d2 = 1.128): CL 10.315,
+    # limits 6.715404 / 13.9146; exact d2 scales the half-width by 1.128 / 1.128379.
+    # Anhøj: longest run 8 (limit 8), crossings 13 (limit 10), no runs signal.
+    data = frame(TABLE_9_1)
+    chart = i_mr_chart(data, values="x", subgroup="sample", screened=True)
+    row = chart.location.table.iloc[0]
+    assert row["center"] == pytest.approx(10.315, rel=1e-9)
+    half_width = (13.9146 - 10.315) * 1.128 / 1.128379
+    assert row["ucl"] == pytest.approx(10.315 + half_width, rel=1e-6)
+    assert row["lcl"] == pytest.approx(10.315 - half_width, rel=1e-5)
+    # qicharts2 finds no point beyond the limits; Western Electric rule 4 does see the shift:
+    # samples 23-30 (12.29, 11.5, 10.6, 11.08, 10.38, 11.62, 11.31, 10.52) all exceed 10.315.
+    assert chart.location.signals[["subgroup", "rule", "start"]].to_numpy().tolist() == [
+        [30, "we4", 23]
+    ]
+    runs = chart.location.runs.iloc[0]
+    assert runs[["longest_run", "longest_run_max", "crossings", "crossings_min"]].tolist() == [
+        8,
+        8,
+        13,
+        10,
+    ]
+    # MR chart: centre MR-bar, UCL = D4(2) MR-bar = 3.266532 MR-bar (3.17), LCL 0.
+    moving = chart.spread.table
+    mr_bar = np.abs(np.diff(data["x"])).mean()
+    assert np.isnan(moving["value"][0])
+    assert moving["ucl"][1] == pytest.approx(3.266532 * chart.spread.table["center"][1], rel=1e-6)
+    assert moving["lcl"][1] == 0.0
+    unscreened = i_mr_chart(data, values="x", subgroup="sample")
+    assert unscreened.spread.table["center"][1] == pytest.approx(mr_bar, rel=1e-12)
+
+
+def test_moving_range_stops_at_stage_breaks():
+    x = [1.0, 2.0, 1.0, 11.0, 12.0, 11.0]
+    chart = i_mr_chart(values=x, breaks=[4], rules=None)
+    assert np.isnan(chart.spread.table["value"][3])
+    assert chart.location.limits["sigma"].tolist() == pytest.approx([np.sqrt(np.pi) / 2] * 2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    scale=st.floats(0.01, 100),
+    shift=st.floats(-1e3, 1e3),
+    seed=st.integers(0, 1000),
+)
+def test_limits_scale_and_shift_with_data(scale, shift, seed):
+    x = np.random.default_rng(seed).normal(size=20)
+    base = i_mr_chart(values=x, rules="nelson").location
+    moved = i_mr_chart(values=x * scale + shift, rules="nelson").location
+    np.testing.assert_allclose(
+        moved.table["center"],
+        base.table["center"] * scale + shift,
+        rtol=1e-9,
+        atol=1e-9 * (abs(shift) + 1),
+    )
+    np.testing.assert_allclose(moved.table["sigma"], base.table["sigma"] * scale, rtol=1e-9)
+    np.testing.assert_allclose(moved.table["z"], base.table["z"], rtol=1e-6, atol=1e-6)
+
+
+def test_input_not_mutated(rings):
+    before = rings.copy()
+    xbar_r_chart(rings, values="diameter", subgroup="sample", baseline="trial", exclude=[3])
+    xbar_s_chart(rings, values="diameter", subgroup="sample", method="pooled")
+    i_mr_chart(rings.drop_duplicates("sample"), values="diameter", subgroup="sample")
+    pd.testing.assert_frame_equal(rings, before)
+
+
+def test_bad_inputs(rings):
+    with pytest.raises(
+        ValueError,
+        match=r"xbar_r_chart needs at least 2 observations per subgroup; "
+        r"1 subgroup\(s\) have 1: 41\. Use i_mr_chart",
+    ):
+        xbar_r_chart(values=[1.0, 2.0, 3.0], subgroup=[1, 1, 41])
+    with pytest.raises(
+        ValueError,
+        match=r"The 'method' parameter of xbar_s_chart must be one of "
+        r"'sbar', 'pooled'\. Got 'range' instead\.",
+    ):
+        xbar_s_chart(rings, values="diameter", subgroup="sample", method="range")
+    with pytest.raises(ValueError, match=r"The 'sigma' parameter of i_mr_chart must be a positive"):
+        i_mr_chart(values=[1.0, 2.0], sigma=0.0)
+    with pytest.raises(
+        ValueError,
+        match=r"xbar_s_chart found 1 missing or non-numeric value\(s\) "
+        r"in 'diameter', in subgroup\(s\) 1\.",
+    ):
+        xbar_s_chart(
+            rings.assign(diameter=rings["diameter"].mask(rings.index == 0)),
+            values="diameter",
+            subgroup="sample",
+        )
+    with pytest.raises(TypeError, match=r"The 'stage' parameter of xbar_r_chart must be a column"):
+        xbar_r_chart(rings, values="diameter", subgroup="sample", stage=[1, 2])
+    with pytest.raises(ValueError, match=r"i_mr_chart found 2 rows sharing a subgroup key: 1\."):
+        i_mr_chart(values=[1.0, 2.0, 3.0], subgroup=[1, 1, 2])
+
+
+def test_single_point_warns():
+    with pytest.warns(
+        UserWarning,
+        match=r"i_mr_chart: no control limits for 1 stage\(s\) "
+        r"\(1\) because fewer than two baseline points",
+    ):
+        chart = i_mr_chart(values=[5.0])
+    assert np.isnan(chart.location.table["ucl"][0])
+
+
+def test_constant_series_warns_and_never_signals():
+    with pytest.warns(UserWarning, match="no variation between consecutive points"):
+        chart = i_mr_chart(values=[1.0] * 12, rules="nelson")
+    assert chart.signals.empty
