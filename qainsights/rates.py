@@ -23,6 +23,7 @@ from qainsights._validation import (
     check_option,
     format_values,
 )
+from qainsights.audits.schema import ERROR_TYPES as AUDIT_ERROR_TYPES
 
 __all__ = [
     "ERROR_TYPES",
@@ -35,8 +36,9 @@ __all__ = [
 ]
 
 INTERVAL_METHODS = ("wilson", "agresti_coull", "clopper_pearson", "jeffreys", "normal")
-ERROR_TYPES = ("over_enforcement", "under_enforcement", "wrong_policy")
-_NO_ERROR = "none"
+_NO_ERROR, *_KINDS = AUDIT_ERROR_TYPES
+#: The error types whose rates :func:`enforcement_rates` reports.
+ERROR_TYPES: tuple[str, ...] = tuple(_KINDS)
 _OUTCOME = "_outcome"
 _STRATUM = "_stratum"
 _DESIGN_COLUMNS = (
@@ -219,7 +221,10 @@ def _normal_bounds(k, n, *, z: float, method: str):
         half = z * np.sqrt(centre * (1 - centre) / n_tilde)
     else:
         centre, half = p, z * np.sqrt(p * (1 - p) / n)
-    return centre - half, centre + half
+    low, high = centre - half, centre + half
+    if method == "wilson":  # exact at the boundaries, where rounding leaves ~1e-18
+        low, high = np.where(k == 0, 0.0, low), np.where(k == n, 1.0, high)
+    return low, high
 
 
 # --- error rates per segment ------------------------------------------------------------------
