@@ -28,13 +28,22 @@ RULES: dict[str, str] = {
     "decision_time; correct it or leave the column out",
 }
 
-PROBLEM_COLUMNS = ["row", "audit_id", "column", "rule", "value", "message"]
+_EMPTY = {
+    "row": "int64",
+    "audit_id": "str",
+    "column": "str",
+    "rule": "str",
+    "value": "str",
+    "message": "str",
+}
 
 
 def _problems(
     mask: np.ndarray, raw: pd.DataFrame, column: str, rule: str, allowed: tuple[str, ...] = ()
 ) -> pd.DataFrame:
     rows = np.flatnonzero(mask)
+    if not len(rows):
+        return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in _EMPTY.items()})
     message = f"{column} {RULES[rule]}"
     if allowed:
         message += f"; allowed: {format_values(allowed, limit=len(allowed))}"

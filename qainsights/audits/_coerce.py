@@ -13,10 +13,22 @@ _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 
 
+def on_distinct(values: pd.Series, transform) -> pd.Series:
+    """Apply a string ``transform`` once per distinct value (labels repeat a few values)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    if len(distinct) == 0:
+        return pd.Series(np.nan, index=values.index, dtype="str")
+    mapped = transform(pd.Series(distinct, dtype="str")).to_numpy(dtype=object)
+    out = mapped[np.where(codes < 0, 0, codes)]
+    out[codes < 0] = np.nan
+    return pd.Series(out, index=values.index, dtype="str")
+
+
 def normalise_labels(values: pd.Series) -> pd.Series:
     """Lower-case, strip and join words with underscores: ``' No Action'`` -> ``'no_action'``."""
-    text = values.astype("str")
-    return text.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    return on_distinct(
+        values, lambda text: text.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    )
 
 
 def as_text(values: pd.Series) -> pd.Series:

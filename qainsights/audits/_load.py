@@ -165,9 +165,12 @@ def _check_actions(actions: Mapping[str, str] | None) -> dict[str, str]:
 
 def _add_periods(typed: pd.DataFrame) -> pd.DataFrame:
     time = typed["decision_time"]
+    month = time.dt.year * 100 + time.dt.month  # format each distinct month once
+    codes, distinct = pd.factorize(month)
+    labels = np.array([f"{m // 100:04d}-{m % 100:02d}" for m in distinct.astype(int)], dtype=object)
     return typed.drop(columns=["week", "month"], errors="ignore").assign(
         week=time.dt.normalize() - pd.to_timedelta(time.dt.day_of_week, unit="D"),
-        month=time.dt.strftime("%Y-%m").astype("str"),
+        month=pd.Series(labels[codes], index=time.index, dtype="str").where(codes >= 0),
     )
 
 
