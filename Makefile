@@ -27,6 +27,9 @@ lint: $(STAMP)
 # Re-execute the curated notebooks in place (after a deliberate change to their numbers).
 notebooks: $(STAMP)
 	$(BIN)/qainsights report --data data_samples/audits.parquet --notebook notebooks/01_monthly_quality_report.ipynb --output reports/monthly_quality_report.html
+	cd notebooks && for notebook in [0-9][0-9]_*.ipynb; do \
+		[ "$$notebook" = 01_monthly_quality_report.ipynb ] || ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$notebook"; \
+	done
 
 samples: $(STAMP)
 	$(BIN)/qainsights samples --output data_samples

@@ -1,4 +1,6 @@
-"""The ``qainsights`` command: render the Monthly Quality Report, write the sample data."""
+"""The ``qainsights`` command: check an audit export, render the Monthly Quality Report, write the
+sample data.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +23,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--target", type=float, default=0.92, help="accuracy target (default 0.92)")
     report.add_argument("--notebook", default=None, help="also keep the executed notebook here")
+    validate = commands.add_parser(
+        "validate",
+        help="check an audit export and list every problem row",
+        description="Check an audit export against the canonical audit table (see docs/data_dictionary.md). "
+        "Exits with status 1 when any row has a problem.",
+    )
+    validate.add_argument("--data", required=True, help="audit export (CSV, Parquet or Excel)")
+    validate.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="YOURS=CANONICAL",
+        help="map one of your column names to a canonical one; repeat as needed",
+    )
+    validate.add_argument(
+        "--action",
+        action="append",
+        default=[],
+        metavar="YOURS=CANONICAL",
+        help="map one of your action values to a canonical action; repeat as needed",
+    )
+    validate.add_argument(
+        "--problems", default=None, help="write every problem (one row each) to this CSV"
+    )
     samples = commands.add_parser("samples", help="write the sample data sets")
     samples.add_argument(
         "--output", default="data_samples", help="folder to write (default data_samples)"
@@ -30,8 +56,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args, parser)
+    except (ValueError, TypeError, FileNotFoundError, ImportError) as error:
+        print(f"qainsights {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     started = time.perf_counter()
+    if args.command == "validate":
+        return _validate(args, parser)
     if args.command == "report":
         from .report import render_report
 
@@ -49,6 +86,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in write_samples(args.output):
             print(f"Wrote {path}")
     return 0
+
+
+def _pairs(values: list[str], option: str, parser: argparse.ArgumentParser) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        yours, sep, canonical = value.partition("=")
+        if not sep or not yours or not canonical:
+            parser.error(
+                f"{option} takes YOURS=CANONICAL, e.g. {option} 'Reviewer=auditor_id'. Got {value!r}."
+            )
+        pairs[yours] = canonical
+    return pairs
+
+
+def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .audits import validate_audits
+    from .report.exports import neutralise_formulas
+
+    checked = validate_audits(
+        args.data,
+        columns=_pairs(args.column, "--column", parser),
+        actions=_pairs(args.action, "--action", parser),
+    )
+    print(checked.summary())
+    if args.problems:
+        neutralise_formulas(checked.problems).to_csv(args.problems, index=False)
+        print(f"Wrote {len(checked.problems):,} problem(s) to {args.problems}")
+    return 0 if checked.ok else 1
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from .calibration import (
     pairwise_agreement,
     rater_accuracy,
     rater_confusion,
+    rater_enforcement,
 )
 from .coefficients import (
     brennan_prediger,
@@ -23,20 +24,26 @@ from .coefficients import (
     percent_agreement,
     scott_pi,
 )
+from .groups import agreement_by, compare_agreement
 from .icc import icc
 from .interpretation import benchmark_bands, benchmark_label
 from .results import AgreementResult, CohenKappaResult
+from .session import CalibrationResult, calibration_session
 from .summary import agreement_summary
 
 __all__ = [
     "AgreementResult",
+    "CalibrationResult",
     "CohenKappaResult",
+    "agreement_by",
     "agreement_summary",
     "benchmark_bands",
     "benchmark_label",
     "brennan_prediger",
+    "calibration_session",
     "category_agreement",
     "cohen_kappa",
+    "compare_agreement",
     "conger_kappa",
     "disputed_items",
     "fleiss_kappa",
@@ -47,5 +54,6 @@ __all__ = [
     "percent_agreement",
     "rater_accuracy",
     "rater_confusion",
+    "rater_enforcement",
     "scott_pi",
 ]

@@ -75,7 +75,8 @@ def family_result(
         se, low, high = bootstrap_summary(replicates, ci, func=func)
         p_value = t_interval(estimate, se, n_items - 1, ci)[2]
     else:
-        se = _standard_error(family_variance(kind, patterns, matrix, estimate, pe), n_items, func)
+        variance = family_variance(kind, patterns, patterns.multiplicity, matrix, estimate, pe)
+        se = _standard_error(float(variance), n_items, func)
         low, high, p_value = t_interval(estimate, se, n_items - 1, ci)
     return AgreementResult(
         coefficient=func,
@@ -115,9 +116,20 @@ def conger_result(
     se = _standard_error(variance, n_items, func)
     low, high, p_value = t_interval(estimate, se, n_items - 1, ci)
     return AgreementResult(
-        func, estimate, se, low, high, p_value, pa, pe, n_items, ratings.n_raters,
-        weights_name(weights), method, ci,
-    )  # fmt: skip
+        coefficient=func,
+        estimate=estimate,
+        se=se,
+        ci_low=low,
+        ci_high=high,
+        p_value=p_value,
+        pa=pa,
+        pe=pe,
+        n_items=n_items,
+        n_raters=ratings.n_raters,
+        weights=weights_name(weights),
+        method=method,
+        ci=ci,
+    )
 
 
 def cohen_result(
@@ -146,9 +158,23 @@ def cohen_result(
         low, high, p_value = t_interval(estimate, se, n_items - 1, ci)
     pabak, prevalence, bias = prevalence_and_bias(table)
     return CohenKappaResult(
-        func, estimate, se, low, high, p_value, pa, pe, n_items, 2, weights_name(weights),
-        method, ci, pabak, prevalence, bias,
-    )  # fmt: skip
+        coefficient=func,
+        estimate=estimate,
+        se=se,
+        ci_low=low,
+        ci_high=high,
+        p_value=p_value,
+        pa=pa,
+        pe=pe,
+        n_items=n_items,
+        n_raters=2,
+        weights=weights_name(weights),
+        method=method,
+        ci=ci,
+        pabak=pabak,
+        prevalence_index=prevalence,
+        bias_index=bias,
+    )
 
 
 def _pair_table(ratings: Ratings, func: str) -> np.ndarray:

@@ -45,8 +45,10 @@ class Patterns:
 def patterns_of(counts: np.ndarray) -> Patterns:
     """Pool the rows of an items x categories count matrix into patterns.
 
-    Rows are packed into one integer (base ``max + 1``) when that fits in 62 bits, so the
-    pooling is one 1-D ``np.unique``; otherwise rows are compared whole.
+    Rows are packed into one integer (base ``max + 1``) when that fits in 62 bits; the
+    pooling is then one ``np.bincount`` over the packed keys when there are at most 2**22 of
+    them (the usual case: few ratings per item, few categories), else one 1-D ``np.unique``.
+    Rows too wide to pack are compared whole.
 
     Examples
     --------
@@ -56,14 +58,18 @@ def patterns_of(counts: np.ndarray) -> Patterns:
     """
     base = int(counts.max()) + 1 if counts.size else 1
     q = counts.shape[1]
-    if q * np.log2(max(base, 2)) < 62:
-        powers = base ** np.arange(q - 1, -1, -1, dtype=np.int64)
-        _, first, multiplicity = np.unique(
-            counts.astype(np.int64) @ powers, return_index=True, return_counts=True
-        )
-        unique = counts[first]
-    else:
+    if q * np.log2(max(base, 2)) >= 62:
         unique, multiplicity = np.unique(counts, axis=0, return_counts=True)
+        return Patterns(unique.astype(float), multiplicity)
+    powers = base ** np.arange(q - 1, -1, -1, dtype=np.int64)
+    keys = counts.astype(np.int64) @ powers
+    if base**q <= 2**22:
+        tally = np.bincount(keys, minlength=base**q)
+        keys = np.flatnonzero(tally)
+        multiplicity = tally[keys]
+    else:
+        keys, multiplicity = np.unique(keys, return_counts=True)
+    unique = (keys[:, None] // powers) % base
     return Patterns(unique.astype(float), multiplicity)
 
 
@@ -92,37 +98,44 @@ def family_estimate(
 
 
 def family_variance(
-    kind: str, patterns: Patterns, weights: np.ndarray, estimate: float, pe: float
-) -> float:
-    """Gwet's linearised variance of a family coefficient (no finite-population correction)."""
-    counts, totals, m = patterns.counts, patterns.totals, patterns.multiplicity.astype(float)
+    kind: str,
+    patterns: Patterns,
+    m: np.ndarray,
+    weights: np.ndarray,
+    estimate: np.ndarray,
+    pe: np.ndarray,
+) -> np.ndarray:
+    """Gwet's linearised variance (no finite-population correction), for ``m`` of shape
+    ``(P,)`` or ``(G, P)`` (one row per group) with matching ``estimate`` and ``pe``.
+    """
+    counts, totals = patterns.counts, patterns.totals
     q = counts.shape[1]
+    m = np.asarray(m, dtype=float)
+    pe = np.asarray(pe, dtype=float)[..., None]
     pairable = totals >= 2
     agreeing = agreeing_pairs(counts, weights)
     shares_of_item = counts / totals[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "alpha":
             m = m * pairable
-            values = m @ totals
-            n = m.sum()
-            mean_total = values / n
-            shares = (m @ counts) / values
+            n = m.sum(axis=-1)
+            mean_total = ((m @ totals) / n)[..., None]
+            shares = (m @ counts) / (m @ totals)[..., None]
             per_item = np.where(pairable, agreeing / (mean_total * (totals - 1)), 0.0)
-            pa_prime = (m @ per_item) / n
+            pa_prime = ((m * per_item).sum(axis=-1) / n)[..., None]
             spread = (totals - mean_total) / mean_total
             centre = (pa_prime - pe) / (1 - pe)
             item_pa = per_item - pa_prime * spread
-            item_pe = counts @ _symmetric(weights) @ shares / mean_total - pe * spread
+            item_pe = shares @ _symmetric(weights) @ counts.T / mean_total - pe * spread
         else:
-            n = m.sum()
-            n_pairable = m @ pairable
-            shares = m @ shares_of_item / n
-            centre = estimate
-            item_pa = (n / n_pairable) * (item_agreement(agreeing, totals) - pe * pairable)
-            item_pa = item_pa + pe
+            n = m.sum(axis=-1)
+            shares = (m @ shares_of_item) / n[..., None]
+            centre = np.asarray(estimate, dtype=float)[..., None]
+            scale = (n / (m @ pairable))[..., None]
+            item_pa = scale * (item_agreement(agreeing, totals) - pe * pairable) + pe
             item_pe = _item_chance_agreement(kind, shares_of_item, shares, weights, q, pe)
         linear = (item_pa - pe) / (1 - pe) - 2 * (1 - centre) * (item_pe - pe) / (1 - pe)
-        return float(m @ (linear - centre) ** 2 / (n * (n - 1)))
+        return (m * (linear - centre) ** 2).sum(axis=-1) / (n * (n - 1))
 
 
 def agreeing_pairs(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -161,13 +174,14 @@ def _item_chance_agreement(
     shares: np.ndarray,
     weights: np.ndarray,
     q: int,
-    pe: float,
+    pe: np.ndarray,
 ) -> np.ndarray:
+    """Per-pattern chance agreement, shape ``(..., P)`` for group shares of shape ``(..., q)``."""
     if kind in ("percent", "brennan_prediger"):
-        return np.full(len(shares_of_item), pe)
+        return np.broadcast_to(pe, (*shares.shape[:-1], len(shares_of_item)))
     if kind == "gwet":
-        return _gwet_scale(weights, q) * shares_of_item @ (1 - shares)
-    return shares_of_item @ _symmetric(weights) @ shares
+        return _gwet_scale(weights, q) * (1 - shares) @ shares_of_item.T
+    return shares @ _symmetric(weights) @ shares_of_item.T
 
 
 def _gwet_scale(weights: np.ndarray, q: int) -> float:

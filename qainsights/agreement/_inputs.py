@@ -134,7 +134,7 @@ def _from_long(data: Any, names: dict[str, str | None], categories: Any, func: s
 
 def _from_wide(data: Any, categories: Any, func: str) -> Ratings:
     frame = isinstance(data, pd.DataFrame)
-    values = data.to_numpy() if frame else np.asarray(data, dtype=object)
+    values = data.to_numpy() if frame else _as_array(data)
     if values.ndim != 2:
         raise ValueError(
             f"The 'data' parameter of {func} must be a long frame with 'item', 'rater' and "
@@ -146,8 +146,8 @@ def _from_wide(data: Any, categories: Any, func: str) -> Ratings:
     item_codes = np.repeat(np.arange(n_items), n_raters)[present]
     rater_codes = np.tile(np.arange(n_raters), n_items)[present]
     # items and raters without any rating drop out
-    item_kept, item_codes = np.unique(item_codes, return_inverse=True)
-    rater_kept, rater_codes = np.unique(rater_codes, return_inverse=True)
+    item_kept, item_codes = _compact(item_codes, n_items)
+    rater_kept, rater_codes = _compact(rater_codes, n_raters)
     item_ids = data.index.to_numpy() if frame else np.arange(n_items)
     rater_ids = data.columns.to_numpy() if frame else np.arange(n_raters)
     ids = (item_ids[item_kept], rater_ids[rater_kept])
@@ -155,14 +155,26 @@ def _from_wide(data: Any, categories: Any, func: str) -> Ratings:
 
 
 def _from_vectors(first: Any, second: Any, categories: Any, func: str) -> Ratings:
-    a = np.asarray(first, dtype=object)
-    b = np.asarray(second, dtype=object)
+    a = _as_array(first)
+    b = _as_array(second)
     if a.ndim != 1 or b.ndim != 1 or len(a) != len(b):
         raise ValueError(
             f"{func} needs two label vectors of the same length, one per rater. Got shapes "
             f"{a.shape} and {b.shape} instead."
         )
     return _from_wide(np.column_stack([a, b]), categories, func)
+
+
+def _compact(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Codes in ``0 .. size - 1`` renumbered over the values in use (no sort)."""
+    used = np.bincount(codes, minlength=size) > 0
+    return np.flatnonzero(used), (np.cumsum(used) - 1)[codes]
+
+
+def _as_array(values: Any) -> np.ndarray:
+    """An array of labels; text stays object so that NaN is not turned into the string 'nan'."""
+    array = np.asarray(values)
+    return np.asarray(values, dtype=object) if array.dtype.kind in "USO" else array
 
 
 def _from_table(table: Any, categories: Any, func: str) -> Ratings:
@@ -228,9 +240,9 @@ def _coded(
 
 def _encode_labels(labels: np.ndarray, categories: Any, func: str) -> tuple[np.ndarray, np.ndarray]:
     if categories is None:
-        observed = pd.unique(pd.Series(labels, dtype=object))
+        observed = pd.unique(labels)
         try:
-            values = np.asarray(sorted(observed))
+            values = np.sort(observed)
         except TypeError:
             values = np.asarray(observed, dtype=object)
     else:
@@ -238,11 +250,10 @@ def _encode_labels(labels: np.ndarray, categories: Any, func: str) -> tuple[np.n
     codes = pd.Index(values).get_indexer(labels).astype(np.int64)
     unknown = codes < 0
     if unknown.any():
-        bad = pd.unique(pd.Series(labels[unknown], dtype=object))
         raise ValueError(
             f"{func} found {int(unknown.sum())} rating(s) with labels not in 'categories' "
-            f"({format_values(values, limit=10)}): {format_values(bad)}. Add them to "
-            "'categories' or correct those labels."
+            f"({format_values(values, limit=10)}): {format_values(pd.unique(labels[unknown]))}. "
+            "Add them to 'categories' or correct those labels."
         )
     return values, codes
 
@@ -303,9 +314,10 @@ def _check_unique_pairs(
     _, first, seen = np.unique(pair, return_index=True, return_counts=True)
     repeated = seen > 1
     if repeated.any():
+        examples = pd.unique(item_values[item_codes[np.sort(first[repeated])]])
         raise ValueError(
-            f"{func} found {int(repeated.sum())} (item, rater) pair(s) rated more than once, "
-            f"for example items {format_values(item_values[item_codes[first[repeated]]])}. Keep one "
-            f"rating per {names['item']!r} and {names['rater']!r} (see "
-            "DataFrame.drop_duplicates) and analyse repeats separately."
+            f"{func} found {int(repeated.sum())} (item, rater) pair(s) rated more "
+            f"than once, for example items {format_values(examples)}. Keep one rating per "
+            f"{names['item']!r} and {names['rater']!r} (see DataFrame.drop_duplicates) and "
+            "analyse repeats separately."
         )

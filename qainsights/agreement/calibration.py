@@ -25,6 +25,7 @@ __all__ = [
     "pairwise_agreement",
     "rater_accuracy",
     "rater_confusion",
+    "rater_enforcement",
 ]
 
 
@@ -167,13 +168,9 @@ def rater_confusion(
     6     spam    ok      0
     7     spam  spam      1
     """
-    func = "rater_confusion"
-    ratings = _rater_coded(data, item, rater, label, categories, func)
-    expected = _standard_codes(standard, ratings, func)[ratings.item]
-    scored = expected >= 0
+    ratings, counts = _confusion_counts(data, item, rater, label, standard, categories,
+                                        "rater_confusion")  # fmt: skip
     q, r = ratings.n_categories, ratings.n_raters
-    cells = (ratings.rater[scored] * q + expected[scored]) * q + ratings.label[scored]
-    counts = np.bincount(cells, minlength=r * q * q).reshape(r, q, q)
     with np.errstate(divide="ignore", invalid="ignore"):
         shares = counts / counts.sum(axis=2, keepdims=True)
     rater_idx, standard_idx, label_idx = np.indices((r, q, q)).reshape(3, -1)
@@ -184,6 +181,89 @@ def rater_confusion(
             "label": ratings.categories[label_idx],
             "count": counts.ravel(),
             "share": shares.ravel(),
+        }
+    )
+
+
+def rater_enforcement(
+    data: Any,
+    *,
+    item: str | None = None,
+    rater: str | None = None,
+    label: str | None = None,
+    standard: Any,
+    benign: Any,
+    categories: Any = None,
+    ci: float = 0.95,
+    method: str = "wilson",
+) -> pd.DataFrame:
+    """Per-rater over- and under-enforcement against the expert standard, with intervals.
+
+    Parameters
+    ----------
+    data, item, rater, label, standard, categories
+        As in :func:`rater_accuracy` (``standard`` is required).
+    benign : label or list of labels
+        The label(s) meaning "no violation" (e.g. ``"no_violation"``); every other label is
+        a violation.
+    ci : float, default 0.95
+        Confidence level.
+    method : str, default "wilson"
+        Interval method of :func:`qainsights.rates.proportion_ci`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per rater and error type: ``rater``, ``error`` (``"over_enforcement"``: a
+        violation label on an item the standard calls benign; ``"under_enforcement"``: a
+        benign label on a violating item; ``"wrong_policy"``: another violation label on a
+        violating item), ``n_items`` (the rater's items the rate is out of), ``errors``,
+        ``rate``, ``ci_low`` and ``ci_high`` (NaN with a ``UserWarning`` where ``n_items`` is
+        0).
+
+    Examples
+    --------
+    >>> ratings = pd.DataFrame({"item": [1, 2, 3, 1, 2, 3], "rater": list("aaabbb"),
+    ...                         "label": ["ok", "spam", "hate", "spam", "ok", "spam"]})
+    >>> table = rater_enforcement(ratings, item="item", rater="rater", label="label",
+    ...                           standard={1: "ok", 2: "spam", 3: "spam"}, benign="ok")
+    >>> table[table["rater"] == "b"][["error", "n_items", "errors"]]
+                   error  n_items  errors
+    3   over_enforcement        1       1
+    4  under_enforcement        2       1
+    5       wrong_policy        2       0
+    """
+    func = "rater_enforcement"
+    check_confidence(ci, func=func)
+    ratings, counts = _confusion_counts(data, item, rater, label, standard, categories, func)
+    is_benign = np.isin(ratings.categories, np.asarray(benign, dtype=object).ravel())
+    if not is_benign.any():
+        raise ValueError(
+            f"The 'benign' parameter of {func} must name a category. Got {benign!r}; the "
+            f"categories are {format_values(ratings.categories, limit=10)}."
+        )
+    diagonal = np.eye(ratings.n_categories, dtype=bool)
+    violating = ~is_benign
+    # rater x standard x label counts summed over the cells of each error type
+    over = counts[:, is_benign][:, :, violating].sum(axis=(1, 2))
+    under = counts[:, violating][:, :, is_benign].sum(axis=(1, 2))
+    wrong = (counts * (np.outer(violating, violating) & ~diagonal)).sum(axis=(1, 2))
+    n_benign = counts[:, is_benign].sum(axis=(1, 2))
+    n_violating = counts[:, violating].sum(axis=(1, 2))
+    errors = np.column_stack([over, under, wrong]).ravel()
+    n = np.column_stack([n_benign, n_violating, n_violating]).ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = errors / n
+    low, high = proportion_ci(errors, n, ci=ci, method=method)
+    return pd.DataFrame(
+        {
+            "rater": np.repeat(ratings.raters, 3),
+            "error": np.tile(["over_enforcement", "under_enforcement", "wrong_policy"], len(over)),
+            "n_items": n,
+            "errors": errors,
+            "rate": rate,
+            "ci_low": low,
+            "ci_high": high,
         }
     )
 
@@ -411,6 +491,24 @@ def _standard_codes(standard: Any, ratings: Ratings, func: str) -> np.ndarray:
             f"identifiers as the ratings (for example {format_values(ratings.items[:3])})."
         )
     return codes
+
+
+def _confusion_counts(
+    data: Any,
+    item: str | None,
+    rater: str | None,
+    label: str | None,
+    standard: Any,
+    categories: Any,
+    func: str,
+) -> tuple[Ratings, np.ndarray]:
+    """Rater x standard label x given label counts (one ``bincount``)."""
+    ratings = _rater_coded(data, item, rater, label, categories, func)
+    expected = _standard_codes(standard, ratings, func)[ratings.item]
+    scored = expected >= 0
+    q, r = ratings.n_categories, ratings.n_raters
+    cells = (ratings.rater[scored] * q + expected[scored]) * q + ratings.label[scored]
+    return ratings, np.bincount(cells, minlength=r * q * q).reshape(r, q, q)
 
 
 def _consensus_scores(ratings: Ratings) -> tuple[np.ndarray, np.ndarray]:

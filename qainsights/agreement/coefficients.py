@@ -314,6 +314,8 @@ def scott_pi(
     Parameters
     ----------
     {inputs}
+    other : array-like, optional
+        The second rater's labels, when ``data`` holds the first rater's (two label vectors).
     {weights}
     {inference}
 
@@ -419,6 +421,8 @@ def cohen_kappa(
     Parameters
     ----------
     {inputs}
+    other : array-like, optional
+        The second rater's labels, when ``data`` holds the first rater's (two label vectors).
     {weights}
     {inference}
 
@@ -497,8 +501,9 @@ def krippendorff_alpha(
     computed as ``(pa - pe) / (1 - pe)`` with agreement weights
     ``1 - delta**2 / max(delta**2)`` (Gwet 2014, which gives the same number). The
     analytic standard error is Gwet's; the ordinal metric's weights are held fixed in the
-    bootstrap. R's ``irr::kripp.alpha`` differs on some data (it mishandles factors); the
-    values here agree with Krippendorff (2011) and the ``krippendorff`` package.
+    bootstrap. The values agree with Krippendorff (2011), the ``krippendorff`` package and
+    irrCAC; R's ``irr::kripp.alpha`` differs on some data (0.4309 instead of 0.4334 on
+    Fleiss' 1971 diagnoses).
     {missing}
 
     References

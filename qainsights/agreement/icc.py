@@ -50,7 +50,7 @@ def icc(
 
     Notes
     -----
-    Items with a single score add to the within-item variance nothing and are left out.
+    Items with a single score carry no within-item information and are left out.
     With no within-item variation (every item's scores identical) MSW is 0: the ICC is 1 when
     items differ, and NaN with a ``UserWarning`` when all scores are equal.
 

@@ -13,15 +13,13 @@ import warnings
 import numpy as np
 from scipy import stats
 
-__all__ = ["bootstrap_summary", "redraw", "t_interval"]
+__all__ = ["bootstrap_summary", "redraw", "t_interval", "t_intervals"]
 
 
 def t_interval(estimate: float, se: float, df: int, ci: float) -> tuple[float, float, float]:
     """Return ``(ci_low, ci_high, p_value)`` of a t-based Wald interval clipped to [-1, 1].
 
-    A standard error of exactly 0 (no item-to-item variation) gives the one-point interval
-    ``(estimate, estimate)`` and a p-value of 0, or 1 for an estimate of 0. A missing standard
-    error gives NaN for all three.
+    Scalar form of :func:`t_intervals`.
 
     Examples
     --------
@@ -29,14 +27,32 @@ def t_interval(estimate: float, se: float, df: int, ci: float) -> tuple[float, f
     >>> round(low, 4), round(high, 4), round(p, 5)
     (0.1448, 0.6552, 0.00278)
     """
-    if not np.isfinite(se) or df < 1:
-        return np.nan, np.nan, np.nan
-    if se == 0:
-        return float(estimate), float(estimate), float(estimate == 0)
-    half = stats.t.ppf(0.5 + ci / 2, df) * se
-    p_value = 2 * stats.t.sf(abs(estimate / se), df)
-    low, high = np.clip([estimate - half, estimate + half], -1.0, 1.0)
+    low, high, p_value = t_intervals(estimate, se, df, ci)
     return float(low), float(high), float(p_value)
+
+
+def t_intervals(
+    estimate: np.ndarray, se: np.ndarray, df: np.ndarray, ci: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Elementwise t-based Wald intervals clipped to [-1, 1], and two-sided p-values.
+
+    A standard error of exactly 0 (no item-to-item variation) gives the one-point interval
+    ``(estimate, estimate)`` and a p-value of 0, or 1 for an estimate of 0. A missing standard
+    error, or fewer than one degree of freedom, gives NaN for all three.
+    """
+    estimate, se, df = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (estimate, se, df))
+    )
+    usable = np.isfinite(se) & (df >= 1)
+    safe_df = np.where(usable, df, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = np.where(usable, stats.t.ppf(0.5 + ci / 2, safe_df) * se, np.nan)
+        ratio = np.where(se > 0, np.abs(estimate / np.where(se > 0, se, 1.0)), np.inf)
+    p_value = np.where(se > 0, 2 * stats.t.sf(ratio, safe_df), (estimate == 0).astype(float))
+    p_value = np.where(usable, p_value, np.nan)
+    low = np.clip(estimate - half, -1.0, 1.0)
+    high = np.clip(estimate + half, -1.0, 1.0)
+    return low, high, p_value
 
 
 def redraw(multiplicity: np.ndarray, n_boot: int, seed: int | None) -> np.ndarray:

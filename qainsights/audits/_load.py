@@ -84,19 +84,22 @@ class AuditValidation(TidyResult):
 
 
 def read_table(
-    source: str | os.PathLike | pd.DataFrame, *, sheet_name: str | int = 0
+    source: str | os.PathLike | pd.DataFrame,
+    *,
+    sheet_name: str | int = 0,
+    func: str = "load_audits",
 ) -> pd.DataFrame:
     """Read a CSV/TSV, Parquet or Excel file, or pass a DataFrame through (never modified)."""
     if isinstance(source, pd.DataFrame):
         return source
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(
-            "The 'source' parameter of load_audits must be a file path or a pandas DataFrame. "
+            f"The 'source' parameter of {func} must be a file path or a pandas DataFrame. "
             f"Got {type(source).__name__} instead."
         )
     path = Path(source)
     if not path.exists():
-        raise FileNotFoundError(f"load_audits: no file at {str(path)!r}. Check the path.")
+        raise FileNotFoundError(f"{func}: no file at {str(path)!r}. Check the path.")
     suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
     if suffix in (".csv", ".csv.gz", ".txt"):
         return pd.read_csv(path, dtype="str", keep_default_na=True)
@@ -112,24 +115,24 @@ def read_table(
                 "Reading Excel files needs openpyxl: pip install 'qainsights[excel]'."
             ) from err
     raise ValueError(
-        f"load_audits cannot read {path.name!r}: the file type {suffix!r} is not one of "
+        f"{func} cannot read {path.name!r}: the file type {suffix!r} is not one of "
         "'.csv', '.tsv', '.parquet', '.xlsx'. Export as one of these, or read it with pandas "
         "and pass the DataFrame."
     )
 
 
-def _rename(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> pd.DataFrame:
+def _rename(frame: pd.DataFrame, columns: Mapping[str, str] | None, func: str) -> pd.DataFrame:
     columns = dict(columns or {})
     unknown = [v for v in columns.values() if v not in _CANONICAL]
     if unknown:
         raise ValueError(
-            f"The 'columns' parameter of load_audits maps to {format_values(unknown)}, which "
+            f"The 'columns' parameter of {func} maps to {format_values(unknown)}, which "
             f"are not canonical audit columns. Map to one of {format_values(_CANONICAL, 40)}."
         )
     absent = [k for k in columns if k not in frame.columns]
     if absent:
         raise ValueError(
-            f"The 'columns' parameter of load_audits names {format_values(absent)}, which the "
+            f"The 'columns' parameter of {func} names {format_values(absent)}, which the "
             f"data does not have. Columns present: {format_values(frame.columns, 40)}."
         )
     renamed = frame.rename(columns=columns)
@@ -152,12 +155,12 @@ def _check_required(frame: pd.DataFrame, func: str) -> None:
         )
 
 
-def _check_actions(actions: Mapping[str, str] | None) -> dict[str, str]:
+def _check_actions(actions: Mapping[str, str] | None, func: str) -> dict[str, str]:
     actions = dict(actions or {})
     wrong = [v for v in actions.values() if v not in ACTIONS]
     if wrong:
         raise ValueError(
-            f"The 'actions' parameter of load_audits maps to {format_values(wrong)}. Map each of "
+            f"The 'actions' parameter of {func} maps to {format_values(wrong)}. Map each of "
             f"your action values to one of {format_values(ACTIONS)}."
         )
     return actions
@@ -175,8 +178,8 @@ def _add_periods(typed: pd.DataFrame) -> pd.DataFrame:
 
 
 def _validate(frame: pd.DataFrame, columns, actions, func: str) -> AuditValidation:
-    actions = _check_actions(actions)
-    raw = _rename(frame, columns)
+    actions = _check_actions(actions, func)
+    raw = _rename(frame, columns, func)
     _check_required(raw, func)
     raw = raw.reset_index(drop=True)
     typed, found = _checks.coerce(raw, actions)
@@ -258,7 +261,8 @@ def validate_audits(
     >>> len(export) - len(checked.audits), checked.problems[["row", "rule"]].values.tolist()
     (1, [[3, 'negative_value']])
     """
-    return _validate(read_table(source, sheet_name=sheet_name), columns, actions, "validate_audits")
+    func = "validate_audits"
+    return _validate(read_table(source, sheet_name=sheet_name, func=func), columns, actions, func)
 
 
 def load_audits(

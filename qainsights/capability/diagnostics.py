@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from statsmodels.stats.diagnostic import normal_ad
 
 from qainsights.capability.inputs import Subgroups
@@ -18,10 +19,11 @@ def stability_gate(groups: Subgroups, center: float, sigma: float) -> tuple[bool
     """Return whether every subgroup mean lies within ``center ± 3 sigma / sqrt(n_i)``.
 
     This is rule 1 of the x-bar chart (the individuals chart when every subgroup has one
-    value), with limits from the within sigma.
+    value), with limits from the within sigma. The subgroups beyond are returned as their
+    labels (Python scalars, or ``pandas.Timestamp`` for dates such as weeks).
     """
     beyond = np.abs(groups.means - center) > 3.0 * sigma / np.sqrt(groups.sizes)
-    return not beyond.any(), tuple(groups.keys[beyond].tolist())
+    return not beyond.any(), tuple(pd.Index(groups.keys[beyond]).tolist())
 
 
 def normality_pvalue(values: np.ndarray) -> float:

@@ -122,6 +122,7 @@ def capability(
     sigma_within: float | None = None,
     ci: float = 0.95,
     stability: str = "warn",
+    normality: str = "warn",
 ) -> CapabilityResult:
     """Process capability indices Cp, Cpk, Cpm, Pp, Ppk, Ppm with intervals, and ppm out of spec.
 
@@ -181,6 +182,11 @@ def capability(
         ``stable=False`` and, with "warn", raise a ``UserWarning`` (capability of an
         unstable process predicts nothing). The gate works on the Box-Cox scale for
         ``"box-cox"`` and on the original values otherwise.
+    normality : {"warn", "ignore"}, default "warn"
+        With "warn", ``method="normal"`` raises a ``UserWarning`` when the Anderson-Darling
+        test rejects normality at 5 %. "ignore" computes the normal-theory indices
+        without it, for a deliberate comparison with a non-normal method; the test result
+        is in :attr:`CapabilityResult.normality_pvalue` and ``method_reason`` either way.
 
     Returns
     -------
@@ -203,8 +209,9 @@ def capability(
     -----
     UserWarning
         When the stability gate fails (``stability="warn"``); when ``method="normal"`` and
-        the Anderson-Darling test rejects normality at 5 %; when the within sigma is 0 (the
-        within indices are then NaN); for the percentile method below 1,000 values.
+        the Anderson-Darling test rejects normality at 5 % (``normality="warn"``); when the
+        within sigma is 0 (the within indices are then NaN); for the percentile method below
+        1,000 values.
 
     Notes
     -----
@@ -244,6 +251,7 @@ def capability(
     """
     method = check_option(method, name="method", options=METHODS, func=FUNC)
     stability = check_option(stability, name="stability", options=["warn", "ignore"], func=FUNC)
+    normality = check_option(normality, name="normality", options=["warn", "ignore"], func=FUNC)
     ci = check_confidence(ci, func=FUNC)
     specs = read_specs(lsl, usl, target)
     values, groups = read_values(data, value, subgroup)
@@ -265,7 +273,7 @@ def capability(
     method, reason = choose_method(method, values, pvalue)
     if method in _POSITIVE_METHODS:
         _check_positive(values, specs, method)
-    if method == "normal" and np.isfinite(pvalue) and pvalue < ALPHA:
+    if normality == "warn" and method == "normal" and np.isfinite(pvalue) and pvalue < ALPHA:
         warnings.warn(
             f"{FUNC}: the {NORMALITY_TEST} test rejects normality (p = {pvalue:.3g}), so the "
             "normal-theory indices and expected ppm may be wrong. Consider method='box-cox', "

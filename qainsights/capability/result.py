@@ -161,7 +161,7 @@ class CapabilityResult(TidyResult):
         if ax is None:
             figure, ax = plt.subplots(figsize=(9, 4))
             figure.subplots_adjust(right=0.68)
-        ax.hist(self.values, bins="auto", density=True, color="0.8", edgecolor="white")
+        ax.hist(self.values, bins="auto", density=True, color="0.75", edgecolor="none")
         lines = (("LSL", self.lsl, "C3", "--"), ("USL", self.usl, "C3", "--"))
         for label, position, color, style in (*lines, ("target", self.target, "C2", ":")):
             if position is not None:

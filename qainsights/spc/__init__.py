@@ -8,8 +8,10 @@ rule), ``.plot()`` and an HTML view in notebooks.
 from qainsights.spc.attributes import c_chart, np_chart, p_chart, u_chart
 from qainsights.spc.constants import c4, chart_constants, d2, d3
 from qainsights.spc.dispersion import overdispersion_test
+from qainsights.spc.rare import g_chart, t_chart
 from qainsights.spc.result import ControlChart, ControlChartPair
 from qainsights.spc.rules import RULE_SETS, RULES, anhoj_limits
+from qainsights.spc.runchart import run_chart
 from qainsights.spc.segments import ControlChartSet, control_charts
 from qainsights.spc.sigma import (
     sigma_moving_range,
@@ -18,6 +20,7 @@ from qainsights.spc.sigma import (
     sigma_range,
     sigma_sbar,
 )
+from qainsights.spc.timeweighted import CusumChart, cusum_chart, ewma_chart
 from qainsights.spc.variables import i_mr_chart, xbar_r_chart, xbar_s_chart
 
 __all__ = [
@@ -26,22 +29,28 @@ __all__ = [
     "ControlChart",
     "ControlChartPair",
     "ControlChartSet",
+    "CusumChart",
     "anhoj_limits",
     "c4",
     "c_chart",
     "chart_constants",
     "control_charts",
+    "cusum_chart",
     "d2",
     "d3",
+    "ewma_chart",
+    "g_chart",
     "i_mr_chart",
     "np_chart",
     "overdispersion_test",
     "p_chart",
+    "run_chart",
     "sigma_moving_range",
     "sigma_overall",
     "sigma_pooled",
     "sigma_range",
     "sigma_sbar",
+    "t_chart",
     "u_chart",
     "xbar_r_chart",
     "xbar_s_chart",

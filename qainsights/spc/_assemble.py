@@ -47,6 +47,15 @@ def group_sum(values: np.ndarray, frame: pd.DataFrame, used: np.ndarray) -> np.n
     return np.bincount(group[used], weights=values[used], minlength=n_groups)
 
 
+def group_mean(
+    values: np.ndarray, frame: pd.DataFrame, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """(Weighted) mean of ``values`` over the used rows of each group; NaN for an empty group."""
+    used = used_mask(frame)
+    weights = np.ones(len(frame)) if weights is None else weights
+    return ratio(group_sum(weights * values, frame, used), group_sum(weights, frame, used))
+
+
 def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """Elementwise ratio that is NaN (without a warning) where the denominator is 0."""
     return np.divide(
@@ -76,7 +85,7 @@ def assemble(
     lcl = np.maximum(lower, limits.floor)
     ucl = np.minimum(upper, limits.ceiling)
     usable = np.isfinite(sigma) & (sigma > 0)
-    _warn_degenerate(frame, usable, by=by, func=func, reason=degenerate)
+    warn_degenerate(frame, usable, by=by, func=func, reason=degenerate)
     z = np.where(usable, ratio(limits.value - center, np.where(usable, sigma, 1.0)), np.nan)
     if limits.z is not None:
         z = np.where(usable, limits.z, np.nan)
@@ -155,8 +164,14 @@ def _excluded_beyond(
     )
 
 
-def _warn_degenerate(
-    frame: pd.DataFrame, usable: np.ndarray, *, by: Sequence[str], func: str, reason: str
+def warn_degenerate(
+    frame: pd.DataFrame,
+    usable: np.ndarray,
+    *,
+    by: Sequence[str],
+    func: str,
+    reason: str,
+    stacklevel: int = 4,
 ) -> None:
     """Warn once, naming the stages (and segments) whose limits are undefined."""
     if usable.all():
@@ -169,5 +184,5 @@ def _warn_degenerate(
         f"because {reason}. Their limits and z are NaN and no run rules are evaluated there; "
         "check the data, or give the centre and sigma as known standards.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=stacklevel,
     )

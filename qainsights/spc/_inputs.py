@@ -15,6 +15,13 @@ import pandas as pd
 
 from qainsights._validation import check_columns, check_frame, format_values
 
+PHASE_ARGUMENTS = ("subgroup", "stage", "breaks", "baseline", "exclude")
+
+
+def phase_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """Pick the subgroup and phase arguments of a chart call (for :func:`build_frame`)."""
+    return {name: arguments[name] for name in PHASE_ARGUMENTS}
+
 
 def _column_or_array(data: pd.DataFrame | None, spec: Any, *, role: str, func: str) -> Any:
     """Return the values a role refers to: a column of ``data`` or an array given directly."""
@@ -90,6 +97,11 @@ def build_frame(
         if subgroup is None
         else _column_or_array(data, subgroup, role="subgroup", func=func)
     )
+    if frame["subgroup"].isna().any():
+        raise ValueError(
+            f"{func} found {int(frame['subgroup'].isna().sum())} row(s) without a subgroup key. "
+            "Every row needs one (a week, a date, a sample number): fill or drop those rows."
+        )
     for role, values in columns.items():
         frame[role] = values
     _check_numeric(frame, list(stats), func=func, names=stats)

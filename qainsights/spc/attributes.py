@@ -7,9 +7,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binom, norm
+from scipy.stats import poisson as poisson_dist
 
-from qainsights._validation import format_values
-from qainsights.spc._assemble import Limits, assemble, group_sum, ratio, used_mask
+from qainsights._validation import check_option, format_values
+from qainsights.spc._assemble import Limits, assemble, group_mean, ratio, used_mask
 from qainsights.spc._inputs import build_frame
 from qainsights.spc.result import ControlChart
 from qainsights.spc.rules import resolve_rules
@@ -61,20 +63,21 @@ def _proportion_limits(
     laney: bool,
     screened: bool,
     poisson: bool,
+    exact_tail: float | None = None,
 ) -> Limits:
     """Limits of a rate ``defects / n`` (binomial or Poisson), optionally Laney-adjusted.
 
     ``scale`` multiplies the rate to give the charted value (1 for p and u, n for np). The
     stage sigma is the per-unit sigma ``sqrt(p (1 - p))`` or ``sqrt(u)`` times Laney's sigma_z
-    (1 without the adjustment).
+    (1 without the adjustment). With ``exact_tail`` the limits are the binomial (Poisson)
+    quantiles leaving at most that probability beyond each limit.
     """
-    used = used_mask(frame)
     group = frame["_group"].to_numpy()
     defects, n = frame["defects"].to_numpy(), frame["n"].to_numpy()
     rate = (
         np.full(group.max() + 1, known, dtype=float)
         if known is not None
-        else ratio(group_sum(defects, frame, used), group_sum(n, frame, used))
+        else group_mean(defects / n, frame, weights=n)
     )
     point_rate = rate[group]
     variance = point_rate if poisson else point_rate * (1.0 - point_rate)
@@ -83,6 +86,13 @@ def _proportion_limits(
     if laney:
         sigma_z = _laney_sigma_z(frame, defects / n, point_rate, sigma, screened)
         sigma = sigma * sigma_z[group]
+    bounds = {}
+    if exact_tail is not None:
+        model = poisson_dist(point_rate * n) if poisson else binom(np.round(n), point_rate)
+        bounds = {
+            "lower": model.ppf(exact_tail) / n * scale,
+            "upper": model.ppf(1.0 - exact_tail) / n * scale,
+        }
     return Limits(
         value=defects / n * scale,
         center=point_rate * scale,
@@ -97,6 +107,7 @@ def _proportion_limits(
         ),
         floor=0.0,
         ceiling=np.inf if poisson else scale,
+        **bounds,
     )
 
 
@@ -117,10 +128,17 @@ def _attribute_chart(
     n: Any = None,
     laney: bool = False,
     screened: bool = False,
+    limits: str = "normal",
     by: Sequence[str] = (),
 ) -> ControlChart:
     """Shared body of the four attribute charts (of one series, or one per ``by`` segment)."""
     nsigmas = _check_nsigmas(nsigmas, func=func)
+    check_option(limits, name="limits", options=["normal", "exact"], func=func)
+    if laney and limits == "exact":
+        raise ValueError(
+            f"{func} takes laney=True or limits='exact', not both: Laney's limits widen the "
+            "normal approximation. Use exact limits for small subgroups, Laney's for large ones."
+        )
     rule_names = resolve_rules(rules, func=func)
     stats = {"defects": defects} if chart == "c" else {"defects": defects, "n": n}
     frame = build_frame(
@@ -142,14 +160,20 @@ def _attribute_chart(
     _check_known_center(center, func=func, proportion=chart == "p")
     poisson = chart in ("c", "u")
     scale = frame["n"].to_numpy() if chart == "np" else np.ones(len(frame))
-    known = center / frame["n"].iloc[0] if chart == "np" and center is not None else center
-    limits = _proportion_limits(
-        frame, scale=scale, known=known, laney=laney, screened=screened, poisson=poisson
+    known = _known_np_rate(frame, center, func=func) if chart == "np" else center
+    bounds = _proportion_limits(
+        frame,
+        scale=scale,
+        known=known,
+        laney=laney,
+        screened=screened,
+        poisson=poisson,
+        exact_tail=norm.sf(nsigmas) if limits == "exact" else None,
     )
     name = f"laney_{chart}" if laney else chart
     return assemble(
         frame,
-        limits,
+        bounds,
         chart=name,
         func=func,
         nsigmas=nsigmas,
@@ -163,18 +187,29 @@ def _attribute_chart(
     )
 
 
+def _known_np_rate(frame: pd.DataFrame, center: float | None, *, func: str) -> float | None:
+    """Turn a known ``n p`` into ``p``; it needs one subgroup size and ``0 < n p < n``."""
+    if center is None:
+        return None
+    sizes = frame["n"].unique()
+    if sizes.size > 1 or not center < sizes[0]:
+        raise ValueError(
+            f"The 'center' parameter of {func} is a known n p, which needs one subgroup size and "
+            f"a value below it. Got {center!r} with sizes {format_values(sizes)}. Use p_chart "
+            "with the known proportion for varying sizes."
+        )
+    return center / sizes[0]
+
+
 def _check_known_center(center: float | None, *, func: str, proportion: bool) -> None:
+    """Raise unless ``center`` is None or a valid known rate (a proportion for p charts)."""
     if center is None:
         return
-    upper_ok = center < 1 if proportion else True
-    if (
-        isinstance(center, bool)
-        or not isinstance(center, (int, float))
-        or not (center > 0 and upper_ok)
-    ):
-        bound = "strictly between 0 and 1" if proportion else "positive"
+    number = isinstance(center, (int, float)) and not isinstance(center, bool)
+    if not number or not (0 < center < (1 if proportion else np.inf)):
+        bound = "strictly between 0 and 1" if proportion else "greater than 0"
         raise ValueError(
-            f"The 'center' parameter of {func} must be a {bound} known standard, or None to "
+            f"The 'center' parameter of {func} must be a known standard {bound}, or None to "
             f"estimate it from the baseline. Got {center!r} instead."
         )
 
@@ -212,6 +247,12 @@ _LANEY_DOC = """
         For Laney's sigma_z, drop moving ranges above 3.267 MR-bar first (Nelson 1982), as
         qicharts2 does when attached. Screening narrows the limits when a few points jump."""
 
+_EXACT_DOC = """
+    limits : {"normal", "exact"}, default "normal"
+        ``"exact"`` uses binomial (Poisson) quantiles instead of ``center ± nsigmas sigma``,
+        leaving at most ``Phi(-nsigmas)`` (0.135 %) beyond each limit: better for rare errors
+        in small subgroups (``n p-bar`` below about 5). Zone rules still use the normal z."""
+
 
 def p_chart(
     data: pd.DataFrame | None = None,
@@ -228,6 +269,7 @@ def p_chart(
     rules: str | Sequence[str] | None = "western_electric",
     laney: bool = False,
     screened: bool = False,
+    limits: str = "normal",
 ) -> ControlChart:
     """Proportion (p) chart of defectives per subgroup, or Laney's p' chart.
 
@@ -248,6 +290,7 @@ def p_chart(
         Known standard proportion; the limits then use it instead of p-bar.
     {phases}
     {laney}
+    {exact}
 
     Returns
     -------
@@ -302,6 +345,7 @@ def np_chart(
     center: float | None = None,
     nsigmas: float = 3.0,
     rules: str | Sequence[str] | None = "western_electric",
+    limits: str = "normal",
 ) -> ControlChart:
     """Number-defective (np) chart: counts of defectives, centre ``n_i p-bar``.
 
@@ -318,6 +362,7 @@ def np_chart(
     center : float, optional
         Known standard for ``n p`` (with a constant subgroup size).
     {phases}
+    {exact}
 
     Returns
     -------
@@ -349,6 +394,7 @@ def c_chart(
     center: float | None = None,
     nsigmas: float = 3.0,
     rules: str | Sequence[str] | None = "western_electric",
+    limits: str = "normal",
 ) -> ControlChart:
     """Count (c) chart of defects per inspection unit of constant size.
 
@@ -364,6 +410,7 @@ def c_chart(
     center : float, optional
         Known standard for the mean count.
     {phases}
+    {exact}
 
     Returns
     -------
@@ -398,6 +445,7 @@ def u_chart(
     rules: str | Sequence[str] | None = "western_electric",
     laney: bool = False,
     screened: bool = False,
+    limits: str = "normal",
 ) -> ControlChart:
     """Defects-per-unit (u) chart, or Laney's u' chart.
 
@@ -416,6 +464,7 @@ def u_chart(
         Known standard rate per unit.
     {phases}
     {laney}
+    {exact}
 
     Returns
     -------
@@ -438,6 +487,8 @@ def u_chart(
 
 
 for _chart in (p_chart, np_chart, c_chart, u_chart):
-    _chart.__doc__ = _chart.__doc__.replace("{phases}", _PHASE_DOC.strip("\n")[4:]).replace(
-        "{laney}", _LANEY_DOC.strip("\n")[4:]
+    _chart.__doc__ = (
+        _chart.__doc__.replace("{phases}", _PHASE_DOC.strip("\n")[4:])
+        .replace("{laney}", _LANEY_DOC.strip("\n")[4:])
+        .replace("{exact}", _EXACT_DOC.strip("\n")[4:])
     )

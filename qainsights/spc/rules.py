@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -38,11 +39,12 @@ class Series:
     group: np.ndarray
     zone: float
 
-    @property
+    @cached_property
     def position(self) -> np.ndarray:
+        """0-based position of each point."""
         return np.arange(self.z.size)
 
-    @property
+    @cached_property
     def group_start(self) -> np.ndarray:
         """Position of the first point of each point's group."""
         starts = np.r_[True, self.group[1:] != self.group[:-1]]
@@ -183,15 +185,17 @@ class _SideRuns:
 def _anhoj_runs(series: Series) -> Firing:
     """Flag the last point of every run (ignoring points on the centre line) over the limit."""
     runs = _SideRuns.of(series)
+    flag = np.zeros(series.z.size, dtype=bool)
+    start = series.position.copy()
+    direction = np.zeros(series.z.size, dtype=int)
+    if runs.index.size == 0:
+        return Firing(flag, start, direction)
     n_groups = int(series.group.max(initial=-1)) + 1
     limit = anhoj_limits(np.bincount(runs.group, minlength=n_groups))["longest_run_max"]
     run_group = runs.group[runs.new_run]
     too_long = runs.length > limit.to_numpy(dtype=float, na_value=np.inf)[run_group]
     first = runs.index[runs.new_run][too_long]
     last = runs.index[np.r_[runs.new_run[1:], True]][too_long]
-    flag = np.zeros(series.z.size, dtype=bool)
-    start = series.position.copy()
-    direction = np.zeros(series.z.size, dtype=int)
     flag[last] = True
     start[last] = first
     direction[last] = runs.side[runs.new_run][too_long]
@@ -203,10 +207,10 @@ def _anhoj_crossings(series: Series) -> Firing:
     stats = runs_analysis(series)
     flag = np.zeros(series.z.size, dtype=bool)
     start = series.position.copy()
-    few = stats["crossings"] < stats["crossings_min"]
-    last = stats["last"].to_numpy()[few.to_numpy()]
+    few = (stats["crossings"] < stats["crossings_min"]).fillna(False).to_numpy(dtype=bool)
+    last = stats["last"].to_numpy()[few]
     flag[last] = True
-    start[last] = stats["first"].to_numpy()[few.to_numpy()]
+    start[last] = stats["first"].to_numpy()[few]
     return Firing(flag, start, np.zeros(series.z.size, dtype=int))
 
 
@@ -337,34 +341,34 @@ def evaluate(series: Series, rule_names: Sequence[str]) -> pd.DataFrame:
     """Every firing of the named rules: one row per (point, rule), in point order.
 
     Returns positions (``point``, ``start``) rather than subgroup keys, with ``rule``,
-    ``direction`` ("up", "down" or "none") and ``description``.
+    ``direction`` ("up", "down" or "none") and ``description``. Within a point, rules keep
+    the registry's order.
     """
-    frames = []
-    for name in rule_names:
-        firing = RULES[name].detect(series)
-        point = np.flatnonzero(firing.flag)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "point": point,
-                    "rule": name,
-                    "start": firing.start[point],
-                    "direction": np.array(["down", "none", "up"])[firing.direction[point] + 1],
-                    "description": RULES[name].description,
-                }
-            )
-        )
-    if not frames:
-        return pd.DataFrame(
-            {
-                "point": pd.Series(dtype=np.int64),
-                "rule": pd.Series(dtype=object),
-                "start": pd.Series(dtype=np.int64),
-                "direction": pd.Series(dtype=object),
-                "description": pd.Series(dtype=object),
-            }
-        )
-    order = {name: i for i, name in enumerate(RULES)}
-    signals = pd.concat(frames, ignore_index=True)
-    rank = signals["rule"].map(order)
-    return signals.assign(_rank=rank).sort_values(["point", "_rank"]).drop(columns="_rank")
+    names = list(RULES)
+    firings = [RULES[name].detect(series) for name in rule_names]
+    points = [np.flatnonzero(firing.flag) for firing in firings]
+    point = np.concatenate([np.zeros(0, dtype=np.int64), *points])
+    rank = np.concatenate(
+        [np.zeros(0, dtype=np.int64)]
+        + [np.full(p.size, names.index(name)) for name, p in zip(rule_names, points, strict=True)]
+    )
+    start = np.concatenate(
+        [np.zeros(0, dtype=np.int64)]
+        + [firing.start[p] for firing, p in zip(firings, points, strict=True)]
+    )
+    direction = np.concatenate(
+        [np.zeros(0, dtype=np.int64)]
+        + [firing.direction[p] for firing, p in zip(firings, points, strict=True)]
+    )
+    order = np.lexsort((rank, point))
+    rule = np.array(names, dtype=object)[rank[order]]
+    descriptions = np.array([RULES[name].description for name in names], dtype=object)
+    return pd.DataFrame(
+        {
+            "point": point[order],
+            "rule": rule,
+            "start": start[order],
+            "direction": np.array(["down", "none", "up"], dtype=object)[direction[order] + 1],
+            "description": descriptions[rank[order]],
+        }
+    )

@@ -11,6 +11,7 @@ import pandas as pd
 
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_columns, check_frame, check_option
+from qainsights.spc._inputs import phase_arguments
 from qainsights.spc.attributes import _attribute_chart
 from qainsights.spc.result import draw_chart
 from qainsights.spc.rules import Series, evaluate, resolve_rules
@@ -44,8 +45,8 @@ class ControlChartSet(TidyResult):
         One row per segment: ``n_subgroups``, the latest ``subgroup``, ``value``, ``center``,
         ``lcl``, ``ucl``, ``n_signals`` (firings over the whole series), ``latest_rules`` (rules
         firing at the latest point, comma-separated) and ``status``: ``"out of control"`` if
-        the latest point is beyond its limits, ``"shift"`` if another rule fires there, else
-        ``"in control"``.
+        the latest point is beyond its limits, ``"shift"`` if another rule fires there,
+        ``"no limits"`` if its stage has none (see the warning), else ``"in control"``.
     expected_false_alarms : float
         Rule firings expected across all segments if every process were stable and normal
         with the charted limits (simulated on the same layout of segments and stages).
@@ -88,8 +89,8 @@ class ControlChartSet(TidyResult):
         """
         import matplotlib.pyplot as plt
 
-        order = {"out of control": 0, "shift": 1, "in control": 2}
-        flagged = self.summary[self.summary["status"] != "in control"]
+        order = {"out of control": 0, "shift": 1}
+        flagged = self.summary[self.summary["status"].isin(list(order))]
         flagged = flagged.sort_values("status", key=lambda s: s.map(order)).head(max_panels)
         if ax is None:
             columns = min(3, max(len(flagged), 1))
@@ -125,6 +126,7 @@ def control_charts(
     nsigmas: float = 3.0,
     rules: str | Sequence[str] | None = "nelson",
     screened: bool = False,
+    limits: str = "normal",
     seed: int = 0,
 ) -> ControlChartSet:
     """Chart every segment (site x queue x policy ...) in one vectorised pass.
@@ -155,8 +157,9 @@ def control_charts(
     freq : str, optional
         A pandas period alias (``"W"``, ``"M"``): datetime subgroups are floored to the start
         of their period before counting, so ``decision_time`` becomes weeks.
-    stage, breaks, baseline, exclude, nsigmas, rules, screened
-        As for :func:`p_chart` (``screened`` applies to Laney's sigma_z and the I chart).
+    stage, breaks, baseline, exclude, nsigmas, rules, screened, limits
+        As for :func:`p_chart` (``screened`` applies to Laney's sigma_z and the I chart,
+        ``limits="exact"`` to the p, np, c and u charts).
     seed : int, default 0
         Seed of the simulation behind ``expected_false_alarms``.
 
@@ -203,17 +206,13 @@ def control_charts(
         defects, n = "defects", "n"
     elif freq is not None:
         data = data.assign(**{subgroup: _floor(data[subgroup], freq)})
-    phases = {
-        "subgroup": subgroup,
-        "stage": stage,
-        "breaks": breaks,
-        "baseline": baseline,
-        "exclude": exclude,
-        "nsigmas": nsigmas,
-        "rules": rules,
-        "by": segments,
-    }
+    phases = phase_arguments(locals()) | {"nsigmas": nsigmas, "rules": rules, "by": segments}
     if chart == "i":
+        if limits != "normal":
+            raise ValueError(
+                f"{func}: limits={limits!r} applies to the p, np, c and u charts; the "
+                "individuals chart has normal limits. Leave 'limits' at 'normal'."
+            )
         result = _individuals(
             data, func=func, values=values, center=None, sigma=None, screened=screened, **phases
         ).location
@@ -228,6 +227,7 @@ def control_charts(
             center=None,
             laney=chart.startswith("laney_"),
             screened=screened,
+            limits=limits,
             **phases,
         )
     return ControlChartSet(
@@ -287,14 +287,14 @@ def _summary(table: pd.DataFrame, signals: pd.DataFrame, by: list[str]) -> pd.Da
     summary = summary.merge(rules_now.reset_index(), on=by, how="left")
     summary["latest_rules"] = summary["latest_rules"].fillna("")
     beyond = summary["latest_rules"].str.contains("we1|nelson1", regex=True)
-    summary["status"] = np.where(
-        beyond, "out of control", np.where(summary["latest_rules"] != "", "shift", "in control")
-    )
+    status = np.where(summary["latest_rules"] != "", "shift", "in control")
+    status = np.where(beyond, "out of control", status)
+    summary["status"] = np.where(summary[["lcl", "ucl"]].isna().all(axis=1), "no limits", status)
     return summary
 
 
 def _expected_false_alarms(
-    table: pd.DataFrame, rules: Sequence[str], nsigmas: float, *, seed: int, replicates: int = 5
+    table: pd.DataFrame, rules: Sequence[str], nsigmas: float, *, seed: int, replicates: int = 2
 ) -> float:
     """Mean number of rule firings on stable normal data laid out like ``table``.
 

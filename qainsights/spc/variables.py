@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from qainsights._validation import check_columns, check_frame, check_option, format_values
-from qainsights.spc._assemble import Limits, assemble, group_sum, ratio, used_mask
+from qainsights.spc._assemble import Limits, assemble, group_mean, used_mask
 from qainsights.spc._inputs import build_frame
 from qainsights.spc.attributes import _PHASE_DOC, _check_nsigmas
 from qainsights.spc.constants import c4, d2, d3
@@ -97,6 +97,29 @@ def i_mr_chart(
     return _individuals(func="i_mr_chart", **locals())
 
 
+def individual_standards(
+    values: np.ndarray,
+    frame: pd.DataFrame,
+    *,
+    center: float | None,
+    sigma: float | None,
+    screened: bool,
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Per-group baseline mean and ``MR-bar / d2(2)`` sigma of time-ordered ``values``.
+
+    Known standards replace the estimates. Returns the means, sigmas and the method's name.
+    """
+    used = used_mask(frame)
+    group = frame["_group"].to_numpy()
+    n_groups = int(group.max()) + 1
+    mean = _known_or(center, group_mean(values, frame))
+    spread = _known_or(
+        sigma, grouped_moving_range_sigma(values[used], group[used], n_groups, screened=screened)
+    )
+    method = "known" if sigma is not None else "MR-bar/d2" + (" (screened)" if screened else "")
+    return mean, spread, method
+
+
 def _individuals(
     data: pd.DataFrame | None,
     *,
@@ -132,14 +155,9 @@ def _individuals(
     )
     x = frame["value"].to_numpy()
     group = frame["_group"].to_numpy()
-    used = used_mask(frame)
-    n_groups = int(group.max()) + 1
-    count = np.bincount(group[used], minlength=n_groups)
-    mean = _known_or(center, ratio(group_sum(x, frame, used), count.astype(float)))
-    spread = _known_or(
-        sigma, grouped_moving_range_sigma(x[used], group[used], n_groups, screened=screened)
+    mean, spread, method = individual_standards(
+        x, frame, center=center, sigma=sigma, screened=screened
     )
-    method = "known" if sigma is not None else "MR-bar/d2" + (" (screened)" if screened else "")
     ones = np.ones(len(frame))
     location = assemble(
         frame,
@@ -269,7 +287,7 @@ def _xbar_pair(
     used = used_mask(frame)
     n_groups = int(group.max()) + 1
     n, mean = frame["n"].to_numpy(), frame["mean"].to_numpy()
-    grand = _known_or(center, ratio(group_sum(n * mean, frame, used), group_sum(n, frame, used)))
+    grand = _known_or(center, group_mean(mean, frame, weights=n))
     estimators = {
         "range": lambda: grouped_range_sigma(
             frame["range"].to_numpy()[used], n[used], group[used], n_groups

@@ -5,6 +5,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from agreement_fixtures import COLUMNS, LABELS, session
 from agreement_reference_data import FLEISS_1971
 from statsmodels.stats.inter_rater import cohens_kappa
 from statsmodels.stats.proportion import proportion_confint
@@ -15,33 +16,8 @@ from qainsights.agreement import (
     pairwise_agreement,
     rater_accuracy,
     rater_confusion,
+    rater_enforcement,
 )
-
-LABELS = np.array(["ok", "spam", "hate"])
-
-
-def session(seed=0, n_items=40, n_raters=6, missing=0.3):
-    """A small calibration session: long ratings plus an expert standard."""
-    rng = np.random.default_rng(seed)
-    truth = rng.choice(3, size=n_items, p=[0.7, 0.2, 0.1])
-    accuracy = np.linspace(0.6, 0.95, n_raters)
-    correct = rng.random((n_items, n_raters)) < accuracy
-    noise = (truth[:, None] + rng.integers(1, 3, size=(n_items, n_raters))) % 3
-    labels = np.where(correct, truth[:, None], noise)
-    present = rng.random((n_items, n_raters)) > missing
-    items, raters = np.nonzero(present)
-    long = pd.DataFrame(
-        {
-            "item_id": [f"i{i:02d}" for i in items],
-            "rater_id": [f"R{r}" for r in raters],
-            "label": LABELS[labels[items, raters]],
-        }
-    )
-    standard = pd.Series(LABELS[truth], index=[f"i{i:02d}" for i in range(n_items)])
-    return long, standard
-
-
-COLUMNS = {"item": "item_id", "rater": "rater_id", "label": "label"}
 
 
 def test_accuracy_against_standard_matches_pandas_and_statsmodels():
@@ -195,8 +171,40 @@ def test_calibration_inputs_unchanged():
     rater_accuracy(long, **COLUMNS, standard=standard)
     rater_accuracy(long, **COLUMNS)
     rater_confusion(long, **COLUMNS, standard=standard)
+    rater_enforcement(long, **COLUMNS, standard=standard, benign=["ok"])
     category_agreement(long, **COLUMNS)
     disputed_items(long, **COLUMNS)
     pairwise_agreement(long, **COLUMNS)
     pd.testing.assert_frame_equal(long, long_copy)
     pd.testing.assert_series_equal(standard, standard_copy)
+
+
+def test_enforcement_rates_match_pandas_and_statsmodels():
+    long, standard = session(seed=8)
+    table = rater_enforcement(long, **COLUMNS, standard=standard, benign="ok")
+    truth = standard[long["item_id"]].to_numpy()
+    given = long["label"].to_numpy()
+    kinds = {
+        "over_enforcement": (truth == "ok", given != "ok"),
+        "under_enforcement": (truth != "ok", given == "ok"),
+        "wrong_policy": (truth != "ok", (given != "ok") & (given != truth)),
+    }
+    for row in table.itertuples():
+        base, error = kinds[row.error]
+        mine = long["rater_id"].to_numpy() == row.rater
+        n, k = int((mine & base).sum()), int((mine & base & error).sum())
+        assert (row.n_items, row.errors) == (n, k)
+        low, high = proportion_confint(k, n, method="wilson")
+        assert (row.ci_low, row.ci_high) == pytest.approx((low, high), abs=1e-12)
+
+
+def test_enforcement_errors_and_empty_cells():
+    long, standard = session(seed=8)
+    with pytest.raises(
+        ValueError, match=re.escape("The 'benign' parameter of rater_enforcement must name a")
+    ):
+        rater_enforcement(long, **COLUMNS, standard=standard, benign="no_violation")
+    clean = pd.Series("ok", index=standard.index)
+    with pytest.warns(UserWarning, match="got n = 0"):
+        table = rater_enforcement(long, **COLUMNS, standard=clean, benign="ok")
+    assert table.loc[table["error"] == "under_enforcement", "rate"].isna().all()

@@ -68,6 +68,13 @@ def test_two_vectors_table_and_wide_agree_for_cohen():
     assert from_vectors == from_wide
 
 
+def test_cohen_from_long_format_equals_two_vectors():
+    long = long_form(FLEISS_1971[:, :2].astype(float))
+    from_long = cohen_kappa(long, item="unit", rater="coder", label="value", weights="quadratic")
+    from_vectors = cohen_kappa(FLEISS_1971[:, 0], FLEISS_1971[:, 1], weights="quadratic")
+    assert from_long == from_vectors
+
+
 def test_cohen_uses_items_both_raters_rated():
     a = [1, 2, 2, np.nan, 1, 2]
     b = [1, 2, 1, 2, np.nan, 2]

@@ -3,6 +3,7 @@
 import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -150,3 +151,17 @@ def test_alpha_matches_its_definition_with_missing_data(values, level):
     expected = alpha_by_definition(values, DELTAS[level])
     assume(np.isfinite(expected))
     assert krippendorff_alpha(values, level=level).estimate == pytest.approx(expected, abs=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(ratings())
+def test_long_wide_and_counts_forms_agree(values):
+    long = pd.DataFrame(values).rename_axis("unit").reset_index()
+    long = long.melt(id_vars="unit", var_name="coder", value_name="value").dropna()
+    counts = np.stack([(values == c).sum(axis=1) for c in range(4)], axis=1)
+    for func in [*MULTI, conger_kappa]:
+        wide = func(values, categories=range(4))
+        from_long = func(long, item="unit", rater="coder", label="value", categories=range(4))
+        same(wide, from_long)
+        if func is not conger_kappa:
+            same(wide, func(counts=counts))

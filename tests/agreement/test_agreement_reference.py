@@ -251,6 +251,7 @@ def test_fleiss_cohen_everitt_1969():
     # statsmodels and irrCAC; psych's 0.052427 is the documented outlier
     assert weighted.estimate == pytest.approx(0.5070700, abs=5e-7)
     assert weighted.se == pytest.approx(0.0569939, abs=5e-7)
+    assert weighted.se != pytest.approx(0.052427, abs=1e-4)  # psych's SE, not followed
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,11 @@ VALUES = [10.1, 9.9, 10.0, 10.2, 9.8, 10.0, 10.1, 9.9]
             r"The 'stability' parameter of capability must be one of 'warn', 'ignore'\.",
         ),
         (
+            {"usl": 11, "normality": "off"},
+            r"The 'normality' parameter of capability must be one of 'warn', 'ignore'\. "
+            r"Got 'off' instead\.",
+        ),
+        (
             {"usl": 11, "sigma_within": 0.0},
             r"The 'sigma_within' parameter of capability must be a positive number\. Got 0\.0",
         ),
@@ -125,6 +130,26 @@ def test_stability_gate_warns_and_reports_subgroups():
         shifted, value="diameter", subgroup="sample", lsl=73.9, usl=74.1, stability="ignore"
     )
     assert not quiet.stable
+
+
+def test_out_of_control_subgroups_keep_their_date_and_text_labels():
+    # Same shifted piston rings as above, with the 25 samples labelled by week (sample k is
+    # the week starting 2026-01-05 + (k - 1) weeks, so sample 7 is 2026-02-16) or by name.
+    frame = piston_frame()
+    shifted = frame.assign(diameter=frame["diameter"] + np.where(frame["sample"] == 7, 0.02, 0.0))
+    weeks = shifted.assign(
+        week=pd.Timestamp("2026-01-05") + pd.to_timedelta(7 * (frame["sample"] - 1), "D")
+    )
+    named = shifted.assign(batch="batch-" + frame["sample"].astype(str))
+    for data, column, label in (
+        (weeks, "week", pd.Timestamp("2026-02-16")),
+        (named, "batch", "batch-7"),
+    ):
+        result = capability(
+            data, value="diameter", subgroup=column, lsl=73.9, usl=74.1, stability="ignore"
+        )
+        assert result.out_of_control == (label,)
+        assert type(result.out_of_control[0]) is type(label)
 
 
 def test_stability_limits_are_the_xbar_chart_limits():

@@ -8,6 +8,7 @@ Ppu = (USL - X50) / (X99.865 - X50).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import optimize, stats
 from scipy.special import boxcox
@@ -131,6 +132,21 @@ def test_normal_verdict_flips_on_skewed_data(skewed):
         normal = capability(skewed, usl=9.0, stability="ignore")
     lognormal = capability(skewed, usl=9.0, method="lognormal", stability="ignore")
     assert normal.ppu > lognormal.ppu
+
+
+def test_normality_ignore_silences_only_the_warning(skewed):
+    # The Anderson-Darling p-value of the skewed sample (statsmodels' normal_ad, the oracle
+    # of the test below) rejects normality, so the default call warns; normality="ignore"
+    # gives the same indices without the warning (filterwarnings = error would fail it).
+    from statsmodels.stats.diagnostic import normal_ad
+
+    assert normal_ad(skewed)[1] < 0.05
+    with pytest.warns(UserWarning, match=r"rejects normality"):
+        warned = capability(skewed, usl=9.0, stability="ignore")
+    quiet = capability(skewed, usl=9.0, stability="ignore", normality="ignore")
+    pd.testing.assert_frame_equal(quiet.to_frame(), warned.to_frame())
+    assert quiet.normality_pvalue == pytest.approx(normal_ad(skewed)[1], rel=1e-12)
+    assert quiet.method_reason.endswith("rejects normality at 5 %")
 
 
 def test_auto_choice_and_reason(skewed):

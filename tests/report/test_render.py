@@ -51,3 +51,47 @@ def test_cli_requires_data(capsys):
     with pytest.raises(SystemExit):
         main(["report"])
     assert "--data" in capsys.readouterr().err
+
+
+def test_hostile_labels_render_as_text(tmp_path):
+    audits = simulate_audits(seed=4, start="2026-08-03", weeks=9, audits_per_week=300).audits
+    audits["queue"] = audits["queue"].replace({"ads": "<script>alert(1)</script>"})
+    audits["site"] = audits["site"].replace({"Lisbon": "<b>Lisbon</b>"})
+    path = tmp_path / "hostile.parquet"
+    audits.to_parquet(path)
+    output = tmp_path / "report.html"
+    assert main(["report", "--data", str(path), "--output", str(output)]) == 0
+    html = output.read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>Lisbon</b>" not in html
+
+
+def test_cli_validate_reports_problems_and_exit_status(small_export, tmp_path, capsys):
+    assert main(["validate", "--data", str(small_export)]) == 0
+    assert "all" in capsys.readouterr().out
+    broken = pd.read_csv(small_export, dtype="str")
+    broken.loc[[3, 8], "decision_time"] = "=cmd|' /C calc'!A0"
+    path = tmp_path / "broken.csv"
+    broken.to_csv(path, index=False)
+    problems = tmp_path / "problems.csv"
+    assert main(["validate", "--data", str(path), "--problems", str(problems)]) == 1
+    out = capsys.readouterr().out
+    assert "validate_audits found problems in 2 of" in out
+    listed = pd.read_csv(problems)
+    assert listed["row"].tolist() == [3, 8]
+    assert listed["value"].str.startswith("'=").all()  # neutralised for spreadsheets
+
+
+def test_cli_validate_mappings_and_file_errors(small_export, tmp_path, capsys):
+    renamed = pd.read_csv(small_export, dtype="str").rename(columns={"auditor_id": "Reviewer"})
+    renamed["qa_action"] = renamed["qa_action"].replace({"remove": "Take down"})
+    path = tmp_path / "renamed.csv"
+    renamed.to_csv(path, index=False)
+    args = ["validate", "--data", str(path), "--column", "Reviewer=auditor_id"]
+    assert main([*args, "--action", "Take down=remove"]) == 0
+    assert main(args) == 1
+    assert main(["validate", "--data", str(tmp_path / "missing.csv")]) == 2
+    assert "qainsights validate: validate_audits: no file at" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*args, "--action", "no-equals-sign"])

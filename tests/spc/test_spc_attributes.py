@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -332,7 +334,8 @@ def test_input_not_mutated(juice):
         (
             {"defects": [1, 2], "n": [50, 50], "center": 1.5},
             ValueError,
-            r"The 'center' parameter of p_chart must be a strictly between 0 and 1 known standard",
+            r"The 'center' parameter of p_chart must be a known standard strictly between 0 and 1, "
+            r"or None to estimate it from the baseline\. Got 1\.5 instead\.",
         ),
         (
             {"defects": [1, 2], "n": [50, 50], "stage": [1, 2], "breaks": [2]},
@@ -351,11 +354,29 @@ def test_input_not_mutated(juice):
             r"The 'defects' parameter of p_chart is a column name \('D'\) but 'data' is None",
         ),
         ({"defects": [], "n": []}, ValueError, r"p_chart needs at least one subgroup"),
+        (
+            {"defects": [1, 2], "n": [50, 50], "subgroup": [1.0, np.nan]},
+            ValueError,
+            r"p_chart found 1 row\(s\) without a subgroup key\. Every row needs one",
+        ),
     ],
 )
 def test_bad_inputs(kwargs, error, match):
     with pytest.raises(error, match=match):
         p_chart(**kwargs)
+
+
+def test_known_np():
+    # Known n p = 5 with n = 50 -> p0 = 0.1: limits 5 ± 3 sqrt(50 * 0.1 * 0.9) (Montgomery 7.2.3).
+    chart = np_chart(defects=[4, 6, 5], n=[50, 50, 50], center=5)
+    assert chart.table["ucl"][0] == pytest.approx(5 + 3 * np.sqrt(4.5))
+    with pytest.raises(
+        ValueError,
+        match=r"The 'center' parameter of np_chart is a known n p, "
+        r"which needs one subgroup size and a value below it\. Got 60 with sizes "
+        r"50\.",
+    ):
+        np_chart(defects=[4, 6, 5], n=[50, 50, 50], center=60)
 
 
 def test_bad_frame_inputs(juice):
@@ -365,3 +386,50 @@ def test_bad_frame_inputs(juice):
         np_chart([1, 2], defects="D", n="size")
     with pytest.raises(TypeError, match=r"The 'n' parameter of u_chart must be a column name"):
         u_chart(juice, defects="D", n=[1] * 54)
+
+
+def binomial_tail(k, n, p):
+    """P(X >= k) for X ~ Binomial(n, p), summed exactly."""
+    return sum(math.comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(int(k), n + 1))
+
+
+def test_exact_binomial_limits():
+    # Definition (qcc 2.7 confidence.level idea, Montgomery 7.2.4): the UCL count u is the
+    # smallest count with P(X > u) <= Phi(-3) = 0.001349898; the LCL count l the smallest with
+    # P(X <= l) >= 0.001349898. Checked with exact binomial sums.
+    tail = 0.001349898
+    chart = p_chart(defects=[1, 0, 2, 1, 0, 1], n=[20, 20, 20, 20, 20, 20], limits="exact")
+    p_bar = 5 / 120
+    upper = chart.table["ucl"][0] * 20
+    assert upper == round(upper)
+    assert binomial_tail(upper + 1, 20, p_bar) <= tail < binomial_tail(upper, 20, p_bar)
+    assert chart.table["lcl"][0] == 0.0
+    normal = p_chart(defects=[1, 0, 2, 1, 0, 1], n=[20] * 6)
+    assert chart.table["ucl"][0] != normal.table["ucl"][0]
+    # Lower limit for a larger rate: P(X < l) <= tail < P(X <= l).
+    big = p_chart(defects=[60, 50, 55, 45], n=[100] * 4, limits="exact")
+    lower = big.table["lcl"][0] * 100
+    assert 1 - binomial_tail(lower, 100, 0.525) <= tail < 1 - binomial_tail(lower + 1, 100, 0.525)
+
+
+def test_exact_poisson_limits():
+    # c-bar = 2: P(X > u) <= tail < P(X >= u) with exact Poisson sums.
+    tail = 0.001349898
+    chart = c_chart(defects=[2, 1, 3, 2], limits="exact")
+    upper = int(chart.table["ucl"][0])
+
+    def above(k):
+        return 1 - sum(math.exp(-2) * 2**j / math.factorial(j) for j in range(k))
+
+    assert above(upper + 1) <= tail < above(upper)
+
+
+def test_exact_limit_options():
+    with pytest.raises(
+        ValueError,
+        match=r"The 'limits' parameter of u_chart must be one of "
+        r"'normal', 'exact'\. Got 'poisson' instead\.",
+    ):
+        u_chart(defects=[1, 2], n=[3, 3], limits="poisson")
+    with pytest.raises(ValueError, match=r"p_chart takes laney=True or limits='exact', not both"):
+        p_chart(defects=[1, 2], n=[30, 30], laney=True, limits="exact")

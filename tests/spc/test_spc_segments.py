@@ -39,6 +39,25 @@ def test_each_segment_equals_its_own_chart(weekly, chart):
         pd.testing.assert_frame_equal(signals.reset_index(drop=True), single.signals)
 
 
+def test_exact_limits_by_segment(weekly):
+    small = weekly.assign(n=weekly["n"] // 40, errors=weekly["errors"] // 40)
+    charts = control_charts(
+        small, by="site", chart="p", subgroup="week", defects="errors", n="n", limits="exact"
+    )
+    single = p_chart(
+        small[small["site"] == "A"],
+        defects="errors",
+        n="n",
+        subgroup="week",
+        rules="nelson",
+        limits="exact",
+    )
+    segment = charts.table[charts.table["site"] == "A"].drop(columns="site")
+    pd.testing.assert_frame_equal(segment.reset_index(drop=True), single.table)
+    with pytest.raises(ValueError, match=r"control_charts: limits='exact' applies to the p, np"):
+        control_charts(weekly, by="site", chart="i", subgroup="week", values="n", limits="exact")
+
+
 def test_individuals_by_segment(weekly):
     rates = weekly.assign(rate=weekly["errors"] / weekly["n"])
     charts = control_charts(
@@ -213,3 +232,48 @@ def test_single_chart_plot_draws_table():
     axes = pair.plot()
     assert len(axes) == 2
     assert axes[1].get_title() == "mr chart"
+
+
+def test_plot_with_dates_and_html():
+    weeks = pd.date_range("2024-01-01", periods=8, freq="W-MON")
+    data = pd.DataFrame({"week": weeks, "errors": [3, 4, 2, 5, 3, 4, 12, 3], "n": [100] * 8})
+    chart = p_chart(data, defects="errors", n="n", subgroup="week")
+    ax = chart.plot()
+    values = next(line for line in ax.get_lines() if line.get_label() == "value")
+    assert pd.to_datetime(values.get_xdata()).equals(pd.DatetimeIndex(weeks))
+    html = chart._repr_html_()
+    assert html.startswith("<h4>Control chart</h4>")
+    assert "<table" in html
+    pair = i_mr_chart(values=[1.0, 2.0, 1.5, 3.0])
+    assert pair._repr_html_().startswith("<h4>Control charts</h4>")
+    assert pair.to_frame()["chart"].unique().tolist() == ["i", "mr"]
+
+
+def test_segment_without_limits_is_reported():
+    # Segment "a" has no errors at all (p-bar = 0): no limits, a warning, status "no limits".
+    data = pd.DataFrame(
+        {
+            "site": ["a", "a", "b", "b"],
+            "week": [1, 2, 1, 2],
+            "errors": [0, 0, 1, 3],
+            "n": [50, 50, 50, 50],
+        }
+    )
+    with pytest.warns(
+        UserWarning,
+        match=r"control_charts: no control limits for 1 "
+        r"segment/stage\(s\) \(\('a', 1\)\)",
+    ):
+        charts = control_charts(
+            data, by="site", chart="p", subgroup="week", defects="errors", n="n"
+        )
+    assert charts.summary["status"].tolist() == ["no limits", "in control"]
+
+
+def test_all_points_excluded_does_not_crash():
+    with pytest.warns(UserWarning, match="has no subgroups"):
+        chart = p_chart(
+            defects=[1, 2, 3], n=[10, 10, 10], exclude=[1, 2, 3], rules=["nelson", "anhoj"]
+        )
+    assert chart.signals.empty
+    assert chart.table["ucl"].isna().all()

@@ -183,7 +183,7 @@ def test_moving_range_stops_at_stage_breaks():
     assert chart.location.limits["sigma"].tolist() == pytest.approx([np.sqrt(np.pi) / 2] * 2)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     scale=st.floats(0.01, 100),
     shift=st.floats(-1e3, 1e3),

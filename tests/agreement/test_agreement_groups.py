@@ -1,0 +1,159 @@
+"""Agreement per group and group comparisons."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from agreement_reference_data import FLEISS_1971, IRRCAC_RAW4RATERS
+from scipy import stats
+
+from qainsights.agreement import (
+    agreement_by,
+    brennan_prediger,
+    compare_agreement,
+    fleiss_kappa,
+    gwet_ac,
+    krippendorff_alpha,
+    percent_agreement,
+)
+
+COLUMNS = {"item": "item", "rater": "rater", "label": "label"}
+
+
+def long_of(wide: np.ndarray, session: str) -> pd.DataFrame:
+    frame = pd.DataFrame(wide, columns=[f"r{j}" for j in range(wide.shape[1])])
+    frame = frame.rename_axis("item").reset_index()  # item ids 0.. reused across sessions
+    frame = frame.melt(id_vars="item", var_name="rater", value_name="label").dropna()
+    return frame.assign(session=session)
+
+
+TWO_SESSIONS = pd.concat(
+    [long_of(IRRCAC_RAW4RATERS, "s1"), long_of(FLEISS_1971.astype(float), "s2")],
+    ignore_index=True,
+)
+
+
+@pytest.mark.parametrize(
+    ("coefficient", "s1", "s2"),
+    [
+        # irrCAC on cac.raw4raters (K1) and on Fleiss (1971) (K2): (estimate, SE)
+        ("gwet_ac", (0.775444, 0.14295), (0.44788, 0.05566)),
+        ("fleiss_kappa", (0.761169, 0.15302), (0.4302445, 0.0542)),
+        ("brennan_prediger", (0.772727, 0.14472), (0.4444444, 0.05512)),
+        ("percent_agreement", (0.818182, 0.12561), (0.5555556, None)),
+        ("krippendorff_alpha", (0.743421, None), (0.4334098, None)),
+    ],
+)
+def test_groups_match_reference_values(coefficient, s1, s2):
+    table = agreement_by(TWO_SESSIONS, by="session", **COLUMNS, coefficient=coefficient)
+    assert table["session"].tolist() == ["s1", "s2"]
+    for row, (estimate, se) in zip(table.itertuples(), [s1, s2], strict=True):
+        assert row.estimate == pytest.approx(estimate, abs=5e-6)
+        if se is not None:
+            assert row.se == pytest.approx(se, abs=5e-5)
+    assert table["n_raters"].tolist() == [4, 6]
+
+
+FUNCTIONS = {
+    "gwet_ac": gwet_ac,
+    "fleiss_kappa": fleiss_kappa,
+    "brennan_prediger": brennan_prediger,
+    "percent_agreement": percent_agreement,
+}
+
+
+@pytest.mark.parametrize("coefficient", sorted(FUNCTIONS))
+@pytest.mark.parametrize("weights", [None, "quadratic"])
+def test_groups_equal_the_single_coefficient_per_group(coefficient, weights):
+    table = agreement_by(
+        TWO_SESSIONS, by="session", **COLUMNS, coefficient=coefficient, weights=weights
+    )
+    for row in table.itertuples():
+        part = TWO_SESSIONS[TWO_SESSIONS["session"] == row.session]
+        single = FUNCTIONS[coefficient](part, **COLUMNS, weights=weights)
+        assert row.estimate == pytest.approx(single.estimate, abs=1e-12)
+        assert row.se == pytest.approx(single.se, abs=1e-12)
+        assert (row.ci_low, row.ci_high, row.p_value) == pytest.approx(
+            (single.ci_low, single.ci_high, single.p_value), abs=1e-12
+        )
+        assert (row.pa, row.pe, row.n_items) == pytest.approx(
+            (single.pa, single.pe, single.n_items), abs=1e-12
+        )
+
+
+@pytest.mark.parametrize("level", ["nominal", "interval"])
+def test_groups_alpha_equals_single_alpha(level):
+    table = agreement_by(
+        TWO_SESSIONS, by="session", **COLUMNS, coefficient="krippendorff_alpha", level=level
+    )
+    for row in table.itertuples():
+        part = TWO_SESSIONS[TWO_SESSIONS["session"] == row.session]
+        single = krippendorff_alpha(part, **COLUMNS, level=level)
+        assert (row.estimate, row.se) == pytest.approx((single.estimate, single.se), abs=1e-12)
+
+
+def test_compare_two_sessions():
+    table = compare_agreement(TWO_SESSIONS, by="session", **COLUMNS)
+    row = table.iloc[0]
+    # irrCAC AC1: s2 0.44788 (SE 0.05566) minus s1 0.775444 (SE 0.14295), normal interval
+    se = np.hypot(0.05566, 0.14295)
+    difference = 0.44788 - 0.775444
+    assert row["session"] == "s2"
+    assert row["difference"] == pytest.approx(difference, abs=1e-5)
+    assert row["se"] == pytest.approx(se, abs=1e-5)
+    assert row["ci_low"] == pytest.approx(difference - 1.959964 * se, abs=1e-4)
+    assert row["p_value"] == pytest.approx(2 * stats.norm.sf(abs(difference) / se), rel=1e-3)
+    assert row["p_adjusted"] == pytest.approx(row["p_value"])
+
+
+def test_compare_many_groups_adjusts_for_multiple_testing():
+    frames = [long_of(FLEISS_1971.astype(float), f"{s}-{k}") for k, s in enumerate("abcd")]
+    rng = np.random.default_rng(0)
+    frames = [
+        f.assign(label=np.where(rng.random(len(f)) < 0.1 * k, 1.0, f["label"]))
+        for k, f in enumerate(frames)
+    ]
+    data = pd.concat(frames, ignore_index=True)
+    table = compare_agreement(data, by="session", **COLUMNS, baseline="a-0")
+    p = table["p_value"].to_numpy()
+    # Benjamini-Hochberg by hand: sorted p * m / rank, then the running minimum from the top
+    order = np.argsort(p)
+    scaled = p[order] * len(p) / np.arange(1, len(p) + 1)
+    adjusted = np.empty(len(p))
+    adjusted[order] = np.minimum.accumulate(scaled[::-1])[::-1].clip(max=1)
+    assert table["p_adjusted"].to_numpy() == pytest.approx(adjusted)
+    assert len(table) == 3
+
+
+def test_group_errors_and_warnings():
+    with pytest.raises(ValueError, match=re.escape("agreement_by needs column 'site' in 'data'")):
+        agreement_by(TWO_SESSIONS, by="site", **COLUMNS)
+    gaps = TWO_SESSIONS.copy()
+    gaps.loc[0, "session"] = None
+    with pytest.raises(ValueError, match=r"agreement_by found 1 row\(s\) with a missing group"):
+        agreement_by(gaps, by="session", **COLUMNS)
+    with pytest.raises(ValueError, match="The 'coefficient' parameter of agreement_by must be"):
+        agreement_by(TWO_SESSIONS, by="session", **COLUMNS, coefficient="cohen_kappa")
+    with pytest.raises(ValueError, match="The 'by' parameter of agreement_by must name"):
+        agreement_by(TWO_SESSIONS, by=[], **COLUMNS)
+    with pytest.raises(
+        ValueError,
+        match=re.escape("The 'baseline' parameter of compare_agreement must be one of the "
+                        "groups ('s1',), ('s2',). Got 's3' instead."),
+    ):  # fmt: skip
+        compare_agreement(TWO_SESSIONS, by="session", **COLUMNS, baseline="s3")
+    one = TWO_SESSIONS[TWO_SESSIONS["session"] == "s1"]
+    with pytest.raises(ValueError, match="compare_agreement needs at least two groups"):
+        compare_agreement(one, by="session", **COLUMNS)
+    flat = pd.concat([TWO_SESSIONS, long_of(np.ones((3, 2)), "s3")], ignore_index=True)
+    with pytest.warns(UserWarning, match=r"1 group\(s\) have an undefined coefficient"):
+        table = agreement_by(flat, by="session", **COLUMNS, coefficient="fleiss_kappa")
+    assert np.isnan(table["estimate"].iloc[2])
+
+
+def test_groups_leave_input_unchanged():
+    copy = TWO_SESSIONS.copy()
+    agreement_by(TWO_SESSIONS, by=["session"], **COLUMNS)
+    compare_agreement(TWO_SESSIONS, by="session", **COLUMNS)
+    pd.testing.assert_frame_equal(TWO_SESSIONS, copy)
