@@ -21,11 +21,13 @@ __all__ = ["EFFECTS", "SimulatedAudits", "simulate_audits"]
 EFFECTS: dict[str, float] = {
     "new_hire_cohort": 0.38,
     "policy_change": 0.58,
+    "training_wave": 0.75,
     "site_queue_degradation": 0.85,
     "mix_shift": 0.93,
     "strict_auditor": 0.0,
 }
 DEGRADED_SITE, DEGRADED_QUEUE, DEGRADATION_ODDS_RATIO = "Hyderabad", "user_reports", 2.3
+TRAINED_SITE, TRAINING_ODDS_RATIO = "Lisbon", 0.6
 CHANGED_POLICY, POLICY_CHANGE_RATE = "hate_speech", 0.05
 STRICT_AUDITOR, STRICT_EXTRA_RATE = "QA-07", 0.04
 COHORT_SITE, COHORT_SIZE, LEARNING_LOGIT, LEARNING_DAYS = "Manila", 40, 1.2, 30.0
@@ -183,6 +185,8 @@ def simulate_audits(
       curve (error odds x e^1.2 on day one, decaying over a 30-day scale).
     - ``policy_change``: a guideline change at 58 % of the period adds 5 points of
       wrong-policy errors on ``hate_speech`` everywhere.
+    - ``training_wave``: a training programme at Lisbon (a vendor site) multiplies its error
+      odds by 0.6 from 75 % of the period on: the known effect for before/after designs.
     - ``site_queue_degradation``: Hyderabad x user_reports error odds x 2.3 from 85 %.
     - ``mix_shift``: the ``high_risk`` queue grows from 8 % to 20 % of decisions from 93 %,
       with no change in any segment's error rate, so overall accuracy falls.
@@ -218,7 +222,7 @@ def simulate_audits(
     In four weeks the mix shift (due at week round(0.93 x 4) = 4) falls outside the period:
 
     >>> sim.answer_key["effect"].tolist()
-    ['new_hire_cohort', 'policy_change', 'site_queue_degradation', 'strict_auditor']
+    ['new_hire_cohort', 'policy_change', 'training_wave', 'site_queue_degradation', 'strict_auditor']
     """
     _check_sizes(weeks, audits_per_week, n_moderators, n_auditors)
     chosen = _check_effects(effects)
@@ -263,8 +267,12 @@ def simulate_audits(
             & (queue == _index(w.QUEUES, DEGRADED_QUEUE))
             & (week >= starts["site_queue_degradation"])
         )
+    trained = np.zeros(n, dtype=bool)
+    if "training_wave" in starts:
+        trained = (site == _index(w.SITES, TRAINED_SITE)) & (week >= starts["training_wave"])
     fixed = (
         logit(w.BASE_ERROR_RATE)
+        + np.log(TRAINING_ODDS_RATIO) * trained
         + np.array([s[3] for s in w.SITES])[site]
         + np.array([q[2] for q in w.QUEUES])[queue]
         + np.array([p[1] for p in w.POLICIES])[policy]
@@ -362,6 +370,7 @@ def simulate_audits(
     base_without = {
         "site_queue_degradation": expit(logit(p_base) - np.log(DEGRADATION_ODDS_RATIO) * degraded),
         "new_hire_cohort": expit(logit(p_base) - learning),
+        "training_wave": expit(logit(p_base) - np.log(TRAINING_ODDS_RATIO) * trained),
     }
     without = {e: 1 - (1 - b) * others for e, b in base_without.items()}
     without["policy_change"] = 1 - (1 - p_base) * (1 - p_strict)
@@ -373,6 +382,7 @@ def simulate_audits(
         "policy_change": changed,
         "strict_auditor": strict,
         "new_hire_cohort": first_weeks,
+        "training_wave": trained,
     }
     p_total = 1 - (1 - p_base) * others
     key = _answer_key(first, starts, masks, p_total, without, week)
@@ -397,6 +407,10 @@ _DESCRIPTIONS = {
     "site_queue_degradation": (
         "{site} x {queue} degrades: error odds x 2.3.",
         {"site": DEGRADED_SITE, "queue": DEGRADED_QUEUE},
+    ),
+    "training_wave": (
+        "A training wave at {site} cuts its error odds by 40% (odds ratio 0.6) from its start.",
+        {"site": TRAINED_SITE},
     ),
     "mix_shift": (
         "The {queue} queue grows from 8% to 20% of decisions; no segment's error rate changes.",

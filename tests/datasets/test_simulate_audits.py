@@ -73,6 +73,23 @@ def test_other_planted_effects_show_in_the_data(sim):
     assert wrong["rate"].iloc[1] - wrong["rate"].iloc[0] == pytest.approx(0.05, abs=0.015)
 
 
+def test_training_wave_odds_ratio_is_recovered_against_other_sites(sim):
+    # Planted: Lisbon's error odds x 0.6 from the start week. Other effects move every site
+    # (guideline change) or other segments, so compare Lisbon's change with the other sites'
+    # change (a difference in differences on the odds scale) before the mix shift starts.
+    key = sim.answer_key.set_index("effect")
+    start, stop = key.loc["training_wave", "start"], key.loc["mix_shift", "start"]
+    audits = sim.audits[sim.audits["week"] < stop]
+    audits = audits.assign(after=audits["week"] >= start, lisbon=audits["site"] == "Lisbon")
+    counts = audits.groupby(["lisbon", "after"])["is_error"].agg(["sum", "count"])
+    odds = counts["sum"] / (counts["count"] - counts["sum"])
+    ratio = (odds[(True, True)] / odds[(True, False)]) / (
+        odds[(False, True)] / odds[(False, False)]
+    )
+    # log-odds-ratio SE from these counts is about 0.09, so 95 % of seeds fall in about 0.6 x/÷ 1.2
+    assert 0.45 < ratio < 0.8
+
+
 def test_mix_shift_leaves_segment_rates_unchanged_but_moves_the_total():
     sim = simulate_audits(seed=5, effects=["mix_shift"])
     start = sim.answer_key["start"].item()
@@ -95,8 +112,10 @@ def test_no_effects_gives_an_empty_answer_key():
 
 def test_answer_key_lists_each_effect_once(sim):
     assert sorted(sim.answer_key["effect"]) == sorted(EFFECTS)
-    rates = sim.answer_key[sim.answer_key["metric"] == "error_rate"]
-    assert (rates["planted"] > rates["baseline"]).all()
+    rates = sim.answer_key[sim.answer_key["metric"] == "error_rate"].set_index("effect")
+    harmful = rates.drop(index="training_wave")
+    assert (harmful["planted"] > harmful["baseline"]).all()
+    assert rates.loc["training_wave", "planted"] < rates.loc["training_wave", "baseline"]
 
 
 def test_bad_arguments():
