@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
+from statsmodels.stats.multitest import multipletests
 
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_columns, check_frame, check_option
@@ -46,7 +48,10 @@ class ControlChartSet(TidyResult):
         ``lcl``, ``ucl``, ``n_signals`` (firings over the whole series), ``latest_rules`` (rules
         firing at the latest point, comma-separated) and ``status``: ``"out of control"`` if
         the latest point is beyond its limits, ``"shift"`` if another rule fires there,
-        ``"no limits"`` if its stage has none (see the warning), else ``"in control"``.
+        ``"no limits"`` if its stage has none (see the warning), else ``"in control"``;
+        ``p_value``, the two-sided normal tail ``2 Phi(-|z|)`` of the latest point, and
+        ``q_value``, its Benjamini-Hochberg adjustment across segments: screening hundreds of
+        segments is multiple testing, so rank by ``q_value`` rather than by raw signals.
     expected_false_alarms : float
         Rule firings expected across all segments if every process were stable and normal
         with the charted limits (simulated on the same layout of segments and stages).
@@ -289,7 +294,15 @@ def _summary(table: pd.DataFrame, signals: pd.DataFrame, by: list[str]) -> pd.Da
     beyond = summary["latest_rules"].str.contains("we1|nelson1", regex=True)
     status = np.where(summary["latest_rules"] != "", "shift", "in control")
     status = np.where(beyond, "out of control", status)
-    summary["status"] = np.where(summary[["lcl", "ucl"]].isna().all(axis=1), "no limits", status)
+    z = latest["z"].to_numpy()
+    summary["p_value"] = 2.0 * norm.sf(np.abs(z))
+    finite = np.isfinite(z)
+    summary["q_value"] = np.nan
+    if finite.any():
+        adjusted = multipletests(summary["p_value"].to_numpy()[finite], method="fdr_bh")[1]
+        summary.loc[finite, "q_value"] = adjusted
+    without_limits = ~(latest["sigma"].to_numpy() > 0)
+    summary["status"] = np.where(without_limits, "no limits", status)
     return summary
 
 

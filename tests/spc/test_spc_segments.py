@@ -129,6 +129,13 @@ def test_summary_and_status():
     assert summary.loc["B", "status"] == "in control"
     assert summary["n_subgroups"].tolist() == [6, 6]
     assert summary["n_signals"].tolist() == [1, 0]
+    # Latest-point p-values 2 Phi(-|z|) and their Benjamini-Hochberg q-values, by hand:
+    # with m = 2, q_(2) = p_(2) and q_(1) = min(2 p_(1), q_(2)).
+    z = charts.table.groupby("site")["z"].last()
+    p = 2 * norm.sf(np.abs(z))
+    assert summary["p_value"].tolist() == pytest.approx(p.tolist())
+    low, high = sorted(p)
+    assert sorted(summary["q_value"]) == pytest.approx([min(2 * low, high), high])
     assert isinstance(charts, ControlChartSet)
     assert charts.to_frame() is charts.summary
     assert "<h4>" in charts._repr_html_()
