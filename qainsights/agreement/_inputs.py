@@ -118,7 +118,10 @@ def _from_long(data: Any, names: dict[str, str | None], categories: Any, func: s
             "items x raters frame without them."
         )
     check_columns(data, names.values(), func=func)
-    labels = data[names["label"]].to_numpy()
+    column = data[names["label"]]
+    if categories is None and isinstance(column.dtype, pd.CategoricalDtype):
+        categories = column.cat.categories  # a categorical column brings its own order
+    labels = column.to_numpy()
     present = ~pd.isna(labels)
     item_codes, item_values = pd.factorize(data[names["item"]].to_numpy()[present])
     rater_codes, rater_values = pd.factorize(data[names["rater"]].to_numpy()[present])

@@ -40,7 +40,8 @@ _INPUTS = """data : pandas.DataFrame or array-like, optional
     categories : sequence, optional
         All categories in order. Fixes the order used by weights and catches unknown labels;
         categories nobody used still count (they matter for AC1 and Brennan-Prediger).
-        Default: the sorted observed labels (or the columns of ``counts``/``table``)."""
+        Default: the categories of a categorical ``label`` column, else the sorted observed
+        labels (or the columns of ``counts``/``table``)."""
 
 _INFERENCE = """ci : float, default 0.95
         Confidence level.

@@ -96,6 +96,18 @@ def test_categories_fix_order_and_count_unused_categories():
     assert two.estimate != three.estimate
 
 
+def test_categorical_label_column_brings_its_order_and_unused_levels():
+    long = pd.DataFrame(
+        {"unit": [1, 1, 2, 2, 3, 3], "coder": ["a", "b"] * 3,
+         "value": ["low", "mid", "high", "high", "low", "low"]}
+    )  # fmt: skip
+    order = ["low", "mid", "high", "extreme"]
+    as_categorical = long.assign(value=pd.Categorical(long["value"], categories=order))
+    columns = {"item": "unit", "rater": "coder", "label": "value"}
+    expected = gwet_ac(long, **columns, weights="linear", categories=order)
+    assert gwet_ac(as_categorical, **columns, weights="linear") == expected
+
+
 def test_categories_order_drives_linear_weights():
     a = ["low", "high", "mid", "low"]
     b = ["mid", "high", "low", "low"]

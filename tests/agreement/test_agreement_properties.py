@@ -165,3 +165,21 @@ def test_long_wide_and_counts_forms_agree(values):
         same(wide, from_long)
         if func is not conger_kappa:
             same(wide, func(counts=counts))
+
+
+@pytest.mark.parametrize(
+    ("high", "width"),
+    [(4, 5), (60, 6), (3, 50)],  # pooled by bincount, by 1-D unique, and row by row
+)
+def test_patterns_pool_identical_rows(high, width):
+    from qainsights.agreement._family import patterns_of
+
+    counts = np.random.default_rng(high).integers(0, high, size=(3000, width))
+    counts[1000:2000] = counts[:1000]  # guarantee repeated rows
+    pooled = patterns_of(counts)
+    expected = pd.DataFrame(counts).value_counts()
+    got = pd.Series(
+        pooled.multiplicity, index=pd.MultiIndex.from_arrays(pooled.counts.T.astype(int))
+    )
+    assert got.sort_index().to_numpy().tolist() == expected.sort_index().to_numpy().tolist()
+    assert got.sort_index().index.equals(expected.sort_index().index)
