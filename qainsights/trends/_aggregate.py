@@ -1,0 +1,143 @@
+"""Sufficient statistics for trend analyses: errors and audits per segment and period.
+
+Every trends function starts here. Audit rows (one per audited decision, with a True/False
+outcome) or an aggregate frame (segment columns, period, errors, n) become one group-by
+over the segment and period columns; the statistics then work on that small table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from qainsights._validation import (
+    as_column_list,
+    check_columns,
+    check_frame,
+    format_values,
+)
+from qainsights.rates import _check_complete, _outcome_indicator
+
+__all__ = ["PERIOD_COLUMNS", "counts_by_period", "two_period_counts"]
+
+#: Columns of :func:`two_period_counts`, after the segment columns.
+PERIOD_COLUMNS = ("errors_baseline", "n_baseline", "errors_current", "n_current")
+
+
+def counts_by_period(data, *, keys, period, outcome, errors, n, func) -> pd.DataFrame:
+    """Errors and audits per combination of ``keys`` and ``period``, from rows or aggregates.
+
+    With ``errors`` and ``n`` both given, ``data`` is an aggregate frame and those columns are
+    summed; otherwise ``outcome`` is a True/False column of audit rows. Returns a frame with
+    the ``keys``, ``period``, ``errors`` and ``n`` columns (float counts), one row per
+    combination present, sorted by ``period`` then ``keys``.
+    """
+    check_frame(data, func=func)
+    keys = as_column_list(keys)
+    aggregate = errors is not None or n is not None
+    if aggregate and (errors is None or n is None):
+        raise ValueError(
+            f"{func} reads an aggregate frame when both 'errors' and 'n' name columns; got only "
+            f"{'errors' if n is None else 'n'}. Pass both, or neither to read audit rows."
+        )
+    clash = [k for k in keys if k in (period, "errors", "n")]
+    if clash or period in keys:
+        raise ValueError(
+            f"The segment columns of {func} must differ from the period column and from "
+            f"'errors' and 'n'. Got {format_values(clash or [period])}; rename them first."
+        )
+    measures = [errors, n] if aggregate else [outcome]
+    check_columns(data, [*keys, period, *measures], func=func)
+    if data.empty:
+        raise ValueError(f"{func} got no rows: 'data' has 0 rows. Check the filter upstream.")
+    _check_complete(data, [*keys, period, *measures], func)
+    if aggregate:
+        values = _aggregate_counts(data, errors, n, func=func)
+    else:
+        values = _outcome_indicator(data[outcome], outcome, func).set_axis(["errors"], axis=1)
+        values["n"] = 1.0
+    values.index = data.index
+    groups = [data[k] for k in [*keys, period]]
+    table = values.groupby(groups, observed=True, sort=False).sum()
+    return table.reset_index().sort_values([period, *keys], ignore_index=True)
+
+
+def _aggregate_counts(data: pd.DataFrame, errors: str, n: str, *, func: str) -> pd.DataFrame:
+    """Return the ``errors`` and ``n`` columns as floats after checking 0 <= errors <= n."""
+    columns = {}
+    for name, column in (("errors", errors), ("n", n)):
+        if not pd.api.types.is_numeric_dtype(data[column]) or pd.api.types.is_bool_dtype(
+            data[column]
+        ):
+            raise ValueError(
+                f"The {name!r} column {column!r} of {func} must be numeric. Got dtype "
+                f"{data[column].dtype} instead; convert it with pd.to_numeric first."
+            )
+        columns[name] = data[column].to_numpy(dtype=float)
+    k, total = columns["errors"], columns["n"]
+    bad = ~np.isfinite(k) | ~np.isfinite(total) | (k < 0) | (k > total)
+    if bad.any():
+        pairs = [f"{a:g}/{b:g}" for a, b in zip(k[bad], total[bad], strict=True)]
+        raise ValueError(
+            f"{func} needs 0 <= {errors} <= {n} in every row. Got {int(bad.sum())} invalid "
+            f"rows: {format_values(pairs)}. Check that {errors!r} counts errors and {n!r} audits."
+        )
+    return pd.DataFrame(columns)
+
+
+def _period_values(values, column: pd.Series, *, name: str, func: str) -> list:
+    """Return the period values asked for, converted to the column's type and checked."""
+    values = [values] if np.ndim(values) == 0 else list(values)
+    if pd.api.types.is_datetime64_any_dtype(column):
+        values = list(pd.to_datetime(values))
+    present = pd.unique(column)
+    missing = [v for v in values if v not in set(present)]
+    if not values or missing:
+        raise ValueError(
+            f"The {name!r} parameter of {func} must name periods present in the data. Got "
+            f"{format_values(missing or ['(none)'])}, which is not among the periods "
+            f"{format_values(sorted(present), limit=8)}."
+        )
+    return values
+
+
+def two_period_counts(
+    data, *, keys, period: str, current, baseline, outcome, errors, n, func: str
+) -> tuple[pd.DataFrame, list, list]:
+    """Put the baseline and current counts of each segment side by side.
+
+    ``data`` is read as by :func:`counts_by_period`. ``baseline=None`` takes the period just
+    before the earliest ``current`` one. Returns the frame of segment columns plus
+    :data:`PERIOD_COLUMNS` (zero counts where a segment is absent from a period), sorted by
+    the segment columns, and the two lists of periods used.
+    """
+    keys = as_column_list(keys)
+    table = counts_by_period(
+        data, keys=keys, period=period, outcome=outcome, errors=errors, n=n, func=func
+    )
+    current = _period_values(current, table[period], name="current", func=func)
+    if baseline is None:
+        earlier = sorted(p for p in pd.unique(table[period]) if p < min(current))
+        if not earlier:
+            raise ValueError(
+                f"{func} found no period before {current[0]!r} to compare with. Pass "
+                "'baseline' explicitly, or choose a later 'current' period."
+            )
+        baseline = earlier[-1:]
+    baseline = _period_values(baseline, table[period], name="baseline", func=func)
+    shared = [p for p in current if p in set(baseline)]
+    if shared:
+        raise ValueError(
+            f"The 'current' and 'baseline' periods of {func} must not overlap. Both contain "
+            f"{format_values(shared)}."
+        )
+    side = np.where(table[period].isin(current), "current", "")
+    side = np.where(table[period].isin(baseline), "baseline", side)
+    group = keys or ["_all"]
+    chosen = table.assign(_side=side, _all=0)[side != ""]
+    wide = chosen.pivot_table(
+        index=group, columns="_side", values=["errors", "n"], aggfunc="sum", observed=True
+    ).fillna(0.0)
+    wide.columns = [f"{stat}_{part}" for stat, part in wide.columns]
+    wide = wide.reindex(columns=list(PERIOD_COLUMNS), fill_value=0.0)
+    return wide.reset_index(drop=not keys), current, baseline

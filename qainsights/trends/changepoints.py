@@ -1,0 +1,412 @@
+"""When did an error rate shift, and does it drift: changepoints and trend tests over periods."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import PercentFormatter
+from scipy import stats
+
+from qainsights._results import TidyResult
+from qainsights._validation import as_column_list, check_confidence
+from qainsights.plotting import PALETTE
+
+from ._aggregate import counts_by_period
+from ._inference import rate_with_ci
+
+__all__ = ["Changepoints", "detect_changepoints", "trend_test"]
+
+
+def _series_matrix(table: pd.DataFrame, keys: list[str], time: str):
+    """Errors and audits as (series x periods) matrices, zero where a series has no audits."""
+    group = keys or ["_all"]
+    wide = table.assign(_all=0).pivot_table(
+        index=group, columns=time, values=["errors", "n"], aggfunc="sum", observed=True
+    )
+    wide = wide.fillna(0.0)
+    return wide["errors"].to_numpy(), wide["n"].to_numpy(), wide.index, wide["n"].columns
+
+
+def _segment_cost(cum_errors, cum_n):
+    """Binomial negative log-likelihood of every span (i, j] of periods, per series.
+
+    ``cum_errors`` and ``cum_n`` are (series x periods + 1) cumulative sums; the result has
+    shape (series, periods + 1, periods + 1), +inf where ``j <= i``.
+    """
+    errors = cum_errors[:, None, :] - cum_errors[:, :, None]
+    n = cum_n[:, None, :] - cum_n[:, :, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = errors / n
+        log_lik = np.where(errors > 0, errors * np.log(p), 0.0) + np.where(
+            n - errors > 0, (n - errors) * np.log1p(-p), 0.0
+        )
+    size = np.arange(cum_n.shape[1])
+    later = size[None, :] > size[:, None]
+    return np.where(later[None], -log_lik, np.inf)
+
+
+def _optimal_partition(cost: np.ndarray, penalty: np.ndarray, min_size: int) -> np.ndarray:
+    """Exact penalised segmentation (Jackson et al., 2005) of every series at once.
+
+    ``F(j) = min_i F(i) + cost(i, j) + penalty`` over spans of at least ``min_size``
+    periods. Returns a (series x periods + 1) array of each end's best previous start.
+    """
+    series, ends = cost.shape[0], cost.shape[1]
+    best = np.full((series, ends), np.inf)
+    best[:, 0] = -penalty
+    previous = np.zeros((series, ends), dtype=int)
+    for j in range(min_size, ends):
+        starts = np.arange(0, j - min_size + 1)
+        starts = starts[(starts == 0) | (starts >= min_size)]
+        total = best[:, starts] + cost[:, starts, j] + penalty[:, None]
+        choice = np.argmin(total, axis=1)
+        best[:, j] = total[np.arange(series), choice]
+        previous[:, j] = starts[choice]
+    return previous
+
+
+def _backtrack(previous: np.ndarray) -> list[np.ndarray]:
+    """Segment boundaries of each series, from the table of best previous starts."""
+    bounds = []
+    for row in previous:  # one pass per series over its few segments
+        cuts, end = [], len(row) - 1
+        while end > 0:
+            cuts.append(end)
+            end = row[end]
+        bounds.append(np.array([0, *cuts[::-1]]))
+    return bounds
+
+
+@dataclass(frozen=True)
+class Changepoints(TidyResult):
+    """Shifts of error rates over periods.
+
+    Attributes
+    ----------
+    changepoints : DataFrame
+        One row per detected shift, see :func:`detect_changepoints`.
+    segments : DataFrame
+        The stable stretches between shifts: the ``by`` columns, ``start``, ``end`` (first
+        and last period), ``periods``, ``n``, ``errors``, ``rate``, ``ci_low``, ``ci_high``.
+    series : DataFrame
+        The per-period counts and rates that were segmented (for plotting).
+    by : tuple of str
+        Series columns.
+    time : str
+        The period column.
+    """
+
+    changepoints: pd.DataFrame
+    segments: pd.DataFrame
+    series: pd.DataFrame
+    by: tuple[str, ...]
+    time: str
+    _title: str = field(default="Changepoints", repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The detected shifts."""
+        return self.changepoints
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Each series' rate per period (dots) and the rate of each stable stretch (steps)."""
+        if ax is None:
+            _, ax = plt.subplots(figsize=(8.0, 3.5), layout="constrained")
+        keys = list(self.by)
+        groups = self.series.groupby(keys, sort=False) if keys else [((), self.series)]
+        colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        for i, (name, part) in enumerate(groups):
+            colour = PALETTE["estimate"] if not keys else colours[i % len(colours)]
+            label = " / ".join(map(str, np.atleast_1d(name))) if keys else None
+            ax.plot(part[self.time], part["rate"], "o", color=colour, ms=3, alpha=0.6)
+            stretch = self.segments
+            if keys:
+                mask = (stretch[keys] == pd.Series(np.atleast_1d(name), index=keys)).all(axis=1)
+                stretch = stretch[mask]
+            ax.hlines(
+                stretch["rate"], stretch["start"], stretch["end"], color=colour, lw=2.5, label=label
+            )
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+        ax.set_ylabel("error rate")
+        ax.grid(axis="y", alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+        if keys:
+            ax.legend(frameon=False, fontsize=8)
+        ax.set_title("Error rate per period and its stable stretches", loc="left", fontsize=11)
+        return ax
+
+
+def detect_changepoints(
+    data,
+    *,
+    time,
+    by=None,
+    outcome="is_error",
+    errors=None,
+    n=None,
+    penalty="bic",
+    min_size=2,
+    ci=0.95,
+):
+    """Find the periods where an error rate shifted, by penalised binomial segmentation.
+
+    Each series (one per combination of the ``by`` columns) is cut into stretches of
+    constant error rate. The cuts minimise the binomial negative log-likelihood of the
+    stretches plus a penalty per cut; the optimum is exact (optimal partitioning, Jackson et
+    al. 2005), computed for all series at once from cumulative sums.
+
+    The default penalty is BIC's: a cut adds two parameters (its position and the new
+    rate), so it must improve the log-likelihood by ``log(N)``, with ``N`` the series'
+    audits (Yao, 1988, proved the BIC-type penalty consistent for the number of changes).
+    Error rates are often over-dispersed (weeks vary more than binomial sampling says):
+    then BIC finds too many cuts, and a larger ``penalty`` (a number, in log-likelihood
+    units) is the remedy.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Audit rows, or an aggregate frame with ``errors`` and ``n`` columns.
+    time : str
+        Period column (for example ``"week"``); periods are ordered by sorting it.
+    by : str or list of str, optional
+        Series columns; ``None`` gives one series for all audits.
+    outcome, errors, n
+        As in :func:`compare_periods`.
+    penalty : "bic" or float, default "bic"
+        Cost of a cut: ``log(N)`` per series for ``"bic"``, or that number for all series.
+    min_size : int, default 2
+        Fewest periods in a stretch.
+    ci : float, default 0.95
+        Confidence level of the rates' Wilson intervals.
+
+    Returns
+    -------
+    Changepoints
+        ``changepoints`` has one row per cut: the ``by`` columns, ``time`` (first period of
+        the new stretch), ``rate_before``, ``ci_low_before``, ``ci_high_before``,
+        ``rate_after``, ``ci_low_after``, ``ci_high_after`` (of the adjacent stretches),
+        ``difference`` and ``log_lik_gain`` (how much the cut improves the log-likelihood
+        of those two stretches).
+
+    Raises
+    ------
+    ValueError
+        As :func:`compare_periods`, for a bad ``penalty`` or ``min_size``.
+
+    References
+    ----------
+    .. [1] Jackson, B. et al. (2005). An algorithm for optimal partitioning of data on an
+       interval. IEEE Signal Processing Letters 12, 105-108.
+    .. [2] Killick, R., Fearnhead, P. & Eckley, I. A. (2012). Optimal detection of
+       changepoints with a linear computational cost. JASA 107, 1590-1598.
+    .. [3] Yao, Y.-C. (1988). Estimating the number of change-points via Schwarz' criterion.
+       Statistics & Probability Letters 6, 181-189.
+
+    Examples
+    --------
+    >>> weeks = pd.DataFrame({"week": range(8), "errors": [5, 4, 6, 5, 15, 14, 16, 15],
+    ...                       "n": [100] * 8})
+    >>> found = detect_changepoints(weeks, time="week", errors="errors", n="n")
+    >>> found.changepoints[["week", "rate_before", "rate_after"]]
+       week  rate_before  rate_after
+    0     4         0.05         0.15
+    """
+    func = "detect_changepoints"
+    keys = as_column_list(by)
+    level = check_confidence(ci, func=func)
+    if isinstance(min_size, bool) or not isinstance(min_size, (int, np.integer)) or min_size < 1:
+        raise ValueError(
+            f"The 'min_size' parameter of {func} must be an integer >= 1. Got {min_size!r} instead."
+        )
+    if not (
+        penalty == "bic"
+        or (isinstance(penalty, (int, float)) and not isinstance(penalty, bool) and penalty >= 0)
+    ):
+        raise ValueError(
+            f"The 'penalty' parameter of {func} must be 'bic' or a number >= 0. Got "
+            f"{penalty!r} instead."
+        )
+    table = counts_by_period(
+        data, keys=keys, period=time, outcome=outcome, errors=errors, n=n, func=func
+    )
+    errs, audits, index, periods = _series_matrix(table, keys, time)
+    cum_errors = np.concatenate([np.zeros((len(errs), 1)), errs.cumsum(axis=1)], axis=1)
+    cum_n = np.concatenate([np.zeros((len(audits), 1)), audits.cumsum(axis=1)], axis=1)
+    cost = _segment_cost(cum_errors, cum_n)
+    beta = np.log(cum_n[:, -1]) if penalty == "bic" else np.full(len(errs), float(penalty))
+    bounds = _backtrack(_optimal_partition(cost, beta, min(min_size, len(periods))))
+    series_id = np.repeat(np.arange(len(bounds)), [len(b) - 1 for b in bounds])
+    starts = np.concatenate([b[:-1] for b in bounds])
+    ends = np.concatenate([b[1:] for b in bounds])
+    seg_errors = cum_errors[series_id, ends] - cum_errors[series_id, starts]
+    seg_n = cum_n[series_id, ends] - cum_n[series_id, starts]
+    rate, low, high = rate_with_ci(seg_errors, seg_n, ci=level)
+    labels = index.to_frame(index=False).iloc[series_id].reset_index(drop=True)
+    segments = (labels[keys] if keys else pd.DataFrame(index=labels.index)).assign(
+        start=np.asarray(periods)[starts],
+        end=np.asarray(periods)[ends - 1],
+        periods=ends - starts,
+        n=seg_n,
+        errors=seg_errors,
+        rate=rate,
+        ci_low=low,
+        ci_high=high,
+    )
+    changepoints = _cuts(segments, series_id, cost, starts, ends, keys, time)
+    series = table.assign(rate=table["errors"] / table["n"])
+    return Changepoints(
+        changepoints=changepoints, segments=segments, series=series, by=tuple(keys), time=time
+    )
+
+
+def _cuts(segments, series_id, cost, starts, ends, keys, time) -> pd.DataFrame:
+    """One row per boundary between two stretches of the same series."""
+    inner = np.flatnonzero(series_id[1:] == series_id[:-1])
+    before, after = segments.iloc[inner], segments.iloc[inner + 1]
+    sid = series_id[inner]
+    joined = cost[sid, starts[inner], ends[inner + 1]]
+    split = cost[sid, starts[inner], ends[inner]] + cost[sid, starts[inner + 1], ends[inner + 1]]
+    table = before[keys].reset_index(drop=True)
+    table[time] = after["start"].to_numpy()
+    for part, frame in (("before", before), ("after", after)):
+        for column in ("rate", "ci_low", "ci_high"):
+            table[f"{column}_{part}"] = frame[column].to_numpy()
+    table["difference"] = table["rate_after"] - table["rate_before"]
+    table["log_lik_gain"] = joined - split
+    return table
+
+
+def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, scores=None):
+    """Cochran-Armitage test for a linear trend of an error rate over ordered periods.
+
+    With period scores ``t`` (by default 0, 1, 2, ... in sorted order), pooled rate
+    ``p̄ = E/N`` and ``T = Σ t·(e − n·p̄)``, the statistic is
+    ``z = T / sqrt(p̄(1 − p̄)(Σ n·t² − (Σ n·t)²/N))``. The slope is the weighted
+    least-squares change of the rate per unit of score, ``T / (Σ n·t² − (Σ n·t)²/N)``.
+
+    The test assumes independent binomial periods. Audit error rates are usually
+    over-dispersed and autocorrelated (a bad month is followed by another), which makes
+    the plain p-value too small; the result therefore also gives the dispersion
+    ``φ = X²/(k − 2)`` of the linear fit (Pearson's X² over ``k`` periods) and a p-value
+    with ``z / sqrt(max(φ, 1))`` (a quasi-binomial correction), and the lag-1
+    autocorrelation of the Pearson residuals. When the autocorrelation is clearly positive,
+    neither p-value is trustworthy: prefer :func:`detect_changepoints` or a model with
+    autocorrelated errors.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Audit rows, or an aggregate frame with ``errors`` and ``n`` columns.
+    time : str
+        Period column.
+    by : str or list of str, optional
+        Series columns; one test per series.
+    outcome, errors, n
+        As in :func:`compare_periods`.
+    scores : dict, optional
+        Score of each period (for example weeks since a launch); by default the rank.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per series: the ``by`` columns, ``periods``, ``n``, ``errors``, ``rate``
+        (pooled), ``slope``, ``z``, ``p_value``, ``dispersion``, ``p_value_adjusted`` and
+        ``residual_autocorrelation``. A series with fewer than 3 periods, or without
+        variation, gets NaN with a ``UserWarning``.
+
+    References
+    ----------
+    .. [1] Armitage, P. (1955). Tests for linear trends in proportions and frequencies.
+       Biometrics 11, 375-386.
+    .. [2] Agresti, A. (2002). Categorical Data Analysis, 2nd ed. Wiley, section 3.4.6
+       (the alcohol and malformation example the tests reproduce).
+    .. [3] McCullagh, P. & Nelder, J. A. (1989). Generalized Linear Models, 2nd ed.,
+       section 4.5 (over-dispersion, the quasi-binomial scale).
+
+    Examples
+    --------
+    >>> months = pd.DataFrame({"month": [1, 2, 3, 4, 5], "errors": [10, 12, 15, 17, 20],
+    ...                        "n": [200] * 5})
+    >>> result = trend_test(months, time="month", errors="errors", n="n")
+    >>> result[["slope", "z", "p_value"]].round(4)
+        slope       z  p_value
+    0  0.0125  2.1355   0.0327
+    """
+    func = "trend_test"
+    keys = as_column_list(by)
+    table = counts_by_period(
+        data, keys=keys, period=time, outcome=outcome, errors=errors, n=n, func=func
+    )
+    periods = np.sort(pd.unique(table[time]))
+    rank = pd.Series(np.arange(len(periods), dtype=float), index=periods)
+    if scores is not None:
+        rank = pd.Series(scores, dtype=float).reindex(periods)
+        if rank.isna().any():
+            raise ValueError(
+                f"The 'scores' parameter of {func} must give a number for every period. "
+                f"Missing for {rank.index[rank.isna()].tolist()[:5]}."
+            )
+    t = table[time].map(rank).to_numpy()
+    e, m = table["errors"].to_numpy(), table["n"].to_numpy()
+    group = table.groupby(keys, sort=True).ngroup().to_numpy() if keys else np.zeros(len(t), int)
+    sums = {
+        name: np.bincount(group, values)
+        for name, values in {"n": m, "e": e, "nt": m * t, "et": e * t, "ntt": m * t * t}.items()
+    }
+    sums["k"] = np.bincount(group)
+    pbar = sums["e"] / sums["n"]
+    spread = sums["ntt"] - sums["nt"] ** 2 / sums["n"]
+    statistic = sums["et"] - pbar * sums["nt"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = statistic / np.sqrt(pbar * (1 - pbar) * spread)
+        slope = statistic / spread
+        fitted = np.clip(
+            pbar[group] + slope[group] * (t - (sums["nt"] / sums["n"])[group]), 1e-12, 1 - 1e-12
+        )
+        residual = (e - m * fitted) / np.sqrt(m * fitted * (1 - fitted))
+        dispersion = np.bincount(group, residual**2) / (sums["k"] - 2)
+    usable = (sums["k"] >= 3) & np.isfinite(z)
+    p_value = np.where(usable, 2 * stats.norm.sf(np.abs(z)), np.nan)
+    adjusted = 2 * stats.norm.sf(np.abs(z) / np.sqrt(np.maximum(dispersion, 1.0)))
+    order = np.lexsort((t, group))
+    lagged = residual[order]
+    same = group[order][1:] == group[order][:-1]
+    products = np.bincount(
+        group[order][1:][same], (lagged[1:] * lagged[:-1])[same], minlength=len(pbar)
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        autocorrelation = products / np.bincount(group, residual**2)
+    result = (
+        table.groupby(keys, sort=True).size().reset_index()[keys]
+        if keys
+        else pd.DataFrame(index=[0])
+    )
+    result = result.assign(
+        periods=sums["k"],
+        n=sums["n"],
+        errors=sums["e"],
+        rate=pbar,
+        slope=np.where(usable, slope, np.nan),
+        z=np.where(usable, z, np.nan),
+        p_value=p_value,
+        dispersion=np.where(usable, dispersion, np.nan),
+        p_value_adjusted=np.where(usable, adjusted, np.nan),
+        residual_autocorrelation=np.where(usable, autocorrelation, np.nan),
+    )
+    _warn_untestable(result, usable, keys)
+    return result
+
+
+def _warn_untestable(result: pd.DataFrame, usable: np.ndarray, keys: list[str]) -> None:
+    if not usable.all():
+        names = result.loc[~usable, keys].astype("str").agg(" / ".join, axis=1) if keys else ["all"]
+        warnings.warn(
+            f"trend_test cannot test {int((~usable).sum())} series ({list(names)[:5]}): they "
+            "have fewer than 3 periods or no variation (rate 0 or 1); their results are NaN.",
+            UserWarning,
+            stacklevel=3,
+        )
