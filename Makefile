@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CALIBRATION := --calibration data_samples/calibration.csv --calibration-standard data_samples/calibration_standard.csv
 
 .PHONY: report test lint notebooks samples clean
 
@@ -14,7 +15,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	touch $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/qainsights report --data data_samples/audits.parquet --output reports/monthly_quality_report.html
+	$(BIN)/qainsights report --data data_samples/audits.parquet $(CALIBRATION) --output reports/monthly_quality_report.html --exports reports
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -26,7 +27,7 @@ lint: $(STAMP)
 
 # Re-execute the curated notebooks in place (after a deliberate change to their numbers).
 notebooks: $(STAMP)
-	$(BIN)/qainsights report --data data_samples/audits.parquet --notebook notebooks/01_monthly_quality_report.ipynb --output reports/monthly_quality_report.html
+	$(BIN)/qainsights report --data data_samples/audits.parquet $(CALIBRATION) --notebook notebooks/01_monthly_quality_report.ipynb --output reports/monthly_quality_report.html
 	cd notebooks && for notebook in [0-9][0-9]_*.ipynb; do \
 		[ "$$notebook" = 01_monthly_quality_report.ipynb ] || ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$notebook"; \
 	done

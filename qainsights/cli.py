@@ -9,6 +9,8 @@ import sys
 import time
 from collections.abc import Sequence
 
+from .report.monthly import SECTIONS
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qainsights", description=__doc__)
@@ -22,6 +24,20 @@ def _parser() -> argparse.ArgumentParser:
         "--month", default=None, help="month to report, YYYY-MM (default: latest complete)"
     )
     report.add_argument("--target", type=float, default=0.92, help="accuracy target (default 0.92)")
+    report.add_argument(
+        "--calibration", default=None, help="calibration ratings CSV (item_id, rater_id, label)"
+    )
+    report.add_argument(
+        "--calibration-standard", default=None, help="expert standard CSV (item_id, label)"
+    )
+    report.add_argument(
+        "--sections",
+        default=None,
+        help="comma-separated sections to include (default: all): " + ", ".join(SECTIONS),
+    )
+    report.add_argument(
+        "--exports", default=None, help="also write the tables to this folder (Excel and CSV)"
+    )
     report.add_argument("--notebook", default=None, help="also keep the executed notebook here")
     validate = commands.add_parser(
         "validate",
@@ -63,6 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, TypeError, FileNotFoundError, ImportError) as error:
         print(f"qainsights {args.command}: {error}", file=sys.stderr)
         return 2
+    except Exception as error:
+        if type(error).__name__ != "PapermillExecutionError":
+            raise
+        print(f"qainsights report: the report stopped at cell {error.exec_count}: "
+              f"{error.ename}: {error.evalue}", file=sys.stderr)  # fmt: skip
+        return 2
 
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -77,7 +99,12 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             output=args.output,
             month=args.month,
             accuracy_target=args.target,
+            calibration=args.calibration,
+            calibration_standard=args.calibration_standard,
+            sections=None if args.sections is None else args.sections.split(","),
+            exports=args.exports,
             notebook=args.notebook,
+            progress=sys.stderr.isatty(),
         )
         print(f"Wrote {path} in {time.perf_counter() - started:.1f} s")
     else:

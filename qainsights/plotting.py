@@ -12,7 +12,7 @@ from matplotlib.ticker import PercentFormatter
 
 from ._validation import check_columns, check_frame
 
-__all__ = ["PALETTE", "plot_intervals"]
+__all__ = ["PALETTE", "plot_funnel", "plot_intervals"]
 
 #: Colours: neutral estimate, target line, and the three target statuses.
 PALETTE = {
@@ -21,12 +21,24 @@ PALETTE = {
     "meets target": "#1e8449",
     "below target": "#c0392b",
     "not separable from target": "#7f8c8d",
+    "separable high": "#c0392b",
+    "separable low": "#2874a6",
+    "within expected range": "#7f8c8d",
+    "too few audits": "#bdc3c7",
 }
 
 
 def _axes(ax: Axes | None, height: float) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=(7.0, height), layout="constrained")
+    return ax
+
+
+def _finish(ax: Axes, title: str | None) -> Axes:
+    """House finish: no top and right spines, a left-aligned title."""
+    ax.spines[["top", "right"]].set_visible(False)
+    if title:
+        ax.set_title(title, loc="left", fontsize=11)
     return ax
 
 
@@ -95,7 +107,82 @@ def plot_intervals(
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     ax.set_xlabel(estimate.replace("_", " "))
     ax.grid(axis="x", alpha=0.3)
-    ax.spines[["top", "right"]].set_visible(False)
-    if title:
-        ax.set_title(title, loc="left", fontsize=11)
-    return ax
+    return _finish(ax, title)
+
+
+def plot_funnel(
+    table: pd.DataFrame,
+    *,
+    limits: pd.DataFrame,
+    n: str = "n",
+    rate: str = "rate",
+    centre: float | None = None,
+    status: str | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw a funnel plot: each unit's rate against its number of audits, inside control limits.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per unit, e.g. :class:`qainsights.moderators.ModeratorOutliers`'s ``table``.
+    limits : DataFrame
+        Columns ``n``, ``level``, ``lower`` and ``upper``: the limits at each audit count,
+        one block of rows per level, drawn as steps (the widest level solid, the others
+        dashed).
+    n, rate : str
+        Columns of the audit count (x) and the rate (y, drawn as a percentage).
+    centre : float, optional
+        The expected rate, drawn as a horizontal line.
+    status : str, optional
+        A column whose values (``"separable high"``, ``"separable low"``, ``"within expected
+        range"``, ``"too few audits"``) colour the points, one legend entry each.
+    title : str, optional
+        Axes title.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+
+    References
+    ----------
+    Spiegelhalter, D. J. (2005). Funnel plots for comparing institutional performance.
+    Statistics in Medicine 24, 1185-1202.
+
+    Examples
+    --------
+    >>> units = pd.DataFrame({"n": [50, 200], "rate": [0.2, 0.05]})
+    >>> limits = pd.DataFrame({"n": [1, 200], "level": 0.95, "lower": [0.0, 0.04],
+    ...                        "upper": [1.0, 0.16]})
+    >>> ax = plot_funnel(units, limits=limits, centre=0.1)
+    >>> ax.collections[0].get_offsets().tolist()
+    [[50.0, 0.2], [200.0, 0.05]]
+    """
+    check_frame(table, func="plot_funnel", name="table")
+    check_frame(limits, func="plot_funnel", name="limits")
+    check_columns(
+        table, [n, rate] + ([status] if status else []), func="plot_funnel", param="table"
+    )
+    check_columns(limits, ["n", "level", "lower", "upper"], func="plot_funnel", param="limits")
+    ax = _axes(ax, 4.5)
+    groups = table.groupby(status, sort=False) if status else [(None, table)]
+    for name, rows in groups:
+        colour = PALETTE.get(name, PALETTE["estimate"]) if name else PALETTE["estimate"]
+        ax.scatter(rows[n], rows[rate], color=colour, s=14, alpha=0.8, label=name, zorder=3)
+    widest = limits["level"].max()
+    for level, block in limits.groupby("level", sort=True):
+        style = {"color": PALETTE["estimate"], "linewidth": 1.0, "drawstyle": "steps-post"}
+        style["linestyle"] = "-" if level == widest else "--"
+        ax.plot(block["n"], block["lower"], label=f"{level:.1%} limits", **style)
+        ax.plot(block["n"], block["upper"], **style)
+    if centre is not None:
+        ax.axhline(centre, color=PALETTE["target"], linewidth=1.0, label="expected")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+    ax.set_xlabel("audits")
+    ax.set_ylabel(rate.replace("_", " "))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper right", frameon=False, fontsize=8)
+    return _finish(ax, title)

@@ -103,16 +103,11 @@ def rater_accuracy(
     func = "rater_accuracy"
     check_confidence(ci, func=func)
     ratings = _rater_coded(data, item, rater, label, categories, func)
-    if standard is None:
-        scored, score = _consensus_scores(ratings)
-        reference = "consensus"
-    else:
-        expected = _standard_codes(standard, ratings, func)[ratings.item]
-        scored = expected >= 0
-        score = (ratings.label == expected).astype(float)
-        reference = "standard"
+    shares = _reference_shares(ratings, standard, func)
+    scored = shares.sum(axis=1) > 0
+    score = shares[np.arange(len(shares)), ratings.label]
     n = np.bincount(ratings.rater, weights=scored, minlength=ratings.n_raters)
-    k = np.bincount(ratings.rater, weights=score * scored, minlength=ratings.n_raters)
+    k = np.bincount(ratings.rater, weights=score, minlength=ratings.n_raters)
     has = n > 0
     low, high = proportion_ci(k[has], n[has], ci=ci, method=method)
     return pd.DataFrame(
@@ -124,7 +119,7 @@ def rater_accuracy(
             "ci_low": low,
             "ci_high": high,
             "shrunk_accuracy": _beta_binomial_shrinkage(k[has], n[has]),
-            "reference": reference,
+            "reference": "consensus" if standard is None else "standard",
         }
     )
 
@@ -135,10 +130,10 @@ def rater_confusion(
     item: str | None = None,
     rater: str | None = None,
     label: str | None = None,
-    standard: Any,
+    standard: Any = None,
     categories: Any = None,
 ) -> pd.DataFrame:
-    """Each rater's confusion table against the expert standard, in long form.
+    """Each rater's confusion table against the expert standard or the consensus, in long form.
 
     Over-enforcement shows as rows with ``standard`` a benign label and ``label`` a
     violation; under-enforcement the reverse.
@@ -146,14 +141,19 @@ def rater_confusion(
     Parameters
     ----------
     data, item, rater, label, standard, categories
-        As in :func:`rater_accuracy` (``standard`` is required).
+        As in :func:`rater_accuracy`. Without ``standard`` each rating is compared with the
+        leave-one-out consensus, the modal label of the item's other ratings: a tie splits
+        the rating between the tied labels (so counts can be fractional), and ratings of
+        items nobody else rated are left out.
 
     Returns
     -------
     pandas.DataFrame
-        One row per rater x standard label x given label (all combinations, zeros
-        included): ``rater``, ``standard``, ``label``, ``count``, and ``share`` (of the
-        rater's items with that standard label; NaN when the rater rated none).
+        One row per rater x reference label x given label (all combinations, zeros
+        included): ``rater``, ``standard`` (named ``consensus`` without a standard),
+        ``label``, ``count``, and ``share`` (of the rater's items with that reference label;
+        NaN when the rater rated none). Counts are integers against a standard, floats
+        against the consensus.
 
     Examples
     --------
@@ -167,6 +167,18 @@ def rater_confusion(
     5       ok  spam      1
     6     spam    ok      0
     7     spam  spam      1
+
+    Against the consensus: on the second item the others of ``a`` tie between "spam" and
+    "ok", so its "spam" counts half under each.
+
+    >>> wide = pd.DataFrame({"a": ["ok", "spam"], "b": ["spam", "spam"], "c": ["spam", "ok"]})
+    >>> table = rater_confusion(wide)
+    >>> table[table["rater"] == "a"][["consensus", "label", "count"]]
+      consensus label  count
+    0        ok    ok    0.0
+    1        ok  spam    0.5
+    2      spam    ok    1.0
+    3      spam  spam    0.5
     """
     ratings, counts = _confusion_counts(data, item, rater, label, standard, categories,
                                         "rater_confusion")  # fmt: skip
@@ -177,7 +189,7 @@ def rater_confusion(
     return pd.DataFrame(
         {
             "rater": ratings.raters[rater_idx],
-            "standard": ratings.categories[standard_idx],
+            "consensus" if standard is None else "standard": ratings.categories[standard_idx],
             "label": ratings.categories[label_idx],
             "count": counts.ravel(),
             "share": shares.ravel(),
@@ -191,7 +203,7 @@ def rater_enforcement(
     item: str | None = None,
     rater: str | None = None,
     label: str | None = None,
-    standard: Any,
+    standard: Any = None,
     benign: Any,
     categories: Any = None,
     ci: float = 0.95,
@@ -202,7 +214,8 @@ def rater_enforcement(
     Parameters
     ----------
     data, item, rater, label, standard, categories
-        As in :func:`rater_accuracy` (``standard`` is required).
+        As in :func:`rater_confusion`: without ``standard`` the reference is the leave-one-out
+        consensus, and ``n_items`` and ``errors`` can be fractional (ties).
     benign : label or list of labels
         The label(s) meaning "no violation" (e.g. ``"no_violation"``); every other label is
         a violation.
@@ -215,7 +228,7 @@ def rater_enforcement(
     -------
     pandas.DataFrame
         One row per rater and error type: ``rater``, ``error`` (``"over_enforcement"``: a
-        violation label on an item the standard calls benign; ``"under_enforcement"``: a
+        violation label on an item the reference calls benign; ``"under_enforcement"``: a
         benign label on a violating item; ``"wrong_policy"``: another violation label on a
         violating item), ``n_items`` (the rater's items the rate is out of), ``errors``,
         ``rate``, ``ci_low`` and ``ci_high`` (NaN with a ``UserWarning`` where ``n_items`` is
@@ -502,25 +515,37 @@ def _confusion_counts(
     categories: Any,
     func: str,
 ) -> tuple[Ratings, np.ndarray]:
-    """Rater x standard label x given label counts (one ``bincount``)."""
+    """Rater x reference label x given label counts (fractional under consensus ties)."""
     ratings = _rater_coded(data, item, rater, label, categories, func)
-    expected = _standard_codes(standard, ratings, func)[ratings.item]
-    scored = expected >= 0
+    shares = _reference_shares(ratings, standard, func)
     q, r = ratings.n_categories, ratings.n_raters
-    cells = (ratings.rater[scored] * q + expected[scored]) * q + ratings.label[scored]
-    return ratings, np.bincount(cells, minlength=r * q * q).reshape(r, q, q)
+    given = ratings.rater * q + ratings.label
+    # one bincount per reference category, not per rater or rating
+    counts = np.stack(
+        [np.bincount(given, weights=shares[:, k], minlength=r * q) for k in range(q)], axis=1
+    ).reshape(r, q, q)  # rater x given label x reference label
+    counts = counts.transpose(0, 2, 1)
+    return ratings, counts if standard is None else np.rint(counts).astype(np.int64)
 
 
-def _consensus_scores(ratings: Ratings) -> tuple[np.ndarray, np.ndarray]:
-    """Per rating: whether others rated the item, and its share of the others' modal labels."""
+def _reference_shares(ratings: Ratings, standard: Any, func: str) -> np.ndarray:
+    """Per rating, the reference label as shares over the categories (ratings x categories).
+
+    With a ``standard``: 1 on the item's standard label (a zero row where there is none).
+    Without: the modal label(s) of the item's other ratings, ties sharing the unit (a zero row
+    when nobody else rated the item), so nobody is compared with themselves.
+    """
+    rows = np.arange(len(ratings.label))
+    if standard is not None:
+        expected = _standard_codes(standard, ratings, func)[ratings.item]
+        shares = np.zeros((len(rows), ratings.n_categories))
+        shares[rows[expected >= 0], expected[expected >= 0]] = 1.0
+        return shares
     others = ratings.counts[ratings.item].astype(float)
-    rows = np.arange(len(others))
     others[rows, ratings.label] -= 1
-    modal = others == others.max(axis=1, keepdims=True)
-    scored = others.sum(axis=1) > 0
+    modal = (others == others.max(axis=1, keepdims=True)) & (others.sum(axis=1) > 0)[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.where(scored, modal[rows, ratings.label] / modal.sum(axis=1), 0.0)
-    return scored, score
+        return np.where(modal, modal / modal.sum(axis=1, keepdims=True), 0.0)
 
 
 def _beta_binomial_shrinkage(k: np.ndarray, n: np.ndarray) -> np.ndarray:

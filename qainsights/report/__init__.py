@@ -1,6 +1,9 @@
 """The Monthly Quality Report: its sections as functions, and rendering it to HTML."""
 
+from .exports import neutralise_formulas, suppress_small_cells, write_csv, write_excel
+from .findings import Finding, actions_table
 from .formatting import readable
+from .monthly import SECTIONS, MonthlyReport, build_monthly_report
 from .render import render_report
 from .sections import (
     Headline,
@@ -14,14 +17,23 @@ from .sections import (
 )
 
 __all__ = [
+    "SECTIONS",
+    "Finding",
     "Headline",
+    "MonthlyReport",
     "accuracy_table",
+    "actions_table",
+    "build_monthly_report",
     "design_of",
     "enforcement_table",
     "headline",
     "latest_complete_month",
+    "neutralise_formulas",
     "previous_month",
     "readable",
     "render_report",
     "sampling_statement",
+    "suppress_small_cells",
+    "write_csv",
+    "write_excel",
 ]

@@ -104,7 +104,9 @@ def suppress_small_cells(
     small = (table[n] < min_n).to_numpy()
     targets = columns or [c for c in table.select_dtypes("number").columns if c != n]
     out = table.copy()
-    out[targets] = out[targets].astype("float64").mask(small[:, None] & np.ones((1, len(targets)), dtype=bool))
+    out[targets] = (
+        out[targets].astype("float64").mask(small[:, None] & np.ones((1, len(targets)), dtype=bool))
+    )
     out["suppressed"] = small
     if small.any():
         warnings.warn(
@@ -157,7 +159,9 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> 
                 cell.font = Font(bold=True)
             for position, column in enumerate(table.columns, start=1):
                 letter = sheet.cell(row=1, column=position).column_letter
-                width = max([len(str(column)), *table[column].astype("str").str.len().head(500).tolist()])
+                width = max(
+                    [len(str(column)), *table[column].astype("str").str.len().head(500).tolist()]
+                )
                 sheet.column_dimensions[letter].width = min(60, width + 2)
                 if str(column) in _PERCENT_COLUMNS:
                     for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):

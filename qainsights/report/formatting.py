@@ -1,31 +1,78 @@
-"""Presentation of result tables in the report: percentages and counts as readable text."""
+"""Presentation of result tables in the report: percentages, counts and p-values as text."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
-__all__ = ["readable"]
+__all__ = ["PERCENT_COLUMNS", "readable"]
 
-_PERCENT = ("accuracy", "rate", "ci_low", "ci_high", "target")
-_COUNTS = ("n", "errors")
+#: Columns holding proportions, shown as percentages.
+PERCENT_COLUMNS = frozenset(
+    {
+        "accuracy", "rate", "ci_low", "ci_high", "target", "share", "cum_share", "coverage",
+        "crude_rate", "crude_ci_low", "crude_ci_high", "standardised_rate",
+        "shrunken_rate", "shrunken_ci_low", "shrunken_ci_high", "shrunk_accuracy",
+        "rate_baseline", "rate_current", "difference", "mix_effect", "rate_effect",
+        "contribution", "explained", "cumulative_share", "mix_share",
+    }
+)  # fmt: skip
+_COUNTS = frozenset({"n", "errors", "n_baseline", "n_current", "errors_baseline", "errors_current"})
+_P_VALUES = frozenset({"p_value", "q_value"})
 
 
-def readable(table: pd.DataFrame, *, decimals: int = 1) -> pd.DataFrame:
-    """Return a copy of a result table for display: proportions as percentages, counts with
-    thousands separators, snake_case headers as words.
+def _percent(v: float, decimals: int) -> str:
+    return "" if pd.isna(v) else f"{v:.{decimals}%}"
+
+
+def _p_value(v: float) -> str:
+    return "" if pd.isna(v) else ("< 0.001" if v < 0.001 else f"{v:.3f}")
+
+
+def _number(v: float) -> str:
+    if pd.isna(v):
+        return ""
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3f}"
+
+
+def readable(
+    table: pd.DataFrame, *, percent: Iterable[str] = (), decimals: int = 1
+) -> pd.DataFrame:
+    """Return a copy of a result table for display.
+
+    Proportions (the columns of :data:`PERCENT_COLUMNS` and ``percent``) become percentages,
+    counts get thousands separators, p- and q-values three decimals (or "< 0.001"), other
+    numbers three decimals (or none from 100 up), labels lose their underscores, and headers
+    become words.
 
     Examples
     --------
-    >>> readable(pd.DataFrame({"site": ["a"], "n": [1234], "accuracy": [0.9234], "ci_low": [0.91]}))
-      site      n accuracy ci low
-    0    a  1,234    92.3%  91.0%
+    >>> readable(pd.DataFrame({"site": ["a"], "n": [1234], "accuracy": [0.9234],
+    ...                        "q_value": [0.00002], "dpmo": [39106.1]}))
+      site      n accuracy  q value    dpmo
+    0    a  1,234    92.3%  < 0.001  39,106
     """
     shown = table.copy()
-    for name in shown.columns.intersection(_PERCENT):
-        shown[name] = shown[name].map(lambda v: f"{v:.{decimals}%}")
-    for name in shown.columns.intersection(_COUNTS):
-        shown[name] = shown[name].map(lambda v: f"{int(v):,}")
+    percents = PERCENT_COLUMNS | set(percent)
     for name in shown.columns:
-        if shown[name].dtype == "category" or shown[name].dtype == "str":
-            shown[name] = shown[name].astype("str").str.replace("_", " ")
+        column = shown[name]
+        if name in percents:
+            shown[name] = column.map(lambda v: _percent(v, decimals)).astype("str")
+        elif name in _COUNTS:
+            shown[name] = column.map(lambda v: "" if pd.isna(v) else f"{int(v):,}").astype("str")
+        elif name in _P_VALUES:
+            shown[name] = column.map(_p_value).astype("str")
+        elif pd.api.types.is_float_dtype(column.dtype):
+            shown[name] = column.map(_number).astype("str")
+        elif isinstance(column.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(
+            column.dtype
+        ):
+            shown[name] = column.astype("str").str.replace("_", " ").where(column.notna(), "")
+        elif pd.api.types.is_datetime64_any_dtype(column.dtype):
+            times = column.dt
+            dated = (times.normalize() == column).all()
+            shown[name] = (times.strftime("%Y-%m-%d") if dated else column.astype("str")).astype(
+                "str"
+            )
     return shown.rename(columns=lambda c: str(c).replace("_", " "))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -17,6 +18,11 @@ TEMPLATE = "monthly_quality_report.ipynb"
 _REMOTE_SCRIPT = re.compile(r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>')
 
 
+def _relative(path: str | os.PathLike | None, workdir: Path) -> str | None:
+    """A path as the notebook sees it from ``workdir``, so the notebook can be re-run in place."""
+    return None if path is None else os.path.relpath(Path(path).resolve(), workdir)
+
+
 def _template_path() -> Path:
     return Path(str(resources.files("qainsights.report") / TEMPLATE))
 
@@ -27,8 +33,13 @@ def render_report(
     output: str | os.PathLike,
     month: str | None = None,
     accuracy_target: float = 0.92,
+    calibration: str | os.PathLike | None = None,
+    calibration_standard: str | os.PathLike | None = None,
+    sections: Sequence[str] | None = None,
+    exports: str | os.PathLike | None = None,
     notebook: str | os.PathLike | None = None,
     timeout: int = 600,
+    progress: bool = False,
 ) -> Path:
     """Execute the Monthly Quality Report for an audit file and write it as one HTML file.
 
@@ -46,11 +57,22 @@ def render_report(
         The month to report, 'YYYY-MM'; the latest complete month in the data when omitted.
     accuracy_target : float, default 0.92
         The accuracy target the report compares against.
+    calibration, calibration_standard : path, optional
+        CSV files of a calibration session: long-format ratings (``item_id``, ``rater_id``,
+        ``label``) and the expert standard (``item_id``, ``label``). Without ratings the
+        calibration section is left out; without a standard raters are compared with the
+        leave-one-out consensus.
+    sections : list of str, optional
+        The sections to include (:data:`qainsights.report.SECTIONS`); all when omitted.
+    exports : path, optional
+        A folder that also receives the report's tables as an Excel workbook and CSV files.
     notebook : path, optional
         Also keep the executed notebook here. The notebook runs from this file's folder,
         with ``data`` given relative to it, so the notebook can be re-run where it lies.
     timeout : int, default 600
         Seconds a cell may run.
+    progress : bool, default False
+        Show a progress bar of the cells executed.
 
     Returns
     -------
@@ -61,19 +83,30 @@ def render_report(
     import papermill
     from nbconvert import HTMLExporter
 
+    from .monthly import check_sections
+
+    check_sections(sections)
     output = Path(output)
     with tempfile.TemporaryDirectory() as scratch:
         executed = Path(notebook) if notebook else Path(scratch) / TEMPLATE
         executed.parent.mkdir(parents=True, exist_ok=True)
         workdir = executed.parent.resolve()
-        data_path = os.path.relpath(Path(data).resolve(), workdir)
+        parameters = {
+            "data_path": _relative(data, workdir),
+            "calibration_path": _relative(calibration, workdir),
+            "calibration_standard_path": _relative(calibration_standard, workdir),
+            "month": month,
+            "accuracy_target": accuracy_target,
+            "sections": None if sections is None else list(sections),
+            "export_dir": None if exports is None else str(Path(exports).resolve()),
+        }
         papermill.execute_notebook(
             str(_template_path()),
             str(executed),
-            parameters={"data_path": data_path, "month": month, "accuracy_target": accuracy_target},
+            parameters=parameters,
             cwd=str(workdir),
             kernel_name="python3",
-            progress_bar=False,
+            progress_bar=progress,
             execution_timeout=timeout,
         )
         exporter = HTMLExporter(

@@ -138,14 +138,18 @@ class ControlChartPair(TidyResult):
         import matplotlib.pyplot as plt
 
         if ax is None:
-            _, ax = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
+            _, ax = plt.subplots(2, 1, figsize=(9, 6), sharex=True, layout="constrained")
         self.location.plot(ax=ax[0])
         self.spread.plot(ax=ax[1])
         return np.asarray(ax)
 
 
 def draw_chart(ax: Axes, table: pd.DataFrame, *, title: str, proportion: bool) -> Axes:
-    """Draw one chart's table: values, stepped limits and centre per stage, signals, breaks."""
+    """Draw one chart's table: values, stepped limits and centre per stage, signals, breaks.
+
+    Date subgroups get a concise date axis (years written once), readable in small panels.
+    """
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
     from matplotlib.ticker import PercentFormatter
 
     for _, stage in table.groupby("stage", sort=False):
@@ -184,6 +188,10 @@ def draw_chart(ax: Axes, table: pd.DataFrame, *, title: str, proportion: bool) -
         ax.axvline(key, color="0.6", linewidth=0.8, linestyle=":")
     if proportion:
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    if pd.api.types.is_datetime64_any_dtype(table["subgroup"]):
+        locator = AutoDateLocator(maxticks=6)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     ax.set_title(title)
     ax.set_xlabel("subgroup")
     return ax

@@ -100,7 +100,13 @@ class ControlChartSet(TidyResult):
         if ax is None:
             columns = min(3, max(len(flagged), 1))
             rows = max(-(-len(flagged) // columns), 1)
-            _, ax = plt.subplots(rows, columns, figsize=(4 * columns, 2.6 * rows), squeeze=False)
+            _, ax = plt.subplots(
+                rows,
+                columns,
+                figsize=(4 * columns, 2.6 * rows),
+                squeeze=False,
+                layout="constrained",
+            )
         axes = np.ravel(ax)
         keys = flagged[list(self.by)]
         points = self.table.merge(keys, on=list(self.by))

@@ -1,5 +1,6 @@
 """Calibration diagnostics against independent computations (pandas, statsmodels, irr)."""
 
+import itertools
 import re
 
 import numpy as np
@@ -171,7 +172,9 @@ def test_calibration_inputs_unchanged():
     rater_accuracy(long, **COLUMNS, standard=standard)
     rater_accuracy(long, **COLUMNS)
     rater_confusion(long, **COLUMNS, standard=standard)
+    rater_confusion(long, **COLUMNS)
     rater_enforcement(long, **COLUMNS, standard=standard, benign=["ok"])
+    rater_enforcement(long, **COLUMNS, benign=["ok"])
     category_agreement(long, **COLUMNS)
     disputed_items(long, **COLUMNS)
     pairwise_agreement(long, **COLUMNS)
@@ -208,3 +211,63 @@ def test_enforcement_errors_and_empty_cells():
     with pytest.warns(UserWarning, match="got n = 0"):
         table = rater_enforcement(long, **COLUMNS, standard=clean, benign="ok")
     assert table.loc[table["error"] == "under_enforcement", "rate"].isna().all()
+
+
+def consensus_confusion_by_loop(long):
+    """(rater, consensus, label) -> count: each tied modal label of the others gets 1 / ties."""
+    expected = {}
+    for (item_id, rater_id), own in long.set_index(["item_id", "rater_id"])["label"].items():
+        others = long[(long["item_id"] == item_id) & (long["rater_id"] != rater_id)]["label"]
+        tally = others.value_counts()
+        modes = list(tally[tally == tally.max()].index) if len(tally) else []
+        for mode in modes:
+            key = (rater_id, mode, own)
+            expected[key] = expected.get(key, 0.0) + 1 / len(modes)
+    return expected
+
+
+def test_confusion_against_leave_one_out_consensus_matches_a_loop():
+    long, _ = session(seed=9)
+    table = rater_confusion(long, **COLUMNS)
+    assert "standard" not in table.columns
+    expected = consensus_confusion_by_loop(long)
+    got = table.set_index(["rater", "consensus", "label"])["count"]
+    assert got.to_dict() == pytest.approx({key: expected.get(key, 0.0) for key in got.index})
+    # its diagonal is what rater_accuracy scores against the same consensus
+    diagonal = table[table["consensus"] == table["label"]].groupby("rater")["count"].sum()
+    accuracy = rater_accuracy(long, **COLUMNS).set_index("rater")["agreements"]
+    assert diagonal.to_dict() == pytest.approx(accuracy.to_dict())
+
+
+def test_enforcement_against_leave_one_out_consensus_matches_a_loop():
+    long, _ = session(seed=9)
+    table = rater_enforcement(long, **COLUMNS, benign="ok").set_index(["rater", "error"])
+    expected = consensus_confusion_by_loop(long)
+    kinds = {
+        "over_enforcement": (lambda ref: ref == "ok", lambda ref, own: own != "ok"),
+        "under_enforcement": (lambda ref: ref != "ok", lambda ref, own: own == "ok"),
+        "wrong_policy": (lambda ref: ref != "ok", lambda ref, own: own not in ("ok", ref)),
+    }
+    for rater_id, (error, (base, wrong)) in itertools.product(
+        long["rater_id"].unique(), kinds.items()
+    ):
+        cells = {(ref, own): c for (r, ref, own), c in expected.items() if r == rater_id}
+        n = sum(c for (ref, _), c in cells.items() if base(ref))
+        k = sum(c for (ref, own), c in cells.items() if base(ref) and wrong(ref, own))
+        row = table.loc[(rater_id, error)]
+        assert (row["n_items"], row["errors"]) == pytest.approx((n, k))
+        low, high = proportion_confint(k, n, method="wilson")
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), abs=1e-12)
+
+
+def test_consensus_needs_another_rating_of_the_item():
+    # each item rated once: nobody to compare with, so nothing is counted
+    long = pd.DataFrame(
+        {"item_id": [1, 2, 3], "rater_id": ["a", "b", "a"], "label": ["ok", "spam", "spam"]}
+    )
+    table = rater_confusion(long, **COLUMNS)
+    assert (table["count"] == 0).all()
+    assert table["share"].isna().all()
+    with pytest.warns(UserWarning, match="got n = 0"):
+        enforcement = rater_enforcement(long, **COLUMNS, benign="ok")
+    assert enforcement["rate"].isna().all()

@@ -1,10 +1,14 @@
 import re
+from html import escape as html_escape
 
+import openpyxl
 import pandas as pd
 import pytest
 
+from qainsights import load_audits
 from qainsights.cli import main
 from qainsights.datasets import simulate_audits
+from qainsights.report import build_monthly_report
 
 
 @pytest.fixture(scope="module")
@@ -18,27 +22,43 @@ def small_export(tmp_path_factory):
 
 def test_cli_renders_a_self_contained_report(small_export, tmp_path, capsys):
     output = tmp_path / "out" / "report.html"
-    assert (
-        main(["report", "--data", str(small_export), "--output", str(output), "--target", "0.9"])
-        == 0
-    )
+    exports = tmp_path / "tables"
+    args = ["report", "--data", str(small_export), "--output", str(output), "--target", "0.9"]
+    assert main([*args, "--exports", str(exports)]) == 0
     assert f"Wrote {output}" in capsys.readouterr().out
     html = output.read_text()
-    assert "Monthly Quality Report" in html
     assert "Report month: 2026-09" in html  # the data end on 2026-10-04: September is complete
     images = re.findall(r"<img[^>]*>", html)
-    assert len(images) == 3
+    assert len(images) >= 6
     assert all('src="data:image/png;base64,' in tag for tag in images)  # embedded
     assert not re.search(r'src="https?://', html)  # opens offline
     assert "import qainsights" not in html  # code hidden
     assert "from qainsights" not in html
-    for heading in (
-        "Headline accuracy",
-        "over- and under-enforcement",
-        "Accuracy by site",
-        "Sampling statement",
-    ):
+    for heading in ("Headline accuracy", "over- and under-enforcement", "Control charts",
+                    "What changed since 2026-08", "Accuracy by site", "common content mix",
+                    "Moderators", "Capability", "Sampling statement", "Actions"):  # fmt: skip
         assert heading in html
+    assert "<h2>Calibration</h2>" not in html  # no calibration data given
+    # the numbers are the library's
+    report = build_monthly_report(load_audits(small_export), target=0.9)
+    assert html_escape(report.headline.sentence()) in html
+    assert html_escape(report.sampling) in html
+    book = openpyxl.load_workbook(exports / "monthly_quality_report.xlsx")
+    assert "Actions" in book.sheetnames
+    assert "Accuracy by site" in book.sheetnames
+    assert (exports / "actions.csv").exists()
+
+
+def test_sections_can_be_chosen(small_export, tmp_path):
+    output = tmp_path / "report.html"
+    assert main(["report", "--data", str(small_export), "--output", str(output),
+                 "--sections", "headline,sampling"]) == 0  # fmt: skip
+    html = output.read_text()
+    assert "Headline accuracy" in html
+    assert "Sampling statement" in html
+    assert "Control charts" not in html
+    assert main(["report", "--data", str(small_export), "--output", str(output),
+                 "--sections", "headline,charts"]) == 2  # fmt: skip
 
 
 def test_cli_writes_the_samples(tmp_path):

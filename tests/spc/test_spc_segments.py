@@ -219,6 +219,7 @@ def test_plot_draws_flagged_segments(weekly):
     visible = [axis for axis in figure.axes if axis.get_visible()]
     assert len(flagged) > 0
     assert len(visible) == len(flagged)
+    assert type(figure.get_layout_engine()).__name__ == "ConstrainedLayoutEngine"
     for axis, site in zip(visible, flagged["site"], strict=True):
         assert axis.get_title() == site
 
@@ -239,6 +240,9 @@ def test_single_chart_plot_draws_table():
     axes = pair.plot()
     assert len(axes) == 2
     assert axes[1].get_title() == "mr chart"
+    # Stacked and small-multiple charts use constrained layout, so that the upper chart's axis
+    # label does not overlap the title of the chart below it.
+    assert type(axes[0].figure.get_layout_engine()).__name__ == "ConstrainedLayoutEngine"
 
 
 def test_plot_with_dates_and_html():
@@ -248,6 +252,12 @@ def test_plot_with_dates_and_html():
     ax = chart.plot()
     values = next(line for line in ax.get_lines() if line.get_label() == "value")
     assert pd.to_datetime(values.get_xdata()).equals(pd.DatetimeIndex(weeks))
+    # Dates get matplotlib's concise formatter (a year label once, then months), so that the
+    # 4-inch small-multiple panels of control_charts do not overlap their tick labels.
+    assert type(ax.xaxis.get_major_formatter()).__name__ == "ConciseDateFormatter"
+    assert type(
+        p_chart(defects=[1, 2], n=[10, 10]).plot().xaxis.get_major_formatter()
+    ).__name__ != ("ConciseDateFormatter")
     html = chart._repr_html_()
     assert html.startswith("<h4>Control chart</h4>")
     assert "<table" in html

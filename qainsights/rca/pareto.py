@@ -1,0 +1,389 @@
+"""Pareto analysis of error reasons: counts or weighted totals, the vital few, two periods."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import PercentFormatter
+
+from qainsights._results import TidyResult
+from qainsights._validation import (
+    check_columns,
+    check_confidence,
+    check_frame,
+    format_values,
+)
+from qainsights.plotting import PALETTE, _axes
+from qainsights.rates import _check_complete, _outcome_indicator, proportion_ci
+
+__all__ = ["SEVERITY_WEIGHTS", "ParetoResult", "pareto"]
+
+#: Default points per error of each severity level: each level doubles the cost of the one
+#: below. There is no industry standard; pass your own scale as ``severity_weights``.
+SEVERITY_WEIGHTS = {"low": 1.0, "medium": 2.0, "high": 4.0, "critical": 8.0}
+
+_FUNC = "pareto"
+
+
+@dataclass(frozen=True)
+class ParetoResult(TidyResult):
+    """A Pareto table of error reasons, and optionally their change between two periods.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per reason, largest first (ties in the order of the reason's name):
+        the ``category`` column, ``count`` (errors), ``total`` (the measure ranked: equal to
+        ``count``, or the summed weights), ``share`` (``total`` over the grand total),
+        ``cum_share`` and ``vital`` (True for the vital few). With periods, it describes
+        the later period.
+    comparison : pandas.DataFrame or None
+        With periods: one row per reason seen in either period, in the order of
+        ``table`` then the reasons seen only in the earlier period. Columns: the
+        ``category`` column, ``count_before``, ``count_after``, ``total_before``,
+        ``total_after``, ``share_before``, ``share_after``, ``change``
+        (``share_after − share_before``), ``ci_low`` and ``ci_high`` (Newcombe's interval
+        for the change of a count share; NaN when a weight is used).
+    category : str
+        The column of reasons.
+    measure : str
+        ``"count"``, ``"severity"`` or the name of the weight column.
+    cutoff : float
+        The cumulative share that delimits the vital few.
+    periods : tuple or None
+        The earlier and the later period compared.
+    """
+
+    table: pd.DataFrame
+    comparison: pd.DataFrame | None
+    category: str
+    measure: str
+    cutoff: float
+    periods: tuple | None = None
+
+    _title = "Pareto of error reasons"
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the Pareto table (a copy of :attr:`table`)."""
+        return self.table.copy()
+
+    @property
+    def vital_few(self) -> list:
+        """The reasons that make up the vital few, largest first."""
+        return self.table.loc[self.table["vital"], self.category].tolist()
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Draw the Pareto chart: share bars (vital few highlighted), the cumulative share
+        line, the cut-off, and the earlier period's shares as markers when compared.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        ax = _axes(ax, 4.0)
+        table = self.table
+        x = np.arange(len(table))
+        colours = np.where(table["vital"], PALETTE["below target"], PALETTE["estimate"])
+        ax.bar(x, table["share"], color=colours, label="share")
+        ax.plot(x, table["cum_share"], color=PALETTE["estimate"], marker="o", label="cumulative")
+        ax.axhline(self.cutoff, color="grey", linestyle="--", linewidth=1, label="cut-off")
+        if self.comparison is not None:
+            before = self.comparison.set_index(self.category)["share_before"]
+            ax.scatter(
+                x,
+                before.reindex(table[self.category]).to_numpy(),
+                color="black",
+                marker="_",
+                s=300,
+                zorder=3,
+                label=f"share in {self.periods[0]}",
+            )
+        ax.set_xticks(x, table[self.category].astype(str), rotation=30, ha="right")
+        ax.set_ylim(0, 1.05)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.set_ylabel(f"share of {'errors' if self.measure == 'count' else self.measure}")
+        suffix = f" in {self.periods[1]}" if self.periods else ""
+        ax.set_title(f"Pareto of {self.category}{suffix}", loc="left", fontsize=11)
+        ax.legend(frameon=False, loc="center right")
+        ax.spines[["top", "right"]].set_visible(False)
+        return ax
+
+
+def pareto(
+    audits,
+    *,
+    category="root_cause",
+    outcome="is_error",
+    weight=None,
+    severity="severity",
+    severity_weights=None,
+    by_period=None,
+    periods=None,
+    cutoff=0.8,
+    ci=0.95,
+):
+    """Pareto analysis of the reasons for errors.
+
+    Ranks the reasons (root-cause codes, error types, ...) of the audits with an error by
+    their number of errors or by a weighted total, and marks the *vital few*: the
+    smallest set of top reasons whose cumulative share reaches ``cutoff`` (a reason is
+    vital when the reasons ranked above it hold less than ``cutoff``; Juran's 80/20 rule
+    by default).
+
+    With ``by_period`` it also compares two periods: each reason's share of the errors in
+    both, the change, and (for counts) Newcombe's (1998, method 10) hybrid score interval
+    for the difference of two independent proportions, built from the Wilson intervals of
+    :func:`qainsights.rates.proportion_ci`.
+
+    Parameters
+    ----------
+    audits : pandas.DataFrame
+        One row per audit.
+    category : str, default "root_cause"
+        Column of reasons. Rows with an error must have one.
+    outcome : str or None, default "is_error"
+        True/False column selecting the rows counted (the errors); ``None`` counts every
+        row.
+    weight : None, "severity" or str, default None
+        ``None`` ranks by number of errors. ``"severity"`` weights each error by the
+        points of its ``severity`` level in ``severity_weights``. Any other name is a
+        numeric column of weights (for example the sampling weight ``"weight"``, to rank
+        by estimated errors in the population).
+    severity : str, default "severity"
+        Column of severity levels, used with ``weight="severity"``.
+    severity_weights : mapping, optional
+        Points per severity level; default :data:`SEVERITY_WEIGHTS`
+        ``{"low": 1, "medium": 2, "high": 4, "critical": 8}`` (each level doubles the
+        cost of the one below; there is no industry standard, so pass your own).
+    by_period : str, optional
+        Column of periods (for example ``"month"``) to compare two periods.
+    periods : tuple of two values, optional
+        The earlier and later period; by default the last two periods in sorted order.
+    cutoff : float, default 0.8
+        Cumulative share that delimits the vital few, strictly between 0 and 1.
+    ci : float, default 0.95
+        Confidence level of the comparison intervals.
+
+    Returns
+    -------
+    ParetoResult
+        ``.table`` (also ``.to_frame()``), ``.comparison``, ``.vital_few`` and ``.plot()``.
+
+    Raises
+    ------
+    ValueError
+        For missing columns, a bad ``cutoff`` or ``ci``, rows with an error and no reason
+        (or no severity, or no weight), unknown severity levels, weights that are not
+        finite and >= 0, no errors to rank, or fewer than two periods.
+
+    Warns
+    -----
+    UserWarning
+        When periods are compared with a weight: the comparison intervals assume counts,
+        so they are NaN.
+
+    References
+    ----------
+    .. [1] Juran, J. M. (1951). Quality Control Handbook. McGraw-Hill (the vital few and
+       the useful many).
+    .. [2] Newcombe, R. G. (1998). Interval estimation for the difference between
+       independent proportions: comparison of eleven methods. Statistics in Medicine 17,
+       873-890 (method 10; the tests check its worked example and statsmodels'
+       ``confint_proportions_2indep(method="newcomb")``).
+
+    Examples
+    --------
+    >>> audits = pd.DataFrame(
+    ...     {
+    ...         "is_error": [True] * 10 + [False] * 5,
+    ...         "root_cause": ["fatigue"] * 6 + ["tool_issue"] * 3 + ["training_gap"] + [None] * 5,
+    ...     }
+    ... )
+    >>> result = pareto(audits)
+    >>> result.table.round(2)
+         root_cause  count  total  share  cum_share  vital
+    0       fatigue      6    6.0    0.6        0.6   True
+    1    tool_issue      3    3.0    0.3        0.9   True
+    2  training_gap      1    1.0    0.1        1.0  False
+    >>> result.vital_few
+    ['fatigue', 'tool_issue']
+    """
+    check_frame(audits, func=_FUNC, name="audits")
+    level = check_confidence(ci, func=_FUNC)
+    _check_cutoff(cutoff)
+    needed = [category, outcome, by_period, severity if weight == "severity" else weight]
+    check_columns(audits, [c for c in needed if c is not None], func=_FUNC, param="audits")
+    rows = _error_rows(audits, outcome)
+    _check_complete(rows, [category], _FUNC)
+    frame = pd.DataFrame(
+        {
+            category: rows[category].to_numpy(),
+            "_weight": _row_weights(rows, weight, severity, severity_weights),
+        }
+    )
+    measure = "count" if weight is None else weight
+    if by_period is None:
+        return ParetoResult(_pareto_table(frame, category, cutoff), None, category, measure, cutoff)
+    _check_complete(rows, [by_period], _FUNC)
+    before, after = _choose_periods(rows[by_period], periods)
+    period = rows[by_period].to_numpy()
+    tables = [_pareto_table(frame[period == p], category, cutoff) for p in (before, after)]
+    comparison = _compare(*tables, category=category, counts=weight is None, level=level)
+    return ParetoResult(tables[1], comparison, category, measure, cutoff, (before, after))
+
+
+def _check_cutoff(cutoff) -> None:
+    if isinstance(cutoff, bool) or not isinstance(cutoff, (int, float)) or not 0 < cutoff < 1:
+        raise ValueError(
+            f"The 'cutoff' parameter of {_FUNC} must be a cumulative share strictly between "
+            f"0 and 1 (for example 0.8). Got {cutoff!r} instead."
+        )
+
+
+def _error_rows(audits: pd.DataFrame, outcome: str | None) -> pd.DataFrame:
+    """The rows counted: those with the outcome, or all rows without one."""
+    if outcome is None:
+        return audits
+    _check_complete(audits, [outcome], _FUNC)
+    flags = _outcome_indicator(audits[outcome], outcome, _FUNC)[outcome].to_numpy() == 1
+    return audits[flags]
+
+
+def _row_weights(rows, weight, severity, severity_weights) -> np.ndarray:
+    """Each counted row's contribution to its reason's total."""
+    if weight is None:
+        return np.ones(len(rows))
+    if weight == "severity":
+        return _severity_points(rows[severity], severity, severity_weights)
+    _check_complete(rows, [weight], _FUNC)
+    values = rows[weight]
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        raise ValueError(
+            f"The weight column {weight!r} of {_FUNC} must be numeric. Got dtype {values.dtype} "
+            "instead; convert it with pd.to_numeric first, or pass weight='severity'."
+        )
+    points = values.to_numpy(dtype=float)
+    bad = ~(np.isfinite(points) & (points >= 0))
+    if bad.any():
+        raise ValueError(
+            f"The weight column {weight!r} of {_FUNC} must hold finite weights >= 0. Found "
+            f"{int(bad.sum())} other values: {format_values(points[bad])}. Fix or drop them."
+        )
+    return points
+
+
+def _severity_points(
+    values: pd.Series, column: str, severity_weights, func: str = _FUNC
+) -> np.ndarray:
+    """Map severity levels to points, refusing missing or unknown levels."""
+    scale = dict(SEVERITY_WEIGHTS if severity_weights is None else severity_weights)
+    bad_points = [v for v in scale.values() if not (np.isfinite(v) and v >= 0)]
+    if bad_points:
+        raise ValueError(
+            f"The 'severity_weights' parameter of {func} must map each severity level to "
+            f"finite points >= 0. Got {format_values(bad_points)} instead."
+        )
+    points = values.astype(object).map(scale)
+    unknown = points.isna()
+    if unknown.any():
+        raise ValueError(
+            f"{func} found {int(unknown.sum())} errors whose {column!r} is missing or not "
+            f"one of {format_values(scale, limit=len(scale))}: "
+            f"{format_values(values[unknown].astype(object).unique())}. Fill the severity of "
+            "every error, or add the level to 'severity_weights'."
+        )
+    return points.to_numpy(dtype=float)
+
+
+def _pareto_table(frame: pd.DataFrame, category: str, cutoff: float) -> pd.DataFrame:
+    """Count and total per reason, largest first, with shares and the vital few."""
+    grouped = frame.groupby(category, observed=True, sort=True)["_weight"]
+    table = pd.DataFrame({"count": grouped.size().astype("int64"), "total": grouped.sum()})
+    grand = table["total"].sum()
+    if not grand > 0:
+        raise ValueError(
+            f"{_FUNC} has nothing to rank: {int(table['count'].sum())} errors with a total "
+            "weight of 0. Check the outcome column and the filter upstream."
+        )
+    table = table.reset_index().sort_values("total", ascending=False, kind="stable")
+    share = table["total"].to_numpy() / grand
+    cum_share = np.cumsum(share)
+    above = np.concatenate([[0.0], cum_share[:-1]])
+    return table.assign(share=share, cum_share=cum_share, vital=above < cutoff).reset_index(
+        drop=True
+    )
+
+
+def _choose_periods(values: pd.Series, periods) -> tuple:
+    """The earlier and later period: given, or the last two present."""
+    present = np.sort(pd.unique(values.to_numpy()))
+    if periods is None:
+        if len(present) < 2:
+            raise ValueError(
+                f"{_FUNC} needs errors in at least two periods to compare; the errors fall in "
+                f"{len(present)} period(s): {format_values(present)}. Pass by_period=None."
+            )
+        return present[-2], present[-1]
+    if isinstance(periods, str) or len(periods) != 2:
+        raise ValueError(
+            f"The 'periods' parameter of {_FUNC} must be a pair (earlier, later) of periods. "
+            f"Got {periods!r} instead."
+        )
+    absent = [p for p in periods if p not in set(present)]
+    if absent:
+        raise ValueError(
+            f"The 'periods' parameter of {_FUNC} names {format_values(absent)}, which have no "
+            f"errors. Periods with errors: {format_values(present, limit=12)}."
+        )
+    return tuple(periods)
+
+
+def _compare(before, after, *, category, counts: bool, level: float) -> pd.DataFrame:
+    """Shares of each reason in both periods, their change and its Newcombe interval."""
+    merged = after.merge(
+        before, on=category, how="outer", suffixes=("_after", "_before"), sort=False
+    )
+    order = pd.Index(after[category]).append(pd.Index(before[category])).unique()
+    merged = merged.set_index(category).reindex(order)
+    columns = ["count_before", "count_after", "total_before", "total_after"]
+    merged[columns] = merged[columns].fillna(0)
+    merged[["count_before", "count_after"]] = merged[["count_before", "count_after"]].astype(int)
+    n_before, n_after = before["count"].sum(), after["count"].sum()
+    p_before = merged["total_before"] / before["total"].sum()
+    p_after = merged["total_after"] / after["total"].sum()
+    change = (p_after - p_before).to_numpy()
+    if counts:
+        low_b, high_b = proportion_ci(merged["count_before"], n_before, ci=level)
+        low_a, high_a = proportion_ci(merged["count_after"], n_after, ci=level)
+        pb, pa = p_before.to_numpy(), p_after.to_numpy()
+        ci_low = change - np.sqrt((pa - low_a) ** 2 + (high_b - pb) ** 2)
+        ci_high = change + np.sqrt((high_a - pa) ** 2 + (pb - low_b) ** 2)
+    else:
+        warnings.warn(
+            f"{_FUNC} compares weighted shares between periods; the comparison intervals are "
+            "NaN because Newcombe's interval needs counts. Compare with weight=None for "
+            "intervals.",
+            UserWarning,
+            stacklevel=3,
+        )
+        ci_low = ci_high = np.full(len(change), np.nan)
+    return (
+        merged[columns]
+        .assign(
+            share_before=p_before,
+            share_after=p_after,
+            change=change,
+            ci_low=ci_low,
+            ci_high=ci_high,
+        )
+        .reset_index()
+    )

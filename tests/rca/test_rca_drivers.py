@@ -1,0 +1,254 @@
+import numpy as np
+import pandas as pd
+import pytest
+from rca_data import azt_rows, random_audits, ucb_rows
+from scipy import stats
+from statsmodels.discrete.discrete_model import Logit
+from statsmodels.stats.proportion import proportion_confint
+
+from qainsights.rca import error_drivers
+
+Z95 = stats.norm.isf(0.025)
+
+
+def test_ucb_admissions_match_rs_glm():
+    # tests/reference/rca.md section 1: R glm(cbind(Admitted, Rejected) ~ Gender + Dept, binomial).
+    published = {
+        ("gender", "Female"): (0.09987, 0.08085),
+        ("dept", "B"): (-0.04340, 0.10984),
+        ("dept", "C"): (-1.26260, 0.10663),
+        ("dept", "D"): (-1.29461, 0.10582),
+        ("dept", "E"): (-1.73931, 0.12611),
+        ("dept", "F"): (-3.30648, 0.16998),
+    }
+    result = error_drivers(
+        ucb_rows(),
+        outcome="admitted",
+        factors=["gender", "dept"],
+        reference={"gender": "Male", "dept": "A"},
+        min_count=1,
+    )
+    table = result.table.set_index(["factor", "level"])
+    for key, (beta, se) in published.items():
+        row = table.loc[key]
+        assert np.log(row["odds_ratio"]) == pytest.approx(beta, abs=5e-6)
+        assert row["ci_low"] == pytest.approx(np.exp(beta - Z95 * se), rel=2e-4)
+        assert row["ci_high"] == pytest.approx(np.exp(beta + Z95 * se), rel=2e-4)
+    assert result.n_audits == 4526
+    assert result.n_cells == 12
+
+
+def test_agresti_azt_example():
+    # tests/reference/rca.md section 2: logit = -1.074 - 0.720 AZT + 0.056 white; OR 0.49 (0.28, 0.84).
+    # Published to three decimals, so the tolerance is one unit of the last digit.
+    result = error_drivers(
+        azt_rows(),
+        outcome="symptoms",
+        factors=["azt", "race"],
+        reference={"azt": "no", "race": "black"},
+    )
+    table = result.table.set_index(["factor", "level"])
+    assert np.log(table.loc[("azt", "yes"), "odds_ratio"]) == pytest.approx(-0.720, abs=1e-3)
+    assert np.log(table.loc[("race", "white"), "odds_ratio"]) == pytest.approx(0.056, abs=1e-3)
+    assert table.loc[("azt", "yes"), "ci_low"] == pytest.approx(0.28, abs=5e-3)
+    assert table.loc[("azt", "yes"), "ci_high"] == pytest.approx(0.84, abs=5e-3)
+
+
+def test_cells_fit_equals_row_level_logit():
+    audits = random_audits()
+    result = error_drivers(audits, factors=["site", "queue", "policy"])
+    references = result.table[result.table["reference"]].set_index("factor")["level"]
+    # Default reference: the level with the most audits.
+    for factor in ["site", "queue", "policy"]:
+        assert references[factor] == audits[factor].value_counts().idxmax()
+    dummies = [
+        pd.get_dummies(audits[f], dtype=float).drop(columns=references[f]).add_prefix(f"{f}=")
+        for f in ["site", "queue", "policy"]
+    ]
+    exog = pd.concat(dummies, axis=1).assign(const=1.0)
+    logit = Logit(audits["is_error"].astype(float), exog).fit(disp=0)
+    estimates = result.table[~result.table["reference"]]
+    names = estimates["factor"] + "=" + estimates["level"]
+    np.testing.assert_allclose(np.log(estimates["odds_ratio"]), logit.params[names], rtol=1e-6)
+    np.testing.assert_allclose(estimates["p_value"], logit.pvalues[names], rtol=1e-5)
+    ci = np.exp(logit.conf_int().loc[names])
+    np.testing.assert_allclose(estimates["ci_low"], ci[0], rtol=1e-6)
+    np.testing.assert_allclose(estimates["ci_high"], ci[1], rtol=1e-6)
+    # The likelihood-ratio test of 'site' is twice the log-likelihood gain over the fit without it.
+    reduced = Logit(
+        audits["is_error"].astype(float),
+        exog.drop(columns=[c for c in exog.columns if c.startswith("site=")]),
+    ).fit(disp=0)
+    factors = result.factors.set_index("factor")
+    assert factors.loc["site", "lr_stat"] == pytest.approx(2 * (logit.llf - reduced.llf), rel=1e-6)
+    assert factors.loc["site", "df"] == 2
+
+
+def test_level_counts_and_reference_rows():
+    audits = random_audits()
+    table = error_drivers(audits, factors=["site", "queue"]).table
+    counts = audits.groupby("site")["is_error"].agg(["size", "sum"])
+    site = table[table["factor"] == "site"].set_index("level")
+    np.testing.assert_array_equal(site["n"], counts["size"].reindex(site.index))
+    np.testing.assert_array_equal(site["errors"], counts["sum"].reindex(site.index))
+    low, high = proportion_confint(site["errors"], site["n"], method="wilson")
+    np.testing.assert_allclose(site["rate_ci_low"], low, atol=1e-12)
+    np.testing.assert_allclose(site["rate_ci_high"], high, atol=1e-12)
+    reference = table[table["reference"]]
+    assert (reference["odds_ratio"] == 1.0).all()
+    assert reference[["ci_low", "ci_high", "p_value", "p_adjusted"]].isna().all().all()
+    assert table["level"].iloc[0] == "Dublin"
+
+
+def test_findings_name_the_planted_effects_in_words():
+    # The simulation raises the log odds of Manila by 0.6 and appeals by 0.5.
+    result = error_drivers(random_audits(), factors=["site", "queue"])
+    text = " ".join(result.findings)
+    assert "site = Manila: the odds of an error are" in text
+    assert "those at site = Dublin, the other factors held fixed." in text
+    assert "queue = appeals" in text
+    assert result.factors["factor"].tolist()[0] in {"site", "queue"}
+    assert (np.diff(result.factors["lr_stat"]) <= 0).all()
+
+
+def test_rare_levels_are_pooled_with_a_warning():
+    audits = random_audits(1000)
+    audits.loc[:4, "site"] = "Lisbon"
+    audits.loc[5:7, "site"] = "Porto"
+    audits.loc[[0, 5], "is_error"] = [True, False]
+    with pytest.warns(
+        UserWarning,
+        match=r"pooled rare levels into '\(other\)': 2 levels \(8 rows\) have fewer than 30 audits: 'site=Lisbon', 'site=Porto'",
+    ):
+        result = error_drivers(audits, factors=["site", "queue"])
+    assert result.pooled["n"].tolist() == [5, 3]
+    site = result.table[result.table["factor"] == "site"].set_index("level")
+    assert site.loc["(other)", "n"] == 8
+    assert site.loc["(other)", "errors"] == audits.loc[:7, "is_error"].sum()
+    assert site["n"].sum() == len(audits)
+
+
+def test_row_order_does_not_matter():
+    audits = random_audits(1500)
+    result = error_drivers(audits, factors=["site", "queue"])
+    shuffled = error_drivers(audits.sample(frac=1.0, random_state=3), factors=["site", "queue"])
+    pd.testing.assert_frame_equal(result.table, shuffled.table, rtol=1e-9)
+    assert result.findings == shuffled.findings
+
+
+def test_rare_levels_can_be_refused():
+    audits = random_audits(1000)
+    audits.loc[:4, "site"] = "Lisbon"
+    with pytest.raises(
+        ValueError,
+        match=r"found rare levels: 1 levels \(5 rows\) have fewer than 30 audits: 'site=Lisbon'",
+    ):
+        error_drivers(audits, factors=["site"], rare="raise")
+
+
+def test_a_level_without_errors_is_separation():
+    audits = random_audits(1000)
+    audits.loc[audits["site"] == "Austin", "is_error"] = False
+    n = int((audits["site"] == "Austin").sum())
+    with pytest.raises(
+        ValueError,
+        match=rf"found separation: 1 levels have only errors or no errors.*'site=Austin \(0 errors in {n} audits\)'",
+    ):
+        error_drivers(audits, factors=["site", "queue"])
+
+
+def test_separation_by_a_combination_of_levels():
+    # Cells (x,u) 0/10 and (y,v) 10/10 with (x,v), (y,u) at 5/10: every level has both
+    # outcomes, but beta_a = beta_b = c, beta_0 = -c raises the likelihood for ever as c grows.
+    cells = pd.DataFrame(
+        {
+            "a": ["x", "x", "y", "y"] * 2,
+            "b": ["u", "v", "u", "v"] * 2,
+            "is_error": [True] * 4 + [False] * 4,
+            "count": [0, 5, 5, 10, 10, 5, 5, 0],
+        }
+    )
+    audits = cells.loc[cells.index.repeat(cells["count"])].drop(columns="count")
+    with pytest.raises(ValueError, match="found quasi-complete separation"):
+        error_drivers(audits, factors=["a", "b"], min_count=1)
+
+
+def test_plot_draws_the_odds_ratios_on_a_log_scale():
+    result = error_drivers(random_audits(), factors=["site", "queue"])
+    ax = result.plot()
+    rows = result.table[~result.table["reference"]]
+    np.testing.assert_allclose(ax.collections[-1].get_offsets()[:, 0], rows["odds_ratio"])
+    assert ax.get_xscale() == "log"
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == (rows["factor"] + " = " + rows["level"]).tolist()
+
+
+def test_to_frame_and_input_unchanged():
+    audits = random_audits()
+    before = audits.copy()
+    result = error_drivers(audits)
+    pd.testing.assert_frame_equal(audits, before)
+    pd.testing.assert_frame_equal(result.to_frame(), result.table)
+    assert "Error drivers" in result._repr_html_()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"factors": []}, ValueError, "The 'factors' parameter of error_drivers must name one"),
+        ({"factors": ["site", "site"]}, ValueError, "must name one or more distinct columns"),
+        ({"factors": ["vendor"]}, ValueError, "error_drivers needs column 'vendor' in 'audits'"),
+        (
+            {"rare": "drop"},
+            ValueError,
+            "The 'rare' parameter of error_drivers must be one of 'pool', 'raise'. Got 'drop' instead.",
+        ),
+        (
+            {"min_count": 0},
+            ValueError,
+            "The 'min_count' parameter of error_drivers must be a positive integer",
+        ),
+        ({"ci": 1.5}, ValueError, "The 'ci' parameter of error_drivers must be a confidence level"),
+        (
+            {"reference": {"site": "Paris"}},
+            ValueError,
+            "The 'reference' level 'Paris' of factor 'site'",
+        ),
+        ({"reference": {"vendor": "x"}}, ValueError, "names 'vendor', which are not factors"),
+        (
+            {"factors": ["weight"]},
+            ValueError,
+            "The factor 'weight' of error_drivers holds fractional numbers",
+        ),
+    ],
+)
+def test_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        error_drivers(random_audits(500), **kwargs)
+
+
+def test_outcome_without_errors_is_refused():
+    audits = random_audits(200).assign(is_error=False)
+    with pytest.raises(ValueError, match="the 200 audits hold no errors in 'is_error'"):
+        error_drivers(audits)
+
+
+def test_single_level_factor_is_refused():
+    audits = random_audits(200).assign(market="en-US")
+    with pytest.raises(ValueError, match="'market' has a single level"):
+        error_drivers(audits, factors=["site", "market"])
+
+
+def test_missing_values_are_refused():
+    audits = random_audits(200)
+    audits.loc[3, "site"] = None
+    with pytest.raises(
+        ValueError,
+        match=r"error_drivers found 1 rows with a missing value in column 'site' \(index 3\)",
+    ):
+        error_drivers(audits)
+
+
+def test_empty_frame_is_refused():
+    with pytest.raises(ValueError, match="error_drivers got no audits: 'audits' has 0 rows"):
+        error_drivers(random_audits(10).iloc[:0])

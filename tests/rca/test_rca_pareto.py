@@ -1,0 +1,242 @@
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rca_data import random_audits
+from statsmodels.stats.proportion import confint_proportions_2indep
+
+from qainsights.rca import SEVERITY_WEIGHTS, pareto
+
+
+def _errors(causes, **columns):
+    return pd.DataFrame({"is_error": True, "root_cause": causes, **columns})
+
+
+def test_counts_shares_and_vital_few_by_hand():
+    # 6 + 3 + 1 errors: shares 0.6, 0.3, 0.1; the top two reach 0.9 >= 0.8.
+    audits = _errors(["b"] * 3 + ["a"] * 6 + ["c"])
+    table = pareto(audits).table
+    assert table["root_cause"].tolist() == ["a", "b", "c"]
+    assert table["count"].tolist() == [6, 3, 1]
+    np.testing.assert_allclose(table["share"], [0.6, 0.3, 0.1])
+    np.testing.assert_allclose(table["cum_share"], [0.6, 0.9, 1.0])
+    assert table["vital"].tolist() == [True, True, False]
+
+
+def test_vital_few_stops_once_the_cutoff_is_reached():
+    # With cutoff 0.6 the first reason alone holds 0.6: the second is not needed.
+    audits = _errors(["a"] * 6 + ["b"] * 3 + ["c"])
+    assert pareto(audits, cutoff=0.6).vital_few == ["a"]
+    assert pareto(audits, cutoff=0.61).vital_few == ["a", "b"]
+
+
+def test_ties_are_ordered_by_name_and_correct_rows_are_not_counted():
+    audits = pd.DataFrame(
+        {"is_error": [True, True, False, False], "root_cause": ["z", "y", None, "x"]}
+    )
+    table = pareto(audits).table
+    assert table["root_cause"].tolist() == ["y", "z"]
+
+
+def test_severity_weighting_uses_the_documented_points():
+    # Two low errors (1 point each) against one critical (8 points): 2 vs 8.
+    audits = _errors(["fatigue", "fatigue", "tool"], severity=["low", "low", "critical"])
+    table = pareto(audits, weight="severity").table
+    assert SEVERITY_WEIGHTS == {"low": 1.0, "medium": 2.0, "high": 4.0, "critical": 8.0}
+    assert table["root_cause"].tolist() == ["tool", "fatigue"]
+    np.testing.assert_allclose(table["total"], [8.0, 2.0])
+    np.testing.assert_allclose(table["share"], [0.8, 0.2])
+    custom = pareto(
+        audits,
+        weight="severity",
+        severity_weights={"low": 5, "medium": 6, "high": 7, "critical": 1},
+    ).table
+    np.testing.assert_allclose(custom.set_index("root_cause")["total"], [10.0, 1.0])
+
+
+def test_weight_column_totals_match_a_pandas_group_by():
+    audits = random_audits()
+    table = pareto(audits, weight="weight").table.set_index("root_cause")
+    errors = audits[audits["is_error"]]
+    expected = errors.groupby("root_cause")["weight"].sum()
+    np.testing.assert_allclose(table["total"], expected.reindex(table.index))
+    assert table["share"].sum() == pytest.approx(1.0)
+
+
+def test_comparison_matches_newcombes_published_example():
+    # Newcombe (1998, Table II, example a): 56/70 - 48/80 = 0.2, method 10 (0.0524, 0.3339).
+    audits = pd.concat(
+        [
+            _errors(["a"] * 56 + ["b"] * 14, month="2026-09"),
+            _errors(["a"] * 48 + ["b"] * 32, month="2026-08"),
+        ]
+    )
+    result = pareto(audits, by_period="month")
+    row = result.comparison.set_index("root_cause").loc["a"]
+    assert result.periods == ("2026-08", "2026-09")
+    assert row["change"] == pytest.approx(0.2)
+    assert row["ci_low"] == pytest.approx(0.0524, abs=5e-5)
+    assert row["ci_high"] == pytest.approx(0.3339, abs=5e-5)
+
+
+def test_comparison_matches_statsmodels_newcombe_for_every_reason():
+    audits = random_audits()
+    comparison = pareto(audits, by_period="month", periods=("2026-08", "2026-09")).comparison
+    n_before = comparison["count_before"].sum()
+    n_after = comparison["count_after"].sum()
+    for row in comparison.itertuples():
+        low, high = confint_proportions_2indep(
+            row.count_after, n_after, row.count_before, n_before, method="newcomb"
+        )
+        assert (row.ci_low, row.ci_high) == pytest.approx((low, high), abs=1e-9)
+    assert comparison["share_before"].sum() == pytest.approx(1.0)
+    assert comparison["change"].sum() == pytest.approx(0.0, abs=1e-12)
+
+
+def test_comparison_lists_reasons_missing_from_one_period_with_zero():
+    audits = pd.concat([_errors(["a", "a", "b"], month="1"), _errors(["a", "c"], month="2")])
+    comparison = pareto(audits, by_period="month").comparison.set_index("root_cause")
+    assert comparison.index.tolist() == ["a", "c", "b"]
+    assert comparison.loc["b", "count_after"] == 0
+    assert comparison.loc["c", "count_before"] == 0
+    assert comparison.loc["b", "change"] == pytest.approx(-1 / 3)
+
+
+def test_the_table_describes_the_later_period():
+    audits = pd.concat([_errors(["a"] * 5, month="1"), _errors(["b"] * 2, month="2")])
+    result = pareto(audits, by_period="month")
+    assert result.table["root_cause"].tolist() == ["b"]
+
+
+def test_weighted_comparison_has_no_interval_and_says_why():
+    audits = random_audits()
+    with pytest.warns(UserWarning, match="Newcombe's interval needs counts"):
+        comparison = pareto(audits, weight="severity", by_period="month").comparison
+    assert comparison[["ci_low", "ci_high"]].isna().all().all()
+
+
+def test_plot_draws_the_shares_and_the_cumulative_line():
+    audits = random_audits()
+    result = pareto(audits, by_period="month")
+    ax = result.plot()
+    heights = [bar.get_height() for bar in ax.patches]
+    np.testing.assert_allclose(heights, result.table["share"])
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), result.table["cum_share"])
+    assert ax.lines[1].get_ydata()[0] == pytest.approx(0.8)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == result.table["root_cause"].tolist()
+    before = result.comparison.set_index("root_cause")["share_before"]
+    np.testing.assert_allclose(
+        ax.collections[0].get_offsets()[:, 1], before.reindex(labels).to_numpy()
+    )
+
+
+def test_to_frame_and_html():
+    result = pareto(random_audits())
+    pd.testing.assert_frame_equal(result.to_frame(), result.table)
+    assert "<h4>Pareto of error reasons</h4>" in result._repr_html_()
+
+
+def test_input_is_not_modified():
+    audits = random_audits()
+    before = audits.copy()
+    pareto(audits, weight="severity")
+    pareto(audits, by_period="month")
+    pd.testing.assert_frame_equal(audits, before)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=1, max_size=40),
+    st.randoms(use_true_random=False),
+)
+def test_shares_sum_to_one_and_do_not_depend_on_row_order(causes, random):
+    audits = _errors(causes)
+    table = pareto(audits).table
+    assert table["share"].sum() == pytest.approx(1.0)
+    assert table["cum_share"].iloc[-1] == pytest.approx(1.0)
+    assert table["vital"].iloc[0]
+    shuffled = list(causes)
+    random.shuffle(shuffled)
+    pd.testing.assert_frame_equal(pareto(_errors(shuffled)).table, table)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"cutoff": 80}, "The 'cutoff' parameter of pareto must be a cumulative share"),
+        ({"ci": 95}, "The 'ci' parameter of pareto must be a confidence level"),
+        ({"category": "reason"}, "pareto needs column 'reason' in 'audits'"),
+        ({"by_period": "month", "periods": ("2026-01", "2026-09")}, "names '2026-01', which"),
+        ({"by_period": "month", "periods": "2026-09"}, "must be a pair"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        pareto(random_audits(200), **kwargs)
+
+
+def test_errors_without_a_reason_are_refused():
+    audits = _errors(["a", None, None])
+    with pytest.raises(
+        ValueError,
+        match=r"pareto found 2 rows with a missing value in column 'root_cause' \(index 1, 2\)",
+    ):
+        pareto(audits)
+
+
+def test_unknown_or_missing_severity_is_refused():
+    audits = _errors(["a", "b", "c"], severity=["low", "huge", None])
+    with pytest.raises(
+        ValueError, match=r"2 errors whose 'severity' is missing or not one of .*'huge', nan"
+    ):
+        pareto(audits, weight="severity")
+
+
+def test_one_period_only_cannot_be_compared():
+    with pytest.raises(
+        ValueError, match=r"at least two periods to compare; the errors fall in 1 period"
+    ):
+        pareto(_errors(["a"], month="2026-09"), by_period="month")
+
+
+def test_no_errors_is_refused():
+    audits = pd.DataFrame({"is_error": [False, False], "root_cause": [None, None]})
+    with pytest.raises(ValueError, match="pareto has nothing to rank"):
+        pareto(audits)
+
+
+def test_outcome_must_be_true_false():
+    audits = pd.DataFrame({"is_error": ["yes", "no"], "root_cause": ["a", None]})
+    with pytest.raises(
+        ValueError, match="The outcome column 'is_error' of pareto must hold True/False"
+    ):
+        pareto(audits)
+
+
+def test_negative_weights_are_refused():
+    audits = _errors(["a", "b"], w=[1.0, -2.0])
+    with pytest.raises(
+        ValueError, match=r"must hold finite weights >= 0. Found 1 other values: -2.0"
+    ):
+        pareto(audits, weight="w")
+
+
+def test_not_a_frame():
+    with pytest.raises(
+        TypeError, match="The 'audits' parameter of pareto must be a pandas DataFrame"
+    ):
+        pareto([1, 2])
+
+
+def test_one_reason_holds_everything():
+    table = pareto(_errors(["a"] * 4)).table
+    assert table[["count", "share", "cum_share", "vital"]].to_numpy().tolist() == [
+        [4, 1.0, 1.0, True]
+    ]
+
+
+def test_empty_frame_has_nothing_to_rank():
+    with pytest.raises(ValueError, match="pareto has nothing to rank: 0 errors"):
+        pareto(_errors([]))
