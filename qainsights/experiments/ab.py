@@ -1,0 +1,245 @@
+"""Two-arm comparison of error rates: difference, ratio and adjusted odds ratio."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._validation import format_values
+from ..rates import error_rate, proportion_ci
+from ._checks import cluster_check, events_check
+from ._inputs import check_audits, check_has_errors, covariate_list
+from ._logistic import fit_cells
+from .result import ABTestResult, assumption_row, effect_row
+
+__all__ = ["ab_test"]
+
+_TREATMENT = "treatment"
+#: smallest expected count per cell of the 2 x 2 table for the z-test (Cochran, 1954)
+MIN_EXPECTED = 5
+
+
+def ab_test(
+    audits,
+    *,
+    arm,
+    treatment,
+    control=None,
+    outcome="is_error",
+    covariates=None,
+    cluster="moderator_id",
+    ci=0.95,
+):
+    """Compare the error rates of two arms: difference, ratio and adjusted odds ratio.
+
+    - ``rate_difference`` (treatment − control) with Newcombe's hybrid score interval
+      (his method 10), built from each arm's Wilson interval.
+    - ``rate_ratio`` (treatment / control) with the Katz log interval,
+      ``log RR ± z·sqrt(1/k₁ − 1/n₁ + 1/k₀ − 1/n₀)``; NaN with a warning when an arm has
+      no errors.
+    - Their p-value: Fisher's exact test when an expected count of the 2 x 2 table is below
+      5, else the pooled two-proportion z-test (Pearson's chi-square without continuity
+      correction).
+    - ``odds_ratio`` of the treatment arm from a logistic regression on binomial cells,
+      adjusted for ``covariates`` (queue, policy, market mix), with standard errors
+      clustered by ``cluster``; its p-value is the Wald test. Odds ratios are
+      non-collapsible: adjusting moves them away from 1 even without confounding. NaN with
+      a warning when an arm has no errors or only errors.
+
+    The difference and ratio treat audits as independent; with clustered audits their
+    intervals are too narrow, and the odds ratio's clustered interval is the one to trust.
+
+    Parameters
+    ----------
+    audits : pandas.DataFrame
+        One row per audit.
+    arm : str
+        Column naming each audit's arm.
+    treatment : str
+        Value of ``arm`` of the treatment arm.
+    control : str, optional
+        Value of ``arm`` of the control arm; default all other audits.
+    outcome : str, default "is_error"
+        True/False (or 1/0) column.
+    covariates : str or list of str, optional
+        Categorical columns the odds ratio is adjusted for.
+    cluster : str or None, default "moderator_id"
+        Column of clusters for the odds ratio's standard error; ``None`` for independent
+        audits.
+    ci : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    ABTestResult
+        ``rates`` per arm (from :func:`qainsights.error_rate`), ``effects`` (the three rows
+        above with ``estimate``, ``ci_low``, ``ci_high``, ``p_value``) and ``assumptions``.
+
+    Raises
+    ------
+    ValueError
+        For missing columns or values, an empty arm, or no errors in either arm (or only
+        errors).
+
+    References
+    ----------
+    .. [1] Newcombe, R. G. (1998). Interval estimation for the difference between
+       independent proportions: comparison of eleven methods. Statistics in Medicine 17,
+       873-890.
+    .. [2] Katz, D., Baptista, J., Azen, S. P. & Pike, M. C. (1978). Obtaining confidence
+       intervals for the risk ratio in cohort studies. Biometrics 34, 469-474.
+    .. [3] Fisher, R. A. (1935). The Design of Experiments. Oliver & Boyd.
+    .. [4] statsmodels ``confint_proportions_2indep`` and ``Logit(...).fit(cov_type=
+       "cluster")``, scipy ``fisher_exact`` and ``chi2_contingency``: the references the
+       tests compare against.
+
+    Examples
+    --------
+    Newcombe's (1998) example 56/70 against 48/80:
+
+    >>> audits = pd.DataFrame({
+    ...     "arm": ["new"] * 70 + ["old"] * 80,
+    ...     "is_error": [True] * 56 + [False] * 14 + [True] * 48 + [False] * 32,
+    ... })
+    >>> result = ab_test(audits, arm="arm", treatment="new", cluster=None)
+    >>> result.effects[["effect", "estimate", "ci_low", "ci_high"]].round(4)
+                effect  estimate  ci_low  ci_high
+    0  rate_difference    0.2000  0.0524   0.3339
+    1       rate_ratio    1.3333  1.0766   1.6512
+    2       odds_ratio    2.6667  1.2762   5.5720
+    """
+    func = "ab_test"
+    covariates = covariate_list(covariates, reserved={arm, cluster}, func=func)
+    clusters = [] if cluster is None else [cluster]
+    y = check_audits(
+        audits, columns=[arm, *covariates, *clusters], outcome=outcome, ci=ci, func=func
+    )
+    level = float(ci)
+    is_treatment = (audits[arm] == treatment).to_numpy()
+    is_control = ~is_treatment if control is None else (audits[arm] == control).to_numpy()
+    control_label = _control_label(audits[arm], treatment, control)
+    for label, mask in ((treatment, is_treatment), (control_label, is_control)):
+        if not mask.any():
+            raise ValueError(
+                f"ab_test found no audits in arm {label!r}: column {arm!r} holds "
+                f"{format_values(pd.unique(audits[arm]))}. Check 'treatment' and 'control'."
+            )
+    keep = is_treatment | is_control
+    labels = np.where(is_treatment[keep], str(treatment), control_label)
+    rows = audits.loc[keep, [*covariates, *clusters]].assign(
+        _arm=labels, _y=y[keep], **{_TREATMENT: is_treatment[keep].astype(float)}
+    )
+    check_has_errors(rows["_y"].to_numpy(), func=func)
+    rates = error_rate(rows, by="_arm", outcome="_y", ci=level).rename(columns={"_arm": "arm"})
+    rates = rates.set_index("arm").loc[[str(treatment), control_label]].reset_index()
+    (n1, n0), (k1, k0) = rates["n"].to_numpy(float), rates["errors"].to_numpy(float)
+    p_value, test = _two_proportion_test(k1, n1, k0, n0)
+    cells = rows.groupby([_TREATMENT, *covariates, *clusters], observed=True).agg(
+        errors=("_y", "sum"), n=("_y", "size")
+    )
+    n_params = 2 + sum(rows[c].nunique() - 1 for c in covariates)
+    odds = dict.fromkeys(["estimate", "ci_low", "ci_high", "p_value"], np.nan)
+    if not _degenerate(k1, n1, k0, n0):
+        fit = fit_cells(
+            cells.reset_index(),
+            categorical=covariates,
+            numeric=[_TREATMENT],
+            cluster=cluster,
+            func=func,
+        )
+        odds = fit.wald(_TREATMENT, level=level)
+    difference = _newcombe_difference(k1, n1, k0, n0, level) | {"p_value": p_value}
+    ratio = _katz_ratio(k1, n1, k0, n0, level) | {"p_value": p_value}
+    effects = pd.DataFrame(
+        [
+            effect_row("rate_difference", "difference", difference),
+            effect_row("rate_ratio", "ratio", ratio, exponentiate=True),
+            effect_row("odds_ratio", "ratio", odds, exponentiate=True),
+        ]
+    )
+    expected = _expected_counts(k1, n1, k0, n0).min()
+    assumptions = [
+        assumption_row(
+            "large-sample z-test",
+            expected,
+            np.nan,
+            bool(expected >= MIN_EXPECTED),
+            f"smallest expected count {expected:.1f}; below {MIN_EXPECTED} Fisher's exact test "
+            "is used instead",
+        ),
+        events_check(cells["errors"].sum(), n_params),
+        cluster_check(rows[_TREATMENT], None if cluster is None else rows[cluster]),
+    ]
+    return ABTestResult(
+        rates=rates,
+        effects=effects,
+        assumptions=pd.DataFrame(assumptions),
+        control=control_label,
+        treatment=str(treatment),
+        test=test,
+        ci=level,
+    )
+
+
+def _control_label(arms: pd.Series, treatment, control) -> str:
+    """The control arm's name: ``control``, the one other value, or "rest" for several."""
+    if control is not None:
+        return str(control)
+    others = [v for v in pd.unique(arms) if v != treatment]
+    return str(others[0]) if len(others) == 1 else "rest"
+
+
+def _expected_counts(k1, n1, k0, n0) -> np.ndarray:
+    """Expected counts of the 2 x 2 table under equal rates."""
+    pooled = (k1 + k0) / (n1 + n0)
+    return np.array([n1 * pooled, n1 * (1 - pooled), n0 * pooled, n0 * (1 - pooled)])
+
+
+def _two_proportion_test(k1, n1, k0, n0) -> tuple[float, str]:
+    """Fisher's exact test for small expected counts, else the pooled z-test."""
+    if _expected_counts(k1, n1, k0, n0).min() < MIN_EXPECTED:
+        table = np.array([[k1, n1 - k1], [k0, n0 - k0]], dtype=np.int64)
+        return float(stats.fisher_exact(table).pvalue), "Fisher's exact test"
+    pooled = (k1 + k0) / (n1 + n0)
+    z = (k1 / n1 - k0 / n0) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+    return float(2 * stats.norm.sf(abs(z))), "two-proportion z-test"
+
+
+def _newcombe_difference(k1, n1, k0, n0, level) -> dict[str, float]:
+    """Newcombe's hybrid score interval for ``k1/n1 − k0/n0`` (his method 10)."""
+    (l1, l0), (u1, u0) = proportion_ci(np.array([k1, k0]), np.array([n1, n0]), ci=level)
+    p1, p0 = k1 / n1, k0 / n0
+    d = p1 - p0
+    return {
+        "estimate": d,
+        "ci_low": d - np.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2),
+        "ci_high": d + np.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2),
+    }
+
+
+def _degenerate(k1, n1, k0, n0) -> bool:
+    """Whether the odds ratio is undefined (and perhaps the rate ratio); warn if so."""
+    no_ratio = k1 == 0 or k0 == 0
+    if no_ratio or k1 == n1 or k0 == n0:
+        which = "the rate ratio and the odds ratio are" if no_ratio else "the odds ratio is"
+        warnings.warn(
+            f"ab_test: an arm has no errors (or only errors), so {which} NaN (a ratio to or of "
+            "zero). Use the rate difference, or audit more.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return True
+    return False
+
+
+def _katz_ratio(k1, n1, k0, n0, level) -> dict[str, float]:
+    """Log of ``(k1/n1) / (k0/n0)`` with the Katz interval; NaN when an arm has no errors."""
+    if k1 == 0 or k0 == 0:
+        return dict.fromkeys(["estimate", "ci_low", "ci_high"], np.nan)
+    log_ratio = np.log(k1 / n1) - np.log(k0 / n0)
+    se = np.sqrt(1 / k1 - 1 / n1 + 1 / k0 - 1 / n0)
+    z = stats.norm.isf((1 - level) / 2)
+    return {"estimate": log_ratio, "ci_low": log_ratio - z * se, "ci_high": log_ratio + z * se}

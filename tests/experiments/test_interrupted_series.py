@@ -1,0 +1,144 @@
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.stats.stattools import durbin_watson
+
+from qainsights.experiments import InterruptedSeriesResult, interrupted_series
+
+WEEKS = pd.date_range("2026-01-05", periods=20, freq="7D")
+START = WEEKS[10]
+
+
+def _audits(errors, n=400):
+    errors = np.asarray(errors)
+    return pd.DataFrame(
+        {
+            "week": np.repeat(WEEKS[: len(errors)], n),
+            "is_error": np.concatenate([np.arange(n) < k for k in errors]),
+        }
+    )
+
+
+def _reference(errors, n=400, *, scale):
+    """statsmodels' binomial GLM of the weekly proportions with var_weights n, design written out.
+
+    (With a two-column (errors, non-errors) endog, statsmodels' scale="X2" is computed on
+    another scale and is not the quasi-binomial dispersion; the var_weights form is.)
+    """
+    t = np.arange(len(errors), dtype=float)
+    post = (t >= 10).astype(float)
+    x = np.column_stack([np.ones_like(t), t, post, (t - 10) * post])
+    rate = np.asarray(errors) / n
+    weights = np.full(len(errors), float(n))
+    return GLM(rate, x, family=families.Binomial(), var_weights=weights).fit(scale=scale)
+
+
+# Over-dispersed: weeks vary more than binomial sampling (Pearson dispersion > 1).
+OVERDISPERSED = [40, 52, 31, 47, 58, 36, 49, 61, 38, 55, 30, 22, 35, 19, 33, 24, 18, 31, 20, 27]
+# Under-dispersed: weeks vary less than binomial sampling (dispersion < 1).
+SMOOTH = [40, 41, 40, 42, 41, 42, 43, 42, 43, 44, 30, 30, 29, 29, 28, 28, 28, 27, 27, 26]
+
+
+def test_overdispersed_series_matches_statsmodels_quasi_binomial():
+    # Reference: statsmodels GLM(Binomial, var_weights=n).fit(scale="X2"), Wald intervals.
+    result = interrupted_series(_audits(OVERDISPERSED), start=START)
+    reference = _reference(OVERDISPERSED, scale="X2")
+    assert result.dispersion == pytest.approx(reference.scale, rel=1e-8)
+    assert result.dispersion > 1
+    ci = np.exp(reference.conf_int())
+    effects = result.effects.set_index("effect")
+    for term, j in (("level_change", 2), ("slope_change", 3)):
+        assert effects.loc[term, "estimate"] == pytest.approx(np.exp(reference.params[j]), rel=1e-7)
+        assert effects.loc[term, "ci_low"] == pytest.approx(ci[j, 0], rel=1e-6)
+        assert effects.loc[term, "ci_high"] == pytest.approx(ci[j, 1], rel=1e-6)
+        assert effects.loc[term, "p_value"] == pytest.approx(reference.pvalues[j], rel=1e-5)
+
+
+def test_underdispersed_series_keeps_binomial_variances():
+    # Reference: statsmodels GLM(Binomial) with its default scale 1 (the floor documented).
+    result = interrupted_series(_audits(SMOOTH), start=START)
+    reference = _reference(SMOOTH, scale=None)
+    assert result.dispersion < 1
+    ci = np.exp(reference.conf_int())
+    level = result.effects.set_index("effect").loc["level_change"]
+    assert (level["ci_low"], level["ci_high"]) == pytest.approx(tuple(ci[2]), rel=1e-6)
+
+
+def test_fitted_counterfactual_and_durbin_watson():
+    # References: statsmodels fitted values, its Pearson residuals with
+    # statsmodels.stats.stattools.durbin_watson, and the pre-period line carried on written out.
+    result = interrupted_series(_audits(OVERDISPERSED), start=START)
+    reference = _reference(OVERDISPERSED, scale="X2")
+    np.testing.assert_allclose(result.series["fitted"], reference.fittedvalues, rtol=1e-7)
+    b = reference.params
+    t = np.arange(10, 20)
+    np.testing.assert_allclose(
+        result.series["counterfactual"].iloc[10:], 1 / (1 + np.exp(-(b[0] + b[1] * t))), rtol=1e-7
+    )
+    assert result.series["counterfactual"].iloc[:10].isna().all()
+    check = result.assumptions.set_index("check").loc["no autocorrelation"]
+    assert check["statistic"] == pytest.approx(durbin_watson(reference.resid_pearson), rel=1e-7)
+
+
+def test_series_and_result_contents():
+    result = interrupted_series(_audits(OVERDISPERSED), start=START)
+    assert isinstance(result, InterruptedSeriesResult)
+    columns = list(result.series.columns)
+    assert columns == [
+        "week",
+        "n",
+        "errors",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "fitted",
+        "counterfactual",
+    ]
+    assert result.series["errors"].tolist() == OVERDISPERSED
+    assert list(result.to_frame()["effect"]) == ["level_change", "slope_change"]
+    checks = result.assumptions.set_index("check")
+    assert checks.loc["periods on each side", "statistic"] == 10
+    assert "At 2026-03-16 the error odds changed by a factor of" in result.summary()
+
+
+def test_plot_draws_fitted_segments_and_counterfactual():
+    result = interrupted_series(_audits(OVERDISPERSED), start=START)
+    ax = result.plot()
+    dotted = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    np.testing.assert_allclose(dotted[0].get_ydata(), result.series["counterfactual"].iloc[10:])
+    solid = [
+        line for line in ax.get_lines() if line.get_linewidth() == 2 and line.get_linestyle() == "-"
+    ]
+    np.testing.assert_allclose(solid[0].get_ydata(), result.series["fitted"].iloc[:10])
+
+
+def test_input_frame_unchanged():
+    audits = _audits(OVERDISPERSED)
+    before = audits.copy()
+    interrupted_series(audits, start=START)
+    pd.testing.assert_frame_equal(audits, before)
+
+
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        (WEEKS[2], r"needs at least 3 periods before and after the start .* Got 2 before and 18"),
+        (WEEKS[18], r"Got 18 before and 2 from 2026-05-11 on"),
+        ("2025-01-01", r"The 'start' parameter of interrupted_series must fall after the first"),
+        ("2027-01-01", r"\(2026-01-05 to 2026-05-18\)"),
+    ],
+)
+def test_bad_start(start, message):
+    with pytest.raises(ValueError, match=message):
+        interrupted_series(_audits(OVERDISPERSED), start=start)
+
+
+def test_all_zero_errors_and_bad_columns():
+    with pytest.raises(ValueError, match=r"interrupted_series found no errors in the audits"):
+        interrupted_series(_audits([0] * 20), start=START)
+    with pytest.raises(ValueError, match=r"interrupted_series needs column 'month' in 'audits'"):
+        interrupted_series(_audits(OVERDISPERSED), time="month", start=START)
+    with pytest.raises(ValueError, match=r"The 'ci' parameter of interrupted_series"):
+        interrupted_series(_audits(OVERDISPERSED), start=START, ci=0)
