@@ -15,10 +15,12 @@ import pandas as pd
 __all__ = [
     "as_column_list",
     "check_columns",
+    "check_complete",
     "check_confidence",
     "check_frame",
     "check_option",
     "format_values",
+    "outcome_indicator",
 ]
 
 
@@ -130,3 +132,29 @@ def check_columns(
             f"which has columns {format_values(data.columns, limit=30)}. Check the spelling, "
             f"or rename your column to {missing[0]!r}."
         )
+
+
+def check_complete(audits: pd.DataFrame, columns: Sequence[str], func: str) -> None:
+    """Raise if any of ``columns`` has missing values, naming the first offending rows."""
+    for column in dict.fromkeys(columns):
+        missing = audits[column].isna()
+        if missing.any():
+            raise ValueError(
+                f"{func} found {int(missing.sum())} rows with a missing value in column "
+                f"{column!r} (index {format_values(audits.index[missing])}). Drop or fill them "
+                f"first, for example audits.dropna(subset=[{column!r}])."
+            )
+
+
+def outcome_indicator(values: pd.Series, column: str, func: str) -> pd.DataFrame:
+    """Return a True/False (or 1/0) column as a one-column 0/1 frame."""
+    if not pd.api.types.is_bool_dtype(values):
+        numeric = pd.api.types.is_numeric_dtype(values)
+        bad = ~values.isin([0, 1]) if numeric else values.notna()
+        if bad.any():
+            raise ValueError(
+                f"The outcome column {column!r} of {func} must hold True/False (or 1/0) values. "
+                f"Found {int(bad.sum())} other values: {format_values(values[bad].unique())}. "
+                f"Convert it first, for example audits[{column!r}] == 'error'."
+            )
+    return pd.DataFrame({column: values.to_numpy(dtype=float)})

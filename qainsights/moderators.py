@@ -19,9 +19,9 @@ from scipy import optimize, special, stats
 from statsmodels.stats.multitest import multipletests
 
 from qainsights._results import TidyResult
-from qainsights._validation import check_confidence, format_values
+from qainsights._validation import check_confidence, format_values, outcome_indicator
 from qainsights.plotting import plot_funnel
-from qainsights.rates import _outcome_indicator, _segment_rates
+from qainsights.rates import segment_rates
 
 __all__ = ["BetaBinomialPrior", "ModeratorOutliers", "moderator_outliers"]
 
@@ -261,8 +261,8 @@ def moderator_outliers(
     [0.25, 0.186..., 0.01, 0.16]
     """
     _check_options(moderator, min_n, q, ci)
-    rates = _segment_rates(
-        audits, _outcome_indicator, _FUNC, outcome, moderator, None, None, ci, "wilson"
+    rates = segment_rates(
+        audits, outcome_indicator, _FUNC, outcome, moderator, None, None, ci, "wilson"
     ).drop(columns="_outcome")
     k, n = rates["errors"].to_numpy(float), rates["n"].to_numpy(float)
     prior = _fit_prior(k, n)

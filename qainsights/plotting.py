@@ -28,7 +28,8 @@ PALETTE = {
 }
 
 
-def _axes(ax: Axes | None, height: float) -> Axes:
+def axes_or_new(ax: Axes | None, height: float) -> Axes:
+    """Return ``ax``, or the axes of a new house-style figure ``height`` inches tall."""
     if ax is None:
         _, ax = plt.subplots(figsize=(7.0, height), layout="constrained")
     return ax
@@ -90,7 +91,7 @@ def plot_intervals(
     labels = [label] if isinstance(label, str) else list(label)
     columns = [*labels, estimate, ci_low, ci_high] + ([status] if status else [])
     check_columns(table, columns, func="plot_intervals", param="table")
-    ax = _axes(ax, 0.8 + 0.35 * len(table))
+    ax = axes_or_new(ax, 0.8 + 0.35 * len(table))
     names = table[labels].astype("str").agg(" / ".join, axis=1).to_numpy()
     y = np.arange(len(table))[::-1]
     colours = (
@@ -167,7 +168,7 @@ def plot_funnel(
         table, [n, rate] + ([status] if status else []), func="plot_funnel", param="table"
     )
     check_columns(limits, ["n", "level", "lower", "upper"], func="plot_funnel", param="limits")
-    ax = _axes(ax, 4.5)
+    ax = axes_or_new(ax, 4.5)
     groups = table.groupby(status, sort=False) if status else [(None, table)]
     for name, rows in groups:
         colour = PALETTE.get(name, PALETTE["estimate"]) if name else PALETTE["estimate"]

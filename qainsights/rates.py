@@ -9,7 +9,6 @@ that works on the small aggregate.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,10 +17,12 @@ from scipy import stats
 from qainsights._validation import (
     as_column_list,
     check_columns,
+    check_complete,
     check_confidence,
     check_frame,
     check_option,
     format_values,
+    outcome_indicator,
 )
 from qainsights.audits.schema import ERROR_TYPES as AUDIT_ERROR_TYPES
 
@@ -334,8 +335,8 @@ def error_rate(
     0    a        80.0  0.125  0.130
     1    b        70.0  0.571  0.357
     """
-    table = _segment_rates(
-        audits, _outcome_indicator, "error_rate", outcome, by, weight, strata, ci, method
+    table = segment_rates(
+        audits, outcome_indicator, "error_rate", outcome, by, weight, strata, ci, method
     )
     return table.drop(columns=_OUTCOME)
 
@@ -396,7 +397,7 @@ def enforcement_rates(
     1  under_enforcement  9       0  0.000
     2       wrong_policy  9       1  0.111
     """
-    table = _segment_rates(
+    table = segment_rates(
         audits,
         _error_type_indicators,
         "enforcement_rates",
@@ -414,7 +415,7 @@ def enforcement_rates(
     ]
 
 
-def _segment_rates(audits, indicators_of, func, column, by, weight, strata, ci, method, /):
+def segment_rates(audits, indicators_of, func, column, by, weight, strata, ci, method, /):
     """Check the arguments, then rate each indicator that ``indicators_of`` makes of ``column``.
 
     ``indicators_of(values, column, func)`` returns a frame of 0/1 columns, one per outcome;
@@ -429,7 +430,7 @@ def _segment_rates(audits, indicators_of, func, column, by, weight, strata, ci, 
     _check_segment_names(keys, func)
     if audits.empty:
         raise ValueError(f"{func} got no audits: 'audits' has 0 rows. Check the filter upstream.")
-    _check_complete(audits, [*keys, column, *([strata] if strata is not None else [])], func)
+    check_complete(audits, [*keys, column, *([strata] if strata is not None else [])], func)
     weights = None if weight is None else _weights(audits, weight, func=func)
     if weights is None and strata is not None:
         weights = np.ones(len(audits))
@@ -461,32 +462,6 @@ def _check_segment_names(keys: list[str], func: str) -> None:
         )
 
 
-def _check_complete(audits: pd.DataFrame, columns: Sequence[str], func: str) -> None:
-    """Raise if any of ``columns`` has missing values, naming the first offending rows."""
-    for column in dict.fromkeys(columns):
-        missing = audits[column].isna()
-        if missing.any():
-            raise ValueError(
-                f"{func} found {int(missing.sum())} rows with a missing value in column "
-                f"{column!r} (index {format_values(audits.index[missing])}). Drop or fill them "
-                f"first, for example audits.dropna(subset=[{column!r}])."
-            )
-
-
-def _outcome_indicator(values: pd.Series, column: str, func: str) -> pd.DataFrame:
-    """Return a True/False (or 1/0) column as a one-column 0/1 frame."""
-    if not pd.api.types.is_bool_dtype(values):
-        numeric = pd.api.types.is_numeric_dtype(values)
-        bad = ~values.isin([0, 1]) if numeric else values.notna()
-        if bad.any():
-            raise ValueError(
-                f"The outcome column {column!r} of {func} must hold True/False (or 1/0) values. "
-                f"Found {int(bad.sum())} other values: {format_values(values[bad].unique())}. "
-                f"Convert it first, for example audits[{column!r}] == 'error'."
-            )
-    return pd.DataFrame({column: values.to_numpy(dtype=float)})
-
-
 def _weights(audits: pd.DataFrame, column: str, *, func: str) -> np.ndarray:
     """Return the sampling weights as floats after checking they are finite and positive."""
     values = audits[column]
@@ -495,7 +470,7 @@ def _weights(audits: pd.DataFrame, column: str, *, func: str) -> np.ndarray:
             f"The weight column {column!r} of {func} is empty (all missing). For a "
             "self-weighting sample pass weight=None."
         )
-    _check_complete(audits, [column], func)
+    check_complete(audits, [column], func)
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         raise ValueError(
             f"The weight column {column!r} of {func} must be numeric. Got dtype "

@@ -13,8 +13,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from qainsights._validation import as_column_list, check_frame, format_values
-from qainsights.rates import _outcome_indicator, _segment_rates, proportion_ci
+from qainsights._validation import as_column_list, check_frame, format_values, outcome_indicator
+from qainsights.rates import proportion_ci, segment_rates
 
 __all__ = ["standardised_rates"]
 
@@ -143,11 +143,11 @@ def standardised_rates(
     1    b         0.3             0.1875  0.0856
     """
     keys, cells = _check_layout(audits, by, mix)
-    cell_rates = _segment_rates(
-        audits, _outcome_indicator, _FUNC, outcome, [*keys, *cells], weight, strata, ci, method
+    cell_rates = segment_rates(
+        audits, outcome_indicator, _FUNC, outcome, [*keys, *cells], weight, strata, ci, method
     ).drop(columns="_outcome")
-    crude = _segment_rates(
-        audits, _outcome_indicator, _FUNC, outcome, keys, weight, strata, ci, method
+    crude = segment_rates(
+        audits, outcome_indicator, _FUNC, outcome, keys, weight, strata, ci, method
     ).drop(columns="_outcome")
     design = "se" in cell_rates.columns
     size = "weighted_n" if design else "n"

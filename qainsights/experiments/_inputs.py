@@ -5,8 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._validation import as_column_list, check_columns, check_confidence, check_frame
-from ..rates import _check_complete, _outcome_indicator
+from .._validation import (
+    as_column_list,
+    check_columns,
+    check_complete,
+    check_confidence,
+    check_frame,
+    outcome_indicator,
+)
 
 
 def check_audits(audits, *, columns, outcome, ci, func) -> np.ndarray:
@@ -16,8 +22,8 @@ def check_audits(audits, *, columns, outcome, ci, func) -> np.ndarray:
     check_columns(audits, [*columns, outcome], func=func, param="audits")
     if audits.empty:
         raise ValueError(f"{func} got no audits: 'audits' has 0 rows. Check the filter upstream.")
-    _check_complete(audits, [*columns, outcome], func)
-    return _outcome_indicator(audits[outcome], outcome, func).iloc[:, 0].to_numpy()
+    check_complete(audits, [*columns, outcome], func)
+    return outcome_indicator(audits[outcome], outcome, func).iloc[:, 0].to_numpy()
 
 
 def covariate_list(covariates, *, reserved, func) -> list[str]:

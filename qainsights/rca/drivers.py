@@ -22,13 +22,15 @@ from qainsights._results import TidyResult
 from qainsights._validation import (
     as_column_list,
     check_columns,
+    check_complete,
     check_confidence,
     check_frame,
     check_option,
     format_values,
+    outcome_indicator,
 )
-from qainsights.plotting import PALETTE, _axes
-from qainsights.rates import _check_complete, _outcome_indicator, proportion_ci
+from qainsights.plotting import PALETTE, axes_or_new
+from qainsights.rates import proportion_ci
 
 __all__ = ["DriversResult", "error_drivers"]
 
@@ -96,7 +98,7 @@ class DriversResult(TidyResult):
         matplotlib.axes.Axes
         """
         rows = self.table[~self.table["reference"]]
-        ax = _axes(ax, 0.8 + 0.3 * len(rows))
+        ax = axes_or_new(ax, 0.8 + 0.3 * len(rows))
         y = np.arange(len(rows))[::-1]
         significant = rows["p_adjusted"].to_numpy() < 1 - self.ci
         colours = np.where(significant, PALETTE["below target"], PALETTE["estimate"])
@@ -232,8 +234,8 @@ def error_drivers(
     check_columns(audits, [outcome, *names], func=_FUNC, param="audits")
     if audits.empty:
         raise ValueError(f"{_FUNC} got no audits: 'audits' has 0 rows. Check the filter upstream.")
-    _check_complete(audits, [outcome, *names], _FUNC)
-    y = _outcome_indicator(audits[outcome], outcome, _FUNC)[outcome].to_numpy()
+    check_complete(audits, [outcome, *names], _FUNC)
+    y = outcome_indicator(audits[outcome], outcome, _FUNC)[outcome].to_numpy()
     _check_both_outcomes(y, outcome)
     codes, level_names, pooled = _factor_codes(audits, names, min_count=min_count, rare=rare)
     cells = _cells(codes, level_names, y)

@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence, format_values
-from qainsights.plotting import PALETTE, _axes
+from qainsights.plotting import PALETTE, axes_or_new
 from qainsights.rates import enforcement_rates, proportion_ci
 
 __all__ = ["EnforcementSplit", "enforcement_split"]
@@ -63,7 +63,7 @@ class EnforcementSplit(TidyResult):
         -------
         matplotlib.axes.Axes
         """
-        ax = _axes(ax, 0.8 + 0.4 * len(self.table))
+        ax = axes_or_new(ax, 0.8 + 0.4 * len(self.table))
         y = np.arange(len(self.table))[::-1]
         for kind, sign, colour in ((_OVER, 1, "below target"), (_UNDER, -1, "estimate")):
             # enforcement_rates sorts by segment like the table, so rows line up.

@@ -13,12 +13,14 @@ from matplotlib.ticker import PercentFormatter
 from qainsights._results import TidyResult
 from qainsights._validation import (
     check_columns,
+    check_complete,
     check_confidence,
     check_frame,
     format_values,
+    outcome_indicator,
 )
-from qainsights.plotting import PALETTE, _axes
-from qainsights.rates import _check_complete, _outcome_indicator, proportion_ci
+from qainsights.plotting import PALETTE, axes_or_new
+from qainsights.rates import proportion_ci
 
 __all__ = ["SEVERITY_WEIGHTS", "ParetoResult", "pareto"]
 
@@ -89,7 +91,7 @@ class ParetoResult(TidyResult):
         -------
         matplotlib.axes.Axes
         """
-        ax = _axes(ax, 4.0)
+        ax = axes_or_new(ax, 4.0)
         table = self.table
         x = np.arange(len(table))
         colours = np.where(table["vital"], PALETTE["below target"], PALETTE["estimate"])
@@ -223,7 +225,7 @@ def pareto(
     needed = [category, outcome, by_period, severity if weight == "severity" else weight]
     check_columns(audits, [c for c in needed if c is not None], func=_FUNC, param="audits")
     rows = _error_rows(audits, outcome)
-    _check_complete(rows, [category], _FUNC)
+    check_complete(rows, [category], _FUNC)
     frame = pd.DataFrame(
         {
             category: rows[category].to_numpy(),
@@ -233,7 +235,7 @@ def pareto(
     measure = "count" if weight is None else weight
     if by_period is None:
         return ParetoResult(_pareto_table(frame, category, cutoff), None, category, measure, cutoff)
-    _check_complete(rows, [by_period], _FUNC)
+    check_complete(rows, [by_period], _FUNC)
     before, after = _choose_periods(rows[by_period], periods)
     period = rows[by_period].to_numpy()
     tables = [_pareto_table(frame[period == p], category, cutoff) for p in (before, after)]
@@ -253,8 +255,8 @@ def _error_rows(audits: pd.DataFrame, outcome: str | None) -> pd.DataFrame:
     """The rows counted: those with the outcome, or all rows without one."""
     if outcome is None:
         return audits
-    _check_complete(audits, [outcome], _FUNC)
-    flags = _outcome_indicator(audits[outcome], outcome, _FUNC)[outcome].to_numpy() == 1
+    check_complete(audits, [outcome], _FUNC)
+    flags = outcome_indicator(audits[outcome], outcome, _FUNC)[outcome].to_numpy() == 1
     return audits[flags]
 
 
@@ -264,7 +266,7 @@ def _row_weights(rows, weight, severity, severity_weights) -> np.ndarray:
         return np.ones(len(rows))
     if weight == "severity":
         return _severity_points(rows[severity], severity, severity_weights)
-    _check_complete(rows, [weight], _FUNC)
+    check_complete(rows, [weight], _FUNC)
     values = rows[weight]
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         raise ValueError(

@@ -6,8 +6,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validation import as_column_list, check_columns, check_confidence, check_frame
-from ..rates import _check_complete, _outcome_indicator
+from .._validation import (
+    as_column_list,
+    check_columns,
+    check_complete,
+    check_confidence,
+    check_frame,
+    outcome_indicator,
+)
 from .pareto import _severity_points
 
 __all__ = ["severity_index"]
@@ -72,8 +78,8 @@ def severity_index(
     keys = as_column_list(by)
     check_columns(audits, [*keys, outcome, severity], func=_FUNC, param="audits")
     level = check_confidence(ci, func=_FUNC)
-    _check_complete(audits, [*keys, outcome], _FUNC)
-    errors = _outcome_indicator(audits[outcome], outcome, _FUNC)[outcome].to_numpy() == 1
+    check_complete(audits, [*keys, outcome], _FUNC)
+    errors = outcome_indicator(audits[outcome], outcome, _FUNC)[outcome].to_numpy() == 1
     scores = np.zeros(len(audits))
     scores[errors] = _severity_points(
         audits.loc[errors, severity], severity, severity_weights, _FUNC

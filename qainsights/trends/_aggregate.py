@@ -13,10 +13,11 @@ import pandas as pd
 from qainsights._validation import (
     as_column_list,
     check_columns,
+    check_complete,
     check_frame,
     format_values,
+    outcome_indicator,
 )
-from qainsights.rates import _check_complete, _outcome_indicator
 
 __all__ = ["PERIOD_COLUMNS", "counts_by_period", "two_period_counts"]
 
@@ -50,11 +51,11 @@ def counts_by_period(data, *, keys, period, outcome, errors, n, func) -> pd.Data
     check_columns(data, [*keys, period, *measures], func=func)
     if data.empty:
         raise ValueError(f"{func} got no rows: 'data' has 0 rows. Check the filter upstream.")
-    _check_complete(data, [*keys, period, *measures], func)
+    check_complete(data, [*keys, period, *measures], func)
     if aggregate:
         values = _aggregate_counts(data, errors, n, func=func)
     else:
-        values = _outcome_indicator(data[outcome], outcome, func).set_axis(["errors"], axis=1)
+        values = outcome_indicator(data[outcome], outcome, func).set_axis(["errors"], axis=1)
         values["n"] = 1.0
     values.index = data.index
     groups = [data[k] for k in [*keys, period]]

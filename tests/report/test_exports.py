@@ -20,7 +20,14 @@ HOSTILE = pd.DataFrame(
 
 def test_every_formula_prefix_is_neutralised_and_numbers_untouched():
     safe = neutralise_formulas(HOSTILE)
-    assert safe["queue"].tolist()[:6] == ["'=1+1", "'+SUM(A1:A2)", "'-2+3", "'@cmd", "'\tTAB", "plain"]
+    assert safe["queue"].tolist()[:6] == [
+        "'=1+1",
+        "'+SUM(A1:A2)",
+        "'-2+3",
+        "'@cmd",
+        "'\tTAB",
+        "plain",
+    ]
     assert pd.isna(safe["queue"].iloc[6])
     pd.testing.assert_series_equal(safe["change"], HOSTILE["change"])
     assert HOSTILE["queue"].iloc[0] == "=1+1"  # the caller's frame is unchanged
@@ -78,10 +85,14 @@ def test_suppression_bad_input():
     table = pd.DataFrame({"count": [1]})
     with pytest.raises(ValueError, match=r"needs the count column 'n'"):
         suppress_small_cells(table)
-    with pytest.raises(ValueError, match=r"'min_n' parameter of suppress_small_cells must be a positive"):
+    with pytest.raises(
+        ValueError, match=r"'min_n' parameter of suppress_small_cells must be a positive"
+    ):
         suppress_small_cells(table, n="count", min_n=0)
 
 
 def test_exports_refuse_non_frames(tmp_path):
-    with pytest.raises(TypeError, match=r"The \"tables\['x'\]\" parameter of write_csv must be a pandas"):
+    with pytest.raises(
+        TypeError, match=r"The \"tables\['x'\]\" parameter of write_csv must be a pandas"
+    ):
         write_csv({"x": [1]}, tmp_path)
