@@ -38,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--exports", default=None, help="also write the tables to this folder (Excel and CSV)"
     )
+    report.add_argument(
+        "--min-cell-n",
+        type=int,
+        default=10,
+        help="blank exported rows resting on fewer audits than this (default 10)",
+    )
     report.add_argument("--notebook", default=None, help="also keep the executed notebook here")
     validate = commands.add_parser(
         "validate",
@@ -103,6 +109,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             calibration_standard=args.calibration_standard,
             sections=None if args.sections is None else args.sections.split(","),
             exports=args.exports,
+            min_cell_n=args.min_cell_n,
             notebook=args.notebook,
             progress=sys.stderr.isatty(),
         )

@@ -23,6 +23,7 @@ from ..rca import ParetoResult, pareto, severity_index
 from ..spc import ControlChart, ControlChartSet, control_charts, p_chart
 from ..standardisation import standardised_rates
 from ..trends import ChangeExplanation, explain_change
+from .exports import suppress_small_cells
 from .findings import Finding, actions_table
 from .sections import (
     Headline,
@@ -134,8 +135,13 @@ class MonthlyReport(TidyResult):
         """The actions table: every finding with its priority and action."""
         return actions_table(self.findings)
 
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The report's tables by title, for Excel and CSV exports."""
+    def tables(self, *, min_n: int = 10) -> dict[str, pd.DataFrame]:
+        """The report's tables by title, for Excel and CSV exports.
+
+        Rows of tables with an ``n`` column that rest on fewer than ``min_n`` audits have
+        their statistics blanked and ``suppressed`` set (:func:`suppress_small_cells`), so a
+        small segment cannot single out the few people behind it.
+        """
         candidates = {
             "Headline": None if self.headline is None else self.headline.table,
             "Error directions": self.directions,
@@ -154,10 +160,17 @@ class MonthlyReport(TidyResult):
             "Capability by queue": self.capability,
             "Actions": self.to_frame(),
         }
-        return {title: table for title, table in candidates.items() if table is not None}
+        tables = {title: table for title, table in candidates.items() if table is not None}
+        with warnings.catch_warnings():  # the ``suppressed`` column says which rows were blanked
+            warnings.simplefilter("ignore", UserWarning)
+            return {
+                title: suppress_small_cells(table, min_n=min_n) if "n" in table else table
+                for title, table in tables.items()
+            }
 
 
 def check_sections(sections: Sequence[str] | None) -> tuple[str, ...]:
+    """Return the chosen sections in report order, refusing unknown names."""
     if sections is None:
         return SECTIONS
     chosen = [sections] if isinstance(sections, str) else list(sections)

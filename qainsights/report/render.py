@@ -37,6 +37,7 @@ def render_report(
     calibration_standard: str | os.PathLike | None = None,
     sections: Sequence[str] | None = None,
     exports: str | os.PathLike | None = None,
+    min_cell_n: int = 10,
     notebook: str | os.PathLike | None = None,
     timeout: int = 600,
     progress: bool = False,
@@ -66,6 +67,8 @@ def render_report(
         The sections to include (:data:`qainsights.report.SECTIONS`); all when omitted.
     exports : path, optional
         A folder that also receives the report's tables as an Excel workbook and CSV files.
+    min_cell_n : int, default 10
+        Exported rows resting on fewer audits have their statistics blanked.
     notebook : path, optional
         Also keep the executed notebook here. The notebook runs from this file's folder,
         with ``data`` given relative to it, so the notebook can be re-run where it lies.
@@ -99,6 +102,7 @@ def render_report(
             "accuracy_target": accuracy_target,
             "sections": None if sections is None else list(sections),
             "export_dir": None if exports is None else str(Path(exports).resolve()),
+            "min_cell_n": min_cell_n,
         }
         papermill.execute_notebook(
             str(_template_path()),
