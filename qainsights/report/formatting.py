@@ -16,6 +16,7 @@ PERCENT_COLUMNS = frozenset(
         "shrunken_rate", "shrunken_ci_low", "shrunken_ci_high", "shrunk_accuracy",
         "rate_baseline", "rate_current", "difference", "mix_effect", "rate_effect",
         "contribution", "explained", "cumulative_share", "mix_share",
+        "share_before", "share_after", "change",
     }
 )  # fmt: skip
 _COUNTS = frozenset({"n", "errors", "n_baseline", "n_current", "errors_baseline", "errors_current"})
@@ -33,7 +34,7 @@ def _p_value(v: float) -> str:
 def _number(v: float) -> str:
     if pd.isna(v):
         return ""
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3f}"
+    return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:.3f}"
 
 
 def readable(
@@ -43,8 +44,8 @@ def readable(
 
     Proportions (the columns of :data:`PERCENT_COLUMNS` and ``percent``) become percentages,
     counts get thousands separators, p- and q-values three decimals (or "< 0.001"), other
-    numbers three decimals (or none from 100 up), labels lose their underscores, and headers
-    become words.
+    numbers three decimals (none for whole numbers or from 100 up), labels lose their
+    underscores, and headers become words.
 
     Examples
     --------
