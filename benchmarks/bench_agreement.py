@@ -1,6 +1,6 @@
 """Time qainsights.agreement against peers on a moderation-shaped calibration set.
 
-Shape (issue "Performance"): 1,000,000 items, 500 raters, 3 ratings per item, 5 labels at
+Shape: a moderation calibration at scale, 1,000,000 items, 500 raters, 3 ratings per item, 5 labels at
 90/4/3/2/1 %, long format. Peers: the `krippendorff` package (its dense raters x units
 matrix, built as its documentation shows) and statsmodels' `fleiss_kappa` (complete data
 only, from `aggregate_raters`). Peak memory is traced with tracemalloc (NumPy allocations
@@ -82,7 +82,7 @@ def main() -> None:
     table = pd.DataFrame(rows).set_index("statistic")
     peers = pd.DataFrame() if args.no_peers else time_peers(long)
     if "krippendorff.alpha (dense)" in peers.index:
-        # the issue's yardstick: each of ours against the krippendorff package's alpha
+        # the yardstick: each of ours against the krippendorff package's alpha
         table["x_faster_than_krippendorff"] = (
             peers.loc["krippendorff.alpha (dense)", "seconds"] / table["qainsights_s"]
         )

@@ -29,7 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SOURCE = Path("/work/shared/datasets/convabuse/ConvAbuseEMNLPfull.csv")
+# The shared data folder sits beside the repository: ../shared/datasets/convabuse/.
+SOURCE = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "convabuse" / "ConvAbuseEMNLPfull.csv"
 OUTPUT = Path(__file__).resolve().parent / "convabuse_calibration.csv"
 ITEM_KEY = ["conv_id", "prev_agent", "prev_user", "agent", "user"]
 SEVERITY_COLUMNS = ["is_abuse.1", "is_abuse.0", "is_abuse.-1", "is_abuse.-2", "is_abuse.-3"]

@@ -96,19 +96,33 @@ def check_frame(data: Any, *, func: str, name: str = "data") -> pd.DataFrame:
     return data
 
 
-def as_column_list(columns: str | Sequence[str] | None) -> list[str]:
+def as_column_list(
+    columns: str | Sequence[str] | None, *, name: str | None = None, func: str | None = None
+) -> list[str]:
     """Normalise a column argument (one name, a list of names or None) to a list.
 
     Examples
     --------
     >>> as_column_list("site"), as_column_list(["site", "queue"]), as_column_list(None)
     (['site'], ['site', 'queue'], [])
+    >>> as_column_list(["site", "site"])
+    Traceback (most recent call last):
+    ...
+    ValueError: A list of columns must name distinct columns; 'site' appears more than once in ['site', 'site']. Name each column once.
     """
     if columns is None:
         return []
     if isinstance(columns, str):
         return [columns]
-    return list(columns)
+    names = list(columns)
+    repeated = [c for c in dict.fromkeys(names) if names.count(c) > 1]
+    if repeated:
+        where = f"The {name!r} parameter of {func}" if name and func else "A list of columns"
+        raise ValueError(
+            f"{where} must name distinct columns; {format_values(repeated)} appears more than "
+            f"once in {names!r}. Name each column once."
+        )
+    return names
 
 
 def check_columns(

@@ -187,3 +187,58 @@ def plot_funnel(
     ax.grid(alpha=0.3)
     ax.legend(loc="upper right", frameon=False, fontsize=8)
     return _finish(ax, title)
+
+
+def plot_heatmap(
+    matrix: pd.DataFrame,
+    *,
+    vmin: float,
+    vmax: float,
+    label: str,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw a square matrix (raters x raters, categories x categories) with each cell's value.
+
+    Missing cells (the diagonal of a pairwise matrix) stay blank. seaborn's ``heatmap`` draws
+    the cells and writes their values in them, which matplotlib alone does not.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        The values, with the row and column labels as index and columns.
+    vmin, vmax : float
+        The ends of the colour scale (e.g. -1 and 1 for kappa).
+    label : str
+        The colour bar's label.
+    title : str, optional
+        Axes title.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> kappas = pd.DataFrame([[np.nan, 0.6], [0.6, np.nan]], index=["a", "b"], columns=["a", "b"])
+    >>> ax = plot_heatmap(kappas, vmin=-1, vmax=1, label="kappa")
+    >>> [t.get_text() for t in ax.texts]
+    ['0.60', '0.60']
+    """
+    import seaborn as sns
+
+    check_frame(matrix, func="plot_heatmap", name="matrix")
+    if ax is None:
+        size = 1.5 + 0.45 * len(matrix)
+        _, ax = plt.subplots(figsize=(size + 1.2, size), layout="constrained")
+    sns.heatmap(
+        matrix, vmin=vmin, vmax=vmax, cmap="RdYlGn", annot=True, fmt=".2f", square=True,
+        linewidths=0.5, cbar_kws={"label": label}, ax=ax,
+    )  # fmt: skip
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    if title:
+        ax.set_title(title, loc="left", fontsize=11)
+    return ax

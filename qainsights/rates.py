@@ -24,6 +24,7 @@ from qainsights._validation import (
     format_values,
     outcome_indicator,
 )
+from qainsights.aggregate import error_sums, is_engine_frame
 from qainsights.audits.schema import ERROR_TYPES as AUDIT_ERROR_TYPES
 
 __all__ = [
@@ -42,7 +43,8 @@ _NO_ERROR, *_KINDS = AUDIT_ERROR_TYPES
 ERROR_TYPES: tuple[str, ...] = tuple(_KINDS)
 _OUTCOME = "_outcome"
 _STRATUM = "_stratum"
-_DESIGN_COLUMNS = (
+#: The columns a weighted :func:`error_rate` returns after the segment columns.
+RATE_COLUMNS = (
     "n",
     "errors",
     "weighted_errors",
@@ -55,7 +57,7 @@ _DESIGN_COLUMNS = (
     "ci_high",
 )
 _RESERVED_NAMES = frozenset(
-    (*_DESIGN_COLUMNS, "sum_w", "sum_wy", "sum_w2", "sum_w2y", _OUTCOME, _STRATUM)
+    (*RATE_COLUMNS, "sum_w", "sum_wy", "sum_w2", "sum_w2y", _OUTCOME, _STRATUM)
 )
 
 
@@ -256,8 +258,10 @@ def error_rate(
 
     Parameters
     ----------
-    audits : pandas.DataFrame
-        One row per audited decision.
+    audits : pandas.DataFrame, or a polars, DuckDB or PySpark frame
+        One row per audited decision. Other engines' frames are summed per segment and
+        stratum on their engine (:func:`qainsights.aggregate.error_counts`); the result is
+        the same.
     by : str or list of str, optional
         Segment columns. ``None`` gives one overall row.
     outcome : str, default "is_error"
@@ -421,13 +425,17 @@ def segment_rates(audits, indicators_of, func, column, by, weight, strata, ci, m
     ``indicators_of(values, column, func)`` returns a frame of 0/1 columns, one per outcome;
     the result is :func:`_rate_table`'s long table with an ``_outcome`` column.
     """
-    check_frame(audits, func=func, name="audits")
     keys = as_column_list(by)
     check_option(method, name="method", options=INTERVAL_METHODS, func=func)
     check_confidence(ci, func=func)
+    _check_segment_names(keys, func)
+    weighted = weight is not None or strata is not None
+    if indicators_of is outcome_indicator and is_engine_frame(audits):
+        sums = _engine_sums(audits, keys, column, weight, strata, func)
+        return _rate_table(sums, keys, weighted=weighted, level=ci, method=method)
+    check_frame(audits, func=func, name="audits")
     design = [c for c in (weight, strata) if c is not None]
     check_columns(audits, [*keys, column, *design], func=func, param="audits")
-    _check_segment_names(keys, func)
     if audits.empty:
         raise ValueError(f"{func} got no audits: 'audits' has 0 rows. Check the filter upstream.")
     check_complete(audits, [*keys, column, *([strata] if strata is not None else [])], func)
@@ -436,7 +444,25 @@ def segment_rates(audits, indicators_of, func, column, by, weight, strata, ci, m
         weights = np.ones(len(audits))
     stratum = None if strata is None else audits[strata].to_numpy()
     indicators = indicators_of(audits[column], column, func)
-    return _rate_table(audits[keys], indicators, weights, stratum, level=ci, method=method)
+    sums = _stratum_sums(audits[keys], indicators, weights, stratum)
+    return _rate_table(sums, keys, weighted=weighted, level=ci, method=method)
+
+
+def _engine_sums(audits, keys, outcome, weight, strata, func) -> pd.DataFrame:
+    """:func:`_stratum_sums` of a polars, DuckDB or Spark frame, grouped on its engine."""
+    sums = error_sums(
+        audits,
+        keys=[*keys, *as_column_list(strata)],
+        outcome=outcome,
+        weight=weight,
+        floor={},
+        func=func,
+    )
+    sums = sums.rename(columns={strata: _STRATUM}) if strata is not None else sums
+    sums = sums.assign(**{_OUTCOME: outcome, _STRATUM: sums.get(_STRATUM, 0)})
+    return sums.set_index([*keys, _OUTCOME, _STRATUM])[
+        ["n", "sum_w", "sum_w2", "errors", "sum_wy", "sum_w2y"]
+    ]
 
 
 def _error_type_indicators(values: pd.Series, column: str, func: str) -> pd.DataFrame:
@@ -486,14 +512,12 @@ def _weights(audits: pd.DataFrame, column: str, *, func: str) -> np.ndarray:
     return weights
 
 
-def _rate_table(keys_frame, indicators, weights, stratum, *, level, method) -> pd.DataFrame:
-    """Rates of each indicator column per segment, in long format with an ``_outcome`` column."""
-    keys = list(keys_frame.columns)
-    sums = _stratum_sums(keys_frame, indicators, weights, stratum)
+def _rate_table(sums, keys, *, weighted, level, method) -> pd.DataFrame:
+    """Rates per segment and outcome from the sums of :func:`_stratum_sums`, in long format."""
     segment = sums.groupby(level=[*keys, _OUTCOME], sort=True, observed=True)
     table = segment[["n", "errors", "sum_w", "sum_wy"]].sum()
     table[["n", "errors"]] = table[["n", "errors"]].astype("int64")
-    if weights is None:
+    if not weighted:
         rate = table["errors"] / table["n"]
         low, high = _interval(
             table["errors"].to_numpy(float), table["n"].to_numpy(float), level=level, method=method
@@ -510,7 +534,7 @@ def _rate_table(keys_frame, indicators, weights, stratum, *, level, method) -> p
     table = table.rename(columns={"sum_wy": "weighted_errors", "sum_w": "weighted_n"}).assign(
         rate=r, se=np.sqrt(var), n_eff=n_eff, deff=deff, ci_low=low, ci_high=high
     )
-    return table[list(_DESIGN_COLUMNS)].reset_index()
+    return table[list(RATE_COLUMNS)].reset_index()
 
 
 def _stratum_sums(keys_frame, indicators, weights, stratum) -> pd.DataFrame:

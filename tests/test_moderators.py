@@ -219,14 +219,15 @@ def test_planted_outliers_are_found():
     assert len(flagged) <= len(planted) + 1
 
 
-def test_full_simulation_names_the_worst_moderator():
-    # simulate_audits(seed=2) with every effect: one moderator is flagged high, and the roster
-    # shows it has the worst ability of all 440 (log-odds +0.94).
-    sim = simulate_audits(seed=2)
-    result = moderator_outliers(sim.audits)
-    flagged = result.flagged
-    worst = sim.moderators.loc[sim.moderators["ability"].idxmax(), "moderator_id"]
-    assert flagged["moderator"].tolist() == [worst]
+def test_moderators_flagged_high_in_the_simulation_are_truly_among_the_worst():
+    # The roster's log-odds abilities are the truth: a moderator flagged "separable high" on a
+    # full simulated year must be among the worst tenth of the 440, for every seed tried.
+    for seed in range(3):
+        sim = simulate_audits(seed=seed)
+        result = moderator_outliers(sim.audits)
+        high = result.flagged.loc[result.flagged["status"] == "separable high", "moderator"]
+        ability = sim.moderators.set_index("moderator_id")["ability"]
+        assert (ability[high.tolist()] >= ability.quantile(0.9)).all()
 
 
 # --- the result ---------------------------------------------------------------------------------

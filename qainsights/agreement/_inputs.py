@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_columns, format_values
+from ..aggregate import is_engine_frame, rating_counts
 
 __all__ = ["INPUT_NAMES", "Ratings", "read_ratings"]
 
@@ -105,6 +106,8 @@ def read_ratings(
 
 
 def _from_long(data: Any, names: dict[str, str | None], categories: Any, func: str) -> Ratings:
+    if is_engine_frame(data) and None not in names.values():
+        return _from_engine(data, names, categories, func)
     if not isinstance(data, pd.DataFrame):
         raise TypeError(
             f"The 'data' parameter of {func} must be a pandas DataFrame when 'item', 'rater' "
@@ -133,6 +136,27 @@ def _from_long(data: Any, names: dict[str, str | None], categories: Any, func: s
     _check_unique_pairs(item_codes, rater_codes, item_values, len(rater_values), names, func)
     ids = (np.asarray(item_values), np.asarray(rater_values))
     return _from_codes(item_codes, rater_codes, labels[present], ids, categories, func)
+
+
+def _from_engine(data: Any, names: dict[str, str], categories: Any, func: str) -> Ratings:
+    """Long ratings in a polars, DuckDB or Spark frame: label counts per item from its engine.
+
+    The rater identities stay on the engine (checked there: one rating per item and
+    rater), so the coefficients that need them (Cohen's and Conger's kappa) ask for a
+    pandas frame; the family of Fleiss, Gwet and Krippendorff needs only the counts.
+    """
+    table, n_raters = rating_counts(
+        data, item=names["item"], label=names["label"], rater=names["rater"], func=func
+    )
+    _check_some_ratings(len(table), func)
+    values, label_codes = _encode_labels(table[names["label"]].to_numpy(), categories, func)
+    item_codes, items = pd.factorize(table[names["item"]].to_numpy())
+    q = len(values)
+    counts = np.bincount(
+        item_codes * q + label_codes, weights=table["n"].to_numpy(), minlength=len(items) * q
+    )
+    counts = counts.astype(np.int64).reshape(len(items), q)
+    return Ratings(values, counts, None, None, None, n_raters, np.asarray(items), None)
 
 
 def _from_wide(data: Any, categories: Any, func: str) -> Ratings:

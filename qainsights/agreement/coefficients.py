@@ -29,7 +29,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 _INPUTS = """data : pandas.DataFrame or array-like, optional
         Long format (one row per rating; name the columns with ``item``, ``rater`` and
         ``label``) or wide format (items in rows, raters in columns, NaN for a missing
-        rating).
+        rating). Long format may also be a polars, DuckDB or PySpark frame: the label
+        counts per item are then computed on its engine
+        (:func:`qainsights.aggregate.label_counts`), which serves every coefficient that
+        needs no rater identities (not Cohen's or Conger's kappa).
     item, rater, label : str, optional
         Column names of long-format ``data``.
     counts : pandas.DataFrame or array-like, optional

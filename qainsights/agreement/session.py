@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
 from .._results import TidyResult
-from ..plotting import PALETTE, plot_intervals
+from ..plotting import plot_heatmap, plot_intervals
 from .calibration import (
     category_agreement,
     disputed_items,
@@ -75,15 +74,12 @@ class CalibrationResult(TidyResult):
         matrix = np.full((len(order), len(order)), np.nan)
         rows = order.get_indexer(self.pairs["rater_a"])
         matrix[rows, order.get_indexer(self.pairs["rater_b"])] = self.pairs[value]
-        if ax is None:
-            size = 1.5 + 0.45 * len(order)
-            _, ax = plt.subplots(figsize=(size + 1.2, size), layout="constrained")
-        image = ax.imshow(matrix, cmap="RdYlGn", vmin=-1 if value == "kappa" else 0, vmax=1)
-        ax.set_xticks(range(len(order)), [str(r) for r in order], rotation=90)
-        ax.set_yticks(range(len(order)), [str(r) for r in order])
-        ax.figure.colorbar(image, ax=ax, label=value)
-        ax.set_title(f"Pairwise {value}", loc="left", fontsize=11, color=PALETTE["estimate"])
-        return ax
+        labels = [str(r) for r in order]
+        return plot_heatmap(
+            pd.DataFrame(matrix, index=labels, columns=labels),
+            vmin=-1 if value == "kappa" else 0, vmax=1, label=value,
+            title=f"Pairwise {value}", ax=ax,
+        )  # fmt: skip
 
 
 def calibration_session(

@@ -31,12 +31,20 @@ __all__ = [
     "Specs",
     "complete_family",
     "make_row",
+    "normal_index_values",
     "normal_indices",
     "undefined_rows",
 ]
 
 INDEX_COLUMNS = ["index", "estimate", "ci_low", "ci_high", "method"]
 _SUFFIXES = ("p", "pl", "pu", "pk", "pm")
+_INTERVALS = {
+    "p": "chi-square",
+    "pl": "Bissell",
+    "pu": "Bissell",
+    "pk": "Bissell",
+    "pm": "Boyles chi-square",
+}
 
 
 @dataclass(frozen=True)
@@ -114,35 +122,38 @@ def normal_indices(
     list of dict
         Rows with keys ``index``, ``estimate``, ``ci_low``, ``ci_high``, ``method``.
     """
+    values = normal_index_values(center, sigma, specs.lsl, specs.usl, specs.target)
     rows = []
-    one_sided = {}
-    if specs.lsl is not None:
-        one_sided["pl"] = (center - specs.lsl) / (3.0 * sigma)
-    if specs.usl is not None:
-        one_sided["pu"] = (specs.usl - center) / (3.0 * sigma)
-    cpk = min(one_sided.values())
-
-    if specs.two_sided:
-        cp = (specs.usl - specs.lsl) / (6.0 * sigma)
-        rows.append(
-            make_row(f"{family}p", cp, *_chi_square_interval(cp, n - 1.0, ci), "chi-square")
-        )
-    for suffix in ("pl", "pu"):
-        if suffix in one_sided:
-            value = one_sided[suffix]
-            rows.append(
-                make_row(f"{family}{suffix}", value, *bissell_interval(value, n, ci), "Bissell")
-            )
-    rows.append(make_row(f"{family}pk", cpk, *bissell_interval(cpk, n, ci), "Bissell"))
-    if specs.two_sided and specs.target is not None:
-        delta = (center - specs.target) / sigma
-        cpm = cp / np.sqrt(1.0 + delta**2)
-        dof = n * (1.0 + delta**2) ** 2 / (1.0 + 2.0 * delta**2)
-        rows.append(
-            make_row(f"{family}pm", cpm, *_chi_square_interval(cpm, dof, ci), "Boyles chi-square")
-        )
-
+    for suffix, value in values.items():
+        if suffix == "p":
+            low, high = _chi_square_interval(value, n - 1.0, ci)
+        elif suffix == "pm":
+            delta = (center - specs.target) / sigma
+            dof = n * (1.0 + delta**2) ** 2 / (1.0 + 2.0 * delta**2)
+            low, high = _chi_square_interval(value, dof, ci)
+        else:
+            low, high = bissell_interval(value, n, ci)
+        rows.append(make_row(f"{family}{suffix}", float(value), low, high, _INTERVALS[suffix]))
     return complete_family(family, rows, specs)
+
+
+def normal_index_values(center, sigma, lsl, usl, target) -> dict[str, np.ndarray]:
+    """Return the normal-theory indices that the specifications define, by suffix.
+
+    Keys are "p", "pl", "pu", "pk" and "pm" (prefix "C" or "P" to name them); arguments may
+    be arrays (one value per bootstrap replicate), and a missing limit or target is None.
+    """
+    values = {}
+    if lsl is not None and usl is not None:
+        values["p"] = (usl - lsl) / (6.0 * sigma)
+    if lsl is not None:
+        values["pl"] = (center - lsl) / (3.0 * sigma)
+    if usl is not None:
+        values["pu"] = (usl - center) / (3.0 * sigma)
+    values["pk"] = np.minimum.reduce([values[k] for k in ("pl", "pu") if k in values])
+    if "p" in values and target is not None:
+        values["pm"] = values["p"] / np.sqrt(1.0 + ((center - target) / sigma) ** 2)
+    return values
 
 
 def complete_family(family: str, rows: list[dict], specs: Specs) -> list[dict]:

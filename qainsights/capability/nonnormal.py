@@ -18,9 +18,14 @@ import warnings
 
 import numpy as np
 
+from qainsights.capability.bootstrap_intervals import replicate_intervals
 from qainsights.capability.indices import Specs, complete_family, make_row
 
-__all__ = ["PERCENTILE_PROBABILITIES", "empirical_quantiles", "percentile_indices"]
+__all__ = [
+    "PERCENTILE_PROBABILITIES",
+    "empirical_quantiles",
+    "percentile_indices",
+]
 
 PERCENTILE_PROBABILITIES = np.array([0.00135, 0.5, 0.99865])
 _MIN_EMPIRICAL = 1000
@@ -37,25 +42,47 @@ def empirical_quantiles(values: np.ndarray) -> np.ndarray:
         warnings.warn(
             f"The percentile method estimates the 0.135 % and 99.865 % quantiles from only "
             f"{values.size} values; below {_MIN_EMPIRICAL} they are essentially the sample "
-            "minimum and maximum, so the indices are unstable. Use method='lognormal', "
-            "'weibull' or 'box-cox' for smaller samples.",
+            "minimum and maximum, so the indices are unstable and their intervals too narrow. "
+            "Use method='lognormal', 'weibull' or 'box-cox' for smaller samples.",
             UserWarning,
             stacklevel=4,
         )
     return np.quantile(values, PERCENTILE_PROBABILITIES, method="linear")
 
 
-def percentile_indices(quantiles: np.ndarray, specs: Specs, *, method: str) -> list[dict]:
-    """Return the five P-family rows from the three quantiles (no intervals; Ppm undefined)."""
-    low, median, high = (float(q) for q in quantiles)
-    rows = []
-    one_sided = {}
-    if specs.lsl is not None:
-        one_sided["Ppl"] = (median - specs.lsl) / (median - low)
-    if specs.usl is not None:
-        one_sided["Ppu"] = (specs.usl - median) / (high - median)
-    if specs.two_sided:
-        rows.append(make_row("Pp", (specs.usl - specs.lsl) / (high - low), np.nan, np.nan, method))
-    rows += [make_row(name, value, np.nan, np.nan, method) for name, value in one_sided.items()]
-    rows.append(make_row("Ppk", min(one_sided.values()), np.nan, np.nan, method))
+def _index_values(quantiles: np.ndarray, specs: Specs) -> dict[str, np.ndarray]:
+    """Return Pp, Ppl, Ppu and Ppk (those the specifications define) from quantile rows.
+
+    ``quantiles`` has the 0.135 %, 50 % and 99.865 % quantiles in its last axis; bootstrap
+    replicates where a denominator is 0 give an infinite or NaN index, without a warning.
+    """
+    low, median, high = np.moveaxis(np.asarray(quantiles, dtype=float), -1, 0)
+    indices = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if specs.two_sided:
+            indices["Pp"] = (specs.usl - specs.lsl) / (high - low)
+        if specs.lsl is not None:
+            indices["Ppl"] = (median - specs.lsl) / (median - low)
+        if specs.usl is not None:
+            indices["Ppu"] = (specs.usl - median) / (high - median)
+    one_sided = [indices[name] for name in ("Ppl", "Ppu") if name in indices]
+    indices["Ppk"] = np.minimum.reduce(one_sided)
+    return indices
+
+
+def percentile_indices(
+    quantiles: np.ndarray, replicates: np.ndarray, specs: Specs, *, ci: float, method: str
+) -> list[dict]:
+    """Return the five P-family rows (Ppm undefined) with bias-corrected bootstrap intervals.
+
+    ``quantiles`` holds the three estimated quantiles and ``replicates`` their bootstrap
+    replicates (shape ``(n_boot, 3)``); see :func:`replicate_intervals`.
+    """
+    estimates = _index_values(quantiles, specs)
+    intervals = replicate_intervals(
+        estimates, _index_values(replicates, specs), ci, bias_corrected=True, stacklevel=5
+    )
+    rows = [
+        make_row(name, float(value), *intervals[name], method) for name, value in estimates.items()
+    ]
     return complete_family("P", rows, specs)

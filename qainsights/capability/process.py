@@ -10,6 +10,13 @@ from scipy.special import boxcox
 from scipy.stats import boxcox_normmax
 
 from qainsights._validation import check_confidence, check_option, format_values
+from qainsights.capability.bootstrap import (
+    box_cox_replicates,
+    empirical_replicates,
+    lognormal_replicates,
+    weibull_replicates,
+)
+from qainsights.capability.bootstrap_intervals import replicate_intervals
 from qainsights.capability.diagnostics import (
     ALPHA,
     NORMALITY_TEST,
@@ -123,6 +130,8 @@ def capability(
     ci: float = 0.95,
     stability: str = "warn",
     normality: str = "warn",
+    n_boot: int = 1000,
+    seed: int | None = 0,
 ) -> CapabilityResult:
     """Process capability indices Cp, Cpk, Cpm, Pp, Ppk, Ppm with intervals, and ppm out of spec.
 
@@ -160,9 +169,12 @@ def capability(
         - ``"auto"``: normal unless the Anderson-Darling test rejects normality at 5 %;
           then Box-Cox for positive data, else percentile.
 
-        The non-normal methods give overall (P) indices without intervals; the within (C)
-        rows are NaN. :attr:`CapabilityResult.method_reason` says which method was used
-        and why.
+        The percentile, lognormal and Weibull methods give overall (P) indices with
+        bootstrap intervals (see ``n_boot``); their within (C) rows are NaN. Box-Cox gives
+        both families: the overall intervals come from a bootstrap that re-estimates
+        lambda, the within intervals are normal theory on the transformed scale with lambda
+        taken as known (see Notes). :attr:`CapabilityResult.method_reason` says which
+        method was used and why.
     within : {"rbar", "sbar", "pooled", "moving_range"}, optional
         Within-subgroup sigma estimator: ``R-bar/d2`` (the default with subgroups, as in
         qcc), ``s-bar/c4``, the pooled standard deviation divided by c4, or ``MR-bar/d2``
@@ -187,6 +199,19 @@ def capability(
         test rejects normality at 5 %. "ignore" computes the normal-theory indices
         without it, for a deliberate comparison with a non-normal method; the test result
         is in :attr:`CapabilityResult.normality_pvalue` and ``method_reason`` either way.
+    n_boot : int, default 1000
+        Bootstrap replicates (at least 100) for the intervals of the percentile, lognormal
+        and Weibull indices and of the Box-Cox overall indices; ignored by "normal". For
+        "percentile", "lognormal" and "weibull" the interval is Efron's bias-corrected
+        (BC) percentile interval of the replicated index (the acceleration of BCa is not
+        estimated), from a nonparametric bootstrap of the empirical quantiles or a
+        parametric bootstrap of the fitted distribution (refitted by maximum likelihood).
+        For "box-cox" it is the plain percentile interval of a nonparametric bootstrap of
+        the rows, with lambda re-estimated on every resample. Box-Cox costs about 0.2 s per
+        1,000 values at the default; the other methods take milliseconds.
+    seed : int or None, default 0
+        Seed of the bootstrap (``numpy.random.default_rng``): the same seed gives the same
+        intervals; None draws fresh ones on every call.
 
     Returns
     -------
@@ -223,6 +248,34 @@ def capability(
     in the third digit of the bounds. Expected ppm are not truncated (qcc rounds values
     below 0.01 % to 0).
 
+    Intervals of the non-normal methods (the method column names them). Coverage of a
+    nominal 95 % interval, measured on 400 simulated samples per case by
+    ``benchmarks/bench_capability_intervals.py``:
+
+    - Lognormal: parametric bootstrap from the exact sampling distributions of the mean and
+      standard deviation of the logs (no resampling of rows); coverage 0.93 to 0.95 for
+      n = 30 to 500 lognormal values.
+    - Weibull: parametric bootstrap with the two-parameter maximum-likelihood fit repeated
+      on every replicate (vectorised Newton iterations); coverage 0.93 to 0.96 for n = 30
+      to 500 Weibull values.
+    - Percentile: nonparametric bootstrap; the distribution of the type-7 quantiles of a
+      resample is drawn exactly from order statistics (uniform spacings). The extreme
+      quantiles rest on the few values beyond them, so coverage is 0.72 at n = 1,000 and
+      0.92 at n = 5,000: trust the interval only for several thousand values.
+    - Box-Cox, overall indices: nonparametric bootstrap of the rows; every resample gets
+      its own maximum-likelihood lambda (a vectorised golden-section search), transformed
+      values and transformed specifications. Coverage 0.955 to 0.975 for n = 30 to 500
+      lognormal values (against the index of the true transform, lambda = 0); the bias
+      correction of the other methods overcorrects here (0.82 at n = 500), so the plain
+      percentile interval is used.
+    - Box-Cox, within indices: the normal-theory intervals above on the transformed scale,
+      with lambda taken as known (a resample of rows would break the subgroups). They
+      ignore the uncertainty of lambda: Cpk covers only 0.69 to 0.78 in the same runs.
+      Read them as a lower bound on the uncertainty.
+
+    The bias-corrected interval contains the estimate unless fewer than 2.5 % (for
+    ``ci=0.95``) of the replicates fall on one side of it.
+
     Examples
     --------
     >>> values = [9.8, 10.1, 10.0, 9.9, 10.2, 10.0, 10.1, 9.9, 10.0, 10.1]
@@ -238,6 +291,14 @@ def capability(
     >>> result.method_reason
     "method='normal' requested; Anderson-Darling p = 0.468"
 
+    Right-skewed handle times against an upper limit, with a lognormal fit:
+
+    >>> times = np.random.default_rng(1).lognormal(mean=4.0, sigma=0.5, size=300)
+    >>> skewed = capability(times, usl=300.0, method="lognormal", stability="ignore")
+    >>> row = skewed.to_frame().set_index("index").loc["Ppk"]
+    >>> print(round(row["estimate"], 3), round(row["ci_low"], 3), round(row["ci_high"], 3))
+    1.603 1.353 1.857
+
     References
     ----------
     .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, chapter 8.
@@ -248,11 +309,19 @@ def capability(
     .. [4] J. A. Clements (1989), "Process capability calculations for non-normal
        distributions", *Quality Progress* 22, 95-100; ISO 22514-2:2017.
     .. [5] L. Scrucca, qcc R package 3.0, ``processCapability`` (the reference outputs).
+    .. [6] B. Efron and R. J. Tibshirani (1993), *An Introduction to the Bootstrap*,
+       chapters 6, 13 and 14 (parametric bootstrap; percentile and bias-corrected
+       intervals, the latter BCa with zero acceleration).
+    .. [7] A. D. Hutson and M. D. Ernst (2000), "The exact bootstrap mean and variance of
+       an L-estimator", *Journal of the Royal Statistical Society B* 62, 89-94.
+    .. [8] J. F. Lawless (2003), *Statistical Models and Methods for Lifetime Data*, 2nd
+       ed., chapter 5 (Weibull maximum likelihood, location-scale pivots).
     """
     method = check_option(method, name="method", options=METHODS, func=FUNC)
     stability = check_option(stability, name="stability", options=["warn", "ignore"], func=FUNC)
     normality = check_option(normality, name="normality", options=["warn", "ignore"], func=FUNC)
     ci = check_confidence(ci, func=FUNC)
+    _check_n_boot(n_boot)
     specs = read_specs(lsl, usl, target)
     values, groups = read_values(data, value, subgroup)
     individual = subgroup is None
@@ -320,11 +389,14 @@ def capability(
                 (label, Fit("box-cox normal", (*fit.params, ("lmbda", lmbda))))
                 for label, fit in fits
             )
-            for row in rows:
-                if np.isfinite(row["estimate"]):
-                    row["method"] += f" on the Box-Cox scale (lambda = {lmbda:.4g})"
+            replicates = box_cox_replicates(
+                values, lmbda, specs, n_boot, np.random.default_rng(seed)
+            )
+            _box_cox_intervals(rows, replicates, lmbda, ci=ci, n_boot=n_boot)
     else:
-        rows, fits, ppm_rows = _nonnormal_parts(values, specs, method)
+        rows, fits, ppm_rows = _nonnormal_parts(
+            values, specs, method, ci=ci, n_boot=n_boot, seed=seed
+        )
     return CapabilityResult(
         indices=pd.DataFrame(rows, columns=INDEX_COLUMNS),
         out_of_spec=ppm_table([("observed", observed_ppm(values, specs)), *ppm_rows]),
@@ -346,6 +418,15 @@ def capability(
         values=values.copy(),
         fits=fits,
     )
+
+
+def _check_n_boot(n_boot: int) -> None:
+    """Raise unless ``n_boot`` is an integer of at least 100."""
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
+        raise ValueError(
+            f"The 'n_boot' parameter of {FUNC} must be an integer >= 100. Got {n_boot!r} "
+            "instead (1000 is a good default for 95 % intervals)."
+        )
 
 
 def _known_sigma(sigma: float) -> float:
@@ -385,18 +466,54 @@ def _normal_parts(center, sigma_w, overall, n, specs, ci):
     return rows, fits, ppm
 
 
-def _nonnormal_parts(values, specs, method):
-    """Return the percentile-based rows, the fitted curve and expected ppm of ``method``."""
+def _box_cox_intervals(rows, replicates, lmbda, *, ci, n_boot):
+    """Name the Box-Cox scale in ``rows``; give the overall indices bootstrap intervals.
+
+    The within indices keep their normal-theory intervals with lambda taken as known (a
+    resample of rows would break the subgroups); the overall indices get percentile
+    intervals from ``replicates``, where lambda is re-estimated on every resample (the bias
+    correction of the other methods overcorrects here: coverage 0.82 instead of 0.98 at
+    n = 500 in the benchmark's lognormal case).
+    """
+    estimates = {
+        row["index"]: row["estimate"]
+        for row in rows
+        if row["index"].startswith("P") and np.isfinite(row["estimate"])
+    }
+    by_name = {f"P{suffix}": values for suffix, values in replicates.items()}
+    intervals = replicate_intervals(estimates, by_name, ci, bias_corrected=False, stacklevel=4)
+    for row in rows:
+        if row["index"] in intervals:
+            row["ci_low"], row["ci_high"] = intervals[row["index"]]
+            row["method"] = (
+                f"normal theory on the Box-Cox scale (lambda = {lmbda:.4g}); nonparametric "
+                "bootstrap re-estimating lambda, percentile interval "
+                f"({n_boot} replicates)"
+            )
+        elif np.isfinite(row["estimate"]):
+            row["method"] += f" on the Box-Cox scale (lambda = {lmbda:.4g}, taken as known)"
+
+
+def _nonnormal_parts(values, specs, method, *, ci, n_boot, seed):
+    """Return the percentile-based rows with bootstrap intervals, the fit and expected ppm."""
+    rng = np.random.default_rng(seed)
     if method == "percentile":
         quantiles = empirical_quantiles(values)
-        note = "percentile (ISO 22514-2, empirical type-7 quantiles), no interval"
+        replicates = empirical_replicates(values, n_boot, rng)
+        note = "percentile (ISO 22514-2, empirical type-7 quantiles)"
+        kind = "nonparametric"
         fits, ppm = (), []
     else:
         fit = fit_lognormal(values) if method == "lognormal" else fit_weibull(values)
         quantiles = fit.quantile(PERCENTILE_PROBABILITIES)
-        note = f"percentile (ISO 22514-2) of the fitted {fit.describe()}, no interval"
+        draw = lognormal_replicates if method == "lognormal" else weibull_replicates
+        replicates = draw(fit, values.size, n_boot, rng)
+        note = f"percentile (ISO 22514-2) of the fitted {fit.describe()}"
+        kind = "parametric"
         fits, ppm = ((method, fit),), [(f"expected {method}", fitted_ppm(fit, specs))]
+    note += f"; {kind} bootstrap, bias-corrected percentile interval ({n_boot} replicates)"
     within_rows = undefined_rows(
         "C", f"undefined for method={method!r}: within indices need 'normal' or 'box-cox'"
     )
-    return within_rows + percentile_indices(quantiles, specs, method=note), fits, ppm
+    rows = percentile_indices(quantiles, replicates, specs, ci=ci, method=note)
+    return within_rows + rows, fits, ppm

@@ -225,6 +225,10 @@ def simulate_audits(
     ['new_hire_cohort', 'policy_change', 'training_wave', 'site_queue_degradation', 'strict_auditor']
     """
     _check_sizes(weeks, audits_per_week, n_moderators, n_auditors)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(
+            f"The 'seed' parameter of simulate_audits must be a non-negative integer. Got {seed!r} instead."
+        )
     chosen = _check_effects(effects)
     rng = np.random.default_rng(seed)
     first = pd.Timestamp(start).normalize()
@@ -250,7 +254,8 @@ def simulate_audits(
     )
     policy = _draw(rng, w.QUEUE_POLICY_MIX[queue])
     markets = np.array(list(w.MARKETS))
-    site_markets = [np.searchsorted(markets, sorted(s[4])) for s in w.SITES]
+    code = {m: i for i, m in enumerate(markets)}
+    site_markets = [np.array([code[m] for m in s[4]]) for s in w.SITES]
     n_markets = np.array([len(m) for m in site_markets])
     padded = np.array([np.resize(m, n_markets.max()) for m in site_markets])
     market = padded[site, (rng.random(n) * n_markets[site]).astype(int)]

@@ -133,8 +133,8 @@ def diff_in_diff(
     ...                       start="2026-02-16", covariates=["queue", "policy"])
     >>> result.effects[["effect", "estimate", "ci_low", "ci_high"]].round(3)
                 effect  estimate  ci_low  ci_high
-    0       odds_ratio     0.552   0.403    0.756
-    1  rate_difference    -0.027  -0.041   -0.013
+    0       odds_ratio     0.533   0.378    0.753
+    1  rate_difference    -0.029  -0.044   -0.014
     """
     func = "diff_in_diff"
     covariates = covariate_list(covariates, reserved={group, time, cluster}, func=func)

@@ -84,7 +84,7 @@ def drill_down(
     6      2       b / y  2       1  0.500         -0.333
     """
     check_frame(audits, func=_FUNC, name="audits")
-    dims = as_column_list(path)
+    dims = as_column_list(path, name="path", func=_FUNC)
     if not dims or len(set(dims)) != len(dims):
         raise ValueError(
             f"The 'path' parameter of {_FUNC} must name one or more distinct columns, "

@@ -225,7 +225,7 @@ def error_drivers(
     level = check_confidence(ci, func=_FUNC)
     check_option(rare, name="rare", options=("pool", "raise"), func=_FUNC)
     _check_min_count(min_count)
-    names = as_column_list(factors)
+    names = as_column_list(factors, name="factors", func=_FUNC)
     if not names or len(set(names)) != len(names) or outcome in names:
         raise ValueError(
             f"The 'factors' parameter of {_FUNC} must name one or more distinct columns other "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -66,6 +68,17 @@ def severity_index(
         For missing columns or values, an error whose severity is missing or unknown, or a
         bad ``ci``.
 
+    Warns
+    -----
+    UserWarning
+        When a segment has a single audit (its interval is NaN) or no error (its interval is
+        [0, 0], which understates the uncertainty: the normal interval needs some errors).
+
+    References
+    ----------
+    The points follow :data:`~qainsights.rca.SEVERITY_WEIGHTS`; the interval is the
+    large-sample normal interval for a mean (e.g. Cochran, 1977, Sampling Techniques, 2.15).
+
     Examples
     --------
     >>> audits = pd.DataFrame({"is_error": [True, True, False, False],
@@ -92,6 +105,7 @@ def severity_index(
     with np.errstate(invalid="ignore", divide="ignore"):
         variance = (sums["_square"].to_numpy() - n * mean**2) / (n - 1)
     half = stats.norm.isf((1 - level) / 2) * np.sqrt(np.clip(variance, 0, None) / n)
+    _warn_degenerate(n, sums["_score"].to_numpy())
     table = sums.reset_index(drop=not keys)
     return pd.DataFrame(
         {
@@ -104,3 +118,15 @@ def severity_index(
             "ci_high": 100 * (mean + half),
         }
     )
+
+
+def _warn_degenerate(n: np.ndarray, points: np.ndarray) -> None:
+    single, clean = int((n == 1).sum()), int(((n > 1) & (points == 0)).sum())
+    if single or clean:
+        warnings.warn(
+            f"{_FUNC}: {single} segment(s) with one audit have no interval (NaN) and {clean} "
+            "segment(s) without errors have the interval [0, 0]; read them as too small to "
+            "measure, or pool them with similar segments.",
+            UserWarning,
+            stacklevel=3,
+        )

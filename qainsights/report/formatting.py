@@ -11,7 +11,7 @@ __all__ = ["PERCENT_COLUMNS", "readable"]
 #: Columns holding proportions, shown as percentages.
 PERCENT_COLUMNS = frozenset(
     {
-        "accuracy", "rate", "ci_low", "ci_high", "target", "share", "cum_share", "coverage",
+        "accuracy", "rate", "target", "share", "cum_share", "coverage",
         "crude_rate", "crude_ci_low", "crude_ci_high", "standardised_rate",
         "shrunken_rate", "shrunken_ci_low", "shrunken_ci_high", "shrunk_accuracy",
         "rate_baseline", "rate_current", "difference", "mix_effect", "rate_effect",
@@ -19,6 +19,11 @@ PERCENT_COLUMNS = frozenset(
         "share_before", "share_after", "change",
     }
 )  # fmt: skip
+#: Interval bounds, shown as percentages when the table's estimate is a proportion.
+_BOUNDS = frozenset({"ci_low", "ci_high"})
+_PROPORTION_ESTIMATES = frozenset(
+    {"rate", "accuracy", "share", "change", "difference", "standardised_rate", "crude_rate"}
+)
 _COUNTS = frozenset({"n", "errors", "n_baseline", "n_current", "errors_baseline", "errors_current"})
 _P_VALUES = frozenset({"p_value", "q_value"})
 
@@ -42,7 +47,8 @@ def readable(
 ) -> pd.DataFrame:
     """Return a copy of a result table for display.
 
-    Proportions (the columns of :data:`PERCENT_COLUMNS` and ``percent``) become percentages,
+    Proportions (the columns of :data:`PERCENT_COLUMNS` and ``percent``, and ``ci_low`` /
+    ``ci_high`` when the table's estimate is a proportion) become percentages,
     counts get thousands separators, p- and q-values three decimals (or "< 0.001"), other
     numbers three decimals (none for whole numbers or from 100 up), labels lose their
     underscores, and headers become words.
@@ -56,6 +62,8 @@ def readable(
     """
     shown = table.copy()
     percents = PERCENT_COLUMNS | set(percent)
+    if _PROPORTION_ESTIMATES & set(table.columns) or set(percent) & _PROPORTION_ESTIMATES:
+        percents |= _BOUNDS
     for name in shown.columns:
         column = shown[name]
         if name in percents:

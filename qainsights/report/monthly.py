@@ -28,6 +28,7 @@ from .findings import Finding, actions_table
 from .sections import (
     Headline,
     accuracy_table,
+    check_target,
     design_of,
     enforcement_table,
     headline,
@@ -82,7 +83,8 @@ class MonthlyReport(TidyResult):
     change : ChangeExplanation
         The segments that explain the change from last month, with the mix/rate split.
     root_causes : ParetoResult
-        Pareto of this month's root causes, and their change in share since last month.
+        Pareto of this month's root causes, and their change in share since last month with
+        intervals Bonferroni-adjusted for the number of causes compared.
     by_site, by_queue : DataFrame
         Accuracy per site and per queue against target.
     standardised : DataFrame
@@ -162,7 +164,9 @@ class MonthlyReport(TidyResult):
         }
         tables = {title: table for title, table in candidates.items() if table is not None}
         with warnings.catch_warnings():  # the ``suppressed`` column says which rows were blanked
-            warnings.simplefilter("ignore", UserWarning)
+            warnings.filterwarnings(
+                "ignore", message="suppress_small_cells blanked", category=UserWarning
+            )
             return {
                 title: suppress_small_cells(table, min_n=min_n) if "n" in table else table
                 for title, table in tables.items()
@@ -229,20 +233,21 @@ def _chart_findings(weekly: ControlChart, segments: ControlChartSet, month_start
         )
     summary = segments.summary
     firings, expected = len(segments.signals), segments.expected_false_alarms
+    shifted = summary[summary["status"] == "shift"]
     found.append(Finding(
-        "control_charts", "medium" if firings > 2 * expected else "low",
-        f"{firings} rule firings across {len(summary)} site x queue charts; about {expected:.0f} "
-        "are expected by chance alone.",
-        "Read single segment signals against that rate; act on repeated ones.",
+        "control_charts", "low",
+        f"{firings} rule firings across {len(summary)} site x queue charts, where about "
+        f"{expected:.0f} are expected by chance alone; {len(shifted)} segment(s) show a run-rule "
+        "shift in their latest week.",
+        "Treat single run-rule shifts as leads, not findings: look again next week.",
     ))  # fmt: skip
-    flagged = summary[summary["status"].isin(["out of control", "shift"])]
-    for row in flagged.itertuples():
+    separable = summary[(summary["status"] == "out of control") & (summary["q_value"] < 0.05)]
+    for row in separable.itertuples():
         segment = " x ".join(str(getattr(row, b)) for b in segments.by)
-        separable = row.status == "out of control" and row.q_value < 0.05
         found.append(Finding(
-            "control_charts", "high" if separable else "medium",
-            f"{segment}: {row.status} in the latest week (rules {row.latest_rules or 'none'}; "
-            f"q = {row.q_value:.2g}).",
+            "control_charts", "high",
+            f"{segment}: beyond its control limits in the latest week (q = {row.q_value:.2g}, "
+            "false discovery rate controlled across segments).",
             f"Review {segment}'s recent weeks with its site lead.",
         ))  # fmt: skip
     return found
@@ -280,8 +285,9 @@ def _root_cause_findings(result: ParetoResult) -> list[Finding]:
                 "root_causes",
                 "high",
                 f"'{cause}' grew from {row.share_before:.0%} "
-                f"to {row.share_after:.0%} of errors (unadjusted 95% interval of the change "
-                f"{row.ci_low:+.1%} to {row.ci_high:+.1%}).",
+                f"to {row.share_after:.0%} of errors (interval of the change "
+                f"{row.ci_low:+.1%} to {row.ci_high:+.1%}, Bonferroni-adjusted for the "
+                f"{len(result.comparison)} causes compared).",
                 f"Find where '{cause}' errors concentrate (drill down by site and "
                 "queue) and address the cause there.",
             )
@@ -465,6 +471,16 @@ def build_monthly_report(
     -------
     MonthlyReport
         Warnings raised by the statistics are collected in ``notes``, not emitted.
+
+    Examples
+    --------
+    >>> from qainsights.datasets import simulate_audits
+    >>> audits = simulate_audits(seed=3, start="2026-07-06", weeks=13).audits
+    >>> report = build_monthly_report(audits, sections=["headline", "segments", "sampling"])
+    >>> report.month, report.previous
+    ('2026-09', '2026-08')
+    >>> list(report.tables())
+    ['Headline', 'Accuracy by site', 'Accuracy by queue', 'Actions']
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -484,9 +500,24 @@ def _build(audits, month, target, calibration, calibration_standard, sections, p
         param="audits",
     )
     chosen = check_sections(sections)
+    check_target(target, func="build_monthly_report")
     month = month or latest_complete_month(audits)
+    months = set(audits["month"].unique())
+    if month not in months:
+        raise ValueError(
+            f"The 'month' parameter of build_monthly_report is {month!r}, which has no audits. "
+            f"Months present: {format_values(sorted(months), 24)}."
+        )
     before = previous_month(month)
     current = audits[audits["month"] == month]
+    if before not in months and {"change", "root_causes"} & set(chosen):
+        warnings.warn(
+            f"No audits in {before}, the month before the report month: the sections that compare "
+            "with it (what changed, root-cause trend) are left out.",
+            UserWarning,
+            stacklevel=2,
+        )
+        chosen = tuple(c for c in chosen if c not in ("change", "root_causes"))
     parts: dict[str, object] = {}
     findings: list[Finding] = []
     if "headline" in chosen:
@@ -525,7 +556,10 @@ def _build(audits, month, target, calibration, calibration_standard, sections, p
         findings += _change_findings(parts["change"])
     if "root_causes" in chosen:
         both = audits[audits["month"].isin([before, month])]
-        parts["root_causes"] = pareto(both, by_period="month", periods=(before, month))
+        causes = both.loc[both["is_error"], "root_cause"].nunique()
+        parts["root_causes"] = pareto(
+            both, by_period="month", periods=(before, month), ci=1 - 0.05 / max(causes, 1)
+        )
         findings += _root_cause_findings(parts["root_causes"])
     if "segments" in chosen:
         parts["by_site"] = accuracy_table(current, by="site", target=target)

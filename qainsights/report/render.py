@@ -81,6 +81,17 @@ def render_report(
     -------
     Path
         The HTML file written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from qainsights.datasets import simulate_audits
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     simulate_audits(seed=3, start="2026-07-06", weeks=13).audits.to_parquet(f"{folder}/a.parquet")
+    ...     page = render_report(f"{folder}/a.parquet", output=f"{folder}/report.html",
+    ...                          sections=["headline", "sampling"])
+    ...     "Headline accuracy" in page.read_text()
+    True
     """
     import nbformat
     import papermill

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .._results import TidyResult
 from .._validation import check_columns, check_frame, format_values
-from ..rates import enforcement_rates, error_rate
+from ..rates import RATE_COLUMNS, enforcement_rates, error_rate
 
 __all__ = [
     "Headline",
@@ -110,6 +110,11 @@ def accuracy_table(
         The ``by`` columns, ``n``, ``errors``, ``accuracy``, ``ci_low``, ``ci_high``
         [, ``target``, ``status``].
 
+    References
+    ----------
+    The rates and intervals are :func:`qainsights.rates.error_rate`'s (Wilson, 1927; with
+    weights, Korn & Graubard, 1998, on the effective sample size).
+
     Examples
     --------
     >>> audits = pd.DataFrame({"site": ["a"] * 50 + ["b"] * 50,
@@ -130,33 +135,21 @@ def accuracy_table(
         ci_high=1 - rates["ci_low"],
     )
     if target is not None:
-        _check_target(target)
+        check_target(target, func="accuracy_table")
         table = table.assign(
             target=target, status=_status(table["ci_low"], table["ci_high"], target)
         )
     return table
 
 
-_RATE_COLUMNS = frozenset(
-    (
-        "n",
-        "errors",
-        "weighted_errors",
-        "weighted_n",
-        "rate",
-        "se",
-        "n_eff",
-        "deff",
-        "ci_low",
-        "ci_high",
-    )
-)
+_RATE_COLUMNS = frozenset(RATE_COLUMNS)
 
 
-def _check_target(target: float) -> None:
+def check_target(target: float, *, func: str) -> None:
+    """Raise unless ``target`` is a proportion strictly between 0 and 1."""
     if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target < 1:
         raise ValueError(
-            "The 'target' parameter of accuracy_table must be a proportion strictly between 0 "
+            f"The 'target' parameter of {func} must be a proportion strictly between 0 "
             f"and 1 (for example 0.95). Got {target!r} instead."
         )
 
@@ -169,6 +162,15 @@ def enforcement_table(
     A thin wrapper of :func:`qainsights.rates.enforcement_rates` with the design of
     :func:`design_of`; columns: the ``by`` columns, ``error_type``, ``n``, ``errors``,
     ``rate``, ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> audits = pd.DataFrame({"error_type": ["none"] * 8 + ["over_enforcement", "wrong_policy"]})
+    >>> enforcement_table(audits)[["error_type", "n", "errors", "rate"]]
+              error_type   n  errors  rate
+    0   over_enforcement  10       1   0.1
+    1  under_enforcement  10       0   0.0
+    2       wrong_policy  10       1   0.1
     """
     rates = enforcement_rates(audits, by=by, **design_of(audits))
     keep = [c for c in rates.columns if c not in _RATE_COLUMNS] + [
@@ -250,6 +252,9 @@ def headline(audits: pd.DataFrame, *, month: str, target: float) -> Headline:
 
 def sampling_statement(audits: pd.DataFrame, *, ci: float = 0.95) -> str:
     """Describe how the audits were sampled and how precise the overall rate is.
+
+    The design effect and effective sample size are Kish's (1965), from the Taylor-linearised
+    variance of :func:`qainsights.rates.error_rate`.
 
     Examples
     --------

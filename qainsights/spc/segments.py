@@ -13,6 +13,7 @@ from statsmodels.stats.multitest import multipletests
 
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_columns, check_frame, check_option
+from qainsights.aggregate import collect, engine_frame, error_sums, is_engine_frame
 from qainsights.spc._inputs import phase_arguments
 from qainsights.spc.attributes import _attribute_chart
 from qainsights.spc.result import draw_chart
@@ -148,10 +149,12 @@ def control_charts(
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame, or a polars, DuckDB or PySpark frame
         Aggregates (one row per segment and subgroup, with ``defects`` and ``n`` or
         ``values``), or audit rows (one per audited decision) with a boolean ``outcome``
-        column, which are first counted per segment and subgroup.
+        column, which are first counted per segment and subgroup. Other engines' audit rows
+        are counted on their engine (``freq`` then takes "D", "M", "Q" or "Y"), their
+        aggregates collected; the charts are the same.
     by : str or list of str
         Segment columns.
     chart : {"p", "laney_p", "np", "c", "u", "laney_u", "i"}, default "laney_p"
@@ -201,12 +204,19 @@ def control_charts(
     .. [2] Validated against qicharts2 facets (``qic(..., facets=~infection, chart="u")``).
     """
     func = "control_charts"
-    check_frame(data, func=func)
+    engine = is_engine_frame(data)
+    if engine:
+        data = engine_frame(data, func=func)
+        if outcome is None:  # aggregates: small, read them into pandas
+            data, engine = collect(data), False
+    if not engine:
+        check_frame(data, func=func)
     check_option(chart, name="chart", options=_CHARTS, func=func)
     segments = as_column_list(by)
     check_columns(data, [*segments, subgroup], func=func)
     if outcome is not None:
-        data = _count_outcomes(
+        count = _count_on_engine if engine else _count_outcomes
+        data = count(
             data,
             by=segments,
             subgroup=subgroup,
@@ -252,6 +262,23 @@ def control_charts(
         ),
         proportion=result.proportion,
     )
+
+
+def _count_on_engine(data, *, by, subgroup, outcome, freq, carried) -> pd.DataFrame:
+    """:func:`_count_outcomes` of a polars, DuckDB or Spark frame, counted on its engine.
+
+    The ``stage`` and ``baseline`` columns are further keys: a subgroup appearing twice then
+    means they vary within it, which the chart reports.
+    """
+    counts = error_sums(
+        data,
+        keys=[*by, subgroup, *carried],
+        outcome=outcome,
+        weight=None,
+        floor={subgroup: freq},
+        func="control_charts",
+    )
+    return counts.rename(columns={"errors": "defects"})[[*by, subgroup, *carried, "defects", "n"]]
 
 
 def _floor(values: pd.Series, freq: str) -> pd.Series:

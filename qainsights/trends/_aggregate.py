@@ -18,6 +18,7 @@ from qainsights._validation import (
     format_values,
     outcome_indicator,
 )
+from qainsights.aggregate import collect, engine_frame, error_sums, is_engine_frame
 
 __all__ = ["PERIOD_COLUMNS", "counts_by_period", "two_period_counts"]
 
@@ -33,7 +34,6 @@ def counts_by_period(data, *, keys, period, outcome, errors, n, func) -> pd.Data
     the ``keys``, ``period``, ``errors`` and ``n`` columns (float counts), one row per
     combination present, sorted by ``period`` then ``keys``.
     """
-    check_frame(data, func=func)
     keys = as_column_list(keys)
     aggregate = errors is not None or n is not None
     if aggregate and (errors is None or n is None):
@@ -47,6 +47,11 @@ def counts_by_period(data, *, keys, period, outcome, errors, n, func) -> pd.Data
             f"The segment columns of {func} must differ from the period column and from "
             f"'errors' and 'n'. Got {format_values(clash or [period])}; rename them first."
         )
+    if is_engine_frame(data):
+        data = _engine_counts(data, keys, period, outcome, aggregate, func)
+        errors, n = (errors, n) if aggregate else ("errors", "n")
+        aggregate = True
+    check_frame(data, func=func)
     measures = [errors, n] if aggregate else [outcome]
     check_columns(data, [*keys, period, *measures], func=func)
     if data.empty:
@@ -61,6 +66,14 @@ def counts_by_period(data, *, keys, period, outcome, errors, n, func) -> pd.Data
     groups = [data[k] for k in [*keys, period]]
     table = values.groupby(groups, observed=True, sort=False).sum()
     return table.reset_index().sort_values([period, *keys], ignore_index=True)
+
+
+def _engine_counts(data, keys, period, outcome, aggregate, func):
+    """A polars, DuckDB or Spark frame as a pandas aggregate: rows counted on their engine."""
+    if aggregate:
+        return collect(engine_frame(data, func=func))
+    sums = error_sums(data, keys=[*keys, period], outcome=outcome, weight=None, floor={}, func=func)
+    return sums[[*keys, period, "errors", "n"]]
 
 
 def _aggregate_counts(data: pd.DataFrame, errors: str, n: str, *, func: str) -> pd.DataFrame:

@@ -168,7 +168,7 @@ def detect_changepoints(
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame, or a polars, DuckDB or PySpark frame
         Audit rows, or an aggregate frame with ``errors`` and ``n`` columns.
     time : str
         Period column (for example ``"week"``); periods are ordered by sorting it.
@@ -299,7 +299,7 @@ def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, 
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame, or a polars, DuckDB or PySpark frame
         Audit rows, or an aggregate frame with ``errors`` and ``n`` columns.
     time : str
         Period column.

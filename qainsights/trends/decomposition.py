@@ -161,7 +161,7 @@ def decompose_change(
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame, or a polars, DuckDB or PySpark frame
         Audit rows or an aggregate frame, as in :func:`compare_periods`.
     by : str or list of str
         Segment columns: the dimension whose mix is examined.

@@ -132,7 +132,7 @@ def explain_change(
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame, or a polars, DuckDB or PySpark frame
         Audit rows or an aggregate frame (``errors`` and ``n`` per combination of the
         ``dims`` and ``period``), as in :func:`compare_periods`.
     dims : list of str

@@ -95,9 +95,10 @@ def compare_periods(
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame, or a polars, DuckDB or PySpark frame
         Audit rows (one per audited decision) or an aggregate frame with ``errors`` and
-        ``n`` columns per segment and period.
+        ``n`` columns per segment and period. Other engines' audit rows are counted per
+        segment and period on their engine (:func:`qainsights.aggregate.error_counts`).
     by : str or list of str
         Segment columns.
     period : str

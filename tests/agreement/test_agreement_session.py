@@ -62,14 +62,16 @@ def test_forest_plot_draws_the_accuracies(with_standard):
 def test_heatmap_draws_the_pairwise_matrix(with_standard, value):
     long, _, result = with_standard
     ax = result.plot_pairs(value=value)
-    drawn = ax.images[0].get_array()
     pairs = pairwise_agreement(long, **COLUMNS)
     raters = sorted(pairs["rater_a"].unique())
+    drawn = ax.collections[0].get_array().reshape(len(raters), len(raters))
     for row in pairs.sample(6, random_state=1).itertuples():
         cell = drawn[raters.index(row.rater_a), raters.index(row.rater_b)]
         assert cell == pytest.approx(getattr(row, value))
     assert np.ma.is_masked(drawn[0, 0]) or np.isnan(drawn[0, 0])
     assert [t.get_text() for t in ax.get_xticklabels()] == raters
+    written = {float(t.get_text()) for t in ax.texts}
+    assert round(getattr(pairs.iloc[0], value), 2) in written
 
 
 def test_session_leaves_inputs_unchanged():

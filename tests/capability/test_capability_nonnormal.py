@@ -45,8 +45,9 @@ def test_lognormal_matches_scipy_fit(skewed):
     assert ppm["below_lsl"] == pytest.approx(1e6 * fitted.cdf(0.5), rel=1e-5)
     assert ppm["above_usl"] == pytest.approx(1e6 * fitted.sf(15.0), rel=1e-5)
     rows = result.to_frame().set_index("index")
-    assert rows.loc[["Cp", "Cpk", "Ppm"], "estimate"].isna().all()
-    assert rows[["ci_low", "ci_high"]].isna().all().all()
+    assert rows.loc[["Cp", "Cpk", "Ppm"], ["estimate", "ci_low", "ci_high"]].isna().all().all()
+    # The P indices carry bootstrap intervals (tests in test_capability_intervals.py).
+    assert rows.loc[["Pp", "Ppl", "Ppu", "Ppk"], ["ci_low", "ci_high"]].notna().all().all()
     assert "lognormal" in rows.loc["Ppk", "method"]
     assert result.method == "lognormal"
 

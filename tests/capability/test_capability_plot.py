@@ -49,9 +49,11 @@ def test_plot_on_given_axes_and_lognormal_curve():
     params = dict(result.fits[0][1].params)
     expected = norm.pdf(np.log(x), params["mean_log"], params["sigma_log"]) / x
     np.testing.assert_allclose(y, expected, rtol=1e-9)
-    # No intervals for percentile-based indices: the panel shows the estimate only.
-    assert "Ppk" in ax.texts[0].get_text()
-    assert "[" not in ax.texts[0].get_text()
+    # The panel draws the bootstrap interval held by the result, and no undefined index.
+    ppk = result.to_frame().set_index("index").loc["Ppk"]
+    panel = ax.texts[0].get_text()
+    assert f"Ppk {ppk['estimate']:6.2f} [{ppk['ci_low']:.2f}, {ppk['ci_high']:.2f}]" in panel
+    assert "Cpk" not in panel
 
 
 def test_box_cox_curve_integrates_to_one_on_the_original_scale():

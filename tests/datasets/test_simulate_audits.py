@@ -36,6 +36,15 @@ def test_size_and_shape_of_the_year(sim):
     assert audits.groupby("stratum")["weight"].nunique().gt(1).all()  # varies by week
 
 
+def test_each_site_serves_its_own_markets(sim):
+    from qainsights.datasets._world import MARKETS, SITES
+
+    served = sim.audits.groupby("site")["market"].unique()
+    for name, _, _, _, markets in SITES:
+        assert sorted(served[name]) == sorted(markets)
+    assert set(sim.audits["market"]) == set(MARKETS)
+
+
 def test_weights_reproduce_decision_volume_shares_of_the_mix_shift(sim):
     # Design: the hard queue's share of decisions moves from 8% to 20% at the mix-shift week.
     key = sim.answer_key.set_index("effect")
@@ -127,3 +136,7 @@ def test_bad_arguments():
         simulate_audits(weeks=1)
     with pytest.raises(ValueError, match=r"'audits_per_week' parameter"):
         simulate_audits(audits_per_week=np.float64(100.0))
+    with pytest.raises(
+        ValueError, match=r"'seed' parameter of simulate_audits must be a non-negative"
+    ):
+        simulate_audits(seed="a")

@@ -175,6 +175,8 @@ def test_result_summary_and_plot():
     assert isinstance(result, ABTestResult)
     text = result.summary()
     assert "The error rate of b was 80.00% against 60.00% for a" in text
+    # pooled p = 104/150; se = sqrt(p(1 - p)(1/70 + 1/80)) = 0.07547; z = 0.2/0.07547 = 2.650;
+    # two-sided p = 2 * Phi(-2.650) = 0.00805
     assert "two-proportion z-test, p = 0.008" in text
     ax = result.plot()
     np.testing.assert_allclose(ax.collections[-1].get_offsets()[:, 0], result.rates["rate"])

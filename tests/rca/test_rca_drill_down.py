@@ -95,7 +95,10 @@ def test_input_is_not_modified(audits):
             {"path": []},
             r"The 'path' parameter of drill_down must name one or more distinct columns",
         ),
-        ({"path": ["site", "site"]}, "must name one or more distinct columns"),
+        (
+            {"path": ["site", "site"]},
+            "The .path. parameter of drill_down must name distinct columns",
+        ),
         ({"path": ["vendor"]}, "error_rate needs column 'vendor' in 'audits'"),
         ({"method": "exact"}, "The 'method' parameter of error_rate must be one of"),
     ],

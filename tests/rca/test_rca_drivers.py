@@ -196,7 +196,11 @@ def test_to_frame_and_input_unchanged():
     ("kwargs", "error", "message"),
     [
         ({"factors": []}, ValueError, "The 'factors' parameter of error_drivers must name one"),
-        ({"factors": ["site", "site"]}, ValueError, "must name one or more distinct columns"),
+        (
+            {"factors": ["site", "site"]},
+            ValueError,
+            "The .factors. parameter of error_drivers must name distinct columns",
+        ),
         ({"factors": ["vendor"]}, ValueError, "error_drivers needs column 'vendor' in 'audits'"),
         (
             {"rare": "drop"},

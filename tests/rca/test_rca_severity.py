@@ -53,3 +53,16 @@ def test_bad_arguments():
         severity_index(frame(), by="queue")
     with pytest.raises(ValueError, match=r"'ci' parameter of severity_index"):
         severity_index(frame(), ci=1.5)
+
+
+def test_degenerate_segments_warn():
+    audits = frame().assign(site=["a"] * 5 + ["b"] * 3 + ["c"])
+    audits.loc[8, "is_error"] = False
+    audits.loc[5, "is_error"] = False
+    audits.loc[5, "severity"] = None
+    with pytest.warns(
+        UserWarning, match=r"1 segment\(s\) with one audit have no interval \(NaN\) and 1 segment"
+    ):
+        table = severity_index(audits, by="site").set_index("site")
+    assert np.isnan(table.loc["c", "ci_low"])
+    assert table.loc["b", ["ci_low", "ci_high"]].tolist() == [0.0, 0.0]

@@ -22,7 +22,7 @@ def sim():
 def report(sim):
     cal = simulate_calibration(seed=21, n_items=120)
     return build_monthly_report(
-        sim.audits, target=0.92, calibration=cal.ratings, calibration_standard=cal.standard
+        sim.audits, target=0.93, calibration=cal.ratings, calibration_standard=cal.standard
     )
 
 
@@ -31,10 +31,10 @@ def test_sections_are_the_library_functions_on_the_report_month(sim, report):
     current = audits[audits["month"] == report.month]
     assert report.month == "2026-10"  # the data end on 2026-11-01: October is the last full month
     assert report.previous == "2026-09"
-    pd.testing.assert_frame_equal(report.by_site, accuracy_table(current, by="site", target=0.92))
+    pd.testing.assert_frame_equal(report.by_site, accuracy_table(current, by="site", target=0.93))
     pd.testing.assert_frame_equal(report.directions, enforcement_table(current))
     pd.testing.assert_frame_equal(
-        report.headline.table, headline(audits, month="2026-10", target=0.92).table
+        report.headline.table, headline(audits, month="2026-10", target=0.93).table
     )
 
 
