@@ -19,6 +19,7 @@ __all__ = [
     "check_confidence",
     "check_frame",
     "check_option",
+    "check_weights",
     "format_values",
     "outcome_indicator",
 ]
@@ -172,3 +173,27 @@ def outcome_indicator(values: pd.Series, column: str, func: str) -> pd.DataFrame
                 f"Convert it first, for example audits[{column!r}] == 'error'."
             )
     return pd.DataFrame({column: values.to_numpy(dtype=float)})
+
+
+def check_weights(audits: pd.DataFrame, column: str, *, func: str) -> np.ndarray:
+    """Return the sampling weights as floats after checking they are finite and positive."""
+    values = audits[column]
+    if len(values) and values.isna().all():
+        raise ValueError(
+            f"The weight column {column!r} of {func} is empty (all missing). For a "
+            "self-weighting sample pass weight=None."
+        )
+    check_complete(audits, [column], func)
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        raise ValueError(
+            f"The weight column {column!r} of {func} must be numeric. Got dtype "
+            f"{values.dtype} instead; convert it with pd.to_numeric first."
+        )
+    weights = values.to_numpy(dtype=float)
+    bad = ~(np.isfinite(weights) & (weights > 0))
+    if bad.any():
+        raise ValueError(
+            f"The weight column {column!r} of {func} must hold finite weights > 0. Found "
+            f"{int(bad.sum())} other values: {format_values(weights[bad])}. Fix or drop them."
+        )
+    return weights

@@ -21,6 +21,7 @@ from qainsights._validation import (
     check_confidence,
     check_frame,
     check_option,
+    check_weights,
     format_values,
     outcome_indicator,
 )
@@ -439,7 +440,7 @@ def segment_rates(audits, indicators_of, func, column, by, weight, strata, ci, m
     if audits.empty:
         raise ValueError(f"{func} got no audits: 'audits' has 0 rows. Check the filter upstream.")
     check_complete(audits, [*keys, column, *([strata] if strata is not None else [])], func)
-    weights = None if weight is None else _weights(audits, weight, func=func)
+    weights = None if weight is None else check_weights(audits, weight, func=func)
     if weights is None and strata is not None:
         weights = np.ones(len(audits))
     stratum = None if strata is None else audits[strata].to_numpy()
@@ -486,30 +487,6 @@ def _check_segment_names(keys: list[str], func: str) -> None:
             f"uses for its own columns. Rename it first, for example "
             f"audits.rename(columns={{{clash[0]!r}: 'segment_{clash[0]}'}})."
         )
-
-
-def _weights(audits: pd.DataFrame, column: str, *, func: str) -> np.ndarray:
-    """Return the sampling weights as floats after checking they are finite and positive."""
-    values = audits[column]
-    if len(values) and values.isna().all():
-        raise ValueError(
-            f"The weight column {column!r} of {func} is empty (all missing). For a "
-            "self-weighting sample pass weight=None."
-        )
-    check_complete(audits, [column], func)
-    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        raise ValueError(
-            f"The weight column {column!r} of {func} must be numeric. Got dtype "
-            f"{values.dtype} instead; convert it with pd.to_numeric first."
-        )
-    weights = values.to_numpy(dtype=float)
-    bad = ~(np.isfinite(weights) & (weights > 0))
-    if bad.any():
-        raise ValueError(
-            f"The weight column {column!r} of {func} must hold finite weights > 0. Found "
-            f"{int(bad.sum())} other values: {format_values(weights[bad])}. Fix or drop them."
-        )
-    return weights
 
 
 def _rate_table(sums, keys, *, weighted, level, method) -> pd.DataFrame:

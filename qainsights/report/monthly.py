@@ -81,7 +81,8 @@ class MonthlyReport(TidyResult):
     segment_charts : ControlChartSet
         Weekly p' charts of every site x queue over the same 26 weeks.
     change : ChangeExplanation
-        The segments that explain the change from last month, with the mix/rate split.
+        The segments that explain the change from last month, with the mix/rate split; with
+        sampling weights the segments count by the decisions they represent.
     root_causes : ParetoResult
         Pareto of this month's root causes, and their change in share since last month with
         intervals Bonferroni-adjusted for the number of causes compared.
@@ -551,8 +552,9 @@ def _build(audits, month, target, calibration, calibration_standard, sections, p
     if "change" in chosen:
         both = audits[audits["month"].isin([before, month])]
         parts["change"] = explain_change(
-            both, dims=list(CHANGE_DIMS), period="month", current=month, baseline=before
-        )
+            both, dims=list(CHANGE_DIMS), period="month", current=month, baseline=before,
+            weight=design_of(both)["weight"],
+        )  # fmt: skip
         findings += _change_findings(parts["change"])
     if "root_causes" in chosen:
         both = audits[audits["month"].isin([before, month])]

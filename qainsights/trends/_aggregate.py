@@ -15,6 +15,7 @@ from qainsights._validation import (
     check_columns,
     check_complete,
     check_frame,
+    check_weights,
     format_values,
     outcome_indicator,
 )
@@ -26,14 +27,25 @@ __all__ = ["PERIOD_COLUMNS", "counts_by_period", "two_period_counts"]
 PERIOD_COLUMNS = ("errors_baseline", "n_baseline", "errors_current", "n_current")
 
 
-def counts_by_period(data, *, keys, period, outcome, errors, n, func) -> pd.DataFrame:
+def counts_by_period(data, *, keys, period, outcome, errors, n, func, weight=None) -> pd.DataFrame:
     """Errors and audits per combination of ``keys`` and ``period``, from rows or aggregates.
 
     With ``errors`` and ``n`` both given, ``data`` is an aggregate frame and those columns are
     summed; otherwise ``outcome`` is a True/False column of audit rows. Returns a frame with
     the ``keys``, ``period``, ``errors`` and ``n`` columns (float counts), one row per
     combination present, sorted by ``period`` then ``keys``.
+
+    With ``weight`` (a sampling-weight column of audit rows) the counts are weighted sums,
+    rescaled within each period so that they add up to that period's number of audits:
+    segments then count by the decisions they represent, while the totals, and so the
+    precision the tests assume, stay those of the audit sample (normalised weights; the
+    design effect is ignored).
     """
+    if weight is not None and (errors is not None or n is not None):
+        raise ValueError(
+            f"The 'weight' parameter of {func} applies to audit rows; an aggregate frame "
+            "('errors' and 'n') must carry weighted counts itself. Pass one or the other."
+        )
     keys = as_column_list(keys)
     aggregate = errors is not None or n is not None
     if aggregate and (errors is None or n is None):
@@ -48,9 +60,9 @@ def counts_by_period(data, *, keys, period, outcome, errors, n, func) -> pd.Data
             f"'errors' and 'n'. Got {format_values(clash or [period])}; rename them first."
         )
     if is_engine_frame(data):
-        data = _engine_counts(data, keys, period, outcome, aggregate, func)
+        data = _engine_counts(data, keys, period, outcome, aggregate, func, weight)
         errors, n = (errors, n) if aggregate else ("errors", "n")
-        aggregate = True
+        aggregate, weight = True, None
     check_frame(data, func=func)
     measures = [errors, n] if aggregate else [outcome]
     check_columns(data, [*keys, period, *measures], func=func)
@@ -62,17 +74,35 @@ def counts_by_period(data, *, keys, period, outcome, errors, n, func) -> pd.Data
     else:
         values = outcome_indicator(data[outcome], outcome, func).set_axis(["errors"], axis=1)
         values["n"] = 1.0
+        if weight is not None:
+            w = check_weights(data, weight, func=func)
+            values = values.assign(sum_wy=values["errors"].to_numpy() * w, sum_w=w)
     values.index = data.index
     groups = [data[k] for k in [*keys, period]]
-    table = values.groupby(groups, observed=True, sort=False).sum()
-    return table.reset_index().sort_values([period, *keys], ignore_index=True)
+    table = values.groupby(groups, observed=True, sort=False).sum().reset_index()
+    if weight is not None:
+        table = _normalised(table, period)
+    return table.sort_values([period, *keys], ignore_index=True)
 
 
-def _engine_counts(data, keys, period, outcome, aggregate, func):
+def _normalised(table: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Weighted sums rescaled so each period's total equals its number of audits."""
+    by_period = table.groupby(period, observed=True)
+    scale = by_period["n"].transform("sum") / by_period["sum_w"].transform("sum")
+    return table.assign(errors=table["sum_wy"] * scale, n=table["sum_w"] * scale).drop(
+        columns=["sum_wy", "sum_w"]
+    )
+
+
+def _engine_counts(data, keys, period, outcome, aggregate, func, weight):
     """A polars, DuckDB or Spark frame as a pandas aggregate: rows counted on their engine."""
     if aggregate:
         return collect(engine_frame(data, func=func))
-    sums = error_sums(data, keys=[*keys, period], outcome=outcome, weight=None, floor={}, func=func)
+    sums = error_sums(
+        data, keys=[*keys, period], outcome=outcome, weight=weight, floor={}, func=func
+    )
+    if weight is not None:
+        sums = _normalised(sums[[*keys, period, "n", "sum_w", "sum_wy"]], period)
     return sums[[*keys, period, "errors", "n"]]
 
 
@@ -116,7 +146,7 @@ def _period_values(values, column: pd.Series, *, name: str, func: str) -> list:
 
 
 def two_period_counts(
-    data, *, keys, period: str, current, baseline, outcome, errors, n, func: str
+    data, *, keys, period: str, current, baseline, outcome, errors, n, func: str, weight=None
 ) -> tuple[pd.DataFrame, list, list]:
     """Put the baseline and current counts of each segment side by side.
 
@@ -127,8 +157,9 @@ def two_period_counts(
     """
     keys = as_column_list(keys)
     table = counts_by_period(
-        data, keys=keys, period=period, outcome=outcome, errors=errors, n=n, func=func
-    )
+        data, keys=keys, period=period, outcome=outcome, errors=errors, n=n, func=func,
+        weight=weight,
+    )  # fmt: skip
     current = _period_values(current, table[period], name="current", func=func)
     if baseline is None:
         earlier = sorted(p for p in pd.unique(table[period]) if p < min(current))

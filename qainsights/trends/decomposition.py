@@ -141,6 +141,7 @@ def decompose_change(
     outcome="is_error",
     errors=None,
     n=None,
+    weight=None,
     ci=0.95,
     n_boot=1000,
     seed=0,
@@ -165,7 +166,7 @@ def decompose_change(
         Audit rows or an aggregate frame, as in :func:`compare_periods`.
     by : str or list of str
         Segment columns: the dimension whose mix is examined.
-    period, current, baseline, outcome, errors, n
+    period, current, baseline, outcome, errors, n, weight
         As in :func:`compare_periods`.
     ci : float, default 0.95
         Confidence level of the bootstrap intervals.
@@ -230,6 +231,7 @@ def decompose_change(
         errors=errors,
         n=n,
         func=func,
+        weight=weight,
     )
     _check_both_periods(counts, func=func)
     e0, n0 = counts["errors_baseline"].to_numpy(), counts["n_baseline"].to_numpy()

@@ -88,7 +88,8 @@ def explain_change(
     outcome="is_error",
     errors=None,
     n=None,
-    max_order=2,
+    weight=None,
+    max_order=None,
     alpha=0.05,
     ci=0.95,
     min_n=30,
@@ -137,10 +138,11 @@ def explain_change(
         ``dims`` and ``period``), as in :func:`compare_periods`.
     dims : list of str
         Dimensions to search, for example ``["site", "queue", "policy"]``.
-    period, current, baseline, outcome, errors, n, ci, min_n
+    period, current, baseline, outcome, errors, n, weight, ci, min_n
         As in :func:`compare_periods`.
-    max_order : int, default 2
-        Largest number of dimensions combined in one segment (1 to ``len(dims)``).
+    max_order : int, optional
+        Largest number of dimensions combined in one segment (1 to ``len(dims)``); by default
+        2, or 1 when there is a single dimension.
     alpha : float, default 0.05
         False discovery rate of the candidates and level of the stopping rule.
     max_segments : int, default 5
@@ -207,6 +209,7 @@ def explain_change(
     level = check_confidence(ci, func=func)
     check_confidence(alpha, func=func, name="alpha")
     _check_min_n(min_n, func=func)
+    max_order = min(2, len(dims)) if max_order is None else max_order
     _check_search(dims, max_order, max_segments, coverage, func=func)
     leaves, _, _ = two_period_counts(
         data,
@@ -218,6 +221,7 @@ def explain_change(
         errors=errors,
         n=n,
         func=func,
+        weight=weight,
     )
     _check_both_periods(leaves, func=func)
     labels, membership, families = _candidates(leaves, dims, max_order)

@@ -80,6 +80,7 @@ def compare_periods(
     outcome="is_error",
     errors=None,
     n=None,
+    weight=None,
     ci=0.95,
     alpha=0.05,
     min_n=30,
@@ -111,6 +112,14 @@ def compare_periods(
         True/False column of audit rows (ignored for aggregate frames).
     errors, n : str, optional
         Columns of errors and audits, naming an aggregate frame; give both or neither.
+    weight : str, optional
+        Sampling-weight column of audit rows (decisions each audit represents). Each period's
+        weights are rescaled to add up to its number of audits, so segments count by the
+        decisions they represent (a queue audited three times as densely no longer weighs
+        three times as much in the mix) while the totals stay those of the audit sample. The
+        tests and intervals then treat these weighted counts as counts: approximate, since
+        the design effect is ignored (:func:`qainsights.rates.error_rate` gives one rate's
+        design-based interval).
     ci : float, default 0.95
         Confidence level of the intervals.
     alpha : float, default 0.05
@@ -181,6 +190,7 @@ def compare_periods(
         errors=errors,
         n=n,
         func=func,
+        weight=weight,
     )
     _warn_absent(counts, keys)
     segments = compare_counts(counts, ci=level, min_n=min_n)
