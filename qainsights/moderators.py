@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from scipy import optimize, special, stats
-from statsmodels.stats.multitest import multipletests
 
+from qainsights._multiple import q_values
 from qainsights._results import TidyResult
 from qainsights._validation import check_confidence, format_values, outcome_indicator
 from qainsights.plotting import plot_funnel
@@ -272,10 +272,8 @@ def moderator_outliers(
     lower_tail, upper_tail = predictive.tails(k, n)
     p_value = np.minimum(1.0, 2 * np.minimum(lower_tail, upper_tail))
     eligible = n >= min_n
-    q_value = np.full(len(n), np.nan)
-    if eligible.any():
-        q_value[eligible] = multipletests(p_value[eligible], method="fdr_bh")[1]
-    else:
+    q_value = q_values(p_value, eligible=eligible)
+    if not eligible.any():
         warnings.warn(
             f"{_FUNC}: no moderator has min_n = {min_n} audits (the most is {int(n.max())}), "
             "so none can be flagged. Pool a longer period or lower min_n.",

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
+
+from qainsights._multiple import q_values
 
 from .._validation import (
     as_column_list,
@@ -234,10 +235,7 @@ def compare_agreement(
     half = stats.norm.ppf(0.5 + ci / 2) * se
     with np.errstate(divide="ignore", invalid="ignore"):
         p_value = 2 * stats.norm.sf(np.abs(difference / se))
-    finite = np.isfinite(p_value)
-    adjusted = np.full(len(p_value), np.nan)
-    if finite.any():
-        adjusted[finite] = multipletests(p_value[finite], method="fdr_bh")[1]
+    adjusted = q_values(p_value)
     return others[keys].assign(
         coefficient=coefficient, estimate=others["estimate"], baseline_estimate=base["estimate"],
         difference=difference, se=se, ci_low=np.clip(difference - half, -2, 2),

@@ -15,9 +15,9 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from scipy import stats
 from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_linear_model import GLM
-from statsmodels.stats.multitest import multipletests
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
+from qainsights._multiple import q_values
 from qainsights._results import TidyResult
 from qainsights._validation import (
     as_column_list,
@@ -449,7 +449,7 @@ def _odds_ratios(fit, columns, counts, references, level) -> pd.DataFrame:
             "ci_low": np.exp(beta - z * se),
             "ci_high": np.exp(beta + z * se),
             "p_value": p_value,
-            "p_adjusted": multipletests(p_value, method="fdr_bh")[1],
+            "p_adjusted": q_values(p_value),
         }
     )
     table = counts.merge(estimates, on=["factor", "level"], how="left")

@@ -9,10 +9,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
-from statsmodels.stats.multitest import multipletests
 
+from qainsights._multiple import q_values
 from qainsights._results import TidyResult
-from qainsights._validation import as_column_list, check_columns, check_frame, check_option
+from qainsights._validation import (
+    as_column_list,
+    check_columns,
+    check_complete,
+    check_frame,
+    check_option,
+    outcome_indicator,
+)
 from qainsights.aggregate import collect, engine_frame, error_sums, is_engine_frame
 from qainsights.spc._inputs import phase_arguments
 from qainsights.spc.attributes import _attribute_chart
@@ -297,13 +304,9 @@ def _count_outcomes(
     """Count audit rows per segment and subgroup: ``defects`` (outcome sum) and ``n``."""
     check_columns(data, [outcome, *carried], func="control_charts")
     key = _floor(data[subgroup], freq) if freq is not None else data[subgroup]
-    flags = data[outcome]
-    if flags.isna().any() or not pd.api.types.is_bool_dtype(flags):
-        raise ValueError(
-            f"control_charts needs a boolean {outcome!r} column without missing values; got "
-            f"dtype {flags.dtype} with {int(flags.isna().sum())} missing. Convert it with "
-            "astype(bool) after dealing with the missing audits."
-        )
+    check_complete(data, [outcome], "control_charts")
+    flags = outcome_indicator(data[outcome], outcome, "control_charts")[outcome]
+    flags.index = data.index
     keys = [data[column] for column in by] + [key.rename(subgroup)]
     grouped = flags.astype(np.int64).groupby(keys, sort=False, observed=True)
     counts = grouped.agg(defects="sum", n="size")
@@ -329,24 +332,21 @@ def _summary(table: pd.DataFrame, signals: pd.DataFrame, by: list[str]) -> pd.Da
     status = np.where(beyond, "out of control", status)
     z = latest["z"].to_numpy()
     summary["p_value"] = 2.0 * norm.sf(np.abs(z))
-    finite = np.isfinite(z)
-    summary["q_value"] = np.nan
-    if finite.any():
-        adjusted = multipletests(summary["p_value"].to_numpy()[finite], method="fdr_bh")[1]
-        summary.loc[finite, "q_value"] = adjusted
+    summary["q_value"] = q_values(summary["p_value"].to_numpy(), eligible=np.isfinite(z))
     without_limits = ~(latest["sigma"].to_numpy() > 0)
     summary["status"] = np.where(without_limits, "no limits", status)
     return summary
 
 
 def _expected_false_alarms(
-    table: pd.DataFrame, rules: Sequence[str], nsigmas: float, *, seed: int, replicates: int = 2
+    table: pd.DataFrame, rules: Sequence[str], nsigmas: float, *, seed: int
 ) -> float:
     """Mean number of rule firings on stable normal data laid out like ``table``.
 
     Each replicate draws independent N(0, 1) z-values for every charted point (points
     without limits stay out), keeps the segment and stage boundaries, and counts the rows
-    the same rules return.
+    the same rules return. Replicates are added until about 200,000 points are simulated
+    (2 to 500 replicates), so the Monte Carlo error is a few percent of the mean.
     """
     usable = table["z"].notna().to_numpy() & ~table["excluded"].to_numpy()
     keys = table.loc[usable].drop(columns=["subgroup"], errors="ignore")
@@ -356,12 +356,15 @@ def _expected_false_alarms(
     size = group.size
     if size == 0:
         return 0.0
+    replicates = int(np.clip(np.ceil(_SIMULATED_POINTS / size), 2, 500))
     rng = np.random.default_rng(seed)
     stacked = np.concatenate([group + r * (group[-1] + 1) for r in range(replicates)])
     z = rng.standard_normal(size * replicates)
     series = Series(z, z > nsigmas, z < -nsigmas, stacked, zone=nsigmas / 3.0)
     return len(evaluate(series, resolve_rules(list(rules), func="control_charts"))) / replicates
 
+
+_SIMULATED_POINTS = 200_000
 
 _POINT_COLUMNS = {
     "value",

@@ -27,7 +27,7 @@ __all__ = ["CusumChart", "cusum_chart", "ewma_chart"]
 def _positive(value: float, *, name: str, func: str, upper: float = np.inf) -> float:
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     if not ok or not 0 < value <= upper:
-        bound = f"in (0, {upper:g}]" if np.isfinite(upper) else "positive"
+        bound = f"in (0, {upper:g}]" if np.isfinite(upper) else "> 0"
         raise ValueError(
             f"The {name!r} parameter of {func} must be a number {bound}. Got {value!r} instead."
         )

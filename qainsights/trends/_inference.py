@@ -12,7 +12,6 @@ from qainsights.rates import proportion_ci
 
 __all__ = [
     "MIN_EXPECTED",
-    "benjamini_hochberg",
     "difference_ci",
     "mantel_haenszel_terms",
     "mantel_haenszel_test",
@@ -91,23 +90,6 @@ def _fisher_exact(e1, n1, errors, total) -> np.ndarray:
     observed = stats.hypergeom.pmf(e1, total, errors, n1)
     extreme = probability <= observed[:, None] * (1 + 1e-7)
     return np.minimum(1.0, (probability * extreme).sum(axis=1))
-
-
-def benjamini_hochberg(p_values) -> np.ndarray:
-    """Benjamini-Hochberg (1995) adjusted p-values (q-values); NaN entries stay NaN.
-
-    ``q_(i) = min_{j >= i} m p_(j) / j`` over the ``m`` finite p-values sorted increasingly,
-    capped at 1.
-    """
-    p = np.asarray(p_values, dtype=float)
-    q = np.full(p.shape, np.nan)
-    finite = np.flatnonzero(np.isfinite(p))
-    m = len(finite)
-    if m:
-        order = finite[np.argsort(p[finite], kind="stable")]
-        scaled = p[order] * m / np.arange(1, m + 1)
-        q[order] = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
-    return q
 
 
 def mantel_haenszel_terms(e1, n1, e0, n0) -> tuple[np.ndarray, np.ndarray]:

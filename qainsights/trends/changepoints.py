@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 from scipy import stats
 
+from qainsights._multiple import q_values
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence
 from qainsights.plotting import PALETTE
@@ -314,7 +315,10 @@ def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, 
     -------
     pandas.DataFrame
         One row per series: the ``by`` columns, ``periods``, ``n``, ``errors``, ``rate``
-        (pooled), ``slope``, ``z``, ``p_value``, ``dispersion``, ``p_value_adjusted`` and
+        (pooled), ``slope``, ``z``, ``p_value``, ``dispersion``, ``p_value_quasi`` (the
+        p-value with the variance scaled by the dispersion when it exceeds 1: quasi-binomial,
+        for over-dispersed series), ``q_value`` (Benjamini-Hochberg over the series, of
+        ``p_value_quasi``: scanning many series is multiple testing) and
         ``residual_autocorrelation``. A series with fewer than 3 periods, or without
         variation, gets NaN with a ``UserWarning``.
 
@@ -394,7 +398,8 @@ def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, 
         z=np.where(usable, z, np.nan),
         p_value=p_value,
         dispersion=np.where(usable, dispersion, np.nan),
-        p_value_adjusted=np.where(usable, adjusted, np.nan),
+        p_value_quasi=np.where(usable, adjusted, np.nan),
+        q_value=q_values(np.where(usable, adjusted, np.nan)),
         residual_autocorrelation=np.where(usable, autocorrelation, np.nan),
     )
     _warn_untestable(result, usable, keys)

@@ -10,11 +10,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 from scipy import sparse, stats
 
+from qainsights._multiple import q_values
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence
 
 from ._aggregate import PERIOD_COLUMNS, two_period_counts
-from ._inference import benjamini_hochberg, mantel_haenszel_terms, mantel_haenszel_test
+from ._inference import mantel_haenszel_terms, mantel_haenszel_test
 from .decomposition import _check_both_periods, draw_waterfall, kitagawa
 from .periods import _check_min_n, compare_counts
 
@@ -237,7 +238,7 @@ def explain_change(
     tested = segments["test"] != "none"
     segments["test"] = np.where(tested, "mantel_haenszel", "none")
     segments["p_value"] = np.where(tested, mantel_haenszel_test(sums[:, 0], sums[:, 1]), np.nan)
-    segments["q_value"] = benjamini_hochberg(segments["p_value"])
+    segments["q_value"] = q_values(segments["p_value"])
     parts = kitagawa(*counts.to_numpy().T, totals=totals)
     segments["rate_effect"], segments["mix_effect"] = parts["rate_effect"], parts["mix_effect"]
     segments["contribution"] = segments["rate_effect"] + segments["mix_effect"]

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 from matplotlib.axes import Axes
 
+from qainsights._multiple import q_values
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence, format_values
 from qainsights.plotting import PALETTE, plot_intervals
 
 from ._aggregate import two_period_counts
-from ._inference import benjamini_hochberg, difference_ci, rate_with_ci, two_proportion_test
+from ._inference import difference_ci, rate_with_ci, two_proportion_test
 
 __all__ = ["PeriodComparison", "compare_periods"]
 
@@ -194,7 +195,7 @@ def compare_periods(
     )
     _warn_absent(counts, keys)
     segments = compare_counts(counts, ci=level, min_n=min_n)
-    segments["q_value"] = benjamini_hochberg(segments["p_value"])
+    segments["q_value"] = q_values(segments["p_value"])
     segments["significant"] = segments["q_value"] <= alpha
     totals = counts[["errors_baseline", "n_baseline", "errors_current", "n_current"]].sum()
     overall = compare_counts(totals.to_frame().T, ci=level, min_n=0)

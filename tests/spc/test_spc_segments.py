@@ -189,6 +189,16 @@ def test_input_not_mutated(weekly):
     pd.testing.assert_frame_equal(weekly, before)
 
 
+def test_a_zero_one_outcome_counts_like_a_boolean(weekly):
+    rows = weekly.loc[weekly.index.repeat(20)]
+    rows = rows.assign(flag=(np.random.default_rng(4).random(len(rows)) < 0.3).astype(int))
+    as_int = control_charts(rows, by="site", subgroup="week", outcome="flag")
+    as_bool = control_charts(
+        rows.assign(flag=rows["flag"] == 1), by="site", subgroup="week", outcome="flag"
+    )
+    pd.testing.assert_frame_equal(as_int.table, as_bool.table)
+
+
 def test_bad_inputs(weekly):
     with pytest.raises(
         ValueError,
@@ -198,7 +208,9 @@ def test_bad_inputs(weekly):
         control_charts(weekly, by="site", chart="xbar", subgroup="week")
     with pytest.raises(ValueError, match=r"control_charts needs column 'market' in 'data'"):
         control_charts(weekly, by="market", subgroup="week", defects="errors", n="n")
-    with pytest.raises(ValueError, match=r"control_charts needs a boolean 'errors' column"):
+    with pytest.raises(
+        ValueError, match=r"The outcome column 'errors' of control_charts must hold True/False"
+    ):
         control_charts(weekly, by="site", subgroup="week", outcome="errors")
     with pytest.raises(
         ValueError,

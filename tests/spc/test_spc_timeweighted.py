@@ -233,7 +233,7 @@ def test_bad_inputs_and_no_mutation(table_9_1):
     with pytest.raises(
         ValueError,
         match=r"The 'h' parameter of cusum_chart must be a number "
-        r"positive\. Got -1 instead\.",
+        r"> 0\. Got -1 instead\.",
     ):
         cusum_chart(values=[1.0, 2.0], h=-1)
     with pytest.raises(

@@ -226,3 +226,22 @@ def test_many_series_at_once_match_one_call_each():
     assert together.changepoints["site"].tolist() == ["b"]
     ax = together.plot()
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b", "c"]
+
+
+def test_trend_test_q_values_control_the_false_discovery_rate_across_series():
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        {
+            "series": np.repeat(list("abcdef"), 8),
+            "week": np.tile(np.arange(8), 6),
+            "n": 400,
+        }
+    )
+    trend = np.where(frame["series"].isin(["a", "b"]), 0.004 * frame["week"], 0.0)
+    frame["errors"] = rng.binomial(400, 0.05 + trend)
+    result = trend_test(frame, time="week", by="series", errors="errors", n="n")
+    expected = multipletests(result["p_value_quasi"], method="fdr_bh")[1]
+    np.testing.assert_allclose(result["q_value"], expected)
+    assert (result["p_value_quasi"] >= result["p_value"] - 1e-15).all()
