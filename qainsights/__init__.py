@@ -2,7 +2,7 @@
 
 Audit data in (:func:`load_audits`), rates with intervals out (:func:`error_rate`), and the
 Monthly Quality Report on top (:func:`render_report`). The analyses live in subpackages,
-imported on first use: ``qainsights.agreement``, ``qainsights.spc``,
+imported on first use: ``qainsights.aggregate`` (polars, DuckDB, Spark), ``qainsights.agreement``, ``qainsights.spc``,
 ``qainsights.capability``, ``qainsights.trends``, ``qainsights.rca``,
 ``qainsights.experiments``, ``qainsights.moderators``, ``qainsights.standardisation``.
 
@@ -24,6 +24,7 @@ __version__ = "0.1.0"
 
 #: Subpackages loaded when first touched, so ``import qainsights`` stays quick.
 SUBPACKAGES = (
+    "aggregate",
     "agreement",
     "capability",
     "experiments",
