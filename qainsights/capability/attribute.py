@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numbers
 
+import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
@@ -25,6 +26,7 @@ from qainsights._validation import (
     check_option,
     format_values,
 )
+from qainsights.aggregate import check_complete, collect, engine_frame, is_engine_frame
 from qainsights.capability.sigma_level import MILLION, check_shift
 from qainsights.rates import INTERVAL_METHODS, proportion_ci
 
@@ -194,6 +196,32 @@ def _measures(rate: np.ndarray, per_unit: np.ndarray, *, model: str, shift: floa
     return np.stack([dpu, dpo, MILLION * dpo, unit_yield, z_long_term, z_long_term + shift])
 
 
+def _engine_counts(data, defects, units, opportunities, groups, *, func):
+    """Sum a polars, DuckDB or Spark frame's counts per group on its own engine.
+
+    Returns the small pandas aggregate and the names of its defects, units and opportunities
+    (per unit) columns, which the pandas path then reads like any other counts.
+    """
+    frame = engine_frame(data, func=func)
+    named = [c for c in (defects, units, opportunities) if isinstance(c, str)]
+    check_columns(frame, [*named, *groups], func=func)
+    check_complete(frame, [*named, *groups], func=func)
+    unit = nw.col(units).cast(nw.Float64) if isinstance(units, str) else nw.lit(1.0)
+    per_unit = (
+        nw.col(opportunities).cast(nw.Float64)
+        if isinstance(opportunities, str)
+        else nw.lit(float(opportunities))
+    )
+    rows = frame.with_columns(
+        _defects=nw.col(defects).cast(nw.Float64), _units=unit, _opportunities=unit * per_unit
+    )
+    sums = [nw.col(c).sum() for c in ("_defects", "_units", "_opportunities")]
+    table = collect(rows.group_by(*groups).agg(*sums) if groups else rows.select(*sums))
+    table["_per_unit"] = table["_opportunities"] / table["_units"]
+    table = table.sort_values(groups, ignore_index=True) if groups else table
+    return table.drop(columns="_opportunities"), ("_defects", "_units", "_per_unit")
+
+
 def attribute_capability(
     data: pd.DataFrame,
     *,
@@ -214,8 +242,9 @@ def attribute_capability(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        Audit rows or aggregated counts.
+    data : pandas.DataFrame, or a polars, DuckDB or PySpark frame
+        Audit rows or aggregated counts. Other engines sum the counts per group themselves;
+        only the per-group totals reach pandas.
     defects : str
         Column with the number of defects of each row (booleans count as 0/1).
     units : str, optional
@@ -292,6 +321,10 @@ def attribute_capability(
        28, 437-442.
     """
     func = "attribute_capability"
+    if is_engine_frame(data):
+        data, (defects, units, opportunities) = _engine_counts(
+            data, defects, units, opportunities, as_column_list(by), func=func
+        )
     check_frame(data, func=func)
     model = check_option(model, name="model", options=list(_INTERVALS), func=func)
     interval = check_option(

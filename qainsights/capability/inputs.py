@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from qainsights._validation import check_columns, format_values
+from qainsights.aggregate import collect, engine_frame, is_engine_frame
 from qainsights.capability.indices import Specs
 
 __all__ = ["Subgroups", "read_specs", "read_values"]
@@ -48,7 +49,16 @@ class Subgroups:
 
 
 def _as_values(data, value: str | None, subgroup: str | None):
-    """Return the raw values and subgroup labels (or None) from a frame or an array."""
+    """Return the raw values and subgroup labels (or None) from a frame or an array.
+
+    A polars, DuckDB or Spark frame has its ``value`` (and ``subgroup``) column read into
+    memory: percentiles, fitted distributions and the plot need every value.
+    """
+    if is_engine_frame(data) and value is not None:
+        columns = [value] + ([subgroup] if subgroup is not None else [])
+        frame = engine_frame(data, func=FUNC)
+        check_columns(frame, columns, func=FUNC)
+        data = collect(frame.select(*columns))
     if isinstance(data, pd.DataFrame):
         if value is None:
             raise ValueError(

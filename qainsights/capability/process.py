@@ -140,8 +140,10 @@ def capability(
 
     Parameters
     ----------
-    data : array-like or pandas.DataFrame
-        A 1-D array of values in time order, or a long frame with one row per value.
+    data : array-like, or a pandas, polars, DuckDB or PySpark frame
+        A 1-D array of values in time order, or a long frame with one row per value. From a
+        polars, DuckDB or Spark frame only the ``value`` and ``subgroup`` columns are read
+        into memory (percentiles, fits and the plot need every value).
     value : str, optional
         Column of ``data`` with the values (required for a frame).
     subgroup : str, optional
