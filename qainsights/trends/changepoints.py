@@ -71,16 +71,22 @@ def _optimal_partition(cost: np.ndarray, penalty: np.ndarray, min_size: int) -> 
     return previous
 
 
-def _backtrack(previous: np.ndarray) -> list[np.ndarray]:
-    """Segment boundaries of each series, from the table of best previous starts."""
-    bounds = []
-    for row in previous:  # one pass per series over its few segments
-        cuts, end = [], len(row) - 1
-        while end > 0:
-            cuts.append(end)
-            end = row[end]
-        bounds.append(np.array([0, *cuts[::-1]]))
-    return bounds
+def _backtrack(previous: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Segments of every series, from the table of best previous starts.
+
+    Walks all series back together, one step per segment of the longest series (not one
+    pass per series), and returns ``(series, start, end)`` of every segment, in order.
+    """
+    rows = np.arange(previous.shape[0])
+    end = np.full(len(rows), previous.shape[1] - 1)
+    found = []
+    while (active := end > 0).any():
+        start = previous[rows[active], end[active]]
+        found.append((rows[active], start, end[active]))
+        end[active] = start
+    series, starts, ends = (np.concatenate(part) for part in zip(*found, strict=True))
+    order = np.lexsort((starts, series))
+    return series[order], starts[order], ends[order]
 
 
 @dataclass(frozen=True)
@@ -239,10 +245,9 @@ def detect_changepoints(
     cum_n = np.concatenate([np.zeros((len(audits), 1)), audits.cumsum(axis=1)], axis=1)
     cost = _segment_cost(cum_errors, cum_n)
     beta = np.log(cum_n[:, -1]) if penalty == "bic" else np.full(len(errs), float(penalty))
-    bounds = _backtrack(_optimal_partition(cost, beta, min(min_size, len(periods))))
-    series_id = np.repeat(np.arange(len(bounds)), [len(b) - 1 for b in bounds])
-    starts = np.concatenate([b[:-1] for b in bounds])
-    ends = np.concatenate([b[1:] for b in bounds])
+    series_id, starts, ends = _backtrack(
+        _optimal_partition(cost, beta, min(min_size, len(periods)))
+    )
     seg_errors = cum_errors[series_id, ends] - cum_errors[series_id, starts]
     seg_n = cum_n[series_id, ends] - cum_n[series_id, starts]
     rate, low, high = rate_with_ci(seg_errors, seg_n, ci=level)
