@@ -18,6 +18,7 @@ __all__ = [
     "check_complete",
     "check_confidence",
     "check_frame",
+    "check_integer",
     "check_option",
     "check_weights",
     "format_values",
@@ -95,6 +96,31 @@ def check_frame(data: Any, *, func: str, name: str = "data") -> pd.DataFrame:
             f"Got {type(data).__name__} instead."
         )
     return data
+
+
+def check_integer(
+    value: Any, *, name: str, func: str, minimum: int = 1, rule: str | None = None, note: str = ""
+) -> int:
+    """Return ``value`` if it is an integer (not a bool) of at least ``minimum``, else raise.
+
+    The message reads "The 'name' parameter of func must be <rule>. Got <value> instead<note>.",
+    with ``rule`` "an integer >= minimum" unless given.
+
+    Examples
+    --------
+    >>> check_integer(3, name="weeks", func="simulate_audits", minimum=2)
+    3
+    >>> check_integer(0, name="n", func="f", rule="a positive integer")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'n' parameter of f must be a positive integer. Got 0 instead.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        rule = rule or f"an integer >= {minimum}"
+        raise ValueError(
+            f"The {name!r} parameter of {func} must be {rule}. Got {value!r} instead{note}."
+        )
+    return int(value)
 
 
 def as_column_list(

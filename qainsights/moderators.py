@@ -19,7 +19,7 @@ from scipy import optimize, special, stats
 
 from qainsights._multiple import q_values
 from qainsights._results import TidyResult
-from qainsights._validation import check_confidence, format_values, outcome_indicator
+from qainsights._validation import check_confidence, check_integer, format_values, outcome_indicator
 from qainsights.plotting import plot_funnel
 from qainsights.rates import segment_rates
 
@@ -321,11 +321,7 @@ def _check_options(moderator, min_n, q, ci) -> None:
             f"The 'moderator' parameter of {_FUNC} must be one column name (a string). Got "
             f"{moderator!r} instead."
         )
-    if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 1:
-        raise ValueError(
-            f"The 'min_n' parameter of {_FUNC} must be a positive integer (for example 30). "
-            f"Got {min_n!r} instead."
-        )
+    check_integer(min_n, name="min_n", func=_FUNC, rule="a positive integer (for example 30)")
     check_confidence(ci, func=_FUNC)
     if isinstance(q, bool) or not isinstance(q, (int, float, np.floating)) or not 0 < q < 1:
         raise ValueError(

@@ -20,6 +20,7 @@ from qainsights._validation import (
     check_complete,
     check_confidence,
     check_frame,
+    check_integer,
     check_option,
     check_weights,
     format_values,
@@ -650,10 +651,7 @@ def _check_open_unit(value, *, name: str, func: str) -> None:
 
 
 def _check_positive_integer(value, *, name: str, func: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(
-            f"The {name!r} parameter of {func} must be a positive integer. Got {value!r} instead."
-        )
+    check_integer(value, name=name, func=func, rule="a positive integer")
 
 
 def allocate_sample(total, *, sizes, p=None, method="proportional"):

@@ -9,7 +9,7 @@ import pandas as pd
 from scipy.special import boxcox
 from scipy.stats import boxcox_normmax
 
-from qainsights._validation import check_confidence, check_option, format_values
+from qainsights._validation import check_confidence, check_integer, check_option, format_values
 from qainsights.capability.bootstrap import (
     box_cox_replicates,
     empirical_replicates,
@@ -424,11 +424,8 @@ def capability(
 
 def _check_n_boot(n_boot: int) -> None:
     """Raise unless ``n_boot`` is an integer of at least 100."""
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
-        raise ValueError(
-            f"The 'n_boot' parameter of {FUNC} must be an integer >= 100. Got {n_boot!r} "
-            "instead (1000 is a good default for 95 % intervals)."
-        )
+    note = " (1000 is a good default for 95 % intervals)"
+    check_integer(n_boot, name="n_boot", func=FUNC, minimum=100, note=note)
 
 
 def _known_sigma(sigma: float) -> float:

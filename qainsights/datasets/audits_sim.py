@@ -10,7 +10,7 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from .._results import TidyResult
-from .._validation import format_values
+from .._validation import check_integer, format_values
 from ..audits import ACTIONS, load_audits
 from ..audits.schema import SEVERITIES
 from . import _world as w
@@ -85,11 +85,7 @@ def _check_sizes(weeks: int, audits_per_week: int, n_moderators: int, n_auditors
         ("n_moderators", n_moderators, 20),
         ("n_auditors", n_auditors, 8),
     ):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(
-                f"The {name!r} parameter of simulate_audits must be an integer >= {low}. "
-                f"Got {value!r} instead."
-            )
+        check_integer(value, name=name, func="simulate_audits", minimum=low)
 
 
 def _draw(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
@@ -225,10 +221,9 @@ def simulate_audits(
     ['new_hire_cohort', 'policy_change', 'training_wave', 'site_queue_degradation', 'strict_auditor']
     """
     _check_sizes(weeks, audits_per_week, n_moderators, n_auditors)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(
-            f"The 'seed' parameter of simulate_audits must be a non-negative integer. Got {seed!r} instead."
-        )
+    check_integer(
+        seed, name="seed", func="simulate_audits", minimum=0, rule="a non-negative integer"
+    )
     chosen = _check_effects(effects)
     rng = np.random.default_rng(seed)
     first = pd.Timestamp(start).normalize()

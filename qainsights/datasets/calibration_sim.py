@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._results import TidyResult
+from .._validation import check_integer
 
 __all__ = ["SimulatedCalibration", "simulate_calibration"]
 
@@ -139,10 +140,9 @@ def _check_calibration_args(
             f"The {name!r} parameter of simulate_calibration must be {rule}. Got {value!r} instead."
         )
 
-    if isinstance(n_items, bool) or not isinstance(n_items, int) or n_items < 2:
-        raise bad("n_items", "an integer >= 2", n_items)
-    if isinstance(n_raters, bool) or not isinstance(n_raters, int) or n_raters < 8:
-        raise bad("n_raters", "an integer >= 8 (the planted raters are R03 and R07)", n_raters)
+    check_integer(n_items, name="n_items", func="simulate_calibration", minimum=2)
+    rule = "an integer >= 8 (the planted raters are R03 and R07)"
+    check_integer(n_raters, name="n_raters", func="simulate_calibration", minimum=8, rule=rule)
     if (
         isinstance(n_sessions, bool)
         or not isinstance(n_sessions, int)

@@ -25,6 +25,7 @@ from qainsights._validation import (
     check_complete,
     check_confidence,
     check_frame,
+    check_integer,
     check_option,
     format_values,
     outcome_indicator,
@@ -257,11 +258,8 @@ def error_drivers(
 
 
 def _check_min_count(min_count) -> None:
-    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
-        raise ValueError(
-            f"The 'min_count' parameter of {_FUNC} must be a positive integer (audits a level "
-            f"needs not to count as rare). Got {min_count!r} instead."
-        )
+    rule = "a positive integer (audits a level needs not to count as rare)"
+    check_integer(min_count, name="min_count", func=_FUNC, rule=rule)
 
 
 def _check_both_outcomes(y: np.ndarray, outcome: str) -> None:

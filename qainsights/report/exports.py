@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._validation import check_frame
+from .._validation import check_frame, check_integer
 
 __all__ = ["neutralise_formulas", "suppress_small_cells", "write_csv", "write_excel"]
 
@@ -97,10 +97,7 @@ def suppress_small_cells(
             f"suppress_small_cells needs the count column {n!r}; the table has "
             f"{list(table.columns)}. Pass n='your_count_column'."
         )
-    if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 1:
-        raise ValueError(
-            f"The 'min_n' parameter of suppress_small_cells must be a positive integer. Got {min_n!r} instead."
-        )
+    check_integer(min_n, name="min_n", func="suppress_small_cells", rule="a positive integer")
     small = (table[n] < min_n).to_numpy()
     targets = columns or [c for c in table.select_dtypes("number").columns if c != n]
     out = table.copy()

@@ -14,7 +14,7 @@ from scipy import stats
 
 from qainsights._multiple import q_values
 from qainsights._results import TidyResult
-from qainsights._validation import as_column_list, check_confidence
+from qainsights._validation import as_column_list, check_confidence, check_integer
 from qainsights.plotting import PALETTE
 
 from ._aggregate import counts_by_period
@@ -225,10 +225,7 @@ def detect_changepoints(
     func = "detect_changepoints"
     keys = as_column_list(by)
     level = check_confidence(ci, func=func)
-    if isinstance(min_size, bool) or not isinstance(min_size, (int, np.integer)) or min_size < 1:
-        raise ValueError(
-            f"The 'min_size' parameter of {func} must be an integer >= 1. Got {min_size!r} instead."
-        )
+    check_integer(min_size, name="min_size", func=func)
     if not (
         penalty == "bic"
         or (isinstance(penalty, (int, float)) and not isinstance(penalty, bool) and penalty >= 0)

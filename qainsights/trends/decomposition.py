@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from qainsights._results import TidyResult
-from qainsights._validation import as_column_list, check_confidence
+from qainsights._validation import as_column_list, check_confidence, check_integer
 from qainsights.plotting import PALETTE
 
 from ._aggregate import two_period_counts
@@ -217,10 +217,7 @@ def decompose_change(
     func = "decompose_change"
     keys = as_column_list(by)
     level = check_confidence(ci, func=func)
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
-        raise ValueError(
-            f"The 'n_boot' parameter of {func} must be an integer >= 100. Got {n_boot!r} instead."
-        )
+    check_integer(n_boot, name="n_boot", func=func, minimum=100)
     counts, _, _ = two_period_counts(
         data,
         keys=keys,
