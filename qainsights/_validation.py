@@ -165,12 +165,14 @@ def check_columns(
     ...
     ValueError: error_rate needs column 'queue' in 'data', which has columns 'site', 'is_error'. Check the spelling, or rename your column to 'queue'.
     """
-    missing = [c for c in dict.fromkeys(columns) if c not in data.columns]
+    # A lazy frame's schema is resolved once (its ``columns`` attribute warns on polars).
+    present = data.collect_schema().names() if hasattr(data, "collect_schema") else data.columns
+    missing = [c for c in dict.fromkeys(columns) if c not in present]
     if missing:
         noun = "column" if len(missing) == 1 else "columns"
         raise ValueError(
             f"{func} needs {noun} {format_values(missing, limit=len(missing))} in {param!r}, "
-            f"which has columns {format_values(data.columns, limit=30)}. Check the spelling, "
+            f"which has columns {format_values(present, limit=30)}. Check the spelling, "
             f"or rename your column to {missing[0]!r}."
         )
 

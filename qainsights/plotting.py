@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from ._compat import STR
 from ._validation import check_columns, check_frame
 
 __all__ = ["PALETTE", "plot_funnel", "plot_intervals"]
@@ -92,7 +93,7 @@ def plot_intervals(
     columns = [*labels, estimate, ci_low, ci_high] + ([status] if status else [])
     check_columns(table, columns, func="plot_intervals", param="table")
     ax = axes_or_new(ax, 0.8 + 0.35 * len(table))
-    names = table[labels].astype("str").agg(" / ".join, axis=1).to_numpy()
+    names = table[labels].astype(STR).agg(" / ".join, axis=1).to_numpy()
     y = np.arange(len(table))[::-1]
     colours = (
         table[status].map(PALETTE).fillna(PALETTE["estimate"]).to_numpy()

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
 from .._validation import format_values
 from . import _coerce
 from .schema import ACTIONS, AUDIT_SCHEMA, ERROR_TYPES, Column
@@ -30,11 +31,11 @@ RULES: dict[str, str] = {
 
 _EMPTY = {
     "row": "int64",
-    "audit_id": "str",
-    "column": "str",
-    "rule": "str",
-    "value": "str",
-    "message": "str",
+    "audit_id": STR,
+    "column": STR,
+    "rule": STR,
+    "value": STR,
+    "message": STR,
 }
 
 
@@ -52,10 +53,10 @@ def _problems(
     return pd.DataFrame(
         {
             "row": rows,
-            "audit_id": ids.astype("str").to_numpy(),
+            "audit_id": ids.astype(STR).to_numpy(),
             "column": column,
             "rule": rule,
-            "value": values.astype("str").to_numpy(),
+            "value": values.astype(STR).to_numpy(),
             "message": message,
         }
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
 from .schema import SEVERITIES, Column
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
@@ -17,11 +18,11 @@ def on_distinct(values: pd.Series, transform) -> pd.Series:
     """Apply a string ``transform`` once per distinct value (labels repeat a few values)."""
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
     if len(distinct) == 0:
-        return pd.Series(np.nan, index=values.index, dtype="str")
-    mapped = transform(pd.Series(distinct, dtype="str")).to_numpy(dtype=object)
+        return pd.Series(np.nan, index=values.index, dtype=STR)
+    mapped = transform(pd.Series(distinct, dtype=STR)).to_numpy(dtype=object)
     out = mapped[np.where(codes < 0, 0, codes)]
     out[codes < 0] = np.nan
-    return pd.Series(out, index=values.index, dtype="str")
+    return pd.Series(out, index=values.index, dtype=STR)
 
 
 def normalise_labels(values: pd.Series) -> pd.Series:
@@ -33,7 +34,7 @@ def normalise_labels(values: pd.Series) -> pd.Series:
 
 def as_text(values: pd.Series) -> pd.Series:
     """Identifiers and labels as strings; missing stays missing, blank strings become missing."""
-    text = values.astype("str").str.strip()
+    text = values.astype(STR).str.strip()
     return text.where(text != "")
 
 
@@ -77,7 +78,7 @@ def as_category(values: pd.Series, column: Column) -> tuple[pd.Series, np.ndarra
     if column.allowed == SEVERITIES:
         ranks = {str(i + 1): s for i, s in enumerate(SEVERITIES)}
         ranks |= {f"{i + 1}.0": s for i, s in enumerate(SEVERITIES)}
-        text = text.replace(ranks)
+        text = text.where(~text.isin(list(ranks)), text.map(ranks))
     dtype = pd.CategoricalDtype(list(column.allowed), ordered=True)
     parsed = text.where(text.isin(column.allowed)).astype(dtype)
     return parsed, (values.notna() & parsed.isna()).to_numpy()

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
 from .._validation import check_frame, check_integer
 
 __all__ = ["neutralise_formulas", "suppress_small_cells", "write_csv", "write_excel"]
@@ -45,8 +46,8 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
     for name in safe.columns:
         column = safe[name]
         if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-            text = column.astype("str")
-            risky = text.str.startswith(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
+            text = column.astype(STR)
+            risky = text.str.startswith(_FORMULA_START, na=False).to_numpy(dtype=bool)
             if risky.any():
                 safe[name] = text.where(~risky, "'" + text)
         elif isinstance(column.dtype, pd.CategoricalDtype):
@@ -157,7 +158,7 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> 
             for position, column in enumerate(table.columns, start=1):
                 letter = sheet.cell(row=1, column=position).column_letter
                 width = max(
-                    [len(str(column)), *table[column].astype("str").str.len().head(500).tolist()]
+                    [len(str(column)), *table[column].astype(STR).str.len().head(500).tolist()]
                 )
                 sheet.column_dimensions[letter].width = min(60, width + 2)
                 if str(column) in _PERCENT_COLUMNS:

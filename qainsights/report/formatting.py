@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from .._compat import STR
+
 __all__ = ["PERCENT_COLUMNS", "readable"]
 
 #: Columns holding proportions, shown as percentages.
@@ -67,21 +69,19 @@ def readable(
     for name in shown.columns:
         column = shown[name]
         if name in percents:
-            shown[name] = column.map(lambda v: _percent(v, decimals)).astype("str")
+            shown[name] = column.map(lambda v: _percent(v, decimals)).astype(STR)
         elif name in _COUNTS:
-            shown[name] = column.map(lambda v: "" if pd.isna(v) else f"{int(v):,}").astype("str")
+            shown[name] = column.map(lambda v: "" if pd.isna(v) else f"{int(v):,}").astype(STR)
         elif name in _P_VALUES:
-            shown[name] = column.map(_p_value).astype("str")
+            shown[name] = column.map(_p_value).astype(STR)
         elif pd.api.types.is_float_dtype(column.dtype):
-            shown[name] = column.map(_number).astype("str")
+            shown[name] = column.map(_number).astype(STR)
         elif isinstance(column.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(
             column.dtype
         ):
-            shown[name] = column.astype("str").str.replace("_", " ").where(column.notna(), "")
+            shown[name] = column.astype(STR).str.replace("_", " ").where(column.notna(), "")
         elif pd.api.types.is_datetime64_any_dtype(column.dtype):
             times = column.dt
             dated = (times.normalize() == column).all()
-            shown[name] = (times.strftime("%Y-%m-%d") if dated else column.astype("str")).astype(
-                "str"
-            )
+            shown[name] = (times.strftime("%Y-%m-%d") if dated else column.astype(STR)).astype(STR)
     return shown.rename(columns=lambda c: str(c).replace("_", " "))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
 from .._results import TidyResult
 from .._validation import check_columns, check_frame, check_option, format_values
 from ..audits import pseudonymize
@@ -331,7 +332,7 @@ def _named_moderators(result: ModeratorOutliers, key: str | bytes | None) -> pd.
     if key is not None:
         return pseudonymize(flagged[columns], "moderator", key)
     labels = [f"moderator {i + 1}" for i in range(len(flagged))]
-    return flagged[columns].assign(moderator=pd.Series(labels, dtype="str"))
+    return flagged[columns].assign(moderator=pd.Series(labels, dtype=STR))
 
 
 def _moderator_findings(named: pd.DataFrame) -> list[Finding]:

@@ -134,7 +134,7 @@ def _period_values(values, column: pd.Series, *, name: str, func: str) -> list:
     values = [values] if np.ndim(values) == 0 else list(values)
     if pd.api.types.is_datetime64_any_dtype(column):
         values = list(pd.to_datetime(values))
-    present = pd.unique(column)
+    present = column.drop_duplicates().tolist()  # Timestamps, not datetime64, for datetimes
     missing = [v for v in values if v not in set(present)]
     if not values or missing:
         raise ValueError(

@@ -17,6 +17,7 @@ from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence, check_integer
 from qainsights.plotting import PALETTE
 
+from .._compat import STR
 from ._aggregate import counts_by_period
 from ._inference import rate_with_ci
 
@@ -410,7 +411,7 @@ def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, 
 
 def _warn_untestable(result: pd.DataFrame, usable: np.ndarray, keys: list[str]) -> None:
     if not usable.all():
-        names = result.loc[~usable, keys].astype("str").agg(" / ".join, axis=1) if keys else ["all"]
+        names = result.loc[~usable, keys].astype(STR).agg(" / ".join, axis=1) if keys else ["all"]
         warnings.warn(
             f"trend_test cannot test {int((~usable).sum())} series ({list(names)[:5]}): they "
             "have fewer than 3 periods or no variation (rate 0 or 1); their results are NaN.",

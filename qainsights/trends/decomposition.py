@@ -14,6 +14,7 @@ from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence, check_integer
 from qainsights.plotting import PALETTE
 
+from .._compat import STR
 from ._aggregate import two_period_counts
 
 __all__ = ["ChangeDecomposition", "decompose_change", "draw_waterfall", "kitagawa"]
@@ -95,7 +96,7 @@ class ChangeDecomposition(TidyResult):
         """
         rates = self.segments.assign(_size=self.segments["rate_effect"].abs())
         rates = rates.sort_values("_size", ascending=False)
-        labels = rates[list(self.by)].astype("str").agg(" / ".join, axis=1).tolist()
+        labels = rates[list(self.by)].astype(STR).agg(" / ".join, axis=1).tolist()
         steps = [("mix of segments", float(self.effects["estimate"].iloc[0]))]
         steps += list(zip(labels[:top], rates["rate_effect"].iloc[:top], strict=True))
         if len(rates) > top:

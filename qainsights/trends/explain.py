@@ -14,6 +14,7 @@ from qainsights._multiple import q_values
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence
 
+from .._compat import STR
 from ._aggregate import PERIOD_COLUMNS, two_period_counts
 from ._inference import mantel_haenszel_terms, mantel_haenszel_test
 from .decomposition import _check_both_periods, draw_waterfall, kitagawa
@@ -315,7 +316,7 @@ def _candidates(leaves: pd.DataFrame, dims: list[str], max_order: int):
         for combo in combinations(dims, order):
             grouped = leaves.groupby(list(combo), sort=True, observed=True)
             keys = grouped.size().index.to_frame(index=False)
-            label = keys.astype("str").radd([f"{d}=" for d in combo]).agg(" & ".join, axis=1)
+            label = keys.astype(STR).radd([f"{d}=" for d in combo]).agg(" & ".join, axis=1)
             frames.append(keys.astype(object).assign(segment=label, order=order))
             codes_of[combo] = offset + grouped.ngroup().to_numpy()
             offset += len(keys)

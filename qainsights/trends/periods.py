@@ -13,6 +13,7 @@ from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence, format_values
 from qainsights.plotting import PALETTE, plot_intervals
 
+from .._compat import STR
 from ._aggregate import two_period_counts
 from ._inference import difference_ci, rate_with_ci, two_proportion_test
 
@@ -53,7 +54,7 @@ class PeriodComparison(TidyResult):
         """Forest plot: each segment's change with its interval; significant ones marked ``*``."""
         table = self.segments.dropna(subset=["difference"])
         star = table["significant"].map({True: " *", False: ""})
-        label = table[list(self.by)].astype("str").agg(" / ".join, axis=1) + star
+        label = table[list(self.by)].astype(STR).agg(" / ".join, axis=1) + star
         ax = plot_intervals(
             table.assign(_label=label),
             label="_label",
@@ -237,7 +238,7 @@ def _check_min_n(min_n, *, func: str) -> None:
 def _warn_absent(counts: pd.DataFrame, keys: list[str]) -> None:
     absent = (counts["n_baseline"] == 0) | (counts["n_current"] == 0)
     if absent.any():
-        names = counts.loc[absent, keys].astype("str").agg(" / ".join, axis=1)
+        names = counts.loc[absent, keys].astype(STR).agg(" / ".join, axis=1)
         warnings.warn(
             f"{int(absent.sum())} segments have no audits in one of the periods "
             f"({format_values(names)}); their rate there is NaN and they are not tested.",

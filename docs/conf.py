@@ -1,0 +1,128 @@
+"""Sphinx configuration of the qainsights documentation site (``make docs``).
+
+The API reference is generated from the package itself: every public module of ``qainsights``
+(no leading underscore) gets a page listing the functions and classes of its ``__all__``, so a new
+module or function appears without editing these files. The curated notebooks and the reference
+sources (``tests/reference/``) are copied in at build time; the notebooks are rendered from their
+committed outputs, never re-executed.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+import shutil
+from pathlib import Path
+
+import qainsights
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+
+project = "qainsights"
+author = "qainsights developers"
+copyright = "qainsights developers, BSD 3-Clause"  # noqa: A001 (Sphinx's own setting name)
+version = release = qainsights.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "myst_nb",
+]
+source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
+exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+templates_path = ["_templates"]
+
+# API reference: one page per public module, one per function or class of its __all__.
+autosummary_generate = True
+autosummary_ignore_module_all = False
+autodoc_default_options = {"members": False}
+autodoc_typehints = "none"  # the numpydoc Parameters sections say the types
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+
+# Notebooks: shown with their committed outputs (the tests re-execute them; the site does not).
+nb_execution_mode = "off"
+nb_output_stderr = "remove"
+myst_enable_extensions = ["dollarmath", "colon_fence"]
+myst_heading_anchors = 3
+
+html_theme = "pydata_sphinx_theme"
+html_title = f"qainsights {release}"
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "footer_start": ["copyright"],
+    "footer_end": [],
+}
+html_show_sourcelink = False
+
+# Pages the build writes from the repository (kept out of git, see .gitignore).
+NOTEBOOKS = ROOT / "notebooks"
+REFERENCE = ROOT / "tests" / "reference"
+
+
+def _public_modules() -> list[str]:
+    """Public modules of qainsights: no leading underscore, not the command line."""
+    names = [m.name for m in pkgutil.iter_modules(qainsights.__path__)]
+    return sorted(n for n in names if not n.startswith("_") and n != "cli")
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+
+
+def _api_index() -> None:
+    modules = "\n".join(f"   qainsights.{name}" for name in _public_modules())
+    top = "\n".join(
+        f"   ~qainsights.{module}.{name}"
+        for name, module in sorted(qainsights._FUNCTIONS.items(), key=lambda item: item[1])
+    )
+    _write(
+        DOCS / "api" / "index.rst",
+        "API reference\n=============\n\n"
+        "The functions at the top of the package, each documented where it lives:\n\n"
+        f".. autosummary::\n\n{top}\n\n"
+        "Every public module, with the functions and classes it exports:\n\n"
+        ".. autosummary::\n   :toctree: generated\n\n"
+        f"{modules}\n",
+    )
+
+
+def _copy_in(source: Path, target: Path, pattern: str, title: str, intro: str) -> None:
+    """Copy ``source/pattern`` into ``target`` with an index page listing every file."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    files = sorted(source.glob(pattern))
+    for file in files:
+        shutil.copy2(file, target / file.name)
+    entries = "\n".join(file.stem for file in files)
+    _write(
+        target / "index.md",
+        f"# {title}\n\n{intro}\n\n```{{toctree}}\n:maxdepth: 1\n\n{entries}\n```\n",
+    )
+
+
+_api_index()
+_copy_in(
+    NOTEBOOKS,
+    DOCS / "notebooks",
+    "[0-9][0-9]_*.ipynb",
+    "Notebooks",
+    "The curated notebooks, each one analyst's story, shown with the outputs committed in "
+    "`notebooks/` (the test suite re-executes them and fails when a number changes). They read "
+    "`data_samples/` by relative path: run them from a clone.",
+)
+_copy_in(
+    REFERENCE,
+    DOCS / "reference",
+    "*.md",
+    "Reference sources",
+    "The facts the tests check against, with their sources: published tables, R and Python "
+    "reference outputs, and derivations. These are the files in `tests/reference/`.",
+)
