@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -60,7 +60,7 @@ CHANGE_DIMS = ("site", "queue", "policy", "market")
 MODERATOR_MONTHS = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MonthlyReport(TidyResult):
     """Every section of the Monthly Quality Report (None where a section was not asked for).
 
@@ -132,7 +132,7 @@ class MonthlyReport(TidyResult):
     sampling: str | None = None
     findings: tuple[Finding, ...] = ()
     notes: tuple[str, ...] = ()
-    _title: str = field(default="Monthly Quality Report: actions", repr=False)
+    _title = "Monthly Quality Report: actions"
 
     def to_frame(self) -> pd.DataFrame:
         """The actions table: every finding with its priority and action."""
@@ -151,7 +151,7 @@ class MonthlyReport(TidyResult):
             "Severity index": self.severity,
             "Monthly error chart": None if self.monthly_chart is None else self.monthly_chart.table,
             "Weekly error chart": None if self.weekly_chart is None else self.weekly_chart.table,
-            "Segment charts": None if self.segment_charts is None else self.segment_charts.summary,
+            "Segment charts": None if self.segment_charts is None else self.segment_charts.segments,
             "Change explanation": None if self.change is None else self.change.explanation,
             "Mix and rate": None if self.change is None else self.change.mix,
             "Root causes": None if self.root_causes is None else self.root_causes.comparison,
@@ -232,7 +232,7 @@ def _chart_findings(weekly: ControlChart, segments: ControlChartSet, month_start
                 "Treat it as a special cause: find what changed in those weeks.",
             )
         )
-    summary = segments.summary
+    summary = segments.segments
     firings, expected = len(segments.signals), segments.expected_false_alarms
     shifted = summary[summary["status"] == "shift"]
     found.append(Finding(
@@ -259,7 +259,7 @@ def _change_findings(change: ChangeExplanation) -> list[Finding]:
         Finding(
             "change",
             "medium" if not change.explanation.empty else "low",
-            change.summary,
+            change.summary(),
             "Discuss the segments named with their owners."
             if not change.explanation.empty
             else "No segment stands out.",
