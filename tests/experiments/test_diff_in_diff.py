@@ -265,7 +265,9 @@ def _site_weeks(seed=11, sites=4, weeks=12, per_cell=200, shock_sd=0.3):
     return pd.DataFrame(
         {
             "site": np.repeat([f"s{i}" for i in site], per_cell),
-            "week": np.repeat(pd.Timestamp("2026-01-05") + pd.to_timedelta(7 * week, "D"), per_cell),
+            "week": np.repeat(
+                pd.Timestamp("2026-01-05") + pd.to_timedelta(7 * week, "D"), per_cell
+            ),
             "is_error": (np.arange(per_cell)[None, :] < errors.ravel()[:, None]).ravel(),
         }
     )
@@ -285,7 +287,9 @@ def aggregate_reference():
     y = np.log((k + 0.5) / (n - k + 0.5))
     v = 1 / (k + 0.5) + 1 / (n - k + 0.5)
     cells["treated_after"] = ((cells["site"] == "s0") & (cells["week"] >= start)).astype(float)
-    x = row_design(cells.assign(week=cells["week"].astype(str)), ["site", "week"], ["treated_after"])
+    x = row_design(
+        cells.assign(week=cells["week"].astype(str)), ["site", "week"], ["treated_after"]
+    )
     ols = OLS(y, x).fit()
     tau2 = max(0.0, ols.ssr / ols.df_resid - v.mean())
     wls = WLS(y, x, weights=1 / (v + tau2)).fit()
@@ -293,7 +297,7 @@ def aggregate_reference():
 
 
 def test_aggregate_inference_is_weighted_least_squares_on_the_cells(aggregate_reference):
-    rows, start, cells, _, x, wls = aggregate_reference
+    rows, start, *_, wls = aggregate_reference
     result = diff_in_diff(rows, treated="s0", start=start, inference="aggregate")
     row = result.effects.set_index("effect").loc["odds_ratio"]
     assert result.inference == "aggregate"
@@ -329,7 +333,8 @@ def test_collapsed_inference_is_a_two_sample_t_test_of_site_changes(aggregate_re
     change = (change[True] - change[False]).to_numpy()
     reference = stats.ttest_ind(change[:1], change[1:], equal_var=True)
     row = result.effects.set_index("effect").loc["odds_ratio"]
-    assert result.inference == "collapsed" and result.df == 2
+    assert result.inference == "collapsed"
+    assert result.df == 2
     assert np.log(row["estimate"]) == pytest.approx(change[0] - change[1:].mean(), rel=1e-9)
     assert row["p_value"] == pytest.approx(reference.pvalue, rel=1e-7)
 
