@@ -241,7 +241,7 @@ def test_clustered_difference_and_ratio_use_each_arms_design_effect():
         p, n = y.mean(), len(y)
         deff = max(1.0, fit.bse[0] ** 2 / (p * (1 - p) / n))
         effective[site] = (p * n / deff, n / deff, deff)
-    (k1, n1, d1), (k0, n0, d0) = effective["Lisbon"], effective["Manila"]
+    (k1, n1, d1), (k0, n0, _) = effective["Lisbon"], effective["Manila"]
     rates = result.rates.set_index("arm")
     assert rates.loc["Lisbon", "deff"] == pytest.approx(d1, rel=1e-9)
     assert rates.loc["Manila", "n_eff"] == pytest.approx(n0, rel=1e-9)
