@@ -4,7 +4,8 @@ Audit data in (:func:`load_audits`), rates with intervals out (:func:`error_rate
 Monthly Quality Report on top (:func:`render_report`). The analyses live in subpackages,
 imported on first use: ``qainsights.aggregate`` (polars, DuckDB, Spark), ``qainsights.agreement``, ``qainsights.spc``,
 ``qainsights.capability``, ``qainsights.trends``, ``qainsights.rca``,
-``qainsights.experiments``, ``qainsights.moderators``, ``qainsights.standardisation``.
+``qainsights.experiments``, ``qainsights.moderators``, ``qainsights.standardisation``,
+``qainsights.text`` (auditors' comments).
 
 Examples
 --------
@@ -35,6 +36,7 @@ SUBPACKAGES = (
     "standardisation",
     "trends",
     "report",
+    "text",
 )
 #: Functions of the report subpackage, also loaded on first use.
 _REPORT_FUNCTIONS = ("build_monthly_report", "render_report")

@@ -120,7 +120,9 @@ def simulate_comments(
     appeal = np.full(n, None, dtype=object)
     rows = np.flatnonzero(queue == "appeals")
     handles = ("user" + pd.Series(rng.integers(1000, 9999, len(rows))).astype("str")).to_numpy()
-    before, with_handle, after = (np.array(part, dtype=object) for part in zip(*_APPEAL, strict=True))
+    before, with_handle, after = (
+        np.array(part, dtype=object) for part in zip(*_APPEAL, strict=True)
+    )
     chosen = rng.integers(0, len(_APPEAL), len(rows))
     appeal[rows] = before[chosen] + np.where(with_handle[chosen], handles, "") + after[chosen]
     return pd.DataFrame({"qa_comment": comment, "appeal_reason": appeal})

@@ -28,28 +28,28 @@ _FUNC = "distinctive_terms"
 
 
 def log_odds_z(target_counts, reference_counts, prior) -> pd.DataFrame:
-    """Log-odds ratio of each term between two corpora, with its z-score (Monroe et al. 2008).
+    r"""Log-odds ratio of each term between two corpora, with its z-score (Monroe et al. 2008).
 
     With :math:`y_w` the count of term *w* in a corpus of :math:`n` terms and a Dirichlet
-    prior :math:`\\alpha_w` (:math:`\\alpha_0 = \\sum_w \\alpha_w`), the estimate is
+    prior :math:`\alpha_w` (:math:`\alpha_0 = \sum_w \alpha_w`), the estimate is
 
-    .. math:: \\hat\\delta_w = \\log\\frac{y^t_w + \\alpha_w}{n^t + \\alpha_0 - y^t_w - \\alpha_w}
-              - \\log\\frac{y^r_w + \\alpha_w}{n^r + \\alpha_0 - y^r_w - \\alpha_w},
+    .. math:: \hat\delta_w = \log\frac{y^t_w + \alpha_w}{n^t + \alpha_0 - y^t_w - \alpha_w}
+              - \log\frac{y^r_w + \alpha_w}{n^r + \alpha_0 - y^r_w - \alpha_w},
 
-    its variance :math:`\\sigma^2 \\approx 1/(y^t_w + \\alpha_w) + 1/(y^r_w + \\alpha_w)` (their
-    equations 16, 20 and 21), and :math:`z = \\hat\\delta_w / \\sigma`.
+    its variance :math:`\sigma^2 \approx 1/(y^t_w + \alpha_w) + 1/(y^r_w + \alpha_w)` (their
+    equations 16, 20 and 21), and :math:`z = \hat\delta_w / \sigma`.
 
     Parameters
     ----------
     target_counts, reference_counts : array of int
         Count of each term in the target and the reference corpus.
     prior : float or array of float
-        The prior counts :math:`\\alpha_w` (> 0): one number for a flat prior, or one per term.
+        The prior counts :math:`\alpha_w` (> 0): one number for a flat prior, or one per term.
 
     Returns
     -------
     DataFrame
-        ``log_odds`` (:math:`\\hat\\delta_w`), ``se`` (:math:`\\sigma`) and ``z``.
+        ``log_odds`` (:math:`\hat\delta_w`), ``se`` (:math:`\sigma`) and ``z``.
 
     Examples
     --------
@@ -154,9 +154,11 @@ def _prior(prior: Any, pooled: np.ndarray, prior_scale: float | None) -> tuple[n
                 f"Got {prior_scale!r} instead."
             )
         return scale * pooled / total, f"informative Dirichlet, pooled term shares x {scale:g}"
-    if isinstance(prior, int | float | np.integer | np.floating) and not isinstance(prior, bool):
-        if prior > 0:
-            return np.full(pooled.shape, float(prior)), f"flat Dirichlet, {float(prior):g} per term"
+    number = isinstance(prior, int | float | np.integer | np.floating) and not isinstance(
+        prior, bool
+    )
+    if number and prior > 0:
+        return np.full(pooled.shape, float(prior)), f"flat Dirichlet, {float(prior):g} per term"
     raise ValueError(
         f"The 'prior' parameter of {_FUNC} must be 'pooled' or a positive number. Got "
         f"{prior!r} instead."
@@ -187,7 +189,7 @@ def distinctive_terms(
     snippet_width: int = 160,
     identifiers: Iterable[str] = (),
 ) -> DistinctiveTerms:
-    """Words and phrases over-represented in one group of comments against another, with a test.
+    r"""Words and phrases over-represented in one group of comments against another, with a test.
 
     The comments of rows whose ``group`` is ``target`` are compared with those whose
     ``group`` is ``reference`` (all other rows by default) by the weighted log-odds ratio with
@@ -217,7 +219,7 @@ def distinctive_terms(
         count in both sides together, scaled so the counts sum to ``prior_scale``; a number:
         a flat (uninformative) prior of that many counts per term.
     prior_scale : float, optional
-        Total prior count :math:`\\alpha_0` of the pooled prior; default the number of terms
+        Total prior count :math:`\alpha_0` of the pooled prior; default the number of terms
         counted (the prior weighs as much as the data).
     alpha : float, default 0.05
         False discovery rate of the ``distinctive`` flag.
@@ -273,7 +275,8 @@ def distinctive_terms(
     values = frame[group]
     in_target = _side_mask(values, target, "target")
     in_reference = (
-        ~in_target & values.notna().to_numpy() if reference is None
+        ~in_target & values.notna().to_numpy()
+        if reference is None
         else _side_mask(values, reference, "reference")
     )
     if (in_target & in_reference).any():
@@ -283,8 +286,10 @@ def distinctive_terms(
         )
     raw = frame[text]
     has_text = raw.notna().to_numpy() & (raw.astype("str").str.strip() != "").to_numpy()
-    rows = {"target": np.flatnonzero(in_target & has_text),
-            "reference": np.flatnonzero(in_reference & has_text)}
+    rows = {
+        "target": np.flatnonzero(in_target & has_text),
+        "reference": np.flatnonzero(in_reference & has_text),
+    }
     for side, chosen in rows.items():
         if not len(chosen):
             raise ValueError(
@@ -315,8 +320,11 @@ def distinctive_terms(
     first_t = _first_comment(presence, np.arange(n_t), matrix.counts.shape[1])[kept]
     first_r = _first_comment(presence, np.arange(n_t, len(used)), matrix.counts.shape[1])[kept]
     which = np.where(side == "target", first_t, np.where(first_r >= 0, first_r + n_t, -1))
-    examples = snippet(raw.iloc[used].astype("str").reset_index(drop=True),
-                       width=snippet_width, identifiers=identifiers)
+    examples = snippet(
+        raw.iloc[used].astype("str").reset_index(drop=True),
+        width=snippet_width,
+        identifiers=identifiers,
+    )
     table = pd.DataFrame(
         {
             "term": matrix.terms[keep],
@@ -340,8 +348,10 @@ def distinctive_terms(
             "side": ["target", "reference"],
             "values": [target, "all other rows" if reference is None else reference],
             "comments": [n_t, len(used) - n_t],
-            "without_text": [int((in_target & ~has_text).sum()),
-                             int((in_reference & ~has_text).sum())],
+            "without_text": [
+                int((in_target & ~has_text).sum()),
+                int((in_reference & ~has_text).sum()),
+            ],
             "terms": totals,
         }
     )

@@ -99,7 +99,7 @@ def mask_text(texts, *, identifiers: Iterable[str] = ()):
 
 
 def snippet(texts, *, width: int = 160, identifiers: Iterable[str] = ()):
-    """Masked, single-line text cut to ``width`` characters, for tables and reports.
+    r"""Masked, single-line text cut to ``width`` characters, for tables and reports.
 
     :func:`mask_text` first; then runs of white space (new lines included) become one space
     and text longer than ``width`` is cut at the last space before it and ends with ``…``.
@@ -118,7 +118,7 @@ def snippet(texts, *, width: int = 160, identifiers: Iterable[str] = ()):
 
     Examples
     --------
-    >>> snippet("Context missed:\\n the post quoted @someone to condemn it, not to endorse", width=40)
+    >>> snippet("Context missed:\n the post quoted @someone to condemn it, not to endorse", width=40)
     'Context missed: the post quoted [user]…'
 
     References

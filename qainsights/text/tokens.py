@@ -25,14 +25,134 @@ _NOT_WORD = r"[^\p{L}\p{M}\p{N}_]+"
 
 #: A short list of English function words, for ``stop_words="english"``.
 ENGLISH_STOP_WORDS: frozenset[str] = frozenset(
-    """a about above after again against all am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself
-    yourselves""".split()
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+    ]
 )
 
 
@@ -92,7 +212,11 @@ def _ngrams(words: pa.Array, parent: np.ndarray, ngram_range: tuple[int, int]):
         for k in range(1, n):
             same &= parent[k : k + m] == parent[:m]
         pieces = [words.slice(k, m) for k in range(n)]
-        gram = pieces[0] if n == 1 else pc.binary_join_element_wise(*pieces, pa.scalar(" ", pa.large_string()))
+        gram = (
+            pieces[0]
+            if n == 1
+            else pc.binary_join_element_wise(*pieces, pa.scalar(" ", pa.large_string()))
+        )
         keep = np.flatnonzero(same)
         terms.append(gram.take(pa.array(keep)))
         owners.append(parent[keep])
@@ -151,7 +275,7 @@ def tokenize(
     ngram_range: tuple[int, int] = (1, 1),
     stop_words: str | Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """Split comments into terms, one row per occurrence.
+    r"""Split comments into terms, one row per occurrence.
 
     Text is normalised to Unicode NFKC and case-folded; a word is a run of letters (of any
     script), combining marks, digits and underscores, so words are found by Unicode word
@@ -187,7 +311,7 @@ def tokenize(
     References
     ----------
     Unicode Standard Annex #15 (normalisation forms) and the Unicode case-folding rules of
-    Python's ``str.casefold``; RE2 character classes ``\\p{L}``, ``\\p{M}``, ``\\p{N}``.
+    Python's ``str.casefold``; RE2 character classes ``\p{L}``, ``\p{M}``, ``\p{N}``.
     """
     ngram_range, stops = _check_options(ngram_range, stop_words, "tokenize")
     values = _as_text_array(texts, "tokenize")

@@ -26,7 +26,11 @@ def test_z_matches_the_hand_computation():
     #   sigma^2 = 1 / 0.05 + 1 / 1.05 = 20.95238, sigma = 4.57738, z = -0.68943
     # "the": 2 and 2 -> delta = 0, z = 0.
     result = distinctive_terms(
-        _two_sides([QUICK], [LAZY]), text="text", group="side", target="t", prior=0.05,
+        _two_sides([QUICK], [LAZY]),
+        text="text",
+        group="side",
+        target="t",
+        prior=0.05,
         min_count=1,
     )
     z = result.terms.set_index("term")["z"]
@@ -39,7 +43,11 @@ def test_z_matches_the_hand_computation():
 def test_z_matches_the_published_fightin_words_output():
     # tests/reference/fightin_words.md: the fightin_words package's README outputs.
     first = distinctive_terms(
-        _two_sides([QUICK], [LAZY]), text="text", group="side", target="t", prior=0.05,
+        _two_sides([QUICK], [LAZY]),
+        text="text",
+        group="side",
+        target="t",
+        prior=0.05,
         min_count=1,
     ).terms.set_index("term")["z"]
     for word in ("donkey", "lazier", "purple"):
@@ -48,12 +56,19 @@ def test_z_matches_the_published_fightin_words_output():
         assert first[word] == pytest.approx(0.6894227886807968, rel=1e-12)
     long = "the lazy purple pig jumps over the " + 1000 * "very " + "sleepy donkey"
     second = distinctive_terms(
-        _two_sides([QUICK], [long]), text="text", group="side", target="t", prior=0.05,
+        _two_sides([QUICK], [long]),
+        text="text",
+        group="side",
+        target="t",
+        prior=0.05,
         min_count=1,
     ).terms.set_index("term")["z"]
     published = {
-        "very": -2.2144429606255946, "donkey": 0.3528670051726073,
-        "brown": 1.7074955767167836, "jumps": 3.4564380059373603, "the": 4.954523357120953,
+        "very": -2.2144429606255946,
+        "donkey": 0.3528670051726073,
+        "brown": 1.7074955767167836,
+        "jumps": 3.4564380059373603,
+        "the": 4.954523357120953,
     }
     for word, value in published.items():
         assert second[word] == pytest.approx(value, rel=1e-12)
@@ -81,10 +96,17 @@ def _dense_reference(target_texts, reference_texts, prior_scale=None):
 def test_z_matches_an_independent_dense_implementation(prior_scale):
     rng = np.random.default_rng(3)
     words = np.array(["late", "context", "queue", "slur", "policy", "missed", "ok", "tool"])
-    target = [" ".join(rng.choice(words, 6, p=[.1, .2, .1, .2, .1, .1, .1, .1])) for _ in range(60)]
+    target = [
+        " ".join(rng.choice(words, 6, p=[0.1, 0.2, 0.1, 0.2, 0.1, 0.1, 0.1, 0.1]))
+        for _ in range(60)
+    ]
     reference = [" ".join(rng.choice(words, 5)) for _ in range(80)]
     ours = distinctive_terms(
-        _two_sides(target, reference), text="text", group="side", target="t", min_count=1,
+        _two_sides(target, reference),
+        text="text",
+        group="side",
+        target="t",
+        min_count=1,
         prior_scale=prior_scale,
     ).terms.set_index("term")["z"]
     expected = _dense_reference(target, reference, prior_scale)
@@ -115,9 +137,11 @@ def test_false_discovery_rate_holds_on_comments_without_a_planted_phrase():
     # of flagging anything; BH at 5 % keeps it at or below 5 %. Over 60 seeds the count of
     # runs with a flag is Binomial(60, <= 0.05): 9 or more has probability < 0.5 %.
     flagged = [
-        distinctive_terms(_null_comments(np.random.default_rng(seed)), text="text",
-                          group="side", target="t")
-        .terms["distinctive"].any()
+        distinctive_terms(
+            _null_comments(np.random.default_rng(seed)), text="text", group="side", target="t"
+        )
+        .terms["distinctive"]
+        .any()
         for seed in range(60)
     ]
     assert sum(flagged) <= 8
@@ -129,7 +153,9 @@ def test_false_discovery_proportion_with_planted_terms_stays_at_alpha():
     for seed in range(40):
         terms = distinctive_terms(
             _null_comments(np.random.default_rng(100 + seed), planted=planted),
-            text="text", group="side", target="t",
+            text="text",
+            group="side",
+            target="t",
         ).terms
         flagged = terms.loc[terms["distinctive"], "term"]
         true = flagged.isin(planted) | flagged.isin(["decoy" + t for t in planted])
@@ -162,7 +188,12 @@ def test_sides_report_missing_text_and_snippets_are_masked():
 def test_bigrams_and_stop_words():
     data = _two_sides(["the new slur list", "new slur list"], ["the old list", "old list"])
     terms = distinctive_terms(
-        data, text="text", group="side", target="t", min_count=1, ngram_range=(1, 2),
+        data,
+        text="text",
+        group="side",
+        target="t",
+        min_count=1,
+        ngram_range=(1, 2),
         stop_words="english",
     ).terms
     assert "slur list" in set(terms["term"])

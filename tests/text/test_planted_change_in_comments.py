@@ -13,8 +13,12 @@ def test_change_phrases_are_the_top_rising_terms_of_their_month():
     before = (key["start"] - pd.DateOffset(months=1)).strftime("%Y-%m")
     planted_words = set(" ".join(key["phrases"].split("; ")).split())
     result = distinctive_terms(
-        audits[audits["is_error"]], text="qa_comment", group="month", target=month,
-        reference=before, stop_words="english",
+        audits[audits["is_error"]],
+        text="qa_comment",
+        group="month",
+        target=month,
+        reference=before,
+        stop_words="english",
     )
     top = result.terms.head(5)
     assert set(top["term"]) <= planted_words
