@@ -146,8 +146,15 @@ def _ab_rows(replicates, seed, icc) -> list[dict]:
             power[:, j] += effects["p_value"].to_numpy()[:2] < ALPHA
     power /= replicates // 2
     return [
-        _row(f"ab_test {name}", world, replicates, *counts[i], power=power[i, 0],
-             power_before=power[i, 1], note="before: audits taken as independent")  # fmt: skip
+        _row(
+            f"ab_test {name}",
+            world,
+            replicates,
+            *counts[i],
+            power=power[i, 0],
+            power_before=power[i, 1],
+            note="before: audits taken as independent",
+        )
         for i, name in enumerate(("rate_difference", "rate_ratio"))
     ]
 
