@@ -26,7 +26,7 @@ import pandas as pd
 __all__ = ["TidyResult"]
 
 #: Key figures shown in a repr at the most, and the longest text value shown.
-_MAX_FIGURES = 6
+_MAX_FIGURES = 8
 _MAX_TEXT = 40
 
 

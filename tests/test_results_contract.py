@@ -114,6 +114,22 @@ def _did():
     )
 
 
+def _terms():
+    from qainsights.text import distinctive_terms
+
+    comments = pd.DataFrame(
+        {
+            "month": ["2026-05"] * 4 + ["2026-06"] * 4,
+            "qa_comment": ["missed context", "wrong queue", "missed context", "late"]
+            + ["new guideline unclear"] * 2
+            + ["missed context", "guideline wording"],
+        }
+    )
+    return distinctive_terms(
+        comments, text="qa_comment", group="month", target="2026-06", min_count=2
+    )
+
+
 def _examples() -> dict:
     from qainsights import datasets, validate_audits
     from qainsights.agreement import calibration_session, cohen_kappa, fleiss_kappa
@@ -162,6 +178,7 @@ def _examples() -> dict:
             values=[9.45, 7.99, 9.29, 11.66, 12.16], center=10, sigma=1
         ),
         "DiffInDiffResult": _did,
+        "DistinctiveTerms": _terms,
         "DriversResult": _drivers,
         "EnforcementSplit": lambda: enforcement_split(audits, by="policy"),
         "Headline": lambda: headline(

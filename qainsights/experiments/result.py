@@ -150,7 +150,15 @@ class DiffInDiffResult(_EffectsResult):
     n_audits : int
         Audits in the model.
     n_clusters : int or None
-        Clusters behind the standard errors.
+        Independent units behind the standard errors: group x period cells
+        (``"aggregate"``), groups (``"collapsed"``) or clusters (``"cluster"``; None for
+        model-based errors).
+    inference : str
+        ``"aggregate"``, ``"collapsed"`` or ``"cluster"``: how the interval was made.
+    inference_detail : str
+        What that inference is, and why it was chosen or why it is doubtful.
+    df : float
+        Degrees of freedom of the t reference (``inf`` for the normal reference).
     """
 
     effects: pd.DataFrame
@@ -162,6 +170,9 @@ class DiffInDiffResult(_EffectsResult):
     ci: float
     n_audits: int
     n_clusters: int | None
+    inference: str
+    inference_detail: str
+    df: float
     _title = "Difference-in-differences"
 
     def summary(self) -> str:
@@ -179,7 +190,8 @@ class DiffInDiffResult(_EffectsResult):
             f"periods predicts. On {treated}'s audits since then that is "
             f"{diff['estimate'] * 100:+.2f} points of error rate ({self.ci:.0%} CI "
             f"{diff['ci_low'] * 100:+.2f} to {diff['ci_high'] * 100:+.2f}), from "
-            f"{self.n_audits:,} audits. " + _checks_sentence(self.assumptions)
+            f"{self.n_audits:,} audits. Inference: {self.inference_detail}. "
+            + _checks_sentence(self.assumptions)
         )
 
     def plot(self, ax: Axes | None = None) -> Axes:
