@@ -5,12 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["PRIORITIES", "Finding", "actions_table"]
+__all__ = [
+    "BEYOND_LIMITS",
+    "MIN_ERRORS",
+    "PRIORITIES",
+    "Finding",
+    "actions_table",
+    "chart_action_segments",
+]
 
 #: Priorities from most to least urgent.
 PRIORITIES = ("high", "medium", "low")
+#: The fewest errors in a segment's latest subgroup for its signal to become an action: with
+#: one or two errors no test separates a special cause from a rare week, whatever the cell size.
+MIN_ERRORS = 3
+#: The rules that put a point beyond its control limits (the others are run rules).
+BEYOND_LIMITS = ("we1", "nelson1")
 
 
 @dataclass(frozen=True)
@@ -52,3 +65,45 @@ def actions_table(findings: Iterable[Finding]) -> pd.DataFrame:
     )
     rank = table["priority"].map({p: i for i, p in enumerate(PRIORITIES)})
     return table.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
+
+
+def chart_action_segments(
+    summary: pd.DataFrame, *, alpha: float = 0.05, min_errors: int = MIN_ERRORS
+) -> pd.DataFrame:
+    """The segments of a proportion chart scan whose latest subgroup calls for action.
+
+    A segment qualifies when all three hold: its latest point is beyond its control limits
+    (``status == "out of control"``); its exact latest-point test survives the false discovery
+    rate across segments (``q_value < alpha``); and the latest subgroup holds at least
+    ``min_errors`` errors (``value * n``), the minimum of evidence, so that one error in two
+    audits never becomes an action however surprising its rate.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        :attr:`~qainsights.spc.ControlChartSet.summary` of a p or Laney p' scan.
+    alpha : float, default 0.05
+        False discovery rate.
+    min_errors : int, default :data:`MIN_ERRORS`
+        The fewest errors in the latest subgroup.
+
+    Returns
+    -------
+    DataFrame
+        The qualifying rows of ``summary``, in its order.
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"site": ["A", "B", "C"], "value": [0.5, 0.3, 0.2],
+    ...                         "n": [2, 40, 50], "status": ["out of control"] * 2 + ["shift"],
+    ...                         "q_value": [0.01, 0.002, 0.001]})
+    >>> chart_action_segments(summary)["site"].tolist()
+    ['B']
+    """
+    errors = np.round(summary["value"].to_numpy() * summary["n"].to_numpy())
+    keep = (
+        (summary["status"] == "out of control").to_numpy()
+        & (summary["q_value"].to_numpy() < alpha)
+        & (errors >= min_errors)
+    )
+    return summary[keep]

@@ -24,7 +24,7 @@ from ..spc import ControlChart, ControlChartSet, control_charts, p_chart
 from ..standardisation import standardised_rates
 from ..trends import ChangeExplanation, explain_change
 from .exports import suppress_small_cells
-from .findings import Finding, actions_table
+from .findings import BEYOND_LIMITS, Finding, actions_table, chart_action_segments
 from .sections import (
     Headline,
     accuracy_table,
@@ -222,33 +222,40 @@ def _headline_findings(top: Headline) -> list[Finding]:
 def _chart_findings(weekly: ControlChart, segments: ControlChartSet, month_start) -> list[Finding]:
     found = []
     recent = weekly.signals[pd.to_datetime(weekly.signals["subgroup"]) >= month_start]
-    if not recent.empty:
-        rules = format_values(sorted(recent["rule"].unique()))
-        found.append(
-            Finding(
-                "control_charts",
-                "high",
-                f"The weekly error chart signals in the report month (rules {rules}).",
-                "Treat it as a special cause: find what changed in those weeks.",
-            )
-        )
+    beyond = recent["rule"].isin(BEYOND_LIMITS)
+    if beyond.any():
+        found.append(Finding(
+            "control_charts", "high",
+            "The weekly error chart has a week beyond its control limits in the report month.",
+            "Treat it as a special cause: find what changed in that week.",
+        ))  # fmt: skip
+    if (~beyond).any():
+        rules = format_values(sorted(recent.loc[~beyond, "rule"].unique()))
+        found.append(Finding(
+            "control_charts", "low",
+            f"The weekly error chart shows a run-rule pattern in the report month (rules {rules}).",
+            "Treat it as a lead, not a finding: look again next month.",
+        ))  # fmt: skip
     summary = segments.summary
     firings, expected = len(segments.signals), segments.expected_false_alarms
     shifted = summary[summary["status"] == "shift"]
     found.append(Finding(
         "control_charts", "low",
         f"{firings} rule firings across {len(summary)} site x queue charts, where about "
-        f"{expected:.0f} are expected by chance alone; {len(shifted)} segment(s) show a run-rule "
+        f"{expected:.0f} are expected by chance alone (simulated from the same stable-process "
+        f"model the flags are tested against); {len(shifted)} segment(s) show a run-rule "
         "shift in their latest week.",
         "Treat single run-rule shifts as leads, not findings: look again next week.",
     ))  # fmt: skip
-    separable = summary[(summary["status"] == "out of control") & (summary["q_value"] < 0.05)]
-    for row in separable.itertuples():
+    for row in chart_action_segments(summary).itertuples():
         segment = " x ".join(str(getattr(row, b)) for b in segments.by)
+        errors = round(row.value * row.n)
         found.append(Finding(
             "control_charts", "high",
-            f"{segment}: beyond its control limits in the latest week (q = {row.q_value:.2g}, "
-            "false discovery rate controlled across segments).",
+            f"{segment}: beyond its control limits in the latest week ({errors} errors in "
+            f"{row.n:.0f} audits, exact test q = {row.q_value:.2g}, false discovery rate "
+            "controlled across segments; simulated stable segments of these sizes raise such a "
+            f"flag in at most {segments.false_alarm_rate:.1%} of weeks).",
             f"Review {segment}'s recent weeks with its site lead.",
         ))  # fmt: skip
     return found
