@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.stats import betabinom, binom
+from scipy.stats import t as student_t
 
 from qainsights.spc._assemble import ratio
 
@@ -150,6 +151,7 @@ def predictive_p_value(
     history_n: np.ndarray,
     history_pairs: np.ndarray,
     rho: np.ndarray,
+    df: np.ndarray | None = None,
 ) -> np.ndarray:
     """Two-sided exact tail of new counts given their segments' histories.
 
@@ -163,6 +165,12 @@ def predictive_p_value(
     ``min(1, 2 min(P(x' >= x), P(x' <= x)))``. Non-integer counts (effective counts of
     weighted data) are rounded to the nearest whole number.
 
+    Where ``rho`` is estimated (``df`` given and ``rho > 0``), the p-value is the larger of
+    that tail and the two-sided Student t tail on ``df`` degrees of freedom of the count's
+    standardised distance from the predictive mean: in large cells the over-dispersion
+    dominates the variance, and estimating it from a few subgroups calls for a t reference, as
+    an estimated variance always does; in small cells the exact tail is the larger.
+
     Parameters
     ----------
     defects, n : numpy.ndarray
@@ -171,6 +179,8 @@ def predictive_p_value(
         Per new count: ``X``, ``N`` and ``S`` of its history.
     rho : numpy.ndarray
         The over-dispersion of each history (0 for the binomial).
+    df : numpy.ndarray, optional
+        Degrees of freedom behind an estimated ``rho`` (the history's subgroups minus one).
 
     Returns
     -------
@@ -208,6 +218,11 @@ def predictive_p_value(
         lower[known[rows]] = np.take_along_axis(cdf, at, axis=1)[:, 0]
         upper[known[rows]] = np.take_along_axis(tail, at, axis=1)[:, 0]
     p = np.minimum(1.0, 2.0 * np.minimum(upper, lower))
+    if df is not None:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            spread = np.sqrt(size * rate * (1.0 - rate) * (1.0 + (size - 1.0) * rho_eff))
+            t_tail = 2.0 * student_t.sf(np.abs(x - size * rate) / spread, df)
+        p = np.where((rho > 0) & (df > 0), np.fmax(p, t_tail), p)
     return np.where(history_n > 0, p, np.nan)
 
 

@@ -356,7 +356,8 @@ def latest_p_values(table: pd.DataFrame, by: Sequence[str], chart: str) -> np.nd
     For the p, np and Laney p' charts the test is exact at any subgroup size: the latest count
     against the beta-binomial predictive distribution of its stage's other baseline subgroups
     (:func:`~qainsights.spc.betabinomial.predictive_p_value`), with the over-dispersion
-    estimated from those subgroups for Laney's p' and none for p and np. The other charts
+    estimated from those subgroups for Laney's p' (and then at least the t tail on their
+    number less one degrees of freedom) and none for p and np. The other charts
     (c, u, their Laney forms and the individuals chart) keep the normal tail ``2 Phi(-|z|)``.
     """
     by = list(by)
@@ -389,6 +390,7 @@ def latest_p_values(table: pd.DataFrame, by: Sequence[str], chart: str) -> np.nd
         np.bincount(code, weights=size, minlength=n_segments),
         np.bincount(code, weights=size * (size - 1.0), minlength=n_segments),
         rho,
+        df=np.bincount(code, minlength=n_segments) - 1.0,
     )
 
 

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import betabinom, binom
+from scipy.stats import t as student_t
 
 from qainsights._multiple import q_values
 from qainsights.spc import control_charts, p_chart
@@ -216,3 +217,18 @@ def test_flags_unchanged_when_rows_are_reordered(seed, shuffle):
     second = control_charts(data.sample(frac=1, random_state=shuffle), n="n", **kwargs)
     pd.testing.assert_frame_equal(first.summary, second.summary)
     assert first.false_alarm_rate == second.false_alarm_rate
+
+
+def test_estimated_over_dispersion_takes_at_least_the_t_tail():
+    # Large cell, rho estimated from 25 subgroups: p = max(exact tail, 2 t_24.sf(|z|)), with
+    # z the count's distance from the predictive mean in predictive standard deviations.
+    x, n, hx, hn, hs, rho = 130.0, 2000.0, 2000.0, 50_000.0, 25 * 2000 * 1999.0, 0.0005
+    got = predictive_p_value(*(np.array([v]) for v in (x, n, hx, hn, hs, rho)), df=np.array([24.0]))
+    mean = (hx + 0.5) / (hn + 1)
+    r_eff = rho + (1 - rho) / (hn**2 / (hn + rho * hs) + 2)
+    total = (1 - r_eff) / r_eff
+    dist = betabinom(int(n), mean * total, (1 - mean) * total)
+    exact = min(1.0, 2 * min(dist.sf(x - 1), dist.cdf(x)))
+    z = (x - n * mean) / np.sqrt(n * mean * (1 - mean) * (1 + (n - 1) * r_eff))
+    assert got[0] == pytest.approx(max(exact, 2 * student_t.sf(abs(z), 24)), rel=1e-9)
+    assert 2 * student_t.sf(abs(z), 24) > exact
