@@ -10,6 +10,9 @@ import pandas as pd
 
 __all__ = [
     "BEYOND_LIMITS",
+    "CLAIM_ALPHA",
+    "CLAIM_FAMILIES",
+    "FALSE_ALARM_BUDGET",
     "MIN_ERRORS",
     "PRIORITIES",
     "Finding",
@@ -24,6 +27,15 @@ PRIORITIES = ("high", "medium", "low")
 MIN_ERRORS = 3
 #: The rules that put a point beyond its control limits (the others are run rules).
 BEYOND_LIMITS = ("we1", "nelson1")
+#: A month without any change may carry a high- or medium-priority claim of change with at most
+#: this probability. Four families of findings can claim one; each gets an equal share of the
+#: budget (Bonferroni), so together they stay within it. The weekly chart's share is what its
+#: 3-sigma limits spend over a month's four or five weeks (0.27 % a week); the share actually
+#: spent is measured on simulated months without change in benchmarks/calibration.py.
+FALSE_ALARM_BUDGET = 0.05
+CLAIM_FAMILIES = ("weekly chart", "segment scan", "change explanation", "root-cause trend")
+#: The false-alarm rate each family of change claims is tested at.
+CLAIM_ALPHA = FALSE_ALARM_BUDGET / len(CLAIM_FAMILIES)
 
 
 @dataclass(frozen=True)
@@ -68,7 +80,7 @@ def actions_table(findings: Iterable[Finding]) -> pd.DataFrame:
 
 
 def chart_action_segments(
-    summary: pd.DataFrame, *, alpha: float = 0.05, min_errors: int = MIN_ERRORS
+    summary: pd.DataFrame, *, alpha: float = CLAIM_ALPHA, min_errors: int = MIN_ERRORS
 ) -> pd.DataFrame:
     """The segments of a proportion chart scan whose latest subgroup calls for action.
 
@@ -82,8 +94,8 @@ def chart_action_segments(
     ----------
     summary : DataFrame
         :attr:`~qainsights.spc.ControlChartSet.summary` of a p or Laney p' scan.
-    alpha : float, default 0.05
-        False discovery rate.
+    alpha : float, default :data:`CLAIM_ALPHA`
+        False discovery rate (the segment scan's share of the report's false-alarm budget).
     min_errors : int, default :data:`MIN_ERRORS`
         The fewest errors in the latest subgroup.
 

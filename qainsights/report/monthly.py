@@ -24,7 +24,14 @@ from ..spc import ControlChart, ControlChartSet, control_charts, p_chart
 from ..standardisation import standardised_rates
 from ..trends import ChangeExplanation, explain_change
 from .exports import suppress_small_cells
-from .findings import BEYOND_LIMITS, Finding, actions_table, chart_action_segments
+from .findings import (
+    BEYOND_LIMITS,
+    CLAIM_ALPHA,
+    CLAIM_FAMILIES,
+    Finding,
+    actions_table,
+    chart_action_segments,
+)
 from .sections import (
     Headline,
     accuracy_table,
@@ -85,7 +92,8 @@ class MonthlyReport(TidyResult):
         sampling weights the segments count by the decisions they represent.
     root_causes : ParetoResult
         Pareto of this month's root causes, and their change in share since last month with
-        intervals Bonferroni-adjusted for the number of causes compared.
+        intervals Bonferroni-adjusted for the number of causes compared and for the report's
+        families of change claims (:data:`~qainsights.report.findings.CLAIM_ALPHA`).
     by_site, by_queue : DataFrame
         Accuracy per site and per queue against target.
     standardised : DataFrame
@@ -253,9 +261,8 @@ def _chart_findings(weekly: ControlChart, segments: ControlChartSet, month_start
         found.append(Finding(
             "control_charts", "high",
             f"{segment}: beyond its control limits in the latest week ({errors} errors in "
-            f"{row.n:.0f} audits, exact test q = {row.q_value:.2g}, false discovery rate "
-            "controlled across segments; simulated stable segments of these sizes raise such a "
-            f"flag in at most {segments.false_alarm_rate:.1%} of weeks).",
+            f"{row.n:.0f} audits, exact test q = {row.q_value:.2g} < {CLAIM_ALPHA:g}, false "
+            "discovery rate controlled across segments).",
             f"Review {segment}'s recent weeks with its site lead.",
         ))  # fmt: skip
     return found
@@ -295,7 +302,8 @@ def _root_cause_findings(result: ParetoResult) -> list[Finding]:
                 f"'{cause}' grew from {row.share_before:.0%} "
                 f"to {row.share_after:.0%} of errors (interval of the change "
                 f"{row.ci_low:+.1%} to {row.ci_high:+.1%}, Bonferroni-adjusted for the "
-                f"{len(result.comparison)} causes compared).",
+                f"{len(result.comparison)} causes compared and the report's "
+                f"{len(CLAIM_FAMILIES)} families of change claims).",
                 f"Find where '{cause}' errors concentrate (drill down by site and "
                 "queue) and address the cause there.",
             )
@@ -560,14 +568,14 @@ def _build(audits, month, target, calibration, calibration_standard, sections, p
         both = audits[audits["month"].isin([before, month])]
         parts["change"] = explain_change(
             both, dims=list(CHANGE_DIMS), period="month", current=month, baseline=before,
-            weight=design_of(both)["weight"],
+            weight=design_of(both)["weight"], alpha=CLAIM_ALPHA,
         )  # fmt: skip
         findings += _change_findings(parts["change"])
     if "root_causes" in chosen:
         both = audits[audits["month"].isin([before, month])]
         causes = both.loc[both["is_error"], "root_cause"].nunique()
         parts["root_causes"] = pareto(
-            both, by_period="month", periods=(before, month), ci=1 - 0.05 / max(causes, 1)
+            both, by_period="month", periods=(before, month), ci=1 - CLAIM_ALPHA / max(causes, 1)
         )
         findings += _root_cause_findings(parts["root_causes"])
     if "segments" in chosen:

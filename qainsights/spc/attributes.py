@@ -91,7 +91,7 @@ def _proportion_limits(
     variance = point_rate if poisson else point_rate * (1.0 - point_rate)
     sigma = np.sqrt(variance / n)
     sigma_z = np.ones_like(rate)
-    extra = {}
+    extra = {"sigma_z": sigma_z}
     bounds = {}
     if exact_tail is not None:
         model = poisson_dist(point_rate * n) if poisson else binom(np.round(n), point_rate)
