@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-__all__ = ["PERCENT_COLUMNS", "readable"]
+__all__ = ["LABELS", "PERCENT_COLUMNS", "readable"]
 
 #: Columns holding proportions, shown as percentages.
 PERCENT_COLUMNS = frozenset(
@@ -24,7 +24,17 @@ _BOUNDS = frozenset({"ci_low", "ci_high"})
 _PROPORTION_ESTIMATES = frozenset(
     {"rate", "accuracy", "share", "change", "difference", "standardised_rate", "crude_rate"}
 )
-_COUNTS = frozenset({"n", "errors", "n_baseline", "n_current", "errors_baseline", "errors_current"})
+_COUNTS = frozenset(
+    {"n", "errors", "n_baseline", "n_current", "errors_baseline", "errors_current", "audits",
+     "decisions", "decisions_in_error"}
+)  # fmt: skip
+#: Headers that say what a count counts: audits, or the decisions the weighted audits represent.
+LABELS = {
+    "n": "audits",
+    "errors": "audited errors",
+    "decisions": "decisions (weighted)",
+    "decisions_in_error": "decisions in error (weighted)",
+}
 _P_VALUES = frozenset({"p_value", "q_value"})
 
 
@@ -51,13 +61,13 @@ def readable(
     ``ci_high`` when the table's estimate is a proportion) become percentages,
     counts get thousands separators, p- and q-values three decimals (or "< 0.001"), other
     numbers three decimals (none for whole numbers or from 100 up), labels lose their
-    underscores, and headers become words.
+    underscores, and headers become words (counts say what they count, :data:`LABELS`).
 
     Examples
     --------
     >>> readable(pd.DataFrame({"site": ["a"], "n": [1234], "accuracy": [0.9234],
     ...                        "q_value": [0.00002], "dpmo": [39106.1]}))
-      site      n accuracy  q value    dpmo
+      site audits accuracy  q value    dpmo
     0    a  1,234    92.3%  < 0.001  39,106
     """
     shown = table.copy()
@@ -84,4 +94,4 @@ def readable(
             shown[name] = (times.strftime("%Y-%m-%d") if dated else column.astype("str")).astype(
                 "str"
             )
-    return shown.rename(columns=lambda c: str(c).replace("_", " "))
+    return shown.rename(columns=lambda c: LABELS.get(str(c), str(c).replace("_", " ")))
