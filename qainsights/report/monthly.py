@@ -22,7 +22,7 @@ from ..moderators import ModeratorOutliers, moderator_outliers
 from ..rca import ParetoResult, pareto, severity_index
 from ..spc import ControlChart, ControlChartSet, control_charts, p_chart
 from ..standardisation import standardised_rates
-from ..trends import ChangeExplanation, explain_change
+from ..trends import ChangeExplanation, explain_change, trend_test
 from ..vendors import ALL_VENDORS, VendorComparison, compare_site_types
 from .consistency import consistency_notes
 from .estimand import effective_counts
@@ -78,6 +78,10 @@ class MonthlyReport(TidyResult):
         The accuracy target.
     headline : Headline
         Accuracy this month and last, against target.
+    direction : DataFrame
+        The direction of the error rate over the 13 months to the report month: one row of
+        :func:`qainsights.trends.trend_test` on the monthly (weighted) counts, whose
+        ``p_value_quasi`` allows for month-to-month over-dispersion.
     directions : DataFrame
         Error rate by direction (over-/under-enforcement, wrong policy) this month.
     severity : DataFrame
@@ -134,6 +138,7 @@ class MonthlyReport(TidyResult):
     previous: str
     target: float
     headline: Headline | None = None
+    direction: pd.DataFrame | None = None
     directions: pd.DataFrame | None = None
     severity: pd.DataFrame | None = None
     monthly_chart: ControlChart | None = None
@@ -164,9 +169,10 @@ class MonthlyReport(TidyResult):
     def tables(self, *, min_n: int = 10) -> dict[str, pd.DataFrame]:
         """The report's tables by title, for Excel and CSV exports.
 
-        Rows of tables with an ``n`` column that rest on fewer than ``min_n`` audits have
-        their statistics blanked and ``suppressed`` set (:func:`suppress_small_cells`), so a
-        small segment cannot single out the few people behind it.
+        Rows that rest on fewer than ``min_n`` audits have their statistics blanked and
+        ``suppressed`` set (:func:`suppress_small_cells`), in every table with a count of
+        audits per row (:data:`COUNT_COLUMNS`), so a small segment cannot single out the few
+        people behind it.
         """
         candidates = {
             "Headline": None if self.headline is None else self.headline.table,
@@ -174,7 +180,9 @@ class MonthlyReport(TidyResult):
             "Severity index": self.severity,
             "Monthly error chart": None if self.monthly_chart is None else self.monthly_chart.table,
             "Weekly error chart": None if self.weekly_chart is None else self.weekly_chart.table,
-            "Segment charts": None if self.segment_charts is None else self.segment_charts.summary,
+            "Segment charts": None if self.segment_charts is None else _latest_counts(
+                self.segment_charts
+            ),
             "Change explanation": None if self.change is None else self.change.explanation,
             "Mix and rate": None if self.change is None else self.change.mix,
             "Root causes": None if self.root_causes is None else self.root_causes.comparison,
@@ -187,16 +195,29 @@ class MonthlyReport(TidyResult):
             "Calibration raters": None if self.calibration is None else self.calibration.raters,
             "Capability by queue": self.capability,
             "Actions": self.to_frame(),
-        }
+        }  # fmt: skip
         tables = {title: table for title, table in candidates.items() if table is not None}
         with warnings.catch_warnings():  # the ``suppressed`` column says which rows were blanked
             warnings.filterwarnings(
                 "ignore", message="suppress_small_cells blanked", category=UserWarning
             )
-            return {
-                title: suppress_small_cells(table, min_n=min_n) if "n" in table else table
-                for title, table in tables.items()
-            }
+            return {title: _suppressed(table, min_n) for title, table in tables.items()}
+
+
+#: Columns that count the audits behind a row of an exported table.
+COUNT_COLUMNS = ("n", "n_baseline", "n_current", "audits", "n_items")
+
+
+def _suppressed(table: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    counts = [c for c in COUNT_COLUMNS if c in table]
+    return suppress_small_cells(table, min_n=min_n, n=counts) if counts else table
+
+
+def _latest_counts(charts: ControlChartSet) -> pd.DataFrame:
+    """The segment summary with ``n``, the audits of each segment's latest subgroup."""
+    keys = [*charts.by, "subgroup"]
+    sizes = charts.table[[*keys, "n"]].drop_duplicates(keys, keep="last")
+    return charts.summary.merge(sizes, on=keys, how="left")
 
 
 def check_sections(sections: Sequence[str] | None) -> tuple[str, ...]:
@@ -355,9 +376,9 @@ def _vendor_findings(result: VendorComparison) -> list[Finding]:
         worse = pooled["gap"] > 0
         found.append(Finding(
             "vendors", "medium" if worse else "low",
-            f"On the same mix of work, vendor sites err {abs(pooled['gap']):.1%} "
-            f"{'more' if worse else 'less'} often than in-house (interval "
-            f"{pooled['gap_ci_low']:+.1%} to {pooled['gap_ci_high']:+.1%}).",
+            f"On the same mix of work, the vendor sites' error rate is "
+            f"{100 * abs(pooled['gap']):.1f} points {'above' if worse else 'below'} in-house's "
+            f"(95% CI {100 * pooled['gap_ci_low']:+.1f} to {100 * pooled['gap_ci_high']:+.1f}).",
             "Compare vendor and in-house training and guidelines on the queues that differ most."
             if worse else "Ask what the vendors do that in-house could adopt.",
         ))  # fmt: skip
@@ -564,6 +585,7 @@ class _Context:
     calibration: pd.DataFrame | None
     calibration_standard: pd.DataFrame | None
     pseudonym_key: str | bytes | None
+    chosen: tuple[str, ...]
 
     @property
     def current(self) -> pd.DataFrame:
@@ -586,6 +608,14 @@ def _has_previous(ctx: _Context) -> None:
 def _headline_section(ctx: _Context) -> tuple[dict, list[Finding]]:
     top = headline(ctx.audits, month=ctx.month, target=ctx.target)
     return {"headline": top}, _headline_findings(top)
+
+
+def _direction_section(ctx: _Context) -> tuple[dict, list[Finding]]:
+    months = _window(ctx.audits, "month", ctx.month, 13)
+    counts = effective_counts(months, by="month", weight=ctx.weight)
+    if len(counts) < 3:
+        raise _Omitted(f"{len(counts)} month(s) of audits: a direction needs at least three.")
+    return {"direction": trend_test(counts, time="month", errors="errors", n="n")}, []
 
 
 def _directions_section(ctx: _Context) -> tuple[dict, list[Finding]]:
@@ -662,7 +692,11 @@ def _segments_section(ctx: _Context) -> tuple[dict, list[Finding]]:
     current = ctx.current
     by_site = accuracy_table(current, by="site", target=ctx.target)
     by_queue = accuracy_table(current, by="queue", target=ctx.target)
-    findings = _target_findings(by_site, "site", ctx.target)
+    sites = by_site
+    if "vendors" in ctx.chosen and "site_type" in current:  # vendor sites: the vendor findings
+        vendor_sites = set(current.loc[current["site_type"] == "vendor", "site"])
+        sites = by_site[~by_site["site"].isin(vendor_sites)]
+    findings = _target_findings(sites, "site", ctx.target)
     findings += _target_findings(by_queue, "queue", ctx.target)
     return {"by_site": by_site, "by_queue": by_queue}, findings
 
@@ -735,7 +769,7 @@ def _sampling_section(ctx: _Context) -> tuple[dict, list[Finding]]:
 
 #: Each section's computation, in report order (``directions`` also gives the severity index).
 _SECTION_PARTS = {
-    "headline": (_headline_section,),
+    "headline": (_headline_section, _direction_section),
     "directions": (_directions_section, _severity_section),
     "control_charts": (_charts_section,),
     "change": (_change_section,),
@@ -749,9 +783,11 @@ _SECTION_PARTS = {
     "sampling": (_sampling_section,),
     "actions": (),
 }
+_PART_OF = {_severity_section: "severity", _direction_section: "direction"}
 #: Titles of the parts that can be left out, for the one-line reasons.
 PART_TITLES = {
     "headline": "Headline",
+    "direction": "13-month direction",
     "directions": "Error directions",
     "severity": "Severity index",
     "control_charts": "Control charts",
@@ -806,7 +842,7 @@ def _build(audits, month, target, calibration, calibration_standard, sections, p
     ctx = _Context(
         audits=audits, month=month, before=previous_month(month), target=target,
         weight=design["weight"], strata=design["strata"], calibration=calibration,
-        calibration_standard=calibration_standard, pseudonym_key=pseudonym_key,
+        calibration_standard=calibration_standard, pseudonym_key=pseudonym_key, chosen=chosen,
     )  # fmt: skip
     parts: dict[str, object] = {}
     findings: list[Finding] = []
@@ -816,7 +852,7 @@ def _build(audits, month, target, calibration, calibration_standard, sections, p
             try:
                 computed, found = compute(ctx)
             except _Omitted as reason:
-                part = "severity" if compute is _severity_section else name
+                part = _PART_OF.get(compute, name)
                 omitted[part] = str(reason)
                 continue
             parts.update(computed)
