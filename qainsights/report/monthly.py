@@ -188,9 +188,7 @@ class MonthlyReport(TidyResult):
             "Severity index": self.severity,
             "Monthly error chart": None if self.monthly_chart is None else self.monthly_chart.table,
             "Weekly error chart": None if self.weekly_chart is None else self.weekly_chart.table,
-            "Segment charts": None if self.segment_charts is None else _latest_counts(
-                self.segment_charts
-            ),
+            "Segment charts": None if self.segment_charts is None else self.segment_charts.summary,
             "Change explanation": None if self.change is None else self.change.explanation,
             "Mix and rate": None if self.change is None else self.change.mix,
             "Root causes": None if self.root_causes is None else self.root_causes.comparison,
@@ -219,13 +217,6 @@ COUNT_COLUMNS = ("n", "n_baseline", "n_current", "audits", "n_items")
 def _suppressed(table: pd.DataFrame, min_n: int) -> pd.DataFrame:
     counts = [c for c in COUNT_COLUMNS if c in table]
     return suppress_small_cells(table, min_n=min_n, n=counts) if counts else table
-
-
-def _latest_counts(charts: ControlChartSet) -> pd.DataFrame:
-    """The segment summary with ``n``, the audits of each segment's latest subgroup."""
-    keys = [*charts.by, "subgroup"]
-    sizes = charts.table[[*keys, "n"]].drop_duplicates(keys, keep="last")
-    return charts.summary.merge(sizes, on=keys, how="left")
 
 
 def check_sections(sections: Sequence[str] | None) -> tuple[str, ...]:
