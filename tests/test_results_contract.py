@@ -130,6 +130,16 @@ def _terms():
     )
 
 
+def _vendors():
+    from qainsights.datasets import simulate_audits
+    from qainsights.vendors import compare_site_types
+
+    audits = simulate_audits(seed=3, start="2026-04-06", weeks=26).audits
+    return compare_site_types(
+        audits, month="2026-09", target=0.92, weight="weight", strata="stratum"
+    )
+
+
 def _examples() -> dict:
     from qainsights import datasets, validate_audits
     from qainsights.agreement import calibration_session, cohen_kappa, fleiss_kappa
@@ -192,6 +202,7 @@ def _examples() -> dict:
         "ParetoResult": lambda: pareto(audits),
         "PeriodComparison": lambda: compare_periods(_two_months(), by="site", **months),
         "SimulatedAudits": lambda: datasets.simulate_audits(seed=1, weeks=2, audits_per_week=100),
+        "VendorComparison": _vendors,
         "SimulatedCalibration": lambda: datasets.simulate_calibration(seed=0, n_items=40),
     }
 
