@@ -4,7 +4,8 @@ Audit data in (:func:`load_audits`), rates with intervals out (:func:`error_rate
 Monthly Quality Report on top (:func:`render_report`). The analyses live in subpackages:
 ``qainsights.aggregate`` (polars, DuckDB, Spark), ``qainsights.agreement``, ``qainsights.spc``,
 ``qainsights.capability``, ``qainsights.trends``, ``qainsights.rca``,
-``qainsights.experiments``, ``qainsights.moderators``, ``qainsights.standardisation``.
+``qainsights.experiments``, ``qainsights.moderators``, ``qainsights.standardisation``,
+``qainsights.text`` (auditors' comments).
 Every name, top-level function or subpackage, is imported when first touched, so
 ``import qainsights`` and the ``qainsights`` command start quickly.
 
@@ -39,6 +40,7 @@ SUBPACKAGES = (
     "standardisation",
     "trends",
     "report",
+    "text",
 )
 #: Top-level functions and the subpackage each is loaded from on first use.
 _FUNCTIONS = {

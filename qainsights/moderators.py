@@ -10,18 +10,20 @@ after controlling the false discovery rate are named.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 from scipy import optimize, special, stats
 
 from qainsights._multiple import q_values
 from qainsights._results import TidyResult
 from qainsights._validation import check_confidence, check_integer, format_values, outcome_indicator
-from qainsights.plotting import plot_funnel
 from qainsights.rates import segment_rates
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["BetaBinomialPrior", "ModeratorOutliers", "moderator_outliers"]
 
@@ -70,7 +72,7 @@ class BetaBinomialPrior:
         return float(np.sqrt(self.mean * (1 - self.mean) * self.overdispersion))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ModeratorOutliers(TidyResult):
     """Moderator error rates, their shrunken estimates and the separable outliers.
 
@@ -94,15 +96,16 @@ class ModeratorOutliers(TidyResult):
     limits: pd.DataFrame
     q: float
     min_n: int
-    _title: str = field(default="Moderator error rates", repr=False)
+    _title = "Moderator error rates"
 
-    def __repr__(self) -> str:
+    def _key_figures(self) -> dict:
         counts = self.table["status"].value_counts()
-        return (
-            f"ModeratorOutliers({len(self.table)} moderators, "
-            f"{counts.get('separable high', 0)} separable high, "
-            f"{counts.get('separable low', 0)} separable low, q={self.q})"
-        )
+        return {
+            "moderators": len(self.table),
+            "separable_high": int(counts.get("separable high", 0)),
+            "separable_low": int(counts.get("separable low", 0)),
+            "q": self.q,
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """The full per-moderator table (every identifier, as given)."""
@@ -149,10 +152,20 @@ class ModeratorOutliers(TidyResult):
         return "\n".join(lines)
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Funnel plot: error rate against audits, with the prior-predictive limits."""
-        return plot_funnel(
-            self.table, limits=self.limits, centre=self.prior.mean, status="status", ax=ax
-        )
+        """Funnel plot: error rate against audits, with the prior-predictive limits.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from qainsights.plotting.moderators import plot_moderator_funnel
+
+        return plot_moderator_funnel(self, ax=ax)
 
 
 def moderator_outliers(

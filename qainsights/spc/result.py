@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from qainsights._results import TidyResult
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+    from collections.abc import Sequence
 
-__all__ = ["ControlChart", "ControlChartPair", "draw_chart"]
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["ControlChart", "ControlChartPair"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -66,12 +68,28 @@ class ControlChart(TidyResult):
         """Return the per-subgroup table."""
         return self.table
 
-    def __repr__(self) -> str:
-        fired = self.table["signal"].sum()
-        return (
-            f"ControlChart(chart={self.chart!r}, subgroups={len(self.table)}, "
-            f"stages={len(self.limits)}, signals={fired})"
-        )
+    def _key_figures(self) -> dict:
+        return {
+            "chart": self.chart,
+            "subgroups": len(self.table),
+            "stages": len(self.limits),
+            "signals": int(self.table["signal"].sum()),
+        }
+
+    def summary(self) -> str:
+        """The chart's limits per stage and the points where a rule fired, in words."""
+        fired = self.signals
+        lines = [
+            f"{self.chart} chart of {len(self.table)} subgroups in {len(self.limits)} "
+            f"stage(s), limits at {self.nsigmas:g} sigma; rules: {', '.join(self.rules)}."
+        ]
+        lines += [
+            f"Stage {row.stage}: centre {row.center:.4g}, sigma {row.sigma:.4g} "
+            f"({row.sigma_method}, from {row.n_subgroups} subgroups)."
+            for row in self.limits.itertuples()
+        ]
+        lines.append(_signals_sentence(fired))
+        return "\n".join(lines)
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Draw the values, stepped limits, centre line, stage breaks and signals.
@@ -85,11 +103,9 @@ class ControlChart(TidyResult):
         -------
         matplotlib.axes.Axes
         """
-        import matplotlib.pyplot as plt
+        from qainsights.plotting.spc import plot_control_chart
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(9, 3.5))
-        return draw_chart(ax, self.table, title=f"{self.chart} chart", proportion=self.proportion)
+        return plot_control_chart(self, ax=ax)
 
 
 @dataclass(frozen=True, repr=False)
@@ -123,7 +139,18 @@ class ControlChartPair(TidyResult):
         """Return both per-subgroup tables stacked."""
         return self.table
 
-    def plot(self, ax: Sequence[Axes] | None = None) -> np.ndarray:
+    def _key_figures(self) -> dict:
+        return {
+            "charts": f"{self.location.chart}-{self.spread.chart}",
+            "subgroups": len(self.location.table),
+            "signals": int(self.location.table["signal"].sum() + self.spread.table["signal"].sum()),
+        }
+
+    def summary(self) -> str:
+        """Both charts' summaries, the location chart first."""
+        return f"{self.location.summary()}\n{self.spread.summary()}"
+
+    def plot(self, ax: Sequence[Axes] | None = None) -> Figure:
         """Draw the two charts one above the other.
 
         Parameters
@@ -133,68 +160,37 @@ class ControlChartPair(TidyResult):
 
         Returns
         -------
-        numpy.ndarray of matplotlib.axes.Axes
+        matplotlib.figure.Figure
+            The figure of the two axes (``figure.axes[0]`` the location chart).
         """
-        import matplotlib.pyplot as plt
+        from qainsights.plotting.spc import plot_chart_pair
 
-        if ax is None:
-            _, ax = plt.subplots(2, 1, figsize=(9, 6), sharex=True, layout="constrained")
-        self.location.plot(ax=ax[0])
-        self.spread.plot(ax=ax[1])
-        return np.asarray(ax)
+        return plot_chart_pair(self, ax=ax)
 
 
-def draw_chart(ax: Axes, table: pd.DataFrame, *, title: str, proportion: bool) -> Axes:
-    """Draw one chart's table: values, stepped limits and centre per stage, signals, breaks.
+def _signals_sentence(signals: pd.DataFrame, *, limit: int = 5) -> str:
+    """The rule firings in one sentence: how many, and the first ``limit`` (subgroup: rule).
 
-    Date subgroups get a concise date axis (years written once), readable in small panels.
+    Examples
+    --------
+    >>> signals = pd.DataFrame({"subgroup": pd.to_datetime(["2026-03-02"]), "rule": ["we1"]})
+    >>> _signals_sentence(signals)
+    '1 rule firing(s) at 1 subgroup(s): 2026-03-02: we1.'
     """
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.ticker import PercentFormatter
-
-    for _, stage in table.groupby("stage", sort=False):
-        x = stage["subgroup"]
-        for column, style in (("ucl", "--"), ("lcl", "--"), ("center", "-")):
-            ax.step(
-                x,
-                stage[column],
-                where="mid",
-                color="0.4",
-                linestyle=style,
-                linewidth=1,
-                label=column,
-            )
-    ax.plot(
-        table["subgroup"],
-        table["value"],
-        marker="o",
-        markersize=3,
-        color="C0",
-        linewidth=1,
-        label="value",
+    if signals.empty:
+        return "No rule fired."
+    subgroups = signals["subgroup"]
+    if pd.api.types.is_datetime64_any_dtype(subgroups):
+        subgroups = subgroups.dt.strftime("%Y-%m-%d")
+    shown = "; ".join(
+        f"{where}: {rule}"
+        for where, rule in zip(subgroups[:limit], signals["rule"][:limit], strict=True)
     )
-    flagged = table[table["signal"]]
-    ax.plot(
-        flagged["subgroup"],
-        flagged["value"],
-        linestyle="none",
-        marker="o",
-        markersize=6,
-        color="C3",
-        label="signal",
+    more = "; ..." if len(signals) > limit else ""
+    return (
+        f"{len(signals)} rule firing(s) at {signals['subgroup'].nunique()} subgroup(s): "
+        f"{shown}{more}."
     )
-    starts = table["stage"].ne(table["stage"].shift()).to_numpy()
-    for key in table["subgroup"][starts].iloc[1:]:
-        ax.axvline(key, color="0.6", linewidth=0.8, linestyle=":")
-    if proportion:
-        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
-    if pd.api.types.is_datetime64_any_dtype(table["subgroup"]):
-        locator = AutoDateLocator(maxticks=6)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    ax.set_title(title)
-    ax.set_xlabel("subgroup")
-    return ax
 
 
 def _stack(first: pd.DataFrame, second: pd.DataFrame, pair: ControlChartPair) -> pd.DataFrame:
@@ -204,7 +200,3 @@ def _stack(first: pd.DataFrame, second: pd.DataFrame, pair: ControlChartPair) ->
     ]
     stacked = pd.concat(frames, ignore_index=True)
     return stacked[["chart", *first.columns]]
-
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence

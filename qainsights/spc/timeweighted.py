@@ -15,7 +15,7 @@ from qainsights._validation import check_option
 from qainsights.spc._assemble import Limits, assemble, ratio, warn_degenerate
 from qainsights.spc._inputs import build_frame, phase_arguments
 from qainsights.spc.attributes import _PHASE_DOC, _check_nsigmas
-from qainsights.spc.result import ControlChart
+from qainsights.spc.result import ControlChart, _signals_sentence
 from qainsights.spc.variables import _check_known, individual_standards
 
 if TYPE_CHECKING:
@@ -169,31 +169,36 @@ class CusumChart(TidyResult):
         """Return the per-subgroup table."""
         return self.table
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw C+ and C- with the decision interval ±h and the signals."""
-        import matplotlib.pyplot as plt
+    def _key_figures(self) -> dict:
+        return {
+            "subgroups": len(self.table),
+            "k": self.k,
+            "h": self.h,
+            "signals": int(self.table["signal"].sum()),
+        }
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(9, 3.5))
-        x = self.table["subgroup"]
-        ax.plot(x, self.table["upper"], marker="o", markersize=3, label="upper")
-        ax.plot(x, self.table["lower"], marker="o", markersize=3, label="lower")
-        for level in (self.h, -self.h):
-            ax.axhline(level, color="0.4", linestyle="--", linewidth=1)
-        flagged = self.table[self.table["signal"]]
-        above = np.where(flagged["upper"] > self.h, flagged["upper"], flagged["lower"])
-        ax.plot(
-            flagged["subgroup"],
-            above,
-            linestyle="none",
-            marker="o",
-            markersize=6,
-            color="C3",
-            label="signal",
+    def summary(self) -> str:
+        """The CUSUM's parameters and where it signalled, in words."""
+        return (
+            f"Tabular CUSUM of {len(self.table)} subgroups: k = {self.k:g}, h = {self.h:g}, "
+            f"head start {self.head_start:g} (sigmas). {_signals_sentence(self.signals)}"
         )
-        ax.set_title("CUSUM chart")
-        ax.set_ylabel("cumulative sum (sigmas)")
-        return ax
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Draw C+ and C- with the decision interval ±h and the signals.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; a new figure is made if omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from qainsights.plotting.spc import plot_cusum
+
+        return plot_cusum(self, ax=ax)
 
 
 def _lindley(steps: np.ndarray, group: np.ndarray, head_start: float) -> np.ndarray:

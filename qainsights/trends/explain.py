@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 from scipy import sparse, stats
 
 from qainsights._multiple import q_values
@@ -17,8 +17,11 @@ from qainsights._validation import as_column_list, check_confidence
 from .._compat import STR
 from ._aggregate import PERIOD_COLUMNS, two_period_counts
 from ._inference import mantel_haenszel_terms, mantel_haenszel_test
-from .decomposition import _check_both_periods, draw_waterfall, kitagawa
+from .decomposition import _check_both_periods, kitagawa
 from .periods import _check_min_n, compare_counts
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["HETEROGENEITY", "ChangeExplanation", "explain_change"]
 
@@ -28,7 +31,7 @@ __all__ = ["HETEROGENEITY", "ChangeExplanation", "explain_change"]
 HETEROGENEITY = 0.25
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChangeExplanation(TidyResult):
     """The segments that explain a change of the overall error rate.
 
@@ -47,7 +50,7 @@ class ChangeExplanation(TidyResult):
     mix : DataFrame
         Per dimension: ``dimension``, ``mix_effect``, ``rate_effect`` (Kitagawa over that
         dimension's segments; each pair adds up to the total change) and ``mix_share``.
-    summary : str
+    sentence : str
         One plain-language sentence.
     dims : tuple of str
         The dimensions searched.
@@ -57,27 +60,33 @@ class ChangeExplanation(TidyResult):
     segments: pd.DataFrame
     overall: pd.DataFrame
     mix: pd.DataFrame
-    summary: str
+    sentence: str
     dims: tuple[str, ...]
-    _title: str = field(default="Change explanation", repr=False)
+    _title = "Change explanation"
 
     def to_frame(self) -> pd.DataFrame:
         """The selected segments."""
         return self.explanation
 
+    def summary(self) -> str:
+        """The explanation in plain language (:attr:`sentence`)."""
+        return self.sentence
+
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Waterfall: baseline rate, each selected segment's share of the change, the rest."""
-        row = self.overall.iloc[0]
-        steps = list(zip(self.explanation["segment"], self.explanation["explained"], strict=True))
-        rest = row["difference"] - self.explanation["explained"].sum()
-        steps.append(("everything else (incl. mix)", rest))
-        return draw_waterfall(
-            steps,
-            row["rate_baseline"],
-            row["rate_current"],
-            title="What explains the change of the error rate",
-            ax=ax,
-        )
+        """Waterfall: baseline rate, each selected segment's share of the change, the rest.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from qainsights.plotting.trends import plot_explanation
+
+        return plot_explanation(self, ax=ax)
 
 
 def explain_change(
@@ -164,7 +173,7 @@ def explain_change(
         ``q_value`` are those of the Mantel-Haenszel test, which holds the segment's mix
         fixed), ``excess``, ``explained``
         (the excess of the audits it explains beyond the segments chosen before it)
-        and ``cumulative_share`` (of the overall change). ``summary`` says it in a sentence.
+        and ``cumulative_share`` (of the overall change). ``summary()`` says it in a sentence.
 
     Raises
     ------
@@ -203,7 +212,7 @@ def explain_change(
     >>> result.explanation[["segment", "rate_baseline", "rate_current"]]
                   segment  rate_baseline  rate_current
     0  site=b & queue=x           0.05          0.15
-    >>> print(result.summary)
+    >>> print(result.summary())
     The error rate rose from 5.0% to 7.5% (+2.5 points, 95% CI +1.4 to +3.6). 1 segment accounts for +2.5 points (100% of the change) through a higher error rate: site=b & queue=x (+2.5 points, from 5.0% to 15.0%). The largest mix effect, across site, is +0.0 points.
     """
     func = "explain_change"
@@ -266,7 +275,7 @@ def explain_change(
         segments=segments.iloc[order].reset_index(drop=True),
         overall=overall,
         mix=mix,
-        summary=_summary(overall.iloc[0], explanation, mix, alpha=alpha, level=level),
+        sentence=_summary(overall.iloc[0], explanation, mix, alpha=alpha, level=level),
         dims=tuple(dims),
     )
 
