@@ -49,10 +49,12 @@ test: .venv/.installed
 	.venv/bin/python -m pytest
 	.venv/bin/ruff check qainsights tests benchmarks
 
-# The unit tests and doctests on the oldest supported versions. The notebooks are left out: their
-# committed outputs come from the newest set, and a different pandas prints some tables differently.
+# The unit tests and doctests on the oldest supported versions. The notebooks are left out (their
+# committed outputs come from the newest set, and pandas 2.2 prints some tables differently), and so
+# is Spark (tested on the newest set: pyspark 4.0 leaves sockets open on Python 3.10, and later
+# releases need a newer pyarrow than the oldest set's).
 test-oldest: .venv-oldest/.installed
-	.venv-oldest/bin/python -m pytest qainsights tests
+	.venv-oldest/bin/python -m pytest -m "not spark" qainsights tests
 
 lint: .venv/.installed
 	.venv/bin/ruff check qainsights tests benchmarks
