@@ -1,5 +1,12 @@
 """Sphinx configuration of the qainsights documentation site (``make docs``).
 
+Sphinx rather than MkDocs: the docstrings are numpydoc, which the numpydoc extension (the one
+numpy, pandas and statsmodels use) renders section by section, References and math included;
+autosummary generates the API pages from each module's ``__all__``; the PyData theme is the one
+analysts know from pandas.
+myst-nb reads the Markdown pages and the notebooks; it renders the notebooks' committed outputs
+without executing them and needs no pandoc.
+
 The API reference is generated from the package itself: every public module of ``qainsights``
 (no leading underscore) gets a page listing the functions and classes of its ``__all__``, so a new
 module or function appears without editing these files. The curated notebooks and the reference
@@ -9,6 +16,7 @@ committed outputs, never re-executed.
 
 from __future__ import annotations
 
+import json
 import pkgutil
 import shutil
 from pathlib import Path
@@ -20,7 +28,7 @@ ROOT = DOCS.parent
 
 project = "qainsights"
 author = "qainsights developers"
-copyright = "qainsights developers, BSD 3-Clause"  # noqa: A001 (Sphinx's own setting name)
+copyright = "qainsights developers, BSD 3-Clause"
 version = release = qainsights.__version__
 
 extensions = [
@@ -93,6 +101,29 @@ def _api_index() -> None:
     )
 
 
+def _heading(file: Path) -> str | None:
+    """The first level-one heading of a Markdown file or notebook."""
+    if file.suffix == ".ipynb":
+        cells = json.loads(file.read_text())["cells"]
+        lines = [line for c in cells if c["cell_type"] == "markdown" for line in c["source"]]
+    else:
+        lines = file.read_text().splitlines()
+    return next((line[2:].strip() for line in lines if line.startswith("# ")), None)
+
+
+def _title(file: Path) -> str:
+    """The page's heading, else its file name in words (the report template has no heading)."""
+    return _heading(file) or file.stem.replace("_", " ").lstrip("0123456789 ").capitalize()
+
+
+def _add_title(notebook: Path, title: str) -> None:
+    """Give the site's copy of a notebook a title cell; the notebook itself is left as it is."""
+    content = json.loads(notebook.read_text())
+    cell = {"cell_type": "markdown", "id": "site-title", "metadata": {}, "source": [f"# {title}"]}
+    content["cells"].insert(0, cell)
+    notebook.write_text(json.dumps(content, indent=1))
+
+
 def _copy_in(source: Path, target: Path, pattern: str, title: str, intro: str) -> None:
     """Copy ``source/pattern`` into ``target`` with an index page listing every file."""
     if target.exists():
@@ -101,7 +132,9 @@ def _copy_in(source: Path, target: Path, pattern: str, title: str, intro: str) -
     files = sorted(source.glob(pattern))
     for file in files:
         shutil.copy2(file, target / file.name)
-    entries = "\n".join(file.stem for file in files)
+        if file.suffix == ".ipynb" and not _heading(file):
+            _add_title(target / file.name, _title(file))
+    entries = "\n".join(f"{_title(file)} <{file.stem}>" for file in files)
     _write(
         target / "index.md",
         f"# {title}\n\n{intro}\n\n```{{toctree}}\n:maxdepth: 1\n\n{entries}\n```\n",

@@ -50,7 +50,8 @@ class SimulatedAudits(TidyResult):
         ``auditor_id``, ``cohort``; missing where not restricted), ``metric``, ``baseline``
         (the expected value for the affected audits without the effect), ``planted`` (with
         it), ``audits`` (how many audits it touches) and ``phrases`` (the phrases the
-        effect brings into the ``qa_comment`` of the errors it causes, ``; ``-separated).
+        effect brings into the ``qa_comment`` of the errors it causes, separated by
+        semicolons).
     moderators : DataFrame
         The roster: ``moderator_id``, ``site``, ``start_date``, ``cohort``, ``ability``
         (log-odds effect on errors; lower is better).
