@@ -10,6 +10,7 @@ cells (the outcome is 0/1, so Σw²·y² = Σw²·y).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import narwhals.stable.v2 as nw
@@ -152,13 +153,14 @@ def _monday(times: pd.Series) -> pd.Series:
 
 def _month_starts(months: list[str], *, func: str) -> list[pd.Timestamp]:
     """The first instants of ``months`` ("YYYY-MM"), after checking their format."""
-    try:
-        return [pd.Timestamp(pd.Period(str(m), freq="M").start_time) for m in months]
-    except ValueError:
+    text = [str(month) for month in months]
+    bad = [month for month in text if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month)]
+    if bad or not text:
         raise ValueError(
             f"The 'months' parameter of {func} must list months as 'YYYY-MM'. Got "
-            f"{format_values(months)} instead."
-        ) from None
+            f"{format_values(bad or text)} instead."
+        )
+    return [pd.Timestamp(f"{month}-01") for month in text]
 
 
 def _month_text(table: pd.DataFrame) -> pd.DataFrame:

@@ -87,7 +87,9 @@ def cube_rates(
     sums = cube.groupby([*keys, "stratum"], sort=True, observed=True)[list(SUMS)].sum()
     sums = sums.reset_index()
     # a stratum of one period is a stratum of its own: n_h counts that period's audits only
-    stratum = sums.groupby([*periods, "stratum"], sort=False).ngroup()
+    stratum = sums["stratum"].astype(str)
+    if periods:
+        stratum = sums[period].astype(str) + " " + stratum
     sums = sums.assign(**{_OUTCOME: "is_error", _STRATUM: stratum})
     sums = sums.set_index([*keys, _OUTCOME, _STRATUM])[
         ["n", "sum_w", "sum_w2", "errors", "sum_wy", "sum_w2y"]
@@ -96,7 +98,9 @@ def cube_rates(
     return table.drop(columns=_OUTCOME)
 
 
-def derived_tables(cube: pd.DataFrame, *, weighted: bool, ci: float = 0.95) -> dict[str, pd.DataFrame]:
+def derived_tables(
+    cube: pd.DataFrame, *, weighted: bool, ci: float = 0.95
+) -> dict[str, pd.DataFrame]:
     """The mart's derived tables, computed from the segment cube alone.
 
     Parameters
@@ -179,7 +183,6 @@ def derived_tables(cube: pd.DataFrame, *, weighted: bool, ci: float = 0.95) -> d
         "control_signals": charts.signals.rename(columns={"subgroup": "week"}),
         "changepoints": found.changepoints,
     }
-
 
 
 def _period_text(table: pd.DataFrame) -> pd.DataFrame:

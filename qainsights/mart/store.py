@@ -38,6 +38,10 @@ ORDER = {
 }
 
 
+#: Columns stored as dates (Mondays of weeks, first days of months and stretches).
+DATE_COLUMNS = ("week", "month_start", "start", "end")
+
+
 @dataclass(frozen=True)
 class Published:
     """What :func:`publish` wrote.
@@ -157,8 +161,10 @@ def publish(
             }
         )
         for name, frame in tables.items():
-            con.register("_frame", _dates(frame))
-            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _frame")
+            frame = frame.copy()
+            select = _as_dates(frame)
+            con.register("_frame", frame)
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS {select}")
             con.unregister("_frame")
         con.commit()
         counts = {
@@ -168,7 +174,9 @@ def publish(
         if parquet is not None:
             _write_parquet(con, Path(parquet), list(counts))
         if hyper is not None:
-            _write_hyper({name: _read(con, name) for name in counts}, Path(hyper))
+            _write_hyper(
+                {name: _sorted(con, name).to_arrow_table() for name in counts}, Path(hyper)
+            )
     return Published(path=target, months=replaced, tables=counts)
 
 
@@ -203,7 +211,9 @@ def read_mart(path: str | os.PathLike, name: str) -> pd.DataFrame:
             "(qainsights publish --data ... --to PATH)."
         )
     with duckdb.connect(str(path), read_only=True) as con:
-        present = [row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        present = [
+            row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        ]
         if name not in present:
             raise ValueError(
                 f"The 'name' parameter of read_mart must be one of "
@@ -263,11 +273,13 @@ def _check_design(con, *, weighted: bool, target: Path, func: str) -> None:
 
 def _replace_months(con, name: str, cube: pd.DataFrame, months: tuple[str, ...]) -> None:
     """Delete ``months`` from table ``name`` and insert ``cube`` (creating the table)."""
-    con.register("_cube", _dates(_typed(cube)))
-    con.execute(f"CREATE TABLE IF NOT EXISTS {name} AS SELECT * FROM _cube LIMIT 0")
+    frame = _typed(cube)
+    select = _as_dates(frame)
+    con.register("_frame", frame)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {name} AS {select} LIMIT 0")
     con.execute(f"DELETE FROM {name} WHERE month IN (SELECT UNNEST(?::VARCHAR[]))", [list(months)])
-    con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _cube")
-    con.unregister("_cube")
+    con.execute(f"INSERT INTO {name} BY NAME {select}")
+    con.unregister("_frame")
 
 
 def _typed(cube: pd.DataFrame) -> pd.DataFrame:
@@ -278,20 +290,28 @@ def _typed(cube: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _dates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Timestamps at midnight (weeks, periods) as dates, which BI tools read as dates."""
-    dated = {
-        c: frame[c].dt.date
-        for c in frame.columns
-        if pd.api.types.is_datetime64_any_dtype(frame[c])
-    }
-    return frame.assign(**dated)
+def _as_dates(frame: pd.DataFrame) -> str:
+    """A SELECT of the registered ``_frame`` with its week-like columns as SQL dates.
+
+    Weeks and periods are midnight timestamps, which BI tools read best as dates; an empty
+    column of them is typed too.
+    """
+    dated = [c for c in frame.columns if c in DATE_COLUMNS]
+    for column in dated:
+        frame[column] = pd.to_datetime(frame[column])
+    casts = ", ".join(f'CAST("{c}" AS DATE) AS "{c}"' for c in dated)
+    return f"SELECT * REPLACE ({casts}) FROM _frame" if casts else "SELECT * FROM _frame"
+
+
+def _sorted(con, name: str):
+    """Table ``name`` as a relation sorted by its keys."""
+    keys = [k for k in ORDER.get(name, ()) if k in con.table(name).columns]
+    order = f" ORDER BY {', '.join(keys)}" if keys else ""
+    return con.sql(f"SELECT * FROM {name}{order}")
 
 
 def _read(con, name: str) -> pd.DataFrame:
-    keys = [k for k in ORDER.get(name, ()) if k in con.table(name).columns]
-    order = f" ORDER BY {', '.join(keys)}" if keys else ""
-    frame = con.sql(f"SELECT * FROM {name}{order}").df()
+    frame = _sorted(con, name).df()
     dates = [c for c in frame.columns if c == "week"]
     return frame.assign(**{c: pd.to_datetime(frame[c]) for c in dates})
 
@@ -311,13 +331,10 @@ def _dimensions(cube: pd.DataFrame) -> dict[str, pd.DataFrame]:
 def _write_parquet(con, folder: Path, names: list[str]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name in names:
-        keys = [k for k in ORDER.get(name, ()) if k in con.table(name).columns]
-        order = f" ORDER BY {', '.join(keys)}" if keys else ""
-        path = (folder / f"{name}.parquet").as_posix().replace("'", "''")
-        con.execute(f"COPY (SELECT * FROM {name}{order}) TO '{path}' (FORMAT parquet)")
+        _sorted(con, name).to_parquet((folder / f"{name}.parquet").as_posix())
 
 
-def _write_hyper(tables: dict[str, pd.DataFrame], path: Path) -> None:
+def _write_hyper(tables: dict[str, Any], path: Path) -> None:
     try:
         import pantab
     except ImportError:
@@ -326,4 +343,4 @@ def _write_hyper(tables: dict[str, pd.DataFrame], path: Path) -> None:
             "installed. Install it (pip install 'qainsights[hyper]') or leave out 'hyper'."
         ) from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    pantab.frames_to_hyper({name: _dates(frame) for name, frame in tables.items()}, path)
+    pantab.frames_to_hyper(tables, path)
