@@ -7,14 +7,17 @@ tables derived from it (:func:`publish`); the dashboard and BI tools read the ma
 
 from qainsights.mart.cube import CUBE_KEYS, quality_cube
 from qainsights.mart.derived import cube_rates, derived_tables
+from qainsights.mart.dashboard import dashboard_data, write_dashboard
 from qainsights.mart.store import Published, publish, read_mart
 
 __all__ = [
     "CUBE_KEYS",
     "Published",
     "cube_rates",
+    "dashboard_data",
     "derived_tables",
     "publish",
     "quality_cube",
     "read_mart",
+    "write_dashboard",
 ]
