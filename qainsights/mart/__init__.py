@@ -6,8 +6,8 @@ tables derived from it (:func:`publish`); the dashboard and BI tools read the ma
 """
 
 from qainsights.mart.cube import CUBE_KEYS, quality_cube
-from qainsights.mart.derived import cube_rates, derived_tables
 from qainsights.mart.dashboard import dashboard_data, write_dashboard
+from qainsights.mart.derived import cube_rates, derived_tables
 from qainsights.mart.store import Published, publish, read_mart
 
 __all__ = [
