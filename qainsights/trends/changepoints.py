@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
 from scipy import stats
 
 from qainsights._multiple import q_values
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence, check_integer
-from qainsights.plotting import PALETTE
 
 from ._aggregate import counts_by_period
 from ._inference import rate_with_ci
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["Changepoints", "detect_changepoints", "trend_test"]
 
@@ -120,31 +120,20 @@ class Changepoints(TidyResult):
         return self.changepoints
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Each series' rate per period (dots) and the rate of each stable stretch (steps)."""
-        if ax is None:
-            _, ax = plt.subplots(figsize=(8.0, 3.5), layout="constrained")
-        keys = list(self.by)
-        groups = self.series.groupby(keys, sort=False) if keys else [((), self.series)]
-        colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-        for i, (name, part) in enumerate(groups):
-            colour = PALETTE["estimate"] if not keys else colours[i % len(colours)]
-            label = " / ".join(map(str, np.atleast_1d(name))) if keys else None
-            ax.plot(part[self.time], part["rate"], "o", color=colour, ms=3, alpha=0.6)
-            stretch = self.segments
-            if keys:
-                mask = (stretch[keys] == pd.Series(np.atleast_1d(name), index=keys)).all(axis=1)
-                stretch = stretch[mask]
-            ax.hlines(
-                stretch["rate"], stretch["start"], stretch["end"], color=colour, lw=2.5, label=label
-            )
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
-        ax.set_ylabel("error rate")
-        ax.grid(axis="y", alpha=0.3)
-        ax.spines[["top", "right"]].set_visible(False)
-        if keys:
-            ax.legend(frameon=False, fontsize=8)
-        ax.set_title("Error rate per period and its stable stretches", loc="left", fontsize=11)
-        return ax
+        """Each series' rate per period (dots) and the rate of each stable stretch (steps).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from qainsights.plotting.trends import plot_changepoints
+
+        return plot_changepoints(self, ax=ax)
 
 
 def detect_changepoints(
