@@ -45,6 +45,14 @@ def _parser() -> argparse.ArgumentParser:
         help="blank exported rows resting on fewer audits than this (default 10)",
     )
     report.add_argument("--notebook", default=None, help="also keep the executed notebook here")
+    _intake_options(report)
+    report.add_argument(
+        "--errors",
+        choices=("raise", "report"),
+        default="raise",
+        help="rows that fail validation: stop (raise, the default) or leave them out and state "
+        "them in the report's notes on the data (report)",
+    )
     validate = commands.add_parser(
         "validate",
         help="check an audit export and list every problem row",
@@ -52,20 +60,7 @@ def _parser() -> argparse.ArgumentParser:
         "Exits with status 1 when any row has a problem.",
     )
     validate.add_argument("--data", required=True, help="audit export (CSV, Parquet or Excel)")
-    validate.add_argument(
-        "--column",
-        action="append",
-        default=[],
-        metavar="YOURS=CANONICAL",
-        help="map one of your column names to a canonical one; repeat as needed",
-    )
-    validate.add_argument(
-        "--action",
-        action="append",
-        default=[],
-        metavar="YOURS=CANONICAL",
-        help="map one of your action values to a canonical action; repeat as needed",
-    )
+    _intake_options(validate)
     validate.add_argument(
         "--problems", default=None, help="write every problem (one row each) to this CSV"
     )
@@ -74,6 +69,31 @@ def _parser() -> argparse.ArgumentParser:
         "--output", default="data_samples", help="folder to write (default data_samples)"
     )
     return parser
+
+
+def _intake_options(command: argparse.ArgumentParser) -> None:
+    """How to read an export: column and action mappings, the timestamps' format."""
+    command.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="YOURS=CANONICAL",
+        help="map one of your column names to a canonical one; repeat as needed",
+    )
+    command.add_argument(
+        "--action",
+        action="append",
+        default=[],
+        metavar="YOURS=CANONICAL",
+        help="map one of your action values to a canonical action; repeat as needed",
+    )
+    command.add_argument(
+        "--date-format",
+        default=None,
+        metavar="FORMAT",
+        help="strftime format of the timestamps, e.g. '%%d/%%m/%%Y %%H:%%M' (default: inferred "
+        "per column; needed when dates read both day-first and month-first)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -112,6 +132,10 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             min_cell_n=args.min_cell_n,
             notebook=args.notebook,
             progress=sys.stderr.isatty(),
+            columns=_pairs(args.column, "--column", parser),
+            actions=_pairs(args.action, "--action", parser),
+            errors=args.errors,
+            date_format=args.date_format,
         )
         print(f"Wrote {path} in {time.perf_counter() - started:.1f} s")
     else:
@@ -142,6 +166,7 @@ def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         args.data,
         columns=_pairs(args.column, "--column", parser),
         actions=_pairs(args.action, "--action", parser),
+        date_format=args.date_format,
     )
     print(checked.summary())
     if args.problems:

@@ -5,8 +5,9 @@ still open, Excel serial days, or a format pandas can guess) and then parsed who
 format. Whether ``05/01/2026`` is 5 January or 1 May is settled by the whole column: a value
 whose first field exceeds 12 makes it day-first, one whose second field does makes it
 month-first; when every value has both fields at 12 or less the column is ambiguous and the
-caller is asked for ``date_format=`` or ``dayfirst=``. Values that do not fit the column's
-format are returned as unreadable, never read with another format.
+caller is asked for ``date_format=`` or ``dayfirst=``, which then apply to every column that is
+not ISO 8601. Values that do not fit the column's format are returned as unreadable, never read
+with another format.
 
 Day/month/year text with a 24-hour time of day is rewritten to ISO 8601 (one vectorised regular
 expression in Arrow) and parsed by pandas' ISO 8601 parser, which is exact about the calendar
@@ -113,15 +114,13 @@ def _from_serial(numbers: pd.Series) -> pd.Series:
 def _parse_text(
     text: pd.Series, column: str, date_format: str | None, dayfirst: bool | None, func: str
 ) -> tuple[pd.Series, str]:
-    if date_format is not None:
-        return _with_format(text, date_format), f"date_format {date_format!r}"
     sample = text.dropna().head(_SAMPLE).astype(str).tolist()
     iso = "ISO 8601, such as '2026-10-05 14:30:00'"
-    if not sample:
+    layout = Counter(_layout(value) for value in sample).most_common(1)[0][0] if sample else "iso"
+    if layout == "iso":  # unambiguous, whatever date_format says of the other columns
         return _with_format(text, "ISO8601"), iso
-    layout = Counter(_layout(value) for value in sample).most_common(1)[0][0]
-    if layout == "iso":
-        return _with_format(text, "ISO8601"), iso
+    if date_format is not None:
+        return _with_format(text, date_format), f"date_format {date_format!r}"
     if layout == "serial":
         return _from_serial(pd.to_numeric(text, errors="coerce")), "Excel serial days"
     guesses = [(value, _guess(value)) for value in sample]

@@ -50,33 +50,34 @@ def unify_labels(typed: dict[str, pd.Series]) -> tuple[dict[str, pd.Series], pd.
         names = [name for name in group if name in typed]
         if not names:
             continue
-        stacked = pd.concat([typed[name] for name in names], ignore_index=True)
-        codes, spellings = pd.factorize(stacked)
+        factorized = [pd.factorize(typed[name]) for name in names]
+        spellings = pd.Index(
+            np.concatenate([np.asarray(uniques, dtype=object) for _, uniques in factorized])
+        ).unique()
         if len(spellings) < 2:
             continue
-        spellings = pd.Series(np.asarray(spellings, dtype=object), dtype="str")
-        keys = spellings.str.normalize("NFKC").str.casefold().str.split().str.join(" ")
-        key_codes, _ = pd.factorize(keys)
+        texts = spellings.to_numpy(dtype=object)
+        keys = pd.Series(texts, dtype="str").str.normalize("NFKC").str.casefold()
+        key_codes, _ = pd.factorize(keys.str.split().str.join(" "))
         if key_codes.max() + 1 == len(spellings):
             continue
-        counts = np.bincount(codes[codes >= 0], minlength=len(spellings))
-        order = np.lexsort((spellings.rank(method="first").to_numpy(), -counts, key_codes))
+        own = []  # each column's rows as positions in ``spellings`` (-1: missing)
+        for codes, uniques in factorized:
+            position = spellings.get_indexer(np.asarray(uniques, dtype=object))
+            own.append(np.where(codes >= 0, position[np.maximum(codes, 0)], -1))
+        counts = sum(np.bincount(c[c >= 0], minlength=len(texts)) for c in own)
+        order = np.lexsort((np.argsort(np.argsort(texts)), -counts, key_codes))
         first = order[np.r_[True, key_codes[order][1:] != key_codes[order][:-1]]]
         label_of_key = np.empty(key_codes.max() + 1, dtype=np.int64)
         label_of_key[key_codes[first]] = first
         target = label_of_key[key_codes]
         if (target == np.arange(len(spellings))).all():
             continue
-        texts = spellings.to_numpy(dtype=object)
-        start = 0
-        for name in names:
-            n = len(typed[name])
-            own = codes[start : start + n]
-            start += n
-            mapped = texts[target][np.where(own < 0, 0, own)]
-            mapped[own < 0] = np.nan
+        for name, codes in zip(names, own, strict=True):
+            mapped = texts[target][np.maximum(codes, 0)]
+            mapped[codes < 0] = np.nan
             unified[name] = pd.Series(mapped, index=typed[name].index, dtype="str")
-            rows = np.bincount(own[own >= 0], minlength=len(spellings))
+            rows = np.bincount(codes[codes >= 0], minlength=len(texts))
             changed = np.flatnonzero((target != np.arange(len(spellings))) & (rows > 0))
             found.append(
                 pd.DataFrame(

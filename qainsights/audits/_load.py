@@ -331,10 +331,11 @@ def validate_audits(
         ``remove``, ``suspend``), e.g. ``{"Approve": "no_action", "Delete": "remove"}``.
         Values are matched case-insensitively, with spaces and hyphens read as underscores.
     date_format : str, optional
-        The strftime format of every timestamp column given as text, e.g.
-        ``"%d/%m/%Y %H:%M"``. When omitted, each column's one format is inferred from all of
-        its values (ISO 8601, day-first, month-first, Excel serial days); a column whose
-        dates read both ways (every day and month 12 or less) raises and asks for this.
+        The strftime format of the timestamp columns given as text, e.g.
+        ``"%d/%m/%Y %H:%M"`` (a column in ISO 8601 stays ISO 8601). When omitted, each
+        column's one format is inferred from all of its values (ISO 8601, day-first,
+        month-first, Excel serial days); a column whose dates read both ways (every day and
+        month 12 or less) raises and asks for this.
     dayfirst : bool, optional
         Settle only the order of day and month (``True``: 05/01 is 5 January), leaving the
         rest of the format to inference. Give ``date_format`` or ``dayfirst``, not both.
