@@ -1,10 +1,13 @@
 """qainsights: quality insights for Trust & Safety operations.
 
 Audit data in (:func:`load_audits`), rates with intervals out (:func:`error_rate`), and the
-Monthly Quality Report on top (:func:`render_report`). The analyses live in subpackages,
-imported on first use: ``qainsights.aggregate`` (polars, DuckDB, Spark), ``qainsights.agreement``, ``qainsights.spc``,
+Monthly Quality Report on top (:func:`render_report`). The analyses live in subpackages:
+``qainsights.aggregate`` (polars, DuckDB, Spark), ``qainsights.agreement``, ``qainsights.spc``,
 ``qainsights.capability``, ``qainsights.trends``, ``qainsights.rca``,
-``qainsights.experiments``, ``qainsights.moderators``, ``qainsights.standardisation``.
+``qainsights.experiments``, ``qainsights.moderators``, ``qainsights.standardisation``,
+``qainsights.text`` (auditors' comments).
+Every name, top-level function or subpackage, is imported when first touched, so
+``import qainsights`` and the ``qainsights`` command start quickly.
 
 Examples
 --------
@@ -14,17 +17,19 @@ Examples
 <function control_charts at ...>
 """
 
-from importlib import import_module
+from __future__ import annotations
 
-from .audits import load_audits, pseudonymize, validate_audits
-from .datasets import load_sample, simulate_audits, simulate_calibration
-from .rates import allocate_sample, enforcement_rates, error_rate, proportion_ci, sample_size
+from importlib import import_module
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-#: Subpackages loaded when first touched, so ``import qainsights`` stays quick.
+#: Subpackages and modules loaded when first touched, so ``import qainsights`` stays quick.
 SUBPACKAGES = (
     "aggregate",
+    "audits",
+    "datasets",
+    "rates",
     "agreement",
     "capability",
     "experiments",
@@ -35,9 +40,30 @@ SUBPACKAGES = (
     "standardisation",
     "trends",
     "report",
+    "text",
 )
-#: Functions of the report subpackage, also loaded on first use.
-_REPORT_FUNCTIONS = ("build_monthly_report", "render_report")
+#: Top-level functions and the subpackage each is loaded from on first use.
+_FUNCTIONS = {
+    "load_audits": "audits",
+    "pseudonymize": "audits",
+    "validate_audits": "audits",
+    "load_sample": "datasets",
+    "simulate_audits": "datasets",
+    "simulate_calibration": "datasets",
+    "allocate_sample": "rates",
+    "enforcement_rates": "rates",
+    "error_rate": "rates",
+    "proportion_ci": "rates",
+    "sample_size": "rates",
+    "build_monthly_report": "report",
+    "render_report": "report",
+}
+
+if TYPE_CHECKING:  # what static tools see; at run time the names load on first use
+    from .audits import load_audits, pseudonymize, validate_audits
+    from .datasets import load_sample, simulate_audits, simulate_calibration
+    from .rates import allocate_sample, enforcement_rates, error_rate, proportion_ci, sample_size
+    from .report import build_monthly_report, render_report
 
 __all__ = [
     "SUBPACKAGES",
@@ -61,8 +87,10 @@ __all__ = [
 def __getattr__(name: str):
     if name in SUBPACKAGES:
         return import_module(f".{name}", __name__)
-    if name in _REPORT_FUNCTIONS:
-        return getattr(import_module(".report", __name__), name)
+    if name in _FUNCTIONS:
+        value = getattr(import_module(f".{_FUNCTIONS[name]}", __name__), name)
+        globals()[name] = value  # later look-ups skip this hook
+        return value
     raise AttributeError(f"module 'qainsights' has no attribute {name!r}")
 
 

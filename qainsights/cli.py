@@ -1,29 +1,101 @@
-"""The ``qainsights`` command: check an audit export, render the Monthly Quality Report, write the
+"""The qainsights command: check an audit export, render the Monthly Quality Report, write the
 sample data.
+
+Each subcommand has one function that builds its parser (``_report_parser``, ...) and one that runs
+it (``_report``, ...); the parser names its runner with ``set_defaults(run=...)``. Nothing heavy is
+imported until a subcommand runs, so ``qainsights --help`` answers at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 
-from .report.monthly import SECTIONS
+from . import __version__
+
+_DESCRIPTION = """\
+Quality insights for Trust & Safety operations: check an audit export, render the Monthly
+Quality Report, write the sample data. Run 'qainsights COMMAND --help' for a command's options."""
+
+_EPILOG = """\
+examples:
+  qainsights validate --data export.csv --problems problems.csv
+  qainsights report --data export.csv --month 2026-10 --output report.html
+  qainsights samples --output data_samples"""
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qainsights", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    report = commands.add_parser("report", help="render the Monthly Quality Report to HTML")
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keep the examples' line breaks and state every option's default that is not empty."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        empty = action.default in (None, False, [], argparse.SUPPRESS)
+        if action.option_strings and not empty and "%(default)" not in text:
+            text += " (default: %(default)s)"
+        return text
+
+
+def _subcommand(
+    commands: argparse._SubParsersAction, name: str, summary: str, details: str, examples: str
+) -> argparse.ArgumentParser:
+    """Add one subcommand with its one-line summary, a description and examples."""
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=textwrap.fill(f"{summary[0].upper()}{summary[1:]}. {details}", width=90),
+        epilog=f"examples:\n{examples}",
+        formatter_class=_HelpFormatter,
+    )
+
+
+def _add_mappings(parser: argparse.ArgumentParser) -> None:
+    """How to read an export: its own column names and action values, its timestamps' format."""
+    parser.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="YOURS=CANONICAL",
+        help="map one of your column names to a canonical one; repeat as needed",
+    )
+    parser.add_argument(
+        "--action",
+        action="append",
+        default=[],
+        metavar="YOURS=CANONICAL",
+        help="map one of your action values to a canonical action; repeat as needed",
+    )
+    parser.add_argument(
+        "--date-format",
+        default=None,
+        metavar="FORMAT",
+        help="strftime format of the timestamps, e.g. '%%d/%%m/%%Y %%H:%%M' (default: inferred "
+        "for each column; needed when the dates read both day-first and month-first)",
+    )
+
+
+def _report_parser(commands: argparse._SubParsersAction) -> None:
+    report = _subcommand(
+        commands,
+        "report",
+        "render the Monthly Quality Report to one HTML file",
+        "Loads and validates the export, computes every section for the month and writes a "
+        "self-contained HTML report (needs the [report] extra: papermill, nbconvert, ipykernel).",
+        "  qainsights report --data export.csv\n"
+        "  qainsights report --data export.parquet --month 2026-10 --target 0.95 \\\n"
+        "      --calibration ratings.csv --exports reports/tables",
+    )
+    report.set_defaults(run=_report)
     report.add_argument("--data", required=True, help="audit export (CSV, Parquet or Excel)")
     report.add_argument(
         "--output", default="reports/monthly_quality_report.html", help="HTML file to write"
     )
     report.add_argument(
-        "--month", default=None, help="month to report, YYYY-MM (default: latest complete)"
+        "--month", default=None, help="month to report, YYYY-MM (default: the latest complete one)"
     )
-    report.add_argument("--target", type=float, default=0.92, help="accuracy target (default 0.92)")
+    report.add_argument("--target", type=float, default=0.92, help="accuracy target")
     report.add_argument(
         "--calibration", default=None, help="calibration ratings CSV (item_id, rater_id, label)"
     )
@@ -33,7 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--sections",
         default=None,
-        help="comma-separated sections to include (default: all): " + ", ".join(SECTIONS),
+        metavar="NAME,NAME",
+        help="comma-separated sections to include, e.g. headline,segments (default: all; an "
+        "unknown name lists the valid ones)",
     )
     report.add_argument(
         "--exports", default=None, help="also write the tables to this folder (Excel and CSV)"
@@ -42,58 +116,67 @@ def _parser() -> argparse.ArgumentParser:
         "--min-cell-n",
         type=int,
         default=10,
-        help="blank exported rows resting on fewer audits than this (default 10)",
+        help="blank exported rows resting on fewer audits than this",
     )
     report.add_argument("--notebook", default=None, help="also keep the executed notebook here")
-    _intake_options(report)
+    _add_mappings(report)
     report.add_argument(
         "--errors",
         choices=("raise", "report"),
         default="raise",
-        help="rows that fail validation: stop (raise, the default) or leave them out and state "
+        help="rows that fail validation: stop the report (raise), or leave them out and state "
         "them in the report's notes on the data (report)",
     )
-    validate = commands.add_parser(
+
+
+def _validate_parser(commands: argparse._SubParsersAction) -> None:
+    validate = _subcommand(
+        commands,
         "validate",
-        help="check an audit export and list every problem row",
-        description="Check an audit export against the canonical audit table (see docs/data_dictionary.md). "
-        "Exits with status 1 when any row has a problem.",
+        "check an audit export and list every problem row",
+        "Checks the export against the canonical audit table (docs/data_dictionary.md) and prints "
+        "a summary. Exits with status 1 when any row has a problem.",
+        "  qainsights validate --data export.csv\n"
+        "  qainsights validate --data export.csv --column Reviewer=auditor_id \\\n"
+        "      --action Delete=remove --problems problems.csv",
     )
+    validate.set_defaults(run=_validate)
     validate.add_argument("--data", required=True, help="audit export (CSV, Parquet or Excel)")
-    _intake_options(validate)
+    _add_mappings(validate)
     validate.add_argument(
         "--problems", default=None, help="write every problem (one row each) to this CSV"
     )
-    samples = commands.add_parser("samples", help="write the sample data sets")
-    samples.add_argument(
-        "--output", default="data_samples", help="folder to write (default data_samples)"
+
+
+def _samples_parser(commands: argparse._SubParsersAction) -> None:
+    samples = _subcommand(
+        commands,
+        "samples",
+        "write the sample data sets",
+        "Writes the simulated audits, their answer key and the calibration sessions, the same "
+        "files as data_samples/ (seeded: the same data every time).",
+        "  qainsights samples --output data_samples",
     )
+    samples.set_defaults(run=_samples)
+    samples.add_argument("--output", default="data_samples", help="folder to write")
+
+
+#: One function per subcommand, each adding its parser; a new subcommand adds its function here.
+SUBCOMMANDS = (_validate_parser, _report_parser, _samples_parser)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qainsights",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=_HelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add_parser in SUBCOMMANDS:
+        add_parser(commands)
     return parser
-
-
-def _intake_options(command: argparse.ArgumentParser) -> None:
-    """How to read an export: column and action mappings, the timestamps' format."""
-    command.add_argument(
-        "--column",
-        action="append",
-        default=[],
-        metavar="YOURS=CANONICAL",
-        help="map one of your column names to a canonical one; repeat as needed",
-    )
-    command.add_argument(
-        "--action",
-        action="append",
-        default=[],
-        metavar="YOURS=CANONICAL",
-        help="map one of your action values to a canonical action; repeat as needed",
-    )
-    command.add_argument(
-        "--date-format",
-        default=None,
-        metavar="FORMAT",
-        help="strftime format of the timestamps, e.g. '%%d/%%m/%%Y %%H:%%M' (default: inferred "
-        "per column; needed when dates read both day-first and month-first)",
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return _run(args, parser)
+        return args.run(args, parser)
     except (ValueError, TypeError, FileNotFoundError, ImportError) as error:
         print(f"qainsights {args.command}: {error}", file=sys.stderr)
         return 2
@@ -113,36 +196,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .report import render_report
+
     started = time.perf_counter()
-    if args.command == "validate":
-        return _validate(args, parser)
-    if args.command == "report":
-        from .report import render_report
+    path = render_report(
+        args.data,
+        output=args.output,
+        month=args.month,
+        accuracy_target=args.target,
+        calibration=args.calibration,
+        calibration_standard=args.calibration_standard,
+        sections=None if args.sections is None else args.sections.split(","),
+        exports=args.exports,
+        min_cell_n=args.min_cell_n,
+        notebook=args.notebook,
+        progress=sys.stderr.isatty(),
+        columns=_pairs(args.column, "--column", parser),
+        actions=_pairs(args.action, "--action", parser),
+        errors=args.errors,
+        date_format=args.date_format,
+    )
+    print(f"Wrote {path} in {time.perf_counter() - started:.1f} s")
+    return 0
 
-        path = render_report(
-            args.data,
-            output=args.output,
-            month=args.month,
-            accuracy_target=args.target,
-            calibration=args.calibration,
-            calibration_standard=args.calibration_standard,
-            sections=None if args.sections is None else args.sections.split(","),
-            exports=args.exports,
-            min_cell_n=args.min_cell_n,
-            notebook=args.notebook,
-            progress=sys.stderr.isatty(),
-            columns=_pairs(args.column, "--column", parser),
-            actions=_pairs(args.action, "--action", parser),
-            errors=args.errors,
-            date_format=args.date_format,
-        )
-        print(f"Wrote {path} in {time.perf_counter() - started:.1f} s")
-    else:
-        from .datasets import write_samples
 
-        for path in write_samples(args.output):
-            print(f"Wrote {path}")
+def _samples(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .datasets import write_samples
+
+    for path in write_samples(args.output):
+        print(f"Wrote {path}")
     return 0
 
 

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 from scipy import optimize, special, stats
 
 from qainsights._multiple import q_values
 from qainsights._results import TidyResult
 from qainsights._validation import check_confidence, check_integer, format_values, outcome_indicator
-from qainsights.plotting import plot_funnel
 from qainsights.rates import segment_rates
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["BetaBinomialPrior", "ModeratorOutliers", "moderator_outliers"]
 
@@ -149,10 +151,20 @@ class ModeratorOutliers(TidyResult):
         return "\n".join(lines)
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Funnel plot: error rate against audits, with the prior-predictive limits."""
-        return plot_funnel(
-            self.table, limits=self.limits, centre=self.prior.mean, status="status", ax=ax
-        )
+        """Funnel plot: error rate against audits, with the prior-predictive limits.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from qainsights.plotting.moderators import plot_moderator_funnel
+
+        return plot_moderator_funnel(self, ax=ax)
 
 
 def moderator_outliers(

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 
 from .._results import TidyResult
-from ..plotting import plot_heatmap, plot_intervals
 from .calibration import (
     category_agreement,
     disputed_items,
@@ -19,6 +16,9 @@ from .calibration import (
     rater_confusion,
 )
 from .summary import agreement_summary
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["CalibrationResult", "calibration_session"]
 
@@ -59,27 +59,38 @@ class CalibrationResult(TidyResult):
         return self.raters
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Forest plot of rater accuracy with intervals; the dashed line is the pooled accuracy."""
-        pooled = self.raters["agreements"].sum() / self.raters["n_items"].sum()
-        ax = plot_intervals(
-            self.raters, label="rater", estimate="accuracy", target=pooled, ax=ax,
-            title=f"Rater accuracy against the {self.reference}",
-        )  # fmt: skip
-        ax.get_legend().get_texts()[0].set_text("pooled")
-        return ax
+        """Forest plot of rater accuracy with intervals; the dashed line is the pooled accuracy.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from ..plotting.agreement import plot_calibration
+
+        return plot_calibration(self, ax=ax)
 
     def plot_pairs(self, ax: Axes | None = None, *, value: str = "kappa") -> Axes:
-        """Heatmap of rater x rater agreement (``value``: ``"kappa"`` or ``"agreement"``)."""
-        order = pd.Index(sorted(set(self.pairs["rater_a"]), key=str))
-        matrix = np.full((len(order), len(order)), np.nan)
-        rows = order.get_indexer(self.pairs["rater_a"])
-        matrix[rows, order.get_indexer(self.pairs["rater_b"])] = self.pairs[value]
-        labels = [str(r) for r in order]
-        return plot_heatmap(
-            pd.DataFrame(matrix, index=labels, columns=labels),
-            vmin=-1 if value == "kappa" else 0, vmax=1, label=value,
-            title=f"Pairwise {value}", ax=ax,
-        )  # fmt: skip
+        """Heatmap of rater x rater agreement.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+        value : {"kappa", "agreement"}, default "kappa"
+            The pairwise statistic drawn.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from ..plotting.agreement import plot_rater_pairs
+
+        return plot_rater_pairs(self, ax=ax, value=value)
 
 
 def calibration_session(

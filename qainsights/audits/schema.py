@@ -125,6 +125,20 @@ AUDIT_SCHEMA: tuple[Column, ...] = (
     ),
     Column("week", "datetime", "derived", "Monday 00:00 of the decision's ISO week."),
     Column("month", "text", "derived", "Calendar month of the decision, 'YYYY-MM'."),
+    Column(
+        "qa_comment",
+        "text",
+        "optional",
+        "Free-text comment the QA auditor wrote on the decision. Untrusted text: mask it "
+        "(qainsights.text.mask_text) before display.",
+    ),
+    Column(
+        "appeal_reason",
+        "text",
+        "optional",
+        "Free-text reason given when the decision was appealed, where appeals are exported. "
+        "Untrusted text, as qa_comment.",
+    ),
 )
 
 _BY_NAME = {c.name: c for c in AUDIT_SCHEMA}

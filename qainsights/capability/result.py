@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from qainsights._results import TidyResult
 from qainsights.capability.distributions import Fit
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["CapabilityResult"]
 
@@ -140,7 +144,7 @@ class CapabilityResult(TidyResult):
         """Ppm: Cpm with the overall sigma (the index; parts per million are in out_of_spec)."""
         return self._estimate("Ppm")
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Axes:
         """Draw the histogram with specifications, target, fitted curves and the indices.
 
         Parameters
@@ -153,41 +157,15 @@ class CapabilityResult(TidyResult):
         matplotlib.axes.Axes
             The axes, with the histogram (density scale), one vertical line per
             specification and target (labelled ``"LSL"``, ``"USL"``, ``"target"``), one curve
-            per fitted distribution (labelled by its name) and the defined indices with
-            their intervals as text to the right of the axes.
+            per fitted distribution (labelled by its name) and :meth:`summary` as text to
+            the right of the axes.
         """
-        import matplotlib.pyplot as plt
+        from qainsights.plotting.capability import plot_capability
 
-        if ax is None:
-            figure, ax = plt.subplots(figsize=(9, 4))
-            figure.subplots_adjust(right=0.68)
-        ax.hist(self.values, bins="auto", density=True, color="0.75", edgecolor="none")
-        lines = (("LSL", self.lsl, "C3", "--"), ("USL", self.usl, "C3", "--"))
-        for label, position, color, style in (*lines, ("target", self.target, "C2", ":")):
-            if position is not None:
-                ax.axvline(position, color=color, linestyle=style, label=label)
-        marks = [v for v in (self.lsl, self.usl, self.target) if v is not None]
-        low, high = min(self.values.min(), *marks), max(self.values.max(), *marks)
-        grid = np.linspace(low - 0.05 * (high - low), high + 0.05 * (high - low), 400)
-        for (label, fit), color in zip(self.fits, ("C0", "C1"), strict=False):
-            ax.plot(grid, fit.pdf(grid), color=color, label=label)
-        ax.set_xlabel("value")
-        ax.set_ylabel("density")
-        ax.set_title(f"Process capability ({self.method})")
-        ax.legend(loc="upper left", fontsize="small")
-        ax.text(
-            1.03,
-            1.0,
-            self._panel_text(),
-            transform=ax.transAxes,
-            va="top",
-            family="monospace",
-            fontsize="small",
-        )
-        return ax
+        return plot_capability(self, ax=ax)
 
-    def _panel_text(self) -> str:
-        """Return the side panel: defined indices with intervals, then ppm and the checks."""
+    def summary(self) -> str:
+        """The defined indices with their intervals, then ``n``, the ppm and the stability check."""
         defined = self.indices.dropna(subset=["estimate"])
         lines = [
             f"{name:<4}{estimate:6.2f}" + ("" if np.isnan(low) else f" [{low:.2f}, {high:.2f}]")

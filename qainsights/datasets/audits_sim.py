@@ -14,6 +14,7 @@ from .._validation import check_integer, format_values
 from ..audits import ACTIONS, load_audits
 from ..audits.schema import SEVERITIES
 from . import _world as w
+from .comments_sim import PHRASES, simulate_comments
 
 __all__ = ["EFFECTS", "SimulatedAudits", "simulate_audits"]
 
@@ -47,7 +48,8 @@ class SimulatedAudits(TidyResult):
         week), the segment columns it touches (``site``, ``queue``, ``policy``,
         ``auditor_id``, ``cohort``; missing where not restricted), ``metric``, ``baseline``
         (the expected value for the affected audits without the effect), ``planted`` (with
-        it) and ``audits`` (how many audits it touches).
+        it), ``audits`` (how many audits it touches) and ``phrases`` (the phrases the
+        effect brings into the ``qa_comment`` of the errors it causes, ``; ``-separated).
     moderators : DataFrame
         The roster: ``moderator_id``, ``site``, ``start_date``, ``cohort``, ``ability``
         (log-odds effect on errors; lower is better).
@@ -187,6 +189,11 @@ def simulate_audits(
     - ``mix_shift``: the ``high_risk`` queue grows from 8 % to 20 % of decisions from 93 %,
       with no change in any segment's error rate, so overall accuracy falls.
     - ``strict_auditor``: auditor QA-07 calls 4 % more decisions under-enforced.
+
+    Every error carries a ``qa_comment`` (its error type and root cause in words; the
+    guideline change, the new-hire cohort and the degradation add phrases of their own, listed
+    in ``answer_key["phrases"]``) and appeals an ``appeal_reason``. The comments come from a
+    random stream of their own, so every other column is the same as without them.
 
     Parameters
     ----------
@@ -365,7 +372,23 @@ def simulate_audits(
             "weight": weight,
         }
     )
-    audits = load_audits(raw)
+    cohort = roster["cohort"].to_numpy()[moderator] == "new_hire"
+    first_weeks = cohort & (week < starts.get("new_hire_cohort", 0) + 8)
+    caused = {
+        "policy_change": source == 2,
+        "new_hire_cohort": first_weeks,
+        "site_queue_degradation": degraded & (source == 1),
+    }
+    comments = simulate_comments(
+        seed,
+        error_type=error_type,
+        root_cause=raw["root_cause"].to_numpy(),
+        market=raw["market"].to_numpy(),
+        queue=raw["queue"].to_numpy(),
+        moderator_id=raw["moderator_id"].to_numpy(),
+        planted={e: mask for e, mask in caused.items() if e in starts},
+    )
+    audits = load_audits(pd.concat([raw, comments], axis=1))
     others = (1 - p_policy) * (1 - p_strict)
     base_without = {
         "site_queue_degradation": expit(logit(p_base) - np.log(DEGRADATION_ODDS_RATIO) * degraded),
@@ -375,8 +398,6 @@ def simulate_audits(
     without = {e: 1 - (1 - b) * others for e, b in base_without.items()}
     without["policy_change"] = 1 - (1 - p_base) * (1 - p_strict)
     without["strict_auditor"] = 1 - (1 - p_base) * (1 - p_policy)
-    cohort = roster["cohort"].to_numpy()[moderator] == "new_hire"
-    first_weeks = cohort & (week < starts.get("new_hire_cohort", 0) + 8)
     masks = {
         "site_queue_degradation": degraded,
         "policy_change": changed,
@@ -457,11 +478,12 @@ def _answer_key(first, starts, masks, p_total, without, week) -> pd.DataFrame:
                 "baseline": baseline,
                 "planted": planted,
                 "audits": affected,
+                "phrases": "; ".join(PHRASES.get(effect, ())) or None,
             }
         )
     columns = ["effect", "description", "start", "site", "queue", "policy", "auditor_id"]
-    columns += ["cohort", "metric", "baseline", "planted", "audits"]
-    text = ("site", "queue", "policy", "auditor_id", "cohort")
+    columns += ["cohort", "metric", "baseline", "planted", "audits", "phrases"]
+    text = ("site", "queue", "policy", "auditor_id", "cohort", "phrases")
     return pd.DataFrame(rows, columns=columns).astype(dict.fromkeys(text, "str"))
 
 

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
 
 from .._results import TidyResult
-from ..plotting import PALETTE, plot_intervals
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["ABTestResult", "DiffInDiffResult", "InterruptedSeriesResult"]
 
 EFFECT_COLUMNS = ["effect", "scale", "estimate", "ci_low", "ci_high", "p_value"]
 ASSUMPTION_COLUMNS = ["check", "statistic", "p_value", "passed", "detail"]
-_ARM_COLOURS = {"treated": "#2471a3", "comparison": PALETTE["estimate"]}
 
 
 def effect_row(effect: str, scale: str, wald: dict, *, exponentiate: bool = False) -> dict:
@@ -48,19 +47,6 @@ def _checks_sentence(assumptions: pd.DataFrame) -> str:
         for row in assumptions.itertuples()
     ]
     return "Checks: " + "; ".join(parts) + "."
-
-
-def _new_axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8.0, 3.8), layout="constrained")
-    return ax
-
-
-def _percent_axis(ax: Axes, ylabel: str) -> None:
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
-    ax.set_ylabel(ylabel)
-    ax.grid(axis="y", alpha=0.3)
-    ax.spines[["top", "right"]].set_visible(False)
 
 
 class _EffectsResult(TidyResult):
@@ -125,10 +111,20 @@ class ABTestResult(_EffectsResult):
         )
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw each arm's error rate with its interval."""
-        return plot_intervals(
-            self.rates, label="arm", title=f"Error rate by arm ({self.ci:.0%} intervals)", ax=ax
-        )
+        """Draw each arm's error rate with its interval.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from ..plotting.experiments import plot_ab_test
+
+        return plot_ab_test(self, ax=ax)
 
 
 @dataclass(frozen=True)
@@ -154,7 +150,15 @@ class DiffInDiffResult(_EffectsResult):
     n_audits : int
         Audits in the model.
     n_clusters : int or None
-        Clusters behind the standard errors.
+        Independent units behind the standard errors: group x period cells
+        (``"aggregate"``), groups (``"collapsed"``) or clusters (``"cluster"``; None for
+        model-based errors).
+    inference : str
+        ``"aggregate"``, ``"collapsed"`` or ``"cluster"``: how the interval was made.
+    inference_detail : str
+        What that inference is, and why it was chosen or why it is doubtful.
+    df : float
+        Degrees of freedom of the t reference (``inf`` for the normal reference).
     """
 
     effects: pd.DataFrame
@@ -166,6 +170,9 @@ class DiffInDiffResult(_EffectsResult):
     ci: float
     n_audits: int
     n_clusters: int | None
+    inference: str
+    inference_detail: str
+    df: float
     _title: str = field(default="Difference-in-differences", repr=False)
 
     def summary(self) -> str:
@@ -183,28 +190,25 @@ class DiffInDiffResult(_EffectsResult):
             f"periods predicts. On {treated}'s audits since then that is "
             f"{diff['estimate'] * 100:+.2f} points of error rate ({self.ci:.0%} CI "
             f"{diff['ci_low'] * 100:+.2f} to {diff['ci_high'] * 100:+.2f}), from "
-            f"{self.n_audits:,} audits. " + _checks_sentence(self.assumptions)
+            f"{self.n_audits:,} audits. Inference: {self.inference_detail}. "
+            + _checks_sentence(self.assumptions)
         )
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw each arm's error rate per period, with intervals and the start marked."""
-        ax = _new_axes(ax)
-        time = self.series.columns[1]
-        for arm, part in self.series.groupby("arm", sort=False):
-            colour = _ARM_COLOURS[arm]
-            ax.fill_between(part[time], part["ci_low"], part["ci_high"], color=colour, alpha=0.15)
-            ax.plot(part[time], part["rate"], color=colour, marker="o", markersize=3, label=arm)
-        ax.axvline(self.start, color=PALETTE["target"], linestyle="--", linewidth=1.2)
-        odds = self.effects.set_index("effect").loc["odds_ratio"]
-        ax.set_title(
-            f"Difference-in-differences: odds ratio {odds['estimate']:.2f} "
-            f"({self.ci:.0%} CI {odds['ci_low']:.2f} to {odds['ci_high']:.2f})",
-            loc="left",
-            fontsize=11,
-        )
-        ax.legend(frameon=False)
-        _percent_axis(ax, "error rate")
-        return ax
+        """Draw each arm's error rate per period, with intervals and the start marked.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from ..plotting.experiments import plot_diff_in_diff
+
+        return plot_diff_in_diff(self, ax=ax)
 
 
 @dataclass(frozen=True)
@@ -254,34 +258,17 @@ class InterruptedSeriesResult(_EffectsResult):
         )
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw the rates with intervals, the fitted segments and the counterfactual."""
-        ax = _new_axes(ax)
-        time = self.series.columns[0]
-        s = self.series
-        ax.errorbar(
-            s[time],
-            s["rate"],
-            yerr=[s["rate"] - s["ci_low"], s["ci_high"] - s["rate"]],
-            fmt="o",
-            markersize=3,
-            color=PALETTE["estimate"],
-            alpha=0.6,
-            label="observed",
-        )
-        before = s[time] < self.start
-        for part in (s[before], s[~before]):
-            ax.plot(part[time], part["fitted"], color="#2471a3", linewidth=2)
-        ax.plot([], [], color="#2471a3", linewidth=2, label="fitted segments")
-        ax.plot(
-            s.loc[~before, time],
-            s.loc[~before, "counterfactual"],
-            color="#2471a3",
-            linestyle=":",
-            linewidth=2,
-            label="pre-period trend carried on",
-        )
-        ax.axvline(self.start, color=PALETTE["target"], linestyle="--", linewidth=1.2)
-        ax.set_title("Interrupted time series", loc="left", fontsize=11)
-        ax.legend(frameon=False)
-        _percent_axis(ax, "error rate")
-        return ax
+        """Draw the rates with intervals, the fitted segments and the counterfactual.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from ..plotting.experiments import plot_interrupted_series
+
+        return plot_interrupted_series(self, ax=ax)

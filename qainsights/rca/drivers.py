@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from scipy import stats
 from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_linear_model import GLM
@@ -30,8 +29,10 @@ from qainsights._validation import (
     format_values,
     outcome_indicator,
 )
-from qainsights.plotting import PALETTE, axes_or_new
 from qainsights.rates import proportion_ci
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["DriversResult", "error_drivers"]
 
@@ -98,23 +99,9 @@ class DriversResult(TidyResult):
         -------
         matplotlib.axes.Axes
         """
-        rows = self.table[~self.table["reference"]]
-        ax = axes_or_new(ax, 0.8 + 0.3 * len(rows))
-        y = np.arange(len(rows))[::-1]
-        significant = rows["p_adjusted"].to_numpy() < 1 - self.ci
-        colours = np.where(significant, PALETTE["below target"], PALETTE["estimate"])
-        ax.hlines(y, rows["ci_low"], rows["ci_high"], colors=colours, linewidth=2.5)
-        ax.scatter(rows["odds_ratio"], y, color=colours, zorder=3, s=30)
-        ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
-        ax.set_xscale("log")
-        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-        ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_yticks(y, (rows["factor"] + " = " + rows["level"].astype(str)).tolist())
-        ax.set_xlabel(f"odds ratio of an error ({self.ci:.0%} CI), against each reference level")
-        ax.grid(axis="x", alpha=0.3)
-        ax.spines[["top", "right"]].set_visible(False)
-        return ax
+        from qainsights.plotting.rca import plot_drivers
+
+        return plot_drivers(self, ax=ax)
 
 
 def error_drivers(

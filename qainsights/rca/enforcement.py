@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence, format_values
-from qainsights.plotting import PALETTE, axes_or_new
 from qainsights.rates import enforcement_rates, proportion_ci
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["EnforcementSplit", "enforcement_split"]
 
@@ -63,21 +65,9 @@ class EnforcementSplit(TidyResult):
         -------
         matplotlib.axes.Axes
         """
-        ax = axes_or_new(ax, 0.8 + 0.4 * len(self.table))
-        y = np.arange(len(self.table))[::-1]
-        for kind, sign, colour in ((_OVER, 1, "below target"), (_UNDER, -1, "estimate")):
-            # enforcement_rates sorts by segment like the table, so rows line up.
-            rows = self.rates[self.rates["error_type"] == kind]
-            rate = rows["rate"].to_numpy()
-            err = np.vstack([rate - rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy() - rate])
-            ax.barh(y, sign * rate, xerr=err, color=PALETTE[colour], label=kind.replace("_", "-"))
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_yticks(y, self.table[self.by].astype(str).agg(" / ".join, axis=1).tolist())
-        ax.set_xticks(ax.get_xticks(), [f"{abs(t):.1%}" for t in ax.get_xticks()])
-        ax.set_xlabel("share of audits: under-enforcement (left), over-enforcement (right)")
-        ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
-        ax.spines[["top", "right"]].set_visible(False)
-        return ax
+        from qainsights.plotting.rca import plot_enforcement
+
+        return plot_enforcement(self, ax=ax)
 
 
 def enforcement_split(

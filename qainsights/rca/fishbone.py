@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
-import numpy as np
-
 from qainsights._validation import format_values
-from qainsights.plotting import PALETTE
 
 __all__ = ["fishbone"]
 
 _FUNC = "fishbone"
-_SPINE_LENGTH = 10.0
-_BONE_HEIGHT = 4.0
-_BONE_SLANT = 1.6
-_TWIG = 0.25
 
 
 def fishbone(causes, *, effect="Errors", ax=None):
@@ -67,57 +59,9 @@ def fishbone(causes, *, effect="Errors", ax=None):
     ['People', 'Policy', 'Wrong-policy errors', 'ambiguous guideline', 'fatigue', 'training gap']
     """
     categories = _check_causes(causes, effect)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(10.0, 5.5), layout="constrained")
-    colour = PALETTE["estimate"]
-    ax.arrow(
-        0.0,
-        0.0,
-        _SPINE_LENGTH,
-        0.0,
-        width=0.04,
-        head_width=0.3,
-        head_length=0.3,
-        length_includes_head=True,
-        color=colour,
-    )
-    ax.text(
-        _SPINE_LENGTH + 0.3,
-        0.0,
-        effect,
-        ha="left",
-        va="center",
-        fontsize=11,
-        fontweight="bold",
-        bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": colour},
-    )
-    pairs = int(np.ceil(len(categories) / 2))
-    step = _SPINE_LENGTH / (pairs + 1)
-    for index, (category, items) in enumerate(categories.items()):
-        side = 1.0 if index % 2 == 0 else -1.0
-        root = _SPINE_LENGTH - step * (index // 2 + 1) + _BONE_SLANT / 2
-        tip = (root - _BONE_SLANT, side * _BONE_HEIGHT)
-        ax.plot([tip[0], root], [tip[1], 0.0], color=colour, linewidth=1.5)
-        ax.text(
-            tip[0],
-            tip[1] + side * 0.35,
-            category,
-            ha="center",
-            va="bottom" if side > 0 else "top",
-            fontsize=10,
-            fontweight="bold",
-        )
-        # Twigs at evenly spaced heights along the bone, outermost first.
-        fractions = np.arange(1, len(items) + 1) / (len(items) + 1)
-        ys = side * _BONE_HEIGHT * (1 - fractions)
-        xs = tip[0] + _BONE_SLANT * fractions
-        for cause, x, y in zip(items, xs, ys, strict=True):
-            ax.plot([x - _TWIG, x], [y, y], color=colour, linewidth=0.8)
-            ax.text(x - _TWIG - 0.05, y, cause, ha="right", va="center", fontsize=8.5)
-    ax.set_xlim(-2.5, _SPINE_LENGTH + 3.0)
-    ax.set_ylim(-_BONE_HEIGHT - 1.2, _BONE_HEIGHT + 1.2)
-    ax.set_axis_off()
-    return ax
+    from qainsights.plotting.rca import draw_fishbone
+
+    return draw_fishbone(categories, effect=effect, ax=ax)
 
 
 def _check_causes(causes, effect) -> dict:

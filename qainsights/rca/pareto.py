@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
 
 from qainsights._results import TidyResult
 from qainsights._validation import (
@@ -19,8 +18,10 @@ from qainsights._validation import (
     format_values,
     outcome_indicator,
 )
-from qainsights.plotting import PALETTE, axes_or_new
 from qainsights.rates import proportion_ci
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["SEVERITY_WEIGHTS", "ParetoResult", "pareto"]
 
@@ -91,33 +92,9 @@ class ParetoResult(TidyResult):
         -------
         matplotlib.axes.Axes
         """
-        ax = axes_or_new(ax, 4.0)
-        table = self.table
-        x = np.arange(len(table))
-        colours = np.where(table["vital"], PALETTE["below target"], PALETTE["estimate"])
-        ax.bar(x, table["share"], color=colours, label="share")
-        ax.plot(x, table["cum_share"], color=PALETTE["estimate"], marker="o", label="cumulative")
-        ax.axhline(self.cutoff, color="grey", linestyle="--", linewidth=1, label="cut-off")
-        if self.comparison is not None:
-            before = self.comparison.set_index(self.category)["share_before"]
-            ax.scatter(
-                x,
-                before.reindex(table[self.category]).to_numpy(),
-                color="black",
-                marker="_",
-                s=300,
-                zorder=3,
-                label=f"share in {self.periods[0]}",
-            )
-        ax.set_xticks(x, table[self.category].astype(str), rotation=30, ha="right")
-        ax.set_ylim(0, 1.05)
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.set_ylabel(f"share of {'errors' if self.measure == 'count' else self.measure}")
-        suffix = f" in {self.periods[1]}" if self.periods else ""
-        ax.set_title(f"Pareto of {self.category}{suffix}", loc="left", fontsize=11)
-        ax.legend(frameon=False, loc="center right")
-        ax.spines[["top", "right"]].set_visible(False)
-        return ax
+        from qainsights.plotting.rca import plot_pareto
+
+        return plot_pareto(self, ax=ax)
 
 
 def pareto(

@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from qainsights._results import TidyResult
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+    from collections.abc import Sequence
 
-__all__ = ["ControlChart", "ControlChartPair", "draw_chart"]
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["ControlChart", "ControlChartPair"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -85,11 +87,9 @@ class ControlChart(TidyResult):
         -------
         matplotlib.axes.Axes
         """
-        import matplotlib.pyplot as plt
+        from qainsights.plotting.spc import plot_control_chart
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(9, 3.5))
-        return draw_chart(ax, self.table, title=f"{self.chart} chart", proportion=self.proportion)
+        return plot_control_chart(self, ax=ax)
 
 
 @dataclass(frozen=True, repr=False)
@@ -123,7 +123,7 @@ class ControlChartPair(TidyResult):
         """Return both per-subgroup tables stacked."""
         return self.table
 
-    def plot(self, ax: Sequence[Axes] | None = None) -> np.ndarray:
+    def plot(self, ax: Sequence[Axes] | None = None) -> Figure:
         """Draw the two charts one above the other.
 
         Parameters
@@ -133,68 +133,12 @@ class ControlChartPair(TidyResult):
 
         Returns
         -------
-        numpy.ndarray of matplotlib.axes.Axes
+        matplotlib.figure.Figure
+            The figure of the two axes (``figure.axes[0]`` the location chart).
         """
-        import matplotlib.pyplot as plt
+        from qainsights.plotting.spc import plot_chart_pair
 
-        if ax is None:
-            _, ax = plt.subplots(2, 1, figsize=(9, 6), sharex=True, layout="constrained")
-        self.location.plot(ax=ax[0])
-        self.spread.plot(ax=ax[1])
-        return np.asarray(ax)
-
-
-def draw_chart(ax: Axes, table: pd.DataFrame, *, title: str, proportion: bool) -> Axes:
-    """Draw one chart's table: values, stepped limits and centre per stage, signals, breaks.
-
-    Date subgroups get a concise date axis (years written once), readable in small panels.
-    """
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.ticker import PercentFormatter
-
-    for _, stage in table.groupby("stage", sort=False):
-        x = stage["subgroup"]
-        for column, style in (("ucl", "--"), ("lcl", "--"), ("center", "-")):
-            ax.step(
-                x,
-                stage[column],
-                where="mid",
-                color="0.4",
-                linestyle=style,
-                linewidth=1,
-                label=column,
-            )
-    ax.plot(
-        table["subgroup"],
-        table["value"],
-        marker="o",
-        markersize=3,
-        color="C0",
-        linewidth=1,
-        label="value",
-    )
-    flagged = table[table["signal"]]
-    ax.plot(
-        flagged["subgroup"],
-        flagged["value"],
-        linestyle="none",
-        marker="o",
-        markersize=6,
-        color="C3",
-        label="signal",
-    )
-    starts = table["stage"].ne(table["stage"].shift()).to_numpy()
-    for key in table["subgroup"][starts].iloc[1:]:
-        ax.axvline(key, color="0.6", linewidth=0.8, linestyle=":")
-    if proportion:
-        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
-    if pd.api.types.is_datetime64_any_dtype(table["subgroup"]):
-        locator = AutoDateLocator(maxticks=6)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    ax.set_title(title)
-    ax.set_xlabel("subgroup")
-    return ax
+        return plot_chart_pair(self, ax=ax)
 
 
 def _stack(first: pd.DataFrame, second: pd.DataFrame, pair: ControlChartPair) -> pd.DataFrame:
@@ -204,7 +148,3 @@ def _stack(first: pd.DataFrame, second: pd.DataFrame, pair: ControlChartPair) ->
     ]
     stacked = pd.concat(frames, ignore_index=True)
     return stacked[["chart", *first.columns]]
-
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence

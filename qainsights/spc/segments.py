@@ -23,7 +23,6 @@ from qainsights._validation import (
 from qainsights.aggregate import collect, engine_frame, error_sums, is_engine_frame
 from qainsights.spc._inputs import phase_arguments
 from qainsights.spc.attributes import _attribute_chart
-from qainsights.spc.result import draw_chart
 from qainsights.spc.rules import Series, evaluate, resolve_rules
 from qainsights.spc.variables import _individuals
 
@@ -100,31 +99,9 @@ class ControlChartSet(TidyResult):
         -------
         matplotlib.figure.Figure
         """
-        import matplotlib.pyplot as plt
+        from qainsights.plotting.spc import plot_chart_set
 
-        order = {"out of control": 0, "shift": 1}
-        flagged = self.summary[self.summary["status"].isin(list(order))]
-        flagged = flagged.sort_values("status", key=lambda s: s.map(order)).head(max_panels)
-        if ax is None:
-            columns = min(3, max(len(flagged), 1))
-            rows = max(-(-len(flagged) // columns), 1)
-            _, ax = plt.subplots(
-                rows,
-                columns,
-                figsize=(4 * columns, 2.6 * rows),
-                squeeze=False,
-                layout="constrained",
-            )
-        axes = np.ravel(ax)
-        keys = flagged[list(self.by)]
-        points = self.table.merge(keys, on=list(self.by))
-        panels = points.groupby(list(self.by), sort=False)
-        for axis, (label, segment) in zip(axes[: panels.ngroups], panels, strict=True):
-            title = " / ".join(str(part) for part in np.atleast_1d(label))
-            draw_chart(axis, segment, title=title, proportion=self.proportion)
-        for axis in axes[len(flagged) :]:
-            axis.set_visible(False)
-        return axes[0].figure
+        return plot_chart_set(self, ax=ax, max_panels=max_panels)
 
 
 def control_charts(

@@ -170,30 +170,20 @@ class CusumChart(TidyResult):
         return self.table
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw C+ and C- with the decision interval ±h and the signals."""
-        import matplotlib.pyplot as plt
+        """Draw C+ and C- with the decision interval ±h and the signals.
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(9, 3.5))
-        x = self.table["subgroup"]
-        ax.plot(x, self.table["upper"], marker="o", markersize=3, label="upper")
-        ax.plot(x, self.table["lower"], marker="o", markersize=3, label="lower")
-        for level in (self.h, -self.h):
-            ax.axhline(level, color="0.4", linestyle="--", linewidth=1)
-        flagged = self.table[self.table["signal"]]
-        above = np.where(flagged["upper"] > self.h, flagged["upper"], flagged["lower"])
-        ax.plot(
-            flagged["subgroup"],
-            above,
-            linestyle="none",
-            marker="o",
-            markersize=6,
-            color="C3",
-            label="signal",
-        )
-        ax.set_title("CUSUM chart")
-        ax.set_ylabel("cumulative sum (sigmas)")
-        return ax
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; a new figure is made if omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from qainsights.plotting.spc import plot_cusum
+
+        return plot_cusum(self, ax=ax)
 
 
 def _lindley(steps: np.ndarray, group: np.ndarray, head_start: float) -> np.ndarray:

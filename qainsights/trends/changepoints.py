@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
 from scipy import stats
 
 from qainsights._multiple import q_values
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence, check_integer
-from qainsights.plotting import PALETTE
 
 from ._aggregate import counts_by_period
 from ._inference import rate_with_ci
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["Changepoints", "detect_changepoints", "trend_test"]
 
@@ -120,31 +120,20 @@ class Changepoints(TidyResult):
         return self.changepoints
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Each series' rate per period (dots) and the rate of each stable stretch (steps)."""
-        if ax is None:
-            _, ax = plt.subplots(figsize=(8.0, 3.5), layout="constrained")
-        keys = list(self.by)
-        groups = self.series.groupby(keys, sort=False) if keys else [((), self.series)]
-        colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-        for i, (name, part) in enumerate(groups):
-            colour = PALETTE["estimate"] if not keys else colours[i % len(colours)]
-            label = " / ".join(map(str, np.atleast_1d(name))) if keys else None
-            ax.plot(part[self.time], part["rate"], "o", color=colour, ms=3, alpha=0.6)
-            stretch = self.segments
-            if keys:
-                mask = (stretch[keys] == pd.Series(np.atleast_1d(name), index=keys)).all(axis=1)
-                stretch = stretch[mask]
-            ax.hlines(
-                stretch["rate"], stretch["start"], stretch["end"], color=colour, lw=2.5, label=label
-            )
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
-        ax.set_ylabel("error rate")
-        ax.grid(axis="y", alpha=0.3)
-        ax.spines[["top", "right"]].set_visible(False)
-        if keys:
-            ax.legend(frameon=False, fontsize=8)
-        ax.set_title("Error rate per period and its stable stretches", loc="left", fontsize=11)
-        return ax
+        """Each series' rate per period (dots) and the rate of each stable stretch (steps).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from qainsights.plotting.trends import plot_changepoints
+
+        return plot_changepoints(self, ax=ax)
 
 
 def detect_changepoints(
@@ -295,7 +284,9 @@ def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, 
     over-dispersed and autocorrelated (a bad month is followed by another), which makes
     the plain p-value too small; the result therefore also gives the dispersion
     ``φ = X²/(k − 2)`` of the linear fit (Pearson's X² over ``k`` periods) and a p-value
-    with ``z / sqrt(max(φ, 1))`` (a quasi-binomial correction), and the lag-1
+    of ``z / sqrt(max(φ, 1))`` against Student's t on ``k − 2`` degrees of freedom (a
+    quasi-binomial test: the dispersion is estimated from the ``k`` periods, so the
+    reference is t, not the normal), and the lag-1
     autocorrelation of the Pearson residuals. When the autocorrelation is clearly positive,
     neither p-value is trustworthy: prefer :func:`detect_changepoints` or a model with
     autocorrelated errors.
@@ -318,8 +309,8 @@ def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, 
     pandas.DataFrame
         One row per series: the ``by`` columns, ``periods``, ``n``, ``errors``, ``rate``
         (pooled), ``slope``, ``z``, ``p_value``, ``dispersion``, ``p_value_quasi`` (the
-        p-value with the variance scaled by the dispersion when it exceeds 1: quasi-binomial,
-        for over-dispersed series), ``q_value`` (Benjamini-Hochberg over the series, of
+        p-value with the variance scaled by the dispersion when it exceeds 1, against t on
+        ``periods − 2`` degrees of freedom: quasi-binomial, for over-dispersed series), ``q_value`` (Benjamini-Hochberg over the series, of
         ``p_value_quasi``: scanning many series is multiple testing) and
         ``residual_autocorrelation``. A series with fewer than 3 periods, or without
         variation, gets NaN with a ``UserWarning``.
@@ -377,7 +368,10 @@ def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, 
         dispersion = np.bincount(group, residual**2) / (sums["k"] - 2)
     usable = (sums["k"] >= 3) & np.isfinite(z)
     p_value = np.where(usable, 2 * stats.norm.sf(np.abs(z)), np.nan)
-    adjusted = 2 * stats.norm.sf(np.abs(z) / np.sqrt(np.maximum(dispersion, 1.0)))
+    with np.errstate(invalid="ignore"):
+        adjusted = 2 * stats.t.sf(
+            np.abs(z) / np.sqrt(np.maximum(dispersion, 1.0)), np.maximum(sums["k"] - 2, 1)
+        )
     order = np.lexsort((t, group))
     lagged = residual[order]
     same = group[order][1:] == group[order][:-1]

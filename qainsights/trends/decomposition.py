@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
 
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence, check_integer
-from qainsights.plotting import PALETTE
 
 from ._aggregate import two_period_counts
 
-__all__ = ["ChangeDecomposition", "decompose_change", "draw_waterfall", "kitagawa"]
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["ChangeDecomposition", "decompose_change", "kitagawa"]
 
 
 def kitagawa(e0, n0, e1, n1, *, totals=None) -> dict[str, np.ndarray]:
@@ -90,45 +90,21 @@ class ChangeDecomposition(TidyResult):
     def plot(self, ax: Axes | None = None, *, top: int = 8) -> Axes:
         """Waterfall from the baseline to the current rate: mix, then each segment's rate effect.
 
-        The ``top`` segments with the largest rate effects get their own bar; the others
-        share one.
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+        top : int, default 8
+            The segments with the largest rate effects that get their own bar; the others
+            share one.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
         """
-        rates = self.segments.assign(_size=self.segments["rate_effect"].abs())
-        rates = rates.sort_values("_size", ascending=False)
-        labels = rates[list(self.by)].astype("str").agg(" / ".join, axis=1).tolist()
-        steps = [("mix of segments", float(self.effects["estimate"].iloc[0]))]
-        steps += list(zip(labels[:top], rates["rate_effect"].iloc[:top], strict=True))
-        if len(rates) > top:
-            steps.append((f"{len(rates) - top} other segments", rates["rate_effect"][top:].sum()))
-        return draw_waterfall(
-            steps,
-            self.rate_baseline,
-            self.rate_current,
-            title="Change of the error rate: mix, then rates",
-            ax=ax,
-        )
+        from qainsights.plotting.trends import plot_decomposition
 
-
-def draw_waterfall(steps, start: float, end: float, *, title: str, ax: Axes | None) -> Axes:
-    """Draw horizontal waterfall bars: ``start``, one bar per ``(label, step)``, ``end``."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.0, 1.2 + 0.35 * (len(steps) + 2)), layout="constrained")
-    sizes = np.array([s for _, s in steps], dtype=float)
-    lefts = start + np.concatenate([[0.0], np.cumsum(sizes)[:-1]])
-    y = np.arange(len(steps) + 2)[::-1]
-    colours = np.where(sizes > 0, PALETTE["below target"], PALETTE["meets target"])
-    ax.barh(y[[0, -1]], [start, end], color=PALETTE["estimate"], height=0.6)
-    ax.barh(y[1:-1], sizes, left=lefts, color=colours, height=0.6)
-    ax.set_yticks(y, ["baseline rate", *[label for label, _ in steps], "current rate"])
-    edges = np.concatenate([[start, end], lefts, lefts + sizes])
-    pad = 0.1 * (edges.max() - edges.min()) or 0.01
-    ax.set_xlim(max(edges.min() - pad, 0.0), edges.max() + pad)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
-    ax.set_xlabel("error rate")
-    ax.grid(axis="x", alpha=0.3)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(title, loc="left", fontsize=11)
-    return ax
+        return plot_decomposition(self, ax=ax, top=top)
 
 
 def decompose_change(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 from scipy import sparse, stats
 
 from qainsights._multiple import q_values
@@ -16,8 +16,11 @@ from qainsights._validation import as_column_list, check_confidence
 
 from ._aggregate import PERIOD_COLUMNS, two_period_counts
 from ._inference import mantel_haenszel_terms, mantel_haenszel_test
-from .decomposition import _check_both_periods, draw_waterfall, kitagawa
+from .decomposition import _check_both_periods, kitagawa
 from .periods import _check_min_n, compare_counts
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["HETEROGENEITY", "ChangeExplanation", "explain_change"]
 
@@ -65,18 +68,20 @@ class ChangeExplanation(TidyResult):
         return self.explanation
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Waterfall: baseline rate, each selected segment's share of the change, the rest."""
-        row = self.overall.iloc[0]
-        steps = list(zip(self.explanation["segment"], self.explanation["explained"], strict=True))
-        rest = row["difference"] - self.explanation["explained"].sum()
-        steps.append(("everything else (incl. mix)", rest))
-        return draw_waterfall(
-            steps,
-            row["rate_baseline"],
-            row["rate_current"],
-            title="What explains the change of the error rate",
-            ax=ax,
-        )
+        """Waterfall: baseline rate, each selected segment's share of the change, the rest.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from qainsights.plotting.trends import plot_explanation
+
+        return plot_explanation(self, ax=ax)
 
 
 def explain_change(

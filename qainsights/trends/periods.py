@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.axes import Axes
 
 from qainsights._multiple import q_values
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence, format_values
-from qainsights.plotting import PALETTE, plot_intervals
 
 from ._aggregate import two_period_counts
 from ._inference import difference_ci, rate_with_ci, two_proportion_test
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["PeriodComparison", "compare_periods"]
 
@@ -50,25 +52,20 @@ class PeriodComparison(TidyResult):
         return self.segments
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Forest plot: each segment's change with its interval; significant ones marked ``*``."""
-        table = self.segments.dropna(subset=["difference"])
-        star = table["significant"].map({True: " *", False: ""})
-        label = table[list(self.by)].astype("str").agg(" / ".join, axis=1) + star
-        ax = plot_intervals(
-            table.assign(_label=label),
-            label="_label",
-            estimate="difference",
-            title=f"Change in error rate, {_describe(self.current)} vs {_describe(self.baseline)}"
-            f" (* q <= {self.alpha:g})",
-            ax=ax,
-        )
-        ax.axvline(0.0, color=PALETTE["target"], linewidth=1.0)
-        ax.set_xlabel("difference in error rate (percentage points)")
-        return ax
+        """Forest plot: each segment's change with its interval; significant ones marked ``*``.
 
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
 
-def _describe(periods: tuple) -> str:
-    return format_values([str(p)[:10] for p in periods], limit=3).replace("'", "")
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from qainsights.plotting.trends import plot_period_comparison
+
+        return plot_period_comparison(self, ax=ax)
 
 
 def compare_periods(

@@ -249,7 +249,7 @@ def test_single_chart_plot_draws_table():
     breaks = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
     assert [line.get_xdata()[0] for line in breaks] == [31]
     pair = i_mr_chart(values=[1.0, 2.0, 1.5, 3.0])
-    axes = pair.plot()
+    axes = pair.plot().axes
     assert len(axes) == 2
     assert axes[1].get_title() == "mr chart"
     # Stacked and small-multiple charts use constrained layout, so that the upper chart's axis

@@ -1,4 +1,7 @@
-"""All drawing, in one house style. Functions draw a result table; they never compute statistics."""
+"""Charts of result tables that several topics share: intervals, funnel, heatmap, waterfall.
+
+Functions draw a table; they never compute statistics.
+"""
 
 from __future__ import annotations
 
@@ -8,39 +11,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
 
-from ._validation import check_columns, check_frame
+from .._validation import check_columns, check_frame
+from .style import DIVERGING_MAP, PALETTE, axes_or_new, finish, join_labels, percent_axis
 
-__all__ = ["PALETTE", "plot_funnel", "plot_intervals"]
-
-#: Colours: neutral estimate, target line, and the three target statuses.
-PALETTE = {
-    "estimate": "#34495e",
-    "target": "#c0392b",
-    "meets target": "#1e8449",
-    "below target": "#c0392b",
-    "not separable from target": "#7f8c8d",
-    "separable high": "#c0392b",
-    "separable low": "#2874a6",
-    "within expected range": "#7f8c8d",
-    "too few audits": "#bdc3c7",
-}
-
-
-def axes_or_new(ax: Axes | None, height: float) -> Axes:
-    """Return ``ax``, or the axes of a new house-style figure ``height`` inches tall."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.0, height), layout="constrained")
-    return ax
-
-
-def _finish(ax: Axes, title: str | None) -> Axes:
-    """House finish: no top and right spines, a left-aligned title."""
-    ax.spines[["top", "right"]].set_visible(False)
-    if title:
-        ax.set_title(title, loc="left", fontsize=11)
-    return ax
+__all__ = ["draw_waterfall", "plot_funnel", "plot_heatmap", "plot_intervals"]
 
 
 def plot_intervals(
@@ -92,7 +67,6 @@ def plot_intervals(
     columns = [*labels, estimate, ci_low, ci_high] + ([status] if status else [])
     check_columns(table, columns, func="plot_intervals", param="table")
     ax = axes_or_new(ax, 0.8 + 0.35 * len(table))
-    names = table[labels].astype("str").agg(" / ".join, axis=1).to_numpy()
     y = np.arange(len(table))[::-1]
     colours = (
         table[status].map(PALETTE).fillna(PALETTE["estimate"]).to_numpy()
@@ -104,11 +78,9 @@ def plot_intervals(
     if target is not None:
         ax.axvline(target, color=PALETTE["target"], linestyle="--", linewidth=1.2, label="target")
         ax.legend(loc="lower right", frameon=False)
-    ax.set_yticks(y, names)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
-    ax.set_xlabel(estimate.replace("_", " "))
-    ax.grid(axis="x", alpha=0.3)
-    return _finish(ax, title)
+    ax.set_yticks(y, join_labels(table, labels))
+    percent_axis(ax, "x", label=estimate.replace("_", " "))
+    return finish(ax, title, grid="x")
 
 
 def plot_funnel(
@@ -181,12 +153,10 @@ def plot_funnel(
         ax.plot(block["n"], block["upper"], **style)
     if centre is not None:
         ax.axhline(centre, color=PALETTE["target"], linewidth=1.0, label="expected")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+    percent_axis(ax, "y", label=rate.replace("_", " "))
     ax.set_xlabel("audits")
-    ax.set_ylabel(rate.replace("_", " "))
-    ax.grid(alpha=0.3)
     ax.legend(loc="upper right", frameon=False, fontsize=8)
-    return _finish(ax, title)
+    return finish(ax, title, grid="both")
 
 
 def plot_heatmap(
@@ -234,7 +204,7 @@ def plot_heatmap(
         size = 1.5 + 0.45 * len(matrix)
         _, ax = plt.subplots(figsize=(size + 1.2, size), layout="constrained")
     sns.heatmap(
-        matrix, vmin=vmin, vmax=vmax, cmap="RdYlGn", annot=True, fmt=".2f", square=True,
+        matrix, vmin=vmin, vmax=vmax, cmap=DIVERGING_MAP, annot=True, fmt=".2f", square=True,
         linewidths=0.5, cbar_kws={"label": label}, ax=ax,
     )  # fmt: skip
     ax.set_xlabel("")
@@ -242,3 +212,51 @@ def plot_heatmap(
     if title:
         ax.set_title(title, loc="left", fontsize=11)
     return ax
+
+
+def draw_waterfall(
+    steps: Sequence[tuple[str, float]],
+    start: float,
+    end: float,
+    *,
+    title: str,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw horizontal waterfall bars: ``start``, one bar per ``(label, step)``, ``end``.
+
+    Rises are drawn in the "worse" colour, falls in the "better" one (for error rates).
+
+    Parameters
+    ----------
+    steps : sequence of (str, float)
+        The labelled steps from ``start`` to ``end``, as proportions.
+    start, end : float
+        The rates drawn as whole bars at the top and the bottom.
+    title : str
+        Axes title.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> ax = draw_waterfall([("mix", 0.01), ("rates", -0.005)], 0.05, 0.055, title="Change")
+    >>> [round(float(p.get_width()), 3) for p in ax.patches]
+    [0.05, 0.055, 0.01, -0.005]
+    """
+    ax = axes_or_new(ax, 1.2 + 0.35 * (len(steps) + 2))
+    sizes = np.array([s for _, s in steps], dtype=float)
+    lefts = start + np.concatenate([[0.0], np.cumsum(sizes)[:-1]])
+    y = np.arange(len(steps) + 2)[::-1]
+    colours = np.where(sizes > 0, PALETTE["worse"], PALETTE["better"])
+    ax.barh(y[[0, -1]], [start, end], color=PALETTE["estimate"], height=0.6)
+    ax.barh(y[1:-1], sizes, left=lefts, color=colours, height=0.6)
+    ax.set_yticks(y, ["baseline rate", *[label for label, _ in steps], "current rate"])
+    edges = np.concatenate([[start, end], lefts, lefts + sizes])
+    pad = 0.1 * (edges.max() - edges.min()) or 0.01
+    ax.set_xlim(max(edges.min() - pad, 0.0), edges.max() + pad)
+    percent_axis(ax, "x", label="error rate")
+    return finish(ax, title, grid="x")

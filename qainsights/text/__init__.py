@@ -1,0 +1,22 @@
+"""Qualitative QA data: auditors' comments, appeal reasons and disputed items as terms and themes.
+
+:func:`tokenize` and :func:`term_matrix` turn comments into sparse term counts;
+:func:`distinctive_terms` finds the words and phrases over-represented in one group of comments
+against another, with a test; :func:`mask_text` and :func:`snippet` make untrusted text safe to show.
+"""
+
+from .logodds import DistinctiveTerms, distinctive_terms, log_odds_z
+from .redact import mask_text, snippet
+from .tokens import ENGLISH_STOP_WORDS, TermMatrix, term_matrix, tokenize
+
+__all__ = [
+    "ENGLISH_STOP_WORDS",
+    "DistinctiveTerms",
+    "TermMatrix",
+    "distinctive_terms",
+    "log_odds_z",
+    "mask_text",
+    "snippet",
+    "term_matrix",
+    "tokenize",
+]

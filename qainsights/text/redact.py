@@ -1,0 +1,135 @@
+"""Untrusted text made safe to show: personal data masked, length bounded.
+
+Comments and appeal reasons are free text written about people: they can hold e-mail
+addresses, user handles, links, phone or account numbers and the identifiers of moderators.
+Mask them before a comment reaches a table, a chart or a report. (HTML escaping is the
+display's job: pandas' ``_repr_html_`` and the report escape cell text; CSV and Excel exports
+neutralise formulas with :func:`qainsights.report.exports.neutralise_formulas`.)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .._validation import check_integer
+
+__all__ = ["MASKS", "mask_text", "snippet"]
+
+#: What is masked, in order, and its placeholder (RE2 patterns).
+MASKS: tuple[tuple[str, str, str], ...] = (
+    ("email", r"[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+", "[email]"),
+    ("url", r"(?i)(?:https?://|www\.)\S+", "[url]"),
+    ("handle", r"(^|[^\p{L}\p{N}_@])@[\p{L}\p{N}_][\p{L}\p{N}_.]*", r"\1[user]"),
+    ("number", r"\+?\d(?:[\d \-]{4,}\d)", "[number]"),
+    ("identifier", r"(^|[^\p{L}\p{N}_])\p{L}{1,4}[-_]?\d{2,}([^\p{L}\p{N}_]|$)", r"\1[id]\2"),
+)
+
+
+def _array(texts: pd.Series) -> pa.Array:
+    return pa.array(texts.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+
+
+def _as_series(texts, func: str) -> tuple[pd.Series, bool]:
+    if isinstance(texts, str):
+        return pd.Series([texts], dtype=object), True
+    values = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
+    present = values.dropna()
+    bad = present[~present.map(lambda v: isinstance(v, str))]
+    if len(bad):
+        raise ValueError(
+            f"The 'texts' parameter of {func} must hold strings (or missing values). Got "
+            f"{len(bad)} other values, e.g. {bad.iloc[0]!r}. Convert them with .astype('str')."
+        )
+    return values, False
+
+
+def mask_text(texts, *, identifiers: Iterable[str] = ()):
+    """Mask e-mail addresses, links, user handles, long numbers and identifiers in free text.
+
+    Replaced, in this order: e-mail addresses by ``[email]``; links (``http://``,
+    ``https://``, ``www.``) by ``[url]``; ``@handles`` by ``[user]``; runs of six or more
+    digits, possibly with spaces or hyphens (phone and account numbers), by ``[number]``;
+    identifier-like tokens (one to four letters, an optional ``-`` or ``_``, two or more
+    digits, such as ``M0042`` or ``QA-07``) by ``[id]``; and every value listed in
+    ``identifiers`` (matched as a whole word, case-insensitively) by ``[id]``.
+
+    Parameters
+    ----------
+    texts : str or sequence of str
+        The text; missing values stay missing.
+    identifiers : list of str, optional
+        Known identifiers to mask wherever they occur (moderator or auditor IDs, names).
+
+    Returns
+    -------
+    str or Series
+        A string for a string; otherwise a Series (with the input's index for a Series).
+
+    Examples
+    --------
+    >>> mask_text("Ask @jane_doe or jane.doe@example.com; M0042 said https://x.io/a?b=1")
+    'Ask [user] or [email]; [id] said [url]'
+    >>> mask_text(["Call +44 20 7946 0958", "Rui agreed", None], identifiers=["rui"]).tolist()
+    ['Call [number]', '[id] agreed', None]
+
+    References
+    ----------
+    OWASP Logging Cheat Sheet, "Data to exclude" (personal data and identifiers in free text);
+    RE2 syntax for the patterns.
+    """
+    values, scalar = _as_series(texts, "mask_text")
+    names = [str(v) for v in identifiers]
+    arr = _array(values)
+    for _, pattern, placeholder in MASKS:
+        arr = pc.replace_substring_regex(arr, pattern, placeholder)
+    if names:
+        words = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+        arr = pc.replace_substring_regex(
+            arr, rf"(?i)(^|[^\p{{L}}\p{{N}}_])(?:{words})([^\p{{L}}\p{{N}}_]|$)", r"\1[id]\2"
+        )
+    masked = pd.Series(arr.to_numpy(zero_copy_only=False), index=values.index, dtype=object)
+    masked = masked.where(values.notna(), None)
+    return masked.iloc[0] if scalar else masked
+
+
+def snippet(texts, *, width: int = 160, identifiers: Iterable[str] = ()):
+    r"""Masked, single-line text cut to ``width`` characters, for tables and reports.
+
+    :func:`mask_text` first; then runs of white space (new lines included) become one space
+    and text longer than ``width`` is cut at the last space before it and ends with ``…``.
+
+    Parameters
+    ----------
+    texts : str or sequence of str
+    width : int, default 160
+        Longest result, in characters (at least 10).
+    identifiers : list of str, optional
+        As in :func:`mask_text`.
+
+    Returns
+    -------
+    str or Series
+
+    Examples
+    --------
+    >>> snippet("Context missed:\n the post quoted @someone to condemn it, not to endorse", width=40)
+    'Context missed: the post quoted [user]…'
+
+    References
+    ----------
+    OWASP Logging Cheat Sheet (as :func:`mask_text`).
+    """
+    check_integer(width, name="width", func="snippet", minimum=10)
+    masked = mask_text(texts, identifiers=identifiers)
+    values = pd.Series([masked], dtype=object) if isinstance(masked, str) else masked
+    flat = values.str.replace(r"\s+", " ", regex=True).str.strip()
+    long = flat.str.len().to_numpy(dtype=float) > width
+    cut = flat.str.slice(0, width - 1).str.replace(r"\s+\S*$", "", regex=True) + "…"
+    out = flat.where(~np.asarray(long, dtype=bool), cut)
+    return out.iloc[0] if isinstance(masked, str) else out

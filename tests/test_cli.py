@@ -1,0 +1,53 @@
+import subprocess
+import sys
+
+import pytest
+
+from qainsights import __version__
+from qainsights.cli import SUBCOMMANDS, _parser, main
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"qainsights {__version__}"
+
+
+def test_help_imports_no_data_library():
+    # The command's help must answer without loading pandas, numpy or matplotlib.
+    code = (
+        "import sys\n"
+        "from qainsights.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib', 'scipy') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_every_subcommand_has_a_summary_an_example_and_its_defaults(capsys):
+    commands = next(a for a in _parser()._actions if a.dest == "command")
+    assert len(commands.choices) == len(SUBCOMMANDS)
+    for name, sub in commands.choices.items():
+        summary = next(c.help for c in commands._choices_actions if c.dest == name)
+        assert summary
+        assert "\n" not in summary
+        text = sub.format_help()
+        assert f"qainsights {name} --" in text.split("examples:")[1]
+        assert "``" not in text
+        for action in sub._actions:
+            if action.option_strings and action.default not in (None, False, [], "==SUPPRESS=="):
+                assert f"(default: {action.default})" in " ".join(text.split())
+
+
+def test_top_level_help_lists_the_subcommands(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    assert "``" not in text
+    for name in ("validate", "report", "samples"):
+        assert f"    {name} " in text
