@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,9 +13,10 @@ import pandas as pd
 from .._results import TidyResult
 from .._validation import check_option, format_values
 from . import _checks
+from ._columns import CANONICAL, check_actions, check_date_options, check_required, rename
 from ._labels import describe_merges, unify_labels
 from ._read import Source, read_source
-from .schema import ACTIONS, AUDIT_SCHEMA
+from .schema import AUDIT_SCHEMA
 
 __all__ = [
     "AuditValidation",
@@ -26,9 +25,6 @@ __all__ = [
     "load_audits",
     "validate_audits",
 ]
-
-_CANONICAL = [c.name for c in AUDIT_SCHEMA]
-_REQUIRED = [c.name for c in AUDIT_SCHEMA if c.role == "required"]
 
 
 class DataQualityWarning(UserWarning):
@@ -158,69 +154,6 @@ def _merge_message(func: str, merges: pd.DataFrame) -> str:
     )
 
 
-def _key(name: object) -> str:
-    return re.sub(r"[\W_]+", "_", str(name).strip().lower()).strip("_")
-
-
-def _nearest(name: str, candidates) -> str | None:
-    """The candidate most like ``name`` (ignoring case, blanks and punctuation), if any is close."""
-    keyed = {_key(c): c for c in candidates}
-    match = difflib.get_close_matches(_key(name), list(keyed), n=1, cutoff=0.6)
-    return keyed[match[0]] if match else None
-
-
-def _rename(frame: pd.DataFrame, columns: Mapping[str, str] | None, func: str) -> pd.DataFrame:
-    columns = dict(columns or {})
-    unknown = [v for v in columns.values() if v not in _CANONICAL]
-    if unknown:
-        raise ValueError(
-            f"The 'columns' parameter of {func} maps to {format_values(unknown)}, which "
-            f"are not canonical audit columns. Map to one of {format_values(_CANONICAL, 40)}."
-        )
-    absent = [k for k in columns if k not in frame.columns]
-    if absent:
-        near = _nearest(absent[0], frame.columns)
-        hint = f" Did you mean {near!r}?" if near is not None else ""
-        raise ValueError(
-            f"The 'columns' parameter of {func} names {format_values(absent)}, which the "
-            f"data does not have.{hint} Columns present: {format_values(frame.columns, 40)}."
-        )
-    renamed = frame.rename(columns=columns)
-    if renamed.columns.duplicated().any():
-        dupes = renamed.columns[renamed.columns.duplicated()].unique()
-        raise ValueError(
-            f"After renaming, the data has several columns called {format_values(dupes)}. "
-            "Map only one source column to each canonical column."
-        )
-    return renamed
-
-
-def _check_required(frame: pd.DataFrame, func: str) -> None:
-    needed = [c for c in _REQUIRED if c not in frame.columns]
-    if needed:
-        spare = [c for c in frame.columns if c not in _CANONICAL]
-        near = {c: _nearest(c, spare) for c in needed}
-        near = {c: n for c, n in near.items() if n is not None}
-        mapping = {n: c for c, n in near.items()} or {"your_name": needed[0]}
-        hint = "".join(f" Did you mean {n!r} for {c!r}?" for c, n in near.items())
-        raise ValueError(
-            f"{func} needs column(s) {format_values(needed, 20)}, which the data does not have. "
-            f"Columns present: {format_values(frame.columns, 40)}.{hint} Map your names with "
-            f"columns={mapping!r}."
-        )
-
-
-def _check_actions(actions: Mapping[str, str] | None, func: str) -> dict[str, str]:
-    actions = dict(actions or {})
-    wrong = [v for v in actions.values() if v not in ACTIONS]
-    if wrong:
-        raise ValueError(
-            f"The 'actions' parameter of {func} maps to {format_values(wrong)}. Map each of "
-            f"your action values to one of {format_values(ACTIONS)}."
-        )
-    return actions
-
-
 def _add_periods(typed: pd.DataFrame) -> pd.DataFrame:
     time = typed["decision_time"]
     month = time.dt.year * 100 + time.dt.month  # format each distinct month once
@@ -232,24 +165,6 @@ def _add_periods(typed: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _check_date_options(date_format, dayfirst, func: str) -> None:
-    if date_format is not None and not isinstance(date_format, str):
-        raise TypeError(
-            f"The 'date_format' parameter of {func} must be a strftime format such as "
-            f"'%d/%m/%Y %H:%M', or None to infer it. Got {type(date_format).__name__} instead."
-        )
-    if dayfirst is not None and not isinstance(dayfirst, (bool, np.bool_)):
-        raise TypeError(
-            f"The 'dayfirst' parameter of {func} must be True, False or None. Got {dayfirst!r} "
-            "instead."
-        )
-    if date_format is not None and dayfirst is not None:
-        raise ValueError(
-            f"{func} takes date_format or dayfirst, not both: date_format={date_format!r} "
-            "already fixes the order of day and month. Drop dayfirst."
-        )
-
-
 def _validate(
     source: Source,
     columns: Mapping[str, str] | None,
@@ -259,10 +174,10 @@ def _validate(
     unify: bool,
     func: str,
 ) -> AuditValidation:
-    options = _checks.Options(_check_actions(actions, func), date_format, dayfirst, func)
-    _check_date_options(date_format, dayfirst, func)
-    raw = _rename(source.frame, columns, func)
-    _check_required(raw, func)
+    options = _checks.Options(check_actions(actions, func), date_format, dayfirst, func)
+    check_date_options(date_format, dayfirst, func)
+    raw = rename(source.frame, columns, func)
+    check_required(raw, func)
     raw = raw.reset_index(drop=True)
     columns_typed, found = _checks.coerce(raw, options)
     merges = unify_labels(columns_typed) if unify else (columns_typed, pd.DataFrame())
@@ -275,12 +190,12 @@ def _validate(
     problems.insert(1, "location", source.locations(problems["row"].to_numpy()))
     bad = np.zeros(len(raw), dtype=bool)
     bad[problems["row"].to_numpy()] = True
-    extra = [c for c in raw.columns if c not in _CANONICAL]
+    extra = [c for c in raw.columns if c not in CANONICAL]
     clean = derived.loc[~bad]
-    for name in _CANONICAL:
+    for name in CANONICAL:
         if name not in clean:
             clean[name] = _empty_column(name, len(clean), clean.index)
-    clean = pd.concat([clean[_CANONICAL], raw.loc[~bad, extra]], axis=1).reset_index(drop=True)
+    clean = pd.concat([clean[CANONICAL], raw.loc[~bad, extra]], axis=1).reset_index(drop=True)
     clean["is_error"] = clean["is_error"].astype(bool)
     reasons = problems.groupby("row")["message"].agg("; ".join)
     excluded = source.frame.iloc[np.flatnonzero(bad)].assign(reasons=reasons.to_numpy())
