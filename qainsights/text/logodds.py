@@ -165,12 +165,19 @@ def _prior(prior: Any, pooled: np.ndarray, prior_scale: float | None) -> tuple[n
     )
 
 
-def _first_comment(presence: sparse.csr_matrix, rows: np.ndarray, n_terms: int) -> np.ndarray:
-    """Row (into ``rows``) of the first comment containing each term; -1 where none does."""
-    sub = presence[rows].tocoo()
-    first = np.full(n_terms, np.iinfo(np.int64).max)
-    np.minimum.at(first, sub.col, sub.row)
-    return np.where(first == np.iinfo(np.int64).max, -1, first)
+def _first_comment(presence: sparse.csr_matrix, rows: np.ndarray) -> np.ndarray:
+    """Row (into ``rows``) of the first comment containing each term; -1 where none does.
+
+    The column-major copy lists each term's comments in order, so the first is at the start
+    of its column.
+    """
+    by_term = presence[rows].tocsc()
+    by_term.sort_indices()
+    starts, ends = by_term.indptr[:-1], by_term.indptr[1:]
+    first = np.full(len(starts), -1, dtype=np.int64)
+    some = ends > starts
+    first[some] = by_term.indices[starts[some]]
+    return first
 
 
 def distinctive_terms(
@@ -317,14 +324,16 @@ def distinctive_terms(
     per_1000 = 1000 * counts[:, keep] / np.maximum(totals, 1)[:, None]
     side = np.where(stats["z"].to_numpy() > 0, "target", "reference")
     kept = np.flatnonzero(keep)
-    first_t = _first_comment(presence, np.arange(n_t), matrix.counts.shape[1])[kept]
-    first_r = _first_comment(presence, np.arange(n_t, len(used)), matrix.counts.shape[1])[kept]
+    first_t = _first_comment(presence, np.arange(n_t))[kept]
+    first_r = _first_comment(presence, np.arange(n_t, len(used)))[kept]
     which = np.where(side == "target", first_t, np.where(first_r >= 0, first_r + n_t, -1))
-    examples = snippet(
-        raw.iloc[used].astype("str").reset_index(drop=True),
-        width=snippet_width,
-        identifiers=identifiers,
-    )
+    shown = np.unique(which[which >= 0])
+    examples = np.full(len(which), None, dtype=object)
+    if len(shown):
+        texts = raw.iloc[used[shown]].astype("str").reset_index(drop=True)
+        masked = snippet(texts, width=snippet_width, identifiers=identifiers).to_numpy()
+        found = which >= 0
+        examples[found] = masked[np.searchsorted(shown, which[found])]
     table = pd.DataFrame(
         {
             "term": matrix.terms[keep],
@@ -339,7 +348,7 @@ def distinctive_terms(
             "q_value": q,
             "distinctive": q <= alpha,
             "side": side,
-            "snippet": examples.to_numpy()[np.maximum(which, 0)],
+            "snippet": examples,
         }
     )
     table = table.sort_values(["z", "term"], ascending=[False, True], kind="stable")
