@@ -22,7 +22,7 @@ from .._validation import check_columns, check_frame, check_integer, format_valu
 from .redact import snippet
 from .tokens import term_matrix
 
-__all__ = ["DistinctiveTerms", "distinctive_terms", "log_odds_z"]
+__all__ = ["DistinctiveTerms", "distinctive_terms", "log_odds", "log_odds_z"]
 
 _FUNC = "distinctive_terms"
 
@@ -74,13 +74,21 @@ def log_odds_z(target_counts, reference_counts, prior) -> pd.DataFrame:
             f"Got shapes {y_t.shape} and {y_r.shape} and a smallest prior of "
             f"{alpha.min() if alpha.size else np.nan!r} instead."
         )
-    a0 = alpha.sum()
-    n_t, n_r = y_t.sum(), y_r.sum()
+    delta, se = log_odds(y_t, y_r, alpha, totals=(y_t.sum(), y_r.sum(), alpha.sum()))
+    return pd.DataFrame({"log_odds": delta, "se": se, "z": delta / se})
+
+
+def log_odds(y_t, y_r, alpha, *, totals) -> tuple[np.ndarray, np.ndarray]:
+    r""":math:`\hat\delta_w` and its standard error, elementwise (see :func:`log_odds_z`).
+
+    ``totals`` is :math:`(n^t, n^r, \alpha_0)`, numbers or arrays broadcast against the counts,
+    so many comparisons (one per period, say) go through in one call.
+    """
+    n_t, n_r, a0 = totals
     delta = np.log((y_t + alpha) / (n_t + a0 - y_t - alpha)) - np.log(
         (y_r + alpha) / (n_r + a0 - y_r - alpha)
     )
-    se = np.sqrt(1 / (y_t + alpha) + 1 / (y_r + alpha))
-    return pd.DataFrame({"log_odds": delta, "se": se, "z": delta / se})
+    return delta, np.sqrt(1 / (y_t + alpha) + 1 / (y_r + alpha))
 
 
 @dataclass(frozen=True)
