@@ -32,7 +32,7 @@ SEVERITY_WEIGHTS = {"low": 1.0, "medium": 2.0, "high": 4.0, "critical": 8.0}
 _FUNC = "pareto"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ParetoResult(TidyResult):
     """A Pareto table of error reasons, and optionally their change between two periods.
 

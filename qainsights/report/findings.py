@@ -92,7 +92,7 @@ def chart_action_segments(
     Parameters
     ----------
     summary : DataFrame
-        :attr:`~qainsights.spc.ControlChartSet.summary` of a p or Laney p' scan.
+        :attr:`~qainsights.spc.ControlChartSet.segments` of a p or Laney p' scan.
     alpha : float, default :data:`CLAIM_ALPHA`
         False discovery rate (the segment scan's share of the report's false-alarm budget).
     min_errors : int, default :data:`MIN_ERRORS`

@@ -73,7 +73,7 @@ MODERATOR_MONTHS = 3
 NOT_RECORDED = "(not recorded)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MonthlyReport(TidyResult):
     """Every section of the Monthly Quality Report (None where a section was not asked for).
 
@@ -168,7 +168,7 @@ class MonthlyReport(TidyResult):
     omitted: dict[str, str] = field(default_factory=dict)
     consistency: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
-    _title: str = field(default="Monthly Quality Report: actions", repr=False)
+    _title = "Monthly Quality Report: actions"
 
     def to_frame(self) -> pd.DataFrame:
         """The actions table: every finding with its priority and action."""
@@ -188,7 +188,7 @@ class MonthlyReport(TidyResult):
             "Severity index": self.severity,
             "Monthly error chart": None if self.monthly_chart is None else self.monthly_chart.table,
             "Weekly error chart": None if self.weekly_chart is None else self.weekly_chart.table,
-            "Segment charts": None if self.segment_charts is None else self.segment_charts.summary,
+            "Segment charts": None if self.segment_charts is None else self.segment_charts.segments,
             "Change explanation": None if self.change is None else self.change.explanation,
             "Mix and rate": None if self.change is None else self.change.mix,
             "Root causes": None if self.root_causes is None else self.root_causes.comparison,
@@ -287,7 +287,7 @@ def _chart_findings(weekly: ControlChart, segments: ControlChartSet, month_start
             "the evidence of a claim.",
             "Treat it as a lead, not a finding: look again next month.",
         ))  # fmt: skip
-    summary = segments.summary
+    summary = segments.segments
     firings, expected = len(segments.signals), segments.expected_false_alarms
     shifted = summary[summary["status"] == "shift"]
     found.append(Finding(
@@ -316,7 +316,7 @@ def _change_findings(change: ChangeExplanation) -> list[Finding]:
         Finding(
             "change",
             "medium" if not change.explanation.empty else "low",
-            change.summary,
+            change.summary(),
             "Discuss the segments named with their owners."
             if not change.explanation.empty
             else "No segment stands out.",

@@ -8,7 +8,7 @@ controlled over the vocabulary (Monroe, Colaresi & Quinn 2008).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -83,7 +83,7 @@ def log_odds_z(target_counts, reference_counts, prior) -> pd.DataFrame:
     return pd.DataFrame({"log_odds": delta, "se": se, "z": delta / se})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class DistinctiveTerms(TidyResult):
     """Terms over- and under-represented in the target comments against the reference.
 
@@ -113,7 +113,7 @@ class DistinctiveTerms(TidyResult):
     sides: pd.DataFrame
     alpha: float
     prior: str
-    _title: str = field(default="Distinctive terms", repr=False)
+    _title = "Distinctive terms"
 
     def to_frame(self) -> pd.DataFrame:
         """The per-term table."""
