@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +40,7 @@ class AuditValidationError(ValueError):
         self.validation = validation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AuditValidation(TidyResult):
     """The outcome of validating an audit export.
 
@@ -61,7 +61,7 @@ class AuditValidation(TidyResult):
     problems: pd.DataFrame
     excluded: pd.DataFrame
     n_rows: int
-    _title: str = field(default="Audit validation", repr=False)
+    _title = "Audit validation"
 
     @property
     def ok(self) -> bool:

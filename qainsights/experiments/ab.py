@@ -49,8 +49,12 @@ def ab_test(
       non-collapsible: adjusting moves them away from 1 even without confounding. NaN with
       a warning when an arm has no errors or only errors.
 
-    The difference and ratio treat audits as independent; with clustered audits their
-    intervals are too narrow, and the odds ratio's clustered interval is the one to trust.
+    With ``cluster`` (the default: a moderator's audits share the moderator), the counts
+    behind the difference, the ratio and their test are each arm's effective counts: the
+    arm's cluster-robust variance of its rate, ``G/(G − 1) · Σ_c (k_c − p n_c)² / N²`` over
+    its ``G`` clusters, gives a design effect ``deff`` (floored at 1) and the arm's ``n``
+    and errors are divided by it (Kish 1965), so the intervals and p-values carry the
+    clustering as the odds ratio's do. ``cluster=None`` treats audits as independent.
 
     Parameters
     ----------
@@ -67,22 +71,24 @@ def ab_test(
     covariates : str or list of str, optional
         Categorical columns the odds ratio is adjusted for.
     cluster : str or None, default "moderator_id"
-        Column of clusters for the odds ratio's standard error; ``None`` for independent
-        audits.
+        Column of clusters (the unit of randomisation or of shared errors) behind every
+        interval and p-value; ``None`` for independent audits.
     ci : float, default 0.95
         Confidence level.
 
     Returns
     -------
     ABTestResult
-        ``rates`` per arm (from :func:`qainsights.error_rate`), ``effects`` (the three rows
-        above with ``estimate``, ``ci_low``, ``ci_high``, ``p_value``) and ``assumptions``.
+        ``rates`` per arm (from :func:`qainsights.error_rate`; with ``cluster`` also
+        ``deff`` and ``n_eff``, and Wilson intervals on the effective counts), ``effects``
+        (the three rows above with ``estimate``, ``ci_low``, ``ci_high``, ``p_value``) and
+        ``assumptions``.
 
     Raises
     ------
     ValueError
-        For missing columns or values, an empty arm, or no errors in either arm (or only
-        errors).
+        For missing columns or values, an empty arm, no errors in either arm (or only
+        errors), or fewer than two clusters in an arm.
 
     References
     ----------
@@ -92,9 +98,10 @@ def ab_test(
     .. [2] Katz, D., Baptista, J., Azen, S. P. & Pike, M. C. (1978). Obtaining confidence
        intervals for the risk ratio in cohort studies. Biometrics 34, 469-474.
     .. [3] Fisher, R. A. (1935). The Design of Experiments. Oliver & Boyd.
-    .. [4] statsmodels ``confint_proportions_2indep`` and ``Logit(...).fit(cov_type=
-       "cluster")``, scipy ``fisher_exact`` and ``chi2_contingency``: the references the
-       tests compare against.
+    .. [4] Kish, L. (1965). Survey Sampling. Wiley (design effect).
+    .. [5] statsmodels ``confint_proportions_2indep``, ``OLS(...).fit(cov_type="cluster")``
+       and ``Logit(...).fit(cov_type="cluster")``, scipy ``fisher_exact`` and
+       ``chi2_contingency``: the references the tests compare against.
 
     Examples
     --------
@@ -136,13 +143,18 @@ def ab_test(
     rates = error_rate(rows, by="_arm", outcome="_y", ci=level).rename(columns={"_arm": "arm"})
     rates = rates.set_index("arm").loc[[str(treatment), control_label]].reset_index()
     (n1, n0), (k1, k0) = rates["n"].to_numpy(float), rates["errors"].to_numpy(float)
+    degenerate = _degenerate(k1, n1, k0, n0)
+    if cluster is not None:
+        rates = _clustered_rates(rows, rates, cluster, level)
+        (n1, n0), (k1, k0) = rates["n_eff"].to_numpy(), rates["errors_eff"].to_numpy()
+        rates = rates.drop(columns="errors_eff")
     p_value, test = _two_proportion_test(k1, n1, k0, n0)
     cells = rows.groupby([_TREATMENT, *covariates, *clusters], observed=True).agg(
         errors=("_y", "sum"), n=("_y", "size")
     )
     n_params = 2 + sum(rows[c].nunique() - 1 for c in covariates)
     odds = dict.fromkeys(["estimate", "ci_low", "ci_high", "p_value"], np.nan)
-    if not _degenerate(k1, n1, k0, n0):
+    if not degenerate:
         fit = fit_cells(
             cells.reset_index(),
             categorical=covariates,
@@ -184,6 +196,39 @@ def ab_test(
     )
 
 
+def _clustered_rates(rows, rates, cluster, level) -> pd.DataFrame:
+    """Each arm's design effect from its cluster-robust variance, and effective counts.
+
+    For an arm with clusters ``c`` holding ``k_c`` errors in ``n_c`` audits, rate
+    ``p = K/N``, the cluster-robust (ratio-estimator) variance is
+    ``G/(G − 1) · Σ (k_c − p n_c)² / N²``; the design effect is that over ``p(1 − p)/N``,
+    floored at 1, and the effective counts are ``n/deff`` and ``p·n/deff`` (Kish 1965).
+    """
+    sums = rows.groupby(["_arm", cluster], observed=True)["_y"].agg(["sum", "size"])
+    arm = sums.index.get_level_values("_arm")
+    k, n = sums["sum"].to_numpy(float), sums["size"].to_numpy(float)
+    table = rates.set_index("arm")
+    p = table["rate"].reindex(arm).to_numpy()
+    squares = pd.Series((k - p * n) ** 2, index=arm).groupby(level=0).sum()
+    groups = pd.Series(1, index=arm).groupby(level=0).sum().reindex(table.index)
+    if groups.min() < 2:
+        raise ValueError(
+            f"ab_test needs at least 2 values of the cluster column {cluster!r} in each arm for "
+            f"cluster-robust intervals; arm {groups.idxmin()!r} has {groups.min()}. Pass "
+            "cluster=None to treat audits as independent."
+        )
+    total = table["n"].astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        variance = groups / (groups - 1) * squares.reindex(table.index) / total**2
+        deff = np.maximum(variance / (table["rate"] * (1 - table["rate"]) / total), 1.0)
+    deff = deff.where(np.isfinite(deff), 1.0)
+    n_eff = total / deff
+    low, high = proportion_ci((table["rate"] * n_eff).to_numpy(), n_eff.to_numpy(), ci=level)
+    return table.assign(
+        deff=deff, n_eff=n_eff, errors_eff=table["rate"] * n_eff, ci_low=low, ci_high=high
+    ).reset_index()
+
+
 def _control_label(arms: pd.Series, treatment, control) -> str:
     """The control arm's name: ``control``, the one other value, or "rest" for several."""
     if control is not None:
@@ -201,7 +246,7 @@ def _expected_counts(k1, n1, k0, n0) -> np.ndarray:
 def _two_proportion_test(k1, n1, k0, n0) -> tuple[float, str]:
     """Fisher's exact test for small expected counts, else the pooled z-test."""
     if _expected_counts(k1, n1, k0, n0).min() < MIN_EXPECTED:
-        table = np.array([[k1, n1 - k1], [k0, n0 - k0]], dtype=np.int64)
+        table = np.rint([[k1, n1 - k1], [k0, n0 - k0]]).astype(np.int64)
         return float(stats.fisher_exact(table).pvalue), "Fisher's exact test"
     pooled = (k1 + k0) / (n1 + n0)
     z = (k1 / n1 - k0 / n0) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,14 @@ from scipy.special import expit
 
 from .._validation import as_column_list, format_values
 from ..rates import proportion_ci
+from ._aggregate import (
+    cell_logits,
+    collapsed_test,
+    fit_aggregate,
+    rate_difference,
+    serial_correlation,
+    t_wald,
+)
 from ._checks import cluster_check, events_check
 from ._inputs import (
     check_audits,
@@ -18,13 +27,18 @@ from ._inputs import (
     intervention_start,
     period_step,
 )
-from ._logistic import fit_cells, wald
+from ._logistic import design_matrix, fit_cells, wald
 from .result import DiffInDiffResult, assumption_row, effect_row
 
 __all__ = ["diff_in_diff"]
 
 _EFFECT = "treated_after"
 _TREND = "treated_trend"
+INFERENCES = ("auto", "aggregate", "collapsed", "cluster")
+#: one-sided level of the serial-correlation check that switches "auto" to the collapse
+SERIAL_ALPHA = 0.10
+#: the largest lag-1 autocorrelation the AR(1) variance factor uses
+_MAX_RHO = 0.95
 
 
 def diff_in_diff(
@@ -38,28 +52,56 @@ def diff_in_diff(
     outcome="is_error",
     covariates=None,
     cluster="moderator_id",
+    inference="auto",
     ci=0.95,
 ):
-    """Difference-in-differences of error rates, by logistic regression with fixed effects.
+    """Difference-in-differences of error rates, with inference where the treatment varies.
 
     The model is ``logit P(error) = α_group + γ_period + covariates + β · D`` with ``D = 1``
-    for audits of the treated groups from ``start`` on: group and period fixed effects
-    absorb stable differences between groups and shocks common to all groups (a guideline
-    change, a seasonal mix), so ``exp(β)`` is the change in the treated groups' error odds
-    beyond the comparison groups' change. Audits are grouped into binomial cells (group x
-    period x covariates x cluster) before fitting. Standard errors are cluster-robust by
-    ``cluster`` (audits of one moderator are not independent), with the small-sample factor
-    of statsmodels and Stata, ``G/(G − 1) · (N − 1)/(N − K)`` with ``N`` audits.
+    for audits of the treated groups from ``start`` on: group and period effects absorb
+    stable differences between groups and shocks common to all groups (a guideline change,
+    a seasonal mix), so ``exp(β)`` is the change in the treated groups' error odds beyond
+    the comparison groups' change.
 
-    The odds ratio is conditional on the covariates and is not the ratio of the raw rates
-    (odds ratios are non-collapsible): adjusting for queue, policy and market moves it
-    away from 1 even without confounding. The ``rate_difference`` row translates it to
-    the probability scale: the mean over the treated audits after ``start`` of the fitted
-    error probability minus the probability with ``β`` removed (the average effect on the
-    treated), with a delta-method interval.
+    A treatment given to whole sites is evidence at the site x period level: every audit
+    of a site in a week shares that week's shocks (an outage, a backlog), so audits or
+    moderators are not independent replications of it, and a moderator-clustered test
+    calls noise significant far more often than its nominal level. The default
+    ``inference="auto"`` therefore works on the group x period cells (Donald & Lang 2007):
 
-    Parallel pre-period trends are checked by refitting the model on the audits before
-    ``start`` with a linear trend for the treated groups in place of ``D``; a trend whose
+    - each cell's empirical logit ``log((k + ½)/(n − k + ½))``, minus the cell's mean
+      covariate log-odds (from the audit-level logistic model) when ``covariates`` are
+      given, is regressed by weighted least squares on group and period effects and ``D``,
+      with weights ``1/(v + τ²)`` (binomial variance of the logit plus the shock variance,
+      estimated by moments); the dispersion is estimated and the reference is Student's t
+      on the residual degrees of freedom (``"aggregate"``). The variance of ``β`` is
+      multiplied by the AR(1) factor ``c'Σc/c'c`` of the before/after contrast at an 80 %
+      upper bound of the comparison cells' lag-1 residual autocorrelation, so persistent
+      shocks widen the interval;
+    - when that autocorrelation is significant (one-sided p below 0.10), each group's
+      change from before to after is computed instead and treated groups are compared with
+      comparison groups by a two-sample t test on ``G − 2`` degrees of freedom
+      (``"collapsed"``, Bertrand, Duflo & Mullainathan 2004).
+
+    ``inference="cluster"`` fits the audit-level logistic model with standard errors
+    clustered by ``cluster`` (normal reference): right when the treatment was assigned to
+    many clusters (moderators randomised), wrong for site-level programmes. The result's
+    ``inference`` and ``inference_detail`` say which was used and why. With one treated
+    group the interval assumes its shocks vary like the comparison groups' (Conley & Taber
+    2011); with one treated group and serially correlated shocks, or too few periods to
+    check, or no degrees of freedom left, the function warns and says so in
+    ``inference_detail``. The ``rate_difference`` row translates the odds ratio to the
+    probability scale over the treated cells after ``start``: their error rate minus the
+    rate with ``β`` removed (the average effect on the treated); its interval maps the
+    ends of ``β``'s interval (the ``"cluster"`` inference uses the delta method on the
+    fitted audit-level model).
+
+    Odds ratios are non-collapsible: adjusting for queue, policy and market moves them away
+    from 1 even without confounding.
+
+    Parallel pre-period trends are checked by refitting the model (on the pre-period cells,
+    or on the audits for ``"cluster"``) with a linear trend for the treated groups in
+    place of ``D``; a trend whose
     interval excludes 1 means the comparison groups are not a credible counterfactual
     (not rejecting it does not prove the trends parallel).
 
@@ -83,8 +125,10 @@ def diff_in_diff(
     covariates : str or list of str, optional
         Categorical columns to adjust for, for example ``["queue", "policy", "market"]``.
     cluster : str or None, default "moderator_id"
-        Column whose values are clusters of correlated audits; ``None`` treats audits as
-        independent (model-based standard errors).
+        Column of clusters for ``inference="cluster"``; ``None`` treats audits as
+        independent there (model-based standard errors). Ignored by the other inferences.
+    inference : {"auto", "aggregate", "collapsed", "cluster"}, default "auto"
+        How the interval and p-value are made; see above.
     ci : float, default 0.95
         Confidence level.
 
@@ -93,7 +137,8 @@ def diff_in_diff(
     DiffInDiffResult
         ``effects``: rows ``odds_ratio`` and ``rate_difference`` with ``estimate``,
         ``ci_low``, ``ci_high`` and ``p_value``; ``series``: error rate per arm and period
-        with Wilson intervals; ``assumptions``: the checks above with their verdicts.
+        with Wilson intervals; ``assumptions``: the checks above with their verdicts;
+        ``inference``, ``inference_detail`` and ``df`` as described above.
 
     Raises
     ------
@@ -105,8 +150,9 @@ def diff_in_diff(
     Warns
     -----
     UserWarning
-        When the pre-period has fewer than three periods (no trend check) or the model
-        does not converge.
+        When the design cannot support the inference (see above), when the pre-period has
+        fewer than three periods (no trend check) for ``"cluster"``, or when a logistic
+        model does not converge.
 
     See Also
     --------
@@ -122,8 +168,14 @@ def diff_in_diff(
        115, 85-87.
     .. [3] Cameron, A. C. & Miller, D. L. (2015). A practitioner's guide to cluster-robust
        inference. Journal of Human Resources 50, 317-372.
-    .. [4] statsmodels ``Logit(...).fit(cov_type="cluster")`` on the audit rows, the
-       reference the tests compare coefficients and standard errors against.
+    .. [4] Donald, S. G. & Lang, K. (2007). Inference with difference-in-differences and
+       other panel data. Review of Economics and Statistics 89, 221-233.
+    .. [5] Bertrand, M., Duflo, E. & Mullainathan, S. (2004). How much should we trust
+       differences-in-differences estimates? Quarterly Journal of Economics 119, 249-275.
+    .. [6] Conley, T. G. & Taber, C. R. (2011). Inference with "difference in differences"
+       with a small number of policy changes. Review of Economics and Statistics 93, 113-125.
+    .. [7] statsmodels ``WLS`` on the cells and ``Logit(...).fit(cov_type="cluster")`` on
+       the audit rows, the references the tests compare against.
 
     Examples
     --------
@@ -133,12 +185,19 @@ def diff_in_diff(
     ...                       start="2026-02-16", covariates=["queue", "policy"])
     >>> result.effects[["effect", "estimate", "ci_low", "ci_high"]].round(3)
                 effect  estimate  ci_low  ci_high
-    0       odds_ratio     0.533   0.378    0.753
-    1  rate_difference    -0.029  -0.044   -0.014
+    0       odds_ratio     0.594   0.426    0.828
+    1  rate_difference    -0.023  -0.045   -0.007
+    >>> result.inference, result.df
+    ('aggregate', 37.0)
     """
     func = "diff_in_diff"
+    if inference not in INFERENCES:
+        raise ValueError(
+            f"The 'inference' parameter of {func} must be one of "
+            f"{format_values(INFERENCES)}. Got {inference!r} instead."
+        )
     covariates = covariate_list(covariates, reserved={group, time, cluster}, func=func)
-    clusters = [] if cluster is None else [cluster]
+    clusters = [] if cluster is None or inference != "cluster" else [cluster]
     y = check_audits(
         audits, columns=[group, time, *covariates, *clusters], outcome=outcome, ci=ci, func=func
     )
@@ -168,35 +227,245 @@ def diff_in_diff(
     cells = cells.reset_index()
     level = float(ci)
     cells[_EFFECT] = cells["_treated"] * cells["_after"]
-    categorical = [group, time, *covariates]
-    fit = fit_cells(cells, categorical=categorical, numeric=[_EFFECT], cluster=cluster, func=func)
-    odds = fit.wald(_EFFECT, level=level)
-    effects = pd.DataFrame(
-        [
-            effect_row("odds_ratio", "ratio", odds, exponentiate=True),
-            effect_row("rate_difference", "difference", _effect_on_treated(fit, level)),
-        ]
-    )
-    pre = cells[cells["_after"] == 0]
     step = period_step(rows[time])
-    trend = _pre_trend(pre, group, time, covariates, cluster, when, step, level, func)
-    assumptions = pd.DataFrame(
-        [
-            _trend_check(trend, level),
-            cluster_check(rows["_treated"], None if cluster is None else rows[cluster]),
-            events_check(cells["errors"].sum(), fit.design.shape[1]),
-        ]
-    )
+    design = {"group": group, "time": time, "covariates": covariates, "when": when,
+              "step": step, "level": level, "func": func}  # fmt: skip
+    if inference == "cluster":
+        fitted = _cluster_inference(cells, cluster=cluster, **design)
+    else:
+        fitted = _aggregate_inference(cells, inference=inference, **design)
     return DiffInDiffResult(
-        effects=effects,
+        effects=pd.DataFrame(
+            [
+                effect_row("odds_ratio", "ratio", fitted.log_odds, exponentiate=True),
+                effect_row("rate_difference", "difference", fitted.difference),
+            ]
+        ),
         series=_arm_series(cells, time, level),
-        assumptions=assumptions,
+        assumptions=pd.DataFrame(fitted.assumptions),
         treated=tuple(treated_values),
         comparison=tuple(comparison_values),
         start=when,
         ci=level,
-        n_audits=fit.n_audits,
-        n_clusters=fit.n_clusters,
+        n_audits=int(cells["n"].sum()),
+        n_clusters=fitted.n_units,
+        inference=fitted.inference,
+        inference_detail=fitted.detail,
+        df=fitted.df,
+    )
+
+
+@dataclass(frozen=True)
+class _Fitted:
+    """The effect on the log-odds and rate scales, the checks, and how it was inferred."""
+
+    log_odds: dict
+    difference: dict
+    assumptions: list
+    inference: str
+    detail: str
+    df: float
+    n_units: int | None
+
+
+def _cluster_inference(cells, *, group, time, covariates, cluster, when, step, level, func):
+    """The audit-level logistic model with standard errors clustered by ``cluster``."""
+    categorical = [group, time, *covariates]
+    fit = fit_cells(cells, categorical=categorical, numeric=[_EFFECT], cluster=cluster, func=func)
+    pre = cells[cells["_after"] == 0]
+    trend = _pre_trend(pre, group, time, covariates, cluster, when, step, level, func)
+    unit = "audits" if cluster is None else f"clusters of {cluster!r}"
+    return _Fitted(
+        log_odds=fit.wald(_EFFECT, level=level),
+        difference=_effect_on_treated(fit, level),
+        assumptions=[
+            _trend_check(trend, level),
+            cluster_check(cells["_treated"], None if cluster is None else cells[cluster]),
+            events_check(cells["errors"].sum(), fit.design.shape[1]),
+        ],
+        inference="cluster",
+        detail=f"audit-level logistic model, normal reference, standard errors from {unit}: "
+        "valid when the treatment varies across those clusters and there are many of them, "
+        "not for a treatment given to whole groups with shared period shocks",
+        df=np.inf,
+        n_units=fit.n_clusters,
+    )
+
+
+def _aggregate_inference(cells, *, group, time, covariates, inference, when, step, level, func):
+    """Inference on the group x period cells: aggregate t test or pre/post collapse."""
+    offset = _covariate_offset(cells, group, time, covariates, func)
+    table = cells.groupby([group, time], observed=True, sort=True).agg(
+        errors=("errors", "sum"), n=("n", "sum"), _treated=("_treated", "first"),
+        _after=("_after", "first"), **{_EFFECT: (_EFFECT, "first")},
+    )  # fmt: skip
+    table = table.reset_index()
+    y, v = cell_logits(table["errors"].to_numpy(float), table["n"].to_numpy(float))
+    y = y - offset.reindex(pd.MultiIndex.from_frame(table[[group, time]])).to_numpy()
+    fit = fit_aggregate(table, y, v, categorical=[group, time], numeric=[_EFFECT])
+    unit = table[group].to_numpy()
+    rho, p_serial, rho_upper = serial_correlation(
+        fit, pd.factorize(unit)[0], table[time].to_numpy(), (table["_treated"] == 0).to_numpy()
+    )
+    serial = bool(p_serial < SERIAL_ALPHA)
+    chosen = inference if inference != "auto" else ("collapsed" if serial else "aggregate")
+    n_groups = table[group].nunique()
+    n_treated = int(table.loc[table["_treated"] == 1, group].nunique())
+    if chosen == "aggregate":
+        factor = _serial_factor(table[time], table["_after"] == 1, rho_upper, step)
+        estimate = fit.t_test(_EFFECT, level=level)
+        log_odds = t_wald(estimate["estimate"], estimate["se"] * np.sqrt(factor), df=fit.df,
+                          level=level)  # fmt: skip
+        df, n_units = float(fit.df), len(table)
+        inflation = f"; variance x {factor:.2f} for serial correlation" if factor > 1 else ""
+    else:
+        periods = design_matrix(table, categorical=[time], numeric=[]).iloc[:, 1:]
+        log_odds = collapsed_test(
+            fit, y, unit=unit, after=table["_after"].to_numpy() == 1,
+            treated_unit=table["_treated"].to_numpy(), level=level,
+            period_effect=periods.to_numpy() @ fit.params[periods.columns].to_numpy(),
+        )  # fmt: skip
+        df, n_units = float(log_odds.pop("df")), n_groups
+        inflation = ""
+    detail = _inference_detail(chosen, inference, rho, p_serial, df, group) + inflation
+    _warn_design(detail, df, serial, n_treated, rho, group, func)
+    after = table[_EFFECT].to_numpy() == 1
+    difference = rate_difference(
+        table["errors"].to_numpy(float)[after], table["n"].to_numpy(float)[after], log_odds
+    )
+    return _Fitted(
+        log_odds=log_odds,
+        difference=difference,
+        assumptions=[
+            _trend_check(_aggregate_trend(table, y, v, group, time, when, step, level), level),
+            _serial_check(rho, p_serial),
+            _groups_check(n_treated, n_groups - n_treated, group),
+        ],
+        inference=chosen,
+        detail=detail,
+        df=df,
+        n_units=n_units,
+    )
+
+
+def _serial_factor(times, after, rho, step) -> float:
+    """Variance inflation of the before/after contrast under AR(1) shocks of correlation ``rho``.
+
+    With the contrast ``c`` (``1/m₁`` on the ``m₁`` periods after the start, ``−1/m₀`` on
+    the ``m₀`` before) and ``Σ_ij = ρ^|t_i − t_j|`` in periods, the factor is
+    ``c'Σc / c'c``: 1 without serial correlation, above 1 when shocks persist. Negative or
+    undefined ``rho`` counts as 0.
+    """
+    if not rho > 0:
+        return 1.0
+    distinct = pd.DataFrame({"t": times, "a": after}).drop_duplicates("t").sort_values("t")
+    position = ((distinct["t"] - distinct["t"].iloc[0]) / step).to_numpy(dtype=float)
+    side = distinct["a"].to_numpy()
+    c = np.where(side, 1 / side.sum(), -1 / (~side).sum())
+    sigma = min(rho, _MAX_RHO) ** np.abs(position[:, None] - position[None, :])
+    return float(c @ sigma @ c / (c @ c))
+
+
+def _covariate_offset(cells, group, time, covariates, func) -> pd.Series:
+    """Each group x period cell's mean covariate log-odds (0 without covariates).
+
+    The covariate coefficients come from the audit-level logistic model with group and
+    period effects and the treatment term; a cell's offset is the audit-weighted mean of
+    its audits' covariate part of the linear predictor, so a cell with a harder queue mix
+    is not read as a worse cell.
+    """
+    keys = [group, time]
+    if not covariates:
+        return pd.Series(0.0, index=pd.MultiIndex.from_frame(cells[keys].drop_duplicates()))
+    fit = fit_cells(
+        cells, categorical=[*keys, *covariates], numeric=[_EFFECT], cluster=None, func=func
+    )
+    x = design_matrix(cells, categorical=covariates, numeric=[]).iloc[:, 1:]
+    score = x.to_numpy() @ fit.params[x.columns].to_numpy()
+    n = cells["n"].to_numpy(float)
+    sums = pd.DataFrame({"s": n * score, "n": n}).groupby([cells[k] for k in keys]).sum()
+    return sums["s"] / sums["n"]
+
+
+def _aggregate_trend(table, y, v, group, time, when, step, level):
+    """Treated-vs-comparison linear trend before the start, on the pre-period cells."""
+    pre = (table["_after"] == 0).to_numpy()
+    if table.loc[pre, time].nunique() < 3:
+        return None
+    frame = table[pre].assign(
+        **{_TREND: table.loc[pre, "_treated"] * ((table.loc[pre, time] - when) / step)}
+    )
+    fit = fit_aggregate(frame, y[pre], v[pre], categorical=[group, time], numeric=[_TREND])
+    return fit.t_test(_TREND, level=level)
+
+
+def _inference_detail(chosen, asked, rho, p_serial, df, group) -> str:
+    what = {
+        "aggregate": f"{group} x period cells (adjusted empirical logits, weighted least squares "
+        f"with {group} and period effects), t reference on {df:.0f} residual degrees of freedom",
+        "collapsed": f"pre/post change of each {group}, treated against comparison {group}s by a "
+        f"two-sample t test on {df:.0f} degrees of freedom (robust to serial correlation)",
+    }[chosen]
+    if asked != "auto":
+        return f"{what}; chosen by the caller"
+    if np.isnan(rho):
+        return f"{what}; too few periods to check for serially correlated shocks"
+    verdict = "evidence of" if chosen == "collapsed" else "no evidence of"
+    return (
+        f"{what}; chosen because there is {verdict} serially correlated shocks (lag-1 "
+        f"autocorrelation {rho:.2f}, one-sided p {p_serial:.3f})"
+    )
+
+
+def _warn_design(detail, df, serial, n_treated, rho, group, func) -> None:
+    """Warn when the design cannot support the inference it reports."""
+    problems = []
+    if df < 1:
+        problems.append(
+            f"no degrees of freedom are left ({detail}), so the interval and p-value are NaN"
+        )
+    elif serial and n_treated == 1:
+        problems.append(
+            f"one treated {group} with serially correlated shocks (lag-1 autocorrelation "
+            f"{rho:.2f}): the interval rests on the treated {group}'s shocks being like the "
+            f"comparison {group}s' (Conley & Taber 2011), which the data cannot check, and "
+            "its false-positive rate may exceed the nominal level"
+        )
+    elif np.isnan(rho):
+        problems.append(
+            "too few periods to check for serially correlated shocks, which would make the "
+            "interval too narrow"
+        )
+    if problems:
+        warnings.warn(
+            f"{func}: the design cannot fully support inference: {problems[0]}. Add treated "
+            f"{group}s or periods, or read the estimate without its p-value.",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
+def _serial_check(rho, p_serial) -> dict:
+    if np.isnan(rho):
+        return assumption_row("no serial correlation", np.nan, np.nan, None, "too few periods")
+    return assumption_row(
+        "no serial correlation",
+        rho,
+        p_serial,
+        bool(p_serial >= SERIAL_ALPHA),
+        f"lag-1 autocorrelation of the cell residuals {rho:.2f} (corrected for the fixed "
+        f"effects); below p {SERIAL_ALPHA} the pre/post collapse is used",
+    )
+
+
+def _groups_check(n_treated, n_comparison, group) -> dict:
+    return assumption_row(
+        "treated groups",
+        float(n_treated),
+        np.nan,
+        n_treated >= 2,
+        f"{n_treated} treated and {n_comparison} comparison {group}s: with one treated "
+        f"{group} the inference assumes its period shocks vary like the comparison {group}s'",
     )
 
 

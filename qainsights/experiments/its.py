@@ -8,7 +8,9 @@ from scipy import stats
 from scipy.special import expit
 from statsmodels.stats.stattools import durbin_watson
 
+from .._validation import check_integer, format_values
 from ..rates import proportion_ci
+from ._aggregate import t_wald
 from ._inputs import check_audits, check_has_errors, intervention_start, period_step
 from ._logistic import fit_cells
 from .result import InterruptedSeriesResult, assumption_row, effect_row
@@ -20,9 +22,31 @@ _TERMS = ("period", "level_change", "slope_change")
 MIN_PERIODS, RECOMMENDED_PERIODS = 3, 8
 #: Durbin-Watson range read as no first-order autocorrelation (rule of thumb)
 DURBIN_WATSON_RANGE = (1.5, 2.5)
+VARIANCES = ("quasi", "hac")
 
 
-def interrupted_series(audits, *, time="week", start, outcome="is_error", ci=0.95):
+def _newey_west_lags(periods: int) -> int:
+    """Newey & West's (1994) rule for the Bartlett kernel: ``floor(4 (m/100)^(2/9))``."""
+    return int(np.floor(4 * (periods / 100) ** (2 / 9)))
+
+
+def _hac_covariance(x, residual, bread, lags) -> np.ndarray:
+    """Newey-West sandwich of a binomial GLM: Bartlett-weighted autocovariances of the scores.
+
+    ``bread`` is the inverse Fisher information; the scores are ``x_t (k_t − n_t p_t)``.
+    """
+    scores = x * residual[:, None]
+    meat = scores.T @ scores
+    for lag in range(1, lags + 1):
+        weight = 1 - lag / (lags + 1)
+        gamma = scores[lag:].T @ scores[:-lag]
+        meat += weight * (gamma + gamma.T)
+    return bread @ meat @ bread
+
+
+def interrupted_series(
+    audits, *, time="week", start, outcome="is_error", variance="quasi", maxlags=None, ci=0.95
+):
     """Segmented logistic regression of the error rate per period around ``start``.
 
     The model, fitted to the errors and audits of each period, is
@@ -37,7 +61,13 @@ def interrupted_series(audits, *, time="week", start, outcome="is_error", ci=0.9
     (quasi-binomial, as statsmodels' ``scale="X2"`` for proportions with ``var_weights=n``),
     floored at 1: an under-dispersed
     series, common with few periods, keeps the binomial variances rather than intervals
-    narrower than sampling alone allows. There is no comparison group: a
+    narrower than sampling alone allows. The dispersion is estimated from the ``m``
+    periods, so intervals and p-values use Student's t on ``m − 4`` degrees of freedom.
+    Shocks that persist from one period to the next (a backlog, a staffing gap) make even
+    these intervals too narrow (see the Durbin-Watson check): ``variance="hac"`` uses the
+    Newey-West autocorrelation-robust covariance of the scores instead (Bartlett kernel,
+    ``maxlags`` lags), with the same t reference. The series is the period totals of all
+    audits: errors are not clustered by moderator. There is no comparison group: a
     change elsewhere in the operation at the same time (a mix shift, a guideline) is part
     of the estimate, which is why :func:`diff_in_diff` is preferred when a comparison group
     exists. To find when a rate actually changed, rather than test a known date, use
@@ -53,6 +83,11 @@ def interrupted_series(audits, *, time="week", start, outcome="is_error", ci=0.9
         First period of the intervention.
     outcome : str, default "is_error"
         True/False (or 1/0) column.
+    variance : {"quasi", "hac"}, default "quasi"
+        Quasi-binomial (dispersion-scaled) or Newey-West (autocorrelation-robust) variances.
+    maxlags : int, optional
+        Lags of the Newey-West covariance; default ``floor(4 (m/100)^(2/9))`` (Newey & West
+        1994).
     ci : float, default 0.95
         Confidence level.
 
@@ -69,7 +104,7 @@ def interrupted_series(audits, *, time="week", start, outcome="is_error", ci=0.9
     ------
     ValueError
         For missing columns or values, ``start`` outside the periods, fewer than three
-        periods before or after it, or no errors at all.
+        periods before or after it, no errors at all, or a bad ``variance``/``maxlags``.
 
     References
     ----------
@@ -80,8 +115,12 @@ def interrupted_series(audits, *, time="week", start, outcome="is_error", ci=0.9
        evaluating health care quality improvements. Academic Pediatrics 13, S38-S44.
     .. [3] McCullagh, P. & Nelder, J. A. (1989). Generalized Linear Models, 2nd ed.
        Chapman & Hall, section 4.5 (over-dispersion).
-    .. [4] statsmodels ``GLM(rate, X, family=Binomial(), var_weights=n).fit(scale="X2")``,
-       the reference the tests compare against.
+    .. [4] Newey, W. K. & West, K. D. (1987, 1994). A simple, positive semi-definite,
+       heteroskedasticity and autocorrelation consistent covariance matrix. Econometrica 55,
+       703-708; Automatic lag selection in covariance matrix estimation. Review of Economic
+       Studies 61, 631-653.
+    .. [5] statsmodels ``GLM(rate, X, family=Binomial(), var_weights=n).fit(scale="X2")``
+       and ``.fit(cov_type="HAC")``, the references the tests compare against.
 
     Examples
     --------
@@ -94,10 +133,17 @@ def interrupted_series(audits, *, time="week", start, outcome="is_error", ci=0.9
     >>> result = interrupted_series(audits, start="2026-02-16")
     >>> result.effects[["effect", "estimate", "ci_low", "ci_high"]].round(3)
              effect  estimate  ci_low  ci_high
-    0  level_change     0.485   0.317    0.742
-    1  slope_change     0.965   0.849    1.096
+    0  level_change     0.485   0.294    0.799
+    1  slope_change     0.965   0.830    1.121
     """
     func = "interrupted_series"
+    if variance not in VARIANCES:
+        raise ValueError(
+            f"The 'variance' parameter of {func} must be one of {format_values(VARIANCES)}. "
+            f"Got {variance!r} instead."
+        )
+    if maxlags is not None:
+        check_integer(maxlags, name="maxlags", func=func, minimum=0, rule="an integer >= 0")
     y = check_audits(audits, columns=[time], outcome=outcome, ci=ci, func=func)
     when = intervention_start(audits, time=time, start=start, func=func)
     check_has_errors(y, func=func)
@@ -132,14 +178,20 @@ def interrupted_series(audits, *, time="week", start, outcome="is_error", ci=0.9
     pearson = (errors - n * fitted) / np.sqrt(n * fitted * (1 - fitted))
     df_resid = len(cells) - len(beta)
     dispersion = float(pearson @ pearson / df_resid)
+    if variance == "hac":
+        lags = _newey_west_lags(len(cells)) if maxlags is None else maxlags
+        cov = _hac_covariance(x, errors - n * fitted, fit.cov.to_numpy(), lags)
+    else:
+        cov = fit.cov.to_numpy() * max(dispersion, 1.0)
     rows = [
         effect_row(
             term,
             "ratio",
-            fit.wald(term, level=level, scale=max(dispersion, 1.0)),
+            t_wald(float(beta[j]), float(np.sqrt(cov[j, j])), df=df_resid, level=level),
             exponentiate=True,
         )
-        for term in ("level_change", "slope_change")
+        for j, term in enumerate(fit.params.index)
+        if term in ("level_change", "slope_change")
     ]
     low, high = proportion_ci(errors, n, ci=level)
     counterfactual = expit(beta[0] + beta[1] * cells["period"].to_numpy())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -59,7 +59,7 @@ class _EffectsResult(TidyResult):
         return self.effects
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ABTestResult(_EffectsResult):
     """Two arms compared: rates per arm, effects, and the checks behind them.
 
@@ -87,7 +87,7 @@ class ABTestResult(_EffectsResult):
     treatment: str
     test: str
     ci: float
-    _title: str = field(default="A/B test of error rates", repr=False)
+    _title = "A/B test of error rates"
 
     def summary(self) -> str:
         """One paragraph in plain language."""
@@ -127,7 +127,7 @@ class ABTestResult(_EffectsResult):
         return plot_ab_test(self, ax=ax)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class DiffInDiffResult(_EffectsResult):
     """A difference-in-differences estimate with its series and checks.
 
@@ -150,7 +150,15 @@ class DiffInDiffResult(_EffectsResult):
     n_audits : int
         Audits in the model.
     n_clusters : int or None
-        Clusters behind the standard errors.
+        Independent units behind the standard errors: group x period cells
+        (``"aggregate"``), groups (``"collapsed"``) or clusters (``"cluster"``; None for
+        model-based errors).
+    inference : str
+        ``"aggregate"``, ``"collapsed"`` or ``"cluster"``: how the interval was made.
+    inference_detail : str
+        What that inference is, and why it was chosen or why it is doubtful.
+    df : float
+        Degrees of freedom of the t reference (``inf`` for the normal reference).
     """
 
     effects: pd.DataFrame
@@ -162,7 +170,10 @@ class DiffInDiffResult(_EffectsResult):
     ci: float
     n_audits: int
     n_clusters: int | None
-    _title: str = field(default="Difference-in-differences", repr=False)
+    inference: str
+    inference_detail: str
+    df: float
+    _title = "Difference-in-differences"
 
     def summary(self) -> str:
         """One paragraph in plain language."""
@@ -179,7 +190,8 @@ class DiffInDiffResult(_EffectsResult):
             f"periods predicts. On {treated}'s audits since then that is "
             f"{diff['estimate'] * 100:+.2f} points of error rate ({self.ci:.0%} CI "
             f"{diff['ci_low'] * 100:+.2f} to {diff['ci_high'] * 100:+.2f}), from "
-            f"{self.n_audits:,} audits. " + _checks_sentence(self.assumptions)
+            f"{self.n_audits:,} audits. Inference: {self.inference_detail}. "
+            + _checks_sentence(self.assumptions)
         )
 
     def plot(self, ax: Axes | None = None) -> Axes:
@@ -199,7 +211,7 @@ class DiffInDiffResult(_EffectsResult):
         return plot_diff_in_diff(self, ax=ax)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class InterruptedSeriesResult(_EffectsResult):
     """A segmented regression of one error-rate series around an intervention.
 
@@ -228,7 +240,7 @@ class InterruptedSeriesResult(_EffectsResult):
     start: pd.Timestamp
     ci: float
     dispersion: float
-    _title: str = field(default="Interrupted time series", repr=False)
+    _title = "Interrupted time series"
 
     def summary(self) -> str:
         """One paragraph in plain language."""

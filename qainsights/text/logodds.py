@@ -8,7 +8,7 @@ controlled over the vocabulary (Monroe, Colaresi & Quinn 2008).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -91,7 +91,7 @@ def log_odds(y_t, y_r, alpha, *, totals) -> tuple[np.ndarray, np.ndarray]:
     return delta, np.sqrt(1 / (y_t + alpha) + 1 / (y_r + alpha))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class DistinctiveTerms(TidyResult):
     """Terms over- and under-represented in the target comments against the reference.
 
@@ -121,7 +121,7 @@ class DistinctiveTerms(TidyResult):
     sides: pd.DataFrame
     alpha: float
     prior: str
-    _title: str = field(default="Distinctive terms", repr=False)
+    _title = "Distinctive terms"
 
     def to_frame(self) -> pd.DataFrame:
         """The per-term table."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -89,7 +89,7 @@ def _backtrack(previous: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return series[order], starts[order], ends[order]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Changepoints(TidyResult):
     """Shifts of error rates over periods.
 
@@ -113,7 +113,7 @@ class Changepoints(TidyResult):
     series: pd.DataFrame
     by: tuple[str, ...]
     time: str
-    _title: str = field(default="Changepoints", repr=False)
+    _title = "Changepoints"
 
     def to_frame(self) -> pd.DataFrame:
         """The detected shifts."""
@@ -284,7 +284,9 @@ def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, 
     over-dispersed and autocorrelated (a bad month is followed by another), which makes
     the plain p-value too small; the result therefore also gives the dispersion
     ``φ = X²/(k − 2)`` of the linear fit (Pearson's X² over ``k`` periods) and a p-value
-    with ``z / sqrt(max(φ, 1))`` (a quasi-binomial correction), and the lag-1
+    of ``z / sqrt(max(φ, 1))`` against Student's t on ``k − 2`` degrees of freedom (a
+    quasi-binomial test: the dispersion is estimated from the ``k`` periods, so the
+    reference is t, not the normal), and the lag-1
     autocorrelation of the Pearson residuals. When the autocorrelation is clearly positive,
     neither p-value is trustworthy: prefer :func:`detect_changepoints` or a model with
     autocorrelated errors.
@@ -307,8 +309,8 @@ def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, 
     pandas.DataFrame
         One row per series: the ``by`` columns, ``periods``, ``n``, ``errors``, ``rate``
         (pooled), ``slope``, ``z``, ``p_value``, ``dispersion``, ``p_value_quasi`` (the
-        p-value with the variance scaled by the dispersion when it exceeds 1: quasi-binomial,
-        for over-dispersed series), ``q_value`` (Benjamini-Hochberg over the series, of
+        p-value with the variance scaled by the dispersion when it exceeds 1, against t on
+        ``periods − 2`` degrees of freedom: quasi-binomial, for over-dispersed series), ``q_value`` (Benjamini-Hochberg over the series, of
         ``p_value_quasi``: scanning many series is multiple testing) and
         ``residual_autocorrelation``. A series with fewer than 3 periods, or without
         variation, gets NaN with a ``UserWarning``.
@@ -366,7 +368,10 @@ def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, 
         dispersion = np.bincount(group, residual**2) / (sums["k"] - 2)
     usable = (sums["k"] >= 3) & np.isfinite(z)
     p_value = np.where(usable, 2 * stats.norm.sf(np.abs(z)), np.nan)
-    adjusted = 2 * stats.norm.sf(np.abs(z) / np.sqrt(np.maximum(dispersion, 1.0)))
+    with np.errstate(invalid="ignore"):
+        adjusted = 2 * stats.t.sf(
+            np.abs(z) / np.sqrt(np.maximum(dispersion, 1.0)), np.maximum(sums["k"] - 2, 1)
+        )
     order = np.lexsort((t, group))
     lagged = residual[order]
     same = group[order][1:] == group[order][:-1]

@@ -218,3 +218,50 @@ def test_all_zero_errors_and_bad_outcomes_are_clear_errors():
     bad = _two_arms(5, 20, 3, 20).assign(is_error="yes")
     with pytest.raises(ValueError, match=r"The outcome column 'is_error' of ab_test must hold"):
         ab_test(bad, arm="arm", treatment="b", cluster=None)
+
+
+def test_clustered_difference_and_ratio_use_each_arms_design_effect():
+    # Reference: statsmodels OLS of the 0/1 outcome on a constant, per arm, with
+    # cov_type="cluster" by moderator (factor G/(G - 1) for one coefficient): its variance
+    # over p(1 - p)/n is the design effect; Newcombe's interval, the Katz ratio and the
+    # pooled z test on the effective counts n/deff, p n/deff (Kish 1965) come from
+    # statsmodels' confint_proportions_2indep and proportions_ztest.
+    from statsmodels.regression.linear_model import OLS
+
+    audits = small_audits()
+    audits = audits[audits["site"].isin(["Lisbon", "Manila"])]
+    result = ab_test(audits, arm="site", treatment="Lisbon", control="Manila")
+    effective = {}
+    for site in ("Lisbon", "Manila"):
+        part = audits[audits["site"] == site]
+        y = part["is_error"].to_numpy(float)
+        fit = OLS(y, np.ones((len(y), 1))).fit(
+            cov_type="cluster", cov_kwds={"groups": pd.factorize(part["moderator_id"])[0]}
+        )
+        p, n = y.mean(), len(y)
+        deff = max(1.0, fit.bse[0] ** 2 / (p * (1 - p) / n))
+        effective[site] = (p * n / deff, n / deff, deff)
+    (k1, n1, d1), (k0, n0, _) = effective["Lisbon"], effective["Manila"]
+    rates = result.rates.set_index("arm")
+    assert rates.loc["Lisbon", "deff"] == pytest.approx(d1, rel=1e-9)
+    assert rates.loc["Manila", "n_eff"] == pytest.approx(n0, rel=1e-9)
+    effects = result.effects.set_index("effect")
+    low, high = confint_proportions_2indep(k1, n1, k0, n0, method="newcomb")
+    assert effects.loc["rate_difference", ["ci_low", "ci_high"]].tolist() == pytest.approx(
+        [low, high], rel=1e-9
+    )
+    low, high = confint_proportions_2indep(k1, n1, k0, n0, compare="ratio", method="log")
+    assert effects.loc["rate_ratio", ["ci_low", "ci_high"]].tolist() == pytest.approx(
+        [low, high], rel=1e-9
+    )
+    _, p_value = proportions_ztest([k1, k0], [n1, n0])
+    assert effects.loc["rate_difference", "p_value"] == pytest.approx(p_value, rel=1e-9)
+
+
+def test_one_cluster_in_an_arm_is_a_clear_error():
+    audits = pd.DataFrame(
+        {"arm": ["a"] * 4 + ["b"] * 4, "is_error": [1, 0, 0, 0, 1, 1, 0, 0],
+         "moderator_id": ["m1"] * 4 + ["m2", "m3", "m2", "m3"]}
+    )  # fmt: skip
+    with pytest.raises(ValueError, match=r"at least 2 values of the cluster column"):
+        ab_test(audits, arm="arm", treatment="a")

@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from experiments_data import TRAINING_START, row_design, small_audits
+from scipy import stats
 from scipy.special import expit
 from statsmodels.discrete.discrete_model import Logit
 
@@ -30,6 +31,7 @@ def fitted():
         comparison=COMPARISON,
         start=TRAINING_START,
         covariates=["queue", "policy"],
+        inference="cluster",
     )
     rows = _rows(audits)
     x = row_design(rows, ["site", "week", "queue", "policy"], ["treated_after"])
@@ -78,8 +80,9 @@ def test_pre_trend_check_matches_statsmodels_on_the_pre_period():
     # Reference: statsmodels Logit on the pre-period rows with a treated x weeks-to-start term.
     audits = small_audits()
     result = diff_in_diff(
-        audits, treated="Lisbon", comparison=COMPARISON, start=TRAINING_START, cluster=None
-    )
+        audits, treated="Lisbon", comparison=COMPARISON, start=TRAINING_START, cluster=None,
+        inference="cluster",
+    )  # fmt: skip
     rows = _rows(audits[audits["week"] < TRAINING_START])
     weeks_to_start = (pd.to_datetime(rows["week"]) - TRAINING_START).dt.days.to_numpy() / 7
     rows["trend"] = (rows["site"] == "Lisbon").to_numpy() * weeks_to_start
@@ -94,8 +97,9 @@ def test_without_cluster_the_errors_are_model_based():
     # Reference: statsmodels Logit on rows with its default (inverse information) covariance.
     audits = small_audits()
     result = diff_in_diff(
-        audits, treated="Lisbon", comparison=COMPARISON, start=TRAINING_START, cluster=None
-    )
+        audits, treated="Lisbon", comparison=COMPARISON, start=TRAINING_START, cluster=None,
+        inference="cluster",
+    )  # fmt: skip
     rows = _rows(audits)
     reference = Logit(
         rows["is_error"].astype(float), row_design(rows, ["site", "week"], ["treated_after"])
@@ -176,7 +180,9 @@ def test_fewer_than_three_pre_periods_warns_and_gives_nan_check():
     audits = small_audits()
     start = pd.Timestamp("2025-11-17")  # two weeks before it
     with pytest.warns(UserWarning, match="the pre-period has 2 periods; at least 3"):
-        result = diff_in_diff(audits, treated="Lisbon", comparison=COMPARISON, start=start)
+        result = diff_in_diff(
+            audits, treated="Lisbon", comparison=COMPARISON, start=start, inference="cluster"
+        )
     assert np.isnan(result.assumptions.set_index("check").loc["parallel pre-trends", "statistic"])
 
 
@@ -200,7 +206,15 @@ def test_fewer_than_three_pre_periods_warns_and_gives_nan_check():
             r"The 'comparison' parameter of diff_in_diff must name groups other than",
         ),
         ({"covariates": ["site"]}, r"names 'site', which the design already uses"),
-        ({"cluster": "moderator"}, r"diff_in_diff needs column 'moderator' in 'audits'"),
+        (
+            {"cluster": "moderator", "inference": "cluster"},
+            r"diff_in_diff needs column 'moderator' in 'audits'",
+        ),
+        (
+            {"inference": "wild"},
+            r"The 'inference' parameter of diff_in_diff must be one of 'auto', 'aggregate', "
+            r"'collapsed', 'cluster'. Got 'wild' instead",
+        ),
         ({"ci": 95}, r"The 'ci' parameter of diff_in_diff must be a confidence level"),
         ({"time": "decision_day"}, r"needs column 'decision_day'"),
     ],
@@ -240,3 +254,137 @@ def test_missing_values_are_refused_with_their_count():
 def test_data_must_be_a_frame():
     with pytest.raises(TypeError, match=r"The 'audits' parameter of diff_in_diff must be a pandas"):
         diff_in_diff([1, 2], treated="Lisbon", start=TRAINING_START)
+
+
+def _site_weeks(seed=11, sites=4, weeks=12, per_cell=200, shock_sd=0.3):
+    """Audit rows of sites x weeks with a logit-normal shock per cell (no treatment effect)."""
+    rng = np.random.default_rng(seed)
+    p = expit(-2.4 + rng.normal(0, shock_sd, (sites, weeks)))
+    errors = rng.binomial(per_cell, p)
+    site, week = np.divmod(np.arange(sites * weeks), weeks)
+    return pd.DataFrame(
+        {
+            "site": np.repeat([f"s{i}" for i in site], per_cell),
+            "week": np.repeat(
+                pd.Timestamp("2026-01-05") + pd.to_timedelta(7 * week, "D"), per_cell
+            ),
+            "is_error": (np.arange(per_cell)[None, :] < errors.ravel()[:, None]).ravel(),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def aggregate_reference():
+    # Reference: statsmodels OLS then WLS on the site x week empirical logits, weights
+    # 1 / (v + tau2) with tau2 = max(0, RSS/df - mean v) from the OLS pass (Donald & Lang
+    # 2007's two-step aggregation).
+    from statsmodels.regression.linear_model import OLS, WLS
+
+    rows = _site_weeks()
+    start = rows["week"].unique()[6]
+    cells = rows.groupby(["site", "week"])["is_error"].agg(["sum", "size"]).reset_index()
+    k, n = cells["sum"].to_numpy(float), cells["size"].to_numpy(float)
+    y = np.log((k + 0.5) / (n - k + 0.5))
+    v = 1 / (k + 0.5) + 1 / (n - k + 0.5)
+    cells["treated_after"] = ((cells["site"] == "s0") & (cells["week"] >= start)).astype(float)
+    x = row_design(
+        cells.assign(week=cells["week"].astype(str)), ["site", "week"], ["treated_after"]
+    )
+    ols = OLS(y, x).fit()
+    tau2 = max(0.0, ols.ssr / ols.df_resid - v.mean())
+    wls = WLS(y, x, weights=1 / (v + tau2)).fit()
+    return rows, start, cells, y, x, wls
+
+
+def test_aggregate_inference_is_weighted_least_squares_on_the_cells(aggregate_reference):
+    rows, start, *_, wls = aggregate_reference
+    result = diff_in_diff(rows, treated="s0", start=start, inference="aggregate")
+    row = result.effects.set_index("effect").loc["odds_ratio"]
+    assert result.inference == "aggregate"
+    assert row["estimate"] == pytest.approx(np.exp(wls.params["treated_after"]), rel=1e-9)
+    assert result.df == wls.df_resid == 4 * 12 - (1 + 3 + 11 + 1)
+    # Derivation of the serial-correlation factor: lag-1 autocorrelation of the standardised
+    # residuals of the comparison sites, + 1/(T - 1) (fixed-effects bias), + z_0.8/sqrt(pairs)
+    # (80 % upper bound); c = +1/6 after, -1/6 before; factor = c' rho^|i-j| c / c'c.
+    r = (wls.resid.to_numpy() * np.sqrt(wls.model.weights)).reshape(4, 12)[1:]
+    rho = (r[:, 1:] * r[:, :-1]).sum() / (r**2).sum() + 1 / 11 + 0.8416212 / np.sqrt(33)
+    c = np.where(np.arange(12) >= 6, 1 / 6, -1 / 6)
+    sigma = max(rho, 0) ** np.abs(np.subtract.outer(np.arange(12), np.arange(12)))
+    factor = max(1.0, c @ sigma @ c / (c @ c))
+    se = wls.bse["treated_after"] * np.sqrt(factor)
+    half = np.log(row["ci_high"] / row["estimate"])
+    assert half == pytest.approx(stats.t.isf(0.025, wls.df_resid) * se, rel=1e-7)
+    t = wls.params["treated_after"] / se
+    assert row["p_value"] == pytest.approx(2 * stats.t.sf(abs(t), wls.df_resid), rel=1e-7)
+
+
+def test_collapsed_inference_is_a_two_sample_t_test_of_site_changes(aggregate_reference):
+    # Derivation (Bertrand, Duflo & Mullainathan 2004): each site's weighted mean of the
+    # period-adjusted logit after minus before; scipy's pooled two-sample t test of the
+    # treated site against the three comparison sites (df = 2).
+    rows, start, cells, y, x, wls = aggregate_reference
+    result = diff_in_diff(rows, treated="s0", start=start, inference="collapsed")
+    gamma = x.filter(like="week_").to_numpy() @ wls.params.filter(like="week_").to_numpy()
+    w = wls.model.weights
+    frame = pd.DataFrame({"site": cells["site"], "after": cells["week"] >= start,
+                          "wy": w * (y - gamma), "w": w})  # fmt: skip
+    means = frame.groupby(["site", "after"])[["wy", "w"]].sum()
+    change = (means["wy"] / means["w"]).unstack()
+    change = (change[True] - change[False]).to_numpy()
+    reference = stats.ttest_ind(change[:1], change[1:], equal_var=True)
+    row = result.effects.set_index("effect").loc["odds_ratio"]
+    assert result.inference == "collapsed"
+    assert result.df == 2
+    assert np.log(row["estimate"]) == pytest.approx(change[0] - change[1:].mean(), rel=1e-9)
+    assert row["p_value"] == pytest.approx(reference.pvalue, rel=1e-7)
+
+
+def test_rate_difference_maps_the_odds_ratio_interval_to_the_treated_cells(aggregate_reference):
+    # Derivation: g(b) = sum n (p - expit(logit p - b)) / sum n over the treated cells after
+    # the start, at b and at the ends of b's interval.
+    rows, start, cells, _, _, _ = aggregate_reference
+    result = diff_in_diff(rows, treated="s0", start=start, inference="aggregate")
+    on = cells["treated_after"].to_numpy() == 1
+    k, n = cells["sum"].to_numpy(float)[on], cells["size"].to_numpy(float)[on]
+    p = k / n
+
+    def g(b):
+        return (n * (p - expit(np.log(p / (1 - p)) - b))).sum() / n.sum()
+
+    odds, diff = result.effects.set_index("effect").loc[["odds_ratio", "rate_difference"]].iloc
+    for column in ("estimate", "ci_low", "ci_high"):
+        assert diff[column] == pytest.approx(g(np.log(odds[column])), rel=1e-9)
+    assert diff["p_value"] == odds["p_value"]
+
+
+def test_auto_says_which_inference_it_used_and_why(aggregate_reference):
+    rows, start = aggregate_reference[:2]
+    result = diff_in_diff(rows, treated="s0", start=start)
+    assert result.inference in {"aggregate", "collapsed"}
+    assert "chosen because there is" in result.inference_detail
+    assert "serially correlated shocks" in result.inference_detail
+    assert "Inference: " in result.summary()
+
+
+def test_serially_correlated_shocks_with_one_treated_site_warn_and_collapse():
+    # A random walk of shocks per site (strong persistence) and one treated site.
+    rng = np.random.default_rng(3)
+    rows = _site_weeks(seed=4, weeks=30, shock_sd=0.0)
+    walk = np.cumsum(rng.normal(0, 0.25, (4, 30)), axis=1)
+    site = rows["site"].str[1:].astype(int).to_numpy()
+    week = ((rows["week"] - rows["week"].min()).dt.days // 7).to_numpy()
+    p = expit(-2.4 + walk[site, week])
+    rows["is_error"] = rng.random(len(rows)) < p
+    with pytest.warns(UserWarning, match=r"one treated site with serially correlated shocks"):
+        result = diff_in_diff(rows, treated="s0", start=rows["week"].unique()[15])
+    assert result.inference == "collapsed"
+    checks = result.assumptions.set_index("check")
+    assert not checks.loc["no serial correlation", "passed"]
+
+
+def test_two_groups_collapsed_leave_no_degrees_of_freedom_and_warn():
+    rows = _site_weeks(sites=2)
+    with pytest.warns(UserWarning, match=r"no degrees of freedom are left"):
+        result = diff_in_diff(rows, treated="s0", start=rows["week"].unique()[6],
+                              inference="collapsed")  # fmt: skip
+    assert result.effects[["ci_low", "ci_high", "p_value"]].isna().all().all()

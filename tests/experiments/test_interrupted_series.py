@@ -21,7 +21,7 @@ def _audits(errors, n=400):
     )
 
 
-def _reference(errors, n=400, *, scale):
+def _reference(errors, n=400, *, scale, **fit):
     """statsmodels' binomial GLM of the weekly proportions with var_weights n, design written out.
 
     (With a two-column (errors, non-errors) endog, statsmodels' scale="X2" is computed on
@@ -32,7 +32,8 @@ def _reference(errors, n=400, *, scale):
     x = np.column_stack([np.ones_like(t), t, post, (t - 10) * post])
     rate = np.asarray(errors) / n
     weights = np.full(len(errors), float(n))
-    return GLM(rate, x, family=families.Binomial(), var_weights=weights).fit(scale=scale)
+    model = GLM(rate, x, family=families.Binomial(), var_weights=weights)
+    return model.fit(scale=scale, use_t=True, **fit)
 
 
 # Over-dispersed: weeks vary more than binomial sampling (Pearson dispersion > 1).
@@ -42,7 +43,8 @@ SMOOTH = [40, 41, 40, 42, 41, 42, 43, 42, 43, 44, 30, 30, 29, 29, 28, 28, 28, 27
 
 
 def test_overdispersed_series_matches_statsmodels_quasi_binomial():
-    # Reference: statsmodels GLM(Binomial, var_weights=n).fit(scale="X2"), Wald intervals.
+    # Reference: statsmodels GLM(Binomial, var_weights=n).fit(scale="X2", use_t=True): the
+    # estimated dispersion puts the intervals on Student's t with m - 4 = 16 df.
     result = interrupted_series(_audits(OVERDISPERSED), start=START)
     reference = _reference(OVERDISPERSED, scale="X2")
     assert result.dispersion == pytest.approx(reference.scale, rel=1e-8)
@@ -57,13 +59,35 @@ def test_overdispersed_series_matches_statsmodels_quasi_binomial():
 
 
 def test_underdispersed_series_keeps_binomial_variances():
-    # Reference: statsmodels GLM(Binomial) with its default scale 1 (the floor documented).
+    # Reference: statsmodels GLM(Binomial) with its default scale 1 (the floor documented),
+    # t reference on 16 df.
     result = interrupted_series(_audits(SMOOTH), start=START)
     reference = _reference(SMOOTH, scale=None)
     assert result.dispersion < 1
     ci = np.exp(reference.conf_int())
     level = result.effects.set_index("effect").loc["level_change"]
     assert (level["ci_low"], level["ci_high"]) == pytest.approx(tuple(ci[2]), rel=1e-6)
+
+
+def test_hac_variance_matches_statsmodels_newey_west():
+    # Reference: statsmodels binomial GLM on (errors, non-errors) counts, fitted with
+    # cov_type="HAC", cov_kwds={"maxlags": L}, use_t=True; default L = floor(4 (20/100)^(2/9))
+    # = 2 (Newey & West 1994).
+    assert int(np.floor(4 * (20 / 100) ** (2 / 9))) == 2
+    result = interrupted_series(_audits(OVERDISPERSED), start=START, variance="hac")
+    t = np.arange(20, dtype=float)
+    post = (t >= 10).astype(float)
+    x = np.column_stack([np.ones_like(t), t, post, (t - 10) * post])
+    counts = np.column_stack([OVERDISPERSED, 400 - np.asarray(OVERDISPERSED)])
+    reference = GLM(counts, x, family=families.Binomial()).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 2}, use_t=True
+    )
+    ci = np.exp(reference.conf_int())
+    effects = result.effects.set_index("effect")
+    for term, j in (("level_change", 2), ("slope_change", 3)):
+        assert effects.loc[term, "ci_low"] == pytest.approx(ci[j, 0], rel=1e-6)
+        assert effects.loc[term, "ci_high"] == pytest.approx(ci[j, 1], rel=1e-6)
+        assert effects.loc[term, "p_value"] == pytest.approx(reference.pvalues[j], rel=1e-5)
 
 
 def test_fitted_counterfactual_and_durbin_watson():
@@ -142,3 +166,12 @@ def test_all_zero_errors_and_bad_columns():
         interrupted_series(_audits(OVERDISPERSED), time="month", start=START)
     with pytest.raises(ValueError, match=r"The 'ci' parameter of interrupted_series"):
         interrupted_series(_audits(OVERDISPERSED), start=START, ci=0)
+
+
+def test_bad_variance_and_maxlags():
+    audits = _audits(OVERDISPERSED)
+    with pytest.raises(ValueError, match=r"The 'variance' parameter of interrupted_series must "
+                       r"be one of 'quasi', 'hac'. Got 'robust' instead"):  # fmt: skip
+        interrupted_series(audits, start=START, variance="robust")
+    with pytest.raises(ValueError, match=r"The 'maxlags' parameter of interrupted_series"):
+        interrupted_series(audits, start=START, variance="hac", maxlags=-1)

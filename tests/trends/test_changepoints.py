@@ -73,6 +73,20 @@ def test_slope_is_weighted_least_squares_and_dispersion_is_pearson():
     assert result.loc[0, "dispersion"] == pytest.approx(pearson / (6 - 2), rel=1e-10)
 
 
+def test_quasi_p_value_uses_t_on_periods_minus_two_degrees_of_freedom():
+    # Derivation (McCullagh & Nelder 1989, section 4.5: an estimated dispersion means a t
+    # reference): z / sqrt(max(phi, 1)) against t with 6 - 2 = 4 degrees of freedom.
+    from scipy.stats import t
+
+    data = pd.DataFrame(
+        {"month": range(6), "errors": [10, 24, 13, 29, 22, 30], "n": [200, 210, 190, 205, 220, 180]}
+    )
+    row = trend_test(data, time="month", errors="errors", n="n").iloc[0]
+    assert row["dispersion"] > 1
+    expected = 2 * t.sf(abs(row["z"]) / np.sqrt(row["dispersion"]), 4)
+    assert row["p_value_quasi"] == pytest.approx(expected, rel=1e-10)
+
+
 def test_trend_test_per_series_matches_one_call_per_series():
     rng = np.random.default_rng(3)
     frame = pd.DataFrame({"site": np.repeat(["a", "b", "c"], 8), "week": np.tile(range(8), 3)})
