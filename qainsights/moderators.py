@@ -10,7 +10,7 @@ after controlling the false discovery rate are named.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -72,7 +72,7 @@ class BetaBinomialPrior:
         return float(np.sqrt(self.mean * (1 - self.mean) * self.overdispersion))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ModeratorOutliers(TidyResult):
     """Moderator error rates, their shrunken estimates and the separable outliers.
 
@@ -96,15 +96,16 @@ class ModeratorOutliers(TidyResult):
     limits: pd.DataFrame
     q: float
     min_n: int
-    _title: str = field(default="Moderator error rates", repr=False)
+    _title = "Moderator error rates"
 
-    def __repr__(self) -> str:
+    def _key_figures(self) -> dict:
         counts = self.table["status"].value_counts()
-        return (
-            f"ModeratorOutliers({len(self.table)} moderators, "
-            f"{counts.get('separable high', 0)} separable high, "
-            f"{counts.get('separable low', 0)} separable low, q={self.q})"
-        )
+        return {
+            "moderators": len(self.table),
+            "separable_high": int(counts.get("separable high", 0)),
+            "separable_low": int(counts.get("separable low", 0)),
+            "q": self.q,
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """The full per-moderator table (every identifier, as given)."""

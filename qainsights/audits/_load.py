@@ -42,7 +42,7 @@ class AuditValidationError(ValueError):
         self.validation = validation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AuditValidation(TidyResult):
     """The outcome of validating an audit export.
 
@@ -74,7 +74,7 @@ class AuditValidation(TidyResult):
     n_rows: int
     merged_labels: pd.DataFrame = field(default_factory=pd.DataFrame)
     where: str = "index"
-    _title: str = field(default="Audit validation", repr=False)
+    _title = "Audit validation"
 
     @property
     def ok(self) -> bool:

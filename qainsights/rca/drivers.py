@@ -43,7 +43,7 @@ _SEPARATION_TOL = 1e-8
 _FIT_WARNINGS = (PerfectSeparationWarning, ConvergenceWarning, RuntimeWarning)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class DriversResult(TidyResult):
     """Odds ratios of the error outcome for each level of each factor.
 
@@ -86,6 +86,17 @@ class DriversResult(TidyResult):
     def to_frame(self) -> pd.DataFrame:
         """Return the odds-ratio table (a copy of :attr:`table`)."""
         return self.table.copy()
+
+    def summary(self) -> str:
+        """The factors ranked by their likelihood-ratio tests, then the findings, one a line."""
+        ranked = ", ".join(
+            f"{row.factor} (p = {row.p_value:.3g})" for row in self.factors.itertuples()
+        )
+        lines = [
+            f"Logistic regression of errors on {len(self.factors)} factor(s), "
+            f"{self.n_audits:,} audits in {self.n_cells} cells; factors by strength: {ranked}."
+        ]
+        return "\n".join([*lines, *self.findings])
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Forest plot of the odds ratios and their intervals, on a log scale.

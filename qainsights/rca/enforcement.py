@@ -22,7 +22,7 @@ _FUNC = "enforcement_split"
 _OVER, _UNDER, _WRONG = "over_enforcement", "under_enforcement", "wrong_policy"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class EnforcementSplit(TidyResult):
     """Over- and under-enforcement per segment, and the direction the errors lean.
 

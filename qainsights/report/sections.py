@@ -5,7 +5,7 @@ the sampling statement. Each is a plain function of the canonical audit table.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -107,8 +107,10 @@ def accuracy_table(
     Returns
     -------
     DataFrame
-        The ``by`` columns, ``n``, ``errors``, ``accuracy``, ``ci_low``, ``ci_high``
-        [, ``target``, ``status``].
+        The ``by`` columns, ``n`` (audits), ``errors`` (audited errors), [with weights
+        ``decisions`` and ``decisions_in_error``, the weighted counts whose ratio is one
+        minus ``accuracy``,] ``accuracy``, ``ci_low``, ``ci_high`` [, ``target``,
+        ``status``].
 
     References
     ----------
@@ -127,9 +129,12 @@ def accuracy_table(
     check_frame(audits, func="accuracy_table", name="audits")
     rates = error_rate(audits, by=by, ci=ci, **design_of(audits))
     keys = [c for c in rates.columns if c not in _RATE_COLUMNS]
-    table = rates[keys].assign(
-        n=rates["n"],
-        errors=rates["errors"],
+    table = rates[keys].assign(n=rates["n"], errors=rates["errors"])
+    if "weighted_n" in rates:  # the counts that reconcile with the weighted accuracy
+        table = table.assign(
+            decisions=rates["weighted_n"], decisions_in_error=rates["weighted_errors"]
+        )
+    table = table.assign(
         accuracy=1 - rates["rate"],
         ci_low=1 - rates["ci_high"],
         ci_high=1 - rates["ci_low"],
@@ -183,7 +188,7 @@ def enforcement_table(
     return rates[keep]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Headline(TidyResult):
     """Accuracy of the report month against target and against the month before.
 
@@ -199,11 +204,15 @@ class Headline(TidyResult):
     table: pd.DataFrame
     month: str
     previous: str
-    _title: str = field(default="Headline accuracy", repr=False)
+    _title = "Headline accuracy"
 
     def to_frame(self) -> pd.DataFrame:
         """The two-row table."""
         return self.table
+
+    def summary(self) -> str:
+        """The headline in plain language (:meth:`sentence`)."""
+        return self.sentence()
 
     def sentence(self) -> str:
         """The headline in one sentence, with n and interval."""
