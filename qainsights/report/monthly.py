@@ -28,12 +28,12 @@ from .consistency import consistency_notes
 from .estimand import effective_counts
 from .exports import suppress_small_cells
 from .findings import (
-    BEYOND_LIMITS,
     CLAIM_ALPHA,
     CLAIM_FAMILIES,
     Finding,
     actions_table,
     chart_action_segments,
+    weekly_claim_weeks,
 )
 from .sections import (
     Headline,
@@ -267,18 +267,24 @@ def _headline_findings(top: Headline) -> list[Finding]:
 def _chart_findings(weekly: ControlChart, segments: ControlChartSet, month_start) -> list[Finding]:
     found = []
     recent = weekly.signals[pd.to_datetime(weekly.signals["subgroup"]) >= month_start]
-    beyond = recent["rule"].isin(BEYOND_LIMITS)
-    if beyond.any():
+    claimed = weekly_claim_weeks(weekly.table, month_start)
+    judged = int((pd.to_datetime(weekly.table["subgroup"]) >= month_start).sum())
+    if not claimed.empty:
+        weeks = format_values([f"{w:%d %b}" for w in pd.to_datetime(claimed["subgroup"])])
         found.append(Finding(
             "control_charts", "high",
-            "The weekly error chart has a week beyond its control limits in the report month.",
-            "Treat it as a special cause: find what changed in that week.",
+            f"The weekly error chart is beyond its control limits in the week(s) of {weeks} "
+            f"(t test on the estimated sigma, p < {CLAIM_ALPHA / judged:.2g} for each of the "
+            f"{judged} weeks judged).",
+            "Treat it as a special cause: find what changed in those weeks.",
         ))  # fmt: skip
-    if (~beyond).any():
-        rules = format_values(sorted(recent.loc[~beyond, "rule"].unique()))
+    leads = recent[~recent["subgroup"].isin(claimed["subgroup"])]
+    if not leads.empty:
+        rules = format_values(sorted(leads["rule"].unique()))
         found.append(Finding(
             "control_charts", "low",
-            f"The weekly error chart shows a run-rule pattern in the report month (rules {rules}).",
+            f"The weekly error chart signals in the report month (rules {rules}) without "
+            "the evidence of a claim.",
             "Treat it as a lead, not a finding: look again next month.",
         ))  # fmt: skip
     summary = segments.segments
