@@ -11,7 +11,7 @@ content is not penalised for it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ _VENDOR = "vendor"
 ALL_VENDORS = "all vendors"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class VendorComparison(TidyResult):
     """Vendor sites against in-house on a common mix, over time and against the target.
 
@@ -70,7 +70,7 @@ class VendorComparison(TidyResult):
     month: str
     mix: tuple[str, ...]
     mix_coverage: float = 1.0
-    _title: str = field(default="Vendor scorecard", repr=False)
+    _title = "Vendor scorecard"
 
     def to_frame(self) -> pd.DataFrame:
         """The scorecard."""

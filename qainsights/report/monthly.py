@@ -27,7 +27,14 @@ from ..vendors import ALL_VENDORS, NoCommonMixError, VendorComparison, compare_s
 from .consistency import consistency_notes
 from .estimand import effective_counts
 from .exports import suppress_small_cells
-from .findings import Finding, actions_table
+from .findings import (
+    CLAIM_ALPHA,
+    CLAIM_FAMILIES,
+    Finding,
+    actions_table,
+    chart_action_segments,
+    weekly_claim_weeks,
+)
 from .sections import (
     Headline,
     accuracy_table,
@@ -66,7 +73,7 @@ MODERATOR_MONTHS = 3
 NOT_RECORDED = "(not recorded)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MonthlyReport(TidyResult):
     """Every section of the Monthly Quality Report (None where a section was not asked for).
 
@@ -95,7 +102,8 @@ class MonthlyReport(TidyResult):
         sampling weights the segments count by the decisions they represent.
     root_causes : ParetoResult
         Pareto of this month's root causes, and their change in share since last month with
-        intervals Bonferroni-adjusted for the number of causes compared.
+        intervals Bonferroni-adjusted for the number of causes compared and for the report's
+        families of change claims (:data:`~qainsights.report.findings.CLAIM_ALPHA`).
     by_site, by_queue : DataFrame
         Accuracy per site and per queue against target.
     standardised : DataFrame
@@ -160,7 +168,7 @@ class MonthlyReport(TidyResult):
     omitted: dict[str, str] = field(default_factory=dict)
     consistency: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
-    _title: str = field(default="Monthly Quality Report: actions", repr=False)
+    _title = "Monthly Quality Report: actions"
 
     def to_frame(self) -> pd.DataFrame:
         """The actions table: every finding with its priority and action."""
@@ -180,9 +188,7 @@ class MonthlyReport(TidyResult):
             "Severity index": self.severity,
             "Monthly error chart": None if self.monthly_chart is None else self.monthly_chart.table,
             "Weekly error chart": None if self.weekly_chart is None else self.weekly_chart.table,
-            "Segment charts": None if self.segment_charts is None else _latest_counts(
-                self.segment_charts
-            ),
+            "Segment charts": None if self.segment_charts is None else self.segment_charts.segments,
             "Change explanation": None if self.change is None else self.change.explanation,
             "Mix and rate": None if self.change is None else self.change.mix,
             "Root causes": None if self.root_causes is None else self.root_causes.comparison,
@@ -211,13 +217,6 @@ COUNT_COLUMNS = ("n", "n_baseline", "n_current", "audits", "n_items")
 def _suppressed(table: pd.DataFrame, min_n: int) -> pd.DataFrame:
     counts = [c for c in COUNT_COLUMNS if c in table]
     return suppress_small_cells(table, min_n=min_n, n=counts) if counts else table
-
-
-def _latest_counts(charts: ControlChartSet) -> pd.DataFrame:
-    """The segment summary with ``n``, the audits of each segment's latest subgroup."""
-    keys = [*charts.by, "subgroup"]
-    sizes = charts.table[[*keys, "n"]].drop_duplicates(keys, keep="last")
-    return charts.summary.merge(sizes, on=keys, how="left")
 
 
 def check_sections(sections: Sequence[str] | None) -> tuple[str, ...]:
@@ -268,33 +267,45 @@ def _headline_findings(top: Headline) -> list[Finding]:
 def _chart_findings(weekly: ControlChart, segments: ControlChartSet, month_start) -> list[Finding]:
     found = []
     recent = weekly.signals[pd.to_datetime(weekly.signals["subgroup"]) >= month_start]
-    if not recent.empty:
-        rules = format_values(sorted(recent["rule"].unique()))
-        found.append(
-            Finding(
-                "control_charts",
-                "high",
-                f"The weekly error chart signals in the report month (rules {rules}).",
-                "Treat it as a special cause: find what changed in those weeks.",
-            )
-        )
-    summary = segments.summary
+    claimed = weekly_claim_weeks(weekly.table, month_start)
+    judged = int((pd.to_datetime(weekly.table["subgroup"]) >= month_start).sum())
+    if not claimed.empty:
+        weeks = format_values([f"{w:%d %b}" for w in pd.to_datetime(claimed["subgroup"])])
+        found.append(Finding(
+            "control_charts", "high",
+            f"The weekly error chart is beyond its control limits in the week(s) of {weeks} "
+            f"(t test on the estimated sigma, p < {CLAIM_ALPHA / judged:.2g} for each of the "
+            f"{judged} weeks judged).",
+            "Treat it as a special cause: find what changed in those weeks.",
+        ))  # fmt: skip
+    leads = recent[~recent["subgroup"].isin(claimed["subgroup"])]
+    if not leads.empty:
+        rules = format_values(sorted(leads["rule"].unique()))
+        found.append(Finding(
+            "control_charts", "low",
+            f"The weekly error chart signals in the report month (rules {rules}) without "
+            "the evidence of a claim.",
+            "Treat it as a lead, not a finding: look again next month.",
+        ))  # fmt: skip
+    summary = segments.segments
     firings, expected = len(segments.signals), segments.expected_false_alarms
     shifted = summary[summary["status"] == "shift"]
     found.append(Finding(
         "control_charts", "low",
         f"{firings} rule firings across {len(summary)} site x queue charts, where about "
-        f"{expected:.0f} are expected by chance alone; {len(shifted)} segment(s) show a run-rule "
+        f"{expected:.0f} are expected by chance alone (simulated from the same stable-process "
+        f"model the flags are tested against); {len(shifted)} segment(s) show a run-rule "
         "shift in their latest week.",
         "Treat single run-rule shifts as leads, not findings: look again next week.",
     ))  # fmt: skip
-    separable = summary[(summary["status"] == "out of control") & (summary["q_value"] < 0.05)]
-    for row in separable.itertuples():
+    for row in chart_action_segments(summary).itertuples():
         segment = " x ".join(str(getattr(row, b)) for b in segments.by)
+        errors = round(row.value * row.n)
         found.append(Finding(
             "control_charts", "high",
-            f"{segment}: beyond its control limits in the latest week (q = {row.q_value:.2g}, "
-            "false discovery rate controlled across segments).",
+            f"{segment}: beyond its control limits in the latest week ({errors} errors in "
+            f"{row.n:.0f} audits, exact test q = {row.q_value:.2g} < {CLAIM_ALPHA:g}, false "
+            "discovery rate controlled across segments).",
             f"Review {segment}'s recent weeks with its site lead.",
         ))  # fmt: skip
     return found
@@ -305,7 +316,7 @@ def _change_findings(change: ChangeExplanation) -> list[Finding]:
         Finding(
             "change",
             "medium" if not change.explanation.empty else "low",
-            change.summary,
+            change.summary(),
             "Discuss the segments named with their owners."
             if not change.explanation.empty
             else "No segment stands out.",
@@ -336,7 +347,8 @@ def _root_cause_findings(result: ParetoResult) -> list[Finding]:
                 f"'{cause}' grew from {row.share_before:.0%} "
                 f"to {row.share_after:.0%} of errors (interval of the change "
                 f"{row.ci_low:+.1%} to {row.ci_high:+.1%}, Bonferroni-adjusted for the "
-                f"{len(result.comparison)} causes compared).",
+                f"{len(result.comparison)} causes compared and the report's "
+                f"{len(CLAIM_FAMILIES)} families of change claims).",
                 f"Find where '{cause}' errors concentrate (drill down by site and "
                 "queue) and address the cause there.",
             )
@@ -658,7 +670,7 @@ def _change_section(ctx: _Context) -> tuple[dict, list[Finding]]:
     _has_previous(ctx)
     change = explain_change(
         ctx.both, dims=list(CHANGE_DIMS), period="month", current=ctx.month,
-        baseline=ctx.before, weight=ctx.weight,
+        baseline=ctx.before, weight=ctx.weight, alpha=CLAIM_ALPHA,
     )  # fmt: skip
     return {"change": change}, _change_findings(change)
 
@@ -682,7 +694,7 @@ def _root_cause_section(ctx: _Context) -> tuple[dict, list[Finding]]:
         errors if compared else errors[in_month],
         by_period="month" if compared else None,
         periods=(ctx.before, ctx.month) if compared else None,
-        ci=1 - 0.05 / max(causes, 1),
+        ci=1 - CLAIM_ALPHA / max(causes, 1),
         weight=ctx.weight,
     )
     return {"root_causes": result}, _root_cause_findings(result)

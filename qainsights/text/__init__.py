@@ -2,10 +2,12 @@
 
 :func:`tokenize` and :func:`term_matrix` turn comments into sparse term counts;
 :func:`distinctive_terms` finds the words and phrases over-represented in one group of comments
-against another, with a test; :func:`mask_text` and :func:`snippet` make untrusted text safe to show.
+against another, with a test, and :func:`rising_terms` does so for every period against the one
+before; :func:`mask_text` and :func:`snippet` make untrusted text safe to show.
 """
 
 from .logodds import DistinctiveTerms, distinctive_terms, log_odds_z
+from .periods import rising_terms
 from .redact import mask_text, snippet
 from .tokens import ENGLISH_STOP_WORDS, TermMatrix, term_matrix, tokenize
 
@@ -16,6 +18,7 @@ __all__ = [
     "distinctive_terms",
     "log_odds_z",
     "mask_text",
+    "rising_terms",
     "snippet",
     "term_matrix",
     "tokenize",

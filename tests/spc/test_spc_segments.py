@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import norm
+from scipy.stats import betabinom, norm
 from spc_reference_data import ORANGE_JUICE, frame
 
 from qainsights import spc
@@ -119,7 +119,7 @@ def test_summary_and_status():
     charts = control_charts(
         data, by="site", chart="p", subgroup="week", defects="errors", n="audits", rules="limits"
     )
-    summary = charts.summary.set_index("site")
+    summary = charts.segments.set_index("site")
     assert summary.loc["A", "center"] == pytest.approx(56 / 600)
     assert summary.loc["A", "ucl"] == pytest.approx(
         56 / 600 + 3 * np.sqrt(56 / 600 * (544 / 600) / 100)
@@ -129,15 +129,18 @@ def test_summary_and_status():
     assert summary.loc["B", "status"] == "in control"
     assert summary["n_subgroups"].tolist() == [6, 6]
     assert summary["n_signals"].tolist() == [1, 0]
-    # Latest-point p-values 2 Phi(-|z|) and their Benjamini-Hochberg q-values, by hand:
+    # Latest-point p-values of the p chart: the latest count against the Jeffreys predictive
+    # BetaBinomial(n, X + 1/2, N - X + 1/2) of the five earlier weeks (A: X = 26, B: X = 39,
+    # N = 500), two-sided as twice the smaller tail; then Benjamini-Hochberg q-values by hand:
     # with m = 2, q_(2) = p_(2) and q_(1) = min(2 p_(1), q_(2)).
-    z = charts.table.groupby("site")["z"].last()
-    p = 2 * norm.sf(np.abs(z))
-    assert summary["p_value"].tolist() == pytest.approx(p.tolist())
+    a = 2 * betabinom.sf(29, 100, 26.5, 474.5)
+    b = min(1.0, 2 * min(betabinom.sf(7, 100, 39.5, 461.5), betabinom.cdf(8, 100, 39.5, 461.5)))
+    p = np.array([a, b])
+    assert summary["p_value"].tolist() == pytest.approx(p.tolist(), rel=1e-9)
     low, high = sorted(p)
     assert sorted(summary["q_value"]) == pytest.approx([min(2 * low, high), high])
     assert isinstance(charts, ControlChartSet)
-    assert charts.to_frame() is charts.summary
+    assert charts.to_frame() is charts.segments
     assert "<h4>" in charts._repr_html_()
     # Site B: p-bar = 32/600, sigma = 0.02247; weeks 5 and 6 (0.12) lie beyond 2 sigma (0.098)
     # but inside the UCL (0.1207): WE rule 2 without a point beyond the limits gives "shift".
@@ -151,7 +154,7 @@ def test_summary_and_status():
         n="audits",
         rules=["we1", "we2"],
     )
-    assert shifted.summary.set_index("site").loc["B", "status"] == "shift"
+    assert shifted.segments.set_index("site").loc["B", "status"] == "shift"
 
 
 def test_expected_false_alarms_matches_normal_rate():
@@ -180,7 +183,7 @@ def test_reordering_rows_changes_nothing(weekly):
         weekly.sample(frac=1, random_state=2), by="site", subgroup="week", defects="errors", n="n"
     )
     pd.testing.assert_frame_equal(first.table, second.table)
-    pd.testing.assert_frame_equal(first.summary, second.summary)
+    pd.testing.assert_frame_equal(first.segments, second.segments)
 
 
 def test_input_not_mutated(weekly):
@@ -226,7 +229,7 @@ def test_plot_draws_flagged_segments(weekly):
     charts = control_charts(
         weekly, by="site", chart="p", subgroup="week", defects="errors", n="n", rules="limits"
     )
-    flagged = charts.summary[charts.summary["status"] != "in control"]
+    flagged = charts.segments[charts.segments["status"] != "in control"]
     figure = charts.plot()
     visible = [axis for axis in figure.axes if axis.get_visible()]
     assert len(flagged) > 0
@@ -296,7 +299,7 @@ def test_segment_without_limits_is_reported():
         charts = control_charts(
             data, by="site", chart="p", subgroup="week", defects="errors", n="n"
         )
-    assert charts.summary["status"].tolist() == ["no limits", "in control"]
+    assert charts.segments["status"].tolist() == ["no limits", "in control"]
 
 
 def test_all_points_excluded_does_not_crash():
