@@ -33,6 +33,7 @@ from .findings import (
     Finding,
     actions_table,
     chart_action_segments,
+    owner_of_cause,
     weekly_claim_weeks,
 )
 from .sections import (
@@ -351,6 +352,7 @@ def _root_cause_findings(result: ParetoResult) -> list[Finding]:
                 f"{len(CLAIM_FAMILIES)} families of change claims).",
                 f"Find where '{cause}' errors concentrate (drill down by site and "
                 "queue) and address the cause there.",
+                owner_of_cause(cause),
             )
         )
     return found
