@@ -50,7 +50,8 @@ class ParetoResult(TidyResult):
         ``category`` column, ``count_before``, ``count_after``, ``total_before``,
         ``total_after``, ``share_before``, ``share_after``, ``change``
         (``share_after − share_before``), ``ci_low`` and ``ci_high`` (Newcombe's interval
-        for the change of a count share; NaN when a weight is used).
+        for the change of a share: on the error counts, or with sampling weights on Kish's
+        effective sizes; NaN with ``weight="severity"``).
     category : str
         The column of reasons.
     measure : str
@@ -167,8 +168,8 @@ def pareto(
     Warns
     -----
     UserWarning
-        When periods are compared with a weight: the comparison intervals assume counts,
-        so they are NaN.
+        When periods are compared with ``weight="severity"``: the comparison intervals need
+        counts or sampling weights, so they are NaN.
 
     References
     ----------
@@ -216,7 +217,13 @@ def pareto(
     before, after = _choose_periods(rows[by_period], periods)
     period = rows[by_period].to_numpy()
     tables = [_pareto_table(frame[period == p], category, cutoff) for p in (before, after)]
-    comparison = _compare(*tables, category=category, counts=weight is None, level=level)
+    sizes = None
+    if weight is None:
+        sizes = tuple(float(t["count"].sum()) for t in tables)
+    elif weight != "severity":
+        w = frame["_weight"].to_numpy()
+        sizes = tuple(_kish_size(w[period == p]) for p in (before, after))
+    comparison = _compare(*tables, category=category, sizes=sizes, level=level)
     return ParetoResult(tables[1], comparison, category, measure, cutoff, (before, after))
 
 
@@ -326,8 +333,18 @@ def _choose_periods(values: pd.Series, periods) -> tuple:
     return tuple(periods)
 
 
-def _compare(before, after, *, category, counts: bool, level: float) -> pd.DataFrame:
-    """Shares of each reason in both periods, their change and its Newcombe interval."""
+def _kish_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of a weighted share, ``(Σ w)² / Σ w²``."""
+    return float(weights.sum() ** 2 / np.square(weights).sum())
+
+
+def _compare(before, after, *, category, sizes, level: float) -> pd.DataFrame:
+    """Shares of each reason in both periods, their change and its Newcombe interval.
+
+    ``sizes`` are the two periods' sample sizes: the error counts, or with sampling weights
+    their Kish effective sizes (each share then counts ``share x size`` effective errors);
+    None (severity points) leaves the interval NaN.
+    """
     merged = after.merge(
         before, on=category, how="outer", suffixes=("_after", "_before"), sort=False
     )
@@ -336,21 +353,21 @@ def _compare(before, after, *, category, counts: bool, level: float) -> pd.DataF
     columns = ["count_before", "count_after", "total_before", "total_after"]
     merged[columns] = merged[columns].fillna(0)
     merged[["count_before", "count_after"]] = merged[["count_before", "count_after"]].astype(int)
-    n_before, n_after = before["count"].sum(), after["count"].sum()
     p_before = merged["total_before"] / before["total"].sum()
     p_after = merged["total_after"] / after["total"].sum()
     change = (p_after - p_before).to_numpy()
-    if counts:
-        low_b, high_b = proportion_ci(merged["count_before"], n_before, ci=level)
-        low_a, high_a = proportion_ci(merged["count_after"], n_after, ci=level)
+    if sizes is not None:
+        n_before, n_after = sizes
         pb, pa = p_before.to_numpy(), p_after.to_numpy()
+        low_b, high_b = proportion_ci(pb * n_before, n_before, ci=level)
+        low_a, high_a = proportion_ci(pa * n_after, n_after, ci=level)
         ci_low = change - np.sqrt((pa - low_a) ** 2 + (high_b - pb) ** 2)
         ci_high = change + np.sqrt((high_a - pa) ** 2 + (pb - low_b) ** 2)
     else:
         warnings.warn(
-            f"{_FUNC} compares weighted shares between periods; the comparison intervals are "
-            "NaN because Newcombe's interval needs counts. Compare with weight=None for "
-            "intervals.",
+            f"{_FUNC} compares severity-weighted shares between periods; the comparison "
+            "intervals are NaN because Newcombe's interval needs counts or sampling weights. "
+            "Compare with weight=None for intervals.",
             UserWarning,
             stacklevel=3,
         )

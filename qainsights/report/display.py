@@ -10,7 +10,17 @@ from IPython.display import HTML
 
 from .formatting import readable
 
-__all__ = ["Table", "heading", "paragraph"]
+__all__ = [
+    "STYLE",
+    "Table",
+    "anchor_of",
+    "first_screen",
+    "heading",
+    "omitted_line",
+    "paragraph",
+    "ranked_findings",
+    "section_heading",
+]
 
 
 def heading(text: str, level: int = 2) -> HTML:
@@ -57,3 +67,186 @@ class Table:
 
     def __repr__(self) -> str:
         return self.frame.to_string(index=False) if len(self.frame) else "(no rows)"
+
+
+#: Colour-blind-safe status colours (Okabe & Ito, 2008), always beside a word.
+STATUS_COLOURS = {
+    "meets target": "#0072B2",
+    "below target": "#D55E00",
+    "not separable from target": "#6E6E6E",
+}
+#: Sections by how much of the operation their findings cover, for ranking within a priority.
+_BREADTH = (
+    "headline", "change", "control_charts", "vendors", "segments", "sites", "root_causes",
+    "capability", "moderators", "calibration",
+)  # fmt: skip
+#: The page's style: tiles, findings, and clean printed pages.
+STYLE = """
+<style>
+body, .jp-Notebook { font-family: "DejaVu Sans", "Noto Sans", "Noto Sans Arabic",
+  "Noto Color Emoji", Arial, sans-serif; }
+.qi-tiles { display: flex; gap: 12px; flex-wrap: wrap; margin: 8px 0 16px; }
+.qi-tile { flex: 1 1 220px; border: 1px solid #d0d0d0; border-left: 6px solid #6E6E6E;
+  border-radius: 4px; padding: 10px 14px; }
+.qi-tile .qi-label { font-size: 0.85em; color: #444; text-transform: uppercase; }
+.qi-tile .qi-value { font-size: 2em; font-weight: bold; margin: 2px 0; }
+.qi-tile .qi-note { font-size: 0.9em; color: #333; }
+.qi-findings li { margin-bottom: 6px; }
+.qi-owner { font-weight: bold; }
+.qi-omitted { color: #555; font-style: italic; }
+@media print {
+  .jp-Cell, .qi-tile, table, img { break-inside: avoid; page-break-inside: avoid; }
+  h2 { break-before: auto; break-after: avoid; }
+  a { color: inherit; text-decoration: none; }
+  body { font-size: 10pt; }
+}
+</style>
+"""
+
+
+def anchor_of(section: str) -> str:
+    """The HTML id of a report section, for links to its evidence.
+
+    Examples
+    --------
+    >>> anchor_of("control_charts")
+    'section-control-charts'
+    """
+    return "section-" + section.replace("_", "-")
+
+
+def section_heading(text: str, section: str, level: int = 2) -> HTML:
+    """A section heading with the anchor that the first screen links to, escaped.
+
+    Examples
+    --------
+    >>> section_heading("Root causes", "root_causes").data
+    '<h2 id="section-root-causes">Root causes</h2>'
+    """
+    return HTML(f'<h{level} id="{anchor_of(section)}">{html.escape(text)}</h{level}>')
+
+
+def omitted_line(title: str, reason: str) -> HTML:
+    """One line saying why a section could not be computed, escaped.
+
+    Examples
+    --------
+    >>> omitted_line("Moderators", "2 moderator(s) only.").data
+    '<p class="qi-omitted">Moderators: not shown, 2 moderator(s) only.</p>'
+    """
+    return HTML(f'<p class="qi-omitted">{html.escape(title)}: not shown, {html.escape(reason)}</p>')
+
+
+def _p(value: float) -> str:
+    return "p < 0.001" if value < 0.001 else f"p = {value:.2g}"
+
+
+def _tile(label: str, value: str, note: str, colour: str = "#6E6E6E") -> str:
+    return (
+        f'<div class="qi-tile" style="border-left-color: {colour}">'
+        f'<div class="qi-label">{html.escape(label)}</div>'
+        f'<div class="qi-value">{html.escape(value)}</div>'
+        f'<div class="qi-note">{html.escape(note)}</div></div>'
+    )
+
+
+def _accuracy_tile(report) -> str:
+    row = report.headline.table.set_index("month").loc[report.month]
+    note = (
+        f"target {row['target']:.1%}, 95% CI {row['ci_low']:.1%} to {row['ci_high']:.1%} "
+        f"({int(row['n']):,} audits): {row['status']}"
+    )
+    return _tile(f"Accuracy, {report.month}", f"{row['accuracy']:.1%}", note,
+                 STATUS_COLOURS.get(row["status"], "#6E6E6E"))  # fmt: skip
+
+
+def _change_tile(report) -> str:
+    label = f"Change since {report.previous}"
+    if report.change is None:
+        return _tile(label, "n/a", report.omitted.get("change", "not computed."))
+    overall = report.change.overall.iloc[0]
+    # accuracy is one minus the error rate: its change and interval are the mirror image
+    change, low, high = -overall["difference"], -overall["ci_high"], -overall["ci_low"]
+    significant = overall["p_value"] < 0.05
+    verdict = "beyond sampling error" if significant else "within noise"
+    note = (
+        f"accuracy {100 * change:+.1f} points (95% CI {100 * low:+.1f} to {100 * high:+.1f}), "
+        f"{_p(overall['p_value'])}: {verdict}"
+    )
+    colour = "#6E6E6E" if not significant else ("#0072B2" if change > 0 else "#D55E00")
+    return _tile(label, f"{100 * change:+.1f} pts", note, colour)
+
+
+def _direction_tile(report) -> str:
+    label = "Direction over the year"
+    if report.direction is None:
+        return _tile(label, "n/a", report.omitted.get("direction", "not computed."))
+    row = report.direction.iloc[0]
+    p_value = row["p_value_quasi"]
+    if p_value < 0.05:
+        value = "worsening" if row["slope"] > 0 else "improving"
+        colour = "#D55E00" if row["slope"] > 0 else "#0072B2"
+    else:
+        value, colour = "no clear trend", "#6E6E6E"
+    note = (
+        f"error rate {100 * row['slope']:+.2f} points a month over {int(row['periods'])} months, "
+        f"{_p(p_value)} (allowing for month-to-month spread)"
+    )
+    return _tile(label, value, note, colour)
+
+
+def ranked_findings(findings, *, top: int = 5) -> list:
+    """The findings that matter most: by priority, then by how much of the operation they cover.
+
+    Low-priority findings are only listed when fewer than three others exist.
+
+    Examples
+    --------
+    >>> from qainsights.report.findings import Finding
+    >>> found = [Finding("moderators", "medium", "m", "a"), Finding("vendors", "medium", "v", "a"),
+    ...          Finding("headline", "low", "h", "a"), Finding("segments", "high", "s", "a")]
+    >>> [f.section for f in ranked_findings(found)]
+    ['segments', 'vendors', 'moderators']
+    """
+    from .findings import PRIORITIES
+
+    def rank(finding):
+        breadth = _BREADTH.index(finding.section) if finding.section in _BREADTH else len(_BREADTH)
+        return PRIORITIES.index(finding.priority), breadth
+
+    ordered = sorted(findings, key=rank)
+    urgent = [f for f in ordered if f.priority != "low"]
+    chosen = urgent if len(urgent) >= 3 else ordered
+    return chosen[:top]
+
+
+def first_screen(report, *, top: int = 5) -> HTML:
+    """The page a leader reads in a minute: three tiles, the findings that matter, the actions.
+
+    Every number is the report's; every label is escaped. Findings link to their section.
+    """
+    tiles = [_accuracy_tile(report)] if report.headline is not None else []
+    tiles += [_change_tile(report), _direction_tile(report)]
+    items = []
+    for finding in ranked_findings(report.findings, top=top):
+        owner = getattr(finding, "owner", "")
+        items.append(
+            f"<li><b>{html.escape(finding.priority)}</b>: {html.escape(finding.finding)} "
+            f'<a href="#{anchor_of(finding.section)}">evidence</a><br>'
+            f"Action: {html.escape(finding.action)}"
+            + (f' <span class="qi-owner">({html.escape(owner)})</span>' if owner else "")
+            + "</li>"
+        )
+    body = (
+        STYLE
+        + f'<div class="qi-tiles">{"".join(tiles)}</div>'
+        + "<h2>What matters this month</h2>"
+        + f'<ol class="qi-findings">{"".join(items)}</ol>'
+    )
+    if report.consistency:
+        body += (
+            "<p><b>Reading the sections together.</b> "
+            + " ".join(html.escape(note) for note in report.consistency)
+            + "</p>"
+        )
+    return HTML(body)

@@ -5,12 +5,37 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["PRIORITIES", "Finding", "actions_table"]
+__all__ = [
+    "BEYOND_LIMITS",
+    "CLAIM_ALPHA",
+    "CLAIM_FAMILIES",
+    "FALSE_ALARM_BUDGET",
+    "MIN_ERRORS",
+    "PRIORITIES",
+    "Finding",
+    "actions_table",
+    "chart_action_segments",
+]
 
 #: Priorities from most to least urgent.
 PRIORITIES = ("high", "medium", "low")
+#: The fewest errors in a segment's latest subgroup for its signal to become an action: with
+#: one or two errors no test separates a special cause from a rare week, whatever the cell size.
+MIN_ERRORS = 3
+#: The rules that put a point beyond its control limits (the others are run rules).
+BEYOND_LIMITS = ("we1", "nelson1")
+#: A month without any change may carry a high- or medium-priority claim of change with at most
+#: this probability. Four families of findings can claim one; each gets an equal share of the
+#: budget (Bonferroni), so together they stay within it. The weekly chart's share is what its
+#: 3-sigma limits spend over a month's four or five weeks (0.27 % a week); the share actually
+#: spent is measured on simulated months without change in benchmarks/calibration.py.
+FALSE_ALARM_BUDGET = 0.05
+CLAIM_FAMILIES = ("weekly chart", "segment scan", "change explanation", "root-cause trend")
+#: The false-alarm rate each family of change claims is tested at.
+CLAIM_ALPHA = FALSE_ALARM_BUDGET / len(CLAIM_FAMILIES)
 
 
 @dataclass(frozen=True)
@@ -52,3 +77,45 @@ def actions_table(findings: Iterable[Finding]) -> pd.DataFrame:
     )
     rank = table["priority"].map({p: i for i, p in enumerate(PRIORITIES)})
     return table.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
+
+
+def chart_action_segments(
+    summary: pd.DataFrame, *, alpha: float = CLAIM_ALPHA, min_errors: int = MIN_ERRORS
+) -> pd.DataFrame:
+    """The segments of a proportion chart scan whose latest subgroup calls for action.
+
+    A segment qualifies when all three hold: its latest point is beyond its control limits
+    (``status == "out of control"``); its exact latest-point test survives the false discovery
+    rate across segments (``q_value < alpha``); and the latest subgroup holds at least
+    ``min_errors`` errors (``value * n``), the minimum of evidence, so that one error in two
+    audits never becomes an action however surprising its rate.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        :attr:`~qainsights.spc.ControlChartSet.summary` of a p or Laney p' scan.
+    alpha : float, default :data:`CLAIM_ALPHA`
+        False discovery rate (the segment scan's share of the report's false-alarm budget).
+    min_errors : int, default :data:`MIN_ERRORS`
+        The fewest errors in the latest subgroup.
+
+    Returns
+    -------
+    DataFrame
+        The qualifying rows of ``summary``, in its order.
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"site": ["A", "B", "C"], "value": [0.5, 0.3, 0.2],
+    ...                         "n": [2, 40, 50], "status": ["out of control"] * 2 + ["shift"],
+    ...                         "q_value": [0.01, 0.002, 0.001]})
+    >>> chart_action_segments(summary)["site"].tolist()
+    ['B']
+    """
+    errors = np.round(summary["value"].to_numpy() * summary["n"].to_numpy())
+    keep = (
+        (summary["status"] == "out of control").to_numpy()
+        & (summary["q_value"].to_numpy() < alpha)
+        & (errors >= min_errors)
+    )
+    return summary[keep]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["PERCENT_COLUMNS", "readable"]
+__all__ = ["LABELS", "PERCENT_COLUMNS", "column_kinds", "readable"]
 
 #: Columns holding proportions, shown as percentages.
 PERCENT_COLUMNS = frozenset(
@@ -24,7 +25,17 @@ _BOUNDS = frozenset({"ci_low", "ci_high"})
 _PROPORTION_ESTIMATES = frozenset(
     {"rate", "accuracy", "share", "change", "difference", "standardised_rate", "crude_rate"}
 )
-_COUNTS = frozenset({"n", "errors", "n_baseline", "n_current", "errors_baseline", "errors_current"})
+_COUNTS = frozenset(
+    {"n", "errors", "n_baseline", "n_current", "errors_baseline", "errors_current", "audits",
+     "decisions", "decisions_in_error"}
+)  # fmt: skip
+#: Headers that say what a count counts: audits, or the decisions the weighted audits represent.
+LABELS = {
+    "n": "audits",
+    "errors": "audited errors",
+    "decisions": "decisions (weighted)",
+    "decisions_in_error": "decisions in error (weighted)",
+}
 _P_VALUES = frozenset({"p_value", "q_value"})
 
 
@@ -42,46 +53,87 @@ def _number(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:.3f}"
 
 
+def _is_proportion(column: pd.Series) -> bool:
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64")
+    values = values[np.isfinite(values)]
+    return bool(pd.api.types.is_numeric_dtype(column.dtype)) and bool((np.abs(values) <= 1).all())
+
+
+def column_kinds(table: pd.DataFrame, *, percent: Iterable[str] = ()) -> dict[str, str]:
+    """What each column holds, for the HTML tables and the spreadsheet formats alike.
+
+    Kinds: ``"percent"`` (a proportion: a column of :data:`PERCENT_COLUMNS` or ``percent``,
+    or an interval bound when the table's estimate is a proportion, and every value within
+    [-1, 1]), ``"count"``, ``"p_value"``, ``"number"`` (other numbers), ``"date"`` (times at
+    midnight), ``"datetime"``, ``"bool"`` and ``"text"``.
+
+    Examples
+    --------
+    >>> column_kinds(pd.DataFrame({"index": [26.1], "ci_low": [23.8], "rate": [0.07],
+    ...                            "week": pd.to_datetime(["2026-10-05"]), "site": ["a"]}))
+    {'index': 'number', 'ci_low': 'number', 'rate': 'percent', 'week': 'date', 'site': 'text'}
+    """
+    percents = PERCENT_COLUMNS | set(percent)
+    if _PROPORTION_ESTIMATES & set(table.columns) or set(percent) & _PROPORTION_ESTIMATES:
+        percents |= _BOUNDS
+    kinds = {}
+    for name in table.columns:
+        column = table[name]
+        dtype = column.dtype
+        if pd.api.types.is_bool_dtype(dtype):
+            kind = "bool"
+        elif pd.api.types.is_datetime64_any_dtype(dtype):
+            kind = "date" if (column.dt.normalize() == column).all() else "datetime"
+        elif name in percents and _is_proportion(column):
+            kind = "percent"
+        elif name in _COUNTS or pd.api.types.is_integer_dtype(dtype):
+            kind = "count"
+        elif name in _P_VALUES:
+            kind = "p_value"
+        elif pd.api.types.is_numeric_dtype(dtype):
+            kind = "number"
+        else:
+            kind = "text"
+        kinds[name] = kind
+    return kinds
+
+
 def readable(
     table: pd.DataFrame, *, percent: Iterable[str] = (), decimals: int = 1
 ) -> pd.DataFrame:
     """Return a copy of a result table for display.
 
-    Proportions (the columns of :data:`PERCENT_COLUMNS` and ``percent``, and ``ci_low`` /
-    ``ci_high`` when the table's estimate is a proportion) become percentages,
-    counts get thousands separators, p- and q-values three decimals (or "< 0.001"), other
-    numbers three decimals (none for whole numbers or from 100 up), labels lose their
-    underscores, and headers become words.
+    Each column is shown by its kind (:func:`column_kinds`): proportions as percentages,
+    counts with thousands separators, p- and q-values with three decimals (or "< 0.001"),
+    other numbers with three decimals (none for whole numbers or from 100 up), dates without
+    a time, labels without underscores; headers become words (counts say what they count,
+    :data:`LABELS`).
 
     Examples
     --------
     >>> readable(pd.DataFrame({"site": ["a"], "n": [1234], "accuracy": [0.9234],
     ...                        "q_value": [0.00002], "dpmo": [39106.1]}))
-      site      n accuracy  q value    dpmo
+      site audits accuracy  q value    dpmo
     0    a  1,234    92.3%  < 0.001  39,106
     """
     shown = table.copy()
-    percents = PERCENT_COLUMNS | set(percent)
-    if _PROPORTION_ESTIMATES & set(table.columns) or set(percent) & _PROPORTION_ESTIMATES:
-        percents |= _BOUNDS
-    for name in shown.columns:
+    for name, kind in column_kinds(table, percent=percent).items():
         column = shown[name]
-        if name in percents:
+        if kind == "percent":
             shown[name] = column.map(lambda v: _percent(v, decimals)).astype("str")
-        elif name in _COUNTS:
+        elif kind == "count" and name in _COUNTS:
             shown[name] = column.map(lambda v: "" if pd.isna(v) else f"{int(v):,}").astype("str")
-        elif name in _P_VALUES:
+        elif kind == "p_value":
             shown[name] = column.map(_p_value).astype("str")
-        elif pd.api.types.is_float_dtype(column.dtype):
+        elif kind == "number" and pd.api.types.is_float_dtype(column.dtype):
             shown[name] = column.map(_number).astype("str")
-        elif isinstance(column.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(
-            column.dtype
+        elif kind == "text" and (
+            isinstance(column.dtype, pd.CategoricalDtype)
+            or pd.api.types.is_string_dtype(column.dtype)
         ):
             shown[name] = column.astype("str").str.replace("_", " ").where(column.notna(), "")
-        elif pd.api.types.is_datetime64_any_dtype(column.dtype):
-            times = column.dt
-            dated = (times.normalize() == column).all()
-            shown[name] = (times.strftime("%Y-%m-%d") if dated else column.astype("str")).astype(
-                "str"
-            )
-    return shown.rename(columns=lambda c: str(c).replace("_", " "))
+        elif kind == "date":
+            shown[name] = column.dt.strftime("%Y-%m-%d").astype("str")
+        elif kind == "datetime":
+            shown[name] = column.astype("str")
+    return shown.rename(columns=lambda c: LABELS.get(str(c), str(c).replace("_", " ")))

@@ -22,9 +22,19 @@ from ..moderators import ModeratorOutliers, moderator_outliers
 from ..rca import ParetoResult, pareto, severity_index
 from ..spc import ControlChart, ControlChartSet, control_charts, p_chart
 from ..standardisation import standardised_rates
-from ..trends import ChangeExplanation, explain_change
+from ..trends import ChangeExplanation, explain_change, trend_test
+from ..vendors import ALL_VENDORS, VendorComparison, compare_site_types
+from .consistency import consistency_notes
+from .estimand import effective_counts
 from .exports import suppress_small_cells
-from .findings import Finding, actions_table
+from .findings import (
+    BEYOND_LIMITS,
+    CLAIM_ALPHA,
+    CLAIM_FAMILIES,
+    Finding,
+    actions_table,
+    chart_action_segments,
+)
 from .sections import (
     Headline,
     accuracy_table,
@@ -48,6 +58,7 @@ SECTIONS = (
     "root_causes",
     "segments",
     "sites",
+    "vendors",
     "moderators",
     "calibration",
     "capability",
@@ -58,6 +69,8 @@ SECTIONS = (
 CHANGE_DIMS = ("site", "queue", "policy", "market")
 #: Months of audits behind the moderator distribution (one month is too few audits per person).
 MODERATOR_MONTHS = 3
+#: The root cause shown for errors without one.
+NOT_RECORDED = "(not recorded)"
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,10 @@ class MonthlyReport(TidyResult):
         The accuracy target.
     headline : Headline
         Accuracy this month and last, against target.
+    direction : DataFrame
+        The direction of the error rate over the 13 months to the report month: one row of
+        :func:`qainsights.trends.trend_test` on the monthly (weighted) counts, whose
+        ``p_value_quasi`` allows for month-to-month over-dispersion.
     directions : DataFrame
         Error rate by direction (over-/under-enforcement, wrong policy) this month.
     severity : DataFrame
@@ -85,12 +102,16 @@ class MonthlyReport(TidyResult):
         sampling weights the segments count by the decisions they represent.
     root_causes : ParetoResult
         Pareto of this month's root causes, and their change in share since last month with
-        intervals Bonferroni-adjusted for the number of causes compared.
+        intervals Bonferroni-adjusted for the number of causes compared and for the report's
+        families of change claims (:data:`~qainsights.report.findings.CLAIM_ALPHA`).
     by_site, by_queue : DataFrame
         Accuracy per site and per queue against target.
     standardised : DataFrame
         Each site's error rate directly standardised to the month's common queue x policy mix,
         beside its crude rate.
+    vendors : VendorComparison
+        Vendor sites against in-house on the common mix: the month, the trend over six
+        months and the scorecard against the target (when ``site_type`` names both).
     moderators : ModeratorOutliers
         The moderator distribution over the three months to the report month, with
         empirical-Bayes shrinkage and false-discovery-rate control.
@@ -103,8 +124,18 @@ class MonthlyReport(TidyResult):
         ``sigma_level`` (short-term, with the 1.5-sigma shift), each with an interval.
     sampling : str
         How the audits were sampled and how precise the headline is.
+    weighted : bool
+        True when every audit carries a sampling weight: every rate of the report (control
+        charts included) then estimates the share of decisions in error, not of audits.
     findings : tuple of Finding
         What each section found and the action it calls for.
+    omitted : dict of str to str
+        The sections (or parts: ``"severity"``) that could not be computed on these data,
+        each with the reason in one sentence.
+    consistency : tuple of str
+        Where two sections seem to disagree (a chart signal beside a change "within noise",
+        a segment "shift" with a large q-value), the sentence that says why both hold
+        (:func:`~qainsights.report.consistency.consistency_notes`).
     notes : tuple of str
         Warnings the statistics raised while the report was built (for example a segment
         without control limits), kept for the report's notes on the data instead of being
@@ -115,6 +146,7 @@ class MonthlyReport(TidyResult):
     previous: str
     target: float
     headline: Headline | None = None
+    direction: pd.DataFrame | None = None
     directions: pd.DataFrame | None = None
     severity: pd.DataFrame | None = None
     monthly_chart: ControlChart | None = None
@@ -125,12 +157,16 @@ class MonthlyReport(TidyResult):
     by_site: pd.DataFrame | None = None
     by_queue: pd.DataFrame | None = None
     standardised: pd.DataFrame | None = None
+    vendors: VendorComparison | None = None
     moderators: ModeratorOutliers | None = None
     named_moderators: pd.DataFrame | None = None
     calibration: object | None = None
     capability: pd.DataFrame | None = None
     sampling: str | None = None
+    weighted: bool = False
     findings: tuple[Finding, ...] = ()
+    omitted: dict[str, str] = field(default_factory=dict)
+    consistency: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     _title: str = field(default="Monthly Quality Report: actions", repr=False)
 
@@ -141,9 +177,10 @@ class MonthlyReport(TidyResult):
     def tables(self, *, min_n: int = 10) -> dict[str, pd.DataFrame]:
         """The report's tables by title, for Excel and CSV exports.
 
-        Rows of tables with an ``n`` column that rest on fewer than ``min_n`` audits have
-        their statistics blanked and ``suppressed`` set (:func:`suppress_small_cells`), so a
-        small segment cannot single out the few people behind it.
+        Rows that rest on fewer than ``min_n`` audits have their statistics blanked and
+        ``suppressed`` set (:func:`suppress_small_cells`), in every table with a count of
+        audits per row (:data:`COUNT_COLUMNS`), so a small segment cannot single out the few
+        people behind it.
         """
         candidates = {
             "Headline": None if self.headline is None else self.headline.table,
@@ -158,20 +195,28 @@ class MonthlyReport(TidyResult):
             "Accuracy by site": self.by_site,
             "Accuracy by queue": self.by_queue,
             "Sites standardised": self.standardised,
+            "Vendors vs in-house": None if self.vendors is None else self.vendors.comparison,
+            "Vendor scorecard": None if self.vendors is None else self.vendors.scorecard,
             "Moderators flagged": self.named_moderators,
             "Calibration raters": None if self.calibration is None else self.calibration.raters,
             "Capability by queue": self.capability,
             "Actions": self.to_frame(),
-        }
+        }  # fmt: skip
         tables = {title: table for title, table in candidates.items() if table is not None}
         with warnings.catch_warnings():  # the ``suppressed`` column says which rows were blanked
             warnings.filterwarnings(
                 "ignore", message="suppress_small_cells blanked", category=UserWarning
             )
-            return {
-                title: suppress_small_cells(table, min_n=min_n) if "n" in table else table
-                for title, table in tables.items()
-            }
+            return {title: _suppressed(table, min_n) for title, table in tables.items()}
+
+
+#: Columns that count the audits behind a row of an exported table.
+COUNT_COLUMNS = ("n", "n_baseline", "n_current", "audits", "n_items")
+
+
+def _suppressed(table: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    counts = [c for c in COUNT_COLUMNS if c in table]
+    return suppress_small_cells(table, min_n=min_n, n=counts) if counts else table
 
 
 def check_sections(sections: Sequence[str] | None) -> tuple[str, ...]:
@@ -222,33 +267,39 @@ def _headline_findings(top: Headline) -> list[Finding]:
 def _chart_findings(weekly: ControlChart, segments: ControlChartSet, month_start) -> list[Finding]:
     found = []
     recent = weekly.signals[pd.to_datetime(weekly.signals["subgroup"]) >= month_start]
-    if not recent.empty:
-        rules = format_values(sorted(recent["rule"].unique()))
-        found.append(
-            Finding(
-                "control_charts",
-                "high",
-                f"The weekly error chart signals in the report month (rules {rules}).",
-                "Treat it as a special cause: find what changed in those weeks.",
-            )
-        )
+    beyond = recent["rule"].isin(BEYOND_LIMITS)
+    if beyond.any():
+        found.append(Finding(
+            "control_charts", "high",
+            "The weekly error chart has a week beyond its control limits in the report month.",
+            "Treat it as a special cause: find what changed in that week.",
+        ))  # fmt: skip
+    if (~beyond).any():
+        rules = format_values(sorted(recent.loc[~beyond, "rule"].unique()))
+        found.append(Finding(
+            "control_charts", "low",
+            f"The weekly error chart shows a run-rule pattern in the report month (rules {rules}).",
+            "Treat it as a lead, not a finding: look again next month.",
+        ))  # fmt: skip
     summary = segments.summary
     firings, expected = len(segments.signals), segments.expected_false_alarms
     shifted = summary[summary["status"] == "shift"]
     found.append(Finding(
         "control_charts", "low",
         f"{firings} rule firings across {len(summary)} site x queue charts, where about "
-        f"{expected:.0f} are expected by chance alone; {len(shifted)} segment(s) show a run-rule "
+        f"{expected:.0f} are expected by chance alone (simulated from the same stable-process "
+        f"model the flags are tested against); {len(shifted)} segment(s) show a run-rule "
         "shift in their latest week.",
         "Treat single run-rule shifts as leads, not findings: look again next week.",
     ))  # fmt: skip
-    separable = summary[(summary["status"] == "out of control") & (summary["q_value"] < 0.05)]
-    for row in separable.itertuples():
+    for row in chart_action_segments(summary).itertuples():
         segment = " x ".join(str(getattr(row, b)) for b in segments.by)
+        errors = round(row.value * row.n)
         found.append(Finding(
             "control_charts", "high",
-            f"{segment}: beyond its control limits in the latest week (q = {row.q_value:.2g}, "
-            "false discovery rate controlled across segments).",
+            f"{segment}: beyond its control limits in the latest week ({errors} errors in "
+            f"{row.n:.0f} audits, exact test q = {row.q_value:.2g} < {CLAIM_ALPHA:g}, false "
+            "discovery rate controlled across segments).",
             f"Review {segment}'s recent weeks with its site lead.",
         ))  # fmt: skip
     return found
@@ -278,6 +329,8 @@ def _root_cause_findings(result: ParetoResult) -> list[Finding]:
             "Aim training and guideline work at these first.",
         )
     ]
+    if result.comparison is None:
+        return found
     rising = result.comparison[result.comparison["ci_low"] > 0]
     for row in rising.itertuples():
         cause = getattr(row, result.category)
@@ -288,7 +341,8 @@ def _root_cause_findings(result: ParetoResult) -> list[Finding]:
                 f"'{cause}' grew from {row.share_before:.0%} "
                 f"to {row.share_after:.0%} of errors (interval of the change "
                 f"{row.ci_low:+.1%} to {row.ci_high:+.1%}, Bonferroni-adjusted for the "
-                f"{len(result.comparison)} causes compared).",
+                f"{len(result.comparison)} causes compared and the report's "
+                f"{len(CLAIM_FAMILIES)} families of change claims).",
                 f"Find where '{cause}' errors concentrate (drill down by site and "
                 "queue) and address the cause there.",
             )
@@ -310,6 +364,39 @@ def _target_findings(table: pd.DataFrame, dimension: str, target: float) -> list
             f"Agree a recovery plan with each {dimension}'s lead.",
         )
     ]
+
+
+def _vendor_findings(result: VendorComparison) -> list[Finding]:
+    card = result.scorecard.set_index("unit")
+    found = []
+    below = card[(card["status"] == "below target") & (card.index != ALL_VENDORS)]
+    if len(below):
+        found.append(Finding(
+            "vendors", "high",
+            f"Vendor site(s) {format_values(below.index.tolist())} are below the "
+            f"{result.scorecard['target'].iloc[0]:.1%} accuracy target beyond sampling error.",
+            "Raise it in the vendor's quality review with a recovery plan and a date.",
+        ))  # fmt: skip
+    pooled = card.loc[ALL_VENDORS]
+    if pooled["gap_ci_low"] > 0 or pooled["gap_ci_high"] < 0:
+        worse = pooled["gap"] > 0
+        found.append(Finding(
+            "vendors", "medium" if worse else "low",
+            f"On the same mix of work, the vendor sites' error rate is "
+            f"{100 * abs(pooled['gap']):.1f} points {'above' if worse else 'below'} in-house's "
+            f"(95% CI {100 * pooled['gap_ci_low']:+.1f} to {100 * pooled['gap_ci_high']:+.1f}).",
+            "Compare vendor and in-house training and guidelines on the queues that differ most."
+            if worse else "Ask what the vendors do that in-house could adopt.",
+        ))  # fmt: skip
+    widening = card[(card["direction"] == "widening") & (card.index != ALL_VENDORS)]
+    if len(widening):
+        found.append(Finding(
+            "vendors", "medium",
+            f"The gap to in-house is widening at {format_values(widening.index.tolist())} "
+            f"over the last {result.trend['month'].nunique()} months.",
+            "Ask the vendor what changed (staffing, attrition, tooling) before it shows in target.",
+        ))  # fmt: skip
+    return found
 
 
 def _named_moderators(result: ModeratorOutliers, key: str | bytes | None) -> pd.DataFrame:
@@ -488,7 +575,257 @@ def build_monthly_report(
         report = _build(audits, month, target, calibration, calibration_standard, sections,
                         pseudonym_key)  # fmt: skip
     notes = tuple(dict.fromkeys(str(w.message) for w in caught))
-    return replace(report, notes=notes)
+    return replace(report, notes=notes, consistency=consistency_notes(report))
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every section reads: the data, the months compared and the report's estimand."""
+
+    audits: pd.DataFrame
+    month: str
+    before: str
+    target: float
+    weight: str | None
+    strata: str | None
+    calibration: pd.DataFrame | None
+    calibration_standard: pd.DataFrame | None
+    pseudonym_key: str | bytes | None
+    chosen: tuple[str, ...]
+
+    @property
+    def current(self) -> pd.DataFrame:
+        return self.audits[self.audits["month"] == self.month]
+
+    @property
+    def both(self) -> pd.DataFrame:
+        return self.audits[self.audits["month"].isin([self.before, self.month])]
+
+
+class _Omitted(Exception):
+    """A section that cannot be computed on these data; the message says why, in one line."""
+
+
+def _has_previous(ctx: _Context) -> None:
+    if not (ctx.audits["month"] == ctx.before).any():
+        raise _Omitted(f"no audits in {ctx.before}, the month before, to compare with.")
+
+
+def _headline_section(ctx: _Context) -> tuple[dict, list[Finding]]:
+    top = headline(ctx.audits, month=ctx.month, target=ctx.target)
+    return {"headline": top}, _headline_findings(top)
+
+
+def _direction_section(ctx: _Context) -> tuple[dict, list[Finding]]:
+    months = _window(ctx.audits, "month", ctx.month, 13)
+    counts = effective_counts(months, by="month", weight=ctx.weight)
+    if len(counts) < 3:
+        raise _Omitted(f"{len(counts)} month(s) of audits: a direction needs at least three.")
+    return {"direction": trend_test(counts, time="month", errors="errors", n="n")}, []
+
+
+def _directions_section(ctx: _Context) -> tuple[dict, list[Finding]]:
+    return {"directions": enforcement_table(ctx.current)}, []
+
+
+def _severity_section(ctx: _Context) -> tuple[dict, list[Finding]]:
+    both = ctx.both
+    errors = both["is_error"].to_numpy(dtype=bool)
+    if "severity" not in both:
+        raise _Omitted("the audits have no 'severity' column.")
+    unknown = int(both.loc[errors, "severity"].isna().sum())
+    if unknown:
+        raise _Omitted(
+            f"{unknown:,} of the {int(errors.sum()):,} errors in {ctx.before} and {ctx.month} "
+            "have no severity recorded, so the index would understate the cost of errors."
+        )
+    return {"severity": severity_index(both, by="month")}, []
+
+
+def _period_chart(ctx: _Context, frame: pd.DataFrame, period: str) -> ControlChart:
+    counts = effective_counts(frame, by=period, weight=ctx.weight)
+    return p_chart(counts, defects="errors", n="n", subgroup=period, laney=True)
+
+
+def _charts_section(ctx: _Context) -> tuple[dict, list[Finding]]:
+    audits = ctx.audits
+    monthly = _period_chart(ctx, _window(audits, "month", ctx.month, 13), "month")
+    weekly_rows = _window(audits, "week", _month_end_week(audits, ctx.month), 26)
+    weekly = _period_chart(ctx, weekly_rows, "week")
+    cells = effective_counts(weekly_rows, by=["site", "queue", "week"], weight=ctx.weight)
+    segments = control_charts(
+        cells, by=["site", "queue"], chart="laney_p", subgroup="week", defects="errors", n="n"
+    )
+    parts = {"monthly_chart": monthly, "weekly_chart": weekly, "segment_charts": segments}
+    return parts, _chart_findings(weekly, segments, pd.Timestamp(f"{ctx.month}-01"))
+
+
+def _change_section(ctx: _Context) -> tuple[dict, list[Finding]]:
+    _has_previous(ctx)
+    change = explain_change(
+        ctx.both, dims=list(CHANGE_DIMS), period="month", current=ctx.month,
+        baseline=ctx.before, weight=ctx.weight, alpha=CLAIM_ALPHA,
+    )  # fmt: skip
+    return {"change": change}, _change_findings(change)
+
+
+def _root_cause_section(ctx: _Context) -> tuple[dict, list[Finding]]:
+    both = ctx.both
+    if "root_cause" not in both or both.loc[both["is_error"], "root_cause"].isna().all():
+        raise _Omitted("no root cause is recorded on the errors of these months.")
+    errors = both[both["is_error"].to_numpy(dtype=bool)]
+    in_month = errors["month"] == ctx.month
+    if not in_month.any():
+        raise _Omitted(f"no errors in {ctx.month}, so no root causes to rank.")
+    unrecorded = errors["root_cause"].isna()
+    if unrecorded.any():
+        errors = errors.assign(
+            root_cause=errors["root_cause"].astype("object").where(~unrecorded, NOT_RECORDED)
+        )
+    compared = (errors["month"] == ctx.before).any()
+    causes = errors["root_cause"].nunique()
+    result = pareto(
+        errors if compared else errors[in_month],
+        by_period="month" if compared else None,
+        periods=(ctx.before, ctx.month) if compared else None,
+        ci=1 - CLAIM_ALPHA / max(causes, 1),
+        weight=ctx.weight,
+    )
+    return {"root_causes": result}, _root_cause_findings(result)
+
+
+def _segments_section(ctx: _Context) -> tuple[dict, list[Finding]]:
+    current = ctx.current
+    by_site = accuracy_table(current, by="site", target=ctx.target)
+    by_queue = accuracy_table(current, by="queue", target=ctx.target)
+    sites = by_site
+    if "vendors" in ctx.chosen and "site_type" in current:  # vendor sites: the vendor findings
+        vendor_sites = set(current.loc[current["site_type"] == "vendor", "site"])
+        sites = by_site[~by_site["site"].isin(vendor_sites)]
+    findings = _target_findings(sites, "site", ctx.target)
+    findings += _target_findings(by_queue, "queue", ctx.target)
+    return {"by_site": by_site, "by_queue": by_queue}, findings
+
+
+def _sites_section(ctx: _Context) -> tuple[dict, list[Finding]]:
+    current = ctx.current
+    if current["site"].nunique() < 2:
+        raise _Omitted("one site only: there is no other site to compare it with.")
+    table = standardised_rates(
+        current, by="site", mix=["queue", "policy"], weight=ctx.weight, strata=ctx.strata
+    )
+    return {"standardised": table}, _site_mix_findings(table)
+
+
+def _vendors_section(ctx: _Context) -> tuple[dict, list[Finding]]:
+    current = ctx.current
+    kinds = set(current["site_type"].dropna().astype("str")) if "site_type" in current else set()
+    if not {"in_house", "vendor"} <= kinds:
+        raise _Omitted(
+            f"the audits of {ctx.month} do not name both in-house and vendor sites "
+            "(column 'site_type')."
+        )
+    result = compare_site_types(
+        ctx.audits, month=ctx.month, target=ctx.target, weight=ctx.weight, strata=ctx.strata
+    )
+    return {"vendors": result}, _vendor_findings(result)
+
+
+def _moderators_section(ctx: _Context) -> tuple[dict, list[Finding]]:
+    recent = _window(ctx.audits, "month", ctx.month, MODERATOR_MONTHS)
+    count = recent["moderator_id"].nunique()
+    if count < 3:
+        raise _Omitted(
+            f"{count} moderator(s) in the last {MODERATOR_MONTHS} months: the spread between "
+            "moderators needs at least three to estimate."
+        )
+    errors = int(recent["is_error"].sum())
+    if errors in (0, len(recent)):
+        raise _Omitted(
+            f"{'no' if errors == 0 else 'only'} errors in the {len(recent):,} audits of the last "
+            f"{MODERATOR_MONTHS} months: moderators cannot be told apart."
+        )
+    result = moderator_outliers(recent)
+    named = _named_moderators(result, ctx.pseudonym_key)
+    return {"moderators": result, "named_moderators": named}, _moderator_findings(named)
+
+
+def _calibration_section(ctx: _Context) -> tuple[dict, list[Finding]]:
+    if ctx.calibration is None:
+        raise _Omitted("no calibration ratings were given.")
+    from ..agreement import calibration_session
+
+    standard = None
+    if ctx.calibration_standard is not None:
+        standard = ctx.calibration_standard.set_index("item_id")["label"]
+    result = calibration_session(
+        ctx.calibration, item="item_id", rater="rater_id", label="label", standard=standard
+    )
+    return {"calibration": result}, _calibration_findings(result)
+
+
+def _capability_section(ctx: _Context) -> tuple[dict, list[Finding]]:
+    table = _capability_by_queue(ctx.current)
+    return {"capability": table}, _capability_findings(table, ctx.target)
+
+
+def _sampling_section(ctx: _Context) -> tuple[dict, list[Finding]]:
+    return {"sampling": sampling_statement(ctx.current)}, []
+
+
+#: Each section's computation, in report order (``directions`` also gives the severity index).
+_SECTION_PARTS = {
+    "headline": (_headline_section, _direction_section),
+    "directions": (_directions_section, _severity_section),
+    "control_charts": (_charts_section,),
+    "change": (_change_section,),
+    "root_causes": (_root_cause_section,),
+    "segments": (_segments_section,),
+    "sites": (_sites_section,),
+    "vendors": (_vendors_section,),
+    "moderators": (_moderators_section,),
+    "calibration": (_calibration_section,),
+    "capability": (_capability_section,),
+    "sampling": (_sampling_section,),
+    "actions": (),
+}
+_PART_OF = {_severity_section: "severity", _direction_section: "direction"}
+#: Titles of the parts that can be left out, for the one-line reasons.
+PART_TITLES = {
+    "headline": "Headline",
+    "direction": "13-month direction",
+    "directions": "Error directions",
+    "severity": "Severity index",
+    "control_charts": "Control charts",
+    "change": "What changed",
+    "root_causes": "Root causes",
+    "segments": "Accuracy by site and queue",
+    "sites": "Sites on a common mix",
+    "vendors": "In-house and vendor sites",
+    "moderators": "Moderators",
+    "calibration": "Calibration",
+    "capability": "Capability",
+    "sampling": "Sampling statement",
+}
+
+
+def _report_month(audits: pd.DataFrame, month: str | None) -> tuple[str, list[str]]:
+    """The month to report: given, else the latest complete one (the latest present if none)."""
+    months = set(audits["month"].unique())
+    if month is None:
+        month = latest_complete_month(audits)
+        if month not in months:
+            latest = max(months)
+            return latest, [
+                f"The data do not cover a complete calendar month with audits; the report "
+                f"describes the partial month {latest}."
+            ]
+    if month not in months:
+        raise ValueError(
+            f"The 'month' parameter of build_monthly_report is {month!r}, which has no audits. "
+            f"Months present: {format_values(sorted(months), 24)}."
+        )
+    return month, []
 
 
 def _build(audits, month, target, calibration, calibration_standard, sections, pseudonym_key):
@@ -502,97 +839,31 @@ def _build(audits, month, target, calibration, calibration_standard, sections, p
     )
     chosen = check_sections(sections)
     check_target(target, func="build_monthly_report")
-    month = month or latest_complete_month(audits)
-    months = set(audits["month"].unique())
-    if month not in months:
-        raise ValueError(
-            f"The 'month' parameter of build_monthly_report is {month!r}, which has no audits. "
-            f"Months present: {format_values(sorted(months), 24)}."
-        )
-    before = previous_month(month)
-    current = audits[audits["month"] == month]
-    if before not in months and {"change", "root_causes"} & set(chosen):
-        warnings.warn(
-            f"No audits in {before}, the month before the report month: the sections that compare "
-            "with it (what changed, root-cause trend) are left out.",
-            UserWarning,
-            stacklevel=2,
-        )
-        chosen = tuple(c for c in chosen if c not in ("change", "root_causes"))
+    if audits.empty:
+        raise ValueError("build_monthly_report needs audits; the 'audits' table has no rows.")
+    month, notes = _report_month(audits, month)
+    for note in notes:
+        warnings.warn(note, UserWarning, stacklevel=2)
+    design = design_of(audits)
+    ctx = _Context(
+        audits=audits, month=month, before=previous_month(month), target=target,
+        weight=design["weight"], strata=design["strata"], calibration=calibration,
+        calibration_standard=calibration_standard, pseudonym_key=pseudonym_key, chosen=chosen,
+    )  # fmt: skip
     parts: dict[str, object] = {}
     findings: list[Finding] = []
-    if "headline" in chosen:
-        parts["headline"] = headline(audits, month=month, target=target)
-        findings += _headline_findings(parts["headline"])
-    if "directions" in chosen:
-        parts["directions"] = enforcement_table(current)
-        both = audits[audits["month"].isin([before, month])]
-        parts["severity"] = severity_index(both, by="month")
-    if "control_charts" in chosen:
-        monthly = _window(audits, "month", month, 13)
-        counts = monthly.groupby("month", as_index=False).agg(
-            errors=("is_error", "sum"), n=("is_error", "size")
-        )
-        parts["monthly_chart"] = p_chart(
-            counts, defects="errors", n="n", subgroup="month", laney=True
-        )
-        weekly = _window(audits, "week", _month_end_week(audits, month), 26)
-        week_counts = weekly.groupby("week", as_index=False).agg(
-            errors=("is_error", "sum"), n=("is_error", "size")
-        )
-        parts["weekly_chart"] = p_chart(
-            week_counts, defects="errors", n="n", subgroup="week", laney=True
-        )
-        parts["segment_charts"] = control_charts(
-            weekly, by=["site", "queue"], chart="laney_p", subgroup="week", outcome="is_error"
-        )
-        findings += _chart_findings(
-            parts["weekly_chart"], parts["segment_charts"], pd.Timestamp(f"{month}-01")
-        )
-    if "change" in chosen:
-        both = audits[audits["month"].isin([before, month])]
-        parts["change"] = explain_change(
-            both, dims=list(CHANGE_DIMS), period="month", current=month, baseline=before,
-            weight=design_of(both)["weight"],
-        )  # fmt: skip
-        findings += _change_findings(parts["change"])
-    if "root_causes" in chosen:
-        both = audits[audits["month"].isin([before, month])]
-        causes = both.loc[both["is_error"], "root_cause"].nunique()
-        parts["root_causes"] = pareto(
-            both, by_period="month", periods=(before, month), ci=1 - 0.05 / max(causes, 1)
-        )
-        findings += _root_cause_findings(parts["root_causes"])
-    if "segments" in chosen:
-        parts["by_site"] = accuracy_table(current, by="site", target=target)
-        parts["by_queue"] = accuracy_table(current, by="queue", target=target)
-        findings += _target_findings(parts["by_site"], "site", target)
-        findings += _target_findings(parts["by_queue"], "queue", target)
-    if "sites" in chosen:
-        parts["standardised"] = standardised_rates(
-            current, by="site", mix=["queue", "policy"], **design_of(current)
-        )
-        findings += _site_mix_findings(parts["standardised"])
-    if "moderators" in chosen:
-        recent = _window(audits, "month", month, MODERATOR_MONTHS)
-        parts["moderators"] = moderator_outliers(recent)
-        parts["named_moderators"] = _named_moderators(parts["moderators"], pseudonym_key)
-        findings += _moderator_findings(parts["named_moderators"])
-    if "calibration" in chosen and calibration is not None:
-        from ..agreement import calibration_session
-
-        standard = None
-        if calibration_standard is not None:
-            standard = calibration_standard.set_index("item_id")["label"]
-        parts["calibration"] = calibration_session(
-            calibration, item="item_id", rater="rater_id", label="label", standard=standard
-        )
-        findings += _calibration_findings(parts["calibration"])
-    if "capability" in chosen:
-        parts["capability"] = _capability_by_queue(current)
-        findings += _capability_findings(parts["capability"], target)
-    if "sampling" in chosen:
-        parts["sampling"] = sampling_statement(current)
+    omitted: dict[str, str] = {}
+    for name in chosen:
+        for compute in _SECTION_PARTS[name]:
+            try:
+                computed, found = compute(ctx)
+            except _Omitted as reason:
+                part = _PART_OF.get(compute, name)
+                omitted[part] = str(reason)
+                continue
+            parts.update(computed)
+            findings += found
     return MonthlyReport(
-        month=month, previous=before, target=target, findings=tuple(findings), **parts
-    )
+        month=month, previous=ctx.before, target=target, weighted=design["weight"] is not None,
+        findings=tuple(findings), omitted=omitted, **parts,
+    )  # fmt: skip

@@ -16,6 +16,35 @@ TEMPLATE = "monthly_quality_report.ipynb"
 #: Script tags that load from the network (nbconvert adds require.js and MathJax); the report
 #: uses neither, and must open offline.
 _REMOTE_SCRIPT = re.compile(r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>')
+#: The heading the template writes first; its text becomes the page title.
+_TITLE = re.compile(r"<h1>(Monthly Quality Report - [0-9]{4}-[0-9]{2})</h1>")
+
+
+def _page_title(notebook) -> str:
+    """The report's own heading ("Monthly Quality Report - YYYY-MM"), found in its outputs."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            found = _TITLE.search(str(output.get("data", {}).get("text/html", "")))
+            if found:
+                return found.group(1)
+    return "Monthly Quality Report"
+
+
+def _kernel_manager():
+    """A kernel manager whose kernel listens on local IPC sockets, not TCP ports.
+
+    The report's kernel talks only to this process: IPC keeps its traffic off the network
+    (and the kernel then has no reason to warn about unencrypted TCP on the console).
+    """
+    from jupyter_client.manager import KernelManager
+    from traitlets import default
+
+    class LocalKernelManager(KernelManager):
+        @default("transport")
+        def _transport_default(self) -> str:
+            return "ipc"
+
+    return LocalKernelManager
 
 
 def _relative(path: str | os.PathLike | None, workdir: Path) -> str | None:
@@ -123,11 +152,14 @@ def render_report(
             kernel_name="python3",
             progress_bar=progress,
             execution_timeout=timeout,
+            kernel_manager_class=_kernel_manager(),
         )
         exporter = HTMLExporter(
             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
         )
-        body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+        page = nbformat.read(executed, as_version=4)
+        page.metadata["title"] = _page_title(page)
+        body, _ = exporter.from_notebook_node(page)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(_REMOTE_SCRIPT.sub("", body), encoding="utf-8")
     return output

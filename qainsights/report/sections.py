@@ -107,8 +107,10 @@ def accuracy_table(
     Returns
     -------
     DataFrame
-        The ``by`` columns, ``n``, ``errors``, ``accuracy``, ``ci_low``, ``ci_high``
-        [, ``target``, ``status``].
+        The ``by`` columns, ``n`` (audits), ``errors`` (audited errors), [with weights
+        ``decisions`` and ``decisions_in_error``, the weighted counts whose ratio is one
+        minus ``accuracy``,] ``accuracy``, ``ci_low``, ``ci_high`` [, ``target``,
+        ``status``].
 
     References
     ----------
@@ -127,9 +129,12 @@ def accuracy_table(
     check_frame(audits, func="accuracy_table", name="audits")
     rates = error_rate(audits, by=by, ci=ci, **design_of(audits))
     keys = [c for c in rates.columns if c not in _RATE_COLUMNS]
-    table = rates[keys].assign(
-        n=rates["n"],
-        errors=rates["errors"],
+    table = rates[keys].assign(n=rates["n"], errors=rates["errors"])
+    if "weighted_n" in rates:  # the counts that reconcile with the weighted accuracy
+        table = table.assign(
+            decisions=rates["weighted_n"], decisions_in_error=rates["weighted_errors"]
+        )
+    table = table.assign(
         accuracy=1 - rates["rate"],
         ci_low=1 - rates["ci_high"],
         ci_high=1 - rates["ci_low"],

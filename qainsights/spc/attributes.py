@@ -13,6 +13,11 @@ from scipy.stats import poisson as poisson_dist
 from qainsights._validation import check_option, format_values
 from qainsights.spc._assemble import Limits, assemble, group_mean, ratio, used_mask
 from qainsights.spc._inputs import build_frame
+from qainsights.spc.betabinomial import (
+    beta_binomial_limits,
+    intraclass_correlation,
+    laney_applies,
+)
 from qainsights.spc.result import ControlChart
 from qainsights.spc.rules import resolve_rules
 from qainsights.spc.sigma import grouped_moving_range_sigma
@@ -64,13 +69,16 @@ def _proportion_limits(
     screened: bool,
     poisson: bool,
     exact_tail: float | None = None,
+    nsigmas: float = 3.0,
 ) -> Limits:
     """Limits of a rate ``defects / n`` (binomial or Poisson), optionally Laney-adjusted.
 
     ``scale`` multiplies the rate to give the charted value (1 for p and u, n for np). The
     stage sigma is the per-unit sigma ``sqrt(p (1 - p))`` or ``sqrt(u)`` times Laney's sigma_z
     (1 without the adjustment). With ``exact_tail`` the limits are the binomial (Poisson)
-    quantiles leaving at most that probability beyond each limit.
+    quantiles leaving at most that probability beyond each limit. Laney's p' keeps Laney's
+    limits only in stages whose subgroups are large enough (:func:`laney_applies`); the others
+    get beta-binomial quantile limits (:func:`_small_stage_limits`).
     """
     group = frame["_group"].to_numpy()
     defects, n = frame["defects"].to_numpy(), frame["n"].to_numpy()
@@ -83,9 +91,7 @@ def _proportion_limits(
     variance = point_rate if poisson else point_rate * (1.0 - point_rate)
     sigma = np.sqrt(variance / n)
     sigma_z = np.ones_like(rate)
-    if laney:
-        sigma_z = _laney_sigma_z(frame, defects / n, point_rate, sigma, screened)
-        sigma = sigma * sigma_z[group]
+    extra = {"sigma_z": sigma_z}
     bounds = {}
     if exact_tail is not None:
         model = poisson_dist(point_rate * n) if poisson else binom(np.round(n), point_rate)
@@ -93,13 +99,20 @@ def _proportion_limits(
             "lower": model.ppf(exact_tail) / n * scale,
             "upper": model.ppf(1.0 - exact_tail) / n * scale,
         }
+    if laney:
+        sigma_z = _laney_sigma_z(frame, defects / n, point_rate, sigma, screened)
+        sigma = sigma * sigma_z[group]
+        extra = {"sigma_z": sigma_z}
+        if not poisson:
+            bounds, extra = _small_stage_limits(frame, rate, sigma, scale, nsigmas, sigma_z)
+            sigma = bounds.pop("sigma")
     return Limits(
         value=defects / n * scale,
         center=point_rate * scale,
         sigma=sigma * scale,
         stage_center=rate,
         stage_sigma=np.sqrt(rate if poisson else rate * (1.0 - rate)) * sigma_z,
-        stage_extra={"sigma_z": sigma_z},
+        stage_extra=extra,
         sigma_method=(
             ("laney sigma_z, screened MR" if screened else "laney sigma_z (MR-bar/d2)")
             if laney
@@ -109,6 +122,45 @@ def _proportion_limits(
         ceiling=np.inf if poisson else scale,
         **bounds,
     )
+
+
+def _small_stage_limits(
+    frame: pd.DataFrame,
+    rate: np.ndarray,
+    sigma: np.ndarray,
+    scale: np.ndarray,
+    nsigmas: float,
+    sigma_z: np.ndarray,
+) -> tuple[dict, dict]:
+    """Limits of a Laney p' chart whose small stages get beta-binomial quantiles instead.
+
+    In a stage where Laney's normal approximation fails (:func:`laney_applies`), the limits
+    are the ``Phi(-nsigmas)`` and ``1 - Phi(-nsigmas)`` quantiles of the beta-binomial count
+    with the stage's rate and its over-dispersion ``rho`` estimated from its own subgroups
+    (:func:`intraclass_correlation`), and the point's sigma is that beta-binomial's standard
+    deviation; large stages keep ``center ± nsigmas sigma`` with Laney's sigma.
+    """
+    group = frame["_group"].to_numpy()
+    defects, n = frame["defects"].to_numpy(), frame["n"].to_numpy()
+    used = used_mask(frame)
+    n_groups = len(rate)
+    rho = intraclass_correlation(defects[used], n[used], group[used], n_groups)
+    small = ~laney_applies(n, rate, group, used, n_groups)
+    point_rate, point_rho, exact = rate[group], rho[group], small[group]
+    spread = nsigmas * sigma
+    lower, upper = point_rate - spread, point_rate + spread
+    low, high = beta_binomial_limits(
+        n[exact], point_rate[exact], point_rho[exact], float(norm.sf(nsigmas))
+    )
+    lower[exact], upper[exact] = low / n[exact], high / n[exact]
+    beta_sigma = np.sqrt(point_rate * (1.0 - point_rate) * (1.0 + (n - 1.0) * point_rho) / n)
+    bounds = {
+        "lower": lower * scale,
+        "upper": upper * scale,
+        "sigma": np.where(exact, beta_sigma, sigma),
+    }
+    extra = {"sigma_z": sigma_z, "rho": rho, "limits": np.where(small, "beta-binomial", "laney")}
+    return bounds, extra
 
 
 def _attribute_chart(
@@ -169,6 +221,7 @@ def _attribute_chart(
         screened=screened,
         poisson=poisson,
         exact_tail=norm.sf(nsigmas) if limits == "exact" else None,
+        nsigmas=nsigmas,
     )
     name = f"laney_{chart}" if laney else chart
     return assemble(

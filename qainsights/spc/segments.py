@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,13 +24,14 @@ from qainsights._validation import (
 from qainsights.aggregate import collect, engine_frame, error_sums, is_engine_frame
 from qainsights.spc._inputs import phase_arguments
 from qainsights.spc.attributes import _attribute_chart
+from qainsights.spc.betabinomial import intraclass_correlation, predictive_p_value
 from qainsights.spc.rules import Series, evaluate, resolve_rules
 from qainsights.spc.variables import _individuals
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["ControlChartSet", "control_charts"]
+__all__ = ["ControlChartSet", "control_charts", "latest_p_values"]
 
 _CHARTS = ["p", "laney_p", "np", "c", "u", "laney_u", "i"]
 
@@ -51,7 +53,8 @@ class ControlChartSet(TidyResult):
         One row per rule firing: the segment columns, then the columns of
         :attr:`ControlChart.signals`.
     summary : pandas.DataFrame
-        One row per segment: ``n_subgroups``, the latest ``subgroup``, ``value``, ``center``,
+        One row per segment: ``n_subgroups``, the latest ``subgroup``, ``value``, ``n`` (its
+        size), ``center``,
         ``lcl``, ``ucl``, ``n_signals`` (firings over the whole series), ``latest_rules`` (rules
         firing at the latest point, comma-separated) and ``status``: ``"out of control"`` if
         the latest point is beyond its limits, ``"shift"`` if another rule fires there,
@@ -70,6 +73,7 @@ class ControlChartSet(TidyResult):
     signals: pd.DataFrame
     summary: pd.DataFrame
     expected_false_alarms: float
+    false_alarm_rate: float = 0.0
     proportion: bool = False
 
     _title = "Control charts by segment"
@@ -235,15 +239,23 @@ def control_charts(
             limits=limits,
             **phases,
         )
+    expected, rate = _simulated_null(
+        result,
+        by=segments,
+        laney=chart.startswith("laney_"),
+        screened=screened,
+        limits=limits,
+        exclude=exclude,
+        seed=seed,
+    )
     return ControlChartSet(
         chart=result.chart,
         by=tuple(segments),
         table=result.table,
         signals=result.signals,
-        summary=_summary(result.table, result.signals, segments),
-        expected_false_alarms=_expected_false_alarms(
-            result.table, result.rules, result.nsigmas, seed=seed
-        ),
+        summary=_summary(result.table, result.signals, segments, result.chart),
+        expected_false_alarms=expected,
+        false_alarm_rate=rate,
         proportion=result.proportion,
     )
 
@@ -292,10 +304,11 @@ def _count_outcomes(
     return counts.reset_index()
 
 
-def _summary(table: pd.DataFrame, signals: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """One row per segment: latest point, limits, counts of signals and a status."""
+def _summary(table: pd.DataFrame, signals: pd.DataFrame, by: list[str], chart: str) -> pd.DataFrame:
+    """One row per segment: latest point, limits, counts of signals, a status and its test."""
     latest = table.groupby(by, sort=False).tail(1)
-    summary = latest[[*by, "subgroup", "value", "center", "lcl", "ucl"]].reset_index(drop=True)
+    columns = [*by, "subgroup", "value", "n", "center", "lcl", "ucl"]
+    summary = latest[columns].reset_index(drop=True)
     summary.insert(len(by), "n_subgroups", table.groupby(by, sort=False).size().to_numpy())
     counts = signals.groupby(by, sort=False).size().rename("n_signals")
     summary = summary.merge(counts.reset_index(), on=by, how="left")
@@ -307,51 +320,167 @@ def _summary(table: pd.DataFrame, signals: pd.DataFrame, by: list[str]) -> pd.Da
     beyond = summary["latest_rules"].str.contains("we1|nelson1", regex=True)
     status = np.where(summary["latest_rules"] != "", "shift", "in control")
     status = np.where(beyond, "out of control", status)
-    z = latest["z"].to_numpy()
-    summary["p_value"] = 2.0 * norm.sf(np.abs(z))
-    summary["q_value"] = q_values(summary["p_value"].to_numpy(), eligible=np.isfinite(z))
+    summary["p_value"] = latest_p_values(table, by, chart)
+    summary["q_value"] = q_values(summary["p_value"].to_numpy())
     without_limits = ~(latest["sigma"].to_numpy() > 0)
     summary["status"] = np.where(without_limits, "no limits", status)
     return summary
 
 
-def _expected_false_alarms(
-    table: pd.DataFrame, rules: Sequence[str], nsigmas: float, *, seed: int
-) -> float:
-    """Mean number of rule firings on stable normal data laid out like ``table``.
+def latest_p_values(table: pd.DataFrame, by: Sequence[str], chart: str) -> np.ndarray:
+    """Two-sided p-value of each segment's latest point against the rest of its stage.
 
-    Each replicate draws independent N(0, 1) z-values for every charted point (points
-    without limits stay out), keeps the segment and stage boundaries, and counts the rows
-    the same rules return. Replicates are added until about 200,000 points are simulated
-    (2 to 500 replicates), so the Monte Carlo error is a few percent of the mean.
+    For the p, np and Laney p' charts the test is exact at any subgroup size: the latest count
+    against the beta-binomial predictive distribution of its stage's other baseline subgroups
+    (:func:`~qainsights.spc.betabinomial.predictive_p_value`), with the over-dispersion
+    estimated from those subgroups for Laney's p' (and then at least the t tail on their
+    number less one degrees of freedom) and none for p and np. The other charts
+    (c, u, their Laney forms and the individuals chart) keep the normal tail ``2 Phi(-|z|)``.
     """
-    usable = table["z"].notna().to_numpy() & ~table["excluded"].to_numpy()
-    keys = table.loc[usable].drop(columns=["subgroup"], errors="ignore")
-    group_columns = [c for c in keys.columns if c not in _POINT_COLUMNS]
-    changed = (keys[group_columns] != keys[group_columns].shift()).any(axis=1).to_numpy()
-    group = np.cumsum(changed) - 1
-    size = group.size
-    if size == 0:
-        return 0.0
-    replicates = int(np.clip(np.ceil(_SIMULATED_POINTS / size), 2, 500))
+    by = list(by)
+    segment = table.groupby(by, sort=False).ngroup().to_numpy()
+    last = np.r_[segment[1:] != segment[:-1], True]
+    if chart not in _EXACT_CHARTS:
+        return 2.0 * norm.sf(np.abs(table["z"].to_numpy()[last]))
+    keys = table[[*by, "stage"]]
+    block = np.cumsum((keys != keys.shift()).any(axis=1).to_numpy())
+    n = table["n"].to_numpy(dtype=float)
+    value = table["value"].to_numpy(dtype=float)
+    defects = value if chart == "np" else value * n
+    n_segments = int(segment[-1]) + 1
+    history = (
+        table["baseline"].to_numpy()
+        & ~table["excluded"].to_numpy()
+        & ~last
+        & (block == block[last][segment])
+    )
+    code, x, size = segment[history], defects[history], n[history]
+    rho = (
+        intraclass_correlation(x, size, code, n_segments)
+        if chart == "laney_p"
+        else np.zeros(n_segments)
+    )
+    return predictive_p_value(
+        defects[last],
+        n[last],
+        np.bincount(code, weights=x, minlength=n_segments),
+        np.bincount(code, weights=size, minlength=n_segments),
+        np.bincount(code, weights=size * (size - 1.0), minlength=n_segments),
+        rho,
+        df=np.bincount(code, minlength=n_segments) - 1.0,
+    )
+
+
+def _simulated_null(
+    result, *, by: list[str], laney: bool, screened: bool, limits: str, exclude, seed: int
+) -> tuple[float, float]:
+    """Rule firings and the scan's false-alarm rate expected on stable processes like these.
+
+    Attribute charts of proportions (p, np, Laney p') are re-charted on counts drawn from
+    the null the flags are tested against: each segment and stage keeps its sizes, its rate
+    and (Laney p') its over-dispersion ``rho``, counts are beta-binomial (binomial where
+    ``rho`` is 0), and the same limits, rules and latest-point tests are applied. Other charts
+    draw independent N(0, 1) z-values for their charted points. Replicates are added until
+    about 50,000 points are simulated (2 to 200 replicates).
+
+    Returns
+    -------
+    expected : float
+        Mean number of rule firings per replicate.
+    rate : float
+        Share of replicates in which some segment's latest point is "out of control" with a
+        q-value below 0.05.
+    """
+    table = result.table
+    replicates = int(np.clip(np.ceil(_SIMULATED_POINTS / max(len(table), 1)), 2, 200))
     rng = np.random.default_rng(seed)
-    stacked = np.concatenate([group + r * (group[-1] + 1) for r in range(replicates)])
-    z = rng.standard_normal(size * replicates)
-    series = Series(z, z > nsigmas, z < -nsigmas, stacked, zone=nsigmas / 3.0)
-    return len(evaluate(series, resolve_rules(list(rules), func="control_charts"))) / replicates
+    if result.chart in _EXACT_CHARTS:
+        sim = _count_replicates(result, replicates, rng, by=by, laney=laney,
+                                screened=screened, limits=limits, exclude=exclude)  # fmt: skip
+        keys = ["_replicate", *by]
+        latest = sim.table.groupby(keys, sort=False).tail(1)
+        replicate = latest["_replicate"].to_numpy()
+        p = latest_p_values(sim.table, keys, result.chart)
+        value, lcl, ucl = (latest[c].to_numpy() for c in ("value", "lcl", "ucl"))
+        beyond = (latest["sigma"].to_numpy() > 0) & ((value > ucl) | (value < lcl))
+        firings = len(sim.signals)
+    else:
+        usable = table["z"].notna().to_numpy() & ~table["excluded"].to_numpy()
+        keys = table.loc[usable, [*by, "stage"]]
+        group = np.cumsum((keys != keys.shift()).any(axis=1).to_numpy()) - 1
+        segment = np.cumsum((keys[by] != keys[by].shift()).any(axis=1).to_numpy()) - 1
+        size = group.size
+        if size == 0:
+            return 0.0, 0.0
+        stacked = np.concatenate([group + r * (group[-1] + 1) for r in range(replicates)])
+        z = rng.standard_normal(size * replicates)
+        series = Series(z, z > result.nsigmas, z < -result.nsigmas, stacked,
+                        zone=result.nsigmas / 3.0)  # fmt: skip
+        firings = len(evaluate(series, resolve_rules(list(result.rules), func="control_charts")))
+        copies = np.concatenate([segment + r * (segment[-1] + 1) for r in range(replicates)])
+        ends = np.r_[copies[1:] != copies[:-1], True]
+        replicate = np.repeat(np.arange(replicates), size)[ends]
+        p = 2.0 * norm.sf(np.abs(z[ends]))
+        beyond = np.abs(z[ends]) > result.nsigmas
+    if not {"we1", "nelson1"} & set(result.rules):
+        beyond = np.zeros_like(beyond)
+    flagged = beyond & bh_rejected(p, replicate, alpha=0.05)
+    rate = np.bincount(replicate, weights=flagged, minlength=replicates) > 0
+    return firings / replicates, float(rate.mean())
 
 
-_SIMULATED_POINTS = 200_000
+def _count_replicates(result, replicates, rng, *, by, laney, screened, limits, exclude):
+    """The chart recomputed on ``replicates`` copies of its layout with null counts."""
+    table = result.table
+    keys = table[[*by, "stage"]]
+    block = np.cumsum((keys != keys.shift()).any(axis=1).to_numpy()) - 1
+    stages = result.limits
+    rate = stages["center"].to_numpy(dtype=float)[block]
+    rho = stages["rho"].to_numpy(dtype=float)[block] if "rho" in stages else np.zeros(len(table))
+    rows = np.tile(np.arange(len(table)), replicates)
+    rate, rho = np.nan_to_num(rate[rows]), rho[rows]
+    n = np.round(table["n"].to_numpy(dtype=float))[rows]
+    spread = (rho > 0) & (rate > 0) & (rate < 1)
+    total = (1.0 - rho[spread]) / rho[spread]
+    rate[spread] = rng.beta(rate[spread] * total, (1.0 - rate[spread]) * total)
+    frame = table.iloc[rows][[*by, "subgroup", "stage", "baseline"]].reset_index(drop=True)
+    frame.insert(0, "_replicate", np.repeat(np.arange(replicates), len(table)))
+    frame["defects"], frame["n"] = rng.binomial(n.astype(np.int64), rate), n
+    with warnings.catch_warnings():  # stages without limits were reported on the real data
+        warnings.filterwarnings("ignore", message="control_charts: no control limits")
+        return _attribute_chart(
+            frame, func="control_charts", chart=result.chart.removeprefix("laney_"),
+            defects="defects", n="n", subgroup="subgroup", stage="stage", breaks=None,
+            baseline="baseline", exclude=exclude, center=None, nsigmas=result.nsigmas,
+            rules=list(result.rules), laney=laney, screened=screened, limits=limits,
+            by=["_replicate", *by],
+        )  # fmt: skip
 
-_POINT_COLUMNS = {
-    "value",
-    "n",
-    "center",
-    "lcl",
-    "ucl",
-    "sigma",
-    "z",
-    "baseline",
-    "excluded",
-    "signal",
-}
+
+def bh_rejected(p_values: np.ndarray, group: np.ndarray, *, alpha: float) -> np.ndarray:
+    """Whether Benjamini-Hochberg at ``alpha`` rejects each p-value, within each group.
+
+    Within a group of ``m`` finite p-values sorted as ``p_(1) <= ... <= p_(m)``, BH rejects
+    every ``p <= p_(k*)`` with ``k*`` the largest ``k`` such that ``p_(k) <= k alpha / m``;
+    this is the same as ``q_value < alpha`` per group, computed for all groups at once.
+
+    Examples
+    --------
+    >>> bh_rejected(np.array([0.01, 0.04, 0.03, 0.2]), np.array([0, 0, 0, 1]), alpha=0.05)
+    array([ True,  True,  True, False])
+    """
+    finite = np.isfinite(p_values)
+    order = np.lexsort((np.where(finite, p_values, np.inf), group))
+    sorted_group, sorted_p = group[order], np.where(finite, p_values, np.inf)[order]
+    m = np.bincount(group, weights=finite)
+    first = np.r_[True, sorted_group[1:] != sorted_group[:-1]]
+    start = np.maximum.accumulate(np.where(first, np.arange(order.size), 0))
+    rank = np.arange(order.size) - start + 1
+    passes = sorted_p <= rank * alpha / m[sorted_group]
+    threshold = pd.Series(np.where(passes, sorted_p, -np.inf)).groupby(sorted_group).max()
+    limit = threshold.reindex(np.arange(m.size), fill_value=-np.inf).to_numpy()
+    return finite & (np.where(finite, p_values, np.inf) <= limit[group])
+
+
+_SIMULATED_POINTS = 50_000
+_EXACT_CHARTS = ("p", "np", "laney_p")

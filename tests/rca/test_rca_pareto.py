@@ -111,9 +111,32 @@ def test_the_table_describes_the_later_period():
 
 def test_weighted_comparison_has_no_interval_and_says_why():
     audits = random_audits()
-    with pytest.warns(UserWarning, match="Newcombe's interval needs counts"):
+    with pytest.warns(UserWarning, match="Newcombe's interval needs counts or sampling weights"):
         comparison = pareto(audits, weight="severity", by_period="month").comparison
     assert comparison[["ci_low", "ci_high"]].isna().all().all()
+
+
+def test_equal_sampling_weights_give_the_count_interval():
+    # Kish's effective size of n equal weights is n, so the comparison is the count one.
+    audits = random_audits()
+    counted = pareto(audits, by_period="month").comparison
+    weighted = pareto(audits.assign(w=7.5), weight="w", by_period="month").comparison
+    pd.testing.assert_frame_equal(
+        weighted[["change", "ci_low", "ci_high"]], counted[["change", "ci_low", "ci_high"]]
+    )
+
+
+def test_sampling_weights_give_newcombe_on_kish_effective_sizes():
+    # Period 1: weights 1, 1, 4 on causes a, a, b; period 2: 2, 2 on a, b.
+    # Kish sizes (6^2 / 18 = 2, 4^2 / 8 = 2); shares of a 2/6 then 2/4.
+    audits = pd.concat([
+        _errors(["a", "a", "b"], month="1", w=[1.0, 1.0, 4.0]),
+        _errors(["a", "b"], month="2", w=[2.0, 2.0]),
+    ])  # fmt: skip
+    row = pareto(audits, weight="w", by_period="month").comparison.set_index("root_cause").loc["a"]
+    low, high = confint_proportions_2indep(0.5 * 2, 2, (2 / 6) * 2, 2, method="newcomb")
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), abs=1e-9)
+    assert row["change"] == pytest.approx(0.5 - 2 / 6)
 
 
 def test_plot_draws_the_shares_and_the_cumulative_line():

@@ -96,3 +96,60 @@ def test_exports_refuse_non_frames(tmp_path):
         TypeError, match=r"The \"tables\['x'\]\" parameter of write_csv must be a pandas"
     ):
         write_csv({"x": [1]}, tmp_path)
+
+
+def test_formats_follow_what_a_column_holds_not_its_name(tmp_path):
+    severity = pd.DataFrame({"month": ["2026-10"], "n": [8873], "index": [29.44],
+                             "ci_low": [27.01], "ci_high": [31.86]})  # fmt: skip
+    rates = pd.DataFrame({
+        "week": pd.to_datetime(["2026-10-05", "2026-10-12"]), "n": [1200, 1300],
+        "rate": [0.071, 0.064], "ci_low": [0.058, 0.052], "ci_high": [0.086, 0.078],
+        "p_value": [0.2, 0.01], "finding": ["x" * 150, "short"],
+    })  # fmt: skip
+    path = write_excel({"Severity": severity, "Rates": rates}, tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book["Severity"]
+    assert [sheet.cell(2, c).number_format for c in (2, 3, 4, 5)] == [
+        "#,##0",
+        "#,##0.000",
+        "#,##0.000",
+        "#,##0.000",
+    ]  # an index of 29 points with its interval, not 2,944 %
+    sheet = book["Rates"]
+    assert sheet["A2"].is_date
+    assert sheet["A2"].number_format == "yyyy-mm-dd"
+    assert [sheet.cell(2, c).number_format for c in (3, 4, 5, 6)] == ["0.0%"] * 3 + ["0.000"]
+    assert sheet.auto_filter.ref == "A1:G3"
+    assert sheet.freeze_panes == "A2"
+    assert sheet["G2"].alignment.wrap_text
+
+
+def test_an_empty_table_says_none_this_month(tmp_path):
+    empty = pd.DataFrame({"moderator": pd.Series(dtype="str"), "n": pd.Series(dtype="int64")})
+    book = openpyxl.load_workbook(write_excel({"Moderators": empty}, tmp_path / "r.xlsx"))
+    assert book["Moderators"]["A2"].value == "none this month"
+    (path,) = write_csv({"Moderators": empty}, tmp_path)
+    assert pd.read_csv(path, encoding="utf-8-sig")["moderator"].tolist() == ["none this month"]
+
+
+def test_numbers_in_a_mixed_column_stay_numbers(tmp_path):
+    mixed = pd.DataFrame({"value": pd.Series(["-cmd", -0.03, "ok"], dtype="object")})
+    book = openpyxl.load_workbook(write_excel({"Mixed": mixed}, tmp_path / "r.xlsx"))
+    assert [book["Mixed"][f"A{r}"].value for r in (2, 3, 4)] == ["'-cmd", -0.03, "ok"]
+    assert mixed["value"].tolist() == ["-cmd", -0.03, "ok"]  # the caller's frame is unchanged
+
+
+def test_csv_is_utf8_with_a_byte_order_mark(tmp_path):
+    (path,) = write_csv({"Labels": pd.DataFrame({"queue": ["تقارير", "😀"]})}, tmp_path)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # what Excel needs to read UTF-8
+    assert raw.decode("utf-8-sig").splitlines() == ["queue", "تقارير", "😀"]
+
+
+def test_a_row_is_small_when_any_of_its_counts_is():
+    table = pd.DataFrame({"segment": ["a", "b"], "n_baseline": [50, 50], "n_current": [50, 4],
+                          "difference": [0.01, 0.2]})  # fmt: skip
+    with pytest.warns(UserWarning, match=r"blanked 1 of 2 rows"):
+        out = suppress_small_cells(table, n=["n_baseline", "n_current"])
+    assert out["difference"].isna().tolist() == [False, True]
+    assert out["n_current"].tolist() == [50, 4]

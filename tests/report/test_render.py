@@ -20,14 +20,19 @@ def small_export(tmp_path_factory):
     return path
 
 
-def test_cli_renders_a_self_contained_report(small_export, tmp_path, capsys):
+def test_cli_renders_a_self_contained_report(small_export, tmp_path, capfd):
     output = tmp_path / "out" / "report.html"
     exports = tmp_path / "tables"
     args = ["report", "--data", str(small_export), "--output", str(output), "--target", "0.9"]
     assert main([*args, "--exports", str(exports)]) == 0
-    assert f"Wrote {output}" in capsys.readouterr().out
+    console = capfd.readouterr()
+    assert f"Wrote {output}" in console.out
+    assert "without encryption" not in console.err  # the kernel talks over local IPC
     html = output.read_text()
+    assert "<title>Monthly Quality Report - 2026-09</title>" in html
     assert "Report month: 2026-09" in html  # the data end on 2026-10-04: September is complete
+    assert str(tmp_path) not in html  # no local paths
+    assert "@media print" in html
     images = re.findall(r"<img[^>]*>", html)
     assert len(images) >= 6
     assert all('src="data:image/png;base64,' in tag for tag in images)  # embedded
@@ -36,9 +41,12 @@ def test_cli_renders_a_self_contained_report(small_export, tmp_path, capsys):
     assert "from qainsights" not in html
     for heading in ("Headline accuracy", "over- and under-enforcement", "Control charts",
                     "What changed since 2026-08", "Accuracy by site", "common content mix",
-                    "Moderators", "Capability", "Sampling statement", "Actions"):  # fmt: skip
+                    "In-house and vendor sites", "Moderators", "Capability",
+                    "Sampling statement", "Actions", "What matters this month"):  # fmt: skip
         assert heading in html
-    assert "<h2>Calibration</h2>" not in html  # no calibration data given
+    assert "Calibration</h2>" not in html  # no calibration data given, and it says so:
+    assert "Calibration: not shown, no calibration ratings were given." in html
+    assert 'href="#section-segments"' in html  # the first screen links to the evidence
     # the numbers are the library's
     report = build_monthly_report(load_audits(small_export), target=0.9)
     assert html_escape(report.headline.sentence()) in html
@@ -85,6 +93,24 @@ def test_hostile_labels_render_as_text(tmp_path):
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<b>Lisbon</b>" not in html
+
+
+def test_a_thin_valid_export_renders_and_says_what_it_leaves_out(tmp_path):
+    audits = simulate_audits(seed=4, start="2026-08-03", weeks=9, audits_per_week=200).audits
+    thin = audits[audits["site"] == "Manila"].drop(
+        columns=["severity", "root_cause", "weight", "stratum", "site_type"]
+    )
+    thin = thin.assign(moderator_id=thin["moderator_id"].where(thin.index % 2 == 0, "m2"))
+    thin = thin.assign(moderator_id=thin["moderator_id"].where(thin.index % 2 == 1, "m1"))
+    path = tmp_path / "thin.csv"
+    thin.to_csv(path, index=False)
+    output = tmp_path / "report.html"
+    assert main(["report", "--data", str(path), "--output", str(output)]) == 0
+    html = output.read_text()
+    assert "Root causes: not shown, no root cause is recorded" in html
+    assert "Moderators: not shown, 2 moderator(s) in the last 3 months" in html
+    assert "Sites on a common mix: not shown, one site only" in html
+    assert "share of audited decisions in error" in html  # no weights: the audits' rate
 
 
 def test_cli_validate_reports_problems_and_exit_status(small_export, tmp_path, capsys):

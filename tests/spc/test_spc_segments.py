@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import norm
+from scipy.stats import betabinom, norm
 from spc_reference_data import ORANGE_JUICE, frame
 
 from qainsights import spc
@@ -129,11 +129,14 @@ def test_summary_and_status():
     assert summary.loc["B", "status"] == "in control"
     assert summary["n_subgroups"].tolist() == [6, 6]
     assert summary["n_signals"].tolist() == [1, 0]
-    # Latest-point p-values 2 Phi(-|z|) and their Benjamini-Hochberg q-values, by hand:
+    # Latest-point p-values of the p chart: the latest count against the Jeffreys predictive
+    # BetaBinomial(n, X + 1/2, N - X + 1/2) of the five earlier weeks (A: X = 26, B: X = 39,
+    # N = 500), two-sided as twice the smaller tail; then Benjamini-Hochberg q-values by hand:
     # with m = 2, q_(2) = p_(2) and q_(1) = min(2 p_(1), q_(2)).
-    z = charts.table.groupby("site")["z"].last()
-    p = 2 * norm.sf(np.abs(z))
-    assert summary["p_value"].tolist() == pytest.approx(p.tolist())
+    a = 2 * betabinom.sf(29, 100, 26.5, 474.5)
+    b = min(1.0, 2 * min(betabinom.sf(7, 100, 39.5, 461.5), betabinom.cdf(8, 100, 39.5, 461.5)))
+    p = np.array([a, b])
+    assert summary["p_value"].tolist() == pytest.approx(p.tolist(), rel=1e-9)
     low, high = sorted(p)
     assert sorted(summary["q_value"]) == pytest.approx([min(2 * low, high), high])
     assert isinstance(charts, ControlChartSet)

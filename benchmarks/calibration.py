@@ -1,0 +1,125 @@
+"""Calibration benchmark: false-positive rates and coverage of every p-value, q-value and interval.
+
+Gathers the rows of ``calibration_experiments.py`` (experiments, trend tests, weighted trends,
+ICC) and ``calibration_spc_report.py`` (segment scans, over-dispersion test, rates, period
+comparison, agreement, the report's null months), each a ``rows(quick) -> DataFrame`` with the
+columns of :data:`calibration_spc_report.COLUMNS`, and prints them as one table. Each rate has
+its Wilson 95 % interval; ``power`` and ``power_before`` give the power at a planted effect
+now and with the method used before, so the price of honest inference is visible.
+
+Done when every row at nominal 5 % has a false-positive rate of at most 6.5 % and every 95 %
+interval covers at least 93.5 % (the ``meets`` column), or says in its note why the design
+cannot.
+
+Run: python benchmarks/calibration.py [--quick] [--before REF] [--write-readme]
+
+``--write-readme`` replaces the table between the calibration markers of benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from calibration_spc_report import COLUMNS
+from calibration_spc_report import rows as spc_report_rows
+
+HERE = Path(__file__).resolve().parent
+README = HERE / "README.md"
+BEGIN, END = "<!-- calibration table begin -->", "<!-- calibration table end -->"
+#: The done-when thresholds: false-positive rate at nominal 5 %, coverage at nominal 95 %.
+MAX_FALSE_POSITIVE, MIN_COVERAGE = 0.065, 0.935
+
+
+def experiment_rows(quick: bool) -> pd.DataFrame:
+    """The rows of ``calibration_experiments.py``, or one row saying it is not there yet."""
+    try:
+        module = importlib.import_module("calibration_experiments")
+    except ModuleNotFoundError:
+        note = "calibration_experiments.py is not in this checkout: its rows are missing"
+        return pd.DataFrame(
+            [dict.fromkeys(COLUMNS, np.nan) | {"function": "(experiments)", "note": note}]
+        )
+    return module.rows(quick=quick)
+
+
+def table(quick: bool, before: str | None) -> pd.DataFrame:
+    """All rows, with ``meets`` (the done-when thresholds) and the seconds each part took."""
+    parts = []
+    for name, make in (
+        ("experiments", lambda: experiment_rows(quick)),
+        ("spc and report", lambda: spc_report_rows(quick=quick, before=before)),
+    ):
+        start = time.perf_counter()
+        part = make()
+        print(f"{name}: {time.perf_counter() - start:.0f} s")
+        parts.append(part)
+    result = pd.concat(parts, ignore_index=True)[COLUMNS]
+    fpr_ok = ~(result["false_positive_rate"] > MAX_FALSE_POSITIVE)
+    cov_ok = ~(result["coverage"] < MIN_COVERAGE)
+    measured = result["false_positive_rate"].notna() | result["coverage"].notna()
+    before_rows = result["function"].str.endswith("before")
+    result["meets"] = np.where(measured & ~before_rows, np.where(fpr_ok & cov_ok, "yes", "no"), "")
+    return result
+
+
+def percent(value: float) -> str:
+    return "" if pd.isna(value) else f"{100 * value:.1f}"
+
+
+def markdown(result: pd.DataFrame) -> str:
+    """The table as Markdown: rates in percent with their Wilson intervals."""
+    lines = [
+        "| function | world | n | false-positive % (Wilson 95 %) | coverage % (Wilson 95 %) "
+        "| power % | power before % | meets | note |",
+        "|---|---|---:|---|---|---:|---:|---|---|",
+    ]
+    for r in result.itertuples():
+        fpr = (
+            f"{percent(r.false_positive_rate)} ({percent(r.fpr_ci_low)}-{percent(r.fpr_ci_high)})"
+            if pd.notna(r.false_positive_rate)
+            else ""
+        )
+        cov = (
+            f"{percent(r.coverage)} ({percent(r.cov_ci_low)}-{percent(r.cov_ci_high)})"
+            if pd.notna(r.coverage)
+            else ""
+        )
+        replicates = "" if pd.isna(r.replicates) else f"{int(r.replicates):,}"
+        lines.append(
+            f"| {r.function} | {r.world if pd.notna(r.world) else ''} | {replicates} | {fpr} "
+            f"| {cov} | {percent(r.power)} | {percent(r.power_before)} | {r.meets} "
+            f"| {r.note if pd.notna(r.note) else ''} |"
+        )
+    return "\n".join(lines)
+
+
+def write_readme(text: str) -> None:
+    """Replace the table between the calibration markers of benchmarks/README.md."""
+    readme = README.read_text()
+    if BEGIN not in readme or END not in readme:
+        raise SystemExit(f"{README} has no calibration markers ({BEGIN} ... {END}).")
+    head, rest = readme.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    README.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer replicates (a smoke run)")
+    parser.add_argument("--before", help="git revision for the report's before rows")
+    parser.add_argument("--write-readme", action="store_true", help="update benchmarks/README.md")
+    args = parser.parse_args()
+    result = table(args.quick, args.before)
+    text = markdown(result)
+    print(text)
+    if args.write_readme:
+        write_readme(text)
+
+
+if __name__ == "__main__":
+    main()

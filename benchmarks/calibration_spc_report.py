@@ -1,0 +1,560 @@
+"""Calibration of the segment scan, the over-dispersion test, rates, agreement and the report.
+
+Every row measures, on simulated worlds where the truth is known, the false-positive rate of a
+p-value at nominal 5 % (the share of null replicates with p < 0.05) or the coverage of a 95 %
+interval (the share of replicates whose interval holds the true value), each with its Wilson
+95 % interval, and, where a planted effect makes sense, the power beside the power of the
+method the library used before (``power_before``). The worlds are those of moderation data:
+weekly site x queue cells of 2 to 2,000 audits, moderators with an intra-class correlation of
+0.005 to 0.05 on the latent scale, site x week shocks with a logit standard deviation of 0,
+0.15 or 0.3 (independent, or AR(1) with coefficient 0.5), and sampling weights 1 to 20.
+
+The report rows build the Monthly Quality Report's change findings (control charts, what
+changed, root causes; the HTML is not rendered) for at least 100 simulated months without any
+planted effect (``simulate_audits(effects=False)``) at 300 and at 2,000 audits a week, and count
+the months with a high- or medium-priority claim of change. ``--before REF`` measures the same
+on the library at git revision REF (in a subprocess on an exported copy) for the before/after
+comparison.
+
+Run: python benchmarks/calibration_spc_report.py [--quick] [--before REF]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit, logit
+from statsmodels.stats.proportion import proportion_confint
+
+COLUMNS = [
+    "function",
+    "world",
+    "nominal",
+    "replicates",
+    "false_positive_rate",
+    "fpr_ci_low",
+    "fpr_ci_high",
+    "coverage",
+    "cov_ci_low",
+    "cov_ci_high",
+    "power",
+    "power_before",
+    "note",
+]
+ROOT = Path(__file__).resolve().parents[1]
+BASE_RATE = 0.04
+
+
+def wilson(successes: float, trials: int) -> tuple[float, float]:
+    """Wilson 95 % interval of a rate (statsmodels)."""
+    low, high = proportion_confint(successes, trials, alpha=0.05, method="wilson")
+    return float(low), float(high)
+
+
+def row(
+    function: str,
+    world: str,
+    replicates: int,
+    *,
+    rejections: np.ndarray | None = None,
+    covered: np.ndarray | None = None,
+    power: float = np.nan,
+    power_before: float = np.nan,
+    note: str = "",
+) -> dict:
+    """One table row from the per-replicate outcomes (booleans)."""
+    out = dict.fromkeys(COLUMNS, np.nan)
+    out.update(function=function, world=world, nominal=0.05 if covered is None else 0.95)
+    out.update(replicates=replicates, power=power, power_before=power_before, note=note)
+    if rejections is not None:
+        rate = float(np.mean(rejections))
+        out.update(false_positive_rate=rate)
+        out["fpr_ci_low"], out["fpr_ci_high"] = wilson(np.sum(rejections), len(rejections))
+    if covered is not None:
+        out.update(coverage=float(np.mean(covered)))
+        out["cov_ci_low"], out["cov_ci_high"] = wilson(np.sum(covered), len(covered))
+    return out
+
+
+# --- weekly segment cells -----------------------------------------------------------------
+
+
+def moderator_sd(icc: float) -> float:
+    """Logit-scale standard deviation of moderators giving a latent intra-class correlation."""
+    return float(np.sqrt(icc / (1.0 - icc) * np.pi**2 / 3.0))
+
+
+def shocks(rng, segments: int, weeks: int, sd: float, ar: float) -> np.ndarray:
+    """Stationary site x week shocks (segments x weeks): AR(1) with coefficient ``ar``."""
+    noise = rng.standard_normal((segments, weeks)) * sd
+    out = np.empty_like(noise)
+    out[:, 0] = noise[:, 0]
+    for week in range(1, weeks):  # a recursion over 26 weeks, vectorised over segments
+        out[:, week] = ar * out[:, week - 1] + np.sqrt(1 - ar**2) * noise[:, week]
+    return out
+
+
+def cells(
+    rng,
+    *,
+    segments: int,
+    weeks: int = 26,
+    size: int | str,
+    icc: float,
+    shock_sd: float,
+    ar: float = 0.0,
+    latest_odds_ratio: float = 1.0,
+    moderators: int = 8,
+) -> pd.DataFrame:
+    """Weekly error counts of ``segments`` stable segments (the latest week may be shifted).
+
+    Each cell's audits are split evenly among ``moderators`` of its segment (a moderator's
+    logit effect is drawn once per segment), and each cell gets its shock.
+    """
+    if size == "mixed":
+        per_segment = np.exp(rng.uniform(np.log(2), np.log(2000), segments)).round()
+        n = np.repeat(per_segment[:, None], weeks, axis=1).astype(np.int64)
+    else:
+        n = np.full((segments, weeks), int(size))
+    effect = rng.normal(0, moderator_sd(icc), (segments, moderators))
+    level = logit(BASE_RATE) + shocks(rng, segments, weeks, shock_sd, ar)
+    level[:, -1] += np.log(latest_odds_ratio)
+    share = np.arange(moderators)[None, None, :] < (n[:, :, None] % moderators)
+    per_moderator = n[:, :, None] // moderators + share
+    p = expit(level[:, :, None] + effect[:, None, :])
+    errors = rng.binomial(per_moderator, p).sum(axis=2)
+    return pd.DataFrame(
+        {
+            "segment": np.repeat(np.arange(segments), weeks),
+            "week": np.tile(np.arange(weeks), segments),
+            "errors": errors.ravel(),
+            "n": n.ravel(),
+        }
+    )
+
+
+def laney_normal_p(data: pd.DataFrame, weeks: int) -> np.ndarray:
+    """The previous latest-point p-value: 2 Phi(-|z / sigma_z|) of Laney's p' (all weeks)."""
+    from scipy.stats import norm
+
+    x = data["errors"].to_numpy().reshape(-1, weeks)
+    n = data["n"].to_numpy().reshape(-1, weeks)
+    rate = x.sum(axis=1, keepdims=True) / n.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (x / n - rate) / np.sqrt(rate * (1 - rate) / n)
+        sigma_z = np.abs(np.diff(z, axis=1)).mean(axis=1) / 1.128
+        return 2 * norm.sf(np.abs(z[:, -1] / sigma_z))
+
+
+def scan_rows(rng, quick: bool) -> list[dict]:
+    """Latest-point p-values of ``control_charts(chart="laney_p")`` on weekly segment cells."""
+    from qainsights.spc import control_charts
+
+    segments = 400 if quick else 2000
+    worlds = [
+        (2, 0.02, 0.15, 0.0),
+        (5, 0.02, 0.15, 0.0),
+        (20, 0.02, 0.15, 0.0),
+        (200, 0.02, 0.15, 0.0),
+        (2000, 0.02, 0.15, 0.0),
+        ("mixed", 0.02, 0.15, 0.0),
+        (20, 0.005, 0.0, 0.0),
+        (20, 0.05, 0.3, 0.0),
+        (20, 0.05, 0.3, 0.5),
+        (200, 0.005, 0.0, 0.0),
+        (200, 0.05, 0.3, 0.0),
+        (200, 0.05, 0.3, 0.5),
+    ]
+    out = []
+    for size, icc, sd, ar in worlds:
+        world = (
+            f"cells of {size if size != 'mixed' else '2-2,000'} audits x 26 weeks, ICC {icc}, "
+            f"shocks sd {sd}{' AR(0.5)' if ar else ''}"
+        )
+        found = {}
+        for label, odds in (("null", 1.0), ("effect", 3.0)):
+            data = cells(
+                rng,
+                segments=segments,
+                size=size,
+                icc=icc,
+                shock_sd=sd,
+                ar=ar,
+                latest_odds_ratio=odds,
+            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                scan = control_charts(
+                    data,
+                    by="segment",
+                    chart="laney_p",
+                    subgroup="week",
+                    defects="errors",
+                    n="n",
+                    rules="limits",
+                )
+            p = scan.summary["p_value"].to_numpy()
+            found[label] = (p[np.isfinite(p)] < 0.05, laney_normal_p(data, 26))
+        new, old = found["null"]
+        out.append(
+            row(
+                "control_charts laney_p: latest-point p_value (exact beta-binomial)",
+                world,
+                len(new),
+                rejections=new,
+                power=float(np.mean(found["effect"][0])),
+                power_before=float(np.nanmean(found["effect"][1] < 0.05)),
+                note="power: latest week at odds ratio 3; before: normal tail of Laney's z",
+            )
+        )
+        usable = np.isfinite(old)
+        out.append(
+            row(
+                "control_charts laney_p: latest-point p_value, before (normal tail of z)",
+                world,
+                int(usable.sum()),
+                rejections=old[usable] < 0.05,
+            )
+        )
+    return out
+
+
+def overdispersion_rows(rng, quick: bool) -> list[dict]:
+    """``overdispersion_test`` on binomial counts (null) and beta-binomial ones (rho 0.01)."""
+    from qainsights.spc import overdispersion_test
+
+    series = 500 if quick else 2000
+    out = []
+    for size in (5, 20, 200, 2000):
+        outcome = {}
+        for label, rho in (("null", 0.0), ("effect", 0.01)):
+            n = np.full((series, 26), size)
+            p = BASE_RATE
+            if rho:
+                total = (1 - rho) / rho
+                p = rng.beta(BASE_RATE * total, (1 - BASE_RATE) * total, n.shape)
+            x = rng.binomial(n, p)
+            frame = pd.DataFrame(
+                {"series": np.repeat(np.arange(series), 26), "x": x.ravel(), "n": n.ravel()}
+            )
+            result = overdispersion_test(frame, defects="x", n="n", by="series")
+            outcome[label] = result["p_value"].to_numpy() < 0.05
+        out.append(
+            row(
+                "overdispersion_test p_value (chi-square)",
+                f"binomial, 26 subgroups of {size}",
+                series,
+                rejections=outcome["null"],
+                power=float(np.mean(outcome["effect"])),
+                note="power: beta-binomial rho 0.01",
+            )
+        )
+    return out
+
+
+def marginal_rate(rate: float, sd: float) -> float:
+    """E[expit(logit(rate) + u)], u ~ N(0, sd^2), by Gauss-Hermite quadrature (60 nodes)."""
+    nodes, weights = np.polynomial.hermite_e.hermegauss(60)
+    return float(np.sum(weights * expit(logit(rate) + sd * nodes)) / np.sqrt(2 * np.pi))
+
+
+def rate_rows(rng, quick: bool) -> list[dict]:
+    """Coverage of ``proportion_ci`` (Wilson) and ``error_rate`` under clustering and weights."""
+    from qainsights import error_rate, proportion_ci
+
+    replicates = 1000 if quick else 4000
+    out = []
+    for size in (2, 20, 200, 2000):
+        k = rng.binomial(size, BASE_RATE, replicates)
+        low, high = proportion_ci(k, np.full(replicates, size))
+        out.append(
+            row(
+                "proportion_ci (Wilson)",
+                f"binomial n = {size}, p = {BASE_RATE}",
+                replicates,
+                covered=(low <= BASE_RATE) & (high >= BASE_RATE),
+            )
+        )
+    runs = 300 if quick else 2000
+    for icc, weighted in ((0.005, False), (0.05, False), (0.02, True)):
+        sd = moderator_sd(icc)
+        moderators, per_moderator = 40, 25
+        effect = rng.normal(0, sd, (runs, moderators))
+        strata = np.where(np.arange(moderators) < moderators // 2, 0, 1)
+        base = np.where(strata == 1, 0.06, 0.03) if weighted else np.full(moderators, BASE_RATE)
+        p = expit(logit(base)[None, :] + effect)
+        x = rng.binomial(1, np.repeat(p, per_moderator, axis=1))
+        weight = np.repeat(np.where(strata == 1, 20.0, 1.0), per_moderator)
+        audits = pd.DataFrame(
+            {
+                "run": np.repeat(np.arange(runs), moderators * per_moderator),
+                "is_error": x.ravel().astype(bool),
+                "weight": np.tile(weight, runs),
+                "stratum": np.tile(np.repeat(strata, per_moderator), runs),
+            }
+        )
+        if weighted:
+            truth = (marginal_rate(0.03, sd) + 20 * marginal_rate(0.06, sd)) / 21
+            result = error_rate(audits, by="run", weight="weight", strata="stratum")
+            world = f"1,000 audits, 40 moderators, ICC {icc}, weights 1 and 20 by stratum"
+        else:
+            truth = marginal_rate(BASE_RATE, sd)
+            result = error_rate(audits, by="run")
+            world = f"1,000 audits, 40 moderators x 25, ICC {icc}"
+        covered = (result["ci_low"] <= truth) & (truth <= result["ci_high"])
+        out.append(
+            row(
+                "error_rate interval",
+                world,
+                runs,
+                covered=covered.to_numpy(),
+                note="audits treated as independent: no cluster argument",
+            )
+        )
+    return out
+
+
+def compare_rows(rng, quick: bool) -> list[dict]:
+    """``compare_periods`` (unweighted) between two months of one stable process."""
+    from qainsights.trends import compare_periods
+
+    runs = 500 if quick else 2000
+    out = []
+    for icc in (0.0, 0.005, 0.05):
+        moderators, per_moderator = 40, 25
+        effect = rng.normal(0, moderator_sd(icc) if icc else 0.0, (runs, moderators))
+        p = expit(logit(BASE_RATE) + effect)
+        errors = rng.binomial(per_moderator, p[:, :, None].repeat(2, axis=2)).sum(axis=1)
+        frame = pd.DataFrame(
+            {
+                "run": np.repeat(np.arange(runs), 2),
+                "period": np.tile(["before", "after"], runs),
+                "errors": errors.ravel(),
+                "n": moderators * per_moderator,
+            }
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            result = compare_periods(
+                frame,
+                by="run",
+                period="period",
+                current="after",
+                baseline="before",
+                errors="errors",
+                n="n",
+            )
+        p_value = result.segments["p_value"].to_numpy()
+        out.append(
+            row(
+                "compare_periods p_value (unweighted)",
+                f"1,000 audits a month, 40 moderators kept, ICC {icc}",
+                runs,
+                rejections=p_value < 0.05,
+                note="the same moderators in both months",
+            )
+        )
+    return out
+
+
+def agreement_rows(rng, quick: bool) -> list[dict]:
+    """Coverage of Fleiss' kappa intervals (analytic and bootstrap) with a known kappa."""
+    from qainsights.agreement import fleiss_kappa
+
+    sessions = 200 if quick else 1000
+    items, raters, accuracy, prevalence = 100, 3, 0.85, np.array([0.6, 0.3, 0.1])
+    # Population Fleiss kappa of the model: a rater gives the true class with probability
+    # ``accuracy``, otherwise one of the other two classes at random.
+    confusion = np.full((3, 3), (1 - accuracy) / 2) + np.eye(3) * (accuracy - (1 - accuracy) / 2)
+    agree = np.sum(prevalence * np.sum(confusion**2, axis=1))
+    marginal = prevalence @ confusion
+    truth = (agree - np.sum(marginal**2)) / (1 - np.sum(marginal**2))
+    out = []
+    for method in ("analytic", "bootstrap"):
+        runs = sessions if method == "analytic" else sessions // 4
+        covered = np.empty(runs, dtype=bool)
+        for session in range(runs):  # one call per simulated session
+            true_class = rng.choice(3, items, p=prevalence)
+            cumulative = np.cumsum(confusion[np.repeat(true_class, raters)], axis=1)
+            labels = (rng.random(items * raters)[:, None] > cumulative[:, :-1]).sum(axis=1)
+            data = pd.DataFrame(
+                {
+                    "item": np.repeat(np.arange(items), raters),
+                    "rater": np.tile(np.arange(raters), items),
+                    "label": labels,
+                }
+            )
+            result = fleiss_kappa(
+                data,
+                item="item",
+                rater="rater",
+                label="label",
+                method=method,
+                n_boot=1000,
+                seed=session,
+            )
+            frame = result.to_frame()
+            covered[session] = frame["ci_low"].iloc[0] <= truth <= frame["ci_high"].iloc[0]
+        out.append(
+            row(
+                f"fleiss_kappa interval ({method})",
+                f"{items} items x {raters} raters, kappa {truth:.3f}",
+                runs,
+                covered=covered,
+            )
+        )
+    return out
+
+
+# --- the report's null months ---------------------------------------------------------------
+
+#: Sections whose high- or medium-priority findings claim a change.
+CHANGE_SECTIONS = ("control_charts", "change", "root_causes")
+
+
+def month_claims(size: int, seeds: range, effects) -> list[dict]:
+    """Per simulated month: whether the report claims a change (and names the planted segment)."""
+    from qainsights.datasets import simulate_audits
+    from qainsights.report.monthly import build_monthly_report
+
+    out = []
+    for seed in seeds:  # one report per simulated month
+        audits = simulate_audits(seed=seed, effects=effects, audits_per_week=size).audits
+        month = "2026-09" if effects else None
+        start = time.perf_counter()
+        report = build_monthly_report(audits, month=month, sections=list(CHANGE_SECTIONS))
+        seconds = time.perf_counter() - start
+        table = report.to_frame()
+        claims = table[
+            table["priority"].isin(["high", "medium"])
+            & table["section"].isin(CHANGE_SECTIONS)
+            & ~table["finding"].str.startswith("The vital few")
+        ]
+        named = claims["finding"].str.contains("Hyderabad", regex=False).any()
+        out.append(
+            {
+                "seed": seed,
+                "claim": not claims.empty,
+                "named": bool(named),
+                "seconds": seconds,
+                "sections": sorted(set(claims["section"])),
+            }
+        )
+    return out
+
+
+def exported(ref: str) -> str:
+    """A copy of the library at git revision ``ref`` in a temporary folder."""
+    folder = tempfile.mkdtemp(prefix="qainsights-before-")
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref, "qainsights"], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+    return folder
+
+
+def claims_before(ref: str, size: int, seeds: range, effects) -> list[dict]:
+    """:func:`month_claims` run on the library at ``ref`` (a subprocess)."""
+    folder = exported(ref)
+    arguments = json.dumps(
+        {"size": size, "start": seeds.start, "stop": seeds.stop, "effects": effects}
+    )
+    child = subprocess.run(
+        [sys.executable, __file__, "--months", arguments],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": folder},
+    )
+    return json.loads(child.stdout)
+
+
+def report_rows(quick: bool, before: str | None) -> list[dict]:
+    """Null months at 300 and 2,000 audits a week, and power at the planted degradation."""
+    months = 20 if quick else 100
+    planted = 10 if quick else 40
+    degradation = ["site_queue_degradation"]
+    out = []
+    for size in (300, 2000):
+        null = month_claims(size, range(months), False)
+        effect = month_claims(size, range(planted), degradation)
+        old = old_effect = None
+        if before:
+            old = claims_before(before, size, range(months), False)
+            old_effect = claims_before(before, size, range(planted), degradation)
+        seconds = np.mean([m["seconds"] for m in null])
+        out.append(
+            row(
+                "Monthly Quality Report: high/medium claim of change",
+                f"simulate_audits(effects=False), {size:,} audits a week",
+                months,
+                rejections=np.array([m["claim"] for m in null]),
+                power=float(np.mean([m["named"] for m in effect])),
+                power_before=(
+                    np.nan
+                    if old_effect is None
+                    else float(np.mean([m["named"] for m in old_effect]))
+                ),
+                note=(
+                    f"power: a claim naming Hyderabad in 2026-09 (x 2.3 odds from 09-07); "
+                    f"{seconds:.1f} s a month to build the change sections"
+                ),
+            )
+        )
+        if old is not None:
+            out.append(
+                row(
+                    "Monthly Quality Report: high/medium claim of change, before",
+                    f"simulate_audits(effects=False), {size:,} audits a week",
+                    months,
+                    rejections=np.array([m["claim"] for m in old]),
+                    note=f"library at {before}",
+                )
+            )
+    return out
+
+
+def rows(quick: bool = False, before: str | None = None) -> pd.DataFrame:
+    """Every calibration row of this script (see the module docstring)."""
+    rng = np.random.default_rng(2026)
+    parts = [
+        scan_rows(rng, quick),
+        overdispersion_rows(rng, quick),
+        rate_rows(rng, quick),
+        compare_rows(rng, quick),
+        agreement_rows(rng, quick),
+        report_rows(quick, before),
+    ]
+    return pd.DataFrame([r for part in parts for r in part], columns=COLUMNS)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer replicates")
+    parser.add_argument("--before", help="git revision to measure the report rows on as well")
+    parser.add_argument("--months", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.months:
+        spec = json.loads(args.months)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = month_claims(spec["size"], range(spec["start"], spec["stop"]), spec["effects"])
+        print(json.dumps(found))
+        return
+    table = rows(quick=args.quick, before=args.before)
+    with pd.option_context("display.max_colwidth", 70, "display.width", 250):
+        print(table.round(4).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+
+from qainsights.vendors import ALL_VENDORS, compare_site_types
+
+
+def _audits(counts):
+    """Audit rows from (month, site, site_type, queue, errors, n) tuples."""
+    rows = []
+    for month, site, kind, queue, errors, n in counts:
+        rows.append(pd.DataFrame({
+            "month": month, "site": site, "site_type": kind, "queue": queue, "policy": "p",
+            "is_error": np.arange(n) < errors,
+        }))  # fmt: skip
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_one_mix_cell_gives_crude_rates_and_newcombe_on_counts():
+    # With one cell the standardised rate is the crude rate and n_eff = n.
+    audits = _audits([
+        ("2026-09", "A", "in_house", "q", 30, 1000),
+        ("2026-09", "B", "in_house", "q", 20, 500),
+        ("2026-09", "V1", "vendor", "q", 45, 600),
+        ("2026-09", "V2", "vendor", "q", 12, 400),
+    ])  # fmt: skip
+    result = compare_site_types(audits, month="2026-09", target=0.95, mix="queue")
+    table = result.comparison.set_index("unit")
+    assert table.index.tolist() == ["in_house", ALL_VENDORS, "V1", "V2"]
+    assert table.loc["in_house", "standardised_rate"] == pytest.approx(50 / 1500)
+    assert table.loc[ALL_VENDORS, "standardised_rate"] == pytest.approx(57 / 1000)
+    assert np.isnan(table.loc["in_house", "difference"])
+    for unit, errors, n in (("V1", 45, 600), (ALL_VENDORS, 57, 1000)):
+        low, high = confint_proportions_2indep(errors, n, 50, 1500, method="newcomb")
+        row = table.loc[unit]
+        assert (row["difference_ci_low"], row["difference_ci_high"]) == pytest.approx((low, high))
+    card = result.scorecard.set_index("unit")
+    low, high = proportion_confint(12, 400, method="wilson")
+    assert card.loc["V2", "accuracy"] == pytest.approx(1 - 12 / 400)
+    assert (card.loc["V2", "accuracy_ci_low"], card.loc["V2", "accuracy_ci_high"]) == (
+        pytest.approx((1 - high, 1 - low))
+    )
+    # V1: 92.5 %, whole interval below 95 %; V2: 97 %, interval (94.8 %, 98.3 %) straddles it.
+    assert card.loc["V1", "status"] == "below target"
+    assert card.loc["V2", "status"] == "not separable from target"
+
+
+def test_the_vendor_is_judged_on_the_common_mix():
+    # In-house and the vendor have the same rate in each queue (2 % easy, 10 % hard); the
+    # vendor gets mostly hard work. Common mix (easy 900 + 200, hard 100 + 800 audits):
+    # 0.55 x 2 % + 0.45 x 10 % = 5.6 % for both, a gap of 0 where the crude gap is 8 points.
+    audits = _audits([
+        ("2026-09", "H", "in_house", "easy", 18, 900), ("2026-09", "H", "in_house", "hard", 10, 100),
+        ("2026-09", "V", "vendor", "easy", 4, 200), ("2026-09", "V", "vendor", "hard", 80, 800),
+    ])  # fmt: skip
+    result = compare_site_types(audits, month="2026-09", target=0.9, mix="queue")
+    table = result.comparison.set_index("unit")
+    assert table.loc["V", "crude_rate"] - table.loc["in_house", "crude_rate"] == pytest.approx(
+        0.084 - 0.028
+    )
+    assert table.loc["V", "standardised_rate"] == pytest.approx(0.55 * 0.02 + 0.45 * 0.10)
+    assert table.loc["V", "difference"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_gap_trend_is_the_weighted_least_squares_slope():
+    # A vendor whose error count climbs month by month against a steady in-house rate.
+    months = ["2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09"]
+    vendor_errors = [20, 31, 24, 45, 41, 60]
+    counts = [(m, "H", "in_house", "q", 40, 1000) for m in months]
+    counts += [(m, "V", "vendor", "q", e, 500) for m, e in zip(months, vendor_errors, strict=True)]
+    result = compare_site_types(_audits(counts), month="2026-09", target=0.9, mix="queue")
+    p_v, p_h = np.array(vendor_errors) / 500, 0.04
+    variance = p_v * (1 - p_v) / 500 + p_h * (1 - p_h) / 1000
+    fit = sm.WLS(p_v - p_h, sm.add_constant(np.arange(6.0)), weights=1 / variance).fit()
+    row = result.scorecard.set_index("unit").loc["V"]
+    assert row["gap_trend"] == pytest.approx(fit.params[1])
+    assert fit.scale > 1  # over-dispersed around the line: the estimated scale is used
+    low, high = fit.conf_int()[1]
+    assert (row["gap_trend_ci_low"], row["gap_trend_ci_high"]) == pytest.approx((low, high))
+    assert row["p_value"] == pytest.approx(fit.pvalues[1])
+    assert row["direction"] == "widening"
+    trend = result.trend[result.trend["unit"] == "V"]
+    assert trend["month"].tolist() == months
+
+
+def test_bad_input_names_the_problem():
+    audits = _audits([("2026-09", "H", "in_house", "q", 1, 10)])
+    with pytest.raises(ValueError, match=r"needs both in-house and vendor audits in 2026-09"):
+        compare_site_types(audits, month="2026-09", target=0.9, mix="queue")
+    with pytest.raises(ValueError, match=r"'month' parameter of compare_site_types is '2026-10'"):
+        compare_site_types(audits, month="2026-10", target=0.9, mix="queue")
+    with pytest.raises(ValueError, match=r"site_type"):
+        compare_site_types(audits.drop(columns="site_type"), month="2026-09", target=0.9)
+
+
+def test_the_callers_frame_is_unchanged():
+    audits = _audits(
+        [("2026-09", "H", "in_house", "q", 3, 50), ("2026-09", "V", "vendor", "q", 5, 50)]
+    )
+    before = audits.copy()
+    compare_site_types(audits, month="2026-09", target=0.9, mix="queue")
+    pd.testing.assert_frame_equal(audits, before)
