@@ -21,14 +21,18 @@ from qainsights._validation import (
 )
 from qainsights.aggregate import collect, engine_frame, error_sums, is_engine_frame
 
-__all__ = ["EFFECTIVE_COLUMNS", "PERIOD_COLUMNS", "counts_by_period", "two_period_counts"]
+__all__ = [
+    "EFFECTIVE_COLUMNS",
+    "PERIOD_COLUMNS",
+    "counts_by_period",
+    "effective_counts",
+    "two_period_counts",
+]
 
 #: Columns of :func:`two_period_counts`, after the segment columns.
 PERIOD_COLUMNS = ("errors_baseline", "n_baseline", "errors_current", "n_current")
-#: Effective counts of weighted audit rows, in the same order (see :func:`counts_by_period`).
-EFFECTIVE_COLUMNS = (
-    "errors_eff_baseline", "n_eff_baseline", "errors_eff_current", "n_eff_current",
-)  # fmt: skip
+#: Variances of the weighted error counts of weighted audit rows (see :func:`counts_by_period`).
+EFFECTIVE_COLUMNS = ("var_errors_baseline", "var_errors_current")
 
 
 def counts_by_period(data, *, keys, period, outcome, errors, n, func, weight=None) -> pd.DataFrame:
@@ -42,11 +46,13 @@ def counts_by_period(data, *, keys, period, outcome, errors, n, func, weight=Non
     With ``weight`` (a sampling-weight column of audit rows) the counts are weighted sums,
     rescaled within each period so that they add up to that period's number of audits:
     segments then count by the decisions they represent. Their precision is not that of
-    so many audits: the frame also has ``n_eff`` and ``errors_eff``, each cell's effective
-    sample size ``r(1 − r)/var`` from the Taylor-linearised variance of the ratio
+    so many audits: the frame also has ``var_errors = n² · var``, the variance of the
+    cell's weighted error count, from the Taylor-linearised variance of the ratio
     ``r = Σ w·y / Σ w``, ``var = m/(m − 1) · Σ w² (y − r)² / (Σ w)²`` over its ``m``
-    audits (Kish's ``(Σ w)²/Σ w²`` where that variance is 0), and ``r·n_eff``; intervals
-    and tests use those (as :func:`qainsights.rates.error_rate` does).
+    audits (``r(1 − r)`` over Kish's ``(Σ w)²/Σ w²`` where that is 0). It adds up over
+    cells as the variance of a stratified total does, and :func:`effective_counts` turns
+    it into the effective sample size ``r(1 − r) n² / var_errors`` that intervals and tests
+    use (as :func:`qainsights.rates.error_rate` does).
     """
     if weight is not None and (errors is not None or n is not None):
         raise ValueError(
@@ -109,9 +115,23 @@ def _normalised(table: pd.DataFrame, period: str) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         variance = m / (m - 1) * squares / sum_w**2
         n_eff = np.where((m > 1) & (variance > 0), rate * (1 - rate) / variance, kish)
+    n = sum_w * scale
     return table.assign(
-        errors=table["sum_wy"] * scale, n=sum_w * scale, n_eff=n_eff, errors_eff=rate * n_eff
+        errors=table["sum_wy"] * scale, n=n, var_errors=n**2 * rate * (1 - rate) / n_eff
     ).drop(columns=["sum_wy", "sum_w", "sum_w2", "sum_w2y"])
+
+
+def effective_counts(errors, n, var_errors) -> tuple[np.ndarray, np.ndarray]:
+    """Effective errors and audits ``(r·m, m)`` with ``m = r(1 − r) n² / var_errors``.
+
+    ``var_errors`` is the variance of a (sum of) weighted error count(s) on the scale of
+    ``n``; where it is 0 (a rate of 0 or 1) ``m`` falls back to ``n``.
+    """
+    errors, n, var_errors = (np.asarray(a, dtype=float) for a in (errors, n, var_errors))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(n > 0, errors / n, 0.0)
+        m = np.where(var_errors > 0, rate * (1 - rate) * n**2 / var_errors, n)
+    return rate * m, m
 
 
 def _engine_counts(data, keys, period, outcome, aggregate, func, weight):
@@ -125,7 +145,7 @@ def _engine_counts(data, keys, period, outcome, aggregate, func, weight):
         sums = _normalised(
             sums[[*keys, period, "n", "sum_w", "sum_w2", "sum_wy", "sum_w2y"]], period
         )
-        return sums[[*keys, period, "errors", "n", "n_eff", "errors_eff"]]
+        return sums[[*keys, period, "errors", "n", "var_errors"]]
     return sums[[*keys, period, "errors", "n"]]
 
 
@@ -204,8 +224,8 @@ def two_period_counts(
     side = np.where(table[period].isin(baseline), "baseline", side)
     group = keys or ["_all"]
     chosen = table.assign(_side=side, _all=0)[side != ""]
-    effective = "n_eff" in table.columns
-    measures = ["errors", "n", *(["errors_eff", "n_eff"] if effective else [])]
+    effective = "var_errors" in table.columns
+    measures = ["errors", "n", *(["var_errors"] if effective else [])]
     wide = chosen.pivot_table(
         index=group, columns="_side", values=measures, aggfunc="sum", observed=True
     ).fillna(0.0)

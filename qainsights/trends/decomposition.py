@@ -11,7 +11,7 @@ import pandas as pd
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence, check_integer
 
-from ._aggregate import EFFECTIVE_COLUMNS, two_period_counts
+from ._aggregate import EFFECTIVE_COLUMNS, effective_counts, two_period_counts
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -219,11 +219,12 @@ def decompose_change(
         **{k: parts[k] for k in ("rate_baseline", "rate_current", "mix_effect", "rate_effect")},
     )
     segments["contribution"] = segments["mix_effect"] + segments["rate_effect"]
-    effective = (
-        counts[list(EFFECTIVE_COLUMNS)].to_numpy().T[[1, 3]]
-        if set(EFFECTIVE_COLUMNS) <= set(counts.columns)
-        else None
-    )
+    effective = None
+    if set(EFFECTIVE_COLUMNS) <= set(counts.columns):
+        effective = (
+            effective_counts(e0, n0, counts[EFFECTIVE_COLUMNS[0]])[1],
+            effective_counts(e1, n1, counts[EFFECTIVE_COLUMNS[1]])[1],
+        )
     draws = _bootstrap(e0, n0, e1, n1, n_boot=n_boot, seed=seed, effective=effective)
     estimate = np.array([parts["mix_effect"].sum(), parts["rate_effect"].sum()])
     estimate = np.append(estimate, estimate.sum())

@@ -14,7 +14,7 @@ from qainsights._multiple import q_values
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence
 
-from ._aggregate import EFFECTIVE_COLUMNS, PERIOD_COLUMNS, two_period_counts
+from ._aggregate import EFFECTIVE_COLUMNS, PERIOD_COLUMNS, effective_counts, two_period_counts
 from ._inference import mantel_haenszel_terms, mantel_haenszel_test
 from .decomposition import _check_both_periods, kitagawa
 from .periods import _check_min_n, compare_counts
@@ -240,7 +240,12 @@ def explain_change(
         pd.DataFrame([leaf_all.sum(axis=0)], columns=measures), ci=level, min_n=0
     )
     segments = pd.concat([labels, compare_counts(counts, ci=level, min_n=min_n)], axis=1)
-    terms = _leaf_terms(leaf_counts, leaf_all[:, -len(PERIOD_COLUMNS) :])
+    tested = leaf_counts
+    if len(measures) > len(PERIOD_COLUMNS):
+        e0, n0, e1, n1 = leaf_counts.T
+        v0, v1 = leaf_all[:, len(PERIOD_COLUMNS) :].T
+        tested = np.column_stack([*effective_counts(e0, n0, v0), *effective_counts(e1, n1, v1)])
+    terms = _leaf_terms(leaf_counts, tested)
     sums = membership @ terms
     tested = segments["test"] != "none"
     segments["test"] = np.where(tested, "mantel_haenszel", "none")

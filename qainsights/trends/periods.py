@@ -12,7 +12,7 @@ from qainsights._multiple import q_values
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence, format_values
 
-from ._aggregate import EFFECTIVE_COLUMNS, PERIOD_COLUMNS, two_period_counts
+from ._aggregate import EFFECTIVE_COLUMNS, PERIOD_COLUMNS, effective_counts, two_period_counts
 from ._inference import difference_ci, rate_with_ci, two_proportion_test
 
 if TYPE_CHECKING:
@@ -213,13 +213,18 @@ def compare_periods(
 def compare_counts(counts: pd.DataFrame, *, ci: float, min_n: float) -> pd.DataFrame:
     """Rates, difference and test for each row of two-period counts (see compare_periods).
 
-    With the effective counts of weighted rows (:data:`EFFECTIVE_COLUMNS`) the intervals and
-    tests use those, and the output gains ``n_eff_baseline`` and ``n_eff_current``.
+    With the error-count variances of weighted rows (:data:`EFFECTIVE_COLUMNS`) the
+    intervals and tests use the effective counts, and the output gains ``n_eff_baseline``
+    and ``n_eff_current``.
     """
     e0, n0 = counts["errors_baseline"].to_numpy(), counts["n_baseline"].to_numpy()
     e1, n1 = counts["errors_current"].to_numpy(), counts["n_current"].to_numpy()
     weighted = set(EFFECTIVE_COLUMNS) <= set(counts.columns)
-    f0, m0, f1, m1 = counts[list(EFFECTIVE_COLUMNS)].to_numpy().T if weighted else (e0, n0, e1, n1)
+    (f0, m0), (f1, m1) = (
+        (effective_counts(e0, n0, counts[EFFECTIVE_COLUMNS[0]]),
+         effective_counts(e1, n1, counts[EFFECTIVE_COLUMNS[1]]))
+        if weighted else ((e0, n0), (e1, n1))
+    )  # fmt: skip
     out = counts.drop(columns=[*PERIOD_COLUMNS, *(EFFECTIVE_COLUMNS if weighted else [])])
     for part, k, total, k_eff, n_eff in (("baseline", e0, n0, f0, m0), ("current", e1, n1, f1, m1)):
         _, low, high = rate_with_ci(k_eff, n_eff, ci=ci)

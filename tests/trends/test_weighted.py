@@ -133,3 +133,23 @@ def test_weighted_comparison_uses_taylor_effective_sample_sizes():
     assert row["p_value"] == pytest.approx(proportions_ztest([k1, k0], [n1, n0])[1], rel=1e-9)
     low, high = confint_proportions_2indep(k1, n1, k0, n0, method="newcomb")
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), rel=1e-9)
+
+
+def test_weighted_overall_adds_segment_variances_as_a_stratified_total():
+    # Derivation: the overall weighted rate is sum_q (W_q / W) r_q, so its variance is
+    # sum_q (W_q / W)^2 var_q with each queue's Taylor variance; n_eff = r(1 - r)/var.
+    audits = _unequal_weights()
+    audits["queue"] = np.where(np.arange(len(audits)) % 3 == 0, "A", "B")
+    current = audits[audits["period"] == 1]
+    result = compare_periods(audits, by="queue", period="period", current=1, weight="weight")
+    total_w = current["weight"].sum()
+    r = (current["weight"] * current["is_error"]).sum() / total_w
+    variance = 0.0
+    for _, part in current.groupby("queue"):
+        w, y = part["weight"].to_numpy(), part["is_error"].to_numpy(float)
+        rq = (w * y).sum() / w.sum()
+        var_q = len(w) / (len(w) - 1) * (w**2 * (y - rq) ** 2).sum() / w.sum() ** 2
+        variance += (w.sum() / total_w) ** 2 * var_q
+    overall = result.overall.iloc[0]
+    assert overall["rate_current"] == pytest.approx(r, rel=1e-12)
+    assert overall["n_eff_current"] == pytest.approx(r * (1 - r) / variance, rel=1e-9)
