@@ -142,6 +142,26 @@ def test_icc_six_forms_match_shrout_fleiss_table_2(form, published):
     assert result.method == ICC_FORMS[form]
 
 
+@pytest.mark.parametrize(
+    ("form", "estimate", "p_value", "low", "high"),
+    [
+        ("ICC1", 0.1657417684, 0.1647688083, -0.13, 0.72),
+        ("ICC2", 0.2897637795, 0.0001345665, 0.02, 0.76),
+        ("ICC3", 0.7148407148, 0.0001345665, 0.34, 0.95),
+        ("ICC1k", 0.4427971337, 0.1647688083, -0.88, 0.91),
+        ("ICC2k", 0.6200505476, 0.0001345665, 0.07, 0.93),
+        ("ICC3k", 0.9093155424, 0.0001345665, 0.68, 0.99),
+    ],
+)
+def test_icc_six_forms_match_pingouin(form, estimate, p_value, low, high):
+    # pingouin 0.7.0 intraclass_corr on the Shrout & Fleiss table (tests/reference/agreement.md
+    # K7); pingouin prints the interval to two decimals.
+    result = icc(SHROUT_FLEISS, form=form)
+    assert result.estimate == pytest.approx(estimate, abs=1e-9)
+    assert result.p_value == pytest.approx(p_value, abs=1e-9)
+    assert (round(result.ci_low, 2), round(result.ci_high, 2)) == (low, high)
+
+
 def test_icc_two_way_mean_squares_and_intervals_by_hand():
     # Derivation: two-way ANOVA of the 6 x 4 table written out here; McGraw & Wong (1996)
     # intervals: ICC3 from F = MSR/MSE on (5, 15) df; ICC2 with Satterthwaite's df.
