@@ -23,7 +23,7 @@ from ..rca import ParetoResult, pareto, severity_index
 from ..spc import ControlChart, ControlChartSet, control_charts, p_chart
 from ..standardisation import standardised_rates
 from ..trends import ChangeExplanation, explain_change, trend_test
-from ..vendors import ALL_VENDORS, VendorComparison, compare_site_types
+from ..vendors import ALL_VENDORS, NoCommonMixError, VendorComparison, compare_site_types
 from .consistency import consistency_notes
 from .estimand import effective_counts
 from .exports import suppress_small_cells
@@ -731,10 +731,16 @@ def _vendors_section(ctx: _Context) -> tuple[dict, list[Finding]]:
             f"the audits of {ctx.month} do not name both in-house and vendor sites "
             "(column 'site_type')."
         )
-    result = compare_site_types(
-        ctx.audits, month=ctx.month, target=ctx.target, weight=ctx.weight, strata=ctx.strata
-    )
-    return {"vendors": result}, _vendor_findings(result)
+    for mix in (("queue", "policy"), ("queue",)):  # the finest mix that all units share
+        try:
+            result = compare_site_types(
+                ctx.audits, month=ctx.month, target=ctx.target, mix=mix, weight=ctx.weight,
+                strata=ctx.strata,
+            )  # fmt: skip
+        except NoCommonMixError:
+            continue
+        return {"vendors": result}, _vendor_findings(result)
+    raise _Omitted("no queue has audits from in-house and every vendor site this month.")
 
 
 def _moderators_section(ctx: _Context) -> tuple[dict, list[Finding]]:
