@@ -203,7 +203,7 @@ def scan_rows(rng, quick: bool) -> list[dict]:
                     n="n",
                     rules="limits",
                 )
-            p = scan.summary["p_value"].to_numpy()
+            p = scan.segments["p_value"].to_numpy()
             found[label] = (p[np.isfinite(p)] < 0.05, laney_normal_p(data, 26))
         new, old = found["null"]
         out.append(

@@ -1,25 +1,135 @@
-"""The shared behaviour of result objects: a tidy frame, and its HTML in notebooks."""
+"""The result contract: what every result object of the package answers to.
+
+An analysis with several parts returns a frozen dataclass deriving from :class:`TidyResult`:
+
+- ``to_frame()``: the result as one tidy DataFrame (its main table);
+- ``summary()``: plain-language text (a method, never a field);
+- ``repr()``: one line with the title, the key figures and the shape of ``to_frame()``;
+- ``_repr_html_()``: the title over the table, for notebooks;
+- ``plot(ax=None)``: the matplotlib ``Axes`` it drew on, or the ``Figure`` when the
+  drawing has several axes by nature; results without a chart raise
+  ``NotImplementedError``. Drawing lives in :mod:`qainsights.plotting`, imported when
+  ``plot`` is called.
+
+``_title`` is a class attribute (not a dataclass field).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
+from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
+
+__all__ = ["TidyResult"]
+
+#: Key figures shown in a repr at the most, and the longest text value shown.
+_MAX_FIGURES = 8
+_MAX_TEXT = 40
 
 
 class TidyResult(ABC):
-    """Base for frozen dataclass results that can show themselves as one tidy frame.
+    """Base of frozen dataclass results: a tidy frame, a summary, a compact repr, HTML.
 
-    Subclasses implement :meth:`to_frame`; a notebook then displays the result as that
-    table under the class's ``_title``.
+    Subclasses implement :meth:`to_frame`; they may refine :meth:`summary`,
+    :meth:`_key_figures` and :meth:`plot`.
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True, repr=False)
+    ... class Rates(TidyResult):
+    ...     table: pd.DataFrame
+    ...     ci: float
+    ...     _title = "Error rates"
+    ...     def to_frame(self):
+    ...         return self.table
+    >>> result = Rates(pd.DataFrame({"site": ["a", "b"], "rate": [0.1, 0.2]}), ci=0.95)
+    >>> result
+    <Rates 'Error rates': ci=0.95; frame 2 x 2>
+    >>> print(result.summary())
+    Error rates: ci=0.95
+      site  rate
+    0    a   0.1
+    1    b   0.2
     """
 
-    _title: str = ""
+    _title: ClassVar[str] = ""
 
     @abstractmethod
     def to_frame(self) -> pd.DataFrame:
         """Return the result as a tidy DataFrame."""
 
+    @property
+    def title(self) -> str:
+        """The result's heading (the class name when it has none)."""
+        return self._title or type(self).__name__
+
+    def _key_figures(self) -> dict[str, Any]:
+        """The figures a repr shows: by default the short scalar fields of the dataclass."""
+        if not dataclasses.is_dataclass(self):
+            return {}
+        figures = {}
+        for item in dataclasses.fields(self):
+            value = getattr(self, item.name)
+            if _is_short(value):
+                figures[item.name] = value
+        return figures
+
+    def summary(self) -> str:
+        """The result in plain text: the title and key figures, then the table.
+
+        Results with a natural sentence (an effect with its interval, a verdict) say it
+        instead.
+        """
+        figures = _format_figures(self._key_figures())
+        head = f"{self.title}: {figures}" if figures else self.title
+        return f"{head}\n{self.to_frame().to_string(max_rows=20, max_cols=12)}"
+
+    def plot(self, ax: Any = None) -> Any:
+        """Draw the result; this result has no chart of its own.
+
+        Raises
+        ------
+        NotImplementedError
+            Always: draw :meth:`to_frame` with :mod:`qainsights.plotting` instead.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} has no chart of its own; draw its table, for example "
+            "qainsights.plotting.plot_intervals(result.to_frame(), label=...), instead."
+        )
+
+    def __repr__(self) -> str:
+        figures = _format_figures(dict(list(self._key_figures().items())[:_MAX_FIGURES]))
+        rows, columns = self.to_frame().shape
+        inside = f"{figures}; " if figures else ""
+        return f"<{type(self).__name__} {self.title!r}: {inside}frame {rows} x {columns}>"
+
     def _repr_html_(self) -> str:
-        title = self._title or type(self).__name__
-        return f"<h4>{title}</h4>" + self.to_frame()._repr_html_()
+        return f"<h4>{self.title}</h4>" + self.to_frame()._repr_html_()
+
+
+def _is_short(value: Any) -> bool:
+    """Whether a value fits in a one-line repr: a number, a flag, a short text or tuple."""
+    if isinstance(value, (bool, int, float, np.integer, np.floating)):
+        return True
+    if isinstance(value, str):
+        return len(value) <= _MAX_TEXT
+    if isinstance(value, tuple):
+        return len(value) <= 4 and all(_is_short(v) and not isinstance(v, tuple) for v in value)
+    return False
+
+
+def _format_figures(figures: dict[str, Any]) -> str:
+    """``name=value`` pairs, floats to four significant digits."""
+    return ", ".join(f"{name}={_format(value)}" for name, value in figures.items())
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, (float, np.floating)) and not isinstance(value, bool):
+        return f"{float(value):.4g}"
+    if isinstance(value, np.integer):
+        return str(int(value))
+    return repr(value)

@@ -10,7 +10,7 @@ after controlling the false discovery rate are named.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,8 +19,8 @@ from scipy import optimize, special, stats
 
 from qainsights._multiple import q_values
 from qainsights._results import TidyResult
-from qainsights._validation import check_confidence, check_integer, format_values, outcome_indicator
-from qainsights.rates import segment_rates
+from qainsights._validation import check_confidence, check_integer, format_values
+from qainsights.rates import _segment_rates
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -72,7 +72,7 @@ class BetaBinomialPrior:
         return float(np.sqrt(self.mean * (1 - self.mean) * self.overdispersion))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ModeratorOutliers(TidyResult):
     """Moderator error rates, their shrunken estimates and the separable outliers.
 
@@ -96,15 +96,16 @@ class ModeratorOutliers(TidyResult):
     limits: pd.DataFrame
     q: float
     min_n: int
-    _title: str = field(default="Moderator error rates", repr=False)
+    _title = "Moderator error rates"
 
-    def __repr__(self) -> str:
+    def _key_figures(self) -> dict:
         counts = self.table["status"].value_counts()
-        return (
-            f"ModeratorOutliers({len(self.table)} moderators, "
-            f"{counts.get('separable high', 0)} separable high, "
-            f"{counts.get('separable low', 0)} separable low, q={self.q})"
-        )
+        return {
+            "moderators": len(self.table),
+            "separable_high": int(counts.get("separable high", 0)),
+            "separable_low": int(counts.get("separable low", 0)),
+            "q": self.q,
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """The full per-moderator table (every identifier, as given)."""
@@ -273,9 +274,9 @@ def moderator_outliers(
     [0.25, 0.186..., 0.01, 0.16]
     """
     _check_options(moderator, min_n, q, ci)
-    rates = segment_rates(
-        audits, outcome_indicator, _FUNC, outcome, moderator, None, None, ci, "wilson"
-    ).drop(columns="_outcome")
+    rates = _segment_rates(audits, func=_FUNC, column=outcome, by=moderator, ci=ci).drop(
+        columns="_outcome"
+    )
     k, n = rates["errors"].to_numpy(float), rates["n"].to_numpy(float)
     prior = _fit_prior(k, n)
     a, b = prior.alpha, prior.beta

@@ -11,7 +11,7 @@ from .._results import TidyResult
 __all__ = ["AgreementResult", "CohenKappaResult"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AgreementResult(TidyResult):
     """One agreement coefficient with its inference.
 
@@ -62,8 +62,17 @@ class AgreementResult(TidyResult):
         """Return the result as a one-row DataFrame with one column per attribute."""
         return pd.DataFrame([asdict(self)])
 
+    def summary(self) -> str:
+        """The coefficient with its interval, p-value and the data behind it, in one line."""
+        return (
+            f"{self.coefficient} = {self.estimate:.3f} ({self.ci:.0%} CI {self.ci_low:.3f} to "
+            f"{self.ci_high:.3f}, {self.method} SE {self.se:.3f}, p = {self.p_value:.3g}); "
+            f"observed agreement {self.pa:.3f}, chance {self.pe:.3f}; {self.n_items} items, "
+            f"{self.n_raters} raters, {self.weights} weights."
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class CohenKappaResult(AgreementResult):
     """Cohen's kappa with the prevalence and bias diagnostics of Byrt, Bishop & Carlin (1993).
 

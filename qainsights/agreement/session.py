@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["CalibrationResult", "calibration_session"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class CalibrationResult(TidyResult):
     """The parts of a calibration-session analysis.
 
@@ -52,7 +52,7 @@ class CalibrationResult(TidyResult):
     disputed: pd.DataFrame
     pairs: pd.DataFrame
     confusion: pd.DataFrame | None
-    _title: str = field(default="Calibration session: raters", repr=False)
+    _title = "Calibration session: raters"
 
     def to_frame(self) -> pd.DataFrame:
         """The per-rater table (accuracy, interval, shrunk accuracy)."""

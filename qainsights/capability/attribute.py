@@ -28,7 +28,7 @@ from qainsights._validation import (
 )
 from qainsights.aggregate import check_complete, collect, engine_frame, is_engine_frame
 from qainsights.capability.sigma_level import MILLION, check_shift
-from qainsights.rates import INTERVAL_METHODS, proportion_ci
+from qainsights.intervals import INTERVAL_METHODS, proportion_ci
 
 __all__ = ["attribute_capability", "dpmo", "rolled_throughput_yield"]
 
@@ -170,7 +170,7 @@ def _resolve_count_column(data: pd.DataFrame, spec, *, name: str, default: float
 def _rate_interval(defects, exposure, *, model: str, interval: str, ci: float):
     """Return the interval for the rate ``defects / exposure`` under ``model``.
 
-    Binomial: :func:`qainsights.rates.proportion_ci` with ``interval``. Poisson: Garwood's
+    Binomial: :func:`qainsights.intervals.proportion_ci` with ``interval``. Poisson: Garwood's
     exact interval from gamma quantiles of the count, divided by the exposure.
     """
     if model == "binomial":
@@ -261,7 +261,7 @@ def attribute_capability(
         defects per unit; the interval is Garwood's exact Poisson interval for DPU.
     interval : str, optional
         Interval method for the base rate. Binomial: any method of
-        :func:`qainsights.rates.proportion_ci` (default ``"wilson"``; ``"clopper_pearson"``
+        :func:`qainsights.intervals.proportion_ci` (default ``"wilson"``; ``"clopper_pearson"``
         for the exact interval). Poisson: ``"garwood"`` (the default and only choice).
     ci : float, default 0.95
         Confidence level of the intervals.

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["CapabilityResult"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class CapabilityResult(TidyResult):
     """Capability indices of a process with their intervals, tail rates and checks.
 

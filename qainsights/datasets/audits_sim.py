@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,7 @@ COHORT_SITE, COHORT_SIZE, LEARNING_LOGIT, LEARNING_DAYS = "Manila", 40, 1.2, 30.
 HARD_QUEUE, HARD_QUEUE_SHARE_AFTER = "high_risk", 0.20
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SimulatedAudits(TidyResult):
     """Simulated audits with the truth behind them.
 
@@ -58,7 +58,7 @@ class SimulatedAudits(TidyResult):
     audits: pd.DataFrame
     answer_key: pd.DataFrame
     moderators: pd.DataFrame
-    _title: str = field(default="Planted effects", repr=False)
+    _title = "Planted effects"
 
     def to_frame(self) -> pd.DataFrame:
         """The answer key."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,7 @@ BIASED_RATER, BIASED_TOWARD, BIAS_RATE = "R07", "hate_speech", 0.12
 WEAK_RATER, WEAK_ACCURACY = "R03", 0.70
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SimulatedCalibration(TidyResult):
     """Simulated calibration ratings with the truth behind them.
 
@@ -38,7 +38,7 @@ class SimulatedCalibration(TidyResult):
     ratings: pd.DataFrame
     standard: pd.DataFrame
     answer_key: pd.DataFrame
-    _title: str = field(default="Simulated raters", repr=False)
+    _title = "Simulated raters"
 
     def to_frame(self) -> pd.DataFrame:
         """The answer key."""

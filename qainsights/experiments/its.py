@@ -11,7 +11,7 @@ from scipy.special import expit
 from statsmodels.stats.stattools import durbin_watson
 
 from .._validation import check_integer, format_values
-from ..rates import proportion_ci
+from ..intervals import proportion_ci
 from ._aggregate import t_wald
 from ._inputs import check_audits, check_has_errors, intervention_start, period_step
 from ._logistic import fit_cells

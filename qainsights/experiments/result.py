@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -59,7 +59,7 @@ class _EffectsResult(TidyResult):
         return self.effects
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ABTestResult(_EffectsResult):
     """Two arms compared: rates per arm, effects, and the checks behind them.
 
@@ -87,7 +87,7 @@ class ABTestResult(_EffectsResult):
     treatment: str
     test: str
     ci: float
-    _title: str = field(default="A/B test of error rates", repr=False)
+    _title = "A/B test of error rates"
 
     def summary(self) -> str:
         """One paragraph in plain language."""
@@ -127,7 +127,7 @@ class ABTestResult(_EffectsResult):
         return plot_ab_test(self, ax=ax)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class DiffInDiffResult(_EffectsResult):
     """A difference-in-differences estimate with its series and checks.
 
@@ -173,7 +173,7 @@ class DiffInDiffResult(_EffectsResult):
     inference: str
     inference_detail: str
     df: float
-    _title: str = field(default="Difference-in-differences", repr=False)
+    _title = "Difference-in-differences"
 
     def summary(self) -> str:
         """One paragraph in plain language."""
@@ -211,7 +211,7 @@ class DiffInDiffResult(_EffectsResult):
         return plot_diff_in_diff(self, ax=ax)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class InterruptedSeriesResult(_EffectsResult):
     """A segmented regression of one error-rate series around an intervention.
 
@@ -240,7 +240,7 @@ class InterruptedSeriesResult(_EffectsResult):
     start: pd.Timestamp
     ci: float
     dispersion: float
-    _title: str = field(default="Interrupted time series", repr=False)
+    _title = "Interrupted time series"
 
     def summary(self) -> str:
         """One paragraph in plain language."""

@@ -29,7 +29,7 @@ from qainsights._validation import (
     format_values,
     outcome_indicator,
 )
-from qainsights.rates import proportion_ci
+from qainsights.intervals import proportion_ci
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -43,7 +43,7 @@ _SEPARATION_TOL = 1e-8
 _FIT_WARNINGS = (PerfectSeparationWarning, ConvergenceWarning, RuntimeWarning)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class DriversResult(TidyResult):
     """Odds ratios of the error outcome for each level of each factor.
 
@@ -54,7 +54,7 @@ class DriversResult(TidyResult):
         reference level first. Columns: ``factor``, ``level``, ``reference`` (True for the
         reference level), ``n`` (audits), ``errors``, ``rate`` (errors / n, unadjusted)
         with its Wilson interval ``rate_ci_low``, ``rate_ci_high`` (from
-        :func:`qainsights.rates.proportion_ci`),
+        :func:`qainsights.intervals.proportion_ci`),
         ``odds_ratio`` (against the factor's reference level, the other factors held
         fixed; 1 for the reference), ``ci_low``, ``ci_high`` (Wald interval), ``p_value``
         (Wald test) and ``p_adjusted`` (Benjamini-Hochberg over all non-reference levels);
@@ -86,6 +86,17 @@ class DriversResult(TidyResult):
     def to_frame(self) -> pd.DataFrame:
         """Return the odds-ratio table (a copy of :attr:`table`)."""
         return self.table.copy()
+
+    def summary(self) -> str:
+        """The factors ranked by their likelihood-ratio tests, then the findings, one a line."""
+        ranked = ", ".join(
+            f"{row.factor} (p = {row.p_value:.3g})" for row in self.factors.itertuples()
+        )
+        lines = [
+            f"Logistic regression of errors on {len(self.factors)} factor(s), "
+            f"{self.n_audits:,} audits in {self.n_cells} cells; factors by strength: {ranked}."
+        ]
+        return "\n".join([*lines, *self.findings])
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Forest plot of the odds ratios and their intervals, on a log scale.

@@ -168,6 +168,6 @@ def consistency_notes(report) -> tuple[str, ...]:
     if report.segment_charts is not None:
         charts = report.segment_charts
         notes.append(segment_leads(
-            charts.summary, by=list(charts.by), expected=charts.expected_false_alarms
+            charts.segments, by=list(charts.by), expected=charts.expected_false_alarms
         ))  # fmt: skip
     return tuple(note for note in notes if note)

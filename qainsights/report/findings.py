@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import t as student_t
 
 __all__ = [
-    "BEYOND_LIMITS",
     "CLAIM_ALPHA",
     "CLAIM_FAMILIES",
     "FALSE_ALARM_BUDGET",
@@ -18,6 +18,7 @@ __all__ = [
     "Finding",
     "actions_table",
     "chart_action_segments",
+    "weekly_claim_weeks",
 ]
 
 #: Priorities from most to least urgent.
@@ -25,8 +26,6 @@ PRIORITIES = ("high", "medium", "low")
 #: The fewest errors in a segment's latest subgroup for its signal to become an action: with
 #: one or two errors no test separates a special cause from a rare week, whatever the cell size.
 MIN_ERRORS = 3
-#: The rules that put a point beyond its control limits (the others are run rules).
-BEYOND_LIMITS = ("we1", "nelson1")
 #: A month without any change may carry a high- or medium-priority claim of change with at most
 #: this probability. Four families of findings can claim one; each gets an equal share of the
 #: budget (Bonferroni), so together they stay within it. The weekly chart's share is what its
@@ -93,7 +92,7 @@ def chart_action_segments(
     Parameters
     ----------
     summary : DataFrame
-        :attr:`~qainsights.spc.ControlChartSet.summary` of a p or Laney p' scan.
+        :attr:`~qainsights.spc.ControlChartSet.segments` of a p or Laney p' scan.
     alpha : float, default :data:`CLAIM_ALPHA`
         False discovery rate (the segment scan's share of the report's false-alarm budget).
     min_errors : int, default :data:`MIN_ERRORS`
@@ -119,3 +118,39 @@ def chart_action_segments(
         & (errors >= min_errors)
     )
     return summary[keep]
+
+
+def weekly_claim_weeks(table: pd.DataFrame, since) -> pd.DataFrame:
+    """The weeks from ``since`` on that the weekly chart may claim as a change.
+
+    A week qualifies when it is beyond its control limits and its z-score, whose sigma the
+    chart estimated from its baseline weeks (Laney's sigma_z), passes a two-sided Student t
+    test on the baseline weeks less one degrees of freedom at the weekly chart's share of the
+    false-alarm budget, :data:`CLAIM_ALPHA`, divided among the weeks judged (Bonferroni).
+
+    Parameters
+    ----------
+    table : DataFrame
+        :attr:`~qainsights.spc.ControlChart.table` of the weekly chart.
+    since : Timestamp
+        The first day of the report month.
+
+    Returns
+    -------
+    DataFrame
+        The qualifying rows of ``table``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"subgroup": pd.date_range("2026-01-05", periods=26, freq="W-MON"),
+    ...                       "z": [0.0] * 22 + [3.2, 0.5, 4.1, -1.0], "value": 0.0,
+    ...                       "lcl": 0.0, "ucl": 0.0, "baseline": True})
+    >>> table["value"] = table["z"]; table["lcl"], table["ucl"] = -3.0, 3.0
+    >>> weekly_claim_weeks(table, pd.Timestamp("2026-06-01"))["z"].tolist()
+    [4.1]
+    """
+    recent = table[pd.to_datetime(table["subgroup"]) >= since]
+    beyond = (recent["value"] > recent["ucl"]) | (recent["value"] < recent["lcl"])
+    df = max(int(table["baseline"].sum()) - 1, 1)
+    p_value = 2.0 * student_t.sf(np.abs(recent["z"].to_numpy()), df)
+    return recent[beyond.to_numpy() & (p_value < CLAIM_ALPHA / max(len(recent), 1))]

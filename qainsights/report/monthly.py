@@ -23,17 +23,17 @@ from ..rca import ParetoResult, pareto, severity_index
 from ..spc import ControlChart, ControlChartSet, control_charts, p_chart
 from ..standardisation import standardised_rates
 from ..trends import ChangeExplanation, explain_change, trend_test
-from ..vendors import ALL_VENDORS, VendorComparison, compare_site_types
+from ..vendors import ALL_VENDORS, NoCommonMixError, VendorComparison, compare_site_types
 from .consistency import consistency_notes
 from .estimand import effective_counts
 from .exports import suppress_small_cells
 from .findings import (
-    BEYOND_LIMITS,
     CLAIM_ALPHA,
     CLAIM_FAMILIES,
     Finding,
     actions_table,
     chart_action_segments,
+    weekly_claim_weeks,
 )
 from .sections import (
     Headline,
@@ -73,7 +73,7 @@ MODERATOR_MONTHS = 3
 NOT_RECORDED = "(not recorded)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MonthlyReport(TidyResult):
     """Every section of the Monthly Quality Report (None where a section was not asked for).
 
@@ -168,7 +168,7 @@ class MonthlyReport(TidyResult):
     omitted: dict[str, str] = field(default_factory=dict)
     consistency: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
-    _title: str = field(default="Monthly Quality Report: actions", repr=False)
+    _title = "Monthly Quality Report: actions"
 
     def to_frame(self) -> pd.DataFrame:
         """The actions table: every finding with its priority and action."""
@@ -188,7 +188,7 @@ class MonthlyReport(TidyResult):
             "Severity index": self.severity,
             "Monthly error chart": None if self.monthly_chart is None else self.monthly_chart.table,
             "Weekly error chart": None if self.weekly_chart is None else self.weekly_chart.table,
-            "Segment charts": None if self.segment_charts is None else self.segment_charts.summary,
+            "Segment charts": None if self.segment_charts is None else self.segment_charts.segments,
             "Change explanation": None if self.change is None else self.change.explanation,
             "Mix and rate": None if self.change is None else self.change.mix,
             "Root causes": None if self.root_causes is None else self.root_causes.comparison,
@@ -267,21 +267,27 @@ def _headline_findings(top: Headline) -> list[Finding]:
 def _chart_findings(weekly: ControlChart, segments: ControlChartSet, month_start) -> list[Finding]:
     found = []
     recent = weekly.signals[pd.to_datetime(weekly.signals["subgroup"]) >= month_start]
-    beyond = recent["rule"].isin(BEYOND_LIMITS)
-    if beyond.any():
+    claimed = weekly_claim_weeks(weekly.table, month_start)
+    judged = int((pd.to_datetime(weekly.table["subgroup"]) >= month_start).sum())
+    if not claimed.empty:
+        weeks = format_values([f"{w:%d %b}" for w in pd.to_datetime(claimed["subgroup"])])
         found.append(Finding(
             "control_charts", "high",
-            "The weekly error chart has a week beyond its control limits in the report month.",
-            "Treat it as a special cause: find what changed in that week.",
+            f"The weekly error chart is beyond its control limits in the week(s) of {weeks} "
+            f"(t test on the estimated sigma, p < {CLAIM_ALPHA / judged:.2g} for each of the "
+            f"{judged} weeks judged).",
+            "Treat it as a special cause: find what changed in those weeks.",
         ))  # fmt: skip
-    if (~beyond).any():
-        rules = format_values(sorted(recent.loc[~beyond, "rule"].unique()))
+    leads = recent[~recent["subgroup"].isin(claimed["subgroup"])]
+    if not leads.empty:
+        rules = format_values(sorted(leads["rule"].unique()))
         found.append(Finding(
             "control_charts", "low",
-            f"The weekly error chart shows a run-rule pattern in the report month (rules {rules}).",
+            f"The weekly error chart signals in the report month (rules {rules}) without "
+            "the evidence of a claim.",
             "Treat it as a lead, not a finding: look again next month.",
         ))  # fmt: skip
-    summary = segments.summary
+    summary = segments.segments
     firings, expected = len(segments.signals), segments.expected_false_alarms
     shifted = summary[summary["status"] == "shift"]
     found.append(Finding(
@@ -310,7 +316,7 @@ def _change_findings(change: ChangeExplanation) -> list[Finding]:
         Finding(
             "change",
             "medium" if not change.explanation.empty else "low",
-            change.summary,
+            change.summary(),
             "Discuss the segments named with their owners."
             if not change.explanation.empty
             else "No segment stands out.",
@@ -725,10 +731,16 @@ def _vendors_section(ctx: _Context) -> tuple[dict, list[Finding]]:
             f"the audits of {ctx.month} do not name both in-house and vendor sites "
             "(column 'site_type')."
         )
-    result = compare_site_types(
-        ctx.audits, month=ctx.month, target=ctx.target, weight=ctx.weight, strata=ctx.strata
-    )
-    return {"vendors": result}, _vendor_findings(result)
+    for mix in (("queue", "policy"), ("queue",)):  # the finest mix that all units share
+        try:
+            result = compare_site_types(
+                ctx.audits, month=ctx.month, target=ctx.target, mix=mix, weight=ctx.weight,
+                strata=ctx.strata,
+            )  # fmt: skip
+        except NoCommonMixError:
+            continue
+        return {"vendors": result}, _vendor_findings(result)
+    raise _Omitted("no queue has audits from in-house and every vendor site this month.")
 
 
 def _moderators_section(ctx: _Context) -> tuple[dict, list[Finding]]:

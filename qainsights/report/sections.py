@@ -5,7 +5,7 @@ the sampling statement. Each is a plain function of the canonical audit table.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -188,7 +188,7 @@ def enforcement_table(
     return rates[keep]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Headline(TidyResult):
     """Accuracy of the report month against target and against the month before.
 
@@ -204,11 +204,15 @@ class Headline(TidyResult):
     table: pd.DataFrame
     month: str
     previous: str
-    _title: str = field(default="Headline accuracy", repr=False)
+    _title = "Headline accuracy"
 
     def to_frame(self) -> pd.DataFrame:
         """The two-row table."""
         return self.table
+
+    def summary(self) -> str:
+        """The headline in plain language (:meth:`sentence`)."""
+        return self.sentence()
 
     def sentence(self) -> str:
         """The headline in one sentence, with n and interval."""

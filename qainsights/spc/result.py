@@ -68,12 +68,28 @@ class ControlChart(TidyResult):
         """Return the per-subgroup table."""
         return self.table
 
-    def __repr__(self) -> str:
-        fired = self.table["signal"].sum()
-        return (
-            f"ControlChart(chart={self.chart!r}, subgroups={len(self.table)}, "
-            f"stages={len(self.limits)}, signals={fired})"
-        )
+    def _key_figures(self) -> dict:
+        return {
+            "chart": self.chart,
+            "subgroups": len(self.table),
+            "stages": len(self.limits),
+            "signals": int(self.table["signal"].sum()),
+        }
+
+    def summary(self) -> str:
+        """The chart's limits per stage and the points where a rule fired, in words."""
+        fired = self.signals
+        lines = [
+            f"{self.chart} chart of {len(self.table)} subgroups in {len(self.limits)} "
+            f"stage(s), limits at {self.nsigmas:g} sigma; rules: {', '.join(self.rules)}."
+        ]
+        lines += [
+            f"Stage {row.stage}: centre {row.center:.4g}, sigma {row.sigma:.4g} "
+            f"({row.sigma_method}, from {row.n_subgroups} subgroups)."
+            for row in self.limits.itertuples()
+        ]
+        lines.append(_signals_sentence(fired))
+        return "\n".join(lines)
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Draw the values, stepped limits, centre line, stage breaks and signals.
@@ -123,6 +139,17 @@ class ControlChartPair(TidyResult):
         """Return both per-subgroup tables stacked."""
         return self.table
 
+    def _key_figures(self) -> dict:
+        return {
+            "charts": f"{self.location.chart}-{self.spread.chart}",
+            "subgroups": len(self.location.table),
+            "signals": int(self.location.table["signal"].sum() + self.spread.table["signal"].sum()),
+        }
+
+    def summary(self) -> str:
+        """Both charts' summaries, the location chart first."""
+        return f"{self.location.summary()}\n{self.spread.summary()}"
+
     def plot(self, ax: Sequence[Axes] | None = None) -> Figure:
         """Draw the two charts one above the other.
 
@@ -139,6 +166,31 @@ class ControlChartPair(TidyResult):
         from qainsights.plotting.spc import plot_chart_pair
 
         return plot_chart_pair(self, ax=ax)
+
+
+def _signals_sentence(signals: pd.DataFrame, *, limit: int = 5) -> str:
+    """The rule firings in one sentence: how many, and the first ``limit`` (subgroup: rule).
+
+    Examples
+    --------
+    >>> signals = pd.DataFrame({"subgroup": pd.to_datetime(["2026-03-02"]), "rule": ["we1"]})
+    >>> _signals_sentence(signals)
+    '1 rule firing(s) at 1 subgroup(s): 2026-03-02: we1.'
+    """
+    if signals.empty:
+        return "No rule fired."
+    subgroups = signals["subgroup"]
+    if pd.api.types.is_datetime64_any_dtype(subgroups):
+        subgroups = subgroups.dt.strftime("%Y-%m-%d")
+    shown = "; ".join(
+        f"{where}: {rule}"
+        for where, rule in zip(subgroups[:limit], signals["rule"][:limit], strict=True)
+    )
+    more = "; ..." if len(signals) > limit else ""
+    return (
+        f"{len(signals)} rule firing(s) at {signals['subgroup'].nunique()} subgroup(s): "
+        f"{shown}{more}."
+    )
 
 
 def _stack(first: pd.DataFrame, second: pd.DataFrame, pair: ControlChartPair) -> pd.DataFrame:

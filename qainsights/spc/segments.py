@@ -52,7 +52,7 @@ class ControlChartSet(TidyResult):
     signals : pandas.DataFrame
         One row per rule firing: the segment columns, then the columns of
         :attr:`ControlChart.signals`.
-    summary : pandas.DataFrame
+    segments : pandas.DataFrame
         One row per segment: ``n_subgroups``, the latest ``subgroup``, ``value``, ``n`` (its
         size), ``center``,
         ``lcl``, ``ucl``, ``n_signals`` (firings over the whole series), ``latest_rules`` (rules
@@ -71,7 +71,7 @@ class ControlChartSet(TidyResult):
     by: tuple[str, ...]
     table: pd.DataFrame
     signals: pd.DataFrame
-    summary: pd.DataFrame
+    segments: pd.DataFrame
     expected_false_alarms: float
     false_alarm_rate: float = 0.0
     proportion: bool = False
@@ -79,15 +79,35 @@ class ControlChartSet(TidyResult):
     _title = "Control charts by segment"
 
     def to_frame(self) -> pd.DataFrame:
-        """Return the per-segment summary."""
-        return self.summary
+        """Return the per-segment table (:attr:`segments`)."""
+        return self.segments
 
-    def __repr__(self) -> str:
-        status = self.summary["status"].value_counts().to_dict()
-        return (
-            f"ControlChartSet(chart={self.chart!r}, segments={len(self.summary)}, "
-            f"status={status}, expected_false_alarms={self.expected_false_alarms:.1f})"
-        )
+    def _key_figures(self) -> dict:
+        status = self.segments["status"].value_counts()
+        return {
+            "chart": self.chart,
+            "segments": len(self.segments),
+            **{name.replace(" ", "_"): int(count) for name, count in status.items()},
+            "expected_false_alarms": round(self.expected_false_alarms, 1),
+        }
+
+    def summary(self) -> str:
+        """Segments by status, the expected false alarms, and the signalling segments by q-value."""
+        table = self.segments
+        status = table["status"].value_counts()
+        counts = ", ".join(f"{count} {name}" for name, count in status.items())
+        lines = [
+            f"{self.chart} charts of {len(table)} segments by {', '.join(self.by)}: {counts}.",
+            f"{len(self.signals)} rule firings over all points, against "
+            f"{self.expected_false_alarms:.1f} expected if every segment were stable.",
+        ]
+        flagged = table[table["status"].isin(["out of control", "shift"])]
+        flagged = flagged.sort_values("q_value", kind="stable").head(5)
+        lines += [
+            f"{' / '.join(map(str, row[: len(self.by)]))}: {row[-1]} (q = {row[-2]:.3g})"
+            for row in flagged[[*self.by, "q_value", "status"]].itertuples(index=False)
+        ]
+        return "\n".join(lines)
 
     def plot(self, ax: Any = None, *, max_panels: int = 12) -> Figure:
         """Small multiples of the segments whose latest point signals (at most ``max_panels``).
@@ -168,7 +188,7 @@ def control_charts(
     Returns
     -------
     ControlChartSet
-        ``.table``, ``.signals``, ``.summary``, ``.expected_false_alarms``, ``.plot()``.
+        ``.table``, ``.signals``, ``.segments``, ``.expected_false_alarms``, ``.plot()``.
 
     Examples
     --------
@@ -180,7 +200,7 @@ def control_charts(
     ... })
     >>> charts = control_charts(audits, by="site", chart="p", subgroup="week",
     ...                         defects="errors", n="audits", rules="limits")
-    >>> charts.summary[["site", "value", "status"]]
+    >>> charts.segments[["site", "value", "status"]]
       site  value          status
     0    A   0.30  out of control
     1    B   0.08      in control
@@ -253,7 +273,7 @@ def control_charts(
         by=tuple(segments),
         table=result.table,
         signals=result.signals,
-        summary=_summary(result.table, result.signals, segments, result.chart),
+        segments=_summary(result.table, result.signals, segments, result.chart),
         expected_false_alarms=expected,
         false_alarm_rate=rate,
         proportion=result.proportion,

@@ -15,7 +15,7 @@ from qainsights._validation import check_option
 from qainsights.spc._assemble import Limits, assemble, ratio, warn_degenerate
 from qainsights.spc._inputs import build_frame, phase_arguments
 from qainsights.spc.attributes import _PHASE_DOC, _check_nsigmas
-from qainsights.spc.result import ControlChart
+from qainsights.spc.result import ControlChart, _signals_sentence
 from qainsights.spc.variables import _check_known, individual_standards
 
 if TYPE_CHECKING:
@@ -168,6 +168,21 @@ class CusumChart(TidyResult):
     def to_frame(self) -> pd.DataFrame:
         """Return the per-subgroup table."""
         return self.table
+
+    def _key_figures(self) -> dict:
+        return {
+            "subgroups": len(self.table),
+            "k": self.k,
+            "h": self.h,
+            "signals": int(self.table["signal"].sum()),
+        }
+
+    def summary(self) -> str:
+        """The CUSUM's parameters and where it signalled, in words."""
+        return (
+            f"Tabular CUSUM of {len(self.table)} subgroups: k = {self.k:g}, h = {self.h:g}, "
+            f"head start {self.head_start:g} (sigmas). {_signals_sentence(self.signals)}"
+        )
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Draw C+ and C- with the decision interval ±h and the signals.

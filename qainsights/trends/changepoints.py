@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -89,7 +89,7 @@ def _backtrack(previous: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return series[order], starts[order], ends[order]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Changepoints(TidyResult):
     """Shifts of error rates over periods.
 
@@ -113,7 +113,7 @@ class Changepoints(TidyResult):
     series: pd.DataFrame
     by: tuple[str, ...]
     time: str
-    _title: str = field(default="Changepoints", repr=False)
+    _title = "Changepoints"
 
     def to_frame(self) -> pd.DataFrame:
         """The detected shifts."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -59,7 +59,7 @@ def kitagawa(e0, n0, e1, n1, *, totals=None) -> dict[str, np.ndarray]:
     }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChangeDecomposition(TidyResult):
     """The change of an overall error rate, split into mix and rate effects.
 
@@ -81,7 +81,7 @@ class ChangeDecomposition(TidyResult):
     rate_baseline: float
     rate_current: float
     by: tuple[str, ...]
-    _title: str = field(default="Mix and rate decomposition", repr=False)
+    _title = "Mix and rate decomposition"
 
     def to_frame(self) -> pd.DataFrame:
         """The three effects with their intervals."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
 from typing import TYPE_CHECKING
 
@@ -30,7 +30,7 @@ __all__ = ["HETEROGENEITY", "ChangeExplanation", "explain_change"]
 HETEROGENEITY = 0.25
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChangeExplanation(TidyResult):
     """The segments that explain a change of the overall error rate.
 
@@ -49,7 +49,7 @@ class ChangeExplanation(TidyResult):
     mix : DataFrame
         Per dimension: ``dimension``, ``mix_effect``, ``rate_effect`` (Kitagawa over that
         dimension's segments; each pair adds up to the total change) and ``mix_share``.
-    summary : str
+    sentence : str
         One plain-language sentence.
     dims : tuple of str
         The dimensions searched.
@@ -59,13 +59,17 @@ class ChangeExplanation(TidyResult):
     segments: pd.DataFrame
     overall: pd.DataFrame
     mix: pd.DataFrame
-    summary: str
+    sentence: str
     dims: tuple[str, ...]
-    _title: str = field(default="Change explanation", repr=False)
+    _title = "Change explanation"
 
     def to_frame(self) -> pd.DataFrame:
         """The selected segments."""
         return self.explanation
+
+    def summary(self) -> str:
+        """The explanation in plain language (:attr:`sentence`)."""
+        return self.sentence
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Waterfall: baseline rate, each selected segment's share of the change, the rest.
@@ -168,7 +172,7 @@ def explain_change(
         ``q_value`` are those of the Mantel-Haenszel test, which holds the segment's mix
         fixed), ``excess``, ``explained``
         (the excess of the audits it explains beyond the segments chosen before it)
-        and ``cumulative_share`` (of the overall change). ``summary`` says it in a sentence.
+        and ``cumulative_share`` (of the overall change). ``summary()`` says it in a sentence.
 
     Raises
     ------
@@ -207,7 +211,7 @@ def explain_change(
     >>> result.explanation[["segment", "rate_baseline", "rate_current"]]
                   segment  rate_baseline  rate_current
     0  site=b & queue=x           0.05          0.15
-    >>> print(result.summary)
+    >>> print(result.summary())
     The error rate rose from 5.0% to 7.5% (+2.5 points, 95% CI +1.4 to +3.6). 1 segment accounts for +2.5 points (100% of the change) through a higher error rate: site=b & queue=x (+2.5 points, from 5.0% to 15.0%). The largest mix effect, across site, is +0.0 points.
     """
     func = "explain_change"
@@ -277,7 +281,7 @@ def explain_change(
         segments=segments.iloc[order].reset_index(drop=True),
         overall=overall,
         mix=mix,
-        summary=_summary(overall.iloc[0], explanation, mix, alpha=alpha, level=level),
+        sentence=_summary(overall.iloc[0], explanation, mix, alpha=alpha, level=level),
         dims=tuple(dims),
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["PeriodComparison", "compare_periods"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PeriodComparison(TidyResult):
     """Error rates of two periods compared per segment.
 
@@ -45,7 +45,7 @@ class PeriodComparison(TidyResult):
     current: tuple
     baseline: tuple
     alpha: float
-    _title: str = field(default="Period comparison", repr=False)
+    _title = "Period comparison"
 
     def to_frame(self) -> pd.DataFrame:
         """The per-segment table."""

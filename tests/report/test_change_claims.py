@@ -82,6 +82,6 @@ def test_null_months_rarely_claim_a_change():
             & ~table["finding"].str.startswith("The vital few")
         )
         claims += bool(claim.any())
-        segments = report.segment_charts.summary
+        segments = report.segment_charts.segments
         assert chart_action_segments(segments).empty
     assert claims <= 1

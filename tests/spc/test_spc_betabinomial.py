@@ -132,7 +132,7 @@ def test_one_error_in_two_audits_is_not_out_of_control(small_cells):
     charts = control_charts(
         small_cells, by="segment", chart="laney_p", subgroup="week", defects="errors", n="n"
     )
-    row = charts.summary.set_index("segment").loc[0]
+    row = charts.segments.set_index("segment").loc[0]
     assert row["status"] != "out of control"
     assert row["p_value"] > 0.05
     limits = charts.table[charts.table["segment"] == 0]
@@ -215,7 +215,7 @@ def test_flags_unchanged_when_rows_are_reordered(seed, shuffle):
     kwargs = {"by": "segment", "chart": "laney_p", "subgroup": "week", "defects": "errors"}
     first = control_charts(data, n="n", **kwargs)
     second = control_charts(data.sample(frac=1, random_state=shuffle), n="n", **kwargs)
-    pd.testing.assert_frame_equal(first.summary, second.summary)
+    pd.testing.assert_frame_equal(first.segments, second.segments)
     assert first.false_alarm_rate == second.false_alarm_rate
 
 

@@ -119,7 +119,7 @@ def test_summary_and_status():
     charts = control_charts(
         data, by="site", chart="p", subgroup="week", defects="errors", n="audits", rules="limits"
     )
-    summary = charts.summary.set_index("site")
+    summary = charts.segments.set_index("site")
     assert summary.loc["A", "center"] == pytest.approx(56 / 600)
     assert summary.loc["A", "ucl"] == pytest.approx(
         56 / 600 + 3 * np.sqrt(56 / 600 * (544 / 600) / 100)
@@ -140,7 +140,7 @@ def test_summary_and_status():
     low, high = sorted(p)
     assert sorted(summary["q_value"]) == pytest.approx([min(2 * low, high), high])
     assert isinstance(charts, ControlChartSet)
-    assert charts.to_frame() is charts.summary
+    assert charts.to_frame() is charts.segments
     assert "<h4>" in charts._repr_html_()
     # Site B: p-bar = 32/600, sigma = 0.02247; weeks 5 and 6 (0.12) lie beyond 2 sigma (0.098)
     # but inside the UCL (0.1207): WE rule 2 without a point beyond the limits gives "shift".
@@ -154,7 +154,7 @@ def test_summary_and_status():
         n="audits",
         rules=["we1", "we2"],
     )
-    assert shifted.summary.set_index("site").loc["B", "status"] == "shift"
+    assert shifted.segments.set_index("site").loc["B", "status"] == "shift"
 
 
 def test_expected_false_alarms_matches_normal_rate():
@@ -183,7 +183,7 @@ def test_reordering_rows_changes_nothing(weekly):
         weekly.sample(frac=1, random_state=2), by="site", subgroup="week", defects="errors", n="n"
     )
     pd.testing.assert_frame_equal(first.table, second.table)
-    pd.testing.assert_frame_equal(first.summary, second.summary)
+    pd.testing.assert_frame_equal(first.segments, second.segments)
 
 
 def test_input_not_mutated(weekly):
@@ -229,7 +229,7 @@ def test_plot_draws_flagged_segments(weekly):
     charts = control_charts(
         weekly, by="site", chart="p", subgroup="week", defects="errors", n="n", rules="limits"
     )
-    flagged = charts.summary[charts.summary["status"] != "in control"]
+    flagged = charts.segments[charts.segments["status"] != "in control"]
     figure = charts.plot()
     visible = [axis for axis in figure.axes if axis.get_visible()]
     assert len(flagged) > 0
@@ -299,7 +299,7 @@ def test_segment_without_limits_is_reported():
         charts = control_charts(
             data, by="site", chart="p", subgroup="week", defects="errors", n="n"
         )
-    assert charts.summary["status"].tolist() == ["no limits", "in control"]
+    assert charts.segments["status"].tolist() == ["no limits", "in control"]
 
 
 def test_all_points_excluded_does_not_crash():

@@ -71,8 +71,8 @@ def test_finds_a_planted_two_way_segment_and_its_share():
     assert row["explained"] == pytest.approx(0.1 * 2 / 24, rel=1e-12)
     assert row["cumulative_share"] == pytest.approx(1.0, rel=1e-12)
     assert result.overall.loc[0, "difference"] == pytest.approx(0.1 * 2 / 24, rel=1e-12)
-    assert "1 segment accounts for +0.8 points (100% of the change)" in result.summary
-    assert "site=s2 & queue=q1 (+0.8 points, from 5.0% to 15.0%)" in result.summary
+    assert "1 segment accounts for +0.8 points (100% of the change)" in result.summary()
+    assert "site=s2 & queue=q1 (+0.8 points, from 5.0% to 15.0%)" in result.summary()
 
 
 def test_prefers_the_parent_when_all_its_children_moved():
@@ -113,8 +113,8 @@ def test_pure_mix_shift_explains_nothing_and_says_mix():
     mix = result.mix.set_index("dimension")
     assert mix.loc["queue", "mix_share"] == pytest.approx(1.0, rel=1e-12)
     assert mix.loc["site", "mix_effect"] == pytest.approx(0.0, abs=1e-15)
-    assert "No segment's error rate moved significantly" in result.summary
-    assert "The largest mix effect, across queue" in result.summary
+    assert "No segment's error rate moved significantly" in result.summary()
+    assert "The largest mix effect, across queue" in result.summary()
 
 
 def test_rows_and_aggregates_agree_and_input_is_unchanged():
