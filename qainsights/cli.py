@@ -52,7 +52,7 @@ def _subcommand(
 
 
 def _add_mappings(parser: argparse.ArgumentParser) -> None:
-    """The options that map an export's own column names and action values to canonical ones."""
+    """How to read an export: its own column names and action values, its timestamps' format."""
     parser.add_argument(
         "--column",
         action="append",
@@ -66,6 +66,13 @@ def _add_mappings(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="YOURS=CANONICAL",
         help="map one of your action values to a canonical action; repeat as needed",
+    )
+    parser.add_argument(
+        "--date-format",
+        default=None,
+        metavar="FORMAT",
+        help="strftime format of the timestamps, e.g. '%%d/%%m/%%Y %%H:%%M' (default: inferred "
+        "for each column; needed when the dates read both day-first and month-first)",
     )
 
 
@@ -112,6 +119,14 @@ def _report_parser(commands: argparse._SubParsersAction) -> None:
         help="blank exported rows resting on fewer audits than this",
     )
     report.add_argument("--notebook", default=None, help="also keep the executed notebook here")
+    _add_mappings(report)
+    report.add_argument(
+        "--errors",
+        choices=("raise", "report"),
+        default="raise",
+        help="rows that fail validation: stop the report (raise), or leave them out and state "
+        "them in the report's notes on the data (report)",
+    )
 
 
 def _validate_parser(commands: argparse._SubParsersAction) -> None:
@@ -146,8 +161,62 @@ def _samples_parser(commands: argparse._SubParsersAction) -> None:
     samples.add_argument("--output", default="data_samples", help="folder to write")
 
 
+def _publish_parser(commands: argparse._SubParsersAction) -> None:
+    publish = _subcommand(
+        commands,
+        "publish",
+        "reduce audit rows to the quality cube and publish the quality mart",
+        "Groups the rows once on their engine (DuckDB for files) into the cube and writes it, "
+        "by month, with the tables derived from it to a DuckDB database (docs/mart.md); a month "
+        "published again replaces its rows.",
+        "  qainsights publish --data audits/ --to quality.duckdb\n"
+        "  qainsights publish --data raw.duckdb --table audits --to quality.duckdb \\\n"
+        "      --months 2026-10 --parquet mart/ --hyper quality.hyper",
+    )
+    publish.set_defaults(run=_publish)
+    publish.add_argument(
+        "--data",
+        required=True,
+        help="audit rows: a Parquet or CSV file, a folder of them, or a DuckDB database (with --table)",
+    )
+    publish.add_argument("--table", default=None, help="the table of audit rows in a DuckDB --data")
+    publish.add_argument("--to", default="quality.duckdb", help="the mart's DuckDB database")
+    publish.add_argument("--parquet", default=None, help="also write every table to this folder")
+    publish.add_argument(
+        "--hyper", default=None, help="also write a Tableau Hyper extract (pantab)"
+    )
+    publish.add_argument(
+        "--months", default=None, metavar="YYYY-MM,YYYY-MM", help="publish only these months"
+    )
+
+
+def _dashboard_parser(commands: argparse._SubParsersAction) -> None:
+    dashboard = _subcommand(
+        commands,
+        "dashboard",
+        "write the interactive quality dashboard to one HTML file",
+        "Reads a published mart (--mart) or audit rows (--data) and writes one self-contained "
+        "page: filters, KPI tiles with intervals, the trend with control limits, a Pareto of "
+        "root causes and a segment table with drill-down. Nothing is fetched when it opens.",
+        "  qainsights dashboard --mart quality.duckdb --output dashboard.html\n"
+        "  qainsights dashboard --data audits.parquet",
+    )
+    dashboard.set_defaults(run=_dashboard)
+    source = dashboard.add_mutually_exclusive_group(required=True)
+    source.add_argument("--mart", default=None, help="a mart written by 'qainsights publish'")
+    source.add_argument("--data", default=None, help="audit rows: a Parquet or CSV file or folder")
+    dashboard.add_argument("--output", default="dashboard.html", help="HTML file to write")
+    dashboard.add_argument("--title", default="Quality dashboard", help="the page's heading")
+
+
 #: One function per subcommand, each adding its parser; a new subcommand adds its function here.
-SUBCOMMANDS = (_validate_parser, _report_parser, _samples_parser)
+SUBCOMMANDS = (
+    _validate_parser,
+    _report_parser,
+    _samples_parser,
+    _publish_parser,
+    _dashboard_parser,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -197,6 +266,10 @@ def _report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         min_cell_n=args.min_cell_n,
         notebook=args.notebook,
         progress=sys.stderr.isatty(),
+        columns=_pairs(args.column, "--column", parser),
+        actions=_pairs(args.action, "--action", parser),
+        errors=args.errors,
+        date_format=args.date_format,
     )
     print(f"Wrote {path} in {time.perf_counter() - started:.1f} s")
     return 0
@@ -230,12 +303,41 @@ def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         args.data,
         columns=_pairs(args.column, "--column", parser),
         actions=_pairs(args.action, "--action", parser),
+        date_format=args.date_format,
     )
     print(checked.summary())
     if args.problems:
         neutralise_formulas(checked.problems).to_csv(args.problems, index=False)
         print(f"Wrote {len(checked.problems):,} problem(s) to {args.problems}")
     return 0 if checked.ok else 1
+
+
+def _publish(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .mart import publish
+
+    started = time.perf_counter()
+    published = publish(
+        args.data,
+        to=args.to,
+        table=args.table,
+        parquet=args.parquet,
+        hyper=args.hyper,
+        months=None if args.months is None else args.months.split(","),
+    )
+    print(
+        f"Published {len(published.months)} month(s) ({', '.join(published.months)}) to "
+        f"{published.path}: {published.tables['cube']:,} cube rows, in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    return 0
+
+
+def _dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .mart import write_dashboard
+
+    path = write_dashboard(args.mart or args.data, output=args.output, title=args.title)
+    print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0
 
 
 if __name__ == "__main__":

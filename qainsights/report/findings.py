@@ -7,26 +7,51 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import t as student_t
 
 __all__ = [
-    "BEYOND_LIMITS",
+    "CAUSE_OWNERS",
     "CLAIM_ALPHA",
     "CLAIM_FAMILIES",
     "FALSE_ALARM_BUDGET",
     "MIN_ERRORS",
+    "OWNERS",
     "PRIORITIES",
+    "SECTION_OWNERS",
     "Finding",
     "actions_table",
     "chart_action_segments",
+    "owner_of_cause",
+    "weekly_claim_weeks",
 ]
 
 #: Priorities from most to least urgent.
 PRIORITIES = ("high", "medium", "low")
+#: The functions that own an action.
+OWNERS = (
+    "Training",
+    "Policy",
+    "Workforce Management",
+    "Vendor management",
+    "Enforcement operations",
+    "Product",
+)
+#: Who owns a section's actions unless the finding names another owner.
+SECTION_OWNERS = {
+    "headline": "Enforcement operations",
+    "control_charts": "Enforcement operations",
+    "change": "Enforcement operations",
+    "root_causes": "Training",
+    "segments": "Enforcement operations",
+    "sites": "Workforce Management",
+    "vendors": "Vendor management",
+    "moderators": "Training",
+    "calibration": "Training",
+    "capability": "Product",
+}
 #: The fewest errors in a segment's latest subgroup for its signal to become an action: with
 #: one or two errors no test separates a special cause from a rare week, whatever the cell size.
 MIN_ERRORS = 3
-#: The rules that put a point beyond its control limits (the others are run rules).
-BEYOND_LIMITS = ("we1", "nelson1")
 #: A month without any change may carry a high- or medium-priority claim of change with at most
 #: this probability. Four families of findings can claim one; each gets an equal share of the
 #: budget (Bonferroni), so together they stay within it. The weekly chart's share is what its
@@ -38,20 +63,55 @@ CLAIM_FAMILIES = ("weekly chart", "segment scan", "change explanation", "root-ca
 CLAIM_ALPHA = FALSE_ALARM_BUDGET / len(CLAIM_FAMILIES)
 
 
+#: Words in a root-cause code and the function that owns such causes (first match wins).
+CAUSE_OWNERS = (
+    (("misread", "misapplied", "training", "knowledge"), "Training"),
+    (("tool", "ui", "bug", "queue_routing", "system"), "Product"),
+    (("fatigue", "workload", "staffing", "shift", "backlog"), "Workforce Management"),
+    (("policy", "guideline"), "Policy"),
+)
+
+
+def owner_of_cause(cause: object) -> str:
+    """The function that owns errors of a root cause, read from the words of its code.
+
+    Misreadings and training gaps go to Training, tooling causes to Product, workload causes
+    to Workforce Management, guideline and policy causes to Policy, the rest (missed
+    context, ...) to Training.
+
+    Examples
+    --------
+    >>> [owner_of_cause(c) for c in ("tool_issue", "fatigue", "policy_ambiguity", "training_gap")]
+    ['Product', 'Workforce Management', 'Policy', 'Training']
+    >>> owner_of_cause("guideline_misread"), owner_of_cause("guideline_unclear")
+    ('Training', 'Policy')
+    """
+    words = str(cause).lower().replace("-", "_").replace(" ", "_").split("_")
+    for keys, owner in CAUSE_OWNERS:
+        if any(key in words for key in keys):
+            return owner
+    return "Training"
+
+
 @dataclass(frozen=True)
 class Finding:
     """One finding of a report section and the action it calls for.
 
     Examples
     --------
-    >>> Finding("headline", "high", "Accuracy 90.1% is below the 92.0% target.", "Act.").priority
-    'high'
+    >>> found = Finding("headline", "high", "Accuracy 90.1% is below the 92.0% target.", "Act.")
+    >>> found.priority, found.owner
+    ('high', 'Enforcement operations')
+
+    The owner defaults to the section's (:data:`SECTION_OWNERS`); a finding may name another
+    of :data:`OWNERS`.
     """
 
     section: str
     priority: str
     finding: str
     action: str
+    owner: str = ""
 
     def __post_init__(self) -> None:
         if self.priority not in PRIORITIES:
@@ -59,6 +119,13 @@ class Finding:
                 f"The 'priority' of a Finding must be one of {', '.join(map(repr, PRIORITIES))}. "
                 f"Got {self.priority!r} instead."
             )
+        owner = self.owner or SECTION_OWNERS.get(self.section, "Enforcement operations")
+        if owner not in OWNERS:
+            raise ValueError(
+                f"The 'owner' of a Finding must be one of {', '.join(map(repr, OWNERS))}. "
+                f"Got {self.owner!r} instead."
+            )
+        object.__setattr__(self, "owner", owner)
 
 
 def actions_table(findings: Iterable[Finding]) -> pd.DataFrame:
@@ -67,13 +134,13 @@ def actions_table(findings: Iterable[Finding]) -> pd.DataFrame:
     Examples
     --------
     >>> actions_table([Finding("sites", "low", "a", "b"), Finding("headline", "high", "c", "d")])
-      priority   section finding action
-    0     high  headline       c      d
-    1      low     sites       a      b
+      priority   section finding action                   owner
+    0     high  headline       c      d  Enforcement operations
+    1      low     sites       a      b    Workforce Management
     """
     table = pd.DataFrame(
-        [(f.priority, f.section, f.finding, f.action) for f in findings],
-        columns=["priority", "section", "finding", "action"],
+        [(f.priority, f.section, f.finding, f.action, f.owner) for f in findings],
+        columns=["priority", "section", "finding", "action", "owner"],
     )
     rank = table["priority"].map({p: i for i, p in enumerate(PRIORITIES)})
     return table.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
@@ -119,3 +186,39 @@ def chart_action_segments(
         & (errors >= min_errors)
     )
     return summary[keep]
+
+
+def weekly_claim_weeks(table: pd.DataFrame, since) -> pd.DataFrame:
+    """The weeks from ``since`` on that the weekly chart may claim as a change.
+
+    A week qualifies when it is beyond its control limits and its z-score, whose sigma the
+    chart estimated from its baseline weeks (Laney's sigma_z), passes a two-sided Student t
+    test on the baseline weeks less one degrees of freedom at the weekly chart's share of the
+    false-alarm budget, :data:`CLAIM_ALPHA`, divided among the weeks judged (Bonferroni).
+
+    Parameters
+    ----------
+    table : DataFrame
+        :attr:`~qainsights.spc.ControlChart.table` of the weekly chart.
+    since : Timestamp
+        The first day of the report month.
+
+    Returns
+    -------
+    DataFrame
+        The qualifying rows of ``table``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"subgroup": pd.date_range("2026-01-05", periods=26, freq="W-MON"),
+    ...                       "z": [0.0] * 22 + [3.2, 0.5, 4.1, -1.0], "value": 0.0,
+    ...                       "lcl": 0.0, "ucl": 0.0, "baseline": True})
+    >>> table["value"] = table["z"]; table["lcl"], table["ucl"] = -3.0, 3.0
+    >>> weekly_claim_weeks(table, pd.Timestamp("2026-06-01"))["z"].tolist()
+    [4.1]
+    """
+    recent = table[pd.to_datetime(table["subgroup"]) >= since]
+    beyond = (recent["value"] > recent["ucl"]) | (recent["value"] < recent["lcl"])
+    df = max(int(table["baseline"].sum()) - 1, 1)
+    p_value = 2.0 * student_t.sf(np.abs(recent["z"].to_numpy()), df)
+    return recent[beyond.to_numpy() & (p_value < CLAIM_ALPHA / max(len(recent), 1))]

@@ -1,0 +1,23 @@
+"""The quality mart: the quality cube on the data's engine, its derived tables, the published
+mart (DuckDB, Parquet, Tableau Hyper) and the interactive dashboard.
+
+A monthly job reduces the audit rows once (:func:`quality_cube`) and writes the cube and the
+tables derived from it (:func:`publish`); the dashboard and BI tools read the mart.
+"""
+
+from qainsights.mart.cube import CUBE_KEYS, quality_cube
+from qainsights.mart.dashboard import dashboard_data, write_dashboard
+from qainsights.mart.derived import cube_rates, derived_tables
+from qainsights.mart.store import Published, publish, read_mart
+
+__all__ = [
+    "CUBE_KEYS",
+    "Published",
+    "cube_rates",
+    "dashboard_data",
+    "derived_tables",
+    "publish",
+    "quality_cube",
+    "read_mart",
+    "write_dashboard",
+]

@@ -1,0 +1,392 @@
+// The quality dashboard: filters, KPI tiles, trend with control limits, Pareto, segment table.
+// Every figure is recomputed here from the cube's sufficient statistics with the formulas of
+// qainsights.error_rate (design-based ratio estimate, Taylor variance per stratum, Wilson
+// interval on the effective sample size) and qainsights.spc.p_chart (Laney p').
+"use strict";
+
+const DATA = JSON.parse(document.getElementById("qi-data").textContent);
+const CELLS = DATA.cells;
+const CAUSES = DATA.causes;
+const FILTERS = ["site_type", "site", "queue", "policy", "market"];
+const DRILL = { site_type: "site", site: "queue", queue: "policy", policy: "market", market: "market" };
+const D2 = 2 / Math.sqrt(Math.PI); // d2 for moving ranges of two points
+const state = { from: 0, to: DATA.dims.month.length - 1, grain: "week", table: "site",
+                sort: "rate", descending: true };
+for (const name of FILTERS) state[name] = -1;
+
+// --- statistics -----------------------------------------------------------------------------
+
+function wilson(k, n, z) {
+  if (!(n > 0)) return [NaN, NaN];
+  const p = k / n;
+  const denom = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / denom;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denom;
+  const low = k === 0 ? 0 : centre - half;
+  const high = k === n ? 1 : centre + half;
+  return [Math.min(Math.max(low, 0), 1), Math.min(Math.max(high, 0), 1)];
+}
+
+// Rates of the segments that key(i) gives to the selected cells; strata are those of the
+// whole selection (segments are domains of the filtered sample, as error_rate does).
+function segmentRates(rows, key) {
+  const stratumN = new Map();
+  const parts = new Map();
+  for (const i of rows) {
+    const h = CELLS.stratum[i];
+    stratumN.set(h, (stratumN.get(h) || 0) + CELLS.n[i]);
+    const s = key(i);
+    if (!parts.has(s)) parts.set(s, new Map());
+    const strata = parts.get(s);
+    if (!strata.has(h)) strata.set(h, [0, 0, 0, 0, 0, 0]);
+    const t = strata.get(h);
+    t[0] += CELLS.n[i]; t[1] += CELLS.errors[i]; t[2] += CELLS.sum_w[i];
+    t[3] += CELLS.sum_w2[i]; t[4] += CELLS.sum_wy[i]; t[5] += CELLS.sum_w2y[i];
+  }
+  const out = new Map();
+  for (const [s, strata] of parts) {
+    let n = 0, errors = 0, w = 0, wy = 0;
+    for (const t of strata.values()) { n += t[0]; errors += t[1]; w += t[2]; wy += t[4]; }
+    const result = { n, errors, weighted_n: w, weighted_errors: wy };
+    if (!DATA.weighted) {
+      result.rate = errors / n;
+      [result.ci_low, result.ci_high] = wilson(errors, n, DATA.z);
+    } else {
+      const r = wy / w;
+      let variance = 0;
+      for (const [h, t] of strata) {
+        const nh = stratumN.get(h);
+        const sumZ = (t[4] - r * t[2]) / w;
+        const sumZ2 = (t[5] * (1 - r) ** 2 + (t[3] - t[5]) * r ** 2) / (w * w);
+        const spread = nh > 1 ? (nh / (nh - 1)) * (sumZ2 - (sumZ * sumZ) / nh) : 0;
+        variance += Math.max(spread, 0);
+      }
+      const nEff = variance > 0 ? (r * (1 - r)) / variance : n;
+      result.rate = r;
+      result.se = Math.sqrt(variance);
+      result.n_eff = nEff;
+      result.deff = variance / ((r * (1 - r)) / n);
+      [result.ci_low, result.ci_high] = wilson(r * nEff, nEff, DATA.z);
+    }
+    out.set(s, result);
+  }
+  return out;
+}
+
+// Laney p' chart of counts in time order (qainsights.spc.p_chart(laney=True)).
+function laneyChart(points) {
+  let d = 0, n = 0;
+  for (const p of points) { d += p.errors; n += p.n; }
+  const centre = d / n;
+  const z = [];
+  for (const p of points) {
+    const sigma = Math.sqrt((centre * (1 - centre)) / p.n);
+    p.value = p.errors / p.n;
+    p.sigma = sigma;
+    if (sigma > 0) z.push((p.value - centre) / sigma);
+  }
+  let ranges = 0;
+  for (let i = 1; i < z.length; i++) ranges += Math.abs(z[i] - z[i - 1]);
+  const sigmaZ = z.length > 1 ? ranges / (z.length - 1) / D2 : NaN;
+  for (const p of points) {
+    p.center = centre;
+    p.lcl = Math.max(centre - 3 * p.sigma * sigmaZ, 0);
+    p.ucl = Math.min(centre + 3 * p.sigma * sigmaZ, 1);
+    p.signal = p.value > p.ucl || p.value < p.lcl;
+  }
+  return points;
+}
+
+// --- selection ------------------------------------------------------------------------------
+
+function selected(table) {
+  const rows = [];
+  const siteType = DATA.site_type_of_site;
+  for (let i = 0; i < table.month.length; i++) {
+    if (table.month[i] < state.from || table.month[i] > state.to) continue;
+    if (state.site_type >= 0 && siteType[table.site[i]] !== state.site_type) continue;
+    let keep = true;
+    for (const name of FILTERS.slice(1)) {
+      if (state[name] >= 0 && table[name][i] !== state[name]) { keep = false; break; }
+    }
+    if (keep) rows.push(i);
+  }
+  return rows;
+}
+
+function label(name, index) {
+  return name === "site_type" ? DATA.dims.site_type[index] : DATA.dims[name][index];
+}
+
+// --- formatting and drawing -----------------------------------------------------------------
+
+const percent = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : "–");
+const whole = (x) => Math.round(x).toLocaleString("en-US");
+const SVG = "http://www.w3.org/2000/svg";
+
+function svgElement(tag, attributes, parent) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attributes)) element.setAttribute(k, v);
+  if (parent) parent.appendChild(element);
+  return element;
+}
+
+function frame(container, width, height) {
+  container.replaceChildren();
+  return svgElement("svg", { viewBox: `0 0 ${width} ${height}`, width: "100%", role: "img" },
+                    container);
+}
+
+function text(parent, x, y, content, attributes = {}) {
+  const element = svgElement("text", { x, y, ...attributes }, parent);
+  element.textContent = content;
+  return element;
+}
+
+function polyline(parent, points, cls) {
+  const path = points.filter((p) => Number.isFinite(p[1])).map((p) => p.join(",")).join(" ");
+  return svgElement("polyline", { points: path, class: cls }, parent);
+}
+
+function yAxis(svg, scale, top, bottom, left, right, ticks = 4) {
+  for (let i = 0; i <= ticks; i++) {
+    const value = top + ((bottom - top) * i) / ticks;
+    const y = scale(value);
+    svgElement("line", { x1: left, x2: right, y1: y, y2: y, class: "grid" }, svg);
+    text(svg, left - 6, y + 4, `${(100 * value).toFixed(1)}%`, { class: "tick", "text-anchor": "end" });
+  }
+}
+
+// --- views ----------------------------------------------------------------------------------
+
+function renderKpis(rows) {
+  const all = segmentRates(rows, () => "all").get("all");
+  const tiles = document.getElementById("kpis");
+  tiles.replaceChildren();
+  const tile = (id, title, value, detail, raw) => {
+    const box = document.createElement("div");
+    box.className = "tile";
+    box.id = id;
+    box.innerHTML = `<div class="title">${title}</div><div class="value"></div><div class="detail"></div>`;
+    box.querySelector(".value").textContent = value;
+    box.querySelector(".detail").textContent = detail;
+    for (const [k, v] of Object.entries(raw)) box.dataset[k] = String(v);
+    tiles.appendChild(box);
+  };
+  if (!all) {
+    tile("kpi-audits", "Audits", "0", "no audits match the filters", { value: 0 });
+    return;
+  }
+  const design = DATA.weighted ? "design-based, " : "";
+  tile("kpi-audits", "Audits", whole(all.n), `${whole(all.errors)} errors`, { value: all.n, errors: all.errors });
+  tile("kpi-rate", "Error rate", percent(all.rate),
+       `${Math.round(100 * DATA.ci)}% CI ${percent(all.ci_low)} – ${percent(all.ci_high)} (${design}Wilson)`,
+       { value: all.rate, low: all.ci_low, high: all.ci_high });
+  tile("kpi-accuracy", "Accuracy", percent(1 - all.rate),
+       `${Math.round(100 * DATA.ci)}% CI ${percent(1 - all.ci_high)} – ${percent(1 - all.ci_low)}`,
+       { value: 1 - all.rate, low: 1 - all.ci_high, high: 1 - all.ci_low });
+  const effective = DATA.weighted ? whole(all.n_eff) : whole(all.n);
+  tile("kpi-effective", "Effective audits", effective,
+       DATA.weighted ? `design effect ${all.deff.toFixed(2)}` : "simple random sample",
+       { value: DATA.weighted ? all.n_eff : all.n, deff: DATA.weighted ? all.deff : 1 });
+}
+
+function renderTrend(rows) {
+  const periods = DATA.dims[state.grain];
+  const counts = new Map();
+  for (const i of rows) {
+    const p = CELLS[state.grain][i];
+    if (!counts.has(p)) counts.set(p, { period: p, n: 0, errors: 0 });
+    const c = counts.get(p);
+    c.n += CELLS.n[i];
+    c.errors += CELLS.errors[i];
+  }
+  const points = laneyChart([...counts.values()].sort((a, b) => a.period - b.period));
+  window.qiTrend = points.map((p) => ({ period: periods[p.period], n: p.n, errors: p.errors,
+    value: p.value, center: p.center, lcl: p.lcl, ucl: p.ucl, signal: p.signal }));
+  const container = document.getElementById("trend");
+  const [width, height, left, right, top, bottom] = [1100, 300, 56, 1060, 14, 266];
+  const svg = frame(container, width, height);
+  if (!points.length) return;
+  const high = Math.max(...points.map((p) => Math.max(p.value, Number.isFinite(p.ucl) ? p.ucl : 0)));
+  const ceiling = Math.min(1, high * 1.1 || 0.01);
+  const y = (v) => bottom - ((bottom - top) * v) / ceiling;
+  const step = points.length > 1 ? (right - left) / (points.length - 1) : 0;
+  const x = (k) => left + (points.length > 1 ? k * step : (right - left) / 2);
+  yAxis(svg, y, 0, ceiling, left, right);
+  polyline(svg, points.map((p, k) => [x(k), y(p.ucl)]), "limit");
+  polyline(svg, points.map((p, k) => [x(k), y(p.lcl)]), "limit");
+  polyline(svg, points.map((p, k) => [x(k), y(p.center)]), "centre");
+  polyline(svg, points.map((p, k) => [x(k), y(p.value)]), "series");
+  const every = Math.ceil(points.length / 10);
+  points.forEach((p, k) => {
+    const dot = svgElement("circle", { cx: x(k), cy: y(p.value), r: p.signal ? 5 : 3,
+                                       class: p.signal ? "signal" : "point" }, svg);
+    svgElement("title", {}, dot).textContent =
+      `${periods[p.period]}: ${percent(p.value)} of ${whole(p.n)} audits` +
+      (p.signal ? " — beyond the control limits" : "");
+    if (k % every === 0) text(svg, x(k), height - 18, periods[p.period], { class: "tick", "text-anchor": "middle" });
+  });
+  const signals = points.filter((p) => p.signal).length;
+  document.getElementById("trend-note").textContent =
+    `Laney p′ chart of the error rate per ${state.grain} (unweighted counts): centre ` +
+    `${percent(points[0].center)}, ${signals} point(s) beyond the 3-sigma limits.`;
+}
+
+function renderPareto() {
+  const rows = selected(CAUSES);
+  const totals = new Map();
+  for (const i of rows) {
+    const c = CAUSES.root_cause[i];
+    totals.set(c, (totals.get(c) || 0) + CAUSES.errors[i]);
+  }
+  const bars = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  window.qiPareto = bars.map(([c, e]) => ({ root_cause: DATA.dims.root_cause[c], errors: e }));
+  const container = document.getElementById("pareto");
+  const [width, height, left, right, top, bottom] = [760, 260, 56, 704, 14, 200];
+  const svg = frame(container, width, height);
+  if (!bars.length) return;
+  const total = bars.reduce((s, b) => s + b[1], 0);
+  const band = (right - left) / bars.length;
+  const y = (v) => bottom - ((bottom - top) * v) / bars[0][1];
+  const yShare = (v) => bottom - (bottom - top) * v;
+  let cumulative = 0;
+  const line = [];
+  bars.forEach(([cause, errors], k) => {
+    const bar = svgElement("rect", { x: left + k * band + band * 0.15, y: y(errors), width: band * 0.7,
+                                     height: bottom - y(errors), class: "bar" }, svg);
+    svgElement("title", {}, bar).textContent = `${DATA.dims.root_cause[cause]}: ${whole(errors)} errors`;
+    cumulative += errors;
+    line.push([left + (k + 0.5) * band, yShare(cumulative / total)]);
+    text(svg, left + (k + 0.5) * band, bottom + 16, DATA.dims.root_cause[cause],
+         { class: "tick", "text-anchor": "middle" });
+  });
+  polyline(svg, line, "cumulative");
+  for (const share of [0, 0.5, 0.8, 1]) {
+    text(svg, right + 6, yShare(share) + 4, `${share * 100}%`, { class: "tick" });
+  }
+  text(svg, left - 6, y(bars[0][1]) + 4, whole(bars[0][1]), { class: "tick", "text-anchor": "end" });
+}
+
+function renderTable(rows) {
+  const name = state.table;
+  const key = name === "site_type" ? (i) => DATA.site_type_of_site[CELLS.site[i]] : (i) => CELLS[name][i];
+  const rates = segmentRates(rows, key);
+  const entries = [...rates.entries()].map(([s, r]) => ({ index: s, segment: label(name, s), ...r }));
+  const field = state.sort;
+  entries.sort((a, b) => {
+    const order = typeof a[field] === "string" ? a[field].localeCompare(b[field]) : a[field] - b[field];
+    return state.descending ? -order : order;
+  });
+  const body = document.querySelector("#segments tbody");
+  body.replaceChildren();
+  for (const e of entries) {
+    const row = document.createElement("tr");
+    row.dataset.segment = e.segment;
+    row.dataset.rate = String(e.rate);
+    row.dataset.low = String(e.ci_low);
+    row.dataset.high = String(e.ci_high);
+    const cells = [e.segment, whole(e.n), whole(e.errors), percent(e.rate), percent(e.ci_low), percent(e.ci_high)];
+    for (const c of cells) {
+      const td = document.createElement("td");
+      td.textContent = c;
+      row.appendChild(td);
+    }
+    row.title = name === "market" ? "" : `Filter to ${e.segment} and show its ${DRILL[name].replace("_", " ")}s`;
+    row.addEventListener("click", () => drill(name, e.index));
+    body.appendChild(row);
+  }
+  document.querySelectorAll("#segments th").forEach((th) => {
+    th.classList.toggle("sorted", th.dataset.field === field);
+    th.classList.toggle("descending", th.dataset.field === field && state.descending);
+  });
+  document.querySelector("#segments th[data-field=segment]").textContent = name.replace("_", " ");
+}
+
+function drill(name, index) {
+  state[name] = index;
+  state.table = DRILL[name];
+  syncControls();
+  render();
+}
+
+function render() {
+  const rows = selected(CELLS);
+  renderKpis(rows);
+  renderTrend(rows);
+  renderPareto();
+  renderTable(rows);
+  const chosen = FILTERS.filter((f) => state[f] >= 0).map((f) => `${f.replace("_", " ")} ${label(f, state[f])}`);
+  document.getElementById("selection").textContent =
+    `${DATA.dims.month[state.from]} to ${DATA.dims.month[state.to]}` +
+    (chosen.length ? ` · ${chosen.join(" · ")}` : " · all segments");
+}
+
+// --- controls -------------------------------------------------------------------------------
+
+function options(select, values, all) {
+  select.replaceChildren();
+  if (all) select.appendChild(new Option("All", "-1"));
+  values.forEach((v, k) => select.appendChild(new Option(v, String(k))));
+}
+
+function syncControls() {
+  document.getElementById("from").value = String(state.from);
+  document.getElementById("to").value = String(state.to);
+  for (const name of FILTERS) document.getElementById(`filter-${name}`).value = String(state[name]);
+  document.getElementById("table-by").value = state.table;
+}
+
+function setUp() {
+  document.getElementById("title").textContent = DATA.title;
+  document.getElementById("subtitle").textContent = DATA.subtitle;
+  options(document.getElementById("from"), DATA.dims.month, false);
+  options(document.getElementById("to"), DATA.dims.month, false);
+  for (const name of FILTERS) options(document.getElementById(`filter-${name}`), DATA.dims[name], true);
+  syncControls();
+  document.getElementById("from").addEventListener("change", (event) => {
+    state.from = Number(event.target.value);
+    state.to = Math.max(state.to, state.from);
+    syncControls();
+    render();
+  });
+  document.getElementById("to").addEventListener("change", (event) => {
+    state.to = Number(event.target.value);
+    state.from = Math.min(state.from, state.to);
+    syncControls();
+    render();
+  });
+  for (const name of FILTERS) {
+    document.getElementById(`filter-${name}`).addEventListener("change", (event) => {
+      state[name] = Number(event.target.value);
+      render();
+    });
+  }
+  document.getElementById("grain").addEventListener("change", (event) => {
+    state.grain = event.target.value;
+    render();
+  });
+  document.getElementById("table-by").addEventListener("change", (event) => {
+    state.table = event.target.value;
+    render();
+  });
+  document.getElementById("reset").addEventListener("click", () => {
+    for (const name of FILTERS) state[name] = -1;
+    state.from = 0;
+    state.to = DATA.dims.month.length - 1;
+    state.table = "site";
+    syncControls();
+    render();
+  });
+  document.querySelectorAll("#segments th").forEach((th) => {
+    th.addEventListener("click", () => {
+      state.descending = state.sort === th.dataset.field ? !state.descending : th.dataset.field !== "segment";
+      state.sort = th.dataset.field;
+      render();
+    });
+  });
+  render();
+  document.body.dataset.ready = "true";
+}
+
+setUp();

@@ -1,0 +1,256 @@
+"""Tests of the quality cube and the published mart.
+
+Sources (tests/reference/mart.md): the cube's sums against a bare pandas group-by written out
+here; every rate derived from the cube against qainsights.error_rate on the raw rows (itself
+checked against Cochran 1977 and R's survey package in tests/test_rates_error_rate.py); the
+control charts and changepoints against the row-level functions of the same rows.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+import qainsights as qi
+from qainsights.mart import CUBE_KEYS, cube_rates, publish, quality_cube, read_mart
+from qainsights.spc import control_charts
+from qainsights.trends import detect_changepoints
+
+RATE_COLUMNS = ["n", "errors", "rate", "ci_low", "ci_high"]
+DESIGN_COLUMNS = ["weighted_n", "weighted_errors", "se", "n_eff", "deff"]
+
+
+@pytest.fixture(scope="module")
+def audits():
+    return qi.simulate_audits(seed=3, weeks=10, audits_per_week=400).audits
+
+
+@pytest.fixture(scope="module")
+def mart(audits, tmp_path_factory):
+    path = tmp_path_factory.mktemp("mart") / "quality.duckdb"
+    publish(audits, to=path)
+    return path
+
+
+def assert_close(mine: pd.DataFrame, theirs: pd.DataFrame, keys, columns, tol=1e-12):
+    both = mine.merge(theirs, on=keys, suffixes=("", "_lib"), validate="one_to_one")
+    assert len(both) == len(mine) == len(theirs)
+    for column in columns:
+        scale = np.maximum(1.0, np.abs(both[f"{column}_lib"].to_numpy(float)))
+        gap = np.abs(both[column].to_numpy(float) - both[f"{column}_lib"].to_numpy(float))
+        assert np.nanmax(gap / scale) <= tol, column
+        assert (both[column].isna() == both[f"{column}_lib"].isna()).all(), column
+
+
+def test_cube_sums_equal_a_bare_group_by(audits):
+    cube = quality_cube(audits, weight="weight", strata="stratum")["cube"]
+    rows = audits.assign(
+        y=audits["is_error"].astype(float),
+        severity=audits["severity"].astype("str").where(audits["severity"].notna(), "none"),
+        root_cause=audits["root_cause"].where(audits["root_cause"].notna(), "none"),
+    )
+    rows = rows.assign(w2=rows["weight"] ** 2, wy=rows["weight"] * rows["y"])
+    rows = rows.assign(w2y=rows["w2"] * rows["y"])
+    keys = ["month", "week", "site", "queue", "policy", "market", "severity", "root_cause"]
+    expected = rows.groupby(keys, observed=True)[["y", "weight", "w2", "wy", "w2y"]].sum()
+    expected["n"] = rows.groupby(keys, observed=True).size()
+    got = cube.groupby(keys)[["errors", "sum_w", "sum_w2", "sum_wy", "sum_w2y", "n"]].sum()
+    got.columns = ["y", "weight", "w2", "wy", "w2y", "n"]
+    pd.testing.assert_frame_equal(got, expected[got.columns], check_dtype=False, rtol=1e-12)
+
+
+def test_cube_rates_equal_error_rate_per_month_and_site(audits, mart):
+    rates = read_mart(mart, "rates")
+    mine = rates.query("grain == 'month' and dimension == 'site'").rename(
+        columns={"period": "month", "segment": "site"}
+    )
+    theirs = pd.concat(
+        qi.error_rate(rows, by="site", weight="weight", strata="stratum").assign(month=month)
+        for month, rows in audits.groupby("month")
+    )
+    assert_close(mine, theirs, ["month", "site"], RATE_COLUMNS + DESIGN_COLUMNS)
+
+
+def test_cube_rates_equal_error_rate_per_week_overall(audits, mart):
+    rates = read_mart(mart, "rates").query("grain == 'week' and dimension == 'all'")
+    mine = rates.assign(week=pd.to_datetime(rates["period"]))
+    theirs = pd.concat(
+        qi.error_rate(rows, weight="weight", strata="stratum").assign(week=week)
+        for week, rows in audits.groupby("week")
+    )
+    assert_close(mine, theirs, ["week"], RATE_COLUMNS + DESIGN_COLUMNS)
+
+
+def test_cube_rates_of_any_subset_equal_error_rate_of_its_rows(audits):
+    cube = quality_cube(audits, weight="weight", strata="stratum")["cube"]
+    chosen = ["Manila", "Lisbon"]
+    mine = cube_rates(cube[cube["site"].isin(chosen)], by="queue")
+    rows = audits[audits["site"].isin(chosen)]
+    theirs = qi.error_rate(rows, by="queue", weight="weight", strata="stratum")
+    assert_close(mine, theirs, ["queue"], RATE_COLUMNS + DESIGN_COLUMNS)
+
+
+def test_unweighted_rows_give_wilson_rates(audits, tmp_path):
+    plain = audits.drop(columns=["weight", "stratum"])
+    publish(plain, to=tmp_path / "plain.duckdb")
+    rates = read_mart(tmp_path / "plain.duckdb", "rates")
+    mine = rates.query("grain == 'month' and dimension == 'queue'").rename(
+        columns={"period": "month", "segment": "queue"}
+    )
+    theirs = pd.concat(
+        qi.error_rate(rows, by="queue").assign(month=month)
+        for month, rows in plain.groupby("month")
+    )
+    assert_close(mine, theirs, ["month", "queue"], RATE_COLUMNS)
+    assert (
+        read_mart(tmp_path / "plain.duckdb", "mart_info").set_index("key").loc["weighted", "value"]
+        == "false"
+    )
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_cube_is_the_same_on_every_engine(audits, engine):
+    import polars as pl
+
+    native = pl.from_pandas(audits)
+    frame = native if engine == "polars" else duckdb.connect().from_arrow(native.to_arrow())
+    theirs = quality_cube(frame, weight="weight", strata="stratum")
+    mine = quality_cube(audits, weight="weight", strata="stratum")
+    for name in mine:
+        pd.testing.assert_frame_equal(
+            theirs[name].reset_index(drop=True),
+            mine[name].reset_index(drop=True),
+            check_dtype=False,
+            rtol=1e-12,
+        )
+
+
+def test_parquet_folder_publishes_like_the_frame(audits, mart, tmp_path):
+    folder = tmp_path / "audits"
+    folder.mkdir()
+    for month, rows in audits.groupby("month"):
+        rows.to_parquet(folder / f"{month}.parquet")
+    publish(folder, to=tmp_path / "q.duckdb")
+    for name in ("cube", "rates"):
+        pd.testing.assert_frame_equal(
+            read_mart(tmp_path / "q.duckdb", name), read_mart(mart, name), rtol=1e-12
+        )
+
+
+def test_republishing_replaces_months_and_a_rerun_gives_identical_tables(audits, mart, tmp_path):
+    path = tmp_path / "incremental.duckdb"
+    for month in sorted(audits["month"].unique()):
+        with warnings.catch_warnings():
+            # a week cut by the month's end can hold a stratum with one audit: its weekly
+            # rate warns until the next month completes the week
+            warnings.filterwarnings("ignore", "1 strata hold a single audit", UserWarning)
+            publish(audits[audits["month"] == month], to=path)
+    publish(audits, to=path, months=[audits["month"].iloc[0]])  # one month again
+    publish(audits, to=path)  # and everything again
+    names = ["cube", "cube_moderator", "cube_auditor", "rates", "control_chart",
+             "control_signals", "changepoints", "dim_period", "dim_site", "mart_info"]  # fmt: skip
+    for name in names:
+        pd.testing.assert_frame_equal(read_mart(path, name), read_mart(mart, name))
+    assert read_mart(path, "cube")["n"].sum() == len(audits)
+    assert read_mart(path, "cube_moderator")["errors"].sum() == audits["is_error"].sum()
+
+
+def test_a_corrected_month_replaces_the_old_rows(audits, tmp_path):
+    path = tmp_path / "q.duckdb"
+    publish(audits, to=path)
+    last = sorted(audits["month"].unique())[-1]
+    corrected = audits[audits["month"] == last].iloc[::2]
+    published = publish(corrected, to=path)
+    assert published.months == (last,)
+    cube = read_mart(path, "cube")
+    per_month = cube.groupby("month")["n"].sum()
+    expected = audits[audits["month"] != last].groupby("month").size()
+    expected[last] = len(corrected)
+    pd.testing.assert_series_equal(
+        per_month, expected.sort_index(), check_names=False, check_dtype=False
+    )
+
+
+def test_months_selects_what_is_published(audits, tmp_path):
+    first = sorted(audits["month"].unique())[0]
+    published = publish(audits, to=tmp_path / "q.duckdb", months=[first])
+    assert published.months == (first,)
+    assert read_mart(tmp_path / "q.duckdb", "cube")["n"].sum() == (audits["month"] == first).sum()
+
+
+def test_control_charts_and_changepoints_equal_the_row_level_functions(audits, mart):
+    stored = read_mart(mart, "control_chart").query("dimension == 'site'")
+    charts = control_charts(audits, by="site", chart="laney_p", subgroup="week", outcome="is_error")
+    theirs = charts.table.rename(columns={"subgroup": "week", "site": "segment"})
+    theirs = theirs.assign(week=pd.to_datetime(theirs["week"]))
+    assert_close(stored, theirs, ["segment", "week"], ["value", "n", "center", "lcl", "ucl", "z"])
+    found = read_mart(mart, "changepoints").query("dimension == 'all'")
+    expected = detect_changepoints(audits, time="week").changepoints
+    assert found["week"].tolist() == pd.to_datetime(expected["week"]).tolist()
+    np.testing.assert_allclose(found["rate_after"], expected["rate_after"], rtol=1e-12)
+
+
+def test_parquet_and_hyper_exports_read_back(audits, mart, tmp_path):
+    pantab = pytest.importorskip("pantab")
+    publish(audits, to=tmp_path / "q.duckdb", parquet=tmp_path / "pq", hyper=tmp_path / "q.hyper")
+    rates = read_mart(mart, "rates")
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "pq" / "rates.parquet"), rates)
+    extract = pantab.frame_from_hyper(tmp_path / "q.hyper", table="rates", return_type="pandas")
+    np.testing.assert_array_equal(extract["rate"].to_numpy(float), rates["rate"].to_numpy(float))
+    assert extract["segment"].tolist() == rates["segment"].tolist()
+
+
+def test_missing_optional_columns_take_one_value(audits):
+    plain = audits[["decision_time", "week", "site", "queue", "policy", "market", "is_error"]]
+    cube = quality_cube(plain)["cube"]
+    assert set(cube["site_type"]) == {"unknown"}
+    assert set(cube.loc[cube["errors"] > 0, "error_type"]) == {"error"}
+    assert set(cube["stratum"]) == {"all"}
+    assert len(quality_cube(plain)["moderators"]) == 0
+    assert list(cube.columns[: len(CUBE_KEYS)]) == list(CUBE_KEYS)
+
+
+def test_bad_inputs_raise_clear_errors(audits, tmp_path):
+    with pytest.raises(ValueError, match=r"missing.*'market'|'market'"):
+        quality_cube(audits.drop(columns="market"))
+    with pytest.raises(ValueError, match="'months' parameter of quality_cube must list months"):
+        quality_cube(audits, months=["November"])
+    with pytest.raises(ValueError, match="got no audits"):
+        quality_cube(audits, months=["1999-01"])
+    gaps = audits.assign(site=audits["site"].where(audits.index % 50 != 0))
+    with pytest.raises(ValueError, match=r"found 80 rows with a missing value in column 'site'"):
+        quality_cube(gaps)
+    publish(audits, to=tmp_path / "q.duckdb")
+    with pytest.raises(
+        ValueError, match="published with sampling weights or strata, and these rows have none"
+    ):
+        publish(audits.drop(columns=["weight", "stratum"]), to=tmp_path / "q.duckdb")
+    with pytest.raises(ValueError, match="only with 'table'"):
+        publish(tmp_path / "q.duckdb", to=tmp_path / "other.duckdb")
+    with pytest.raises(ValueError, match="names the mart itself"):
+        publish(tmp_path / "q.duckdb", to=tmp_path / "q.duckdb", table="cube")
+    with pytest.raises(ValueError, match="'name' parameter of read_mart must be one of"):
+        read_mart(tmp_path / "q.duckdb", "cubes")
+    with pytest.raises(FileNotFoundError, match="Publish one first"):
+        read_mart(tmp_path / "none.duckdb", "cube")
+
+
+def test_the_callers_frame_is_unchanged(audits, tmp_path):
+    before = audits.copy()
+    publish(audits, to=tmp_path / "q.duckdb")
+    pd.testing.assert_frame_equal(audits, before)
+
+
+def test_a_duckdb_table_publishes_like_the_frame(audits, mart, tmp_path):
+    source = tmp_path / "raw.duckdb"
+    with duckdb.connect(str(source)) as con:
+        con.register("rows", audits)
+        con.execute("CREATE TABLE audits AS SELECT * FROM rows")
+    publish(source, table="audits", to=tmp_path / "q.duckdb")
+    pd.testing.assert_frame_equal(
+        read_mart(tmp_path / "q.duckdb", "cube"), read_mart(mart, "cube"), rtol=1e-12
+    )
