@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from qainsights._multiple import q_values
-from qainsights._results import TidyResult
-from qainsights._validation import as_column_list, check_confidence, check_integer
-
+from .._multiple import q_values
+from .._results import TidyResult
+from .._validation import as_column_list, check_confidence, check_integer
 from ._aggregate import counts_by_period
 from ._inference import rate_with_ci
 

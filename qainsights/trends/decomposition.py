@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from qainsights._results import TidyResult
-from qainsights._validation import as_column_list, check_confidence, check_integer
-
+from .._results import TidyResult
+from .._validation import as_column_list, check_confidence, check_integer
 from ._aggregate import two_period_counts
 
 if TYPE_CHECKING:

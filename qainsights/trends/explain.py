@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from qainsights._multiple import q_values
-from qainsights._results import TidyResult
-from qainsights._validation import as_column_list, check_confidence
-
+from .._multiple import q_values
+from .._results import TidyResult
+from .._validation import as_column_list, check_confidence
 from ._aggregate import PERIOD_COLUMNS, two_period_counts
 from ._inference import mantel_haenszel_terms, mantel_haenszel_test
 from .decomposition import _check_both_periods, kitagawa

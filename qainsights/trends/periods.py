@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from qainsights._multiple import q_values
-from qainsights._results import TidyResult
-from qainsights._validation import as_column_list, check_confidence, format_values
-
+from .._multiple import q_values
+from .._results import TidyResult
+from .._validation import as_column_list, check_confidence, format_values
 from ._aggregate import two_period_counts
 from ._inference import difference_ci, rate_with_ci, two_proportion_test
 
