@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .._multiple import q_values
-from .._results import TidyResult
+from .._results import TidyResult, drawing
 from .._validation import as_column_list, check_confidence, format_values
 from ._aggregate import two_period_counts
 from ._inference import difference_ci, rate_with_ci, two_proportion_test
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = ["PeriodComparison", "compare_periods"]
 
@@ -50,21 +46,10 @@ class PeriodComparison(TidyResult):
         """The per-segment table."""
         return self.segments
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Forest plot: each segment's change with its interval; significant ones marked ``*``.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from qainsights.plotting.trends import plot_period_comparison
-
-        return plot_period_comparison(self, ax=ax)
+    plot = drawing(
+        "trends", "plot_period_comparison",
+        "Forest plot: each segment's change with its interval; significant ones marked ``*``.",
+    )  # fmt: skip
 
 
 def compare_periods(
