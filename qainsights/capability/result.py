@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from qainsights._results import TidyResult, drawing
-from qainsights.capability.distributions import Fit
+from .._results import TidyResult, drawing
+from ._distributions import Fit
 
 __all__ = ["CapabilityResult"]
 
