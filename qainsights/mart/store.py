@@ -246,8 +246,6 @@ def _rows(data: Any, *, table: str | None, target: Path, func: str) -> Any:
                 "on the command line): the table holding the audit rows."
             )
     connection = duckdb.connect(str(path), read_only=True) if database else duckdb.connect()
-    # a scheduled job's log gets the summary line, not a progress bar per query
-    _run(connection, "SET enable_progress_bar = false")
     return connection.table(table) if database else scan_audits(path, connection=connection)
 
 
