@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 #: Every other ``bench_*.py`` (and ``riskloc_rs.py``) runs with its defaults.
 ARGUMENTS = {
     "bench_rates": ([], ["--rows", "200000"]),
+    "bench_load": ([], ["--rows", "200000", "--repeat", "1"]),
     "bench_agreement": ([], ["--items", "100000", "--no-peers"]),
     "bench_trends": ([], ["--rows", "1000000", "--seeds", "2"]),
     "bench_experiments_coverage": ([], ["--seeds", "3"]),
@@ -36,6 +37,7 @@ ARGUMENTS = {
         ["--rows", "1000000", "10000000", "100000000"],
         ["--rows", "1000000", "--repeat", "1"],
     ),
+    "bench_mart": ([], ["--rows", "1000000"]),
 }
 
 

@@ -29,7 +29,9 @@ SUBPACKAGES = (
     "aggregate",
     "audits",
     "datasets",
+    "intervals",
     "rates",
+    "planning",
     "agreement",
     "capability",
     "experiments",
@@ -50,11 +52,11 @@ _FUNCTIONS = {
     "load_sample": "datasets",
     "simulate_audits": "datasets",
     "simulate_calibration": "datasets",
-    "allocate_sample": "rates",
+    "allocate_sample": "planning",
     "enforcement_rates": "rates",
     "error_rate": "rates",
-    "proportion_ci": "rates",
-    "sample_size": "rates",
+    "proportion_ci": "intervals",
+    "sample_size": "planning",
     "build_monthly_report": "report",
     "render_report": "report",
 }
@@ -62,7 +64,9 @@ _FUNCTIONS = {
 if TYPE_CHECKING:  # what static tools see; at run time the names load on first use
     from .audits import load_audits, pseudonymize, validate_audits
     from .datasets import load_sample, simulate_audits, simulate_calibration
-    from .rates import allocate_sample, enforcement_rates, error_rate, proportion_ci, sample_size
+    from .intervals import proportion_ci
+    from .planning import allocate_sample, sample_size
+    from .rates import enforcement_rates, error_rate
     from .report import build_monthly_report, render_report
 
 __all__ = [

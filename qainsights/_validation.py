@@ -190,8 +190,9 @@ def check_complete(audits: pd.DataFrame, columns: Sequence[str], func: str) -> N
 def outcome_indicator(values: pd.Series, column: str, func: str) -> pd.DataFrame:
     """Return a True/False (or 1/0) column as a one-column 0/1 frame."""
     if not pd.api.types.is_bool_dtype(values):
-        numeric = pd.api.types.is_numeric_dtype(values)
-        bad = ~values.isin([0, 1]) if numeric else values.notna()
+        # 0/1 numbers, or Python/NumPy booleans in an object column (True == 1 in isin)
+        readable = pd.api.types.is_numeric_dtype(values) or values.dtype == object
+        bad = ~values.isin([0, 1]) if readable else values.notna()
         if bad.any():
             raise ValueError(
                 f"The outcome column {column!r} of {func} must hold True/False (or 1/0) values. "

@@ -52,7 +52,7 @@ def _subcommand(
 
 
 def _add_mappings(parser: argparse.ArgumentParser) -> None:
-    """The options that map an export's own column names and action values to canonical ones."""
+    """How to read an export: its own column names and action values, its timestamps' format."""
     parser.add_argument(
         "--column",
         action="append",
@@ -66,6 +66,13 @@ def _add_mappings(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="YOURS=CANONICAL",
         help="map one of your action values to a canonical action; repeat as needed",
+    )
+    parser.add_argument(
+        "--date-format",
+        default=None,
+        metavar="FORMAT",
+        help="strftime format of the timestamps, e.g. '%%d/%%m/%%Y %%H:%%M' (default: inferred "
+        "for each column; needed when the dates read both day-first and month-first)",
     )
 
 
@@ -112,6 +119,14 @@ def _report_parser(commands: argparse._SubParsersAction) -> None:
         help="blank exported rows resting on fewer audits than this",
     )
     report.add_argument("--notebook", default=None, help="also keep the executed notebook here")
+    _add_mappings(report)
+    report.add_argument(
+        "--errors",
+        choices=("raise", "report"),
+        default="raise",
+        help="rows that fail validation: stop the report (raise), or leave them out and state "
+        "them in the report's notes on the data (report)",
+    )
 
 
 def _validate_parser(commands: argparse._SubParsersAction) -> None:
@@ -251,6 +266,10 @@ def _report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         min_cell_n=args.min_cell_n,
         notebook=args.notebook,
         progress=sys.stderr.isatty(),
+        columns=_pairs(args.column, "--column", parser),
+        actions=_pairs(args.action, "--action", parser),
+        errors=args.errors,
+        date_format=args.date_format,
     )
     print(f"Wrote {path} in {time.perf_counter() - started:.1f} s")
     return 0
@@ -284,6 +303,7 @@ def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         args.data,
         columns=_pairs(args.column, "--column", parser),
         actions=_pairs(args.action, "--action", parser),
+        date_format=args.date_format,
     )
     print(checked.summary())
     if args.problems:

@@ -19,8 +19,8 @@ from scipy import optimize, special, stats
 
 from qainsights._multiple import q_values
 from qainsights._results import TidyResult
-from qainsights._validation import check_confidence, check_integer, format_values, outcome_indicator
-from qainsights.rates import segment_rates
+from qainsights._validation import check_confidence, check_integer, format_values
+from qainsights.rates import _segment_rates
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -274,9 +274,9 @@ def moderator_outliers(
     [0.25, 0.186..., 0.01, 0.16]
     """
     _check_options(moderator, min_n, q, ci)
-    rates = segment_rates(
-        audits, outcome_indicator, _FUNC, outcome, moderator, None, None, ci, "wilson"
-    ).drop(columns="_outcome")
+    rates = _segment_rates(audits, func=_FUNC, column=outcome, by=moderator, ci=ci).drop(
+        columns="_outcome"
+    )
     k, n = rates["errors"].to_numpy(float), rates["n"].to_numpy(float)
     prior = _fit_prior(k, n)
     a, b = prior.alpha, prior.beta

@@ -13,8 +13,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from qainsights._validation import as_column_list, check_frame, format_values, outcome_indicator
-from qainsights.rates import proportion_ci, segment_rates
+from qainsights._validation import as_column_list, check_frame, format_values
+from qainsights.intervals import proportion_ci
+from qainsights.rates import _segment_rates
 
 __all__ = ["standardised_rates"]
 
@@ -72,7 +73,7 @@ def standardised_rates(
     ci : float, default 0.95
         Confidence level of both intervals.
     method : str, default "wilson"
-        Interval method, see :func:`qainsights.rates.proportion_ci`.
+        Interval method, see :func:`qainsights.intervals.proportion_ci`.
 
     Returns
     -------
@@ -143,12 +144,10 @@ def standardised_rates(
     1    b         0.3             0.1875  0.0856
     """
     keys, cells = _check_layout(audits, by, mix)
-    cell_rates = segment_rates(
-        audits, outcome_indicator, _FUNC, outcome, [*keys, *cells], weight, strata, ci, method
-    ).drop(columns="_outcome")
-    crude = segment_rates(
-        audits, outcome_indicator, _FUNC, outcome, keys, weight, strata, ci, method
-    ).drop(columns="_outcome")
+    design = {"func": _FUNC, "column": outcome, "weight": weight, "strata": strata, "ci": ci}
+    cell_rates = _segment_rates(audits, by=[*keys, *cells], method=method, **design)
+    crude = _segment_rates(audits, by=keys, method=method, **design)
+    cell_rates, crude = cell_rates.drop(columns="_outcome"), crude.drop(columns="_outcome")
     design = "se" in cell_rates.columns
     size = "weighted_n" if design else "n"
     observed = cell_rates.groupby(cells, sort=True, observed=True)[size].sum()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from qainsights.rates import INTERVAL_METHODS, proportion_ci
+from qainsights.intervals import INTERVAL_METHODS, proportion_ci
 
 # qainsights method -> statsmodels proportion_confint method
 STATSMODELS_NAMES = {

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from qainsights.rates import allocate_sample, sample_size
+from qainsights.planning import allocate_sample, sample_size
 
 
 def test_classic_385():

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import sparse
 
 from .._validation import check_confidence, format_values
-from ..rates import proportion_ci
+from ..intervals import proportion_ci
 from ._family import agreeing_pairs, item_agreement
 from ._inputs import Ratings, read_ratings
 
@@ -58,7 +58,7 @@ def rater_accuracy(
     ci : float, default 0.95
         Confidence level of the intervals.
     method : str, default "wilson"
-        Interval method of :func:`qainsights.rates.proportion_ci`.
+        Interval method of :func:`qainsights.intervals.proportion_ci`.
 
     Returns
     -------
@@ -222,7 +222,7 @@ def rater_enforcement(
     ci : float, default 0.95
         Confidence level.
     method : str, default "wilson"
-        Interval method of :func:`qainsights.rates.proportion_ci`.
+        Interval method of :func:`qainsights.intervals.proportion_ci`.
 
     Returns
     -------

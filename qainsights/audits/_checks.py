@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .._validation import format_values
 from . import _coerce
+from ._dates import parse_timestamps
+from ._labels import LABEL_COLUMNS, read_labels
+from ._missing import present_values
 from .schema import ACTIONS, AUDIT_SCHEMA, ERROR_TYPES, Column
 
 #: What each rule means and what to do about it.
 RULES: dict[str, str] = {
     "missing_value": "is missing in a required column; fill it at the source",
-    "unparseable_timestamp": "is not a readable timestamp; use ISO 8601 such as '2026-10-05 14:30:00'",
+    "unparseable_timestamp": "is not a timestamp in the column's format",
     "not_a_number": "is not a number",
-    "unparseable_boolean": "is not a boolean; use True/False, 1/0 or yes/no",
+    "non_finite_number": "is not a finite number; correct it at the source",
+    "unparseable_boolean": "is not a boolean; use True/False, 1/0, yes/no or y/n",
     "unknown_value": "is not one of the allowed values; correct it at the source (actions can "
     "also be mapped with the 'actions' argument)",
-    "duplicate_audit_id": "is an audit_id shared by several rows; every audit needs its own id",
+    "duplicate_audit_id": "is shared by several rows; every audit needs its own id",
     "negative_value": "is negative; durations and tenures must be >= 0",
-    "non_positive_weight": "is a sampling weight <= 0; weights must be > 0 (leave it empty "
+    "non_positive_weight": "is 0 or negative; sampling weights must be > 0 (leave it empty "
     "for a self-weighting sample)",
-    "audit_before_decision": "is an audit_time earlier than the decision_time",
+    "audit_before_decision": "is earlier than decision_time; an audit follows its decision",
     "derived_mismatch": "disagrees with the value derived from the actions, policies and "
     "decision_time; correct it or leave the column out",
 }
@@ -37,16 +42,15 @@ _EMPTY = {
     "message": "str",
 }
 
+_NO_PROBLEMS = pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in _EMPTY.items()})
+
 
 def _problems(
-    mask: np.ndarray, raw: pd.DataFrame, column: str, rule: str, allowed: tuple[str, ...] = ()
+    mask: np.ndarray, raw: pd.DataFrame, column: str, rule: str, detail: str = ""
 ) -> pd.DataFrame:
     rows = np.flatnonzero(mask)
     if not len(rows):
-        return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in _EMPTY.items()})
-    message = f"{column} {RULES[rule]}"
-    if allowed:
-        message += f"; allowed: {format_values(allowed, limit=len(allowed))}"
+        return _NO_PROBLEMS  # shared and never modified: the caller concatenates
     values = raw[column].iloc[rows] if column in raw else pd.Series([pd.NA] * len(rows))
     ids = raw["audit_id"].iloc[rows] if "audit_id" in raw else pd.Series([pd.NA] * len(rows))
     return pd.DataFrame(
@@ -56,44 +60,94 @@ def _problems(
             "column": column,
             "rule": rule,
             "value": values.astype("str").to_numpy(),
-            "message": message,
+            "message": f"{column} {RULES[rule]}{detail}",
         }
     )
 
 
+@dataclass(frozen=True)
+class Options:
+    """How to read the values: action mapping, timestamp format, the caller's name."""
+
+    actions: Mapping[str, str]
+    date_format: str | None
+    dayfirst: bool | None
+    func: str
+
+
 def coerce(
-    raw: pd.DataFrame, actions: Mapping[str, str]
-) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """Type every canonical column present in ``raw``; return the typed frame and its problems."""
+    raw: pd.DataFrame, options: Options
+) -> tuple[dict[str, pd.Series], list[pd.DataFrame], dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Type every canonical column present in ``raw``.
+
+    Returns the typed columns, the problems, and the label columns' factorisations.
+    """
     typed: dict[str, pd.Series] = {}
     found = []
+    factorized = {}
     for col in AUDIT_SCHEMA:
         if col.name not in raw:
             continue
-        values, bad, rule = _coerce_column(raw[col.name], col, actions)
+        if col.name in LABEL_COLUMNS:
+            values, factorized[col.name] = read_labels(raw[col.name])
+            flagged, missing = {}, values.isna().to_numpy()
+        else:
+            values, flagged, missing = _coerce_column(raw[col.name], col, options)
         typed[col.name] = values
-        found.append(_problems(bad, raw, col.name, rule, col.allowed))
+        bad = np.zeros(len(raw), dtype=bool)
+        for rule, (mask, detail) in flagged.items():
+            found.append(_problems(mask, raw, col.name, rule, detail))
+            bad |= mask
         if col.role == "required":
-            missing = (raw[col.name].isna() | values.isna()).to_numpy() & ~bad
-            found.append(_problems(missing, raw, col.name, "missing_value"))
-    return pd.DataFrame(typed, index=raw.index), found
+            found.append(_problems(missing & ~bad, raw, col.name, "missing_value"))
+    return typed, found, factorized
 
 
 def _coerce_column(
-    values: pd.Series, col: Column, actions: Mapping[str, str]
-) -> tuple[pd.Series, np.ndarray, str]:
+    values: pd.Series, col: Column, options: Options
+) -> tuple[pd.Series, dict[str, tuple[np.ndarray, str]], np.ndarray]:
+    """The typed column, its problems by rule (mask and detail), and its missing values."""
+    if col.kind in ("bool", "action", "category"):
+        return _coerce_labels(values, col, options)
+    present = present_values(values, col.kind, col.allowed)
+    missing = present.isna().to_numpy()
     if col.kind in ("id", "text"):
-        text = _coerce.as_text(values)
-        return text, np.zeros(len(values), dtype=bool), "unknown_value"
+        return _coerce.as_text(present), {}, missing
     if col.kind == "datetime":
-        return (*_coerce.as_datetime(values), "unparseable_timestamp")
-    if col.kind == "number":
-        return (*_coerce.as_number(values), "not_a_number")
+        parsed = parse_timestamps(
+            present,
+            column=col.name,
+            date_format=options.date_format,
+            dayfirst=options.dayfirst,
+            func=options.func,
+        )
+        detail = f" ({parsed.format})"
+        return parsed.timestamps, {"unparseable_timestamp": (parsed.bad, detail)}, missing
+    number, not_number, infinite = _coerce.as_number(present)
+    flagged = {"not_a_number": (not_number, ""), "non_finite_number": (infinite, "")}
+    return number, flagged, missing
+
+
+def _coerce_labels(
+    values: pd.Series, col: Column, options: Options
+) -> tuple[pd.Series, dict[str, tuple[np.ndarray, str]], np.ndarray]:
+    """Booleans, actions and categories, read once per distinct value."""
+
+    def read(distinct: pd.Series):
+        present = present_values(distinct, col.kind, col.allowed)
+        if col.kind == "bool":
+            parsed, bad = _coerce.as_bool(present)
+        elif col.kind == "action":
+            parsed, bad = _coerce.as_action(present, col, dict(options.actions))
+        else:
+            parsed, bad = _coerce.as_category(present, col)
+        return parsed, bad, present.isna().to_numpy()
+
+    parsed, bad, missing = _coerce.by_distinct(values, read)
     if col.kind == "bool":
-        return (*_coerce.as_bool(values), "unparseable_boolean")
-    if col.kind == "action":
-        return (*_coerce.as_action(values, col, actions), "unknown_value")
-    return (*_coerce.as_category(values, col), "unknown_value")
+        return parsed, {"unparseable_boolean": (bad, "")}, missing
+    allowed = f"; allowed: {format_values(col.allowed, limit=len(col.allowed))}"
+    return parsed, {"unknown_value": (bad, allowed)}, missing
 
 
 def domain_problems(typed: pd.DataFrame, raw: pd.DataFrame) -> list[pd.DataFrame]:
@@ -147,14 +201,22 @@ def mismatch_problems(
     return found
 
 
-def summarise(problems: pd.DataFrame, n_rows: int, func: str) -> str:
-    """One paragraph: how many rows are affected, then one line per (column, rule) with examples."""
+def summarise(problems: pd.DataFrame, n_rows: int, func: str, where: str) -> str:
+    """One paragraph: how many rows are affected, then one line per (column, rule) with examples.
+
+    ``where`` names the rows of ``problems['location']``: ``"line"`` (of a text file),
+    ``"row"`` (of a worksheet) or ``"index"`` (labels of a frame).
+    """
     bad_rows = problems["row"].nunique()
     lines = [f"{func} found problems in {bad_rows:,} of {n_rows:,} rows:"]
     for _, group in problems.groupby(["column", "rule"], sort=False):
-        rows = format_values(group["row"].unique(), limit=3)
+        places = group["location"].unique()
+        noun = {"line": "line", "row": "sheet row", "index": "index"}[where]
+        if len(places) > 1 and where != "index":
+            noun += "s"
         values = format_values(group["value"].unique(), limit=3)
         lines.append(
-            f"- {len(group):,} row(s): {group['message'].iloc[0]} (rows {rows}; values {values})"
+            f"- {len(group):,} row(s): {group['message'].iloc[0]} "
+            f"({noun} {format_values(places, limit=3)}; values {values})"
         )
     return "\n".join(lines)

@@ -1,5 +1,7 @@
-"""Type coercion for the canonical audit columns: each coercer returns the typed column and a mask
-of the values present in the input that could not be read.
+"""Type coercion for the canonical audit columns.
+
+Each coercer takes a column whose missing values are already NA (see ``_missing``) and returns
+the typed column and the mask of present values that could not be read.
 """
 
 from __future__ import annotations
@@ -13,61 +15,82 @@ _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 
 
-def on_distinct(values: pd.Series, transform) -> pd.Series:
-    """Apply a string ``transform`` once per distinct value (labels repeat a few values)."""
+def by_distinct(values: pd.Series, coercer) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Run ``coercer`` once per distinct value (labels and flags repeat a few values).
+
+    ``coercer`` maps a Series of distinct values to (typed values, unreadable mask, missing
+    mask). Returns the typed column, and per row the unreadable and missing masks.
+    """
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
-    if len(distinct) == 0:
-        return pd.Series(np.nan, index=values.index, dtype="str")
-    mapped = transform(pd.Series(distinct, dtype="str")).to_numpy(dtype=object)
-    out = mapped[np.where(codes < 0, 0, codes)]
-    out[codes < 0] = np.nan
-    return pd.Series(out, index=values.index, dtype="str")
+    typed, bad, missing = coercer(pd.Series(np.asarray(distinct, dtype=object), dtype=object))
+    typed = pd.concat(
+        [typed.reset_index(drop=True), pd.Series([None], dtype=typed.dtype)], ignore_index=True
+    )
+    rows = np.where(codes >= 0, codes, len(distinct))
+    out = typed.take(rows).set_axis(values.index)
+    return out, np.r_[bad, False][rows], np.r_[missing, True][rows]
 
 
 def normalise_labels(values: pd.Series) -> pd.Series:
-    """Lower-case, strip and join words with underscores: ``' No Action'`` -> ``'no_action'``."""
-    return on_distinct(
-        values, lambda text: text.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    """Unicode NFKC, lower case, words joined by underscores: ``' No Action'`` -> ``'no_action'``.
+
+    Examples
+    --------
+    >>> normalise_labels(pd.Series([" No Action", "Take-Down", None])).tolist()
+    ['no_action', 'take_down', nan]
+    """
+    text = pd.Series(values.to_numpy(dtype=object), index=values.index).where(values.notna())
+    text = text.astype("str")
+    return (
+        text.str.normalize("NFKC").str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
     )
 
 
 def as_text(values: pd.Series) -> pd.Series:
-    """Identifiers and labels as strings; missing stays missing, blank strings become missing."""
-    text = values.astype("str").str.strip()
-    return text.where(text != "")
+    """Identifiers and labels as strings (missing values stay missing)."""
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        return values
+    text = values.astype("str")
+    return text.where(values.notna())
 
 
-def as_datetime(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Timestamps as timezone-naive UTC; ISO 8601 first, other formats for the rest."""
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        parsed = values.dt.tz_convert("UTC").dt.tz_localize(None)
-    elif pd.api.types.is_datetime64_any_dtype(values.dtype):
-        parsed = values
-    else:
-        parsed = pd.to_datetime(values, errors="coerce", format="ISO8601", utc=True)
-        retry = parsed.isna() & values.notna()
-        if retry.any():
-            parsed = parsed.copy()
-            parsed[retry] = pd.to_datetime(values[retry], errors="coerce", format="mixed", utc=True)
-        parsed = parsed.dt.tz_localize(None)
-    parsed = parsed.astype("datetime64[ns]")
-    return parsed, (values.notna() & parsed.isna()).to_numpy()
+def as_number(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Numbers as float64; returns the numbers, text that is not a number, and non-finite values."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        number = pd.Series(np.nan, index=values.index, dtype="float64")
+        return number, values.notna().to_numpy(), np.zeros(len(values), dtype=bool)
+    number = _arrow_numbers(values)
+    if number is None:
+        number = pd.to_numeric(values, errors="coerce").astype("float64")
+    present = values.notna().to_numpy()
+    array = number.to_numpy()
+    read = ~np.isnan(array)
+    infinite = read & ~np.isfinite(array)
+    return number.where(~infinite), present & ~read, infinite
 
 
-def as_number(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Numbers as float64; text that is not a number is flagged."""
-    number = pd.to_numeric(values, errors="coerce").astype("float64")
-    return number, (values.notna() & number.isna()).to_numpy()
+def _arrow_numbers(values: pd.Series) -> pd.Series | None:
+    """Arrow text cast to float64 in one kernel; None when some value is not a number."""
+    if not isinstance(values.array, pd.arrays.ArrowStringArray):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        number = pc.cast(pa.array(values.array), pa.float64())
+    except pa.ArrowInvalid:
+        return None
+    return pd.Series(number.to_numpy(zero_copy_only=False), index=values.index, dtype="float64")
 
 
 def as_bool(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Booleans from True/False, 1/0, yes/no (any case)."""
+    """Booleans from bool dtypes, True/False objects, 1/0, yes/no, y/n, t/f (any case)."""
     if pd.api.types.is_bool_dtype(values.dtype):
         return values.astype("boolean"), np.zeros(len(values), dtype=bool)
     text = normalise_labels(values)
     parsed = pd.Series(pd.NA, index=values.index, dtype="boolean")
-    parsed[text.isin(_TRUE)] = True
-    parsed[text.isin(_FALSE)] = False
+    parsed[text.isin(_TRUE).to_numpy()] = True
+    parsed[text.isin(_FALSE).to_numpy()] = False
     return parsed, (values.notna() & parsed.isna()).to_numpy()
 
 
@@ -88,5 +111,6 @@ def as_action(
 ) -> tuple[pd.Series, np.ndarray]:
     """Actions through the user's mapping (matched after normalising), then as canonical actions."""
     text = normalise_labels(values)
-    text = text.replace({normalise_labels(pd.Series([k])).iloc[0]: v for k, v in mapping.items()})
+    keys = normalise_labels(pd.Series(list(mapping), dtype=object)) if mapping else []
+    text = text.replace(dict(zip(keys, mapping.values(), strict=True)))
     return as_category(text.where(values.notna()), column)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -14,7 +13,10 @@ import pandas as pd
 from .._results import TidyResult
 from .._validation import check_option, format_values
 from . import _checks
-from .schema import ACTIONS, AUDIT_SCHEMA
+from ._columns import CANONICAL, check_actions, check_date_options, check_required, rename
+from ._labels import describe_merges, no_merges, unify_labels
+from ._read import Source, read_source
+from .schema import AUDIT_SCHEMA
 
 __all__ = [
     "AuditValidation",
@@ -24,12 +26,12 @@ __all__ = [
     "validate_audits",
 ]
 
-_CANONICAL = [c.name for c in AUDIT_SCHEMA]
-_REQUIRED = [c.name for c in AUDIT_SCHEMA if c.role == "required"]
-
 
 class DataQualityWarning(UserWarning):
-    """Rows were excluded from an audit table; the message says how many and why."""
+    """Rows were excluded from an audit table, or spellings of a label were unified.
+
+    The message says how many rows and why, or which spellings became which label.
+    """
 
 
 class AuditValidationError(ValueError):
@@ -49,18 +51,29 @@ class AuditValidation(TidyResult):
     audits : DataFrame
         The canonical audit table of the rows that passed every check.
     problems : DataFrame
-        One row per problem: ``row`` (0-based position in the input), ``audit_id``, ``column``,
-        ``rule``, ``value`` (as read), ``message``. A row can have several problems.
+        One row per problem: ``row`` (0-based position in the input), ``location`` (where to
+        find the row: its line in a CSV/TSV file, the header being line 1; its row in an
+        Excel sheet; its index label in a DataFrame or Parquet file), ``audit_id``,
+        ``column``, ``rule``, ``value`` (as read), ``message``. A row can have several
+        problems.
     excluded : DataFrame
         The excluded input rows, unchanged, with a ``reasons`` column.
     n_rows : int
         Rows in the input.
+    merged_labels : DataFrame
+        One row per spelling of a label that was unified with another: ``column``,
+        ``spelling`` (as found), ``label`` (what it became), ``rows``. Empty when no label
+        had several spellings, or when unification was turned off.
+    where : str
+        What ``location`` counts: ``"line"``, ``"row"`` (of a sheet) or ``"index"``.
     """
 
     audits: pd.DataFrame
     problems: pd.DataFrame
     excluded: pd.DataFrame
     n_rows: int
+    merged_labels: pd.DataFrame = field(default_factory=no_merges)
+    where: str = "index"
     _title = "Audit validation"
 
     @property
@@ -71,8 +84,59 @@ class AuditValidation(TidyResult):
     def summary(self) -> str:
         """A readable paragraph: rows affected, then each column and rule with example rows."""
         if self.ok:
-            return f"validate_audits: all {self.n_rows:,} rows passed."
-        return _checks.summarise(self.problems, self.n_rows, "validate_audits")
+            text = f"validate_audits: all {self.n_rows:,} rows passed."
+        else:
+            text = _checks.summarise(self.problems, self.n_rows, "validate_audits", self.where)
+        if len(self.merged_labels):
+            text += "\n" + _merge_message("validate_audits", self.merged_labels)
+        return text
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Sentences for a report's notes on the data: rows excluded by rule, labels unified.
+
+        Examples
+        --------
+        >>> from qainsights.datasets import simulate_audits
+        >>> export = simulate_audits(seed=1, weeks=2, audits_per_week=50).audits
+        >>> export.loc[[3, 8], "handle_time_s"] = -5.0
+        >>> validate_audits(export).notes
+        ('2 of 122 audit rows were excluded because they failed validation (rows by problem: handle_time_s negative_value 2); validate_audits lists them.',)
+        """
+        notes = []
+        if not self.ok:
+            counts = self.problems.groupby(["column", "rule"], sort=False)["row"].nunique()
+            by_rule = ", ".join(f"{c} {r} {n:,}" for (c, r), n in counts.items())
+            notes.append(
+                f"{len(self.excluded):,} of {self.n_rows:,} audit rows were excluded because "
+                f"they failed validation (rows by problem: {by_rule}); validate_audits lists them."
+            )
+        if len(self.merged_labels):
+            merges = "; ".join(describe_merges(self.merged_labels).removeprefix("- ").split("\n- "))
+            notes.append(
+                "Spellings of a label that differed only in case, blanks or Unicode form were "
+                f"unified: {merges}."
+            )
+        return tuple(notes)
+
+    def accepted(self, errors: str = "raise", *, func: str = "load_audits") -> pd.DataFrame:
+        """The audits that passed; with ``errors="raise"``, raise if any row had a problem.
+
+        Raises
+        ------
+        AuditValidationError
+            With ``errors="raise"`` when any row had a problem; the message counts the
+            problems by column and rule with example rows and values.
+        """
+        check_option(errors, name="errors", options=("raise", "report"), func=func)
+        if errors == "raise" and not self.ok:
+            raise AuditValidationError(
+                _checks.summarise(self.problems, self.n_rows, func, self.where)
+                + "\nFix these rows at the source, or pass errors='report' to exclude them "
+                "(validate_audits lists every excluded row and why).",
+                self,
+            )
+        return self.audits
 
     def to_frame(self) -> pd.DataFrame:
         """Problems counted by column and rule: ``column``, ``rule``, ``rows``, ``examples``."""
@@ -83,87 +147,11 @@ class AuditValidation(TidyResult):
         ).reset_index()
 
 
-def read_table(
-    source: str | os.PathLike | pd.DataFrame,
-    *,
-    sheet_name: str | int = 0,
-    func: str = "load_audits",
-) -> pd.DataFrame:
-    """Read a CSV/TSV, Parquet or Excel file, or pass a DataFrame through (never modified)."""
-    if isinstance(source, pd.DataFrame):
-        return source
-    if not isinstance(source, (str, os.PathLike)):
-        raise TypeError(
-            f"The 'source' parameter of {func} must be a file path or a pandas DataFrame. "
-            f"Got {type(source).__name__} instead."
-        )
-    path = Path(source)
-    if not path.exists():
-        raise FileNotFoundError(f"{func}: no file at {str(path)!r}. Check the path.")
-    suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
-    if suffix in (".csv", ".csv.gz", ".txt"):
-        return pd.read_csv(path, dtype="str", keep_default_na=True)
-    if suffix in (".tsv", ".tsv.gz"):
-        return pd.read_csv(path, sep="\t", dtype="str", keep_default_na=True)
-    if suffix in (".parquet", ".pq"):
-        return pd.read_parquet(path)
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        try:
-            return pd.read_excel(path, sheet_name=sheet_name, dtype="object")
-        except ImportError as err:
-            raise ImportError(
-                "Reading Excel files needs openpyxl: pip install 'qainsights[excel]'."
-            ) from err
-    raise ValueError(
-        f"{func} cannot read {path.name!r}: the file type {suffix!r} is not one of "
-        "'.csv', '.tsv', '.parquet', '.xlsx'. Export as one of these, or read it with pandas "
-        "and pass the DataFrame."
+def _merge_message(func: str, merges: pd.DataFrame) -> str:
+    return (
+        f"{func} unified spellings of a label that differ only in case, blanks or Unicode form "
+        f"(pass unify_labels=False to keep them apart):\n{describe_merges(merges)}"
     )
-
-
-def _rename(frame: pd.DataFrame, columns: Mapping[str, str] | None, func: str) -> pd.DataFrame:
-    columns = dict(columns or {})
-    unknown = [v for v in columns.values() if v not in _CANONICAL]
-    if unknown:
-        raise ValueError(
-            f"The 'columns' parameter of {func} maps to {format_values(unknown)}, which "
-            f"are not canonical audit columns. Map to one of {format_values(_CANONICAL, 40)}."
-        )
-    absent = [k for k in columns if k not in frame.columns]
-    if absent:
-        raise ValueError(
-            f"The 'columns' parameter of {func} names {format_values(absent)}, which the "
-            f"data does not have. Columns present: {format_values(frame.columns, 40)}."
-        )
-    renamed = frame.rename(columns=columns)
-    if renamed.columns.duplicated().any():
-        dupes = renamed.columns[renamed.columns.duplicated()].unique()
-        raise ValueError(
-            f"After renaming, the data has several columns called {format_values(dupes)}. "
-            "Map only one source column to each canonical column."
-        )
-    return renamed
-
-
-def _check_required(frame: pd.DataFrame, func: str) -> None:
-    needed = [c for c in _REQUIRED if c not in frame.columns]
-    if needed:
-        raise ValueError(
-            f"{func} needs column(s) {format_values(needed, 20)}, which the data does not have. "
-            f"Columns present: {format_values(frame.columns, 40)}. Map your names with "
-            f"columns={{'your_name': {needed[0]!r}}}."
-        )
-
-
-def _check_actions(actions: Mapping[str, str] | None, func: str) -> dict[str, str]:
-    actions = dict(actions or {})
-    wrong = [v for v in actions.values() if v not in ACTIONS]
-    if wrong:
-        raise ValueError(
-            f"The 'actions' parameter of {func} maps to {format_values(wrong)}. Map each of "
-            f"your action values to one of {format_values(ACTIONS)}."
-        )
-    return actions
 
 
 def _add_periods(typed: pd.DataFrame) -> pd.DataFrame:
@@ -177,29 +165,48 @@ def _add_periods(typed: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _validate(frame: pd.DataFrame, columns, actions, func: str) -> AuditValidation:
-    actions = _check_actions(actions, func)
-    raw = _rename(frame, columns, func)
-    _check_required(raw, func)
+def _validate(
+    source: Source,
+    columns: Mapping[str, str] | None,
+    actions: Mapping[str, str] | None,
+    date_format: str | None,
+    dayfirst: bool | None,
+    unify: bool,
+    func: str,
+) -> AuditValidation:
+    options = _checks.Options(check_actions(actions, func), date_format, dayfirst, func)
+    check_date_options(date_format, dayfirst, func)
+    raw = rename(source.frame, columns, func)
+    check_required(raw, func)
     raw = raw.reset_index(drop=True)
-    typed, found = _checks.coerce(raw, actions)
+    columns_typed, found, factorized = _checks.coerce(raw, options)
+    merges = unify_labels(columns_typed, factorized) if unify else (columns_typed, no_merges())
+    typed = pd.DataFrame(merges[0], index=raw.index)
     found += _checks.domain_problems(typed, raw)
     derived = _add_periods(_checks.derive_errors(typed))
     found += _checks.mismatch_problems(derived, typed, raw)
     problems = pd.concat(found, ignore_index=True).sort_values(["row", "column"], kind="stable")
     problems = problems.reset_index(drop=True)
+    problems.insert(1, "location", source.locations(problems["row"].to_numpy()))
     bad = np.zeros(len(raw), dtype=bool)
     bad[problems["row"].to_numpy()] = True
-    extra = [c for c in raw.columns if c not in _CANONICAL]
+    extra = [c for c in raw.columns if c not in CANONICAL]
     clean = derived.loc[~bad]
-    for name in _CANONICAL:
+    for name in CANONICAL:
         if name not in clean:
             clean[name] = _empty_column(name, len(clean), clean.index)
-    clean = pd.concat([clean[_CANONICAL], raw.loc[~bad, extra]], axis=1).reset_index(drop=True)
+    clean = pd.concat([clean[CANONICAL], raw.loc[~bad, extra]], axis=1).reset_index(drop=True)
     clean["is_error"] = clean["is_error"].astype(bool)
     reasons = problems.groupby("row")["message"].agg("; ".join)
-    excluded = frame.iloc[np.flatnonzero(bad)].assign(reasons=reasons.to_numpy())
-    return AuditValidation(audits=clean, problems=problems, excluded=excluded, n_rows=len(raw))
+    excluded = source.frame.iloc[np.flatnonzero(bad)].assign(reasons=reasons.to_numpy())
+    return AuditValidation(
+        audits=clean,
+        problems=problems,
+        excluded=excluded,
+        n_rows=len(raw),
+        merged_labels=merges[1],
+        where=source.kind,
+    )
 
 
 def _empty_column(name: str, n: int, index: pd.Index) -> pd.Series:
@@ -219,6 +226,9 @@ def validate_audits(
     *,
     columns: Mapping[str, str] | None = None,
     actions: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    unify_labels: bool = True,
     sheet_name: str | int = 0,
 ) -> AuditValidation:
     """Check an audit export and return the clean canonical table with every problem found.
@@ -226,13 +236,28 @@ def validate_audits(
     Parameters
     ----------
     source : path or DataFrame
-        A CSV/TSV, Parquet or Excel file, or a DataFrame (never modified).
+        A CSV/TSV, Parquet or Excel file, or a DataFrame (never modified). CSV and TSV files
+        are read as text, with no value taken as missing by the reader: the missing-value
+        policy of ``docs/data_dictionary.md`` decides.
     columns : mapping, optional
         Your column names to canonical ones, e.g. ``{"reviewer": "auditor_id"}``.
     actions : mapping, optional
         Your action values to canonical actions (``no_action``, ``label``, ``restrict``,
         ``remove``, ``suspend``), e.g. ``{"Approve": "no_action", "Delete": "remove"}``.
         Values are matched case-insensitively, with spaces and hyphens read as underscores.
+    date_format : str, optional
+        The strftime format of the timestamp columns given as text, e.g.
+        ``"%d/%m/%Y %H:%M"`` (a column in ISO 8601 stays ISO 8601). When omitted, each
+        column's one format is inferred from all of its values (ISO 8601, day-first,
+        month-first, Excel serial days); a column whose dates read both ways (every day and
+        month 12 or less) raises and asks for this.
+    dayfirst : bool, optional
+        Settle only the order of day and month (``True``: 05/01 is 5 January), leaving the
+        rest of the format to inference. Give ``date_format`` or ``dayfirst``, not both.
+    unify_labels : bool, default True
+        Unify spellings of a site, queue, policy, market, root cause or stratum that differ
+        only in case, blanks or Unicode form to the most frequent one; ``merged_labels``
+        lists each merge. ``False`` keeps every spelling apart.
     sheet_name : str or int, default 0
         The sheet to read from an Excel workbook.
 
@@ -240,17 +265,30 @@ def validate_audits(
     -------
     AuditValidation
         ``audits`` (the rows that passed), ``problems`` (one row per problem), ``excluded``
-        (the failing input rows with their reasons), ``summary()``.
+        (the failing input rows with their reasons), ``merged_labels``, ``summary()``,
+        ``notes``.
 
     Raises
     ------
     ValueError
-        When a required column is missing or a mapping names unknown columns or actions: these
-        are problems with the whole file, not with rows.
+        When a required column is missing, a mapping names unknown columns or actions, or a
+        timestamp column is ambiguous between day-first and month-first: these are problems
+        with the whole file, not with rows.
 
     See Also
     --------
     load_audits : the same checks, raising on any problem by default.
+
+    Notes
+    -----
+    Rows are named as the user finds them: ``location`` is the line of a CSV/TSV file (the
+    header is line 1), the row of an Excel sheet, or the index label of a DataFrame or
+    Parquet file.
+
+    References
+    ----------
+    .. [1] ISO 8601-1:2019, Date and time: representations for information interchange.
+    .. [2] Unicode Standard Annex #15, Unicode Normalization Forms (NFKC).
 
     Examples
     --------
@@ -262,7 +300,8 @@ def validate_audits(
     (1, [[3, 'negative_value']])
     """
     func = "validate_audits"
-    return _validate(read_table(source, sheet_name=sheet_name, func=func), columns, actions, func)
+    source = read_source(source, sheet_name=sheet_name, func=func)
+    return _validate(source, columns, actions, date_format, dayfirst, unify_labels, func)
 
 
 def load_audits(
@@ -271,40 +310,55 @@ def load_audits(
     columns: Mapping[str, str] | None = None,
     actions: Mapping[str, str] | None = None,
     errors: str = "raise",
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    unify_labels: bool = True,
     sheet_name: str | int = 0,
 ) -> pd.DataFrame:
     """Read audit records into the canonical audit table (see ``docs/data_dictionary.md``).
 
     Reads the file or frame, renames columns through ``columns``, maps action values through
-    ``actions``, coerces types, derives ``is_error``, ``error_type``, ``week`` and ``month``,
-    and checks every row: missing required values, unparseable timestamps and numbers, unknown
-    action or category values, duplicated audit ids, negative handle times or tenures,
-    weights <= 0, audits dated before their decision, and supplied ``is_error``, ``week`` or
-    ``month`` values that disagree with the ones derived (so a canonical table loads again
-    unchanged). Columns outside the schema are kept, after the canonical ones.
+    ``actions``, applies the missing-value policy, parses each timestamp column with one
+    format, coerces types, unifies the spellings of labels, derives ``is_error``,
+    ``error_type``, ``week`` and ``month``, and checks every row: missing required values,
+    timestamps that do not fit their column's format, numbers that are not numbers or not
+    finite, unknown action or category values, duplicated audit ids, negative handle times or
+    tenures, weights <= 0, audits dated before their decision, and supplied ``is_error``,
+    ``week`` or ``month`` values that disagree with the ones derived (so a canonical table
+    loads again unchanged). Columns outside the schema are kept, after the canonical ones.
 
     Parameters
     ----------
-    source, columns, actions, sheet_name
+    source, columns, actions, date_format, dayfirst, unify_labels, sheet_name
         As in :func:`validate_audits`.
     errors : {"raise", "report"}, default "raise"
         ``"raise"``: any problem raises :class:`AuditValidationError`, whose message counts
-        the problems by column and rule with example rows and values (``.validation`` holds
-        the full report). ``"report"``: the failing rows are excluded and a
-        :class:`DataQualityWarning` says how many and why; :func:`validate_audits` returns
-        the same table with the full list of excluded rows.
+        the problems by column and rule with example lines (files) or index labels (frames)
+        and values (``.validation`` holds the full report). ``"report"``: the failing rows
+        are excluded and a :class:`DataQualityWarning` says how many and why;
+        :func:`validate_audits` returns the same table with the full list of excluded rows.
 
     Returns
     -------
     DataFrame
         The canonical audit table, one row per valid audit, index 0..n-1.
 
+    Warns
+    -----
+    DataQualityWarning
+        When rows were excluded (``errors="report"``), and when spellings of a label were
+        unified (each merge listed).
+
+    References
+    ----------
+    .. [1] ISO 8601-1:2019, Date and time: representations for information interchange.
+
     Examples
     --------
     >>> import pandas as pd
     >>> export = pd.DataFrame({
     ...     "Audit ID": ["a1", "a2"], "Item": ["i1", "i2"],
-    ...     "Decided at": ["2026-10-05 09:00", "2026-10-06 17:30"],
+    ...     "Decided at": ["05/10/2026 09:00", "16/10/2026 17:30"],
     ...     "site": ["Lisbon", "Manila"], "queue": ["reports", "reports"],
     ...     "policy": ["spam", "hate_speech"], "market": ["pt-PT", "en-PH"],
     ...     "moderator_id": ["m1", "m2"], "auditor_id": ["q1", "q1"],
@@ -316,26 +370,23 @@ def load_audits(
     ...              "Decision": "moderator_action", "QA decision": "qa_action"},
     ...     actions={"Delete": "remove", "Approve": "no_action"},
     ... )
-    >>> audits[["audit_id", "is_error", "error_type", "week"]]
-      audit_id  is_error         error_type       week
-    0       a1     False               none 2026-10-05
-    1       a2      True  under_enforcement 2026-10-05
+    >>> audits[["audit_id", "decision_time", "is_error", "error_type", "week"]]
+      audit_id       decision_time  is_error         error_type       week
+    0       a1 2026-10-05 09:00:00     False               none 2026-10-05
+    1       a2 2026-10-16 17:30:00      True  under_enforcement 2026-10-12
     """
-    check_option(errors, name="errors", options=("raise", "report"), func="load_audits")
-    result = _validate(read_table(source, sheet_name=sheet_name), columns, actions, "load_audits")
-    if result.ok:
-        return result.audits
-    message = _checks.summarise(result.problems, result.n_rows, "load_audits")
-    if errors == "raise":
-        raise AuditValidationError(
-            message + "\nFix these rows at the source, or pass errors='report' to exclude them "
-            "(validate_audits lists every excluded row and why).",
-            result,
+    func = "load_audits"
+    check_option(errors, name="errors", options=("raise", "report"), func=func)
+    source = read_source(source, sheet_name=sheet_name, func=func)
+    result = _validate(source, columns, actions, date_format, dayfirst, unify_labels, func)
+    audits = result.accepted(errors, func=func)
+    if not result.ok:
+        warnings.warn(
+            _checks.summarise(result.problems, result.n_rows, func, result.where)
+            + f"\nThese {len(result.excluded):,} rows were excluded; validate_audits lists them.",
+            DataQualityWarning,
+            stacklevel=2,
         )
-    warnings.warn(
-        message
-        + f"\nThese {len(result.excluded):,} rows were excluded; validate_audits lists them.",
-        DataQualityWarning,
-        stacklevel=2,
-    )
-    return result.audits
+    if len(result.merged_labels):
+        warnings.warn(_merge_message(func, result.merged_labels), DataQualityWarning, stacklevel=2)
+    return audits

@@ -28,7 +28,7 @@ from qainsights._validation import (
 )
 from qainsights.aggregate import check_complete, collect, engine_frame, is_engine_frame
 from qainsights.capability.sigma_level import MILLION, check_shift
-from qainsights.rates import INTERVAL_METHODS, proportion_ci
+from qainsights.intervals import INTERVAL_METHODS, proportion_ci
 
 __all__ = ["attribute_capability", "dpmo", "rolled_throughput_yield"]
 
@@ -170,7 +170,7 @@ def _resolve_count_column(data: pd.DataFrame, spec, *, name: str, default: float
 def _rate_interval(defects, exposure, *, model: str, interval: str, ci: float):
     """Return the interval for the rate ``defects / exposure`` under ``model``.
 
-    Binomial: :func:`qainsights.rates.proportion_ci` with ``interval``. Poisson: Garwood's
+    Binomial: :func:`qainsights.intervals.proportion_ci` with ``interval``. Poisson: Garwood's
     exact interval from gamma quantiles of the count, divided by the exposure.
     """
     if model == "binomial":
@@ -261,7 +261,7 @@ def attribute_capability(
         defects per unit; the interval is Garwood's exact Poisson interval for DPU.
     interval : str, optional
         Interval method for the base rate. Binomial: any method of
-        :func:`qainsights.rates.proportion_ci` (default ``"wilson"``; ``"clopper_pearson"``
+        :func:`qainsights.intervals.proportion_ci` (default ``"wilson"``; ``"clopper_pearson"``
         for the exact interval). Poisson: ``"garwood"`` (the default and only choice).
     ci : float, default 0.95
         Confidence level of the intervals.
@@ -283,7 +283,8 @@ def attribute_capability(
           of the base rate is carried through each monotone measure, so the bounds of
           yield and Z come from the opposite bounds of the rate; DPO bounds are clipped to
           [0, 1].
-        - ``defects``, ``units``, ``opportunities``: the group's totals.
+        - ``defects``, ``units``, ``total_opportunities``: the group's totals (the last is
+          the sum of ``units × opportunities``, not the opportunities per unit).
         - ``method``: the model and interval used.
 
     Raises
@@ -384,7 +385,8 @@ def attribute_capability(
     table["estimate"] = estimate.T.ravel()
     table["ci_low"] = np.where(decreasing, bound_high, bound_low).T.ravel()
     table["ci_high"] = np.where(decreasing, bound_low, bound_high).T.ravel()
-    for column in ("defects", "units", "opportunities"):
-        table[column] = np.repeat(sums[column].to_numpy(), n_measures)
+    for column, name in (("defects", "defects"), ("units", "units"),
+                         ("opportunities", "total_opportunities")):  # fmt: skip
+        table[name] = np.repeat(sums[column].to_numpy(), n_measures)
     table["method"] = f"{model}, {interval} interval"
     return table

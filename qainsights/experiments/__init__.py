@@ -8,10 +8,11 @@
   for how many weeks, with moderators' clustering.
 """
 
+from ..planning import power, sample_size_for_effect
 from .ab import ab_test
+from .clusters import cluster_icc
 from .did import diff_in_diff
 from .its import interrupted_series
-from .power import cluster_icc, power, sample_size_for_effect
 from .result import ABTestResult, DiffInDiffResult, InterruptedSeriesResult
 
 __all__ = [

@@ -9,7 +9,8 @@ import pandas as pd
 from scipy import stats
 
 from .._validation import format_values
-from ..rates import error_rate, proportion_ci
+from ..intervals import proportion_ci
+from ..rates import error_rate
 from ._checks import cluster_check, events_check
 from ._inputs import check_audits, check_has_errors, covariate_list
 from ._logistic import fit_cells

@@ -10,7 +10,7 @@ import pandas as pd
 from scipy.special import expit
 
 from .._validation import as_column_list, format_values
-from ..rates import proportion_ci
+from ..intervals import proportion_ci
 from ._aggregate import (
     cell_logits,
     collapsed_test,

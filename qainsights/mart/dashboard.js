@@ -205,7 +205,7 @@ function renderTrend(rows) {
   window.qiTrend = points.map((p) => ({ period: periods[p.period], n: p.n, errors: p.errors,
     value: p.value, center: p.center, lcl: p.lcl, ucl: p.ucl, signal: p.signal }));
   const container = document.getElementById("trend");
-  const [width, height, left, right, top, bottom] = [1100, 300, 56, 1080, 14, 266];
+  const [width, height, left, right, top, bottom] = [1100, 300, 56, 1060, 14, 266];
   const svg = frame(container, width, height);
   if (!points.length) return;
   const high = Math.max(...points.map((p) => Math.max(p.value, Number.isFinite(p.ucl) ? p.ucl : 0)));

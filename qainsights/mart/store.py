@@ -150,9 +150,11 @@ def publish(
     with duckdb.connect(str(target)) as con:
         con.begin()
         _check_design(con, weighted=weighted, target=target, func=func)
+        # the whole cube after the replacement, from the months kept and the new rows (a
+        # connection does not read back rows it has just written in bulk)
+        stored = _kept(con, replaced, fresh=_typed(cubes["cube"]))
         for name, cube in CUBES.items():
             _replace_months(con, name, cubes[cube], replaced)
-        stored = _read(con, "cube")
         tables = derived_tables(stored, weighted=weighted, ci=ci) | _dimensions(stored)
         tables["mart_info"] = pd.DataFrame(
             {
@@ -164,9 +166,10 @@ def publish(
             frame = frame.copy()
             select = _as_dates(frame)
             con.register("_frame", frame)
-            con.execute(f"CREATE OR REPLACE TABLE {name} AS {select}")
+            _run(con, f"CREATE OR REPLACE TABLE {name} AS {select}")
             con.unregister("_frame")
         con.commit()
+    with duckdb.connect(str(target), read_only=True) as con:
         counts = {
             name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
             for name in [*CUBES, *tables]
@@ -211,9 +214,7 @@ def read_mart(path: str | os.PathLike, name: str) -> pd.DataFrame:
             "(qainsights publish --data ... --to PATH)."
         )
     with duckdb.connect(str(path), read_only=True) as con:
-        present = [
-            row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-        ]
+        present = _table_names(con)
         if name not in present:
             raise ValueError(
                 f"The 'name' parameter of read_mart must be one of "
@@ -229,10 +230,11 @@ def _rows(data: Any, *, table: str | None, target: Path, func: str) -> Any:
     """The audit rows as a frame: paths are opened lazily with DuckDB."""
     if not isinstance(data, (str, os.PathLike)):
         return data
-    path = Path(data)
-    if path.suffix in (".duckdb", ".db"):
-        import duckdb
+    import duckdb
 
+    path = Path(data)
+    database = path.suffix in (".duckdb", ".db")
+    if database:
         if path.resolve() == target.resolve():
             raise ValueError(
                 f"The 'data' parameter of {func} names the mart itself ({str(path)!r}). "
@@ -243,8 +245,8 @@ def _rows(data: Any, *, table: str | None, target: Path, func: str) -> Any:
                 f"{func} reads a DuckDB database ({str(path)!r}) only with 'table' (--table "
                 "on the command line): the table holding the audit rows."
             )
-        return duckdb.connect(str(path), read_only=True).table(table)
-    return scan_audits(path)
+    connection = duckdb.connect(str(path), read_only=True) if database else duckdb.connect()
+    return connection.table(table) if database else scan_audits(path, connection=connection)
 
 
 def _columns(rows: Any) -> list[str]:
@@ -256,10 +258,13 @@ def _columns(rows: Any) -> list[str]:
         return []
 
 
+def _table_names(con) -> list[str]:
+    return [row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+
+
 def _check_design(con, *, weighted: bool, target: Path, func: str) -> None:
     """Raise if the mart holds months published with another sampling design."""
-    tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    if "mart_info" not in tables:
+    if "mart_info" not in _table_names(con):
         return
     stored = con.execute("SELECT value FROM mart_info WHERE key = 'weighted'").fetchall()
     if stored and stored[0][0] != str(weighted).lower():
@@ -271,15 +276,34 @@ def _check_design(con, *, weighted: bool, target: Path, func: str) -> None:
         )
 
 
+def _kept(con, months: tuple[str, ...], *, fresh: pd.DataFrame) -> pd.DataFrame:
+    """The stored cube without ``months``, with ``fresh`` added, sorted by its keys."""
+    parts = [fresh]
+    if "cube" in _table_names(con):
+        kept = con.execute(
+            "SELECT * FROM cube WHERE month NOT IN (SELECT UNNEST(?::VARCHAR[]))", [list(months)]
+        ).df()
+        parts.insert(0, _typed(kept))
+    cube = pd.concat(parts, ignore_index=True).assign(
+        week=lambda frame: pd.to_datetime(frame["week"]).astype("datetime64[us]")
+    )
+    return cube.sort_values(list(CUBE_KEYS), kind="stable", ignore_index=True)
+
+
 def _replace_months(con, name: str, cube: pd.DataFrame, months: tuple[str, ...]) -> None:
     """Delete ``months`` from table ``name`` and insert ``cube`` (creating the table)."""
     frame = _typed(cube)
     select = _as_dates(frame)
     con.register("_frame", frame)
-    con.execute(f"CREATE TABLE IF NOT EXISTS {name} AS {select} LIMIT 0")
-    con.execute(f"DELETE FROM {name} WHERE month IN (SELECT UNNEST(?::VARCHAR[]))", [list(months)])
-    con.execute(f"INSERT INTO {name} BY NAME {select}")
+    _run(con, f"CREATE TABLE IF NOT EXISTS {name} AS {select} LIMIT 0")
+    _run(con, f"DELETE FROM {name} WHERE month IN (SELECT UNNEST(?::VARCHAR[]))", [list(months)])
+    _run(con, f"INSERT INTO {name} BY NAME {select}")
     con.unregister("_frame")
+
+
+def _run(con, statement: str, parameters: list | None = None) -> None:
+    """Run a statement to its end: DuckDB streams results, and an unread one stops the work."""
+    con.execute(statement, parameters).fetchall()
 
 
 def _typed(cube: pd.DataFrame) -> pd.DataFrame:

@@ -29,7 +29,7 @@ from qainsights._validation import (
     format_values,
     outcome_indicator,
 )
-from qainsights.rates import proportion_ci
+from qainsights.intervals import proportion_ci
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -54,7 +54,7 @@ class DriversResult(TidyResult):
         reference level first. Columns: ``factor``, ``level``, ``reference`` (True for the
         reference level), ``n`` (audits), ``errors``, ``rate`` (errors / n, unadjusted)
         with its Wilson interval ``rate_ci_low``, ``rate_ci_high`` (from
-        :func:`qainsights.rates.proportion_ci`),
+        :func:`qainsights.intervals.proportion_ci`),
         ``odds_ratio`` (against the factor's reference level, the other factors held
         fixed; 1 for the reference), ``ci_low``, ``ci_high`` (Wald interval), ``p_value``
         (Wald test) and ``p_adjusted`` (Benjamini-Hochberg over all non-reference levels);

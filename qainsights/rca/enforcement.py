@@ -11,7 +11,8 @@ import pandas as pd
 
 from qainsights._results import TidyResult
 from qainsights._validation import as_column_list, check_confidence, format_values
-from qainsights.rates import enforcement_rates, proportion_ci
+from qainsights.intervals import proportion_ci
+from qainsights.rates import enforcement_rates
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -86,7 +87,7 @@ def enforcement_split(
     too much (over-enforcement, a user-experience problem), the other leaves harmful content
     up (under-enforcement, a safety problem). This splits each segment's errors by
     direction and tests whether they lean one way: ``over_share = over / (over + under)``
-    with :func:`qainsights.rates.proportion_ci`'s interval, compared with ½. The rates per
+    with :func:`qainsights.intervals.proportion_ci`'s interval, compared with ½. The rates per
     error type and their intervals are :func:`qainsights.rates.enforcement_rates`'.
 
     Parameters

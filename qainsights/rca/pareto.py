@@ -18,7 +18,7 @@ from qainsights._validation import (
     format_values,
     outcome_indicator,
 )
-from qainsights.rates import proportion_ci
+from qainsights.intervals import proportion_ci
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -122,7 +122,7 @@ def pareto(
     With ``by_period`` it also compares two periods: each reason's share of the errors in
     both, the change, and (for counts) Newcombe's (1998, method 10) hybrid score interval
     for the difference of two independent proportions, built from the Wilson intervals of
-    :func:`qainsights.rates.proportion_ci`.
+    :func:`qainsights.intervals.proportion_ci`.
 
     Parameters
     ----------

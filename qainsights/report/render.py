@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
+
+from .._validation import check_option
 
 __all__ = ["TEMPLATE", "render_report"]
 
@@ -70,6 +72,10 @@ def render_report(
     notebook: str | os.PathLike | None = None,
     timeout: int = 600,
     progress: bool = False,
+    columns: Mapping[str, str] | None = None,
+    actions: Mapping[str, str] | None = None,
+    errors: str = "raise",
+    date_format: str | None = None,
 ) -> Path:
     """Execute the Monthly Quality Report for an audit file and write it as one HTML file.
 
@@ -105,6 +111,12 @@ def render_report(
         Seconds a cell may run.
     progress : bool, default False
         Show a progress bar of the cells executed.
+    columns, actions, date_format
+        How to read ``data``, as in :func:`qainsights.load_audits`: your column names and
+        action values to canonical ones, and the strftime format of the timestamps.
+    errors : {"raise", "report"}, default "raise"
+        Rows that fail validation stop the report (``"raise"``), or are left out and stated,
+        with their counts by rule, in the report's notes on the data (``"report"``).
 
     Returns
     -------
@@ -129,6 +141,7 @@ def render_report(
     from .monthly import check_sections
 
     check_sections(sections)
+    check_option(errors, name="errors", options=("raise", "report"), func="render_report")
     output = Path(output)
     with tempfile.TemporaryDirectory() as scratch:
         executed = Path(notebook) if notebook else Path(scratch) / TEMPLATE
@@ -143,6 +156,10 @@ def render_report(
             "sections": None if sections is None else list(sections),
             "export_dir": None if exports is None else str(Path(exports).resolve()),
             "min_cell_n": min_cell_n,
+            "columns": None if columns is None else dict(columns),
+            "actions": None if actions is None else dict(actions),
+            "errors": errors,
+            "date_format": date_format,
         }
         papermill.execute_notebook(
             str(_template_path()),

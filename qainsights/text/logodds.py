@@ -22,7 +22,7 @@ from .._validation import check_columns, check_frame, check_integer, format_valu
 from .redact import snippet
 from .tokens import term_matrix
 
-__all__ = ["DistinctiveTerms", "distinctive_terms", "log_odds_z"]
+__all__ = ["DistinctiveTerms", "distinctive_terms", "log_odds", "log_odds_z"]
 
 _FUNC = "distinctive_terms"
 
@@ -74,13 +74,21 @@ def log_odds_z(target_counts, reference_counts, prior) -> pd.DataFrame:
             f"Got shapes {y_t.shape} and {y_r.shape} and a smallest prior of "
             f"{alpha.min() if alpha.size else np.nan!r} instead."
         )
-    a0 = alpha.sum()
-    n_t, n_r = y_t.sum(), y_r.sum()
+    delta, se = log_odds(y_t, y_r, alpha, totals=(y_t.sum(), y_r.sum(), alpha.sum()))
+    return pd.DataFrame({"log_odds": delta, "se": se, "z": delta / se})
+
+
+def log_odds(y_t, y_r, alpha, *, totals) -> tuple[np.ndarray, np.ndarray]:
+    r""":math:`\hat\delta_w` and its standard error, elementwise (see :func:`log_odds_z`).
+
+    ``totals`` is :math:`(n^t, n^r, \alpha_0)`, numbers or arrays broadcast against the counts,
+    so many comparisons (one per period, say) go through in one call.
+    """
+    n_t, n_r, a0 = totals
     delta = np.log((y_t + alpha) / (n_t + a0 - y_t - alpha)) - np.log(
         (y_r + alpha) / (n_r + a0 - y_r - alpha)
     )
-    se = np.sqrt(1 / (y_t + alpha) + 1 / (y_r + alpha))
-    return pd.DataFrame({"log_odds": delta, "se": se, "z": delta / se})
+    return delta, np.sqrt(1 / (y_t + alpha) + 1 / (y_r + alpha))
 
 
 @dataclass(frozen=True, repr=False)
@@ -165,12 +173,19 @@ def _prior(prior: Any, pooled: np.ndarray, prior_scale: float | None) -> tuple[n
     )
 
 
-def _first_comment(presence: sparse.csr_matrix, rows: np.ndarray, n_terms: int) -> np.ndarray:
-    """Row (into ``rows``) of the first comment containing each term; -1 where none does."""
-    sub = presence[rows].tocoo()
-    first = np.full(n_terms, np.iinfo(np.int64).max)
-    np.minimum.at(first, sub.col, sub.row)
-    return np.where(first == np.iinfo(np.int64).max, -1, first)
+def _first_comment(presence: sparse.csr_matrix, rows: np.ndarray) -> np.ndarray:
+    """Row (into ``rows``) of the first comment containing each term; -1 where none does.
+
+    The column-major copy lists each term's comments in order, so the first is at the start
+    of its column.
+    """
+    by_term = presence[rows].tocsc()
+    by_term.sort_indices()
+    starts, ends = by_term.indptr[:-1], by_term.indptr[1:]
+    first = np.full(len(starts), -1, dtype=np.int64)
+    some = ends > starts
+    first[some] = by_term.indices[starts[some]]
+    return first
 
 
 def distinctive_terms(
@@ -317,14 +332,16 @@ def distinctive_terms(
     per_1000 = 1000 * counts[:, keep] / np.maximum(totals, 1)[:, None]
     side = np.where(stats["z"].to_numpy() > 0, "target", "reference")
     kept = np.flatnonzero(keep)
-    first_t = _first_comment(presence, np.arange(n_t), matrix.counts.shape[1])[kept]
-    first_r = _first_comment(presence, np.arange(n_t, len(used)), matrix.counts.shape[1])[kept]
+    first_t = _first_comment(presence, np.arange(n_t))[kept]
+    first_r = _first_comment(presence, np.arange(n_t, len(used)))[kept]
     which = np.where(side == "target", first_t, np.where(first_r >= 0, first_r + n_t, -1))
-    examples = snippet(
-        raw.iloc[used].astype("str").reset_index(drop=True),
-        width=snippet_width,
-        identifiers=identifiers,
-    )
+    shown = np.unique(which[which >= 0])
+    examples = np.full(len(which), None, dtype=object)
+    if len(shown):
+        texts = raw.iloc[used[shown]].astype("str").reset_index(drop=True)
+        masked = snippet(texts, width=snippet_width, identifiers=identifiers).to_numpy()
+        found = which >= 0
+        examples[found] = masked[np.searchsorted(shown, which[found])]
     table = pd.DataFrame(
         {
             "term": matrix.terms[keep],
@@ -339,7 +356,7 @@ def distinctive_terms(
             "q_value": q,
             "distinctive": q <= alpha,
             "side": side,
-            "snippet": examples.to_numpy()[np.maximum(which, 0)],
+            "snippet": examples,
         }
     )
     table = table.sort_values(["z", "term"], ascending=[False, True], kind="stable")

@@ -166,7 +166,7 @@ class TermMatrix:
         Comments x terms, int64: how often each term occurs in each comment (a missing
         comment is an empty row).
     terms : ndarray of str
-        The term of each column, in order of first appearance.
+        The term of each column: words in order of first appearance, then longer n-grams.
     """
 
     counts: sparse.csr_matrix
@@ -189,40 +189,55 @@ def _normalise(texts: pa.Array) -> pa.Array:
     return folded
 
 
-def _tokens(texts: pa.Array, stop_words: frozenset[str]) -> tuple[pa.Array, np.ndarray]:
-    """Every word of every text, flat, with the position of the text it came from."""
+def _words(texts: pa.Array, stop_words: frozenset[str]):
+    """Every word of every text as a code into ``vocabulary``, with the text it came from.
+
+    The words are dictionary-encoded once; empty pieces and stop words are dropped by their
+    codes, so no string is copied after the split.
+    """
     split = pc.split_pattern_regex(_normalise(texts), _NOT_WORD)
-    words = pc.list_flatten(split)
-    parent = pc.list_parent_indices(split)
-    keep = pc.greater(pc.utf8_length(words), 0)
-    if stop_words:
-        keep = pc.and_(keep, pc.invert(pc.is_in(words, pa.array(sorted(stop_words)))))
-    return words.filter(keep), parent.filter(keep).to_numpy()
+    encoded = pc.dictionary_encode(pc.list_flatten(split))
+    vocabulary = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    usable = (vocabulary != "") & ~pd.Index(vocabulary).isin(list(stop_words))
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    parent = pc.list_parent_indices(split).to_numpy(zero_copy_only=False).astype(np.int64)
+    keep = usable[codes]
+    return codes[keep], parent[keep], vocabulary
 
 
-def _ngrams(words: pa.Array, parent: np.ndarray, ngram_range: tuple[int, int]):
-    """The n-grams of each text (words joined by one space) for n in ``ngram_range``."""
+def _ngrams(texts: pa.Array, stop_words: frozenset[str], ngram_range: tuple[int, int]):
+    """Term ids, owning text and term names of the n-grams for n in ``ngram_range``.
+
+    An n-gram is coded from the (n-1)-gram before it and its last word (one ``np.unique``
+    per length); only the distinct n-grams are turned into strings. Unused codes (empty
+    pieces, stop words) are dropped from the names at the end.
+    """
+    codes, parent, vocabulary = _words(texts, stop_words)
     low, high = ngram_range
-    terms, owners = [], []
-    for n in range(low, high + 1):  # one vectorised pass per n-gram length
-        m = len(words) - n + 1
-        if m <= 0:
-            continue
-        same = np.ones(m, dtype=bool)
-        for k in range(1, n):
-            same &= parent[k : k + m] == parent[:m]
-        pieces = [words.slice(k, m) for k in range(n)]
-        gram = (
-            pieces[0]
-            if n == 1
-            else pc.binary_join_element_wise(*pieces, pa.scalar(" ", pa.large_string()))
-        )
-        keep = np.flatnonzero(same)
-        terms.append(gram.take(pa.array(keep)))
-        owners.append(parent[keep])
-    if not terms:
-        return pa.array([], type=pa.large_string()), np.zeros(0, dtype=np.int64)
-    return pa.concat_arrays(terms), np.concatenate(owners)
+    size = len(vocabulary)
+    key, valid, names = codes, np.ones(len(codes), dtype=bool), vocabulary
+    ids, owners, terms, offset = [], [], [], 0
+    for n in range(1, high + 1):  # one vectorised pass per n-gram length
+        if n > 1:
+            m = max(len(codes) - n + 1, 0)
+            valid = valid[:m] & (parent[n - 1 : n - 1 + m] == parent[:m])
+            joined, inverse = np.unique(
+                key[:m][valid] * size + codes[n - 1 : n - 1 + m][valid], return_inverse=True
+            )
+            key = np.full(m, -1, dtype=np.int64)
+            key[valid] = inverse
+            names = names[joined // size] + " " + vocabulary[joined % size]
+        if n >= low:
+            ids.append(key + offset if n == 1 else key[valid] + offset)
+            owners.append(parent if n == 1 else parent[: len(valid)][valid])
+            terms.append(names)
+            offset += len(names)
+    ids, owners = np.concatenate(ids), np.concatenate(owners)
+    used = np.bincount(ids, minlength=offset) > 0
+    if used.all():
+        return ids, owners, np.concatenate(terms)
+    remap = np.cumsum(used) - 1
+    return remap[ids], owners, np.concatenate(terms)[used]
 
 
 def _check_options(ngram_range, stop_words, func: str) -> tuple[tuple[int, int], frozenset[str]]:
@@ -316,9 +331,8 @@ def tokenize(
     ngram_range, stops = _check_options(ngram_range, stop_words, "tokenize")
     values = _as_text_array(texts, "tokenize")
     arr = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
-    words, parent = _tokens(arr, stops)
-    terms, owners = _ngrams(words, parent, ngram_range)
-    return pd.DataFrame({"document": owners, "term": terms.to_numpy(zero_copy_only=False)})
+    ids, owners, terms = _ngrams(arr, stops, ngram_range)
+    return pd.DataFrame({"document": owners, "term": terms[ids]})
 
 
 def term_matrix(
@@ -359,11 +373,7 @@ def term_matrix(
     values = _as_text_array(texts, "term_matrix")
     code, unique = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
     arr = pa.array(np.asarray(unique, dtype=object), type=pa.large_string(), from_pandas=True)
-    words, parent = _tokens(arr, stops)
-    grams, owners = _ngrams(words, parent, ngram_range)
-    encoded = pc.dictionary_encode(grams)
-    term_code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    terms = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    term_code, owners, terms = _ngrams(arr, stops, ngram_range)
     shape = (len(unique), len(terms))
     by_unique = sparse.csr_matrix(
         (np.ones(len(term_code), dtype=np.int64), (owners, term_code)), shape=shape

@@ -108,44 +108,44 @@ def test_extra_columns_are_kept_after_canonical_ones():
         (
             "decision_time",
             "yesterday",
-            "- 1 row(s): decision_time is not a readable timestamp; use ISO 8601 such as "
-            "'2026-10-05 14:30:00' (rows 2; values 'yesterday')",
+            "- 1 row(s): decision_time is not a timestamp in the column's format (ISO 8601, "
+            "such as '2026-10-05 14:30:00') (index 2; values 'yesterday')",
         ),
         (
             "qa_action",
             "nuke",
             "- 1 row(s): qa_action is not one of the allowed values; correct it at the source "
             "(actions can also be mapped with the 'actions' argument); allowed: 'no_action', "
-            "'label', 'restrict', 'remove', 'suspend' (rows 2; values 'nuke')",
+            "'label', 'restrict', 'remove', 'suspend' (index 2; values 'nuke')",
         ),
         (
             "handle_time_s",
             "-3",
             "- 1 row(s): handle_time_s is negative; durations and tenures must be >= 0 "
-            "(rows 2; values '-3')",
+            "(index 2; values '-3')",
         ),
         (
             "handle_time_s",
             "fast",
-            "- 1 row(s): handle_time_s is not a number (rows 2; values 'fast')",
+            "- 1 row(s): handle_time_s is not a number (index 2; values 'fast')",
         ),
         (
             "weight",
             "0",
-            "- 1 row(s): weight is a sampling weight <= 0; weights must be > 0 (leave it "
-            "empty for a self-weighting sample) (rows 2; values '0')",
+            "- 1 row(s): weight is 0 or negative; sampling weights must be > 0 (leave it "
+            "empty for a self-weighting sample) (index 2; values '0')",
         ),
         (
             "site",
             None,
             "- 1 row(s): site is missing in a required column; fill it at the source "
-            "(rows 2; values nan)",
+            "(index 2; values nan)",
         ),
         (
             "audit_time",
             "2026-10-01 00:00:00",
-            "- 1 row(s): audit_time is an audit_time earlier than the decision_time "
-            "(rows 2; values '2026-10-01 00:00:00')",
+            "- 1 row(s): audit_time is earlier than decision_time; an audit follows its "
+            "decision (index 2; values '2026-10-01 00:00:00')",
         ),
     ],
 )

@@ -40,3 +40,11 @@ def test_unknown_sample_name():
         ValueError, match=r"'name' parameter of load_sample must be one of 'audits'"
     ):
         load_sample("audit")
+
+
+def test_convabuse_texts_cover_every_annotated_item_once():
+    texts = pd.read_csv(FOLDER / "convabuse_texts.csv")
+    ratings = pd.read_csv(FOLDER / "convabuse_calibration.csv")
+    assert texts["item_id"].is_unique
+    assert set(texts["item_id"]) == set(ratings["item_id"])
+    assert texts[["prev_agent", "prev_user", "agent", "user"]].notna().all().all()

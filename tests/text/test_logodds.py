@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qainsights.text import distinctive_terms, log_odds_z
+from qainsights.text import distinctive_terms, log_odds_z, rising_terms
 
 QUICK = "the quick brown fox jumps over the lazy pig"
 LAZY = "the lazy purple pig jumps over the lazier donkey"
@@ -227,3 +227,25 @@ def test_a_side_without_text_is_an_error():
 def test_log_odds_z_refuses_a_zero_prior():
     with pytest.raises(ValueError, match="prior count must be > 0"):
         log_odds_z([1, 2], [2, 1], prior=0)
+
+
+def test_rising_terms_equal_distinctive_terms_of_each_pair_of_periods():
+    rng = np.random.default_rng(9)
+    words = np.array(["late", "context", "queue", "slur", "policy", "missed", "ok"], dtype=object)
+    data = pd.DataFrame(
+        {
+            "period": np.repeat(["2026-04", "2026-05", "2026-06"], 40),
+            "text": [" ".join(rng.choice(words, 5)) for _ in range(120)],
+        }
+    )
+    data.loc[5, "text"] = None
+    scan = rising_terms(data, text="text", period="period", min_count=3)
+    for later, earlier in (("2026-05", "2026-04"), ("2026-06", "2026-05")):
+        pair = distinctive_terms(
+            data, text="text", group="period", target=later, reference=earlier, min_count=3
+        ).terms.set_index("term")
+        mine = scan[scan["period"] == later].set_index("term")
+        assert set(mine.index) == set(pair.index)
+        np.testing.assert_allclose(mine["z"], pair.loc[mine.index, "z"], rtol=1e-12)
+        assert (mine["count"] == pair.loc[mine.index, "count_target"]).all()
+    assert scan.groupby("period")["rank"].min().eq(1).all()

@@ -1,4 +1,10 @@
-"""Planning a check: audits needed to detect a change in error rate, and power, with clustering."""
+"""Planning audits: how many to draw, how to spread them over strata, and the power to see a change.
+
+- :func:`sample_size` and :func:`allocate_sample`: audits to estimate a rate within a margin,
+  and their split among sampling strata (Cochran, 1977).
+- :func:`sample_size_for_effect` and :func:`power`: audits (and weeks) to detect a change
+  of error rate, and the power of a given number, with moderator clustering.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,208 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validation import check_option
-from ._inputs import check_audits
+from ._validation import check_confidence, check_integer, check_option, format_values
 
-__all__ = ["cluster_icc", "power", "sample_size_for_effect"]
+__all__ = ["allocate_sample", "power", "sample_size", "sample_size_for_effect"]
 
+#: The formulas of :func:`sample_size_for_effect` and :func:`power`.
 METHODS = ("pooled", "arcsine")
+
+
+# --- estimating a rate ------------------------------------------------------------------------
+
+
+def sample_size(margin, *, p=0.5, ci=0.95, population=None, design_effect=1.0):
+    """Number of audits needed to estimate a rate within ``± margin``.
+
+    Uses Cochran's (1977, chapter 4) normal approximation
+    ``n0 = deff · z² p(1 − p) / margin²`` and, when ``population`` ``N`` is given, the finite
+    population correction ``n = n0 / (1 + (n0 − 1)/N)``; the result is rounded up.
+
+    Parameters
+    ----------
+    margin : float
+        Target half-width of the interval, in (0, 1).
+    p : float, default 0.5
+        Anticipated rate, in (0, 1); 0.5 is the conservative choice.
+    ci : float, default 0.95
+        Confidence level.
+    population : int, optional
+        Number of decisions in the population sampled from (a positive integer).
+    design_effect : float, default 1.0
+        Variance inflation of the sampling design (for example from :func:`error_rate`'s
+        ``deff``), > 0; it multiplies ``n0`` before the finite population correction.
+
+    Returns
+    -------
+    int
+        Audits needed.
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). Sampling Techniques, 3rd ed. Wiley, chapter 4 (sample size for
+       proportions).
+    .. [2] Krejcie, R. V. & Morgan, D. W. (1970). Determining sample size for research
+       activities. Educational and Psychological Measurement 30, 607-610 (Table 1, the same
+       formula).
+
+    Examples
+    --------
+    >>> sample_size(0.05)
+    385
+    >>> sample_size(0.05, population=1000)
+    278
+    """
+    func = "sample_size"
+    _check_unit(margin, "margin", func)
+    _check_unit(p, "p", func)
+    z = stats.norm.isf((1 - check_confidence(ci, func=func)) / 2)
+    if isinstance(design_effect, bool) or not (
+        isinstance(design_effect, (int, float, np.number)) and 0 < design_effect < np.inf
+    ):
+        raise ValueError(
+            f"The 'design_effect' parameter of {func} must be a finite number > 0 (1 for simple "
+            f"random sampling). Got {design_effect!r} instead."
+        )
+    n0 = design_effect * z**2 * p * (1 - p) / margin**2
+    if population is not None:
+        _check_positive_integer(population, name="population", func=func)
+        n0 = n0 / (1 + (n0 - 1) / population)
+    # Round up, ignoring floating-point dust above an exact integer.
+    return int(np.ceil(n0 - 1e-9))
+
+
+def _check_positive_integer(value, *, name: str, func: str) -> None:
+    check_integer(value, name=name, func=func, rule="a positive integer")
+
+
+def allocate_sample(total, *, sizes, p=None, method="proportional"):
+    """Split ``total`` audits among strata.
+
+    Proportional allocation gives stratum ``h`` a share ``N_h / N``; Neyman allocation
+    (optimal for a stratified rate, Cochran 1977, chapter 5) a share proportional to
+    ``N_h · sqrt(p_h (1 − p_h))``. Every stratum gets at least one audit and at most ``N_h``
+    (strata pushed past a bound are fixed at it and the rest shared again); the shares
+    are then rounded by the largest-remainder method, so the result sums to ``total``
+    (ties go to the stratum listed first).
+
+    Parameters
+    ----------
+    total : int
+        Audits to allocate, between the number of strata and ``sizes.sum()``.
+    sizes : pandas.Series
+        Population size ``N_h`` of each stratum (positive integers), indexed by stratum.
+    p : pandas.Series, optional
+        Anticipated error rate of each stratum, in (0, 1), indexed like ``sizes``.
+        Required by, and only used by, ``method="neyman"``.
+    method : {"proportional", "neyman"}
+        Allocation rule.
+
+    Returns
+    -------
+    pandas.Series
+        Integer audits per stratum, indexed like ``sizes``, named ``"n"``.
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). Sampling Techniques, 3rd ed. Wiley, chapter 5 (optimum
+       allocation, stratified sampling for proportions).
+
+    Examples
+    --------
+    >>> sizes = pd.Series({"a": 5000, "b": 3000, "c": 2000})
+    >>> allocate_sample(100, sizes=sizes).tolist()
+    [50, 30, 20]
+    >>> p = pd.Series({"a": 0.01, "b": 0.05, "c": 0.2})
+    >>> allocate_sample(100, sizes=sizes, p=p, method="neyman").tolist()
+    [25, 34, 41]
+    """
+    func = "allocate_sample"
+    check_option(method, name="method", options=("proportional", "neyman"), func=func)
+    sizes = _check_sizes(sizes, func=func)
+    _check_positive_integer(total, name="total", func=func)
+    if not len(sizes) <= total <= sizes.sum():
+        raise ValueError(
+            f"The 'total' parameter of {func} must lie between the number of strata "
+            f"({len(sizes)}) and the population size ({int(sizes.sum())}). Got {total!r} instead."
+        )
+    share = sizes.to_numpy(dtype=float)
+    if method == "neyman":
+        rates = _check_stratum_rates(p, sizes, func=func)
+        share = share * np.sqrt(rates * (1 - rates))
+    elif p is not None:
+        raise ValueError(
+            f"The 'p' parameter of {func} is used only by method='neyman'. Got method="
+            f"{method!r}; drop 'p' or choose method='neyman'."
+        )
+    quota = _bounded_shares(total, share, upper=sizes.to_numpy(dtype=float))
+    return pd.Series(_largest_remainder(quota, total), index=sizes.index, name="n")
+
+
+def _check_sizes(sizes, *, func: str) -> pd.Series:
+    if not isinstance(sizes, pd.Series) or not len(sizes):
+        raise TypeError(
+            f"The 'sizes' parameter of {func} must be a non-empty pandas Series of stratum "
+            f"sizes indexed by stratum. Got {type(sizes).__name__} instead."
+        )
+    values = sizes.to_numpy()
+    integral = pd.api.types.is_numeric_dtype(sizes) and not pd.api.types.is_bool_dtype(sizes)
+    bad = ~(values >= 1) | (values % 1 != 0) if integral else np.ones(len(values), bool)
+    if bad.any():
+        raise ValueError(
+            f"The 'sizes' parameter of {func} must hold positive integers. Found "
+            f"{int(bad.sum())} other values: {format_values(values[bad])}."
+        )
+    return sizes
+
+
+def _check_stratum_rates(p, sizes: pd.Series, *, func: str) -> np.ndarray:
+    if not isinstance(p, pd.Series) or not p.index.equals(sizes.index):
+        raise ValueError(
+            f"The 'p' parameter of {func} must be a pandas Series of anticipated error rates "
+            f"with the same index as 'sizes' for method='neyman'. Got {type(p).__name__} "
+            "instead; build it with p.reindex(sizes.index)."
+        )
+    rates = p.to_numpy(dtype=float)
+    bad = ~((rates > 0) & (rates < 1))
+    if bad.any():
+        raise ValueError(
+            f"The 'p' parameter of {func} must hold rates strictly between 0 and 1. Found "
+            f"{int(bad.sum())} other values: {format_values(rates[bad])}."
+        )
+    return rates
+
+
+def _bounded_shares(total: int, share: np.ndarray, *, upper: np.ndarray) -> np.ndarray:
+    """Real quotas proportional to ``share`` that sum to ``total`` and lie in [1, upper].
+
+    Strata whose quota falls outside the bounds are fixed at the bound and the remaining
+    audits are shared again among the others; each pass fixes at least one stratum.
+    """
+    quota = np.zeros_like(share)
+    free = np.ones(len(share), dtype=bool)
+    while free.any():
+        left = total - quota[~free].sum()
+        quota[free] = left * share[free] / share[free].sum()
+        clipped = np.clip(quota, 1.0, upper)
+        moved = free & (clipped != quota)
+        if not moved.any():
+            break
+        quota[moved] = clipped[moved]
+        free &= ~moved
+    return quota
+
+
+def _largest_remainder(quota: np.ndarray, total: int) -> np.ndarray:
+    """Round quotas down, then give the leftover units to the largest remainders."""
+    counts = np.floor(quota + 1e-9).astype("int64")
+    leftover = total - counts.sum()
+    order = np.argsort(-(quota - counts), kind="stable")
+    counts[order[:leftover]] += 1
+    return counts
+
+
+# --- detecting a change ----------------------------------------------------------------------
 
 
 def sample_size_for_effect(
@@ -57,7 +259,7 @@ def sample_size_for_effect(
         Treatment audits per control audit.
     icc : float, default 0.0
         Intra-class correlation of errors within a moderator, in [0, 1) (see
-        :func:`cluster_icc`).
+        :func:`qainsights.experiments.cluster_icc`).
     cluster_size : float, default 1.0
         Mean audits per moderator in each arm, >= 1.
     method : {"pooled", "arcsine"}
@@ -205,80 +407,6 @@ def power(
             "design_effect": np.full(len(p1), deff),
             "n_effective": np.full(len(p1), n0),
             "power": stats.norm.cdf(z),
-        }
-    )
-
-
-def cluster_icc(audits, *, cluster="moderator_id", outcome="is_error"):
-    """Intra-class correlation of errors within clusters (moderators), by one-way ANOVA.
-
-    With ``k`` clusters of sizes ``nᵢ`` holding ``yᵢ`` errors among ``N`` audits,
-    ``MSB = (Σ yᵢ²/nᵢ − (Σ yᵢ)²/N)/(k − 1)``, ``MSW = (Σ yᵢ − Σ yᵢ²/nᵢ)/(N − k)``,
-    ``n₀ = (N − Σ nᵢ²/N)/(k − 1)`` and ``ρ = (MSB − MSW)/(MSB + (n₀ − 1) MSW)``, the ANOVA
-    estimator that Ridout, Demétrio & Firth (1999) recommend for binary data. It can be
-    negative when clusters vary less than chance; the design effect
-    ``1 + (n̄ − 1) max(ρ, 0)`` uses the mean cluster size ``n̄``.
-
-    Parameters
-    ----------
-    audits : pandas.DataFrame
-        One row per audit.
-    cluster : str, default "moderator_id"
-        Cluster column.
-    outcome : str, default "is_error"
-        True/False (or 1/0) column.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row: ``n``, ``n_clusters``, ``mean_cluster_size``, ``icc``, ``design_effect``.
-
-    Raises
-    ------
-    ValueError
-        For missing columns or values, fewer than two clusters, or clusters of one audit
-        each (no within-cluster variation to compare with).
-
-    References
-    ----------
-    .. [1] Ridout, M. S., Demétrio, C. G. B. & Firth, D. (1999). Estimating intraclass
-       correlation for binary data. Biometrics 55, 137-148.
-    .. [2] Donner, A. & Klar, N. (2000). Design and Analysis of Cluster Randomization
-       Trials in Health Research. Arnold.
-
-    Examples
-    --------
-    >>> audits = pd.DataFrame({"moderator_id": list("aaaabbbbcccc"),
-    ...                        "is_error": [1, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0]})
-    >>> cluster_icc(audits).round(3)
-        n  n_clusters  mean_cluster_size    icc  design_effect
-    0  12           3                4.0  0.385          2.154
-    """
-    func = "cluster_icc"
-    y = check_audits(audits, columns=[cluster], outcome=outcome, ci=0.95, func=func)
-    codes, uniques = pd.factorize(audits[cluster])
-    k, big_n = len(uniques), len(y)
-    if k < 2 or big_n == k:
-        raise ValueError(
-            f"{func} needs at least two clusters and more audits than clusters. Got {big_n} "
-            f"audits in {k} clusters of column {cluster!r}."
-        )
-    sizes = np.bincount(codes).astype(float)
-    errors = np.bincount(codes, weights=y)
-    between_sum = (errors**2 / sizes).sum()
-    msb = (between_sum - errors.sum() ** 2 / big_n) / (k - 1)
-    msw = (errors.sum() - between_sum) / (big_n - k)
-    n0 = (big_n - (sizes**2).sum() / big_n) / (k - 1)
-    denominator = msb + (n0 - 1) * msw
-    icc = (msb - msw) / denominator if denominator > 0 else np.nan
-    mean_size = big_n / k
-    return pd.DataFrame(
-        {
-            "n": [big_n],
-            "n_clusters": [k],
-            "mean_cluster_size": [mean_size],
-            "icc": [icc],
-            "design_effect": [1 + (mean_size - 1) * max(icc, 0.0)],
         }
     )
 
