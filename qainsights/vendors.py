@@ -22,7 +22,7 @@ from ._validation import as_column_list, check_columns, check_frame, format_valu
 from .standardisation import standardised_rates
 from .trends._inference import difference_ci
 
-__all__ = ["VendorComparison", "compare_site_types"]
+__all__ = ["NoCommonMixError", "VendorComparison", "compare_site_types"]
 
 _FUNC = "compare_site_types"
 _REFERENCE = "in_house"
@@ -58,6 +58,10 @@ class VendorComparison(TidyResult):
         The month compared.
     mix : tuple of str
         The mix columns standardised for.
+    mix_coverage : float
+        The share of the window's work (audits, or weighted decisions) in the mix cells that
+        every unit has audits in this month: the common mix is restricted to those cells, so
+        that no unit's rate rests on cells it never worked.
     """
 
     comparison: pd.DataFrame
@@ -65,11 +69,16 @@ class VendorComparison(TidyResult):
     scorecard: pd.DataFrame
     month: str
     mix: tuple[str, ...]
+    mix_coverage: float = 1.0
     _title = "Vendor scorecard"
 
     def to_frame(self) -> pd.DataFrame:
         """The scorecard."""
         return self.scorecard
+
+
+class NoCommonMixError(ValueError):
+    """No mix cell has audits from every unit compared, so no common mix exists."""
 
 
 def _units(audits: pd.DataFrame, site: str, site_type: str) -> pd.DataFrame:
@@ -152,6 +161,22 @@ def _trend(trend: pd.DataFrame, ci: float) -> pd.DataFrame:
     return out.where(df > 0)
 
 
+def _shared_standard(
+    standard: pd.Series, current: pd.DataFrame, cells: list[str]
+) -> tuple[pd.Series, float]:
+    """The standard mix restricted to the cells every unit worked this month, and its share."""
+    worked = current.groupby(cells, observed=True)["_unit"].nunique()
+    shared = worked.index[(worked == current["_unit"].nunique()).to_numpy()]
+    kept = standard[standard.index.isin(shared)]
+    if kept.empty:
+        raise NoCommonMixError(
+            f"{_FUNC} found no {' x '.join(cells)} cell that every unit (in-house, the vendors "
+            "and each vendor site) has audits in this month, so no common mix exists. "
+            "Standardise over fewer columns, for example mix='queue'."
+        )
+    return kept, float(kept.sum() / standard.sum())
+
+
 def _direction(slope: pd.Series, low: pd.Series, high: pd.Series) -> np.ndarray:
     return np.select(
         [slope.isna(), low > 0, high < 0],
@@ -177,7 +202,8 @@ def compare_site_types(
 
     The common mix is the one of all audits of the window (or, with ``weight``, of all
     weighted decisions), used for every unit and month, so the monthly gaps are comparable
-    with each other too. Each unit's standardised error rate, its gap to in-house and
+    with each other too. It is restricted to the mix cells that every unit has audits in
+    during ``month`` (``mix_coverage`` says how much of the work they hold). Each unit's standardised error rate, its gap to in-house and
     Newcombe's interval of the gap (on the effective sample sizes of the two standardised
     rates) come from :func:`qainsights.standardisation.standardised_rates`. The trend of each
     gap is a weighted least-squares slope over the months of the window.
@@ -210,8 +236,8 @@ def compare_site_types(
     Raises
     ------
     ValueError
-        When a column is missing, the month has no audits, or the month has no in-house or
-        no vendor audits (there is nothing to compare).
+        When a column is missing, the month has no audits, the month has no in-house or
+        no vendor audits (there is nothing to compare), or no mix cell is shared by all units.
 
     References
     ----------
@@ -255,8 +281,9 @@ def compare_site_types(
     size = units[weight] if weight else pd.Series(1.0, index=units.index)
     pooled = units["_unit"].isin([_REFERENCE, ALL_VENDORS]).to_numpy()
     standard = size[pooled].groupby([units.loc[pooled, c] for c in cells]).sum()
-    design = {"mix": cells, "standard": standard, "weight": weight, "strata": strata, "ci": ci}
     current = units[(units["month"] == month).to_numpy()]
+    standard, shared_share = _shared_standard(standard, current, cells)
+    design = {"mix": cells, "standard": standard, "weight": weight, "strata": strata, "ci": ci}
     comparison = _against_reference(_standardised(current, by="_unit", **design), [], ci)
     comparison = _in_order(comparison, [])
     comparison = comparison.merge(
@@ -306,4 +333,5 @@ def compare_site_types(
         scorecard=scorecard.rename_axis("unit").reset_index(),
         month=month,
         mix=tuple(cells),
+        mix_coverage=shared_share,
     )

@@ -130,6 +130,19 @@ def _terms():
     )
 
 
+def _themes():
+    pytest.importorskip("sklearn")
+    from qainsights.text import comment_themes
+
+    comments = pd.DataFrame(
+        {
+            "qa_comment": ["missed the context of the thread"] * 6 + ["media did not load"] * 6,
+            "month": ["2026-05", "2026-06"] * 6,
+        }
+    )
+    return comment_themes(comments, text="qa_comment", n_themes=2, period="month")
+
+
 def _vendors():
     from qainsights.datasets import simulate_audits
     from qainsights.vendors import compare_site_types
@@ -189,6 +202,7 @@ def _examples() -> dict:
         ),
         "DiffInDiffResult": _did,
         "DistinctiveTerms": _terms,
+        "CommentThemes": _themes,
         "DriversResult": _drivers,
         "EnforcementSplit": lambda: enforcement_split(audits, by="policy"),
         "Headline": lambda: headline(

@@ -4,7 +4,7 @@ import pytest
 import statsmodels.api as sm
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from qainsights.vendors import ALL_VENDORS, compare_site_types
+from qainsights.vendors import ALL_VENDORS, NoCommonMixError, compare_site_types
 
 
 def _audits(counts):
@@ -83,6 +83,25 @@ def test_gap_trend_is_the_weighted_least_squares_slope():
     assert row["direction"] == "widening"
     trend = result.trend[result.trend["unit"] == "V"]
     assert trend["month"].tolist() == months
+
+
+def test_the_common_mix_keeps_the_cells_every_unit_worked():
+    # The vendor never works the hard queue: the comparison uses the easy queue only, which
+    # holds (900 + 200) / (900 + 100 + 200) of the work.
+    audits = _audits([
+        ("2026-09", "H", "in_house", "easy", 18, 900), ("2026-09", "H", "in_house", "hard", 10, 100),
+        ("2026-09", "V", "vendor", "easy", 8, 200),
+    ])  # fmt: skip
+    result = compare_site_types(audits, month="2026-09", target=0.9, mix="queue")
+    assert result.mix_coverage == pytest.approx(1100 / 1200)
+    table = result.comparison.set_index("unit")
+    assert table.loc["in_house", "standardised_rate"] == pytest.approx(18 / 900)
+    assert table.loc["V", "difference"] == pytest.approx(8 / 200 - 18 / 900)
+    apart = _audits(
+        [("2026-09", "H", "in_house", "a", 1, 50), ("2026-09", "V", "vendor", "b", 1, 50)]
+    )
+    with pytest.raises(NoCommonMixError, match=r"no queue cell that every unit"):
+        compare_site_types(apart, month="2026-09", target=0.9, mix="queue")
 
 
 def test_bad_input_names_the_problem():

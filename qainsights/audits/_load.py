@@ -14,7 +14,7 @@ from .._results import TidyResult
 from .._validation import check_option, format_values
 from . import _checks
 from ._columns import CANONICAL, check_actions, check_date_options, check_required, rename
-from ._labels import describe_merges, unify_labels
+from ._labels import describe_merges, no_merges, unify_labels
 from ._read import Source, read_source
 from .schema import AUDIT_SCHEMA
 
@@ -72,7 +72,7 @@ class AuditValidation(TidyResult):
     problems: pd.DataFrame
     excluded: pd.DataFrame
     n_rows: int
-    merged_labels: pd.DataFrame = field(default_factory=pd.DataFrame)
+    merged_labels: pd.DataFrame = field(default_factory=no_merges)
     where: str = "index"
     _title = "Audit validation"
 
@@ -179,8 +179,8 @@ def _validate(
     raw = rename(source.frame, columns, func)
     check_required(raw, func)
     raw = raw.reset_index(drop=True)
-    columns_typed, found = _checks.coerce(raw, options)
-    merges = unify_labels(columns_typed) if unify else (columns_typed, pd.DataFrame())
+    columns_typed, found, factorized = _checks.coerce(raw, options)
+    merges = unify_labels(columns_typed, factorized) if unify else (columns_typed, no_merges())
     typed = pd.DataFrame(merges[0], index=raw.index)
     found += _checks.domain_problems(typed, raw)
     derived = _add_periods(_checks.derive_errors(typed))

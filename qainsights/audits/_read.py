@@ -36,6 +36,8 @@ class Source:
     def locations(self, rows: np.ndarray) -> np.ndarray:
         """Name the rows at 0-based positions ``rows``: line numbers, sheet rows or index labels."""
         rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return rows
         if self.kind == "row":
             return rows + 2  # a worksheet's header is row 1
         if self.kind == "line":

@@ -283,7 +283,8 @@ def attribute_capability(
           of the base rate is carried through each monotone measure, so the bounds of
           yield and Z come from the opposite bounds of the rate; DPO bounds are clipped to
           [0, 1].
-        - ``defects``, ``units``, ``opportunities``: the group's totals.
+        - ``defects``, ``units``, ``total_opportunities``: the group's totals (the last is
+          the sum of ``units × opportunities``, not the opportunities per unit).
         - ``method``: the model and interval used.
 
     Raises
@@ -384,7 +385,8 @@ def attribute_capability(
     table["estimate"] = estimate.T.ravel()
     table["ci_low"] = np.where(decreasing, bound_high, bound_low).T.ravel()
     table["ci_high"] = np.where(decreasing, bound_low, bound_high).T.ravel()
-    for column in ("defects", "units", "opportunities"):
-        table[column] = np.repeat(sums[column].to_numpy(), n_measures)
+    for column, name in (("defects", "defects"), ("units", "units"),
+                         ("opportunities", "total_opportunities")):  # fmt: skip
+        table[name] = np.repeat(sums[column].to_numpy(), n_measures)
     table["method"] = f"{model}, {interval} interval"
     return table

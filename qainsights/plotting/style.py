@@ -24,6 +24,7 @@ __all__ = [
     "DIVERGING_MAP",
     "OKABE_ITO",
     "PALETTE",
+    "RoundPercentFormatter",
     "axes_or_new",
     "date_axis",
     "finish",
@@ -72,8 +73,9 @@ PALETTE = {
 #: Diverging colour map for matrices of agreement (ColorBrewer's RdBu, colour-blind safe).
 DIVERGING_MAP = "RdBu"
 
-#: Tick steps: ticks fall on 1, 2, 2.5 or 5 times a power of ten.
-_ROUND_STEPS = [1, 2, 2.5, 5, 10]
+#: Tick steps: ticks fall on 1, 2 or 5 times a power of ten, so that each tick label shows
+#: its value exactly (2.5 steps would write 2.25 % as "2.2%").
+_ROUND_STEPS = [1, 2, 5, 10]
 
 
 def series_colours(count: int) -> list[str]:
@@ -119,6 +121,31 @@ def finish(ax: Axes, title: str | None = None, *, grid: str | None = None) -> Ax
     return ax
 
 
+class RoundPercentFormatter(PercentFormatter):
+    """Percentages with as many decimals as the tick step needs: 5%, 7.5%, 0.25%.
+
+    Examples
+    --------
+    >>> RoundPercentFormatter().format_ticks([0.055, 0.06, 0.065])
+    ['5.5%', '6.0%', '6.5%']
+    >>> RoundPercentFormatter().format_ticks([0.0525, 0.055])
+    ['5.25%', '5.50%']
+    >>> RoundPercentFormatter().format_ticks([0.0, 0.1, 0.2])
+    ['0%', '10%', '20%']
+    """
+
+    def __init__(self) -> None:
+        super().__init__(1.0, decimals=1)
+
+    def format_ticks(self, values):
+        """Format the ticks with the fewest decimals that write every one exactly."""
+        percents = 100 * np.asarray(values, dtype=float)
+        self.decimals = next(
+            (d for d in range(4) if np.allclose(np.round(percents, d), percents, atol=1e-9)), 4
+        )
+        return [self.format_pct(value, 1.0) for value in values]
+
+
 def percent_axis(
     ax: Axes, which: str = "y", *, label: str | None = None, absolute: bool = False
 ) -> Axes:
@@ -143,8 +170,8 @@ def percent_axis(
     >>> fig, ax = plt.subplots()
     >>> _ = ax.plot([0, 1], [0.02, 0.07])
     >>> _ = percent_axis(ax, label="error rate")
-    >>> ax.yaxis.get_major_formatter().format_pct(0.05, 0.05)
-    '5.0%'
+    >>> ax.yaxis.get_major_formatter().format_ticks([0.02, 0.04, 0.06])
+    ['2%', '4%', '6%']
     >>> plt.close(fig)
     """
     axis = getattr(ax, f"{which}axis")
@@ -152,7 +179,7 @@ def percent_axis(
     if absolute:
         axis.set_major_formatter(FuncFormatter(lambda value, _: f"{abs(value):.1%}"))
     else:
-        axis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+        axis.set_major_formatter(RoundPercentFormatter())
     if label is not None:
         getattr(ax, f"set_{which}label")(label)
     return ax

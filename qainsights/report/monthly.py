@@ -23,7 +23,7 @@ from ..rca import ParetoResult, pareto, severity_index
 from ..spc import ControlChart, ControlChartSet, control_charts, p_chart
 from ..standardisation import standardised_rates
 from ..trends import ChangeExplanation, explain_change, trend_test
-from ..vendors import ALL_VENDORS, VendorComparison, compare_site_types
+from ..vendors import ALL_VENDORS, NoCommonMixError, VendorComparison, compare_site_types
 from .consistency import consistency_notes
 from .estimand import effective_counts
 from .exports import suppress_small_cells
@@ -33,6 +33,7 @@ from .findings import (
     Finding,
     actions_table,
     chart_action_segments,
+    owner_of_cause,
     weekly_claim_weeks,
 )
 from .sections import (
@@ -120,8 +121,9 @@ class MonthlyReport(TidyResult):
     calibration : CalibrationResult
         The calibration session (when calibration ratings were given).
     capability : DataFrame
-        Attribute capability per queue this month: ``audits``, ``errors``, ``dpmo`` and
-        ``sigma_level`` (short-term, with the 1.5-sigma shift), each with an interval.
+        Attribute capability per queue this month: ``audits``, ``errors`` (audited), ``dpmo``
+        and ``sigma_level`` (short-term, with the 1.5-sigma shift), each with an interval, in
+        the report's estimand (decision-weighted on Kish effective counts with weights).
     sampling : str
         How the audits were sampled and how precise the headline is.
     weighted : bool
@@ -351,6 +353,7 @@ def _root_cause_findings(result: ParetoResult) -> list[Finding]:
                 f"{len(CLAIM_FAMILIES)} families of change claims).",
                 f"Find where '{cause}' errors concentrate (drill down by site and "
                 "queue) and address the cause there.",
+                owner_of_cause(cause),
             )
         )
     return found
@@ -509,16 +512,23 @@ def _capability_findings(table: pd.DataFrame, target: float) -> list[Finding]:
     ]
 
 
-def _capability_by_queue(current: pd.DataFrame) -> pd.DataFrame:
-    """DPMO and short-term sigma level per queue, with intervals, one row per queue."""
-    long = attribute_capability(current, defects="is_error", by="queue")
+def _capability_by_queue(current: pd.DataFrame, weight: str | None) -> pd.DataFrame:
+    """DPMO and short-term sigma level per queue, with intervals, one row per queue.
+
+    In the report's estimand: with sampling weights the defects and units are each queue's
+    Kish effective counts (:func:`~qainsights.report.estimand.effective_counts`), so the DPMO
+    is the decision-weighted error rate per million; ``audits`` and ``errors`` stay the
+    audited counts.
+    """
+    counts = effective_counts(current, by="queue", weight=weight)
+    long = attribute_capability(counts, defects="errors", units="n", by="queue")
     values = ["estimate", "ci_low", "ci_high"]
     wide = long.pivot_table(index="queue", columns="measure", values=values, aggfunc="first")
-    counts = long.drop_duplicates("queue").set_index("queue")[["units", "defects"]]
+    audited = current.groupby("queue", observed=True)["is_error"].agg(["size", "sum"])
     table = pd.DataFrame(
         {
-            "audits": counts["units"],
-            "errors": counts["defects"],
+            "audits": audited["size"].astype("int64"),
+            "errors": audited["sum"].astype("int64"),
             "dpmo": wide[("estimate", "DPMO")],
             "dpmo_ci_low": wide[("ci_low", "DPMO")],
             "dpmo_ci_high": wide[("ci_high", "DPMO")],
@@ -731,10 +741,16 @@ def _vendors_section(ctx: _Context) -> tuple[dict, list[Finding]]:
             f"the audits of {ctx.month} do not name both in-house and vendor sites "
             "(column 'site_type')."
         )
-    result = compare_site_types(
-        ctx.audits, month=ctx.month, target=ctx.target, weight=ctx.weight, strata=ctx.strata
-    )
-    return {"vendors": result}, _vendor_findings(result)
+    for mix in (("queue", "policy"), ("queue",)):  # the finest mix that all units share
+        try:
+            result = compare_site_types(
+                ctx.audits, month=ctx.month, target=ctx.target, mix=mix, weight=ctx.weight,
+                strata=ctx.strata,
+            )  # fmt: skip
+        except NoCommonMixError:
+            continue
+        return {"vendors": result}, _vendor_findings(result)
+    raise _Omitted("no queue has audits from in-house and every vendor site this month.")
 
 
 def _moderators_section(ctx: _Context) -> tuple[dict, list[Finding]]:
@@ -771,7 +787,7 @@ def _calibration_section(ctx: _Context) -> tuple[dict, list[Finding]]:
 
 
 def _capability_section(ctx: _Context) -> tuple[dict, list[Finding]]:
-    table = _capability_by_queue(ctx.current)
+    table = _capability_by_queue(ctx.current, ctx.weight)
     return {"capability": table}, _capability_findings(table, ctx.target)
 
 

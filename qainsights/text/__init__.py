@@ -3,18 +3,22 @@
 :func:`tokenize` and :func:`term_matrix` turn comments into sparse term counts;
 :func:`distinctive_terms` finds the words and phrases over-represented in one group of comments
 against another, with a test, and :func:`rising_terms` does so for every period against the one
-before; :func:`mask_text` and :func:`snippet` make untrusted text safe to show.
+before; :func:`comment_themes` finds unsupervised themes (TF-IDF and NMF, with the ``text`` extra);
+:func:`mask_text` and :func:`snippet` make untrusted text safe to show.
 """
 
 from .logodds import DistinctiveTerms, distinctive_terms, log_odds_z
 from .periods import rising_terms
 from .redact import mask_text, snippet
+from .themes import CommentThemes, comment_themes
 from .tokens import ENGLISH_STOP_WORDS, TermMatrix, term_matrix, tokenize
 
 __all__ = [
     "ENGLISH_STOP_WORDS",
+    "CommentThemes",
     "DistinctiveTerms",
     "TermMatrix",
+    "comment_themes",
     "distinctive_terms",
     "log_odds_z",
     "mask_text",

@@ -85,6 +85,7 @@ def test_hostile_labels_render_as_text(tmp_path):
     audits = simulate_audits(seed=4, start="2026-08-03", weeks=9, audits_per_week=300).audits
     audits["queue"] = audits["queue"].replace({"ads": "<script>alert(1)</script>"})
     audits["site"] = audits["site"].replace({"Lisbon": "<b>Lisbon</b>"})
+    audits["queue"] = audits["queue"].replace({"appeals": "طعون 😀"})  # Arabic and an emoji
     path = tmp_path / "hostile.parquet"
     audits.to_parquet(path)
     output = tmp_path / "report.html"
@@ -93,6 +94,9 @@ def test_hostile_labels_render_as_text(tmp_path):
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<b>Lisbon</b>" not in html
+    assert "طعون 😀" in html  # tables keep the label; charts draw what the fonts can
+    assert "missing from font" not in html
+    assert "vnd.jupyter.stderr" not in html.split("</style>")[-1]  # no warning printed
 
 
 def test_a_thin_valid_export_renders_and_says_what_it_leaves_out(tmp_path):
