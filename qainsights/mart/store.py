@@ -232,10 +232,11 @@ def _rows(data: Any, *, table: str | None, target: Path, func: str) -> Any:
     """The audit rows as a frame: paths are opened lazily with DuckDB."""
     if not isinstance(data, (str, os.PathLike)):
         return data
-    path = Path(data)
-    if path.suffix in (".duckdb", ".db"):
-        import duckdb
+    import duckdb
 
+    path = Path(data)
+    database = path.suffix in (".duckdb", ".db")
+    if database:
         if path.resolve() == target.resolve():
             raise ValueError(
                 f"The 'data' parameter of {func} names the mart itself ({str(path)!r}). "
@@ -246,8 +247,8 @@ def _rows(data: Any, *, table: str | None, target: Path, func: str) -> Any:
                 f"{func} reads a DuckDB database ({str(path)!r}) only with 'table' (--table "
                 "on the command line): the table holding the audit rows."
             )
-        return duckdb.connect(str(path), read_only=True).table(table)
-    return scan_audits(path)
+    connection = duckdb.connect(str(path), read_only=True) if database else duckdb.connect()
+    return connection.table(table) if database else scan_audits(path, connection=connection)
 
 
 def _columns(rows: Any) -> list[str]:
