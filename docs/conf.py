@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import pkgutil
+import re
 import shutil
 from pathlib import Path
 
@@ -116,11 +117,33 @@ def _title(file: Path) -> str:
     return _heading(file) or file.stem.replace("_", " ").lstrip("0123456789 ").capitalize()
 
 
-def _add_title(notebook: Path, title: str) -> None:
-    """Give the site's copy of a notebook a title cell; the notebook itself is left as it is."""
+#: A Markdown link to a file of the repository, relative to notebooks/.
+_REPO_LINK = re.compile(r"\[([^\]]*)\]\(\.\./([^)#]+)(#[^)]*)?\)")
+
+
+def _relink(text: str) -> str:
+    """Point the notebooks' links into docs/ at the site's pages; name other repository files."""
+
+    def replace(match: re.Match) -> str:
+        label, path, anchor = match.group(1), match.group(2), match.group(3) or ""
+        if path.startswith("docs/"):
+            return f"[{label}](../{path[len('docs/') :]}{anchor})"
+        return f"{label} (`{path}` in the repository)"
+
+    return _REPO_LINK.sub(replace, text)
+
+
+def _site_copy(notebook: Path, title: str | None) -> None:
+    """Adapt the site's copy of a notebook (the notebook itself is left as it is): links that
+    leave the site made plain, and a title cell where the notebook has none.
+    """
     content = json.loads(notebook.read_text())
-    cell = {"cell_type": "markdown", "id": "site-title", "metadata": {}, "source": [f"# {title}"]}
-    content["cells"].insert(0, cell)
+    for cell in content["cells"]:
+        if cell["cell_type"] == "markdown":
+            cell["source"] = _relink("".join(cell["source"]))
+    if title is not None:
+        cell = {"cell_type": "markdown", "id": "site-title", "metadata": {}, "source": f"# {title}"}
+        content["cells"].insert(0, cell)
     notebook.write_text(json.dumps(content, indent=1))
 
 
@@ -132,8 +155,8 @@ def _copy_in(source: Path, target: Path, pattern: str, title: str, intro: str) -
     files = sorted(source.glob(pattern))
     for file in files:
         shutil.copy2(file, target / file.name)
-        if file.suffix == ".ipynb" and not _heading(file):
-            _add_title(target / file.name, _title(file))
+        if file.suffix == ".ipynb":
+            _site_copy(target / file.name, None if _heading(file) else _title(file))
     entries = "\n".join(f"{_title(file)} <{file.stem}>" for file in files)
     _write(
         target / "index.md",
