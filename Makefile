@@ -5,7 +5,8 @@
 #   .venv         the test suite (the [test] extra: every engine, Jupyter for nbval, ruff)
 #   .venv-docs    the documentation site (the [docs] extra)
 #   .venv-oldest  the oldest supported set (requirements/oldest.txt), for `make test-oldest`
-# uv builds them when it is on the PATH (`pip install uv`; much faster), pip otherwise.
+# uv builds them when it is on the PATH (`pip install uv`; much faster), pip otherwise. Neither
+# compiles every module's bytecode up front (Python writes it for what it imports).
 PYTHON ?= python3
 OLDEST_PYTHON ?= python3.10
 UV ?= $(shell command -v uv 2>/dev/null)
@@ -23,7 +24,7 @@ else
 define environment
 	$(3) -m venv $(1)
 	$(1)/bin/python -m pip install --quiet --upgrade pip
-	$(1)/bin/python -m pip install --quiet -c $(4) -e ".[$(2)]"
+	$(1)/bin/python -m pip install --quiet --no-compile -c $(4) -e ".[$(2)]"
 	touch $(1)/.installed
 endef
 endif
