@@ -28,7 +28,7 @@ from scipy import stats
 from scipy.special import expit, logit
 
 from qainsights.experiments import ab_test, diff_in_diff, interrupted_series
-from qainsights.trends import trend_test
+from qainsights.trends import compare_periods, trend_test
 
 COLUMNS = [
     "function", "world", "nominal", "replicates", "false_positive_rate", "fpr_ci_low",
@@ -216,6 +216,39 @@ def _its_row(replicates, seed, ar, variance) -> dict:
         f"warned (Durbin-Watson below 1.5) in {warned} of {replicates}")  # fmt: skip
 
 
+def _weighted_row(replicates, seed) -> dict:
+    """All replicates as segments of one compare_periods call: weights 1 or 20, no change."""
+    rng = np.random.default_rng(seed)
+    per_period = 200
+    size = replicates * 2 * per_period
+    rows = pd.DataFrame({
+        "segment": np.repeat(np.arange(replicates), 2 * per_period),
+        "month": np.tile(np.repeat([0, 1], per_period), replicates),
+        "is_error": rng.random(size) < BASE,
+        "weight": rng.choice([1.0, 20.0], size),
+    })  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a segment without errors: its test is NaN
+        result = compare_periods(rows, by="segment", period="month", current=1, weight="weight")
+    segments = result.segments
+    reject = int((segments["p_value"] < ALPHA).sum())
+    cover = int(((segments["ci_low"] <= 0) & (segments["ci_high"] >= 0)).sum())
+    # before: weighted counts rescaled to each period's audits and treated as binomial counts
+    w, y = rows["weight"], rows["is_error"].astype(float)
+    sums = rows.assign(wy=w * y).groupby(["segment", "month"])[["weight", "wy"]].sum()
+    scale = replicates * per_period / sums.groupby(level="month")["weight"].transform("sum")
+    old = sums.assign(errors=sums["wy"] * scale, n=sums["weight"] * scale).reset_index()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        before = compare_periods(old, by="segment", period="month", current=1, errors="errors",
+                                 n="n").segments["p_value"]  # fmt: skip
+    return _row("compare_periods (weighted)",
+                f"{replicates} segments x 2 months x {per_period} audits, weights 1 or 20",
+                replicates, reject, cover,
+                note=f"weighted counts as binomial (before): false-positive rate "
+                f"{(before < ALPHA).mean():.3f}; p_value is the plain rate, not the FDR q")  # fmt: skip
+
+
 def _row(function, world, replicates, reject, cover, *, power=np.nan, power_before=np.nan,
          note="") -> dict:  # fmt: skip
     fpr_low, fpr_high = wilson(reject, replicates)
@@ -240,6 +273,7 @@ def rows(quick: bool = False) -> pd.DataFrame:
     for icc in (0.007, 0.05):
         table.extend(_ab_rows(fast // 2, 300 + int(icc * 1000), icc))
     table.append(_trend_row(fast, 400))
+    table.append(_weighted_row(fast, 450))
     for j, (ar, variance) in enumerate([(0.0, "quasi"), (0.5, "quasi"), (0.5, "hac")]):
         if not (quick and variance == "hac"):
             table.append(_its_row(slow, 500 + j, ar, variance))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
 from .._validation import format_values
 from . import _coerce
 from ._dates import parse_timestamps
@@ -35,11 +36,11 @@ RULES: dict[str, str] = {
 
 _EMPTY = {
     "row": "int64",
-    "audit_id": "str",
-    "column": "str",
-    "rule": "str",
-    "value": "str",
-    "message": "str",
+    "audit_id": STR,
+    "column": STR,
+    "rule": STR,
+    "value": STR,
+    "message": STR,
 }
 
 _NO_PROBLEMS = pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in _EMPTY.items()})
@@ -56,10 +57,10 @@ def _problems(
     return pd.DataFrame(
         {
             "row": rows,
-            "audit_id": ids.astype("str").to_numpy(),
+            "audit_id": ids.astype(STR).to_numpy(),
             "column": column,
             "rule": rule,
-            "value": values.astype("str").to_numpy(),
+            "value": values.astype(STR).to_numpy(),
             "message": f"{column} {RULES[rule]}{detail}",
         }
     )

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
 from .._validation import format_values
 from ._missing import present_values
 
@@ -38,7 +39,7 @@ LABEL_GROUPS: tuple[tuple[str, ...], ...] = (
 )
 #: Every column whose spellings are unified.
 LABEL_COLUMNS: frozenset[str] = frozenset(name for group in LABEL_GROUPS for name in group)
-_MERGES = {"column": "str", "spelling": "str", "label": "str", "rows": "int64"}
+_MERGES = {"column": STR, "spelling": STR, "label": STR, "rows": "int64"}
 
 
 def read_labels(values: pd.Series) -> tuple[pd.Series, tuple[np.ndarray, np.ndarray]]:
@@ -59,7 +60,7 @@ def read_labels(values: pd.Series) -> tuple[pd.Series, tuple[np.ndarray, np.ndar
     unchanged = not pd.isna(spellings).any() and np.array_equal(spellings, uniques)
     if unchanged and pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
         return values, (codes, spellings)
-    text = pd.array(spellings, dtype="str").take(codes, allow_fill=True)
+    text = pd.array(spellings, dtype=STR).take(codes, allow_fill=True)
     return pd.Series(text, index=values.index), (codes, spellings)
 
 
@@ -97,7 +98,7 @@ def unify_labels(
         if len(spellings) < 2:
             continue
         texts = spellings.to_numpy(dtype=object)
-        keys = pd.Series(texts, dtype="str").str.normalize("NFKC").str.casefold()
+        keys = pd.Series(texts, dtype=STR).str.normalize("NFKC").str.casefold()
         key_codes, _ = pd.factorize(keys.str.split().str.join(" "))
         if key_codes.max() + 1 == len(spellings):
             continue
@@ -116,7 +117,7 @@ def unify_labels(
         for name, codes in zip(names, own, strict=True):
             mapped = texts[target][np.maximum(codes, 0)]
             mapped[codes < 0] = np.nan
-            unified[name] = pd.Series(mapped, index=typed[name].index, dtype="str")
+            unified[name] = pd.Series(mapped, index=typed[name].index, dtype=STR)
             rows = np.bincount(codes[codes >= 0], minlength=len(texts))
             changed = np.flatnonzero((target != np.arange(len(spellings))) & (rows > 0))
             found.append(

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
+
 _TEXT = {".csv": ",", ".csv.gz": ",", ".txt": ",", ".tsv": "\t", ".tsv.gz": "\t"}
 
 
@@ -115,7 +117,7 @@ def read_source(
 
 def _read_text(path: Path, delimiter: str) -> pd.DataFrame:
     """Every value as a string, nothing read as missing: the missing-value policy decides."""
-    options = {"sep": delimiter, "dtype": "str", "keep_default_na": False}
+    options = {"sep": delimiter, "dtype": STR, "keep_default_na": False}
     try:
         return pd.read_csv(path, engine="pyarrow", **options)
     except (ValueError, OSError):  # what the pyarrow reader cannot parse, the C reader explains

@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike
 from scipy.special import ndtri
 from scipy.stats import gamma
 
-from qainsights._validation import (
+from .._validation import (
     as_column_list,
     check_columns,
     check_confidence,
@@ -26,9 +26,9 @@ from qainsights._validation import (
     check_option,
     format_values,
 )
-from qainsights.aggregate import check_complete, collect, engine_frame, is_engine_frame
-from qainsights.capability.sigma_level import MILLION, check_shift
-from qainsights.intervals import INTERVAL_METHODS, proportion_ci
+from ..aggregate import check_complete, collect, engine_frame, is_engine_frame
+from ..intervals import INTERVAL_METHODS, proportion_ci
+from .sigma_level import MILLION, check_shift
 
 __all__ = ["attribute_capability", "dpmo", "rolled_throughput_yield"]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .._compat import STR
 from .._validation import format_values
 
 __all__ = ["chart_and_change", "consistency_notes", "segment_leads", "weeks_and_month"]
@@ -20,7 +21,7 @@ ALPHA = 0.05
 
 
 def _point(chart, subgroup) -> pd.Series | None:
-    table = chart.table.assign(_key=chart.table["subgroup"].astype("str"))
+    table = chart.table.assign(_key=chart.table["subgroup"].astype(STR))
     rows = table[table["_key"] == str(subgroup)]
     return None if rows.empty else rows.iloc[0]
 

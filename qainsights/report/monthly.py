@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
 from .._results import TidyResult
 from .._validation import check_columns, check_frame, check_option, format_values
 from ..audits import pseudonymize
@@ -427,7 +428,7 @@ def _named_moderators(result: ModeratorOutliers, key: str | bytes | None) -> pd.
     if key is not None:
         return pseudonymize(flagged[columns], "moderator", key)
     labels = [f"moderator {i + 1}" for i in range(len(flagged))]
-    return flagged[columns].assign(moderator=pd.Series(labels, dtype="str"))
+    return flagged[columns].assign(moderator=pd.Series(labels, dtype=STR))
 
 
 def _moderator_findings(named: pd.DataFrame) -> list[Finding]:
@@ -735,7 +736,7 @@ def _sites_section(ctx: _Context) -> tuple[dict, list[Finding]]:
 
 def _vendors_section(ctx: _Context) -> tuple[dict, list[Finding]]:
     current = ctx.current
-    kinds = set(current["site_type"].dropna().astype("str")) if "site_type" in current else set()
+    kinds = set(current["site_type"].dropna().astype(STR)) if "site_type" in current else set()
     if not {"in_house", "vendor"} <= kinds:
         raise _Omitted(
             f"the audits of {ctx.month} do not name both in-house and vendor sites "

@@ -9,6 +9,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.special import ndtr
 
+from .._compat import STR
 from .._multiple import q_values
 from .._validation import check_columns, check_frame, check_integer
 from .logodds import log_odds
@@ -98,7 +99,7 @@ def rising_terms(
         )
     raw = frame[text]
     usable = raw.notna().to_numpy() & frame[period].notna().to_numpy()
-    usable &= (raw.astype("str").str.strip() != "").to_numpy()
+    usable &= (raw.astype(STR).str.strip() != "").to_numpy()
     codes, periods = pd.factorize(frame.loc[usable, period], sort=True)
     if len(periods) < 2:
         raise ValueError(
@@ -106,7 +107,7 @@ def rising_terms(
             f"{text!r}. Got {len(periods)}."
         )
     matrix = term_matrix(
-        raw[usable].astype("str").to_numpy(), ngram_range=ngram_range, stop_words=stop_words
+        raw[usable].astype(STR).to_numpy(), ngram_range=ngram_range, stop_words=stop_words
     )
     indicator = sparse.csr_matrix(
         (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))),

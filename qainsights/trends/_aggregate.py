@@ -176,16 +176,37 @@ def _period_values(values, column: pd.Series, *, name: str, func: str) -> list:
     """Return the period values asked for, converted to the column's type and checked."""
     values = [values] if np.ndim(values) == 0 else list(values)
     if pd.api.types.is_datetime64_any_dtype(column):
-        values = list(pd.to_datetime(values))
-    present = pd.unique(column)
+        try:
+            values = list(pd.to_datetime(values))
+        except (ValueError, TypeError, OverflowError) as error:  # pandas' DateParseError too
+            raise ValueError(
+                f"The {name!r} parameter of {func} must hold dates, as the column {column.name!r} "
+                f"does. Could not read {format_values(values)} as a date ({error}); pass a date "
+                "such as '2026-03-02' or a pandas Timestamp."
+            ) from None
+    present = column.drop_duplicates().tolist()  # Timestamps, not datetime64, for datetimes
     missing = [v for v in values if v not in set(present)]
     if not values or missing:
         raise ValueError(
             f"The {name!r} parameter of {func} must name periods present in the data. Got "
-            f"{format_values(missing or ['(none)'])}, which is not among the periods "
-            f"{format_values(sorted(present), limit=8)}."
+            f"{format_values(_shown(missing) or ['(none)'])}, which is not among the periods "
+            f"{format_values(_shown(sorted(present)), limit=8)}."
         )
     return values
+
+
+def _shown(periods: list) -> list:
+    """Periods as a message shows them: dates as ``'2026-03-02'``, other values unchanged.
+
+    Examples
+    --------
+    >>> _shown([pd.Timestamp("2026-03-02"), pd.Timestamp("2026-03-02 08:30")])
+    ['2026-03-02', '2026-03-02 08:30:00']
+    """
+    return [
+        (str(p.date()) if p == p.normalize() else str(p)) if isinstance(p, pd.Timestamp) else p
+        for p in periods
+    ]
 
 
 def two_period_counts(
@@ -209,7 +230,7 @@ def two_period_counts(
         earlier = sorted(p for p in pd.unique(table[period]) if p < min(current))
         if not earlier:
             raise ValueError(
-                f"{func} found no period before {current[0]!r} to compare with. Pass "
+                f"{func} found no period before {_shown(current)[0]!r} to compare with. Pass "
                 "'baseline' explicitly, or choose a later 'current' period."
             )
         baseline = earlier[-1:]
@@ -218,7 +239,7 @@ def two_period_counts(
     if shared:
         raise ValueError(
             f"The 'current' and 'baseline' periods of {func} must not overlap. Both contain "
-            f"{format_values(shared)}."
+            f"{format_values(_shown(shared))}."
         )
     side = np.where(table[period].isin(current), "current", "")
     side = np.where(table[period].isin(baseline), "baseline", side)

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from qainsights._results import TidyResult
-from qainsights._validation import as_column_list, check_confidence, check_integer
-
+from .._results import TidyResult, drawing
+from .._validation import as_column_list, check_confidence, check_integer
 from ._aggregate import EFFECTIVE_COLUMNS, effective_counts, two_period_counts
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = ["ChangeDecomposition", "decompose_change", "kitagawa"]
 
@@ -87,24 +82,12 @@ class ChangeDecomposition(TidyResult):
         """The three effects with their intervals."""
         return self.effects
 
-    def plot(self, ax: Axes | None = None, *, top: int = 8) -> Axes:
-        """Waterfall from the baseline to the current rate: mix, then each segment's rate effect.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-        top : int, default 8
-            The segments with the largest rate effects that get their own bar; the others
-            share one.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from qainsights.plotting.trends import plot_decomposition
-
-        return plot_decomposition(self, ax=ax, top=top)
+    plot = drawing(
+        "trends", "plot_decomposition",
+        "Waterfall from the baseline to the current rate: mix, then each segment's rate effect.",
+        options="    top : int, default 8\n        The segments with the largest rate effects "
+        "that get their own bar; the others share one.\n",
+    )  # fmt: skip
 
 
 def decompose_change(

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from qainsights._multiple import q_values
-from qainsights._results import TidyResult
-from qainsights._validation import as_column_list, check_confidence
-
+from .._compat import STR
+from .._multiple import q_values
+from .._results import TidyResult, drawing
+from .._validation import as_column_list, check_confidence
 from ._aggregate import EFFECTIVE_COLUMNS, PERIOD_COLUMNS, effective_counts, two_period_counts
 from ._inference import mantel_haenszel_terms, mantel_haenszel_test
 from .decomposition import _check_both_periods, kitagawa
 from .periods import _check_min_n, compare_counts
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = ["HETEROGENEITY", "ChangeExplanation", "explain_change"]
 
@@ -71,21 +67,10 @@ class ChangeExplanation(TidyResult):
         """The explanation in plain language (:attr:`sentence`)."""
         return self.sentence
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Waterfall: baseline rate, each selected segment's share of the change, the rest.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from qainsights.plotting.trends import plot_explanation
-
-        return plot_explanation(self, ax=ax)
+    plot = drawing(
+        "trends", "plot_explanation",
+        "Waterfall: baseline rate, each selected segment's share of the change, the rest.",
+    )  # fmt: skip
 
 
 def explain_change(
@@ -331,7 +316,7 @@ def _candidates(leaves: pd.DataFrame, dims: list[str], max_order: int):
         for combo in combinations(dims, order):
             grouped = leaves.groupby(list(combo), sort=True, observed=True)
             keys = grouped.size().index.to_frame(index=False)
-            label = keys.astype("str").radd([f"{d}=" for d in combo]).agg(" & ".join, axis=1)
+            label = keys.astype(STR).radd([f"{d}=" for d in combo]).agg(" & ".join, axis=1)
             frames.append(keys.astype(object).assign(segment=label, order=order))
             codes_of[combo] = offset + grouped.ngroup().to_numpy()
             offset += len(keys)

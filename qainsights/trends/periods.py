@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from qainsights._multiple import q_values
-from qainsights._results import TidyResult
-from qainsights._validation import as_column_list, check_confidence, format_values
-
+from .._compat import STR
+from .._multiple import q_values
+from .._results import TidyResult, drawing
+from .._validation import as_column_list, check_confidence, format_values
 from ._aggregate import EFFECTIVE_COLUMNS, PERIOD_COLUMNS, effective_counts, two_period_counts
 from ._inference import difference_ci, rate_with_ci, two_proportion_test
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = ["PeriodComparison", "compare_periods"]
 
@@ -51,21 +47,10 @@ class PeriodComparison(TidyResult):
         """The per-segment table."""
         return self.segments
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Forest plot: each segment's change with its interval; significant ones marked ``*``.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from qainsights.plotting.trends import plot_period_comparison
-
-        return plot_period_comparison(self, ax=ax)
+    plot = drawing(
+        "trends", "plot_period_comparison",
+        "Forest plot: each segment's change with its interval; significant ones marked ``*``.",
+    )  # fmt: skip
 
 
 def compare_periods(
@@ -253,7 +238,7 @@ def _check_min_n(min_n, *, func: str) -> None:
 def _warn_absent(counts: pd.DataFrame, keys: list[str]) -> None:
     absent = (counts["n_baseline"] == 0) | (counts["n_current"] == 0)
     if absent.any():
-        names = counts.loc[absent, keys].astype("str").agg(" / ".join, axis=1)
+        names = counts.loc[absent, keys].astype(STR).agg(" / ".join, axis=1)
         warnings.warn(
             f"{int(absent.sum())} segments have no audits in one of the periods "
             f"({format_values(names)}); their rate there is NaN and they are not tested.",

@@ -42,7 +42,10 @@ def test_root_cause_shares_count_decisions(weighted):
     errors = audits[(audits["month"] == report.month) & audits["is_error"]]
     shares = errors.groupby("root_cause")["weight"].sum() / errors["weight"].sum()
     table = report.root_causes.table.set_index("root_cause")["share"]
-    pd.testing.assert_series_equal(table.sort_index(), shares.sort_index(), check_names=False)
+    # The index's text dtype is left out: object or str, as the pandas release infers it.
+    pd.testing.assert_series_equal(
+        table.sort_index(), shares.sort_index(), check_names=False, check_index_type=False
+    )
 
 
 def test_capability_is_the_decision_weighted_rate_per_million(weighted):
