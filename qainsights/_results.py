@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from importlib import import_module
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["TidyResult"]
+__all__ = ["TidyResult", "drawing"]
 
 #: Key figures shown in a repr at the most, and the longest text value shown.
 _MAX_FIGURES = 8
@@ -109,6 +111,41 @@ class TidyResult(ABC):
 
     def _repr_html_(self) -> str:
         return f"<h4>{self.title}</h4>" + self.to_frame()._repr_html_()
+
+
+def drawing(
+    module: str,
+    function: str,
+    summary: str,
+    *,
+    returns: str = "matplotlib.axes.Axes",
+    options: str = "",
+    ax: str = "matplotlib.axes.Axes, optional",
+) -> Callable:
+    """Return a plot method that draws with ``qainsights.plotting.<module>.<function>``.
+
+    The drawing module is imported when the method is called, so that no statistics module
+    loads matplotlib. The method's docstring is ``summary`` with the ``ax`` parameter, the
+    numpydoc ``options`` (further keyword arguments, already indented by 4 spaces) and the
+    return type.
+
+    Examples
+    --------
+    >>> plot = drawing("spc", "plot_cusum", "Draw the CUSUM.")
+    >>> print(plot.__doc__.splitlines()[-2:])
+    ['    -------', '    matplotlib.axes.Axes']
+    """
+
+    def plot(self, ax=None, **kwargs):
+        draw = getattr(import_module(f"qainsights.plotting.{module}"), function)
+        return draw(self, ax=ax, **kwargs)
+
+    plot.__doc__ = (
+        f"{summary}\n\n    Parameters\n    ----------\n    ax : {ax}\n"
+        f"        Where to draw; a new figure when omitted.\n{options}"
+        f"\n    Returns\n    -------\n    {returns}"
+    )
+    return plot
 
 
 def _is_short(value: Any) -> bool:

@@ -6,6 +6,7 @@ and end with what to do next.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -164,14 +165,26 @@ def check_columns(
     Traceback (most recent call last):
     ...
     ValueError: error_rate needs column 'queue' in 'data', which has columns 'site', 'is_error'. Check the spelling, or rename your column to 'queue'.
+    >>> check_columns(frame, ["is_eror"], func="error_rate")
+    Traceback (most recent call last):
+    ...
+    ValueError: error_rate needs column 'is_eror' in 'data', which has columns 'site', 'is_error'. Did you mean 'is_error'?
     """
-    missing = [c for c in dict.fromkeys(columns) if c not in data.columns]
+    # A lazy frame's schema is resolved once (its ``columns`` attribute warns on polars).
+    present = data.collect_schema().names() if hasattr(data, "collect_schema") else data.columns
+    missing = [c for c in dict.fromkeys(columns) if c not in present]
     if missing:
         noun = "column" if len(missing) == 1 else "columns"
+        names = [str(c) for c in present]
+        near = difflib.get_close_matches(str(missing[0]), names, n=1, cutoff=0.75)
+        advice = (
+            f"Did you mean {near[0]!r}?"
+            if near
+            else f"Check the spelling, or rename your column to {missing[0]!r}."
+        )
         raise ValueError(
             f"{func} needs {noun} {format_values(missing, limit=len(missing))} in {param!r}, "
-            f"which has columns {format_values(data.columns, limit=30)}. Check the spelling, "
-            f"or rename your column to {missing[0]!r}."
+            f"which has columns {format_values(present, limit=30)}. {advice}"
         )
 
 

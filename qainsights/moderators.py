@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
 from qainsights._multiple import q_values
-from qainsights._results import TidyResult
+from qainsights._results import TidyResult, drawing
 from qainsights._validation import check_confidence, check_integer, format_values
 from qainsights.rates import _segment_rates
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = ["BetaBinomialPrior", "ModeratorOutliers", "moderator_outliers"]
 
@@ -151,21 +147,10 @@ class ModeratorOutliers(TidyResult):
         )
         return "\n".join(lines)
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Funnel plot: error rate against audits, with the prior-predictive limits.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from qainsights.plotting.moderators import plot_moderator_funnel
-
-        return plot_moderator_funnel(self, ax=ax)
+    plot = drawing(
+        "moderators", "plot_moderator_funnel",
+        "Funnel plot: error rate against audits, with the prior-predictive limits.",
+    )  # fmt: skip
 
 
 def moderator_outliers(

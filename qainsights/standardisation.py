@@ -17,6 +17,8 @@ from qainsights._validation import as_column_list, check_frame, format_values
 from qainsights.intervals import proportion_ci
 from qainsights.rates import _segment_rates
 
+from ._compat import STR
+
 __all__ = ["standardised_rates"]
 
 _FUNC = "standardised_rates"
@@ -260,8 +262,8 @@ def _weighted_sums(segments, cell_rates, shares, *, keys, cells) -> pd.DataFrame
 
 def _warn_missing_cells(missing: pd.DataFrame, *, keys, cells, count: int) -> None:
     """Warn that ``count`` segments lack cells of the standard, naming the first few."""
-    label = missing[keys].astype("str").agg(" / ".join, axis=1)
-    cell = missing[cells].astype("str").agg(" / ".join, axis=1)
+    label = missing[keys].astype(STR).agg(" / ".join, axis=1)
+    cell = missing[cells].astype(STR).agg(" / ".join, axis=1)
     listed = cell.groupby(label, sort=False).agg(lambda s: format_values(s, limit=3))
     examples = [f"{segment!r} lacks {lacks}" for segment, lacks in listed.head(3).items()]
     warnings.warn(

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._compat import STR
 from ._results import TidyResult
 from ._validation import as_column_list, check_columns, check_frame, format_values
 from .standardisation import standardised_rates
@@ -83,10 +84,10 @@ class NoCommonMixError(ValueError):
 
 def _units(audits: pd.DataFrame, site: str, site_type: str) -> pd.DataFrame:
     """Rows relabelled by unit: in-house pooled, all vendors pooled, and each vendor site."""
-    kind = audits[site_type].astype("str")
+    kind = audits[site_type].astype(STR)
     pooled = audits.assign(_unit=np.where(kind == _REFERENCE, _REFERENCE, ALL_VENDORS))
     vendors = audits[(kind == _VENDOR).to_numpy()]
-    return pd.concat([pooled, vendors.assign(_unit=vendors[site].astype("str"))], ignore_index=True)
+    return pd.concat([pooled, vendors.assign(_unit=vendors[site].astype(STR))], ignore_index=True)
 
 
 def _standardised(rows, *, by, mix, standard, weight, strata, ci) -> pd.DataFrame:
@@ -270,7 +271,7 @@ def compare_site_types(
             f"present: {format_values(sorted(audits['month'].unique()), 24)}."
         )
     rows = audits[audits["month"].isin(window).to_numpy()]
-    kinds = set(rows.loc[rows["month"] == month, site_type].dropna().astype("str"))
+    kinds = set(rows.loc[rows["month"] == month, site_type].dropna().astype(STR))
     if not {_REFERENCE, _VENDOR} <= kinds:
         raise ValueError(
             f"{_FUNC} needs both in-house and vendor audits in {month}; the {site_type!r} "

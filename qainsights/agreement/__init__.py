@@ -25,13 +25,14 @@ from .coefficients import (
     scott_pi,
 )
 from .groups import agreement_by, compare_agreement
-from .icc import icc
+from .icc import ICC_FORMS, icc
 from .interpretation import benchmark_bands, benchmark_label
 from .results import AgreementResult, CohenKappaResult
 from .session import CalibrationResult, calibration_session
 from .summary import agreement_summary
 
 __all__ = [
+    "ICC_FORMS",
     "AgreementResult",
     "CalibrationResult",
     "CohenKappaResult",

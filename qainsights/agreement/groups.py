@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from qainsights._multiple import q_values
-
+from .._multiple import q_values
 from .._validation import (
     as_column_list,
     check_columns,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from .._results import TidyResult
+from .._results import TidyResult, drawing
 from .calibration import (
     category_agreement,
     disputed_items,
@@ -16,9 +16,6 @@ from .calibration import (
     rater_confusion,
 )
 from .summary import agreement_summary
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = ["CalibrationResult", "calibration_session"]
 
@@ -58,39 +55,16 @@ class CalibrationResult(TidyResult):
         """The per-rater table (accuracy, interval, shrunk accuracy)."""
         return self.raters
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Forest plot of rater accuracy with intervals; the dashed line is the pooled accuracy.
+    plot = drawing(
+        "agreement", "plot_calibration",
+        "Forest plot of rater accuracy with intervals; the dashed line is the pooled accuracy.",
+    )  # fmt: skip
 
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from ..plotting.agreement import plot_calibration
-
-        return plot_calibration(self, ax=ax)
-
-    def plot_pairs(self, ax: Axes | None = None, *, value: str = "kappa") -> Axes:
-        """Heatmap of rater x rater agreement.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-        value : {"kappa", "agreement"}, default "kappa"
-            The pairwise statistic drawn.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from ..plotting.agreement import plot_rater_pairs
-
-        return plot_rater_pairs(self, ax=ax, value=value)
+    plot_pairs = drawing(
+        "agreement", "plot_rater_pairs", "Heatmap of rater x rater agreement.",
+        options='    value : {"kappa", "agreement"}, default "kappa"\n        The pairwise '
+        "statistic drawn.\n",
+    )  # fmt: skip
 
 
 def calibration_session(

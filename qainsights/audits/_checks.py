@@ -8,9 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
 from .._validation import format_values
 from . import _coerce
 from ._dates import parse_timestamps
+from ._labels import LABEL_COLUMNS, read_labels
 from ._missing import present_values
 from .schema import ACTIONS, AUDIT_SCHEMA, ERROR_TYPES, Column
 
@@ -34,12 +36,14 @@ RULES: dict[str, str] = {
 
 _EMPTY = {
     "row": "int64",
-    "audit_id": "str",
-    "column": "str",
-    "rule": "str",
-    "value": "str",
-    "message": "str",
+    "audit_id": STR,
+    "column": STR,
+    "rule": STR,
+    "value": STR,
+    "message": STR,
 }
+
+_NO_PROBLEMS = pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in _EMPTY.items()})
 
 
 def _problems(
@@ -47,16 +51,16 @@ def _problems(
 ) -> pd.DataFrame:
     rows = np.flatnonzero(mask)
     if not len(rows):
-        return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in _EMPTY.items()})
+        return _NO_PROBLEMS  # shared and never modified: the caller concatenates
     values = raw[column].iloc[rows] if column in raw else pd.Series([pd.NA] * len(rows))
     ids = raw["audit_id"].iloc[rows] if "audit_id" in raw else pd.Series([pd.NA] * len(rows))
     return pd.DataFrame(
         {
             "row": rows,
-            "audit_id": ids.astype("str").to_numpy(),
+            "audit_id": ids.astype(STR).to_numpy(),
             "column": column,
             "rule": rule,
-            "value": values.astype("str").to_numpy(),
+            "value": values.astype(STR).to_numpy(),
             "message": f"{column} {RULES[rule]}{detail}",
         }
     )
@@ -72,14 +76,24 @@ class Options:
     func: str
 
 
-def coerce(raw: pd.DataFrame, options: Options) -> tuple[dict[str, pd.Series], list[pd.DataFrame]]:
-    """Type every canonical column present in ``raw``; return the typed columns and problems."""
+def coerce(
+    raw: pd.DataFrame, options: Options
+) -> tuple[dict[str, pd.Series], list[pd.DataFrame], dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Type every canonical column present in ``raw``.
+
+    Returns the typed columns, the problems, and the label columns' factorisations.
+    """
     typed: dict[str, pd.Series] = {}
     found = []
+    factorized = {}
     for col in AUDIT_SCHEMA:
         if col.name not in raw:
             continue
-        values, flagged, missing = _coerce_column(raw[col.name], col, options)
+        if col.name in LABEL_COLUMNS:
+            values, factorized[col.name] = read_labels(raw[col.name])
+            flagged, missing = {}, values.isna().to_numpy()
+        else:
+            values, flagged, missing = _coerce_column(raw[col.name], col, options)
         typed[col.name] = values
         bad = np.zeros(len(raw), dtype=bool)
         for rule, (mask, detail) in flagged.items():
@@ -87,7 +101,7 @@ def coerce(raw: pd.DataFrame, options: Options) -> tuple[dict[str, pd.Series], l
             bad |= mask
         if col.role == "required":
             found.append(_problems(missing & ~bad, raw, col.name, "missing_value"))
-    return typed, found
+    return typed, found, factorized
 
 
 def _coerce_column(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
 from .schema import SEVERITIES, Column
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
@@ -40,7 +41,7 @@ def normalise_labels(values: pd.Series) -> pd.Series:
     ['no_action', 'take_down', nan]
     """
     text = pd.Series(values.to_numpy(dtype=object), index=values.index).where(values.notna())
-    text = text.astype("str")
+    text = text.astype(STR)
     return (
         text.str.normalize("NFKC").str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
     )
@@ -50,7 +51,7 @@ def as_text(values: pd.Series) -> pd.Series:
     """Identifiers and labels as strings (missing values stay missing)."""
     if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
         return values
-    text = values.astype("str")
+    text = values.astype(STR)
     return text.where(values.notna())
 
 
@@ -100,7 +101,7 @@ def as_category(values: pd.Series, column: Column) -> tuple[pd.Series, np.ndarra
     if column.allowed == SEVERITIES:
         ranks = {str(i + 1): s for i, s in enumerate(SEVERITIES)}
         ranks |= {f"{i + 1}.0": s for i, s in enumerate(SEVERITIES)}
-        text = text.replace(ranks)
+        text = text.where(~text.isin(list(ranks)), text.map(ranks))
     dtype = pd.CategoricalDtype(list(column.allowed), ordered=True)
     parsed = text.where(text.isin(column.allowed)).astype(dtype)
     return parsed, (values.notna() & parsed.isna()).to_numpy()

@@ -25,6 +25,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
+
 __all__ = ["parse_timestamps"]
 
 _SAMPLE = 200
@@ -86,7 +88,7 @@ def parse_timestamps(
     description = "timestamps"
     if is_text.any():
         text, description = _parse_text(
-            values[is_text].astype("str"), column, date_format, dayfirst, func
+            values[is_text].astype(STR), column, date_format, dayfirst, func
         )
         out[is_text] = text
     if is_number.any():
@@ -194,13 +196,13 @@ def _rewritten(text: pd.Series, template: re.Match) -> pd.Series:
     if time_sep:
         shape += re.escape(time_sep) + r"\d{1,2}:\d{2}"
         shape += (r":\d{2}" if seconds else "") + (r"\.\d+" if fraction else "")
-    arrow = pa.array(text.astype("str").array)
+    arrow = pa.array(text.astype(STR).array)
     fits = pc.match_substring_regex(arrow, pattern=shape + "$")
     swap = r"\3-\2-\1" if first == "d" else r"\3-\1-\2"
     iso = pc.replace_substring_regex(arrow, pattern=_ARROW_DMY, replacement=swap)
     iso = pc.if_else(fits, iso, pa.scalar(None, pa.string()))
     parsed = pd.to_datetime(
-        pd.Series(pd.array(iso, dtype="str"), index=text.index),
+        pd.Series(pd.array(iso, dtype=STR), index=text.index),
         format="ISO8601",
         errors="coerce",
         utc=True,

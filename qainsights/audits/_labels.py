@@ -10,12 +10,23 @@ policies the moderator and the auditor cited, so that ``Spam`` and ``spam`` cann
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
 from .._validation import format_values
+from ._missing import present_values
 
-__all__ = ["LABEL_GROUPS", "describe_merges", "unify_labels"]
+__all__ = [
+    "LABEL_COLUMNS",
+    "LABEL_GROUPS",
+    "describe_merges",
+    "no_merges",
+    "read_labels",
+    "unify_labels",
+]
 
 #: Text columns whose spellings are unified; the columns of one tuple share one vocabulary.
 LABEL_GROUPS: tuple[tuple[str, ...], ...] = (
@@ -26,14 +37,42 @@ LABEL_GROUPS: tuple[tuple[str, ...], ...] = (
     ("root_cause",),
     ("stratum",),
 )
-_MERGES = {"column": "str", "spelling": "str", "label": "str", "rows": "int64"}
+#: Every column whose spellings are unified.
+LABEL_COLUMNS: frozenset[str] = frozenset(name for group in LABEL_GROUPS for name in group)
+_MERGES = {"column": STR, "spelling": STR, "label": STR, "rows": "int64"}
 
 
-def unify_labels(typed: dict[str, pd.Series]) -> tuple[dict[str, pd.Series], pd.DataFrame]:
+def read_labels(values: pd.Series) -> tuple[pd.Series, tuple[np.ndarray, np.ndarray]]:
+    """A label column read once per distinct spelling: stripped, blanks missing.
+
+    Returns the text column and its factorisation (codes, spellings), which
+    :func:`unify_labels` reuses.
+
+    Examples
+    --------
+    >>> text, (codes, spellings) = read_labels(pd.Series(["Manila ", "Dublin", "", "Manila "]))
+    >>> text.tolist(), codes.tolist(), spellings.tolist()
+    (['Manila', 'Dublin', nan, 'Manila'], [0, 1, 2, 0], ['Manila', 'Dublin', nan])
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    spellings = present_values(pd.Series(uniques, dtype=object), "text").to_numpy(dtype=object)
+    unchanged = not pd.isna(spellings).any() and np.array_equal(spellings, uniques)
+    if unchanged and pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        return values, (codes, spellings)
+    text = pd.array(spellings, dtype=STR).take(codes, allow_fill=True)
+    return pd.Series(text, index=values.index), (codes, spellings)
+
+
+def unify_labels(
+    typed: dict[str, pd.Series],
+    factorized: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
+) -> tuple[dict[str, pd.Series], pd.DataFrame]:
     """Return the columns with one spelling per label, and one row per spelling replaced.
 
     The frame of merges has ``column``, ``spelling`` (as found), ``label`` (what it became)
-    and ``rows`` (how many rows of that column had the spelling).
+    and ``rows`` (how many rows of that column had the spelling). ``factorized`` holds the
+    columns' factorisations when :func:`read_labels` already made them.
 
     Examples
     --------
@@ -50,19 +89,21 @@ def unify_labels(typed: dict[str, pd.Series]) -> tuple[dict[str, pd.Series], pd.
         names = [name for name in group if name in typed]
         if not names:
             continue
-        factorized = [pd.factorize(typed[name]) for name in names]
-        spellings = pd.Index(
-            np.concatenate([np.asarray(uniques, dtype=object) for _, uniques in factorized])
-        ).unique()
+        coded = [(factorized or {}).get(name) or pd.factorize(typed[name]) for name in names]
+        spellings = (
+            pd.Index(np.concatenate([np.asarray(uniques, dtype=object) for _, uniques in coded]))
+            .dropna()
+            .unique()
+        )
         if len(spellings) < 2:
             continue
         texts = spellings.to_numpy(dtype=object)
-        keys = pd.Series(texts, dtype="str").str.normalize("NFKC").str.casefold()
+        keys = pd.Series(texts, dtype=STR).str.normalize("NFKC").str.casefold()
         key_codes, _ = pd.factorize(keys.str.split().str.join(" "))
         if key_codes.max() + 1 == len(spellings):
             continue
         own = []  # each column's rows as positions in ``spellings`` (-1: missing)
-        for codes, uniques in factorized:
+        for codes, uniques in coded:
             position = spellings.get_indexer(np.asarray(uniques, dtype=object))
             own.append(np.where(codes >= 0, position[np.maximum(codes, 0)], -1))
         counts = sum(np.bincount(c[c >= 0], minlength=len(texts)) for c in own)
@@ -76,7 +117,7 @@ def unify_labels(typed: dict[str, pd.Series]) -> tuple[dict[str, pd.Series], pd.
         for name, codes in zip(names, own, strict=True):
             mapped = texts[target][np.maximum(codes, 0)]
             mapped[codes < 0] = np.nan
-            unified[name] = pd.Series(mapped, index=typed[name].index, dtype="str")
+            unified[name] = pd.Series(mapped, index=typed[name].index, dtype=STR)
             rows = np.bincount(codes[codes >= 0], minlength=len(texts))
             changed = np.flatnonzero((target != np.arange(len(spellings))) & (rows > 0))
             found.append(
@@ -90,8 +131,13 @@ def unify_labels(typed: dict[str, pd.Series]) -> tuple[dict[str, pd.Series], pd.
                 )
             )
     if not found:
-        return unified, pd.DataFrame({k: pd.Series(dtype=v) for k, v in _MERGES.items()})
+        return unified, no_merges()
     return unified, pd.concat(found, ignore_index=True).astype(_MERGES)
+
+
+def no_merges() -> pd.DataFrame:
+    """The empty frame of merges, with its columns."""
+    return pd.DataFrame({k: pd.Series(dtype=v) for k, v in _MERGES.items()})
 
 
 def describe_merges(merges: pd.DataFrame) -> str:

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
 from .._results import TidyResult
 from .._validation import check_option, format_values
 from . import _checks
 from ._columns import CANONICAL, check_actions, check_date_options, check_required, rename
-from ._labels import describe_merges, unify_labels
+from ._labels import describe_merges, no_merges, unify_labels
 from ._read import Source, read_source
 from .schema import AUDIT_SCHEMA
 
@@ -72,7 +73,7 @@ class AuditValidation(TidyResult):
     problems: pd.DataFrame
     excluded: pd.DataFrame
     n_rows: int
-    merged_labels: pd.DataFrame = field(default_factory=pd.DataFrame)
+    merged_labels: pd.DataFrame = field(default_factory=no_merges)
     where: str = "index"
     _title = "Audit validation"
 
@@ -160,8 +161,9 @@ def _add_periods(typed: pd.DataFrame) -> pd.DataFrame:
     codes, distinct = pd.factorize(month)
     labels = np.array([f"{m // 100:04d}-{m % 100:02d}" for m in distinct.astype(int)], dtype=object)
     return typed.drop(columns=["week", "month"], errors="ignore").assign(
-        week=time.dt.normalize() - pd.to_timedelta(time.dt.day_of_week, unit="D"),
-        month=pd.Series(labels[codes], index=time.index, dtype="str").where(codes >= 0),
+        # A missing time stays missing (NaT - 0 days); NaN days would overflow on pandas 2.2.
+        week=time.dt.normalize() - pd.to_timedelta(time.dt.day_of_week.fillna(0), unit="D"),
+        month=pd.Series(labels[codes], index=time.index, dtype=STR).where(codes >= 0),
     )
 
 
@@ -179,8 +181,8 @@ def _validate(
     raw = rename(source.frame, columns, func)
     check_required(raw, func)
     raw = raw.reset_index(drop=True)
-    columns_typed, found = _checks.coerce(raw, options)
-    merges = unify_labels(columns_typed) if unify else (columns_typed, pd.DataFrame())
+    columns_typed, found, factorized = _checks.coerce(raw, options)
+    merges = unify_labels(columns_typed, factorized) if unify else (columns_typed, no_merges())
     typed = pd.DataFrame(merges[0], index=raw.index)
     found += _checks.domain_problems(typed, raw)
     derived = _add_periods(_checks.derive_errors(typed))
@@ -191,10 +193,9 @@ def _validate(
     bad = np.zeros(len(raw), dtype=bool)
     bad[problems["row"].to_numpy()] = True
     extra = [c for c in raw.columns if c not in CANONICAL]
-    clean = derived.loc[~bad]
-    for name in CANONICAL:
-        if name not in clean:
-            clean[name] = _empty_column(name, len(clean), clean.index)
+    kept = derived.loc[~bad]
+    absent = {n: _empty_column(n, len(kept), kept.index) for n in CANONICAL if n not in kept}
+    clean = kept.assign(**absent)
     clean = pd.concat([clean[CANONICAL], raw.loc[~bad, extra]], axis=1).reset_index(drop=True)
     clean["is_error"] = clean["is_error"].astype(bool)
     reasons = problems.groupby("row")["message"].agg("; ".join)
@@ -218,7 +219,7 @@ def _empty_column(name: str, n: int, index: pd.Index) -> pd.Series:
     if kind.kind == "category":
         dtype = pd.CategoricalDtype(list(kind.allowed), ordered=True)
         return pd.Series(pd.Categorical([None] * n, dtype=dtype), index=index)
-    return pd.Series(np.nan, index=index, dtype="str")
+    return pd.Series(np.nan, index=index, dtype=STR)
 
 
 def validate_audits(

@@ -13,6 +13,8 @@ Text read from files is Arrow-backed; the policy then runs as Arrow compute kern
 
 from __future__ import annotations
 
+from itertools import product
+
 import numpy as np
 import pandas as pd
 
@@ -55,7 +57,7 @@ def present_values(values: pd.Series, kind: str, allowed: tuple[str, ...] = ()) 
     if not _may_hold_text(values):
         return values
     text = values.str.strip()  # non-strings in an object column become NaN here
-    missing = text.eq("") | text.str.lower().isin(tokens)
+    missing = text.eq("") | text.isin(tokens)
     missing = missing.fillna(False).to_numpy(dtype=bool)
     if values.dtype == object:
         is_text = text.notna().to_numpy()
@@ -65,10 +67,12 @@ def present_values(values: pd.Series, kind: str, allowed: tuple[str, ...] = ()) 
 
 
 def _tokens(kind: str, allowed: tuple[str, ...]) -> list[str]:
+    """The tokens in every mix of upper and lower case (matched without lower-casing a column)."""
     if kind not in TOKEN_KINDS:
         return []
     allowed_lower = {a.lower() for a in allowed}
-    return [t.lower() for t in MISSING_TOKENS if t.lower() not in allowed_lower]
+    tokens = [t.lower() for t in MISSING_TOKENS if t.lower() not in allowed_lower]
+    return ["".join(chars) for t in tokens for chars in product(*({c, c.upper()} for c in t))]
 
 
 def _present_arrow(values: pd.Series, tokens: list[str]) -> pd.Series:
@@ -78,8 +82,9 @@ def _present_arrow(values: pd.Series, tokens: list[str]) -> pd.Series:
     text = pc.utf8_trim_whitespace(pa.array(values.array))
     missing = pc.equal(text, "")
     if tokens:
-        missing = pc.or_(missing, pc.is_in(pc.utf8_lower(text), value_set=pa.array(tokens)))
-    text = pc.if_else(missing, pa.scalar(None, text.type), text)
+        missing = pc.or_(missing, pc.is_in(text, value_set=pa.array(tokens)))
+    if pc.any(missing).as_py():
+        text = pc.if_else(missing, pa.scalar(None, text.type), text)
     return pd.Series(pd.array(text, dtype=values.dtype), index=values.index)
 
 

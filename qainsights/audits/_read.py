@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
+
 _TEXT = {".csv": ",", ".csv.gz": ",", ".txt": ",", ".tsv": "\t", ".tsv.gz": "\t"}
 
 
@@ -36,6 +38,8 @@ class Source:
     def locations(self, rows: np.ndarray) -> np.ndarray:
         """Name the rows at 0-based positions ``rows``: line numbers, sheet rows or index labels."""
         rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return rows
         if self.kind == "row":
             return rows + 2  # a worksheet's header is row 1
         if self.kind == "line":
@@ -113,7 +117,7 @@ def read_source(
 
 def _read_text(path: Path, delimiter: str) -> pd.DataFrame:
     """Every value as a string, nothing read as missing: the missing-value policy decides."""
-    options = {"sep": delimiter, "dtype": "str", "keep_default_na": False}
+    options = {"sep": delimiter, "dtype": STR, "keep_default_na": False}
     try:
         return pd.read_csv(path, engine="pyarrow", **options)
     except (ValueError, OSError):  # what the pyarrow reader cannot parse, the C reader explains

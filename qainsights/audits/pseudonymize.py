@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from .._compat import STR
 from .._validation import as_column_list, check_columns, check_frame
 
 _MIN_KEY_BYTES = 16
@@ -70,11 +71,11 @@ def pseudonymize(
     out = frame.copy()
     for name in names:
         values = frame[name]
-        distinct = pd.unique(values.dropna().astype("str"))
+        distinct = pd.unique(values.dropna().astype(STR))
         table = {
             v: hmac.new(secret, v.encode(), hashlib.sha256).hexdigest()[:length] for v in distinct
         }
-        out[name] = values.astype("str").map(table).where(values.notna()).astype("str")
+        out[name] = values.astype(STR).map(table).where(values.notna()).astype(STR)
     return out
 
 

@@ -8,10 +8,10 @@
 - :func:`dpmo`, :func:`dpmo_to_sigma`, :func:`sigma_to_dpmo`, :func:`rolled_throughput_yield`.
 """
 
-from qainsights.capability.attribute import attribute_capability, dpmo, rolled_throughput_yield
-from qainsights.capability.process import capability
-from qainsights.capability.result import CapabilityResult
-from qainsights.capability.sigma_level import dpmo_to_sigma, sigma_to_dpmo
+from .attribute import attribute_capability, dpmo, rolled_throughput_yield
+from .process import capability
+from .result import CapabilityResult
+from .sigma_level import dpmo_to_sigma, sigma_to_dpmo
 
 __all__ = [
     "CapabilityResult",

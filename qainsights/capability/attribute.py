@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike
 from scipy.special import ndtri
 from scipy.stats import gamma
 
-from qainsights._validation import (
+from .._validation import (
     as_column_list,
     check_columns,
     check_confidence,
@@ -26,9 +26,9 @@ from qainsights._validation import (
     check_option,
     format_values,
 )
-from qainsights.aggregate import check_complete, collect, engine_frame, is_engine_frame
-from qainsights.capability.sigma_level import MILLION, check_shift
-from qainsights.intervals import INTERVAL_METHODS, proportion_ci
+from ..aggregate import check_complete, collect, engine_frame, is_engine_frame
+from ..intervals import INTERVAL_METHODS, proportion_ci
+from .sigma_level import MILLION, check_shift
 
 __all__ = ["attribute_capability", "dpmo", "rolled_throughput_yield"]
 
@@ -283,7 +283,8 @@ def attribute_capability(
           of the base rate is carried through each monotone measure, so the bounds of
           yield and Z come from the opposite bounds of the rate; DPO bounds are clipped to
           [0, 1].
-        - ``defects``, ``units``, ``opportunities``: the group's totals.
+        - ``defects``, ``units``, ``total_opportunities``: the group's totals (the last is
+          the sum of ``units × opportunities``, not the opportunities per unit).
         - ``method``: the model and interval used.
 
     Raises
@@ -384,7 +385,8 @@ def attribute_capability(
     table["estimate"] = estimate.T.ravel()
     table["ci_low"] = np.where(decreasing, bound_high, bound_low).T.ravel()
     table["ci_high"] = np.where(decreasing, bound_low, bound_high).T.ravel()
-    for column in ("defects", "units", "opportunities"):
-        table[column] = np.repeat(sums[column].to_numpy(), n_measures)
+    for column, name in (("defects", "defects"), ("units", "units"),
+                         ("opportunities", "total_opportunities")):  # fmt: skip
+        table[name] = np.repeat(sums[column].to_numpy(), n_measures)
     table["method"] = f"{model}, {interval} interval"
     return table

@@ -9,43 +9,43 @@ import pandas as pd
 from scipy.special import boxcox
 from scipy.stats import boxcox_normmax
 
-from qainsights._validation import check_confidence, check_integer, check_option, format_values
-from qainsights.capability.bootstrap import (
-    box_cox_replicates,
-    empirical_replicates,
-    lognormal_replicates,
-    weibull_replicates,
-)
-from qainsights.capability.bootstrap_intervals import replicate_intervals
-from qainsights.capability.diagnostics import (
-    ALPHA,
-    NORMALITY_TEST,
-    choose_method,
-    normality_pvalue,
-    stability_gate,
-)
-from qainsights.capability.distributions import Fit, fit_lognormal, fit_weibull
-from qainsights.capability.indices import (
-    INDEX_COLUMNS,
-    Specs,
-    normal_indices,
-    undefined_rows,
-)
-from qainsights.capability.inputs import FUNC, Subgroups, read_specs, read_values
-from qainsights.capability.nonnormal import (
-    PERCENTILE_PROBABILITIES,
-    empirical_quantiles,
-    percentile_indices,
-)
-from qainsights.capability.result import CapabilityResult
-from qainsights.capability.tails import fitted_ppm, observed_ppm, ppm_table
-from qainsights.spc.sigma import (
+from .._validation import check_confidence, check_integer, check_option, format_values
+from ..spc.sigma import (
     sigma_moving_range,
     sigma_overall,
     sigma_pooled,
     sigma_range,
     sigma_sbar,
 )
+from ._bootstrap import (
+    box_cox_replicates,
+    empirical_replicates,
+    lognormal_replicates,
+    weibull_replicates,
+)
+from ._bootstrap_intervals import replicate_intervals
+from ._diagnostics import (
+    ALPHA,
+    NORMALITY_TEST,
+    choose_method,
+    normality_pvalue,
+    stability_gate,
+)
+from ._distributions import Fit, fit_lognormal, fit_weibull
+from ._indices import (
+    INDEX_COLUMNS,
+    Specs,
+    normal_indices,
+    undefined_rows,
+)
+from ._inputs import FUNC, Subgroups, read_specs, read_values
+from ._nonnormal import (
+    PERCENTILE_PROBABILITIES,
+    empirical_quantiles,
+    percentile_indices,
+)
+from ._tails import fitted_ppm, observed_ppm, ppm_table
+from .result import CapabilityResult
 
 __all__ = ["capability"]
 

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from qainsights._results import TidyResult
-from qainsights.capability.distributions import Fit
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+from .._results import TidyResult, drawing
+from ._distributions import Fit
 
 __all__ = ["CapabilityResult"]
 
@@ -144,25 +140,13 @@ class CapabilityResult(TidyResult):
         """Ppm: Cpm with the overall sigma (the index; parts per million are in out_of_spec)."""
         return self._estimate("Ppm")
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw the histogram with specifications, target, fitted curves and the indices.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Axes to draw on; a new figure with room for the index panel if omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-            The axes, with the histogram (density scale), one vertical line per
-            specification and target (labelled ``"LSL"``, ``"USL"``, ``"target"``), one curve
-            per fitted distribution (labelled by its name) and :meth:`summary` as text to
-            the right of the axes.
-        """
-        from qainsights.plotting.capability import plot_capability
-
-        return plot_capability(self, ax=ax)
+    plot = drawing(
+        "capability", "plot_capability",
+        "Draw the histogram with specifications, target, fitted curves and the indices.",
+        returns="matplotlib.axes.Axes\n        The histogram (density scale), one vertical line "
+        'per specification and target (``"LSL"``, ``"USL"``, ``"target"``), one curve per '
+        "fitted distribution (labelled by its name) and :meth:`summary` to the right.",
+    )  # fmt: skip
 
     def summary(self) -> str:
         """The defined indices with their intervals, then ``n``, the ppm and the stability check."""

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import ndtr, ndtri
 
-from qainsights._validation import format_values
+from .._validation import format_values
 
 __all__ = ["dpmo_to_sigma", "sigma_to_dpmo"]
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
 
+from .._compat import STR
 from .._results import TidyResult
 from .._validation import check_integer, format_values
 from ..audits import ACTIONS, load_audits
@@ -49,7 +50,8 @@ class SimulatedAudits(TidyResult):
         ``auditor_id``, ``cohort``; missing where not restricted), ``metric``, ``baseline``
         (the expected value for the affected audits without the effect), ``planted`` (with
         it), ``audits`` (how many audits it touches) and ``phrases`` (the phrases the
-        effect brings into the ``qa_comment`` of the errors it causes, ``; ``-separated).
+        effect brings into the ``qa_comment`` of the errors it causes, separated by
+        semicolons).
     moderators : DataFrame
         The roster: ``moderator_id``, ``site``, ``start_date``, ``cohort``, ``ability``
         (log-odds effect on errors; lower is better).
@@ -484,7 +486,7 @@ def _answer_key(first, starts, masks, p_total, without, week) -> pd.DataFrame:
     columns = ["effect", "description", "start", "site", "queue", "policy", "auditor_id"]
     columns += ["cohort", "metric", "baseline", "planted", "audits", "phrases"]
     text = ("site", "queue", "policy", "auditor_id", "cohort", "phrases")
-    return pd.DataFrame(rows, columns=columns).astype(dict.fromkeys(text, "str"))
+    return pd.DataFrame(rows, columns=columns).astype(dict.fromkeys(text, STR))
 
 
 def _index(table: tuple, name: str) -> int:
@@ -493,4 +495,4 @@ def _index(table: tuple, name: str) -> int:
 
 def _ids(prefix: str, n: int, width: int, numbers: np.ndarray | None = None) -> np.ndarray:
     numbers = np.arange(1, n + 1) if numbers is None else numbers
-    return (prefix + pd.Series(numbers).astype("str").str.zfill(width)).to_numpy()
+    return (prefix + pd.Series(numbers).astype(STR).str.zfill(width)).to_numpy()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
 from .._results import TidyResult
 from .._validation import check_integer
 
@@ -128,7 +129,7 @@ def simulate_calibration(
             "biased_toward": np.where(raters == BIASED_RATER, BIASED_TOWARD, None),
             "bias_rate": np.where(raters == BIASED_RATER, BIAS_RATE, 0.0),
         }
-    ).astype({"biased_toward": "str"})
+    ).astype({"biased_toward": STR})
     return SimulatedCalibration(ratings=ratings, standard=standard, answer_key=answer_key)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
+
 __all__ = ["PHRASES", "simulate_comments"]
 
 #: Words the planted effects bring into the comments of the errors they cause.
@@ -119,7 +121,7 @@ def simulate_comments(
     comment[praised] = _pick(rng, _CORRECT, len(praised))
     appeal = np.full(n, None, dtype=object)
     rows = np.flatnonzero(queue == "appeals")
-    handles = ("user" + pd.Series(rng.integers(1000, 9999, len(rows))).astype("str")).to_numpy()
+    handles = ("user" + pd.Series(rng.integers(1000, 9999, len(rows))).astype(STR)).to_numpy()
     before, with_handle, after = (
         np.array(part, dtype=object) for part in zip(*_APPEAL, strict=True)
     )

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .._results import TidyResult
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+from .._results import TidyResult, drawing
 
 __all__ = ["ABTestResult", "DiffInDiffResult", "InterruptedSeriesResult"]
 
@@ -110,21 +106,7 @@ class ABTestResult(_EffectsResult):
             + _checks_sentence(self.assumptions)
         )
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw each arm's error rate with its interval.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from ..plotting.experiments import plot_ab_test
-
-        return plot_ab_test(self, ax=ax)
+    plot = drawing("experiments", "plot_ab_test", "Draw each arm's error rate with its interval.")
 
 
 @dataclass(frozen=True, repr=False)
@@ -194,21 +176,10 @@ class DiffInDiffResult(_EffectsResult):
             + _checks_sentence(self.assumptions)
         )
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw each arm's error rate per period, with intervals and the start marked.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from ..plotting.experiments import plot_diff_in_diff
-
-        return plot_diff_in_diff(self, ax=ax)
+    plot = drawing(
+        "experiments", "plot_diff_in_diff",
+        "Draw each arm's error rate per period, with intervals and the start marked.",
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, repr=False)
@@ -257,18 +228,7 @@ class InterruptedSeriesResult(_EffectsResult):
             + _checks_sentence(self.assumptions)
         )
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw the rates with intervals, the fitted segments and the counterfactual.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from ..plotting.experiments import plot_interrupted_series
-
-        return plot_interrupted_series(self, ax=ax)
+    plot = drawing(
+        "experiments", "plot_interrupted_series",
+        "Draw the rates with intervals, the fitted segments and the counterfactual.",
+    )  # fmt: skip

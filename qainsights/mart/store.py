@@ -19,6 +19,8 @@ from qainsights.aggregate import scan_audits
 from qainsights.mart.cube import CUBE_KEYS, SUMS, quality_cube
 from qainsights.mart.derived import derived_tables
 
+from .._compat import STR
+
 __all__ = ["CUBES", "Published", "publish", "read_mart"]
 
 #: The cube tables (stored by month) and the cube each is read from.
@@ -230,10 +232,11 @@ def _rows(data: Any, *, table: str | None, target: Path, func: str) -> Any:
     """The audit rows as a frame: paths are opened lazily with DuckDB."""
     if not isinstance(data, (str, os.PathLike)):
         return data
-    path = Path(data)
-    if path.suffix in (".duckdb", ".db"):
-        import duckdb
+    import duckdb
 
+    path = Path(data)
+    database = path.suffix in (".duckdb", ".db")
+    if database:
         if path.resolve() == target.resolve():
             raise ValueError(
                 f"The 'data' parameter of {func} names the mart itself ({str(path)!r}). "
@@ -244,8 +247,8 @@ def _rows(data: Any, *, table: str | None, target: Path, func: str) -> Any:
                 f"{func} reads a DuckDB database ({str(path)!r}) only with 'table' (--table "
                 "on the command line): the table holding the audit rows."
             )
-        return duckdb.connect(str(path), read_only=True).table(table)
-    return scan_audits(path)
+    connection = duckdb.connect(str(path), read_only=True) if database else duckdb.connect()
+    return connection.table(table) if database else scan_audits(path, connection=connection)
 
 
 def _columns(rows: Any) -> list[str]:
@@ -308,7 +311,7 @@ def _run(con, statement: str, parameters: list | None = None) -> None:
 def _typed(cube: pd.DataFrame) -> pd.DataFrame:
     """Keys as text (``week`` a timestamp) and sums as floats, also for an empty cube."""
     keys = [c for c in cube.columns if c not in SUMS and c != "week"]
-    return cube.astype({**dict.fromkeys(keys, "str"), **dict.fromkeys(SUMS, "float64")}).assign(
+    return cube.astype({**dict.fromkeys(keys, STR), **dict.fromkeys(SUMS, "float64")}).assign(
         week=pd.to_datetime(cube["week"])
     )
 

@@ -20,6 +20,8 @@ from matplotlib.axes import Axes
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from .._compat import STR
+
 __all__ = [
     "DIVERGING_MAP",
     "OKABE_ITO",
@@ -223,7 +225,7 @@ def join_labels(table: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> li
     >>> join_labels(pd.DataFrame({"site": ["a", "b"], "queue": [1, 2]}), ["site", "queue"])
     ['a / 1', 'b / 2']
     """
-    return table[list(columns)].astype("str").agg(" / ".join, axis=1).tolist()
+    return table[list(columns)].astype(STR).agg(" / ".join, axis=1).tolist()
 
 
 def label_of(key: object) -> str:

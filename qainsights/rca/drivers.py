@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -17,7 +16,7 @@ from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from qainsights._multiple import q_values
-from qainsights._results import TidyResult
+from qainsights._results import TidyResult, drawing
 from qainsights._validation import (
     as_column_list,
     check_columns,
@@ -30,9 +29,6 @@ from qainsights._validation import (
     outcome_indicator,
 )
 from qainsights.intervals import proportion_ci
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = ["DriversResult", "error_drivers"]
 
@@ -98,21 +94,9 @@ class DriversResult(TidyResult):
         ]
         return "\n".join([*lines, *self.findings])
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Forest plot of the odds ratios and their intervals, on a log scale.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from qainsights.plotting.rca import plot_drivers
-
-        return plot_drivers(self, ax=ax)
+    plot = drawing(
+        "rca", "plot_drivers", "Forest plot of the odds ratios and their intervals, on a log scale."
+    )
 
 
 def error_drivers(

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from qainsights._results import TidyResult
+from qainsights._results import TidyResult, drawing
 from qainsights._validation import as_column_list, check_confidence, format_values
 from qainsights.intervals import proportion_ci
 from qainsights.rates import enforcement_rates
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = ["EnforcementSplit", "enforcement_split"]
 
@@ -53,22 +49,11 @@ class EnforcementSplit(TidyResult):
         """Return the per-segment table (a copy of :attr:`table`)."""
         return self.table.copy()
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Diverging bars: over-enforcement rate to the right, under-enforcement to the left,
-        each with its interval.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from qainsights.plotting.rca import plot_enforcement
-
-        return plot_enforcement(self, ax=ax)
+    plot = drawing(
+        "rca", "plot_enforcement",
+        "Diverging bars: over-enforcement to the right, under-enforcement to the left, with "
+        "intervals.",
+    )  # fmt: skip
 
 
 def enforcement_split(

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from qainsights._results import TidyResult
+from qainsights._results import TidyResult, drawing
 from qainsights._validation import (
     check_columns,
     check_complete,
@@ -19,9 +18,6 @@ from qainsights._validation import (
     outcome_indicator,
 )
 from qainsights.intervals import proportion_ci
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = ["SEVERITY_WEIGHTS", "ParetoResult", "pareto"]
 
@@ -80,22 +76,11 @@ class ParetoResult(TidyResult):
         """The reasons that make up the vital few, largest first."""
         return self.table.loc[self.table["vital"], self.category].tolist()
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw the Pareto chart: share bars (vital few highlighted), the cumulative share
-        line, the cut-off, and the earlier period's shares as markers when compared.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from qainsights.plotting.rca import plot_pareto
-
-        return plot_pareto(self, ax=ax)
+    plot = drawing(
+        "rca", "plot_pareto",
+        "Draw the Pareto chart: share bars (vital few highlighted), the cumulative share line, "
+        "the cut-off, and the earlier period's shares as markers when compared.",
+    )  # fmt: skip
 
 
 def pareto(

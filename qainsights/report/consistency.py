@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .._compat import STR
 from .._validation import format_values
 
 __all__ = ["chart_and_change", "consistency_notes", "segment_leads", "weeks_and_month"]
@@ -20,7 +21,7 @@ ALPHA = 0.05
 
 
 def _point(chart, subgroup) -> pd.Series | None:
-    table = chart.table.assign(_key=chart.table["subgroup"].astype("str"))
+    table = chart.table.assign(_key=chart.table["subgroup"].astype(STR))
     rows = table[table["_key"] == str(subgroup)]
     return None if rows.empty else rows.iloc[0]
 
@@ -135,7 +136,7 @@ def segment_leads(summary: pd.DataFrame, *, by: list[str], expected: float) -> s
     if weak.empty:
         return None
     names = format_values([" x ".join(map(str, row)) for row in weak[by].to_numpy()])
-    q_values = ", ".join(f"{q:.2g}" for q in weak["q_value"])
+    q_values = ", ".join(f"{q:.2f}" for q in weak["q_value"])
     return (
         f"{len(weak)} segment(s) show a run-rule shift in their latest week with a q-value of "
         f"{q_values} ({names.replace(chr(39), '')}): across {len(summary)} charts about "

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
 from .._validation import check_frame, check_integer, format_values
 
 __all__ = ["neutralise_formulas", "suppress_small_cells", "write_csv", "write_excel"]
@@ -206,7 +207,7 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> 
                 cell.font = Font(bold=True)
             for position, column in enumerate(shown.columns, start=1):
                 letter = sheet.cell(row=1, column=position).column_letter
-                lengths = shown[column].astype("str").str.len().head(500)
+                lengths = shown[column].astype(STR).str.len().head(500)
                 width = max([len(str(column)), *lengths.tolist()])
                 sheet.column_dimensions[letter].width = min(_WRAP, width + 2)
                 fmt = EXCEL_FORMATS.get(kinds.get(column, "text"))

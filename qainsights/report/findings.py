@@ -10,19 +10,45 @@ import pandas as pd
 from scipy.stats import t as student_t
 
 __all__ = [
+    "CAUSE_OWNERS",
     "CLAIM_ALPHA",
     "CLAIM_FAMILIES",
     "FALSE_ALARM_BUDGET",
     "MIN_ERRORS",
+    "OWNERS",
     "PRIORITIES",
+    "SECTION_OWNERS",
     "Finding",
     "actions_table",
     "chart_action_segments",
+    "owner_of_cause",
     "weekly_claim_weeks",
 ]
 
 #: Priorities from most to least urgent.
 PRIORITIES = ("high", "medium", "low")
+#: The functions that own an action.
+OWNERS = (
+    "Training",
+    "Policy",
+    "Workforce Management",
+    "Vendor management",
+    "Enforcement operations",
+    "Product",
+)
+#: Who owns a section's actions unless the finding names another owner.
+SECTION_OWNERS = {
+    "headline": "Enforcement operations",
+    "control_charts": "Enforcement operations",
+    "change": "Enforcement operations",
+    "root_causes": "Training",
+    "segments": "Enforcement operations",
+    "sites": "Workforce Management",
+    "vendors": "Vendor management",
+    "moderators": "Training",
+    "calibration": "Training",
+    "capability": "Product",
+}
 #: The fewest errors in a segment's latest subgroup for its signal to become an action: with
 #: one or two errors no test separates a special cause from a rare week, whatever the cell size.
 MIN_ERRORS = 3
@@ -37,20 +63,55 @@ CLAIM_FAMILIES = ("weekly chart", "segment scan", "change explanation", "root-ca
 CLAIM_ALPHA = FALSE_ALARM_BUDGET / len(CLAIM_FAMILIES)
 
 
+#: Words in a root-cause code and the function that owns such causes (first match wins).
+CAUSE_OWNERS = (
+    (("misread", "misapplied", "training", "knowledge"), "Training"),
+    (("tool", "ui", "bug", "queue_routing", "system"), "Product"),
+    (("fatigue", "workload", "staffing", "shift", "backlog"), "Workforce Management"),
+    (("policy", "guideline"), "Policy"),
+)
+
+
+def owner_of_cause(cause: object) -> str:
+    """The function that owns errors of a root cause, read from the words of its code.
+
+    Misreadings and training gaps go to Training, tooling causes to Product, workload causes
+    to Workforce Management, guideline and policy causes to Policy, the rest (missed
+    context, ...) to Training.
+
+    Examples
+    --------
+    >>> [owner_of_cause(c) for c in ("tool_issue", "fatigue", "policy_ambiguity", "training_gap")]
+    ['Product', 'Workforce Management', 'Policy', 'Training']
+    >>> owner_of_cause("guideline_misread"), owner_of_cause("guideline_unclear")
+    ('Training', 'Policy')
+    """
+    words = str(cause).lower().replace("-", "_").replace(" ", "_").split("_")
+    for keys, owner in CAUSE_OWNERS:
+        if any(key in words for key in keys):
+            return owner
+    return "Training"
+
+
 @dataclass(frozen=True)
 class Finding:
     """One finding of a report section and the action it calls for.
 
     Examples
     --------
-    >>> Finding("headline", "high", "Accuracy 90.1% is below the 92.0% target.", "Act.").priority
-    'high'
+    >>> found = Finding("headline", "high", "Accuracy 90.1% is below the 92.0% target.", "Act.")
+    >>> found.priority, found.owner
+    ('high', 'Enforcement operations')
+
+    The owner defaults to the section's (:data:`SECTION_OWNERS`); a finding may name another
+    of :data:`OWNERS`.
     """
 
     section: str
     priority: str
     finding: str
     action: str
+    owner: str = ""
 
     def __post_init__(self) -> None:
         if self.priority not in PRIORITIES:
@@ -58,6 +119,13 @@ class Finding:
                 f"The 'priority' of a Finding must be one of {', '.join(map(repr, PRIORITIES))}. "
                 f"Got {self.priority!r} instead."
             )
+        owner = self.owner or SECTION_OWNERS.get(self.section, "Enforcement operations")
+        if owner not in OWNERS:
+            raise ValueError(
+                f"The 'owner' of a Finding must be one of {', '.join(map(repr, OWNERS))}. "
+                f"Got {self.owner!r} instead."
+            )
+        object.__setattr__(self, "owner", owner)
 
 
 def actions_table(findings: Iterable[Finding]) -> pd.DataFrame:
@@ -66,13 +134,13 @@ def actions_table(findings: Iterable[Finding]) -> pd.DataFrame:
     Examples
     --------
     >>> actions_table([Finding("sites", "low", "a", "b"), Finding("headline", "high", "c", "d")])
-      priority   section finding action
-    0     high  headline       c      d
-    1      low     sites       a      b
+      priority   section finding action                   owner
+    0     high  headline       c      d  Enforcement operations
+    1      low     sites       a      b    Workforce Management
     """
     table = pd.DataFrame(
-        [(f.priority, f.section, f.finding, f.action) for f in findings],
-        columns=["priority", "section", "finding", "action"],
+        [(f.priority, f.section, f.finding, f.action, f.owner) for f in findings],
+        columns=["priority", "section", "finding", "action", "owner"],
     )
     rank = table["priority"].map({p: i for i, p in enumerate(PRIORITIES)})
     return table.iloc[rank.argsort(kind="stable")].reset_index(drop=True)

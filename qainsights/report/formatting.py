@@ -7,6 +7,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
+
 __all__ = ["LABELS", "PERCENT_COLUMNS", "column_kinds", "readable"]
 
 #: Columns holding proportions, shown as percentages.
@@ -120,20 +122,20 @@ def readable(
     for name, kind in column_kinds(table, percent=percent).items():
         column = shown[name]
         if kind == "percent":
-            shown[name] = column.map(lambda v: _percent(v, decimals)).astype("str")
+            shown[name] = column.map(lambda v: _percent(v, decimals)).astype(STR)
         elif kind == "count" and name in _COUNTS:
-            shown[name] = column.map(lambda v: "" if pd.isna(v) else f"{int(v):,}").astype("str")
+            shown[name] = column.map(lambda v: "" if pd.isna(v) else f"{int(v):,}").astype(STR)
         elif kind == "p_value":
-            shown[name] = column.map(_p_value).astype("str")
+            shown[name] = column.map(_p_value).astype(STR)
         elif kind == "number" and pd.api.types.is_float_dtype(column.dtype):
-            shown[name] = column.map(_number).astype("str")
+            shown[name] = column.map(_number).astype(STR)
         elif kind == "text" and (
             isinstance(column.dtype, pd.CategoricalDtype)
             or pd.api.types.is_string_dtype(column.dtype)
         ):
-            shown[name] = column.astype("str").str.replace("_", " ").where(column.notna(), "")
+            shown[name] = column.astype(STR).str.replace("_", " ").where(column.notna(), "")
         elif kind == "date":
-            shown[name] = column.dt.strftime("%Y-%m-%d").astype("str")
+            shown[name] = column.dt.strftime("%Y-%m-%d").astype(STR)
         elif kind == "datetime":
-            shown[name] = column.astype("str")
+            shown[name] = column.astype(STR)
     return shown.rename(columns=lambda c: LABELS.get(str(c), str(c).replace("_", " ")))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
 from .._results import TidyResult
 from .._validation import check_columns, check_frame, check_option, format_values
 from ..audits import pseudonymize
@@ -33,6 +34,7 @@ from .findings import (
     Finding,
     actions_table,
     chart_action_segments,
+    owner_of_cause,
     weekly_claim_weeks,
 )
 from .sections import (
@@ -120,8 +122,9 @@ class MonthlyReport(TidyResult):
     calibration : CalibrationResult
         The calibration session (when calibration ratings were given).
     capability : DataFrame
-        Attribute capability per queue this month: ``audits``, ``errors``, ``dpmo`` and
-        ``sigma_level`` (short-term, with the 1.5-sigma shift), each with an interval.
+        Attribute capability per queue this month: ``audits``, ``errors`` (audited), ``dpmo``
+        and ``sigma_level`` (short-term, with the 1.5-sigma shift), each with an interval, in
+        the report's estimand (decision-weighted on Kish effective counts with weights).
     sampling : str
         How the audits were sampled and how precise the headline is.
     weighted : bool
@@ -351,6 +354,7 @@ def _root_cause_findings(result: ParetoResult) -> list[Finding]:
                 f"{len(CLAIM_FAMILIES)} families of change claims).",
                 f"Find where '{cause}' errors concentrate (drill down by site and "
                 "queue) and address the cause there.",
+                owner_of_cause(cause),
             )
         )
     return found
@@ -424,7 +428,7 @@ def _named_moderators(result: ModeratorOutliers, key: str | bytes | None) -> pd.
     if key is not None:
         return pseudonymize(flagged[columns], "moderator", key)
     labels = [f"moderator {i + 1}" for i in range(len(flagged))]
-    return flagged[columns].assign(moderator=pd.Series(labels, dtype="str"))
+    return flagged[columns].assign(moderator=pd.Series(labels, dtype=STR))
 
 
 def _moderator_findings(named: pd.DataFrame) -> list[Finding]:
@@ -509,16 +513,23 @@ def _capability_findings(table: pd.DataFrame, target: float) -> list[Finding]:
     ]
 
 
-def _capability_by_queue(current: pd.DataFrame) -> pd.DataFrame:
-    """DPMO and short-term sigma level per queue, with intervals, one row per queue."""
-    long = attribute_capability(current, defects="is_error", by="queue")
+def _capability_by_queue(current: pd.DataFrame, weight: str | None) -> pd.DataFrame:
+    """DPMO and short-term sigma level per queue, with intervals, one row per queue.
+
+    In the report's estimand: with sampling weights the defects and units are each queue's
+    Kish effective counts (:func:`~qainsights.report.estimand.effective_counts`), so the DPMO
+    is the decision-weighted error rate per million; ``audits`` and ``errors`` stay the
+    audited counts.
+    """
+    counts = effective_counts(current, by="queue", weight=weight)
+    long = attribute_capability(counts, defects="errors", units="n", by="queue")
     values = ["estimate", "ci_low", "ci_high"]
     wide = long.pivot_table(index="queue", columns="measure", values=values, aggfunc="first")
-    counts = long.drop_duplicates("queue").set_index("queue")[["units", "defects"]]
+    audited = current.groupby("queue", observed=True)["is_error"].agg(["size", "sum"])
     table = pd.DataFrame(
         {
-            "audits": counts["units"],
-            "errors": counts["defects"],
+            "audits": audited["size"].astype("int64"),
+            "errors": audited["sum"].astype("int64"),
             "dpmo": wide[("estimate", "DPMO")],
             "dpmo_ci_low": wide[("ci_low", "DPMO")],
             "dpmo_ci_high": wide[("ci_high", "DPMO")],
@@ -725,7 +736,7 @@ def _sites_section(ctx: _Context) -> tuple[dict, list[Finding]]:
 
 def _vendors_section(ctx: _Context) -> tuple[dict, list[Finding]]:
     current = ctx.current
-    kinds = set(current["site_type"].dropna().astype("str")) if "site_type" in current else set()
+    kinds = set(current["site_type"].dropna().astype(STR)) if "site_type" in current else set()
     if not {"in_house", "vendor"} <= kinds:
         raise _Omitted(
             f"the audits of {ctx.month} do not name both in-house and vendor sites "
@@ -777,7 +788,7 @@ def _calibration_section(ctx: _Context) -> tuple[dict, list[Finding]]:
 
 
 def _capability_section(ctx: _Context) -> tuple[dict, list[Finding]]:
-    table = _capability_by_queue(ctx.current)
+    table = _capability_by_queue(ctx.current, ctx.weight)
     return {"capability": table}, _capability_findings(table, ctx.target)
 
 

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from qainsights._results import TidyResult
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+from qainsights._results import TidyResult, drawing
 
 __all__ = ["ControlChart", "ControlChartPair"]
 
@@ -91,21 +84,10 @@ class ControlChart(TidyResult):
         lines.append(_signals_sentence(fired))
         return "\n".join(lines)
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw the values, stepped limits, centre line, stage breaks and signals.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Axes to draw on; a new figure is made if omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from qainsights.plotting.spc import plot_control_chart
-
-        return plot_control_chart(self, ax=ax)
+    plot = drawing(
+        "spc", "plot_control_chart",
+        "Draw the values, stepped limits, centre line, stage breaks and signals.",
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, repr=False)
@@ -150,22 +132,12 @@ class ControlChartPair(TidyResult):
         """Both charts' summaries, the location chart first."""
         return f"{self.location.summary()}\n{self.spread.summary()}"
 
-    def plot(self, ax: Sequence[Axes] | None = None) -> Figure:
-        """Draw the two charts one above the other.
-
-        Parameters
-        ----------
-        ax : pair of matplotlib.axes.Axes, optional
-            Axes for the location and the spread chart; a new figure is made if omitted.
-
-        Returns
-        -------
-        matplotlib.figure.Figure
-            The figure of the two axes (``figure.axes[0]`` the location chart).
-        """
-        from qainsights.plotting.spc import plot_chart_pair
-
-        return plot_chart_pair(self, ax=ax)
+    plot = drawing(
+        "spc", "plot_chart_pair", "Draw the two charts one above the other.",
+        ax="pair of matplotlib.axes.Axes, optional",
+        returns="matplotlib.figure.Figure\n        The figure of the two axes (``figure.axes[0]`` "
+        "the location chart).",
+    )  # fmt: skip
 
 
 def _signals_sentence(signals: pd.DataFrame, *, limit: int = 5) -> str:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
 from qainsights._multiple import q_values
-from qainsights._results import TidyResult
+from qainsights._results import TidyResult, drawing
 from qainsights._validation import (
     as_column_list,
     check_columns,
@@ -27,9 +27,6 @@ from qainsights.spc.attributes import _attribute_chart
 from qainsights.spc.betabinomial import intraclass_correlation, predictive_p_value
 from qainsights.spc.rules import Series, evaluate, resolve_rules
 from qainsights.spc.variables import _individuals
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 __all__ = ["ControlChartSet", "control_charts", "latest_p_values"]
 
@@ -109,23 +106,14 @@ class ControlChartSet(TidyResult):
         ]
         return "\n".join(lines)
 
-    def plot(self, ax: Any = None, *, max_panels: int = 12) -> Figure:
-        """Small multiples of the segments whose latest point signals (at most ``max_panels``).
-
-        Parameters
-        ----------
-        ax : sequence of matplotlib.axes.Axes, optional
-            Axes to draw on, one per panel; a new figure is made if omitted.
-        max_panels : int, default 12
-            The most segments drawn, out-of-control ones first.
-
-        Returns
-        -------
-        matplotlib.figure.Figure
-        """
-        from qainsights.plotting.spc import plot_chart_set
-
-        return plot_chart_set(self, ax=ax, max_panels=max_panels)
+    plot = drawing(
+        "spc", "plot_chart_set",
+        "Small multiples of the segments whose latest point signals (at most ``max_panels``).",
+        ax="sequence of matplotlib.axes.Axes, optional",
+        options="    max_panels : int, default 12\n        The most segments drawn, out-of-control "
+        "ones first.\n",
+        returns="matplotlib.figure.Figure",
+    )  # fmt: skip
 
 
 def control_charts(

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
-from qainsights._results import TidyResult
+from qainsights._results import TidyResult, drawing
 from qainsights._validation import check_option
 from qainsights.spc._assemble import Limits, assemble, ratio, warn_degenerate
 from qainsights.spc._inputs import build_frame, phase_arguments
 from qainsights.spc.attributes import _PHASE_DOC, _check_nsigmas
 from qainsights.spc.result import ControlChart, _signals_sentence
 from qainsights.spc.variables import _check_known, individual_standards
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = ["CusumChart", "cusum_chart", "ewma_chart"]
 
@@ -184,21 +181,9 @@ class CusumChart(TidyResult):
             f"head start {self.head_start:g} (sigmas). {_signals_sentence(self.signals)}"
         )
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw C+ and C- with the decision interval ±h and the signals.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Axes to draw on; a new figure is made if omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from qainsights.plotting.spc import plot_cusum
-
-        return plot_cusum(self, ax=ax)
+    plot = drawing(
+        "spc", "plot_cusum", "Draw C+ and C- with the decision interval ±h and the signals."
+    )
 
 
 def _lindley(steps: np.ndarray, group: np.ndarray, head_start: float) -> np.ndarray:

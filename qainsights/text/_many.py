@@ -7,6 +7,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.special import ndtr
 
+from .._compat import STR
 from .._multiple import q_values
 from .logodds import log_odds
 from .tokens import term_matrix
@@ -35,10 +36,10 @@ def group_counts(frame: pd.DataFrame, text: str, group: str, *, ngram_range, sto
     """
     raw = frame[text]
     usable = raw.notna().to_numpy() & frame[group].notna().to_numpy()
-    usable &= (raw.astype("str").str.strip() != "").to_numpy()
+    usable &= (raw.astype(STR).str.strip() != "").to_numpy()
     codes, labels = pd.factorize(frame.loc[usable, group], sort=True)
     matrix = term_matrix(
-        raw[usable].astype("str").to_numpy(), ngram_range=ngram_range, stop_words=stop_words
+        raw[usable].astype(STR).to_numpy(), ngram_range=ngram_range, stop_words=stop_words
     )
     indicator = sparse.csr_matrix(
         (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))),

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.special import ndtr
 
+from .._compat import STR
 from .._multiple import q_values
 from .._results import TidyResult
 from .._validation import check_columns, check_frame, check_integer, format_values
@@ -300,7 +301,7 @@ def distinctive_terms(
             "give two disjoint sets of values."
         )
     raw = frame[text]
-    has_text = raw.notna().to_numpy() & (raw.astype("str").str.strip() != "").to_numpy()
+    has_text = raw.notna().to_numpy() & (raw.astype(STR).str.strip() != "").to_numpy()
     rows = {
         "target": np.flatnonzero(in_target & has_text),
         "reference": np.flatnonzero(in_reference & has_text),
@@ -313,7 +314,7 @@ def distinctive_terms(
             )
     used = np.concatenate([rows["target"], rows["reference"]])
     matrix = term_matrix(
-        raw.iloc[used].astype("str").to_numpy(), ngram_range=ngram_range, stop_words=stop_words
+        raw.iloc[used].astype(STR).to_numpy(), ngram_range=ngram_range, stop_words=stop_words
     )
     n_t = len(rows["target"])
     sides = np.repeat([0, 1], [n_t, len(used) - n_t])
@@ -338,7 +339,7 @@ def distinctive_terms(
     shown = np.unique(which[which >= 0])
     examples = np.full(len(which), None, dtype=object)
     if len(shown):
-        texts = raw.iloc[used[shown]].astype("str").reset_index(drop=True)
+        texts = raw.iloc[used[shown]].astype(STR).reset_index(drop=True)
         masked = snippet(texts, width=snippet_width, identifiers=identifiers).to_numpy()
         found = which >= 0
         examples[found] = masked[np.searchsorted(shown, which[found])]

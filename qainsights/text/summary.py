@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
 from .._results import TidyResult
 from .._validation import check_columns, check_frame, check_integer
 from .logodds import distinctive_terms
@@ -111,7 +112,7 @@ def comment_summary(
     masked = [*identifiers]
     for name in _IDENTIFIERS:
         if name in frame:
-            masked += pd.unique(frame[name].dropna().astype("str")).tolist()
+            masked += pd.unique(frame[name].dropna().astype(STR)).tolist()
     result = distinctive_terms(
         errors,
         text=text,

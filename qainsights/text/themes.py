@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._compat import STR
 from .._results import TidyResult
 from .._validation import as_column_list, check_columns, check_frame, check_integer
 from ..rates import proportion_ci
@@ -197,11 +198,9 @@ def comment_themes(
         check_integer(value, name=name, func=_FUNC, minimum=1)
     check_integer(seed, name="seed", func=_FUNC, minimum=0)
     raw = frame[text]
-    usable = np.flatnonzero(
-        raw.notna().to_numpy() & (raw.astype("str").str.strip() != "").to_numpy()
-    )
+    usable = np.flatnonzero(raw.notna().to_numpy() & (raw.astype(STR).str.strip() != "").to_numpy())
     matrix = term_matrix(
-        raw.iloc[usable].astype("str").to_numpy(), ngram_range=ngram_range, stop_words=stop_words
+        raw.iloc[usable].astype(STR).to_numpy(), ngram_range=ngram_range, stop_words=stop_words
     )
     presence = np.asarray((matrix.counts > 0).sum(axis=0)).ravel()
     frequent = np.flatnonzero(presence >= min_comments)
@@ -237,7 +236,7 @@ def comment_themes(
             "theme": np.repeat(np.arange(1, n_themes + 1), best.shape[1]),
             "rank": np.tile(np.arange(1, best.shape[1] + 1), n_themes),
             "snippet": snippet(
-                raw.iloc[shown].astype("str").reset_index(drop=True),
+                raw.iloc[shown].astype(STR).reset_index(drop=True),
                 width=snippet_width,
                 identifiers=identifiers,
             ).to_numpy(),

@@ -175,16 +175,18 @@ class TermMatrix:
 
 def _normalise(texts: pa.Array) -> pa.Array:
     """NFKC, then Unicode case folding (``str.casefold``; the ASCII majority through Arrow)."""
-    texts = pc.utf8_normalize(texts, "NFKC")
-    folded = pc.utf8_lower(texts)
-    ascii_only = pc.fill_null(pc.string_is_ascii(texts), True)
+    normal = pc.utf8_normalize(texts, "NFKC")
+    folded = pc.utf8_lower(normal)
+    ascii_only = pc.fill_null(pc.string_is_ascii(normal), True)
     wide = np.flatnonzero(~ascii_only.to_numpy(zero_copy_only=False))
     if len(wide):
-        exact = pd.Series(texts.take(pa.array(wide)).to_pandas(), dtype=object).str.casefold()
+        # Python's NFKC for these: older pyarrow releases (14, 18) leave some decomposed.
+        exact = pd.Series(texts.take(pa.array(wide)).to_pandas(), dtype=object)
+        exact = exact.str.normalize("NFKC").str.casefold()
         folded = pc.replace_with_mask(
             folded,
             pa.array(np.isin(np.arange(len(texts)), wide)),
-            pa.array(exact.to_numpy(), type=pa.large_string()),
+            pa.array(exact.to_numpy(), type=folded.type),  # string or large_string
         )
     return folded
 

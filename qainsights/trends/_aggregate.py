@@ -21,10 +21,18 @@ from qainsights._validation import (
 )
 from qainsights.aggregate import collect, engine_frame, error_sums, is_engine_frame
 
-__all__ = ["PERIOD_COLUMNS", "counts_by_period", "two_period_counts"]
+__all__ = [
+    "EFFECTIVE_COLUMNS",
+    "PERIOD_COLUMNS",
+    "counts_by_period",
+    "effective_counts",
+    "two_period_counts",
+]
 
 #: Columns of :func:`two_period_counts`, after the segment columns.
 PERIOD_COLUMNS = ("errors_baseline", "n_baseline", "errors_current", "n_current")
+#: Variances of the weighted error counts of weighted audit rows (see :func:`counts_by_period`).
+EFFECTIVE_COLUMNS = ("var_errors_baseline", "var_errors_current")
 
 
 def counts_by_period(data, *, keys, period, outcome, errors, n, func, weight=None) -> pd.DataFrame:
@@ -37,9 +45,14 @@ def counts_by_period(data, *, keys, period, outcome, errors, n, func, weight=Non
 
     With ``weight`` (a sampling-weight column of audit rows) the counts are weighted sums,
     rescaled within each period so that they add up to that period's number of audits:
-    segments then count by the decisions they represent, while the totals, and so the
-    precision the tests assume, stay those of the audit sample (normalised weights; the
-    design effect is ignored).
+    segments then count by the decisions they represent. Their precision is not that of
+    so many audits: the frame also has ``var_errors = n² · var``, the variance of the
+    cell's weighted error count, from the Taylor-linearised variance of the ratio
+    ``r = Σ w·y / Σ w``, ``var = m/(m − 1) · Σ w² (y − r)² / (Σ w)²`` over its ``m``
+    audits (``r(1 − r)`` over Kish's ``(Σ w)²/Σ w²`` where that is 0). It adds up over
+    cells as the variance of a stratified total does, and :func:`effective_counts` turns
+    it into the effective sample size ``r(1 − r) n² / var_errors`` that intervals and tests
+    use (as :func:`qainsights.rates.error_rate` does).
     """
     if weight is not None and (errors is not None or n is not None):
         raise ValueError(
@@ -76,7 +89,8 @@ def counts_by_period(data, *, keys, period, outcome, errors, n, func, weight=Non
         values["n"] = 1.0
         if weight is not None:
             w = check_weights(data, weight, func=func)
-            values = values.assign(sum_wy=values["errors"].to_numpy() * w, sum_w=w)
+            y = values["errors"].to_numpy()
+            values = values.assign(sum_w=w, sum_w2=w * w, sum_wy=w * y, sum_w2y=w * w * y)
     values.index = data.index
     groups = [data[k] for k in [*keys, period]]
     table = values.groupby(groups, observed=True, sort=False).sum().reset_index()
@@ -86,12 +100,38 @@ def counts_by_period(data, *, keys, period, outcome, errors, n, func, weight=Non
 
 
 def _normalised(table: pd.DataFrame, period: str) -> pd.DataFrame:
-    """Weighted sums rescaled so each period's total equals its number of audits."""
+    """Weighted sums rescaled so each period's total equals its number of audits.
+
+    Adds each cell's effective sample size and effective errors (see
+    :func:`counts_by_period`).
+    """
     by_period = table.groupby(period, observed=True)
     scale = by_period["n"].transform("sum") / by_period["sum_w"].transform("sum")
-    return table.assign(errors=table["sum_wy"] * scale, n=table["sum_w"] * scale).drop(
-        columns=["sum_wy", "sum_w"]
-    )
+    sum_w, sum_w2 = table["sum_w"].to_numpy(), table["sum_w2"].to_numpy()
+    rate = table["sum_wy"].to_numpy() / sum_w
+    m = table["n"].to_numpy()
+    squares = table["sum_w2y"].to_numpy() * (1 - 2 * rate) + rate**2 * sum_w2
+    kish = sum_w**2 / sum_w2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        variance = m / (m - 1) * squares / sum_w**2
+        n_eff = np.where((m > 1) & (variance > 0), rate * (1 - rate) / variance, kish)
+    n = sum_w * scale
+    return table.assign(
+        errors=table["sum_wy"] * scale, n=n, var_errors=n**2 * rate * (1 - rate) / n_eff
+    ).drop(columns=["sum_wy", "sum_w", "sum_w2", "sum_w2y"])
+
+
+def effective_counts(errors, n, var_errors) -> tuple[np.ndarray, np.ndarray]:
+    """Effective errors and audits ``(r·m, m)`` with ``m = r(1 − r) n² / var_errors``.
+
+    ``var_errors`` is the variance of a (sum of) weighted error count(s) on the scale of
+    ``n``; where it is 0 (a rate of 0 or 1) ``m`` falls back to ``n``.
+    """
+    errors, n, var_errors = (np.asarray(a, dtype=float) for a in (errors, n, var_errors))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(n > 0, errors / n, 0.0)
+        m = np.where(var_errors > 0, rate * (1 - rate) * n**2 / var_errors, n)
+    return rate * m, m
 
 
 def _engine_counts(data, keys, period, outcome, aggregate, func, weight):
@@ -102,7 +142,10 @@ def _engine_counts(data, keys, period, outcome, aggregate, func, weight):
         data, keys=[*keys, period], outcome=outcome, weight=weight, floor={}, func=func
     )
     if weight is not None:
-        sums = _normalised(sums[[*keys, period, "n", "sum_w", "sum_wy"]], period)
+        sums = _normalised(
+            sums[[*keys, period, "n", "sum_w", "sum_w2", "sum_wy", "sum_w2y"]], period
+        )
+        return sums[[*keys, period, "errors", "n", "var_errors"]]
     return sums[[*keys, period, "errors", "n"]]
 
 
@@ -133,16 +176,37 @@ def _period_values(values, column: pd.Series, *, name: str, func: str) -> list:
     """Return the period values asked for, converted to the column's type and checked."""
     values = [values] if np.ndim(values) == 0 else list(values)
     if pd.api.types.is_datetime64_any_dtype(column):
-        values = list(pd.to_datetime(values))
-    present = pd.unique(column)
+        try:
+            values = list(pd.to_datetime(values))
+        except (ValueError, TypeError, OverflowError) as error:  # pandas' DateParseError too
+            raise ValueError(
+                f"The {name!r} parameter of {func} must hold dates, as the column {column.name!r} "
+                f"does. Could not read {format_values(values)} as a date ({error}); pass a date "
+                "such as '2026-03-02' or a pandas Timestamp."
+            ) from None
+    present = column.drop_duplicates().tolist()  # Timestamps, not datetime64, for datetimes
     missing = [v for v in values if v not in set(present)]
     if not values or missing:
         raise ValueError(
             f"The {name!r} parameter of {func} must name periods present in the data. Got "
-            f"{format_values(missing or ['(none)'])}, which is not among the periods "
-            f"{format_values(sorted(present), limit=8)}."
+            f"{format_values(_shown(missing) or ['(none)'])}, which is not among the periods "
+            f"{format_values(_shown(sorted(present)), limit=8)}."
         )
     return values
+
+
+def _shown(periods: list) -> list:
+    """Periods as a message shows them: dates as ``'2026-03-02'``, other values unchanged.
+
+    Examples
+    --------
+    >>> _shown([pd.Timestamp("2026-03-02"), pd.Timestamp("2026-03-02 08:30")])
+    ['2026-03-02', '2026-03-02 08:30:00']
+    """
+    return [
+        (str(p.date()) if p == p.normalize() else str(p)) if isinstance(p, pd.Timestamp) else p
+        for p in periods
+    ]
 
 
 def two_period_counts(
@@ -153,7 +217,8 @@ def two_period_counts(
     ``data`` is read as by :func:`counts_by_period`. ``baseline=None`` takes the period just
     before the earliest ``current`` one. Returns the frame of segment columns plus
     :data:`PERIOD_COLUMNS` (zero counts where a segment is absent from a period), sorted by
-    the segment columns, and the two lists of periods used.
+    the segment columns, and the two lists of periods used. Weighted rows add
+    :data:`EFFECTIVE_COLUMNS`.
     """
     keys = as_column_list(keys)
     table = counts_by_period(
@@ -165,7 +230,7 @@ def two_period_counts(
         earlier = sorted(p for p in pd.unique(table[period]) if p < min(current))
         if not earlier:
             raise ValueError(
-                f"{func} found no period before {current[0]!r} to compare with. Pass "
+                f"{func} found no period before {_shown(current)[0]!r} to compare with. Pass "
                 "'baseline' explicitly, or choose a later 'current' period."
             )
         baseline = earlier[-1:]
@@ -174,15 +239,19 @@ def two_period_counts(
     if shared:
         raise ValueError(
             f"The 'current' and 'baseline' periods of {func} must not overlap. Both contain "
-            f"{format_values(shared)}."
+            f"{format_values(_shown(shared))}."
         )
     side = np.where(table[period].isin(current), "current", "")
     side = np.where(table[period].isin(baseline), "baseline", side)
     group = keys or ["_all"]
     chosen = table.assign(_side=side, _all=0)[side != ""]
+    effective = "var_errors" in table.columns
+    measures = ["errors", "n", *(["var_errors"] if effective else [])]
     wide = chosen.pivot_table(
-        index=group, columns="_side", values=["errors", "n"], aggfunc="sum", observed=True
+        index=group, columns="_side", values=measures, aggfunc="sum", observed=True
     ).fillna(0.0)
     wide.columns = [f"{stat}_{part}" for stat, part in wide.columns]
-    wide = wide.reindex(columns=list(PERIOD_COLUMNS), fill_value=0.0)
+    wide = wide.reindex(
+        columns=[*PERIOD_COLUMNS, *(EFFECTIVE_COLUMNS if effective else [])], fill_value=0.0
+    )
     return wide.reset_index(drop=not keys), current, baseline

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from qainsights._multiple import q_values
-from qainsights._results import TidyResult
-from qainsights._validation import as_column_list, check_confidence, check_integer
-
+from .._compat import STR
+from .._multiple import q_values
+from .._results import TidyResult, drawing
+from .._validation import as_column_list, check_confidence, check_integer
 from ._aggregate import counts_by_period
 from ._inference import rate_with_ci
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = ["Changepoints", "detect_changepoints", "trend_test"]
 
@@ -119,21 +115,10 @@ class Changepoints(TidyResult):
         """The detected shifts."""
         return self.changepoints
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Each series' rate per period (dots) and the rate of each stable stretch (steps).
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from qainsights.plotting.trends import plot_changepoints
-
-        return plot_changepoints(self, ax=ax)
+    plot = drawing(
+        "trends", "plot_changepoints",
+        "Each series' rate per period (dots) and the rate of each stable stretch (steps).",
+    )  # fmt: skip
 
 
 def detect_changepoints(
@@ -404,7 +389,7 @@ def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, 
 
 def _warn_untestable(result: pd.DataFrame, usable: np.ndarray, keys: list[str]) -> None:
     if not usable.all():
-        names = result.loc[~usable, keys].astype("str").agg(" / ".join, axis=1) if keys else ["all"]
+        names = result.loc[~usable, keys].astype(STR).agg(" / ".join, axis=1) if keys else ["all"]
         warnings.warn(
             f"trend_test cannot test {int((~usable).sum())} series ({list(names)[:5]}): they "
             "have fewer than 3 periods or no variation (rate 0 or 1); their results are NaN.",

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from qainsights._results import TidyResult
-from qainsights._validation import as_column_list, check_confidence, check_integer
-
-from ._aggregate import two_period_counts
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+from .._results import TidyResult, drawing
+from .._validation import as_column_list, check_confidence, check_integer
+from ._aggregate import EFFECTIVE_COLUMNS, effective_counts, two_period_counts
 
 __all__ = ["ChangeDecomposition", "decompose_change", "kitagawa"]
 
@@ -87,24 +82,12 @@ class ChangeDecomposition(TidyResult):
         """The three effects with their intervals."""
         return self.effects
 
-    def plot(self, ax: Axes | None = None, *, top: int = 8) -> Axes:
-        """Waterfall from the baseline to the current rate: mix, then each segment's rate effect.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-        top : int, default 8
-            The segments with the largest rate effects that get their own bar; the others
-            share one.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from qainsights.plotting.trends import plot_decomposition
-
-        return plot_decomposition(self, ax=ax, top=top)
+    plot = drawing(
+        "trends", "plot_decomposition",
+        "Waterfall from the baseline to the current rate: mix, then each segment's rate effect.",
+        options="    top : int, default 8\n        The segments with the largest rate effects "
+        "that get their own bar; the others share one.\n",
+    )  # fmt: skip
 
 
 def decompose_change(
@@ -134,7 +117,9 @@ def decompose_change(
 
     Intervals come from a parametric bootstrap of both periods: audits per segment are
     drawn multinomially from the observed shares, errors binomially from the observed
-    rates, and the decomposition is recomputed for each draw (percentile intervals).
+    rates, and the decomposition is recomputed for each draw (percentile intervals). With
+    ``weight`` the draws use the effective sample sizes of the weighted rates (Kish 1965;
+    see :func:`compare_periods`), not the rescaled counts.
 
     Parameters
     ----------
@@ -217,7 +202,13 @@ def decompose_change(
         **{k: parts[k] for k in ("rate_baseline", "rate_current", "mix_effect", "rate_effect")},
     )
     segments["contribution"] = segments["mix_effect"] + segments["rate_effect"]
-    draws = _bootstrap(e0, n0, e1, n1, n_boot=n_boot, seed=seed)
+    effective = None
+    if set(EFFECTIVE_COLUMNS) <= set(counts.columns):
+        effective = (
+            effective_counts(e0, n0, counts[EFFECTIVE_COLUMNS[0]])[1],
+            effective_counts(e1, n1, counts[EFFECTIVE_COLUMNS[1]])[1],
+        )
+    draws = _bootstrap(e0, n0, e1, n1, n_boot=n_boot, seed=seed, effective=effective)
     estimate = np.array([parts["mix_effect"].sum(), parts["rate_effect"].sum()])
     estimate = np.append(estimate, estimate.sum())
     tail = (1 - level) / 2 * 100
@@ -250,15 +241,26 @@ def _check_both_periods(counts: pd.DataFrame, *, func: str) -> None:
             )
 
 
-def _bootstrap(e0, n0, e1, n1, *, n_boot: int, seed) -> np.ndarray:
-    """Mix, rate and total effects of ``n_boot`` parametric bootstrap draws, shape (n_boot, 3)."""
+def _bootstrap(e0, n0, e1, n1, *, n_boot: int, seed, effective=None) -> np.ndarray:
+    """Mix, rate and total effects of ``n_boot`` parametric bootstrap draws, shape (n_boot, 3).
+
+    With ``effective`` (each period's effective sample sizes per segment, from weighted
+    rows) the shares are drawn from the period's total effective size and each segment's
+    rate from a binomial of its own effective size, so the draws vary as the weighted
+    estimates do rather than as the rescaled counts would.
+    """
     rng = np.random.default_rng(seed)
     drawn = []
-    for errors, audits in ((e0, n0), (e1, n1)):
-        total = int(np.rint(audits.sum()))
+    sizes = (n0, n1) if effective is None else effective
+    for errors, audits, size in ((e0, n0, sizes[0]), (e1, n1, sizes[1])):
+        total = int(np.rint(size.sum()))
         n_star = rng.multinomial(total, audits / audits.sum(), size=n_boot)
         rate = np.divide(errors, audits, out=np.zeros_like(errors), where=audits > 0)
-        drawn += [rng.binomial(n_star, rate), n_star]
+        if effective is None:
+            drawn += [rng.binomial(n_star, rate), n_star]
+        else:
+            m = np.maximum(np.rint(size), 1).astype(np.int64)
+            drawn += [rng.binomial(m, rate, size=(n_boot, len(m))) / m * n_star, n_star]
     parts = kitagawa(*drawn)
     mix, rate = parts["mix_effect"].sum(axis=1), parts["rate_effect"].sum(axis=1)
     return np.column_stack([mix, rate, mix + rate])

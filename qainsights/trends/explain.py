@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from qainsights._multiple import q_values
-from qainsights._results import TidyResult
-from qainsights._validation import as_column_list, check_confidence
-
-from ._aggregate import PERIOD_COLUMNS, two_period_counts
+from .._compat import STR
+from .._multiple import q_values
+from .._results import TidyResult, drawing
+from .._validation import as_column_list, check_confidence
+from ._aggregate import EFFECTIVE_COLUMNS, PERIOD_COLUMNS, effective_counts, two_period_counts
 from ._inference import mantel_haenszel_terms, mantel_haenszel_test
 from .decomposition import _check_both_periods, kitagawa
 from .periods import _check_min_n, compare_counts
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = ["HETEROGENEITY", "ChangeExplanation", "explain_change"]
 
@@ -71,21 +67,10 @@ class ChangeExplanation(TidyResult):
         """The explanation in plain language (:attr:`sentence`)."""
         return self.sentence
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Waterfall: baseline rate, each selected segment's share of the change, the rest.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from qainsights.plotting.trends import plot_explanation
-
-        return plot_explanation(self, ax=ax)
+    plot = drawing(
+        "trends", "plot_explanation",
+        "Waterfall: baseline rate, each selected segment's share of the change, the rest.",
+    )  # fmt: skip
 
 
 def explain_change(
@@ -235,20 +220,27 @@ def explain_change(
     )
     _check_both_periods(leaves, func=func)
     labels, membership, families = _candidates(leaves, dims, max_order)
-    leaf_counts = leaves[list(PERIOD_COLUMNS)].to_numpy()
-    counts = pd.DataFrame(membership @ leaf_counts, columns=list(PERIOD_COLUMNS))
+    measures = [c for c in (*PERIOD_COLUMNS, *EFFECTIVE_COLUMNS) if c in leaves.columns]
+    leaf_all = leaves[measures].to_numpy()
+    leaf_counts = leaf_all[:, : len(PERIOD_COLUMNS)]
+    counts = pd.DataFrame(membership @ leaf_all, columns=measures)
     totals = leaf_counts.sum(axis=0)
     overall = compare_counts(
-        pd.DataFrame([totals], columns=list(PERIOD_COLUMNS)), ci=level, min_n=0
+        pd.DataFrame([leaf_all.sum(axis=0)], columns=measures), ci=level, min_n=0
     )
     segments = pd.concat([labels, compare_counts(counts, ci=level, min_n=min_n)], axis=1)
-    terms = _leaf_terms(leaf_counts)
+    tested = leaf_counts
+    if len(measures) > len(PERIOD_COLUMNS):
+        e0, n0, e1, n1 = leaf_counts.T
+        v0, v1 = leaf_all[:, len(PERIOD_COLUMNS) :].T
+        tested = np.column_stack([*effective_counts(e0, n0, v0), *effective_counts(e1, n1, v1)])
+    terms = _leaf_terms(leaf_counts, tested)
     sums = membership @ terms
     tested = segments["test"] != "none"
     segments["test"] = np.where(tested, "mantel_haenszel", "none")
     segments["p_value"] = np.where(tested, mantel_haenszel_test(sums[:, 0], sums[:, 1]), np.nan)
     segments["q_value"] = q_values(segments["p_value"])
-    parts = kitagawa(*counts.to_numpy().T, totals=totals)
+    parts = kitagawa(*counts[list(PERIOD_COLUMNS)].to_numpy().T, totals=totals)
     segments["rate_effect"], segments["mix_effect"] = parts["rate_effect"], parts["mix_effect"]
     segments["contribution"] = segments["rate_effect"] + segments["mix_effect"]
     segments["excess"] = sums[:, 2]
@@ -324,7 +316,7 @@ def _candidates(leaves: pd.DataFrame, dims: list[str], max_order: int):
         for combo in combinations(dims, order):
             grouped = leaves.groupby(list(combo), sort=True, observed=True)
             keys = grouped.size().index.to_frame(index=False)
-            label = keys.astype("str").radd([f"{d}=" for d in combo]).agg(" & ".join, axis=1)
+            label = keys.astype(STR).radd([f"{d}=" for d in combo]).agg(" & ".join, axis=1)
             frames.append(keys.astype(object).assign(segment=label, order=order))
             codes_of[combo] = offset + grouped.ngroup().to_numpy()
             offset += len(keys)
@@ -390,15 +382,18 @@ def _homogeneous(sums: np.ndarray, families, n_dims: int, *, alpha: float) -> np
     return ~heterogeneous.any(axis=1)
 
 
-def _leaf_terms(leaf_counts: np.ndarray) -> np.ndarray:
+def _leaf_terms(leaf_counts: np.ndarray, tested: np.ndarray) -> np.ndarray:
     """Per leaf: Mantel-Haenszel ``O − E`` and variance, and its excess-rate score.
 
-    The score of a leaf seen in both periods is ``(r1 − r0)·n1 / N1``: the current errors
-    beyond what the leaf's baseline rate predicts, as a share of all current audits. Summed
-    over a segment's leaves it is the segment's rate effect with its mix held fixed.
+    The test terms come from ``tested`` (the effective counts of weighted rows, else the
+    counts themselves). The score of a leaf seen in both periods is ``(r1 − r0)·n1 / N1``:
+    the current errors beyond what the leaf's baseline rate predicts, as a share of all
+    current audits. Summed over a segment's leaves it is the segment's rate effect with its
+    mix held fixed.
     """
+    f0, m0, f1, m1 = tested.T
+    excess, variance = mantel_haenszel_terms(f1, m1, f0, m0)
     e0, n0, e1, n1 = leaf_counts.T
-    excess, variance = mantel_haenszel_terms(e1, n1, e0, n0)
     seen = (n0 > 0) & (n1 > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.where(seen, (e1 / n1 - e0 / n0) * n1 / n1.sum(), 0.0)

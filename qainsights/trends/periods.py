@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from qainsights._multiple import q_values
-from qainsights._results import TidyResult
-from qainsights._validation import as_column_list, check_confidence, format_values
-
-from ._aggregate import two_period_counts
+from .._compat import STR
+from .._multiple import q_values
+from .._results import TidyResult, drawing
+from .._validation import as_column_list, check_confidence, format_values
+from ._aggregate import EFFECTIVE_COLUMNS, PERIOD_COLUMNS, effective_counts, two_period_counts
 from ._inference import difference_ci, rate_with_ci, two_proportion_test
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = ["PeriodComparison", "compare_periods"]
 
@@ -51,21 +47,10 @@ class PeriodComparison(TidyResult):
         """The per-segment table."""
         return self.segments
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Forest plot: each segment's change with its interval; significant ones marked ``*``.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from qainsights.plotting.trends import plot_period_comparison
-
-        return plot_period_comparison(self, ax=ax)
+    plot = drawing(
+        "trends", "plot_period_comparison",
+        "Forest plot: each segment's change with its interval; significant ones marked ``*``.",
+    )  # fmt: skip
 
 
 def compare_periods(
@@ -111,13 +96,15 @@ def compare_periods(
     errors, n : str, optional
         Columns of errors and audits, naming an aggregate frame; give both or neither.
     weight : str, optional
-        Sampling-weight column of audit rows (decisions each audit represents). Each period's
-        weights are rescaled to add up to its number of audits, so segments count by the
-        decisions they represent (a queue audited three times as densely no longer weighs
-        three times as much in the mix) while the totals stay those of the audit sample. The
-        tests and intervals then treat these weighted counts as counts: approximate, since
-        the design effect is ignored (:func:`qainsights.rates.error_rate` gives one rate's
-        design-based interval).
+        Sampling-weight column of audit rows (decisions each audit represents). Rates are the
+        design-based ratios ``Σ w·y / Σ w``; each period's weights are rescaled to add up to
+        its number of audits, so segments count by the decisions they represent (a queue
+        audited three times as densely no longer weighs three times as much in the mix).
+        Intervals and tests use each segment's effective sample size from the
+        Taylor-linearised variance of its rate (Kish 1965; as
+        :func:`qainsights.rates.error_rate`), reported as ``n_eff_baseline`` and
+        ``n_eff_current``: unequal weights cost precision, and weighted counts are not
+        binomial counts.
     ci : float, default 0.95
         Confidence level of the intervals.
     alpha : float, default 0.05
@@ -131,7 +118,8 @@ def compare_periods(
     PeriodComparison
         ``segments`` has one row per segment, sorted by the ``by`` columns, with columns:
         the ``by`` columns, ``n_baseline``, ``errors_baseline``, ``rate_baseline``,
-        ``ci_low_baseline``, ``ci_high_baseline``, the same five for ``current``,
+        ``ci_low_baseline``, ``ci_high_baseline``, the same five for ``current`` (with
+        ``weight``, ``n_eff_baseline`` and ``n_eff_current`` before the intervals),
         ``difference``, ``ci_low``, ``ci_high`` (of the difference), ``test`` (``"z"``,
         ``"fisher"`` or ``"none"``), ``p_value``, ``q_value`` and ``significant``.
 
@@ -157,7 +145,8 @@ def compare_periods(
        873-890 (method 10).
     .. [2] Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate. JRSS B
        57, 289-300.
-    .. [3] statsmodels ``proportions_ztest``, ``test_proportions_2indep``,
+    .. [3] Kish, L. (1965). Survey Sampling. Wiley (design effect, effective sample size).
+    .. [4] statsmodels ``proportions_ztest``, ``test_proportions_2indep``,
        ``confint_proportions_2indep(method="newcomb")`` and ``multipletests(method="fdr_bh")``;
        scipy ``fisher_exact``: the reference implementations the tests compare against.
 
@@ -194,7 +183,7 @@ def compare_periods(
     segments = compare_counts(counts, ci=level, min_n=min_n)
     segments["q_value"] = q_values(segments["p_value"])
     segments["significant"] = segments["q_value"] <= alpha
-    totals = counts[["errors_baseline", "n_baseline", "errors_current", "n_current"]].sum()
+    totals = counts.drop(columns=keys).sum()
     overall = compare_counts(totals.to_frame().T, ci=level, min_n=0)
     return PeriodComparison(
         segments=segments,
@@ -207,16 +196,31 @@ def compare_periods(
 
 
 def compare_counts(counts: pd.DataFrame, *, ci: float, min_n: float) -> pd.DataFrame:
-    """Rates, difference and test for each row of two-period counts (see compare_periods)."""
+    """Rates, difference and test for each row of two-period counts (see compare_periods).
+
+    With the error-count variances of weighted rows (:data:`EFFECTIVE_COLUMNS`) the
+    intervals and tests use the effective counts, and the output gains ``n_eff_baseline``
+    and ``n_eff_current``.
+    """
     e0, n0 = counts["errors_baseline"].to_numpy(), counts["n_baseline"].to_numpy()
     e1, n1 = counts["errors_current"].to_numpy(), counts["n_current"].to_numpy()
-    out = counts.drop(columns=["errors_baseline", "n_baseline", "errors_current", "n_current"])
-    for part, k, total in (("baseline", e0, n0), ("current", e1, n1)):
-        rate, low, high = rate_with_ci(k, total, ci=ci)
-        out[f"n_{part}"], out[f"errors_{part}"], out[f"rate_{part}"] = total, k, rate
+    weighted = set(EFFECTIVE_COLUMNS) <= set(counts.columns)
+    (f0, m0), (f1, m1) = (
+        (effective_counts(e0, n0, counts[EFFECTIVE_COLUMNS[0]]),
+         effective_counts(e1, n1, counts[EFFECTIVE_COLUMNS[1]]))
+        if weighted else ((e0, n0), (e1, n1))
+    )  # fmt: skip
+    out = counts.drop(columns=[*PERIOD_COLUMNS, *(EFFECTIVE_COLUMNS if weighted else [])])
+    for part, k, total, k_eff, n_eff in (("baseline", e0, n0, f0, m0), ("current", e1, n1, f1, m1)):
+        _, low, high = rate_with_ci(k_eff, n_eff, ci=ci)
+        out[f"n_{part}"], out[f"errors_{part}"] = total, k
+        out[f"rate_{part}"] = rate_with_ci(k, total, ci=ci)[0]
+        if weighted:
+            out[f"n_eff_{part}"] = n_eff
         out[f"ci_low_{part}"], out[f"ci_high_{part}"] = low, high
-    out["difference"], out["ci_low"], out["ci_high"] = difference_ci(e1, n1, e0, n0, ci=ci)
-    p_value, test = two_proportion_test(e1, n1, e0, n0)
+    out["difference"] = out["rate_current"] - out["rate_baseline"]
+    _, out["ci_low"], out["ci_high"] = difference_ci(f1, m1, f0, m0, ci=ci)
+    p_value, test = two_proportion_test(f1, m1, f0, m0)
     enough = (n0 >= min_n) & (n1 >= min_n)
     out["test"] = pd.Series(test, index=out.index).where(enough, "none")
     out["p_value"] = pd.Series(p_value, index=out.index).where(enough)
@@ -234,7 +238,7 @@ def _check_min_n(min_n, *, func: str) -> None:
 def _warn_absent(counts: pd.DataFrame, keys: list[str]) -> None:
     absent = (counts["n_baseline"] == 0) | (counts["n_current"] == 0)
     if absent.any():
-        names = counts.loc[absent, keys].astype("str").agg(" / ".join, axis=1)
+        names = counts.loc[absent, keys].astype(STR).agg(" / ".join, axis=1)
         warnings.warn(
             f"{int(absent.sum())} segments have no audits in one of the periods "
             f"({format_values(names)}); their rate there is NaN and they are not tested.",

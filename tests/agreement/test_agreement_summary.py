@@ -9,6 +9,7 @@ from agreement_reference_data import FLEISS_1971, IRRCAC_RAW4RATERS
 from scipy import stats
 
 from qainsights.agreement import (
+    ICC_FORMS,
     AgreementResult,
     agreement_summary,
     benchmark_bands,
@@ -126,6 +127,76 @@ def test_icc_shrout_fleiss_table_2():
     assert result.ci_high == pytest.approx((f_high - 1) / (f_high + 3), abs=1e-12)
     assert np.isnan(result.pa)
     assert np.isnan(result.pe)
+
+
+@pytest.mark.parametrize(
+    ("form", "published"),
+    [("ICC1", 0.17), ("ICC2", 0.29), ("ICC3", 0.71), ("ICC1k", 0.44), ("ICC2k", 0.62),
+     ("ICC3k", 0.91)],
+)  # fmt: skip
+def test_icc_six_forms_match_shrout_fleiss_table_2(form, published):
+    # Shrout & Fleiss (1979), Table 2 (published to two decimals); the result names its form.
+    result = icc(SHROUT_FLEISS, form=form)
+    assert round(result.estimate, 2) == published
+    assert result.coefficient == form
+    assert result.method == ICC_FORMS[form]
+
+
+@pytest.mark.parametrize(
+    ("form", "estimate", "p_value", "low", "high"),
+    [
+        ("ICC1", 0.1657417684, 0.1647688083, -0.13, 0.72),
+        ("ICC2", 0.2897637795, 0.0001345665, 0.02, 0.76),
+        ("ICC3", 0.7148407148, 0.0001345665, 0.34, 0.95),
+        ("ICC1k", 0.4427971337, 0.1647688083, -0.88, 0.91),
+        ("ICC2k", 0.6200505476, 0.0001345665, 0.07, 0.93),
+        ("ICC3k", 0.9093155424, 0.0001345665, 0.68, 0.99),
+    ],
+)
+def test_icc_six_forms_match_pingouin(form, estimate, p_value, low, high):
+    # pingouin 0.7.0 intraclass_corr on the Shrout & Fleiss table (tests/reference/agreement.md
+    # K7); pingouin prints the interval to two decimals.
+    result = icc(SHROUT_FLEISS, form=form)
+    assert result.estimate == pytest.approx(estimate, abs=1e-9)
+    assert result.p_value == pytest.approx(p_value, abs=1e-9)
+    assert (round(result.ci_low, 2), round(result.ci_high, 2)) == (low, high)
+
+
+def test_icc_two_way_mean_squares_and_intervals_by_hand():
+    # Derivation: two-way ANOVA of the 6 x 4 table written out here; McGraw & Wong (1996)
+    # intervals: ICC3 from F = MSR/MSE on (5, 15) df; ICC2 with Satterthwaite's df.
+    x = SHROUT_FLEISS.astype(float)
+    n, k = x.shape
+    g = x.mean()
+    msr = k * ((x.mean(1) - g) ** 2).sum() / (n - 1)
+    msc = n * ((x.mean(0) - g) ** 2).sum() / (k - 1)
+    mse = ((x - x.mean(1, keepdims=True) - x.mean(0) + g) ** 2).sum() / ((n - 1) * (k - 1))
+    f = msr / mse
+    low3 = f / stats.f.ppf(0.975, 5, 15)
+    result = icc(SHROUT_FLEISS, form="ICC3")
+    assert result.estimate == pytest.approx((msr - mse) / (msr + 3 * mse), rel=1e-12)
+    assert result.ci_low == pytest.approx((low3 - 1) / (low3 + 3), rel=1e-12)
+    assert result.p_value == pytest.approx(stats.f.sf(f, 5, 15), rel=1e-12)
+    icc2 = (msr - mse) / (msr + 3 * mse + 4 * (msc - mse) / 6)
+    a, b = 4 * icc2 / (6 * (1 - icc2)), 1 + 4 * icc2 * 5 / (6 * (1 - icc2))
+    v = (a * msc + b * mse) ** 2 / ((a * msc) ** 2 / 3 + (b * mse) ** 2 / 15)
+    fs = stats.f.ppf(0.975, 5, v)
+    low2 = 6 * (msr - fs * mse) / (fs * (4 * msc + (24 - 4 - 6) * mse) + 6 * msr)
+    result = icc(SHROUT_FLEISS, form="ICC2")
+    assert result.ci_low == pytest.approx(low2, rel=1e-12)
+    assert icc(SHROUT_FLEISS, form="ICC2k").ci_low == pytest.approx(
+        4 * low2 / (1 + 3 * low2), rel=1e-12
+    )
+
+
+def test_icc_two_way_forms_leave_incomplete_items_out_with_a_warning():
+    scores = np.vstack([SHROUT_FLEISS, [[1, 2, np.nan, 3]]])
+    with pytest.warns(UserWarning, match=r"1 of 7 items miss a score and are left out"):
+        result = icc(scores, form="ICC3")
+    assert result.n_items == 6
+    assert result.estimate == pytest.approx(icc(SHROUT_FLEISS, form="ICC3").estimate)
+    with pytest.raises(ValueError, match=r"The 'form' parameter of icc must be one of 'ICC1'"):
+        icc(SHROUT_FLEISS, form="ICC(2,1)")
 
 
 def test_icc_long_format_with_unequal_raters_matches_anova():

@@ -33,7 +33,7 @@ def test_worked_qa_example():
     )
     # Probability that a unit of 4 opportunities is defect-free: (1 - 0.0045) ** 4.
     assert _measure(table, "yield")["estimate"] == pytest.approx(0.9955**4)
-    assert table[["defects", "units", "opportunities"]].iloc[0].tolist() == [27, 1500, 6000]
+    assert table[["defects", "units", "total_opportunities"]].iloc[0].tolist() == [27, 1500, 6000]
     assert dpmo(27, 1500, opportunities=4) == pytest.approx(4500.0)
 
 
@@ -127,7 +127,7 @@ def test_raw_audit_rows_and_groups():
         "ci_high",
         "defects",
         "units",
-        "opportunities",
+        "total_opportunities",
         "method",
     ]
     assert len(table) == 12

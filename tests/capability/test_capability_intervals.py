@@ -19,7 +19,7 @@ from scipy import optimize, stats
 from scipy.special import boxcox
 
 from qainsights.capability import capability
-from qainsights.capability.bootstrap import (
+from qainsights.capability._bootstrap import (
     _box_cox_lambdas,
     _standard_weibull_fits,
     box_cox_replicates,
@@ -27,9 +27,9 @@ from qainsights.capability.bootstrap import (
     lognormal_replicates,
     weibull_replicates,
 )
-from qainsights.capability.bootstrap_intervals import bias_corrected_interval
-from qainsights.capability.distributions import fit_lognormal, fit_weibull
-from qainsights.capability.indices import Specs
+from qainsights.capability._bootstrap_intervals import bias_corrected_interval
+from qainsights.capability._distributions import fit_lognormal, fit_weibull
+from qainsights.capability._indices import Specs
 
 PROBABILITIES = np.array([0.00135, 0.5, 0.99865])
 

@@ -123,12 +123,16 @@ def test_cpm_interval_uses_boyles_degrees_of_freedom():
         estimate = _rows(result).loc[name, "estimate"]
         expected = estimate * np.sqrt(chi2.ppf([0.025, 0.975], nu) / nu)
         np.testing.assert_allclose(
-            _rows(result).loc[name, ["ci_low", "ci_high"]], expected, rtol=1e-9
+            _rows(result).loc[name, ["ci_low", "ci_high"]].to_numpy(dtype=float),
+            expected,
+            rtol=1e-9,
         )
     # qcc 3.0 (df = n(1 + d^2)/(1 + 2 d^2)) prints Cpm bounds 1.480113 and 1.901786: the choice of
     # degrees of freedom moves them by less than 0.2 % here.
     np.testing.assert_allclose(
-        _rows(result).loc["Cpm", ["ci_low", "ci_high"]], [1.480113, 1.901786], rtol=2e-3
+        _rows(result).loc["Cpm", ["ci_low", "ci_high"]].to_numpy(dtype=float),
+        [1.480113, 1.901786],
+        rtol=2e-3,
     )
 
 

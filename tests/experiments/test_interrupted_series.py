@@ -175,3 +175,12 @@ def test_bad_variance_and_maxlags():
         interrupted_series(audits, start=START, variance="robust")
     with pytest.raises(ValueError, match=r"The 'maxlags' parameter of interrupted_series"):
         interrupted_series(audits, start=START, variance="hac", maxlags=-1)
+
+
+def test_autocorrelated_residuals_warn_that_the_interval_is_too_optimistic():
+    # A slow wave (period 8 weeks) around a flat rate: neighbouring weeks' residuals share
+    # their sign, so Durbin-Watson = sum (e_t - e_t-1)^2 / sum e_t^2 falls well below 1.5.
+    errors = np.rint(40 + 12 * np.sin(2 * np.pi * np.arange(20) / 8)).astype(int)
+    with pytest.warns(UserWarning, match=r"positively autocorrelated \(Durbin-Watson 0\.\d\d"):
+        result = interrupted_series(_audits(errors), start=START)
+    assert not result.assumptions.set_index("check").loc["no autocorrelation", "passed"]

@@ -124,3 +124,20 @@ def test_every_exported_table_with_counts_blanks_small_rows(report):
     assert expected.any()
     pd.testing.assert_series_equal(small, expected.reindex(small.index), check_names=False)
     assert segments.loc[segments["suppressed"], ["value", "ucl"]].isna().all().all()
+
+
+def test_every_action_has_an_owner_function(report):
+    from qainsights.report.findings import OWNERS
+
+    actions = report.to_frame()
+    assert set(actions["owner"]) <= set(OWNERS)
+    vendor = actions[actions["section"] == "vendors"]
+    assert len(vendor)
+    assert (vendor["owner"] == "Vendor management").all()
+
+
+def test_a_finding_refuses_an_unknown_owner():
+    from qainsights.report import Finding
+
+    with pytest.raises(ValueError, match=r"The 'owner' of a Finding must be one of 'Training'"):
+        Finding("headline", "high", "x", "y", owner="Legal")

@@ -95,3 +95,61 @@ def test_bad_weights_are_refused():
         ValueError, match=r"weight column 'weight' of explain_change must hold finite"
     ):
         explain_change(audits, dims=["queue"], period="period", current=1, weight="weight")
+
+
+def _unequal_weights(seed=3):
+    """Two periods of one queue; weights 1 or 20, independent of the outcome."""
+    rng = np.random.default_rng(seed)
+    n = 400
+    return pd.DataFrame(
+        {
+            "period": np.repeat([0, 1], n),
+            "queue": "A",
+            "is_error": rng.random(2 * n) < 0.1,
+            "weight": rng.choice([1.0, 20.0], 2 * n),
+        }
+    )
+
+
+def test_weighted_comparison_uses_taylor_effective_sample_sizes():
+    # Derivation (Kish 1965; Taylor linearisation of the ratio r = sum w y / sum w):
+    # var = m/(m - 1) sum w^2 (y - r)^2 / (sum w)^2, n_eff = r(1 - r)/var; the z test and
+    # Newcombe interval on (r n_eff, n_eff) come from statsmodels.
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+
+    audits = _unequal_weights()
+    result = compare_periods(audits, by="queue", period="period", current=1, weight="weight")
+    effective = []
+    for _, part in audits.groupby("period"):
+        w, y = part["weight"].to_numpy(), part["is_error"].to_numpy(float)
+        r = (w * y).sum() / w.sum()
+        var = len(w) / (len(w) - 1) * (w**2 * (y - r) ** 2).sum() / w.sum() ** 2
+        effective.append((r * r * (1 - r) / var, r * (1 - r) / var))
+    (k0, n0), (k1, n1) = effective
+    row = result.segments.iloc[0]
+    assert row["n_eff_baseline"] == pytest.approx(n0, rel=1e-9)
+    assert row["n_eff_current"] == pytest.approx(n1, rel=1e-9)
+    assert n1 < 400  # unequal weights cost precision
+    assert row["p_value"] == pytest.approx(proportions_ztest([k1, k0], [n1, n0])[1], rel=1e-9)
+    low, high = confint_proportions_2indep(k1, n1, k0, n0, method="newcomb")
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), rel=1e-9)
+
+
+def test_weighted_overall_adds_segment_variances_as_a_stratified_total():
+    # Derivation: the overall weighted rate is sum_q (W_q / W) r_q, so its variance is
+    # sum_q (W_q / W)^2 var_q with each queue's Taylor variance; n_eff = r(1 - r)/var.
+    audits = _unequal_weights()
+    audits["queue"] = np.where(np.arange(len(audits)) % 3 == 0, "A", "B")
+    current = audits[audits["period"] == 1]
+    result = compare_periods(audits, by="queue", period="period", current=1, weight="weight")
+    total_w = current["weight"].sum()
+    r = (current["weight"] * current["is_error"]).sum() / total_w
+    variance = 0.0
+    for _, part in current.groupby("queue"):
+        w, y = part["weight"].to_numpy(), part["is_error"].to_numpy(float)
+        rq = (w * y).sum() / w.sum()
+        var_q = len(w) / (len(w) - 1) * (w**2 * (y - rq) ** 2).sum() / w.sum() ** 2
+        variance += (w.sum() / total_w) ** 2 * var_q
+    overall = result.overall.iloc[0]
+    assert overall["rate_current"] == pytest.approx(r, rel=1e-12)
+    assert overall["n_eff_current"] == pytest.approx(r * (1 - r) / variance, rel=1e-9)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from qainsights.capability.distributions import Fit
-from qainsights.capability.indices import Specs
+from ._distributions import Fit
+from ._indices import Specs
 
 __all__ = ["fitted_ppm", "observed_ppm", "ppm_table"]
 

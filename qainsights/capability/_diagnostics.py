@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.diagnostic import normal_ad
 
-from qainsights.capability.inputs import Subgroups
+from ._inputs import Subgroups
 
 __all__ = ["ALPHA", "NORMALITY_TEST", "choose_method", "normality_pvalue", "stability_gate"]
 

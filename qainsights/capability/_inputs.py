@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from qainsights._validation import check_columns, format_values
-from qainsights.aggregate import collect, engine_frame, is_engine_frame
-from qainsights.capability.indices import Specs
+from .._validation import check_columns, format_values
+from ..aggregate import collect, engine_frame, is_engine_frame
+from ._indices import Specs
 
 __all__ = ["Subgroups", "read_specs", "read_values"]
 

@@ -2,7 +2,7 @@
 
 The first three functions return an ``(n_boot, 3)`` array of the 0.135 %, 50 % and 99.865 %
 quantiles recomputed on bootstrap samples; the indices and their bias-corrected percentile
-intervals follow from it (:func:`qainsights.capability.nonnormal.percentile_indices`).
+intervals follow from it (:func:`qainsights.capability._nonnormal.percentile_indices`).
 :func:`box_cox_replicates` returns the overall Box-Cox indices themselves. No function loops
 over replicates:
 
@@ -33,9 +33,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
-from qainsights.capability.distributions import Fit
-from qainsights.capability.indices import Specs, normal_index_values
-from qainsights.capability.nonnormal import PERCENTILE_PROBABILITIES
+from ._distributions import Fit
+from ._indices import Specs, normal_index_values
+from ._nonnormal import PERCENTILE_PROBABILITIES
 
 __all__ = [
     "box_cox_replicates",
@@ -131,7 +131,7 @@ def box_cox_replicates(
 
     Each resample of the rows gets its own maximum-likelihood lambda, then the normal-theory
     indices of its transformed values against the specifications transformed with that
-    lambda (keys as :func:`~qainsights.capability.indices.normal_index_values`).
+    lambda (keys as :func:`~qainsights.capability._indices.normal_index_values`).
     """
     logs = np.log(values)
     n = logs.size

@@ -18,8 +18,8 @@ import warnings
 
 import numpy as np
 
-from qainsights.capability.bootstrap_intervals import replicate_intervals
-from qainsights.capability.indices import Specs, complete_family, make_row
+from ._bootstrap_intervals import replicate_intervals
+from ._indices import Specs, complete_family, make_row
 
 __all__ = [
     "PERCENTILE_PROBABILITIES",
