@@ -143,6 +143,19 @@ def _themes():
     return comment_themes(comments, text="qa_comment", n_themes=2, period="month")
 
 
+def _comment_summary():
+    from qainsights.text import comment_summary
+
+    comments = pd.DataFrame(
+        {
+            "month": ["2026-05"] * 6 + ["2026-06"] * 6,
+            "is_error": True,
+            "qa_comment": ["missed context"] * 6 + ["new slur list"] * 6,
+        }
+    )
+    return comment_summary(comments, month="2026-06")
+
+
 def _vendors():
     from qainsights.datasets import simulate_audits
     from qainsights.vendors import compare_site_types
@@ -203,6 +216,7 @@ def _examples() -> dict:
         "DiffInDiffResult": _did,
         "DistinctiveTerms": _terms,
         "CommentThemes": _themes,
+        "CommentSummary": _comment_summary,
         "DriversResult": _drivers,
         "EnforcementSplit": lambda: enforcement_split(audits, by="policy"),
         "Headline": lambda: headline(

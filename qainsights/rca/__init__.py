@@ -1,7 +1,9 @@
 """Root-cause analysis: Pareto of error reasons, error drivers, the error-rate tree,
-the direction of errors, the severity-weighted error rate, and the cause-and-effect diagram.
+the direction of errors, the severity-weighted error rate, the cause-and-effect diagram, and
+what the auditors' comments say about each root cause.
 """
 
+from .comments import root_cause_terms
 from .drill_down import drill_down
 from .drivers import DriversResult, error_drivers
 from .enforcement import EnforcementSplit, enforcement_split
@@ -19,5 +21,6 @@ __all__ = [
     "error_drivers",
     "fishbone",
     "pareto",
+    "root_cause_terms",
     "severity_index",
 ]

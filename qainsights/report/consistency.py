@@ -136,7 +136,7 @@ def segment_leads(summary: pd.DataFrame, *, by: list[str], expected: float) -> s
     if weak.empty:
         return None
     names = format_values([" x ".join(map(str, row)) for row in weak[by].to_numpy()])
-    q_values = ", ".join(f"{q:.2g}" for q in weak["q_value"])
+    q_values = ", ".join(f"{q:.2f}" for q in weak["q_value"])
     return (
         f"{len(weak)} segment(s) show a run-rule shift in their latest week with a q-value of "
         f"{q_values} ({names.replace(chr(39), '')}): across {len(summary)} charts about "

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.special import ndtr
 
-from .._compat import STR
-from .._multiple import q_values
 from .._validation import check_columns, check_frame, check_integer
-from .logodds import log_odds
-from .tokens import term_matrix
+from ._many import check_prior_and_alpha, compare_rows, group_counts
 
 __all__ = ["rising_terms"]
 
@@ -86,68 +80,28 @@ def rising_terms(
     frame = check_frame(data, func=_FUNC)
     check_columns(frame, [text, period], func=_FUNC)
     check_integer(min_count, name="min_count", func=_FUNC, minimum=1)
-    if not (isinstance(alpha, float | int) and 0 < alpha < 1):
-        raise ValueError(
-            f"The 'alpha' parameter of {_FUNC} must be a number strictly between 0 and 1. "
-            f"Got {alpha!r} instead."
-        )
-    flat = isinstance(prior, int | float) and not isinstance(prior, bool) and prior > 0
-    if not (flat or (isinstance(prior, str) and prior == "pooled")):
-        raise ValueError(
-            f"The 'prior' parameter of {_FUNC} must be 'pooled' or a positive number. Got "
-            f"{prior!r} instead."
-        )
-    raw = frame[text]
-    usable = raw.notna().to_numpy() & frame[period].notna().to_numpy()
-    usable &= (raw.astype(STR).str.strip() != "").to_numpy()
-    codes, periods = pd.factorize(frame.loc[usable, period], sort=True)
+    flat = check_prior_and_alpha(prior, alpha, _FUNC)
+    counts, comments, periods, terms = group_counts(
+        frame, text, period, ngram_range=ngram_range, stop_words=stop_words
+    )
     if len(periods) < 2:
         raise ValueError(
             f"The {period!r} column of {_FUNC} must hold at least two periods with comments in "
             f"{text!r}. Got {len(periods)}."
         )
-    matrix = term_matrix(
-        raw[usable].astype(STR).to_numpy(), ngram_range=ngram_range, stop_words=stop_words
-    )
-    indicator = sparse.csr_matrix(
-        (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))),
-        shape=(len(periods), len(codes)),
-    )
-    counts = (indicator @ matrix.counts).toarray()
-    comments = np.bincount(codes, minlength=len(periods))
     y_t, y_r = counts[1:], counts[:-1]
-    pooled = y_t + y_r
-    pair, term = np.nonzero(pooled >= min_count)
-    totals_t, totals_r = y_t.sum(axis=1), y_r.sum(axis=1)
-    if flat:  # a flat prior spans the vocabulary of the two periods compared
-        prior_counts = np.full(len(pair), float(prior))
-        a0 = float(prior) * (pooled > 0).sum(axis=1)[pair]
-    else:  # each term's pooled count: the prior weighs as much as the two periods' data
-        prior_counts = pooled[pair, term].astype(float)
-        a0 = pooled.sum(axis=1)[pair]
-    delta, se = log_odds(
-        y_t[pair, term],
-        y_r[pair, term],
-        prior_counts,
-        totals=(totals_t[pair], totals_r[pair], a0),
-    )
-    z = delta / se
-    p = 2 * ndtr(-np.abs(z))
-    q = q_values(p)
+    stats = compare_rows(y_t, y_r, flat=flat, prior=prior, min_count=min_count)
+    pair, term, z, q = stats["row"], stats["term"], stats["z"], stats["q_value"]
     table = pd.DataFrame(
         {
-            "period": np.asarray(periods)[pair + 1],
-            "previous": np.asarray(periods)[pair],
-            "term": matrix.terms[term],
+            "period": periods[pair + 1],
+            "previous": periods[pair],
+            "term": terms[term],
             "count": y_t[pair, term],
             "count_previous": y_r[pair, term],
             "comments": comments[pair + 1],
             "comments_previous": comments[pair],
-            "log_odds": delta,
-            "se": se,
-            "z": z,
-            "p_value": p,
-            "q_value": q,
+            **{c: stats[c] for c in ("log_odds", "se", "z", "p_value", "q_value")},
             "rising": (q <= alpha) & (z > 0),
             "falling": (q <= alpha) & (z < 0),
         }

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._validation import check_integer
+from .tokens import tokenize
 
 __all__ = ["MASKS", "mask_text", "snippet"]
 
@@ -47,6 +48,22 @@ def _as_series(texts, func: str) -> tuple[pd.Series, bool]:
             f"{len(bad)} other values, e.g. {bad.iloc[0]!r}. Convert them with .astype('str')."
         )
     return values, False
+
+
+def _present(names: list[str], values: pd.Series, size: int = 500) -> list[list[str]]:
+    """The identifiers whose every word occurs in the texts, longest first, in chunks.
+
+    A table can list hundreds of thousands of identifiers; only those that can occur in the
+    texts go into the (size-limited) regular expression.
+    """
+    if not names:
+        return []
+    present = set(tokenize(values.dropna())["term"])
+    unique = pd.Series(sorted(set(names), key=len, reverse=True), dtype=object)
+    pieces = tokenize(unique)
+    absent = pieces.loc[~pieces["term"].isin(present), "document"].unique()
+    kept = unique.drop(index=absent).loc[lambda s: s.index.isin(pieces["document"])].tolist()
+    return [kept[i : i + size] for i in range(0, len(kept), size)]
 
 
 def mask_text(texts, *, identifiers: Iterable[str] = ()):
@@ -88,8 +105,8 @@ def mask_text(texts, *, identifiers: Iterable[str] = ()):
     arr = _array(values)
     for _, pattern, placeholder in MASKS:
         arr = pc.replace_substring_regex(arr, pattern, placeholder)
-    if names:
-        words = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+    for chunk in _present(names, values):
+        words = "|".join(re.escape(n) for n in chunk)
         arr = pc.replace_substring_regex(
             arr, rf"(?i)(^|[^\p{{L}}\p{{N}}_])(?:{words})([^\p{{L}}\p{{N}}_]|$)", r"\1[id]\2"
         )

@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qainsights.text import distinctive_terms, log_odds_z, rising_terms
+from qainsights.text import (
+    comment_summary,
+    distinctive_terms,
+    log_odds_z,
+    rising_terms,
+    terms_by_group,
+)
 
 QUICK = "the quick brown fox jumps over the lazy pig"
 LAZY = "the lazy purple pig jumps over the lazier donkey"
@@ -249,3 +255,42 @@ def test_rising_terms_equal_distinctive_terms_of_each_pair_of_periods():
         np.testing.assert_allclose(mine["z"], pair.loc[mine.index, "z"], rtol=1e-12)
         assert (mine["count"] == pair.loc[mine.index, "count_target"]).all()
     assert scan.groupby("period")["rank"].min().eq(1).all()
+
+
+def test_terms_by_group_equal_distinctive_terms_of_each_group_against_the_rest():
+    rng = np.random.default_rng(12)
+    words = np.array(["late", "context", "queue", "slur", "policy", "missed", "ok"], dtype=object)
+    data = pd.DataFrame(
+        {
+            "cause": rng.choice(["a", "b", "c"], 150),
+            "text": [" ".join(rng.choice(words, 4)) for _ in range(150)],
+        }
+    )
+    table = terms_by_group(data, text="text", group="cause", min_count=3)
+    for cause in ("a", "b", "c"):
+        alone = distinctive_terms(
+            data, text="text", group="cause", target=cause, min_count=3
+        ).terms.set_index("term")
+        mine = table[table["cause"] == cause].set_index("term")
+        assert set(mine.index) == set(alone.index)
+        np.testing.assert_allclose(mine["z"], alone.loc[mine.index, "z"], rtol=1e-12)
+        assert (mine["count_rest"] == alone.loc[mine.index, "count_reference"]).all()
+
+
+def test_comment_summary_masks_identifiers_and_defaults_to_the_month_before():
+    comments = ["new slur list applied", "slur list, with M0042 and Ana Lima"] * 20
+    data = pd.DataFrame(
+        {
+            "month": ["2026-06"] * 40 + ["2026-05"] * 40,
+            "is_error": True,
+            "qa_comment": comments + ["missed context"] * 40,
+            "moderator_id": ["Ana Lima"] * 80,
+        }
+    )
+    summary = comment_summary(data, month="2026-06")
+    assert summary.previous == "2026-05"
+    assert (summary.comments, summary.comments_previous) == (40, 40)
+    assert summary.rising["term"].tolist()[:2] == ["list", "slur"]
+    joined = " ".join(summary.rising["example"])
+    assert "Ana Lima" not in joined
+    assert "M0042" not in joined
