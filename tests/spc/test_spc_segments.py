@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.ticker import PercentFormatter
 from scipy.stats import betabinom, norm
 from spc_reference_data import ORANGE_JUICE, frame
 
@@ -248,7 +249,7 @@ def test_single_chart_plot_draws_table():
     np.testing.assert_allclose(
         lines["signal"].get_ydata(), chart.table.loc[chart.table["signal"], "value"]
     )
-    assert ax.yaxis.get_major_formatter().__class__.__name__ == "PercentFormatter"
+    assert isinstance(ax.yaxis.get_major_formatter(), PercentFormatter)
     breaks = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
     assert [line.get_xdata()[0] for line in breaks] == [31]
     pair = i_mr_chart(values=[1.0, 2.0, 1.5, 3.0])
