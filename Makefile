@@ -85,9 +85,10 @@ notebooks: .venv/.installed
 samples: .venv-report/.installed
 	.venv-report/bin/qainsights samples --output data_samples
 
-# The size on disk of each environment built so far.
+# The size on disk of each environment built so far, one at a time (uv hard-links files shared
+# between environments, and one du call counts a shared file once).
 sizes:
-	@du -sh .venv-report .venv .venv-docs .venv-oldest 2>/dev/null || true
+	@for env in .venv-report .venv .venv-docs .venv-oldest; do [ ! -d $$env ] || du -sh $$env; done
 
 clean:
 	rm -rf .venv .venv-report .venv-docs .venv-oldest .venv-dist reports dist docs/_build docs/api .pytest_cache .ruff_cache .hypothesis
