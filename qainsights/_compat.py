@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["PANDAS_3", "STR"]
+__all__ = ["CSV_ENGINE", "PANDAS_3", "STR"]
 
 #: Whether the installed pandas is 3 or newer.
 PANDAS_3 = int(pd.__version__.split(".", 1)[0]) >= 3
 
 #: The text dtype with NaN for missing values: ``"str"`` on pandas 3, ``string[pyarrow_numpy]`` on 2.2.
 STR = "str" if PANDAS_3 else pd.StringDtype("pyarrow_numpy")
+
+#: The CSV reader that keeps text as written: pandas 2.2's pyarrow reader infers types first and
+#: converts them to the requested dtype after, so an identifier ``000`` comes back as ``0``.
+CSV_ENGINE = "pyarrow" if PANDAS_3 else "c"

@@ -49,7 +49,7 @@ def normalise_labels(values: pd.Series) -> pd.Series:
 
 def as_text(values: pd.Series) -> pd.Series:
     """Identifiers and labels as strings (missing values stay missing)."""
-    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+    if values.dtype == STR:
         return values
     text = values.astype(STR)
     return text.where(values.notna())

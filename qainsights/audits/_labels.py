@@ -58,7 +58,7 @@ def read_labels(values: pd.Series) -> tuple[pd.Series, tuple[np.ndarray, np.ndar
     uniques = np.asarray(uniques, dtype=object)
     spellings = present_values(pd.Series(uniques, dtype=object), "text").to_numpy(dtype=object)
     unchanged = not pd.isna(spellings).any() and np.array_equal(spellings, uniques)
-    if unchanged and pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+    if unchanged and values.dtype == STR:
         return values, (codes, spellings)
     text = pd.array(spellings, dtype=STR).take(codes, allow_fill=True)
     return pd.Series(text, index=values.index), (codes, spellings)

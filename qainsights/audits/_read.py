@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._compat import STR
+from .._compat import CSV_ENGINE, STR
 
 _TEXT = {".csv": ",", ".csv.gz": ",", ".txt": ",", ".tsv": "\t", ".tsv.gz": "\t"}
 
@@ -119,6 +119,6 @@ def _read_text(path: Path, delimiter: str) -> pd.DataFrame:
     """Every value as a string, nothing read as missing: the missing-value policy decides."""
     options = {"sep": delimiter, "dtype": STR, "keep_default_na": False}
     try:
-        return pd.read_csv(path, engine="pyarrow", **options)
+        return pd.read_csv(path, engine=CSV_ENGINE, **options)
     except (ValueError, OSError):  # what the pyarrow reader cannot parse, the C reader explains
         return pd.read_csv(path, **options)
