@@ -53,9 +53,11 @@ test: .venv/.installed
 # The unit tests and doctests on the oldest supported versions. The notebooks are left out (their
 # committed outputs come from the newest set, and pandas 2.2 prints some tables differently), and so
 # is Spark (tested on the newest set: pyspark 4.0 leaves sockets open on Python 3.10, and later
-# releases need a newer pyarrow than the oldest set's).
+# releases need a newer pyarrow than the oldest set's), and so is reading a Hyper extract back
+# (pantab 5.3 crashes reading with the oldest set's pyarrow 14; tested on the newest set).
 test-oldest: .venv-oldest/.installed
-	.venv-oldest/bin/python -m pytest -m "not spark" qainsights tests
+	.venv-oldest/bin/python -m pytest -m "not spark" qainsights tests \
+		--deselect tests/mart/test_mart.py::test_parquet_and_hyper_exports_read_back
 
 lint: .venv/.installed
 	.venv/bin/ruff check qainsights tests benchmarks

@@ -141,8 +141,13 @@ def _filled(schema) -> dict[str, nw.Expr]:
                 else nw.when(nw.col("is_error")).then(nw.lit("error")).otherwise(nw.lit("none"))
             )
         else:
+            # Missing values are tested before the cast: pandas 2.2 casts a missing category to "nan".
             text = nw.col(name).cast(nw.String)
-            exprs[name] = text if fill is None else text.fill_null(fill)
+            exprs[name] = (
+                text
+                if fill is None
+                else nw.when(nw.col(name).is_null()).then(nw.lit(fill)).otherwise(text)
+            )
     return exprs
 
 

@@ -276,10 +276,9 @@ _PHASE_DOC = """
         block of one label (for example before and after a policy change). Run rules restart
         at each stage (their windows never cross a stage boundary), so a rule that needs a
         window of ``k`` points cannot fire in the first ``k - 1`` points of a stage: no
-        8-in-a-row (Western Electric) signal in a stage's first 7 points (8 for Nelson's 9 in
-        a row), no 6-point trend in its first 5, no
-        "4 of 5" in its first 4. A short stage is quiet for that reason, not because it is
-        in control.
+        Western Electric run of 8 in a stage's first 7 points (no Nelson run of 9 in its
+        first 8), no trend of 6 in its first 5, no "4 of 5" in its first 4. A short stage
+        is quiet for that reason, not because it is in control.
     breaks : sequence, optional
         Subgroup keys at which a new stage starts (an alternative to ``stage``).
     baseline : str, array-like of bool or slice, optional

@@ -60,7 +60,10 @@ def test_cube_sums_equal_a_bare_group_by(audits):
     expected["n"] = rows.groupby(keys, observed=True).size()
     got = cube.groupby(keys)[["errors", "sum_w", "sum_w2", "sum_wy", "sum_w2y", "n"]].sum()
     got.columns = ["y", "weight", "w2", "wy", "w2y", "n"]
-    pd.testing.assert_frame_equal(got, expected[got.columns], check_dtype=False, rtol=1e-12)
+    # Index dtypes differ by pandas version (object keys on 2.2); the keys and sums must agree.
+    pd.testing.assert_frame_equal(
+        got, expected[got.columns], check_dtype=False, check_index_type=False, rtol=1e-12
+    )
 
 
 def test_cube_rates_equal_error_rate_per_month_and_site(audits, mart):
@@ -171,7 +174,11 @@ def test_a_corrected_month_replaces_the_old_rows(audits, tmp_path):
     expected = audits[audits["month"] != last].groupby("month").size()
     expected[last] = len(corrected)
     pd.testing.assert_series_equal(
-        per_month, expected.sort_index(), check_names=False, check_dtype=False
+        per_month,
+        expected.sort_index(),
+        check_names=False,
+        check_dtype=False,
+        check_index_type=False,
     )
 
 
