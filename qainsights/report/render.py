@@ -175,6 +175,12 @@ def render_report(
             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
         )
         page = nbformat.read(executed, as_version=4)
+        # The template by its place in the package and the output by its name, not by paths
+        # of this machine.
+        page.metadata.papermill["input_path"] = f"qainsights/report/{TEMPLATE}"
+        page.metadata.papermill["output_path"] = executed.name
+        if notebook:
+            nbformat.write(page, executed)
         page.metadata["title"] = _page_title(page)
         body, _ = exporter.from_notebook_node(page)
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -69,6 +69,15 @@ def test_sections_can_be_chosen(small_export, tmp_path):
                  "--sections", "headline,charts"]) == 2  # fmt: skip
 
 
+def test_executed_notebook_names_no_path_of_this_machine(small_export, tmp_path):
+    notebook = tmp_path / "executed.ipynb"
+    assert main(["report", "--data", str(small_export), "--output", str(tmp_path / "r.html"),
+                 "--sections", "headline", "--notebook", str(notebook)]) == 0  # fmt: skip
+    text = notebook.read_text()
+    assert '"input_path": "qainsights/report/monthly_quality_report.ipynb"' in text
+    assert str(tmp_path) not in text
+
+
 def test_cli_writes_the_samples(tmp_path):
     assert main(["samples", "--output", str(tmp_path)]) == 0
     standard = pd.read_csv(tmp_path / "calibration_standard.csv")
