@@ -124,11 +124,7 @@ def executions(tmp_path_factory):
     """Every (notebook, seed) held to the test, executed in parallel; keyed by that pair."""
     root = tmp_path_factory.mktemp("notebook_seeds")
     data = {seed: _write_data(root / f"seed{seed}", seed) for seed in SEEDS}
-    jobs = [
-        case.values
-        for case in CASES
-        if not any(mark.name == "xfail" for mark in case.marks)
-    ]
+    jobs = [case.values for case in CASES if not any(mark.name == "xfail" for mark in case.marks)]
     workers = max(1, min(4, os.cpu_count() or 1, len(jobs)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {
