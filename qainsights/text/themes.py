@@ -15,7 +15,7 @@ from .._compat import STR
 from .._results import TidyResult
 from .._validation import as_column_list, check_columns, check_frame, check_integer
 from ..rates import proportion_ci
-from .redact import snippet
+from .redact import identifying_terms, snippet
 from .tokens import term_matrix
 
 __all__ = ["CommentThemes", "comment_themes"]
@@ -160,7 +160,8 @@ def comment_themes(
     snippet_width : int, default 160
         Length of the examples.
     identifiers : list of str, optional
-        Values masked in the examples (see :func:`~qainsights.text.mask_text`).
+        Values masked in the examples (see :func:`~qainsights.text.mask_text`); terms that
+        would identify someone (their words, ID-like tokens) are left out of the themes.
 
     Returns
     -------
@@ -204,6 +205,7 @@ def comment_themes(
     )
     presence = np.asarray((matrix.counts > 0).sum(axis=0)).ravel()
     frequent = np.flatnonzero(presence >= min_comments)
+    frequent = frequent[~identifying_terms(matrix.terms[frequent], identifiers=identifiers)]
     keep = frequent[np.argsort(-presence[frequent], kind="stable")[:max_terms]]
     keep.sort()
     if len(keep) < n_themes:
