@@ -23,13 +23,14 @@ __all__ = ["CommentThemes", "comment_themes"]
 _FUNC = "comment_themes"
 
 
-def _sklearn():
+def require_sklearn(func: str = _FUNC):
+    """scikit-learn's NMF and TfidfTransformer, or an ImportError naming ``func`` and the extra."""
     try:
         from sklearn.decomposition import NMF
         from sklearn.feature_extraction.text import TfidfTransformer
     except ImportError as error:  # an optional extra
         raise ImportError(
-            f"{_FUNC} needs scikit-learn. Install the text extra: pip install 'qainsights[text]'."
+            f"{func} needs scikit-learn. Install the text extra: pip install 'qainsights[text]'."
         ) from error
     return NMF, TfidfTransformer
 
@@ -185,7 +186,7 @@ def comment_themes(
     513-523. Implementation: scikit-learn's ``TfidfTransformer`` and ``NMF`` (Pedregosa et
     al. 2011, JMLR 12, 2825-2830).
     """
-    nmf_class, tfidf_class = _sklearn()
+    nmf_class, tfidf_class = require_sklearn()
     frame = check_frame(data, func=_FUNC)
     segments = as_column_list(by, name="by", func=_FUNC) if by is not None else []
     check_columns(frame, [text, *segments, *([period] if period else [])], func=_FUNC)

@@ -1,5 +1,7 @@
 """The report's "what the comments say": planted phrases found, hostile text made harmless."""
 
+import sys
+
 import pandas as pd
 import pytest
 
@@ -103,12 +105,7 @@ def test_no_comment_column_or_too_few_comments_say_why_in_one_line():
 
 
 def test_without_the_text_extra_the_terms_stay_and_the_themes_say_why(monkeypatch):
-    import qainsights.text.themes as themes
-
-    def missing():
-        raise ImportError("comment_themes needs scikit-learn. Install the text extra.")
-
-    monkeypatch.setattr(themes, "_sklearn", missing)
+    monkeypatch.setitem(sys.modules, "sklearn.decomposition", None)
     section = comments_section(_hostile(), month="2026-06", n_themes=2)
     assert section.themes is None
     assert "text extra" in section.themes_note
