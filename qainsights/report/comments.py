@@ -18,7 +18,7 @@ import pandas as pd
 from .._compat import STR
 from .._results import TidyResult
 from .._validation import check_columns, check_frame, check_integer
-from ..text import comment_summary, comment_themes
+from ..text import CommentSummary, comment_summary, comment_themes
 from ..text.redact import identifier_values
 
 __all__ = ["MIN_COMMENTS", "CommentsSection", "comments_section", "why_no_comments"]
@@ -36,13 +36,9 @@ class CommentsSection(TidyResult):
 
     Attributes
     ----------
-    month, previous : str
-        The report month and the month it is compared with.
-    comments, comments_previous : int
-        Error comments with text in each month.
-    rising : DataFrame
-        The terms that rose (false discovery rate ``alpha``), strongest first: ``term``,
-        ``count``, ``count_previous``, ``comments``, ``z``, ``q_value``, ``example``.
+    terms : CommentSummary
+        The months compared, their numbers of error comments and the terms that rose
+        (:func:`~qainsights.text.comment_summary`; ``terms.rising`` is the table).
     themes : DataFrame or None
         One row per theme of the two months' error comments: ``theme``, ``name`` (its top
         terms), ``comments`` (this month's comments of the theme), ``share``,
@@ -55,11 +51,7 @@ class CommentsSection(TidyResult):
         The false discovery rate of the terms and the themes' changes.
     """
 
-    month: str
-    previous: str
-    comments: int
-    comments_previous: int
-    rising: pd.DataFrame
+    terms: CommentSummary
     themes: pd.DataFrame | None
     themes_note: str | None
     alpha: float
@@ -67,25 +59,26 @@ class CommentsSection(TidyResult):
 
     def to_frame(self) -> pd.DataFrame:
         """The rising terms."""
-        return self.rising
+        return self.terms.rising
 
     def summary(self) -> str:
         """The section's finding in one sentence."""
+        found = self.terms
         counts = (
-            f"{self.comments:,} error comments in {self.month} against {self.comments_previous:,} "
-            f"in {self.previous}"
+            f"{found.comments:,} error comments in {found.month} against "
+            f"{found.comments_previous:,} in {found.previous}"
         )
-        if not len(self.rising):
+        if not len(found.rising):
             return f"{counts}: no term rose beyond chance (false discovery rate {self.alpha:.0%})."
-        terms = ", ".join(f"'{t}'" for t in self.rising["term"])
+        terms = ", ".join(f"'{t}'" for t in found.rising["term"])
         return (
-            f"{counts}: {len(self.rising)} term(s) rose beyond chance (false discovery rate "
+            f"{counts}: {len(found.rising)} term(s) rose beyond chance (false discovery rate "
             f"{self.alpha:.0%}), strongest first: {terms}."
         )
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The section's tables by title, for the report's exports."""
-        tables = {"Comments: rising terms": self.rising}
+        tables = {"Comments: rising terms": self.terms.rising}
         if self.themes is not None:
             tables["Comments: themes"] = self.themes
         return tables
@@ -234,7 +227,7 @@ def comments_section(
     --------
     >>> from qainsights.datasets import load_sample
     >>> section = comments_section(load_sample("audits"), month="2026-06")
-    >>> section.rising["term"].tolist()
+    >>> section.terms.rising["term"].tolist()
     ['slur', 'list', 'guidance', 'revised']
     >>> len(section.themes)
     5
@@ -266,13 +259,4 @@ def comments_section(
         errors, text=text, month=month, previous=previous, n_themes=n_themes, alpha=alpha,
         seed=seed, identifiers=identifiers,
     )  # fmt: skip
-    return CommentsSection(
-        month=month,
-        previous=previous,
-        comments=summary.comments,
-        comments_previous=summary.comments_previous,
-        rising=summary.rising,
-        themes=themes,
-        themes_note=note,
-        alpha=float(alpha),
-    )
+    return CommentsSection(terms=summary, themes=themes, themes_note=note, alpha=float(alpha))

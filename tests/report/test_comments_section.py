@@ -17,14 +17,14 @@ def test_the_planted_guideline_phrases_are_the_rising_terms_of_their_month():
     month = key["start"].strftime("%Y-%m")
     planted_words = set(key["phrases"].replace(";", " ").split())
     section = comments_section(audits, month=month)
-    assert section.previous == (key["start"] - pd.DateOffset(months=1)).strftime("%Y-%m")
-    assert len(section.rising) >= 3
-    assert set(section.rising["term"]) <= planted_words
+    assert section.terms.previous == (key["start"] - pd.DateOffset(months=1)).strftime("%Y-%m")
+    assert len(section.terms.rising) >= 3
+    assert set(section.terms.rising["term"]) <= planted_words
     # the counts are counts of comments that say it: none of the planted words before the change
-    before = audits[(audits["month"] == section.previous) & audits["is_error"]]
+    before = audits[(audits["month"] == section.terms.previous) & audits["is_error"]]
     words = before["qa_comment"].str.lower().str.findall(r"\w+").explode()
-    assert not set(words) & set(section.rising["term"])
-    for term, count in section.rising.set_index("term")["comments"].items():
+    assert not set(words) & set(section.terms.rising["term"])
+    for term, count in section.terms.rising.set_index("term")["comments"].items():
         said = audits[(audits["month"] == month) & audits["is_error"]]["qa_comment"]
         assert count == said.str.lower().str.contains(rf"\b{term}\b", regex=True).sum()
     # the wrong-policy errors the change adds make their theme the one that rose
@@ -59,17 +59,17 @@ def test_hostile_comments_are_masked_escaped_truncated_and_neutralised(tmp_path)
     before = audits.copy()
     section = comments_section(audits, month="2026-06", n_themes=2)
     pd.testing.assert_frame_equal(audits, before)
-    rising = section.rising.set_index("term")
+    rising = section.terms.rising.set_index("term")
     # each of the 400 June comments says "slur list" once; May's never do
     assert rising.loc[["slur", "list"], "count"].tolist() == [400, 400]
     assert rising.loc[["slur", "list"], "count_previous"].tolist() == [0, 0]
-    shown = " ".join([*section.rising["term"], *section.rising["example"]])
+    shown = " ".join([*section.terms.rising["term"], *section.terms.rising["example"]])
     shown += " " + " ".join([*section.themes["name"], *section.themes["example"]])
     for secret in ("troll_99", "jo.doe", "example.com", "Ana", "Lima", "M0042", "7946"):
         assert secret.lower() not in shown.lower()
     # words of a moderator's name or an ID are never listed as terms either
-    assert not {"ana", "lima", "m0042", "troll_99"} & set(section.rising["term"])
-    assert (section.rising["example"].str.len() <= 120).all()
+    assert not {"ana", "lima", "m0042", "troll_99"} & set(section.terms.rising["term"])
+    assert (section.terms.rising["example"].str.len() <= 120).all()
     assert (section.themes["example"].str.len() <= 120).all()
     page = "".join(Table(t)._repr_html_() for t in section.tables().values())
     assert "<script>" not in page
@@ -110,7 +110,7 @@ def test_without_the_text_extra_the_terms_stay_and_the_themes_say_why(monkeypatc
     assert section.themes is None
     assert "text extra" in section.themes_note
     assert list(section.tables()) == ["Comments: rising terms"]
-    assert set(section.rising["term"]) >= {"list", "slur"}
+    assert set(section.terms.rising["term"]) >= {"list", "slur"}
 
 
 def test_bad_arguments_name_the_parameter():
