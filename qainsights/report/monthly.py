@@ -22,7 +22,7 @@ from ..capability import attribute_capability, dpmo_to_sigma
 from ..moderators import ModeratorOutliers, moderator_outliers
 from ..rca import ParetoResult, pareto, severity_index
 from ..spc import ControlChart, ControlChartSet, control_charts, p_chart
-from ..standardisation import standardised_rates
+from ..standardization import standardized_rates
 from ..trends import ChangeExplanation, explain_change, trend_test
 from ..vendors import ALL_VENDORS, NoCommonMixError, VendorComparison, compare_site_types
 from .consistency import consistency_notes
@@ -638,7 +638,7 @@ def _direction_section(ctx: _Context) -> tuple[dict, list[Finding]]:
     counts = effective_counts(months, by="month", weight=ctx.weight)
     if len(counts) < 3:
         raise _Omitted(f"{len(counts)} month(s) of audits: a direction needs at least three.")
-    return {"direction": trend_test(counts, time="month", errors="errors", n="n")}, []
+    return {"direction": trend_test(counts, period="month", errors="errors", n="n")}, []
 
 
 def _directions_section(ctx: _Context) -> tuple[dict, list[Finding]]:
@@ -671,8 +671,9 @@ def _charts_section(ctx: _Context) -> tuple[dict, list[Finding]]:
     weekly = _period_chart(ctx, weekly_rows, "week")
     cells = effective_counts(weekly_rows, by=["site", "queue", "week"], weight=ctx.weight)
     segments = control_charts(
-        cells, by=["site", "queue"], chart="laney_p", subgroup="week", defects="errors", n="n"
-    )
+        cells, by=["site", "queue"], chart="laney_p", subgroup="week", defects="errors", n="n",
+        rules="nelson",
+    )  # fmt: skip
     parts = {"monthly_chart": monthly, "weekly_chart": weekly, "segment_charts": segments}
     return parts, _chart_findings(weekly, segments, pd.Timestamp(f"{ctx.month}-01"))
 
@@ -680,7 +681,7 @@ def _charts_section(ctx: _Context) -> tuple[dict, list[Finding]]:
 def _change_section(ctx: _Context) -> tuple[dict, list[Finding]]:
     _has_previous(ctx)
     change = explain_change(
-        ctx.both, dims=list(CHANGE_DIMS), period="month", current=ctx.month,
+        ctx.both, by=list(CHANGE_DIMS), period="month", current=ctx.month,
         baseline=ctx.before, weight=ctx.weight, alpha=CLAIM_ALPHA,
     )  # fmt: skip
     return {"change": change}, _change_findings(change)
@@ -728,7 +729,7 @@ def _sites_section(ctx: _Context) -> tuple[dict, list[Finding]]:
     current = ctx.current
     if current["site"].nunique() < 2:
         raise _Omitted("one site only: there is no other site to compare it with.")
-    table = standardised_rates(
+    table = standardized_rates(
         current, by="site", mix=["queue", "policy"], weight=ctx.weight, strata=ctx.strata
     )
     return {"standardised": table}, _site_mix_findings(table)
