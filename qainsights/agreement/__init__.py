@@ -24,6 +24,7 @@ from .coefficients import (
     percent_agreement,
     scott_pi,
 )
+from .disputes import disputed_terms
 from .groups import agreement_by, compare_agreement
 from .icc import ICC_FORMS, icc
 from .interpretation import benchmark_bands, benchmark_label
@@ -47,6 +48,7 @@ __all__ = [
     "compare_agreement",
     "conger_kappa",
     "disputed_items",
+    "disputed_terms",
     "fleiss_kappa",
     "gwet_ac",
     "icc",

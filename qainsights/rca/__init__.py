@@ -3,7 +3,7 @@ the direction of errors, the severity-weighted error rate, the cause-and-effect 
 what the auditors' comments say about each root cause.
 """
 
-from .comments import root_cause_terms
+from .comments import root_cause_terms, root_cause_themes
 from .drill_down import drill_down
 from .drivers import DriversResult, error_drivers
 from .enforcement import EnforcementSplit, enforcement_split
@@ -22,5 +22,6 @@ __all__ = [
     "fishbone",
     "pareto",
     "root_cause_terms",
+    "root_cause_themes",
     "severity_index",
 ]
