@@ -173,6 +173,7 @@ def derived_tables(
         subgroup="week",
         defects="errors",
         n="n",
+        simulate=False,  # the mart keeps points and signals, not the expected false alarms
     )
     found = detect_changepoints(
         weekly, time="week", by=["dimension", "segment"], errors="errors", n="n"
