@@ -252,10 +252,9 @@ def control_charts(
             limits=limits,
             **phases,
         )
-    expected, rate = (
-        (np.nan, np.nan)
-        if not simulate
-        else _simulated_null(
+    expected, rate = np.nan, np.nan
+    if simulate:
+        expected, rate = _simulated_null(
             result,
             by=segments,
             laney=chart.startswith("laney_"),
@@ -264,7 +263,6 @@ def control_charts(
             exclude=exclude,
             seed=seed,
         )
-    )
     return ControlChartSet(
         chart=result.chart,
         by=tuple(segments),
