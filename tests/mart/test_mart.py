@@ -290,3 +290,16 @@ def test_charts_without_the_simulated_null_keep_their_points_and_signals(audits)
     assert np.isnan(lean.expected_false_alarms)
     assert np.isnan(lean.false_alarm_rate)
     assert full.expected_false_alarms >= 0
+
+
+def test_rates_from_engine_sums_equal_error_rate_of_the_rows(audits):
+    from qainsights.aggregate import error_counts
+    from qainsights.rates import rates_from_sums
+
+    sums = error_counts(audits, by=["site", "queue"], weight="weight", strata="stratum")
+    for weighted, design in ((True, {"weight": "weight", "strata": "stratum"}), (False, {})):
+        mine = rates_from_sums(sums, by="site", strata="stratum", weighted=weighted)
+        theirs = qi.error_rate(audits, by="site", **design)
+        pd.testing.assert_frame_equal(mine, theirs, check_dtype=False, rtol=1e-12)
+    with pytest.raises(ValueError, match="rates_from_sums"):
+        rates_from_sums(sums.drop(columns="sum_w2"), by="site")
