@@ -8,6 +8,7 @@ rule), ``.plot()`` and an HTML view in notebooks.
 from .attributes import c_chart, np_chart, p_chart, u_chart
 from .constants import c4, chart_constants, d2, d3
 from .dispersion import overdispersion_test
+from .pack import chart_choice, latest_complete_week, rule_firings
 from .rare import g_chart, t_chart
 from .result import ControlChart, ControlChartPair
 from .rules import RULE_SETS, RULES, anhoj_limits
@@ -33,6 +34,7 @@ __all__ = [
     "anhoj_limits",
     "c4",
     "c_chart",
+    "chart_choice",
     "chart_constants",
     "control_charts",
     "cusum_chart",
@@ -41,9 +43,11 @@ __all__ = [
     "ewma_chart",
     "g_chart",
     "i_mr_chart",
+    "latest_complete_week",
     "np_chart",
     "overdispersion_test",
     "p_chart",
+    "rule_firings",
     "run_chart",
     "sigma_moving_range",
     "sigma_overall",
