@@ -35,6 +35,8 @@ REQUIRED = {"DATA", "PERIOD"}
 #: The inline backend for the kernels, whatever MPLBACKEND says in the calling environment.
 INLINE = "module://matplotlib_inline.backend_inline"
 CELL_TIMEOUT = 600
+#: Signs that the kernel failed to start (not that the notebook failed).
+KERNEL_START = ("Kernel died before replying to kernel_info", "Address already in use")
 
 
 def _parameters(path: Path) -> set[str]:
@@ -114,9 +116,13 @@ def _execute(notebook: str, seed: int, data: dict[str, str], folder: Path):
         "ERROR",
     ]
     env = os.environ | {"MPLBACKEND": INLINE}
-    return subprocess.run(
-        command, cwd=NOTEBOOKS, env=env, capture_output=True, text=True, check=False
-    )
+    for _ in range(3):  # kernels started in parallel can race for a TCP port: start again
+        done = subprocess.run(
+            command, cwd=NOTEBOOKS, env=env, capture_output=True, text=True, check=False
+        )
+        if done.returncode == 0 or not any(sign in done.stderr for sign in KERNEL_START):
+            return done
+    return done
 
 
 @pytest.fixture(scope="module")
