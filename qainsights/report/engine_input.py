@@ -96,7 +96,13 @@ def collect_report_rows(data: Any, *, month: str | None = None) -> tuple[pd.Data
     if month is None and "decision_time" in present:
         last = _naive(collect(frame.select(nw.col("decision_time").max())))
         month = latest_complete_month(last)
-    columns = [c for c in REPORT_COLUMNS if c in present]
+    schema = frame.collect_schema()
+    # a numeric weight of another type (DuckDB's DECIMAL) comes to pandas as float
+    columns = [
+        nw.col(c).cast(nw.Float64) if c == "weight" and schema[c].is_numeric() else nw.col(c)
+        for c in REPORT_COLUMNS
+        if c in present
+    ]
     if month is not None and "month" in present:
         # and the month after: the week that straddles the report month's end is charted whole
         window = _months_to(str(pd.Period(month, freq="M") + 1), LOOKBACK_MONTHS + 1)

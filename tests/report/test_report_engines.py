@@ -87,3 +87,13 @@ def test_only_the_report_window_and_columns_are_collected(audits):
 @pytest.mark.slow
 def test_the_report_on_spark_equals_the_report_on_pandas(audits, pandas_report, spark):  # noqa: F811
     assert_same_report(build_monthly_report(to_spark(spark, audits)), pandas_report)
+
+
+def test_decimal_weights_are_read_as_floats(audits):
+    # SQL sources often type weights as DECIMAL, which reaches pandas as Python objects
+    relation = _duckdb(audits).select("* REPLACE (CAST(weight AS DECIMAL(18, 6)) AS weight)")
+    rows, _ = collect_report_rows(relation)
+    assert rows["weight"].dtype == np.float64
+    window = rows["month"].unique()
+    expected = audits.loc[audits["month"].isin(window), "weight"].round(6)
+    np.testing.assert_allclose(np.sort(rows["weight"]), np.sort(expected), rtol=1e-15)
