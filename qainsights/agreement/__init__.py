@@ -6,6 +6,7 @@ vectors or a k x k ``table=``; each returns a result with an estimate, standard 
 confidence interval and p-value.
 """
 
+from .auditor_differences import auditor_differences
 from .calibration import (
     category_agreement,
     disputed_items,
@@ -25,6 +26,7 @@ from .coefficients import (
     scott_pi,
 )
 from .disputes import disputed_terms
+from .drift import RaterDrift, rater_drift
 from .groups import agreement_by, compare_agreement
 from .icc import ICC_FORMS, icc
 from .interpretation import benchmark_bands, benchmark_label
@@ -37,8 +39,10 @@ __all__ = [
     "AgreementResult",
     "CalibrationResult",
     "CohenKappaResult",
+    "RaterDrift",
     "agreement_by",
     "agreement_summary",
+    "auditor_differences",
     "benchmark_bands",
     "benchmark_label",
     "brennan_prediger",
@@ -57,6 +61,7 @@ __all__ = [
     "percent_agreement",
     "rater_accuracy",
     "rater_confusion",
+    "rater_drift",
     "rater_enforcement",
     "scott_pi",
 ]

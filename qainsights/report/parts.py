@@ -19,7 +19,7 @@ from ..capability import attribute_capability
 from ..moderators import ModeratorOutliers, moderator_outliers
 from ..rca import pareto, severity_index
 from ..spc import ControlChart, control_charts, p_chart
-from ..standardisation import standardised_rates
+from ..standardization import standardized_rates
 from ..trends import explain_change, trend_test
 from ..vendors import NoCommonMixError, compare_site_types
 from .estimand import effective_counts
@@ -168,7 +168,7 @@ def _direction_section(ctx: Context) -> tuple[dict, list[Finding]]:
     counts = effective_counts(months, by="month", weight=ctx.weight)
     if len(counts) < 3:
         raise Omitted(f"{len(counts)} month(s) of audits: a direction needs at least three.")
-    return {"direction": trend_test(counts, time="month", errors="errors", n="n")}, []
+    return {"direction": trend_test(counts, period="month", errors="errors", n="n")}, []
 
 
 def _directions_section(ctx: Context) -> tuple[dict, list[Finding]]:
@@ -201,8 +201,9 @@ def _charts_section(ctx: Context) -> tuple[dict, list[Finding]]:
     weekly = _period_chart(ctx, weekly_rows, "week")
     cells = effective_counts(weekly_rows, by=["site", "queue", "week"], weight=ctx.weight)
     segments = control_charts(
-        cells, by=["site", "queue"], chart="laney_p", subgroup="week", defects="errors", n="n"
-    )
+        cells, by=["site", "queue"], chart="laney_p", subgroup="week", defects="errors", n="n",
+        rules="nelson",
+    )  # fmt: skip
     parts = {"monthly_chart": monthly, "weekly_chart": weekly, "segment_charts": segments}
     return parts, chart_findings(weekly, segments, pd.Timestamp(f"{ctx.month}-01"))
 
@@ -210,7 +211,7 @@ def _charts_section(ctx: Context) -> tuple[dict, list[Finding]]:
 def _change_section(ctx: Context) -> tuple[dict, list[Finding]]:
     _has_previous(ctx)
     change = explain_change(
-        ctx.both, dims=list(CHANGE_DIMS), period="month", current=ctx.month,
+        ctx.both, by=list(CHANGE_DIMS), period="month", current=ctx.month,
         baseline=ctx.before, weight=ctx.weight, alpha=CLAIM_ALPHA, ci=1 - CLAIM_ALPHA,
     )  # fmt: skip
     return {"change": change}, change_findings(change)
@@ -258,7 +259,7 @@ def _sites_section(ctx: Context) -> tuple[dict, list[Finding]]:
     current = ctx.current
     if current["site"].nunique() < 2:
         raise Omitted("one site only: there is no other site to compare it with.")
-    table = standardised_rates(
+    table = standardized_rates(
         current, by="site", mix=["queue", "policy"], weight=ctx.weight, strata=ctx.strata
     )
     return {"standardised": table}, site_mix_findings(table)

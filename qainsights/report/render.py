@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
+from .._deprecation import renamed
 from .._validation import check_option
 
 __all__ = ["TEMPLATE", "render_report"]
@@ -65,6 +66,7 @@ def _template_path() -> Path:
     return Path(str(resources.files("qainsights.report") / TEMPLATE))
 
 
+@renamed(min_cell_n="min_n")
 def render_report(
     data: str | os.PathLike,
     *,
@@ -75,7 +77,7 @@ def render_report(
     calibration_standard: str | os.PathLike | None = None,
     sections: Sequence[str] | None = None,
     exports: str | os.PathLike | None = None,
-    min_cell_n: int = 10,
+    min_n: int = 10,
     notebook: str | os.PathLike | None = None,
     timeout: int = 600,
     progress: bool = False,
@@ -111,7 +113,7 @@ def render_report(
         The sections to include (:data:`qainsights.report.SECTIONS`); all when omitted.
     exports : path, optional
         A folder that also receives the report's tables as an Excel workbook and CSV files.
-    min_cell_n : int, default 10
+    min_n : int, default 10
         Exported rows resting on fewer audits have their statistics blanked.
     notebook : path, optional
         Also keep the executed notebook here. The notebook runs from this file's folder,
@@ -165,7 +167,7 @@ def render_report(
             "accuracy_target": accuracy_target,
             "sections": None if sections is None else list(sections),
             "export_dir": None if exports is None else str(Path(exports).resolve()),
-            "min_cell_n": min_cell_n,
+            "min_cell_n": min_n,
             "columns": None if columns is None else dict(columns),
             "actions": None if actions is None else dict(actions),
             "errors": errors,
