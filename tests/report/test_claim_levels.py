@@ -22,7 +22,9 @@ def test_change_interval_is_printed_at_the_claim_level(report):
     sentence = report.change.summary()
     assert "98.75% CI" in sentence
     assert "95% CI" not in sentence
-    low, high = (float(v) for v in re.search(r"CI ([+-][0-9.]+) to ([+-][0-9.]+)", sentence).groups())
+    low, high = (
+        float(v) for v in re.search(r"CI ([+-][0-9.]+) to ([+-][0-9.]+)", sentence).groups()
+    )
     overall = report.change.overall.iloc[0]
     assert low == pytest.approx(100 * overall["ci_low"], abs=0.051)
     assert high == pytest.approx(100 * overall["ci_high"], abs=0.051)
@@ -53,3 +55,15 @@ def test_segment_evidence_labels_by_the_rule_for_actions():
         "lead (out of control, q = 0.001)",  # 0.05 x 40 = 2 errors: below the minimum of 3
         "in control",
     ]
+
+
+def test_change_tile_judges_and_prints_at_the_claim_level(report):
+    from qainsights.report.display import first_screen
+
+    page = first_screen(report).data
+    tile = re.search(
+        r"Change since [0-9-]+</div>.*?<div class=\"qi-note\">(.*?)</div>", page
+    ).group(1)
+    assert "98.75% CI" in tile  # 1 - 0.05 / 4, as in the change section
+    p_value = report.change.overall["p_value"].iloc[0]
+    assert ("within noise" in tile) == (p_value >= 0.05 / 4)
