@@ -188,4 +188,3 @@ def _plot_instead(result: TidyResult) -> str:
     if not any(pd.api.types.is_numeric_dtype(frame[c]) for c in columns):
         return "Its table holds no numbers to draw: read result.summary() or result.to_frame()."
     return "Draw its table instead, for example result.to_frame().plot()."
-

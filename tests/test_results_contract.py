@@ -125,9 +125,7 @@ def _terms():
             + ["missed context", "guideline wording"],
         }
     )
-    return distinctive_terms(
-        comments, text="qa_comment", by="month", target="2026-06", min_count=2
-    )
+    return distinctive_terms(comments, text="qa_comment", by="month", target="2026-06", min_count=2)
 
 
 def _themes():
@@ -212,9 +210,7 @@ def _examples() -> dict:
             rng.normal(10, 1, 100), lsl=6.0, usl=14.0, normality="ignore", n_boot=200
         ),
         "ChangeDecomposition": lambda: decompose_change(_two_months(), by="site", **months),
-        "ChangeExplanation": lambda: explain_change(
-            _two_months(), by=["site", "queue"], **months
-        ),
+        "ChangeExplanation": lambda: explain_change(_two_months(), by=["site", "queue"], **months),
         "Changepoints": lambda: detect_changepoints(
             _weekly_segments(), by="site", period="week", errors="errors", n="n"
         ),
