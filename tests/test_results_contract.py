@@ -247,6 +247,7 @@ def _examples() -> dict:
         "SimulatedAudits": lambda: datasets.simulate_audits(seed=1, weeks=2, audits_per_week=100),
         "VendorComparison": _vendors,
         "SimulatedCalibration": lambda: datasets.simulate_calibration(seed=0, n_items=40),
+        "SimulatedPilot": lambda: datasets.simulate_pilot(seed=0, n_moderators=10),
     }
 
 

@@ -6,6 +6,7 @@ vectors or a k x k ``table=``; each returns a result with an estimate, standard 
 confidence interval and p-value.
 """
 
+from .auditor_differences import auditor_differences
 from .calibration import (
     category_agreement,
     disputed_items,
@@ -39,6 +40,7 @@ __all__ = [
     "CohenKappaResult",
     "agreement_by",
     "agreement_summary",
+    "auditor_differences",
     "benchmark_bands",
     "benchmark_label",
     "brennan_prediger",
