@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from qainsights._multiple import q_values
-from qainsights._results import TidyResult, drawing
-from qainsights._validation import (
+from .._multiple import q_values
+from .._results import TidyResult, drawing
+from .._validation import (
     as_column_list,
     check_columns,
     check_complete,
@@ -21,12 +21,12 @@ from qainsights._validation import (
     check_option,
     outcome_indicator,
 )
-from qainsights.aggregate import collect, engine_frame, error_sums, is_engine_frame
-from qainsights.spc._inputs import phase_arguments
-from qainsights.spc.attributes import _attribute_chart
-from qainsights.spc.betabinomial import intraclass_correlation, predictive_p_value
-from qainsights.spc.rules import Series, evaluate, resolve_rules
-from qainsights.spc.variables import _individuals
+from ..aggregate import collect, engine_frame, error_sums, is_engine_frame
+from ._inputs import phase_arguments
+from .attributes import _attribute_chart
+from .betabinomial import intraclass_correlation, predictive_p_value
+from .rules import Series, evaluate, resolve_rules
+from .variables import _individuals
 
 __all__ = ["ControlChartSet", "control_charts", "latest_p_values"]
 
@@ -132,10 +132,11 @@ def control_charts(
     baseline: str | slice | None = None,
     exclude: Sequence[Any] | None = None,
     nsigmas: float = 3.0,
-    rules: str | Sequence[str] | None = "nelson",
+    rules: str | Sequence[str] | None = "western_electric",
     screened: bool = False,
     limits: str = "normal",
     seed: int = 0,
+    simulate: bool = True,
 ) -> ControlChartSet:
     """Chart every segment (site x queue x policy ...) in one vectorised pass.
 
@@ -172,6 +173,10 @@ def control_charts(
         ``limits="exact"`` to the p, np, c and u charts).
     seed : int, default 0
         Seed of the simulation behind ``expected_false_alarms``.
+    simulate : bool, default True
+        False leaves that simulation out (``expected_false_alarms`` and
+        ``false_alarm_rate`` are then NaN), for a caller that keeps only the points and
+        signals: its cost grows with the subgroup sizes (exact tails over 0 .. n).
 
     Returns
     -------
@@ -247,15 +252,17 @@ def control_charts(
             limits=limits,
             **phases,
         )
-    expected, rate = _simulated_null(
-        result,
-        by=segments,
-        laney=chart.startswith("laney_"),
-        screened=screened,
-        limits=limits,
-        exclude=exclude,
-        seed=seed,
-    )
+    expected, rate = np.nan, np.nan
+    if simulate:
+        expected, rate = _simulated_null(
+            result,
+            by=segments,
+            laney=chart.startswith("laney_"),
+            screened=screened,
+            limits=limits,
+            exclude=exclude,
+            seed=seed,
+        )
     return ControlChartSet(
         chart=result.chart,
         by=tuple(segments),
