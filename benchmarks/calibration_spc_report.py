@@ -303,6 +303,7 @@ def rate_rows(rng, quick: bool) -> list[dict]:
         audits = pd.DataFrame(
             {
                 "run": np.repeat(np.arange(runs), moderators * per_moderator),
+                "moderator_id": np.repeat(np.arange(runs * moderators), per_moderator),
                 "is_error": x.ravel().astype(bool),
                 "weight": np.tile(weight, runs),
                 "stratum": np.tile(np.repeat(strata, per_moderator), runs),
@@ -310,22 +311,27 @@ def rate_rows(rng, quick: bool) -> list[dict]:
         )
         if weighted:
             truth = (marginal_rate(0.03, sd) + 20 * marginal_rate(0.06, sd)) / 21
-            result = error_rate(audits, by="run", weight="weight", strata="stratum")
+            design = {"weight": "weight", "strata": "stratum"}
             world = f"1,000 audits, 40 moderators, ICC {icc}, weights 1 and 20 by stratum"
         else:
             truth = marginal_rate(BASE_RATE, sd)
-            result = error_rate(audits, by="run")
+            design = {}
             world = f"1,000 audits, 40 moderators x 25, ICC {icc}"
-        covered = (result["ci_low"] <= truth) & (truth <= result["ci_high"])
-        out.append(
-            row(
-                "error_rate interval",
-                world,
-                runs,
-                covered=covered.to_numpy(),
-                note="audits treated as independent: no cluster argument",
+        for cluster in (None, "moderator_id"):
+            result = error_rate(audits, by="run", cluster=cluster, **design)
+            covered = (result["ci_low"] <= truth) & (truth <= result["ci_high"])
+            out.append(
+                row(
+                    "error_rate interval" + (", cluster='moderator_id'" if cluster else ""),
+                    world,
+                    runs,
+                    covered=covered.to_numpy(),
+                    note="moderators as clusters (Taylor variance of cluster sums, "
+                    "Korn-Graubard df)"
+                    if cluster
+                    else "audits treated as independent (no cluster argument)",
+                )
             )
-        )
     return out
 
 
