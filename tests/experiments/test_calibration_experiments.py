@@ -19,7 +19,9 @@ def test_reduced_calibration_keeps_false_positives_near_nominal():
     spec.loader.exec_module(module)
     table = module.rows(quick=True)
     assert list(table.columns) == module.COLUMNS
-    calibrated = table[~table["function"].str.startswith("interrupted_series")]
+    # the older interrupted_series variances (quasi, hac) are shown for their failure
+    calibrated = table[~table["function"].str.contains(r"\((?:quasi|hac)\)")]
+    assert calibrated["function"].str.contains("interrupted_series").any()
     assert (calibrated["false_positive_rate"] <= 0.25).all()
     assert (calibrated["fpr_ci_low"] <= calibrated["false_positive_rate"]).all()
     did = table[table["function"] == "diff_in_diff"].iloc[0]
