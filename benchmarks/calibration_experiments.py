@@ -66,14 +66,14 @@ def _moderator_sd(icc: float) -> float:
 
 
 def did_rows(rng, *, sites=4, weeks=20, per_cell=300, moderators=30, icc=0.02, sd=0.3,
-             ar=0.0, odds_ratio=1.0) -> pd.DataFrame:  # fmt: skip
-    """Audit rows of one DiD replicate: site 0 treated from week ``weeks // 2``."""
+             ar=0.0, odds_ratio=1.0, treated=1) -> pd.DataFrame:  # fmt: skip
+    """Audit rows of one DiD replicate: sites below ``treated`` treated from week ``weeks // 2``."""
     ability = rng.normal(0, _moderator_sd(icc), (sites, moderators))
     shock = _shocks(rng, (sites, weeks), sd, ar)
     site = np.repeat(np.arange(sites), weeks * per_cell)
     week = np.tile(np.repeat(np.arange(weeks), per_cell), sites)
     moderator = rng.integers(0, moderators, site.size)
-    effect = np.log(odds_ratio) * ((site == 0) & (week >= weeks // 2))
+    effect = np.log(odds_ratio) * ((site < treated) & (week >= weeks // 2))
     p = expit(logit(BASE) + ability[site, moderator] + shock[site, week] + effect)
     return pd.DataFrame({
         "site": np.char.add("s", site.astype(str)),
@@ -99,6 +99,32 @@ def _did_row(world, replicates, seed, **kwargs) -> dict:
         used[key] = used.get(key, 0) + 1
     note = "inference used: " + ", ".join(f"{k} {v}" for k, v in sorted(used.items()))
     return _row("diff_in_diff", world, replicates, reject, cover, note=note)
+
+
+def _did_randomization_rows(replicates, seed, *, sites, treated, sd, ar, per_cell=100):
+    """Few treated sites among many: randomisation inference beside the default on one world."""
+    rng = np.random.default_rng(seed)
+    start = START + pd.Timedelta(weeks=10)
+    names = [f"s{i}" for i in range(treated)]
+    outcome = {"randomization": [0, 0], "auto": [0, 0]}
+    for _ in range(replicates):
+        rows = did_rows(rng, sites=sites, per_cell=per_cell, sd=sd, ar=ar, treated=treated)
+        for inference in outcome:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                odds = diff_in_diff(rows, treated=names, start=start,
+                                    inference=inference).effects.iloc[0]  # fmt: skip
+            outcome[inference][0] += odds["p_value"] < ALPHA
+            outcome[inference][1] += odds["ci_low"] <= 1 <= odds["ci_high"]
+    kind = f"AR({ar})" if ar else "independent"
+    world = (f"{treated} treated site{'s' if treated > 1 else ''} of {sites}, 20 weeks x "
+             f"{per_cell} audits, {kind} site x week shocks sd {sd}")  # fmt: skip
+    return [
+        _row(f"diff_in_diff ({inference})", world, replicates, *counts,
+             note="exact: p < 0.05 needs the treated sites' change to rank among the most "
+             "extreme of all assignments" if inference == "randomization" else "default")
+        for inference, counts in outcome.items()
+    ]  # fmt: skip
 
 
 def _did_power(replicates, seed) -> dict:
@@ -280,6 +306,10 @@ def rows(quick: bool = False) -> pd.DataFrame:
         table.append(_did_row(world, slow, 100 + i, sd=sd, ar=ar))
     table[0] |= _did_power(slow // 2, 200)
     table[0]["note"] += "; power at sd 0.15, before: moderator-clustered logistic model"
+    for k, (sites, treated) in enumerate([(12, 2), (30, 1)]):
+        if not (quick and k):
+            table.extend(_did_randomization_rows(slow if quick else 1000 // (1 + k), 150 + k,
+                                                 sites=sites, treated=treated, sd=0.3, ar=0.5))  # fmt: skip
     for icc in (0.007, 0.05):
         table.extend(_ab_rows(fast // 2, 300 + int(icc * 1000), icc))
     table.append(_trend_row(fast, 400))

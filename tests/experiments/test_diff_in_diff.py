@@ -213,7 +213,7 @@ def test_fewer_than_three_pre_periods_warns_and_gives_nan_check():
         (
             {"inference": "wild"},
             r"The 'inference' parameter of diff_in_diff must be one of 'auto', 'aggregate', "
-            r"'collapsed', 'cluster'. Got 'wild' instead",
+            r"'collapsed', 'randomization', 'cluster'. Got 'wild' instead",
         ),
         ({"ci": 95}, r"The 'ci' parameter of diff_in_diff must be a confidence level"),
         ({"time": "decision_day"}, r"needs column 'decision_day'"),
