@@ -77,12 +77,18 @@ dist:
 	.venv-dist/bin/python -m build
 	.venv-dist/bin/twine check --strict dist/*
 
-# Re-execute the curated notebooks in place (after a deliberate change to their numbers).
+# Re-execute the curated notebooks in place (after a deliberate change to their numbers), then strip
+# what changes on every run (timings, papermill's timestamps, the Python patch version), so a second
+# run leaves `git status` clean. The kernels draw inline whatever MPLBACKEND says.
+INLINE := MPLBACKEND=module://matplotlib_inline.backend_inline
 notebooks: .venv/.installed
-	.venv/bin/qainsights report --data data_samples/audits.parquet $(CALIBRATION) --notebook notebooks/01_monthly_quality_report.ipynb --output reports/monthly_quality_report.html
+	$(INLINE) .venv/bin/qainsights report --data data_samples/audits.parquet $(CALIBRATION) --notebook notebooks/01_monthly_quality_report.ipynb --output reports/monthly_quality_report.html
 	cd notebooks && for notebook in [0-9][0-9]_*.ipynb; do \
-		[ "$$notebook" = 01_monthly_quality_report.ipynb ] || ../.venv/bin/jupyter nbconvert --to notebook --execute --inplace "$$notebook"; \
+		[ "$$notebook" = 01_monthly_quality_report.ipynb ] || \
+		$(INLINE) ../.venv/bin/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.record_timing=False "$$notebook" || exit 1; \
 	done
+	.venv/bin/python tests/notebook_metadata.py notebooks/[0-9][0-9]_*.ipynb
 
 samples: .venv-report/.installed
 	.venv-report/bin/qainsights samples --output data_samples

@@ -1,8 +1,14 @@
 """Shared test settings: the Agg backend, wide pandas display for doctests, figures closed after each test."""
 
+import os
+
 import matplotlib
 
 matplotlib.use("Agg")
+# The tests draw with Agg (set above, whatever MPLBACKEND says); the notebook kernels that nbval
+# and papermill start inherit this environment and must draw inline, as Jupyter does by default,
+# or every figure output is missing when MPLBACKEND=Agg is exported (common in CI).
+os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 
 import matplotlib.pyplot as plt
 import pandas as pd

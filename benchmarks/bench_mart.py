@@ -11,10 +11,10 @@ in its own process, so its peak resident memory (``ru_maxrss`` from ``os.wait4``
 
 - floor: DuckDB's bare ``GROUP BY`` of the segment cube's eleven keys with the six sums
   (count, errors, sum w, sum w^2, sum w*y, sum w^2*y), fetched to pandas;
-- publish: ``qainsights.mart.publish(folder, to=...)``: ``scan_audits``' validation pass, the
-  segment, moderator and auditor cubes (three group-bys through narwhals), the month
-  replacement in the DuckDB mart, and the derived tables (rates per month and week for six
-  dimensions, Laney p' charts and changepoints for every segment);
+- publish: ``qainsights.mart.publish(folder, to=...)``: one pass over the files (the segment,
+  moderator and auditor cubes as one DuckDB ``GROUPING SETS`` query, with the validation
+  counts in it), the month replacement in the DuckDB mart, and the derived tables (rates per
+  month and week for six dimensions, Laney p' charts and changepoints for every segment);
 - dashboard: ``write_dashboard`` from the published mart.
 
 Prints one table: seconds (best of ``--repeat`` runs), ratio to the floor, peak memory (MB),

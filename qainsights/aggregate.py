@@ -162,32 +162,145 @@ def error_sums(
     the sums (one scan of the files on DuckDB); only a failed check reads the rows again,
     for examples.
     """
+    tables = error_sum_sets(
+        data, key_sets={"sums": keys}, outcome=outcome, weight=weight, floor=floor, func=func
+    )
+    return tables["sums"]
+
+
+def error_sum_sets(
+    data: Any,
+    *,
+    key_sets: dict[str, list[str]],
+    outcome: str,
+    weight: str | None,
+    floor: dict[str | None, str | None] | None = None,
+    complete: list[str] | tuple[str, ...] = (),
+    func: str,
+) -> dict[str, pd.DataFrame]:
+    """The sums of :func:`error_counts` for several sets of keys, in one pass over the rows.
+
+    On DuckDB the sets are one ``GROUP BY GROUPING SETS`` query, so the files behind a
+    relation (:func:`scan_audits`) are read once; other engines run one group-by per set.
+    The checks of missing values and weights, and the count of missing values in the
+    ``complete`` columns, ride along in the same pass.
+
+    Parameters
+    ----------
+    data : pandas, polars (eager or lazy), DuckDB or PySpark frame
+        One row per audited decision.
+    key_sets : dict of str to list of str
+        A name for each table and its key columns.
+    outcome, weight : str
+        As for :func:`error_counts`.
+    floor : dict, optional
+        Datetime columns to floor first, with their period (see ``freq`` of
+        :func:`error_counts`).
+    complete : list of str, optional
+        Further columns that must hold no missing values (an identifier the sums do not
+        group by).
+    func : str
+        The public function whose name the errors carry.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        One table per name of ``key_sets``, as :func:`error_counts` returns it.
+
+    Examples
+    --------
+    >>> audits = pd.DataFrame({"site": ["a", "a", "b"], "queue": ["x", "y", "x"],
+    ...                        "is_error": [True, False, True]})
+    >>> tables = error_sum_sets(audits, key_sets={"site": ["site"], "queue": ["queue"]},
+    ...                         outcome="is_error", weight=None, func="example")
+    >>> tables["queue"][["queue", "n", "errors"]]
+      queue    n  errors
+    0     x  2.0     2.0
+    1     y  1.0     0.0
+
+    References
+    ----------
+    .. [1] Gray, J. et al. (1997). Data cube: a relational aggregation operator generalizing
+       group-by, cross-tab, and sub-totals. Data Mining and Knowledge Discovery 1, 29-53.
+    """
     frame = engine_frame(data, func=func)
     weights = as_column_list(weight)
-    check_columns(frame, [*keys, outcome, *weights], func=func)
+    every_key = list(dict.fromkeys(k for keys in key_sets.values() for k in keys))
+    check_columns(frame, [*every_key, outcome, *weights, *complete], func=func)
     y = outcome_values(frame, outcome, func=func)
     w = nw.lit(1.0) if weight is None else weight_values(frame, weight, func=func)
-    problems = {f"_missing_{c}": nw.col(c).is_null() for c in (outcome, *weights)}
+    checked = dict.fromkeys((outcome, *weights, *complete))
+    problems = {f"_missing_{c}": nw.col(c).is_null() for c in checked}
     if weight is not None:
         problems["_bad_weight"] = ~nw.col(weight).is_null() & ~(w.is_finite() & (w > 0))
-    floored = [truncated(frame, column, freq, func=func) for column, freq in floor.items() if freq]
+    floored = [
+        truncated(frame, column, freq, func=func) for column, freq in (floor or {}).items() if freq
+    ]
     flags = {name: expr.cast(nw.Int64) for name, expr in problems.items()}
     rows = frame.with_columns(*floored, _y=y, _w=w, **flags).with_columns(
         _w2=nw.col("_w") * nw.col("_w"), _wy=nw.col("_w") * nw.col("_y")
     )
     rows = rows.with_columns(_w2y=nw.col("_w2") * nw.col("_y"))
-    # plain sums of prepared columns: every engine, pandas included, runs them natively
+    if rows.implementation is nw.Implementation.DUCKDB and len(key_sets) > 1:
+        tables = _grouping_sets(rows.to_native(), key_sets, list(problems))
+    else:
+        # plain sums of prepared columns: every engine, pandas included, runs them natively
+        sums = [
+            nw.len().alias("n"),
+            nw.col("_y").sum().alias("errors"),
+            *(nw.col(f"_{name[4:]}").sum().alias(name) for name in _ERROR_SUMS[2:]),
+            *(nw.col(name).sum().alias(name) for name in problems),
+        ]
+        tables = {
+            name: collect(rows.group_by(*keys).agg(*sums) if keys else rows.select(*sums))
+            for name, keys in key_sets.items()
+        }
+    for name, keys in key_sets.items():
+        table = tables[name]
+        _check_sums(frame, table, keys=keys, outcome=outcome, weight=weight, func=func)
+        missing = {c: table[f"_missing_{c}"].sum() for c in complete}
+        for column, count in missing.items():
+            if count:
+                _raise_missing(column, int(count), func)
+        table = table.drop(columns=list(problems))
+        table[list(_ERROR_SUMS)] = table[list(_ERROR_SUMS)].astype(float)
+        tables[name] = table.sort_values(keys, ignore_index=True) if keys else table
+    return tables
+
+
+def _grouping_sets(relation: Any, key_sets: dict[str, list[str]], flags: list[str]) -> dict:
+    """The sums of prepared DuckDB rows per set of keys, from one GROUPING SETS query."""
+    import pyarrow as pa
+
+    every_key = list(dict.fromkeys(k for keys in key_sets.values() for k in keys))
+    quoted = [f'"{_quoted_name(k)}"' for k in every_key]
     sums = [
-        nw.len().alias("n"),
-        nw.col("_y").sum().alias("errors"),
-        *(nw.col(f"_{name[4:]}").sum().alias(name) for name in _ERROR_SUMS[2:]),
-        *(nw.col(name).sum().alias(name) for name in problems),
+        "count(*) AS n",
+        'sum("_y") AS errors',
+        *(f'sum("_{name[4:]}") AS {name}' for name in _ERROR_SUMS[2:]),
+        *(f'sum("{flag}") AS "{flag}"' for flag in flags),
     ]
-    table = collect(rows.group_by(*keys).agg(*sums) if keys else rows.select(*sums))
-    _check_sums(frame, table, keys=keys, outcome=outcome, weight=weight, func=func)
-    table = table.drop(columns=list(problems))
-    table[list(_ERROR_SUMS)] = table[list(_ERROR_SUMS)].astype(float)
-    return table.sort_values(keys, ignore_index=True) if keys else table
+    sets = ", ".join(
+        "(" + ", ".join(f'"{_quoted_name(k)}"' for k in keys) + ")" for keys in key_sets.values()
+    )
+    query = (
+        f"SELECT {', '.join(quoted)}, GROUPING({', '.join(quoted)}) AS _set, {', '.join(sums)} "
+        f"FROM _rows GROUP BY GROUPING SETS ({sets})"
+    )
+    table = relation.query("_rows", query).to_arrow_table()
+    grouping = table.column("_set").to_numpy()
+    tables = {}
+    for name, keys in key_sets.items():
+        # GROUPING() sets the bit of every key left out, the first key the highest bit
+        mask = sum(1 << (len(every_key) - 1 - i) for i, k in enumerate(every_key) if k not in keys)
+        values = [c for c in table.column_names if c not in every_key and c != "_set"]
+        part = table.filter(pa.array(grouping == mask)).select([*keys, *values])
+        tables[name] = part.to_pandas()
+    return tables
+
+
+def _quoted_name(name: str) -> str:
+    return name.replace('"', '""')
 
 
 def _check_sums(frame, table, *, keys, outcome, weight, func) -> None:
@@ -431,7 +544,7 @@ def _check_unique_pairs(frame: nw.LazyFrame, item: str, rater: str, *, func: str
 SCAN_REQUIRED = ("audit_id", "decision_time", "site", "queue", "policy", "market", "is_error")
 
 
-def scan_audits(path: str | os.PathLike, *, connection: Any = None) -> Any:
+def scan_audits(path: str | os.PathLike, *, connection: Any = None, validate: bool = True) -> Any:
     """Open a Parquet or CSV audit file, or a folder of them, as a lazy DuckDB relation.
 
     Nothing is read into memory: DuckDB streams the files when an aggregate asks for them,
@@ -449,6 +562,11 @@ def scan_audits(path: str | os.PathLike, *, connection: Any = None) -> Any:
     connection : duckdb.DuckDBPyConnection, optional
         The connection to read with (its memory limit and threads apply). Default: a new
         in-memory connection.
+    validate : bool, default True
+        Count missing required values and check the type of ``is_error`` in one pass over
+        the files before returning. False leaves that pass out, for a caller whose next
+        query counts them anyway (:func:`qainsights.mart.publish` counts them in its one
+        pass); the required columns are checked in both cases.
 
     Returns
     -------
@@ -495,7 +613,8 @@ def scan_audits(path: str | os.PathLike, *, connection: Any = None) -> Any:
             f"{str(path)!r}, which has columns {format_values(relation.columns, limit=30)}. "
             "Write the files from qainsights.load_audits, or rename the columns."
         )
-    _check_scanned(relation)
+    if validate:
+        _check_scanned(relation)
     if "week" not in relation.columns:
         relation = relation.select("*, date_trunc('week', decision_time) AS week")
     return relation

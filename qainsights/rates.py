@@ -38,6 +38,7 @@ __all__ = [
     "enforcement_rates",
     "error_rate",
     "proportion_ci",
+    "rates_from_sums",
 ]
 
 _NO_ERROR, *_KINDS = AUDIT_ERROR_TYPES
@@ -483,3 +484,71 @@ def _warn_lonely_strata(lonely, clustered: bool = False) -> None:
             UserWarning,
             stacklevel=5,
         )
+
+
+def rates_from_sums(
+    sums: pd.DataFrame,
+    *,
+    by: str | list[str] | None = None,
+    strata: str | None = None,
+    weighted: bool = True,
+    ci: float = 0.95,
+    method: str = "wilson",
+) -> pd.DataFrame:
+    """:func:`error_rate` from sums already grouped, such as those of ``error_counts``.
+
+    A table of :func:`qainsights.aggregate.error_counts` (or cells of the quality cube, any
+    union of them) holds everything the rates need: grouped on the data's engine once, the
+    rates of any coarser segments follow without the rows.
+
+    Parameters
+    ----------
+    sums : pandas.DataFrame
+        The ``by`` and ``strata`` columns and ``n``, ``errors``, ``sum_w``, ``sum_w2``,
+        ``sum_wy`` and ``sum_w2y`` (the columns of ``error_counts``); rows of the same
+        segment and stratum are added first.
+    by : str or list of str, optional
+        Segment columns; None gives one rate.
+    strata : str, optional
+        The sampling stratum column; one stratum without it.
+    weighted : bool, default True
+        The design-based rate and interval (as ``error_rate(weight=..., strata=...)``);
+        False gives ``errors / n`` with ``method``'s interval.
+    ci : float, default 0.95
+        Confidence level.
+    method : str, default "wilson"
+        Interval method, see :func:`proportion_ci`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, then the columns of :func:`error_rate`.
+
+    Examples
+    --------
+    >>> from qainsights.aggregate import error_counts
+    >>> audits = pd.DataFrame({"site": ["a", "a", "b", "b"], "is_error": [1, 0, 1, 1],
+    ...                        "weight": [1.0, 3.0, 2.0, 2.0], "stratum": ["s", "s", "t", "t"]})
+    >>> sums = error_counts(audits, by="site", weight="weight", strata="stratum")
+    >>> rates_from_sums(sums, by="site", strata="stratum")[["site", "n", "rate"]]
+      site  n  rate
+    0    a  2  0.25
+    1    b  2  1.00
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). Sampling Techniques, 3rd ed. Wiley, chapters 5 and 6.
+    """
+    func = "rates_from_sums"
+    keys = as_column_list(by)
+    check_option(method, name="method", options=INTERVAL_METHODS, func=func)
+    check_confidence(ci, func=func)
+    _check_segment_names(keys, func)
+    columns = ["n", "sum_w", "sum_w2", "errors", "sum_wy", "sum_w2y"]
+    check_columns(sums, [*keys, *as_column_list(strata), *columns], func=func, param="sums")
+    stratum = sums[strata] if strata is not None else pd.Series(0, index=sums.index)
+    table = sums[keys + columns].assign(**{_OUTCOME: "is_error", _STRATUM: stratum.to_numpy()})
+    table = table.groupby([*keys, _OUTCOME, _STRATUM], sort=True, observed=True)[columns].sum()
+    return _rate_table(table, keys, weighted=weighted, level=ci, method=method).drop(
+        columns=_OUTCOME
+    )

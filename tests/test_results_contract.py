@@ -156,6 +156,20 @@ def _comment_summary():
     return comment_summary(comments, month="2026-06")
 
 
+def _comments_section():
+    from qainsights.report.comments import comments_section
+
+    comments = pd.DataFrame(
+        {
+            "month": ["2026-05"] * 30 + ["2026-06"] * 30,
+            "is_error": True,
+            "qa_comment": ["missed context", "context of the thread", "media did not load"] * 10
+            + ["new slur list", "slur list not applied", "media did not load"] * 10,
+        }
+    )
+    return comments_section(comments, month="2026-06", n_themes=2)
+
+
 def _vendors():
     from qainsights.datasets import simulate_audits
     from qainsights.vendors import compare_site_types
@@ -217,6 +231,7 @@ def _examples() -> dict:
         "DistinctiveTerms": _terms,
         "CommentThemes": _themes,
         "CommentSummary": _comment_summary,
+        "CommentsSection": _comments_section,
         "DriversResult": _drivers,
         "EnforcementSplit": lambda: enforcement_split(audits, by="policy"),
         "Headline": lambda: headline(
@@ -232,6 +247,7 @@ def _examples() -> dict:
         "SimulatedAudits": lambda: datasets.simulate_audits(seed=1, weeks=2, audits_per_week=100),
         "VendorComparison": _vendors,
         "SimulatedCalibration": lambda: datasets.simulate_calibration(seed=0, n_items=40),
+        "SimulatedPilot": lambda: datasets.simulate_pilot(seed=0, n_moderators=10),
     }
 
 

@@ -6,6 +6,7 @@ vectors or a k x k ``table=``; each returns a result with an estimate, standard 
 confidence interval and p-value.
 """
 
+from .auditor_differences import auditor_differences
 from .calibration import (
     category_agreement,
     disputed_items,
@@ -24,6 +25,7 @@ from .coefficients import (
     percent_agreement,
     scott_pi,
 )
+from .disputes import disputed_terms
 from .groups import agreement_by, compare_agreement
 from .icc import ICC_FORMS, icc
 from .interpretation import benchmark_bands, benchmark_label
@@ -38,6 +40,7 @@ __all__ = [
     "CohenKappaResult",
     "agreement_by",
     "agreement_summary",
+    "auditor_differences",
     "benchmark_bands",
     "benchmark_label",
     "brennan_prediger",
@@ -47,6 +50,7 @@ __all__ = [
     "compare_agreement",
     "conger_kappa",
     "disputed_items",
+    "disputed_terms",
     "fleiss_kappa",
     "gwet_ac",
     "icc",

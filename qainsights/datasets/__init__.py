@@ -1,7 +1,8 @@
-"""Synthetic audit and calibration data with planted effects, and the shipped samples."""
+"""Synthetic audit, calibration and pilot data with planted effects, and the shipped samples."""
 
 from .audits_sim import EFFECTS, SimulatedAudits, simulate_audits
 from .calibration_sim import SimulatedCalibration, simulate_calibration
+from .pilot_sim import SimulatedPilot, simulate_pilot
 from .samples import SAMPLES, load_sample, write_samples
 
 __all__ = [
@@ -9,8 +10,10 @@ __all__ = [
     "SAMPLES",
     "SimulatedAudits",
     "SimulatedCalibration",
+    "SimulatedPilot",
     "load_sample",
     "simulate_audits",
     "simulate_calibration",
+    "simulate_pilot",
     "write_samples",
 ]

@@ -1,6 +1,7 @@
 """The quality cube: audit rows reduced once, on their engine, to the sums every output reads.
 
-Three group-bys through :mod:`qainsights.aggregate` (pandas, polars, DuckDB or Spark): the
+One pass over the rows through :mod:`qainsights.aggregate` (one ``GROUPING SETS`` query on
+DuckDB, one group-by per cube on pandas, polars or Spark) gives the three cubes: the
 segment cube (month x week x site x site type x queue x policy x market x error type x
 severity x root cause x sampling stratum), the moderator cube and the auditor cube. Each cell
 holds ``n`` (audits), ``errors`` and the design sums Σw, Σw², Σw·y and Σw²·y from which
@@ -17,7 +18,7 @@ import narwhals.stable.v2 as nw
 import pandas as pd
 
 from qainsights._validation import check_columns, format_values
-from qainsights.aggregate import engine_frame, error_sums
+from qainsights.aggregate import engine_frame, error_sum_sets
 
 __all__ = ["CUBE_KEYS", "SUMS", "quality_cube"]
 
@@ -41,6 +42,8 @@ PEOPLE_KEYS = {"moderators": ("site", "queue", "moderator_id"), "auditors": ("si
 SUMS = ("n", "errors", "sum_w", "sum_w2", "sum_wy", "sum_w2y")
 #: Columns a cube needs in the audit rows.
 REQUIRED = ("decision_time", "week", "site", "queue", "policy", "market", "is_error")
+#: Columns that must be complete although no cube groups by them (counted in the same pass).
+IDENTIFIERS = ("audit_id",)
 #: Optional dimensions and the value they take where missing (or absent from the rows).
 FILLED = {"site_type": "unknown", "error_type": None, "severity": "none", "root_cause": "none"}
 
@@ -83,8 +86,8 @@ def quality_cube(
     ------
     ValueError
         As :func:`qainsights.aggregate.error_counts`: missing columns or values (no row is
-        dropped), outcomes other than True/False, bad weights, no audits (also when
-        ``months`` matches none).
+        dropped; ``audit_id``, where present, is checked too), outcomes other than
+        True/False, bad weights, no audits (also when ``months`` matches none).
 
     Examples
     --------
@@ -119,12 +122,16 @@ def quality_cube(
         for name, people in PEOPLE_KEYS.items()
         if people[-1] in schema
     }
-    cubes = {
-        name: _month_text(
-            error_sums(rows, keys=cols, outcome="is_error", weight=weight, floor={}, func=func)
-        )
-        for name, cols in keys.items()
-    }
+    # one pass over the rows: on DuckDB the three cubes are one GROUPING SETS query
+    sums = error_sum_sets(
+        rows,
+        key_sets=keys,
+        outcome="is_error",
+        weight=weight,
+        complete=[c for c in IDENTIFIERS if c in schema],
+        func=func,
+    )
+    cubes = {name: _month_text(table) for name, table in sums.items()}
     for name, people in PEOPLE_KEYS.items():
         cubes.setdefault(name, pd.DataFrame(columns=["month", "week", *people, *SUMS]))
     return cubes

@@ -191,19 +191,38 @@ function renderKpis(rows) {
        { value: DATA.weighted ? all.n_eff : all.n, deff: DATA.weighted ? all.deff : 1 });
 }
 
-function renderTrend(rows) {
-  const periods = DATA.dims[state.grain];
+// Each period's counts in the KPI tiles' estimand: with sampling weights the weighted rate
+// on its Kish effective sample size, (Σw)² / Σw², as the report's charts
+// (qainsights.report.estimand.effective_counts); without them the audits' counts.
+function periodCounts(rows) {
   const counts = new Map();
   for (const i of rows) {
     const p = CELLS[state.grain][i];
-    if (!counts.has(p)) counts.set(p, { period: p, n: 0, errors: 0 });
+    if (!counts.has(p)) counts.set(p, { period: p, audits: 0, errors: 0, w: 0, w2: 0, wy: 0 });
     const c = counts.get(p);
-    c.n += CELLS.n[i];
+    c.audits += CELLS.n[i];
     c.errors += CELLS.errors[i];
+    c.w += CELLS.sum_w[i];
+    c.w2 += CELLS.sum_w2[i];
+    c.wy += CELLS.sum_wy[i];
   }
-  const points = laneyChart([...counts.values()].sort((a, b) => a.period - b.period));
-  window.qiTrend = points.map((p) => ({ period: periods[p.period], n: p.n, errors: p.errors,
-    value: p.value, center: p.center, lcl: p.lcl, ucl: p.ucl, signal: p.signal }));
+  const points = [...counts.values()].sort((a, b) => a.period - b.period);
+  for (const c of points) {
+    c.n = c.audits;
+    if (DATA.weighted) {
+      c.n = (c.w * c.w) / c.w2;
+      c.errors = Math.min(Math.max(c.wy / c.w, 0), 1) * c.n;
+    }
+  }
+  return points;
+}
+
+function renderTrend(rows) {
+  const periods = DATA.dims[state.grain];
+  const points = laneyChart(periodCounts(rows));
+  window.qiTrend = points.map((p) => ({ period: periods[p.period], audits: p.audits, n: p.n,
+    errors: p.errors, value: p.value, center: p.center, lcl: p.lcl, ucl: p.ucl,
+    signal: p.signal }));
   const container = document.getElementById("trend");
   const [width, height, left, right, top, bottom] = [1100, 300, 56, 1060, 14, 266];
   const svg = frame(container, width, height);
@@ -223,13 +242,15 @@ function renderTrend(rows) {
     const dot = svgElement("circle", { cx: x(k), cy: y(p.value), r: p.signal ? 5 : 3,
                                        class: p.signal ? "signal" : "point" }, svg);
     svgElement("title", {}, dot).textContent =
-      `${periods[p.period]}: ${percent(p.value)} of ${whole(p.n)} audits` +
+      `${periods[p.period]}: ${percent(p.value)} (${whole(p.audits)} audits)` +
       (p.signal ? " — beyond the control limits" : "");
     if (k % every === 0) text(svg, x(k), height - 18, periods[p.period], { class: "tick", "text-anchor": "middle" });
   });
   const signals = points.filter((p) => p.signal).length;
   document.getElementById("trend-note").textContent =
-    `Laney p′ chart of the error rate per ${state.grain} (unweighted counts): centre ` +
+    `Laney p′ chart of the error rate per ${state.grain} ` +
+    (DATA.weighted ? "(decisions in error: weighted rates on Kish effective sample sizes, as the KPI tiles)"
+                   : "(audits in error)") + `: centre ` +
     `${percent(points[0].center)}, ${signals} point(s) beyond the 3-sigma limits.`;
 }
 

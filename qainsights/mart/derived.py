@@ -14,7 +14,7 @@ import pandas as pd
 
 from qainsights._validation import as_column_list, check_columns, check_confidence
 from qainsights.mart.cube import SUMS
-from qainsights.rates import _OUTCOME, _STRATUM, _rate_table
+from qainsights.rates import rates_from_sums
 
 __all__ = ["DIMENSIONS", "cube_rates", "derived_tables"]
 
@@ -84,18 +84,13 @@ def cube_rates(
     periods = as_column_list(period)
     keys = [*periods, *as_column_list(by)]
     check_columns(cube, [*keys, "stratum", *SUMS], func=func)
-    sums = cube.groupby([*keys, "stratum"], sort=True, observed=True)[list(SUMS)].sum()
-    sums = sums.reset_index()
+    cells = cube[[*keys, "stratum", *SUMS]]
     # a stratum of one period is a stratum of its own: n_h counts that period's audits only
-    stratum = sums["stratum"].astype(str)
     if periods:
-        stratum = sums[period].astype(str) + " " + stratum
-    sums = sums.assign(**{_OUTCOME: "is_error", _STRATUM: stratum})
-    sums = sums.set_index([*keys, _OUTCOME, _STRATUM])[
-        ["n", "sum_w", "sum_w2", "errors", "sum_wy", "sum_w2y"]
-    ]
-    table = _rate_table(sums, keys, weighted=weighted, level=ci, method=method)
-    return table.drop(columns=_OUTCOME)
+        cells = cells.assign(stratum=cells[period].astype(str) + " " + cells["stratum"].astype(str))
+    return rates_from_sums(
+        cells, by=keys, strata="stratum", weighted=weighted, ci=ci, method=method
+    )
 
 
 def derived_tables(
@@ -173,6 +168,7 @@ def derived_tables(
         subgroup="week",
         defects="errors",
         n="n",
+        simulate=False,  # the mart keeps points and signals, not the expected false alarms
     )
     found = detect_changepoints(
         weekly, time="week", by=["dimension", "segment"], errors="errors", n="n"

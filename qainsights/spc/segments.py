@@ -137,6 +137,7 @@ def control_charts(
     screened: bool = False,
     limits: str = "normal",
     seed: int = 0,
+    simulate: bool = True,
 ) -> ControlChartSet:
     """Chart every segment (site x queue x policy ...) in one vectorised pass.
 
@@ -173,6 +174,10 @@ def control_charts(
         ``limits="exact"`` to the p, np, c and u charts).
     seed : int, default 0
         Seed of the simulation behind ``expected_false_alarms``.
+    simulate : bool, default True
+        False leaves that simulation out (``expected_false_alarms`` and
+        ``false_alarm_rate`` are then NaN), for a caller that keeps only the points and
+        signals: its cost grows with the subgroup sizes (exact tails over 0 .. n).
 
     Returns
     -------
@@ -248,15 +253,17 @@ def control_charts(
             limits=limits,
             **phases,
         )
-    expected, rate = _simulated_null(
-        result,
-        by=segments,
-        laney=chart.startswith("laney_"),
-        screened=screened,
-        limits=limits,
-        exclude=exclude,
-        seed=seed,
-    )
+    expected, rate = np.nan, np.nan
+    if simulate:
+        expected, rate = _simulated_null(
+            result,
+            by=segments,
+            laney=chart.startswith("laney_"),
+            screened=screened,
+            limits=limits,
+            exclude=exclude,
+            seed=seed,
+        )
     return ControlChartSet(
         chart=result.chart,
         by=tuple(segments),

@@ -17,10 +17,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._compat import STR
 from .._validation import check_integer
 from .tokens import tokenize
 
-__all__ = ["MASKS", "mask_text", "snippet"]
+__all__ = ["MASKS", "identifier_values", "identifying_terms", "mask_text", "snippet"]
 
 #: What is masked, in order, and its placeholder (RE2 patterns).
 MASKS: tuple[tuple[str, str, str], ...] = (
@@ -30,6 +31,65 @@ MASKS: tuple[tuple[str, str, str], ...] = (
     ("number", r"\+?\d(?:[\d \-]{4,}\d)", "[number]"),
     ("identifier", r"(^|[^\p{L}\p{N}_])\p{L}{1,4}[-_]?\d{2,}([^\p{L}\p{N}_]|$)", r"\1[id]\2"),
 )
+
+
+#: Columns of the audit table whose values identify people.
+IDENTIFIER_COLUMNS = ("moderator_id", "auditor_id")
+
+
+def identifier_values(frame: pd.DataFrame, extra: Iterable[str] = ()) -> list[str]:
+    """The values to mask in a table's free text: ``extra`` and every moderator and auditor ID.
+
+    Examples
+    --------
+    >>> identifier_values(pd.DataFrame({"moderator_id": ["M1", "M1", None]}), ["Ana"])
+    ['Ana', 'M1']
+    """
+    values = [str(v) for v in extra]
+    for name in IDENTIFIER_COLUMNS:
+        if name in frame:
+            values += pd.unique(frame[name].dropna().astype(STR)).tolist()
+    return values
+
+
+def identifying_terms(terms, *, identifiers: Iterable[str] = (), texts=None) -> np.ndarray:
+    """Which terms would identify someone: a word of an identifier, or text that is masked.
+
+    A term list shown in a report must not name people either: ``ana`` and ``lima`` of the
+    identifier "Ana Lima" are each harmless-looking, ``m0042`` is an ID, and ``example``
+    may occur only inside the e-mail address ``jo@example.com``.
+
+    Parameters
+    ----------
+    terms : sequence of str
+        Terms as :func:`~qainsights.text.tokenize` makes them (normalised, case-folded).
+    identifiers : list of str, optional
+        Known identifiers, as in :func:`mask_text`.
+    texts : sequence of str, optional
+        The comments the terms come from: a term that occurs in them only inside a masked
+        span (an e-mail address, a link, a handle, an identifier) identifies too.
+
+    Returns
+    -------
+    ndarray of bool
+
+    Examples
+    --------
+    >>> identifying_terms(["ana", "slur list", "m0042", "user@x.org"], identifiers=["Ana Lima"])
+    array([ True, False,  True,  True])
+    >>> identifying_terms(["example", "list"], texts=["list, ask jo@example.com"])
+    array([ True, False])
+    """
+    values = pd.Series(list(terms), dtype=object)
+    names = [str(v) for v in identifiers]
+    words = set(tokenize(pd.Series(names, dtype=object))["term"])
+    if texts is not None:
+        raw, _ = _as_series(texts, "identifying_terms")
+        words |= set(tokenize(raw)["term"]) - set(tokenize(_masked(raw, names, blank=True))["term"])
+    parts = tokenize(values)
+    named = parts.loc[parts["term"].isin(words), "document"].unique()
+    masked = mask_text(values).to_numpy(dtype=object) != values.to_numpy(dtype=object)
+    return masked | np.isin(np.arange(len(values)), named)
 
 
 def _array(texts: pd.Series) -> pa.Array:
@@ -101,18 +161,23 @@ def mask_text(texts, *, identifiers: Iterable[str] = ()):
     RE2 syntax for the patterns.
     """
     values, scalar = _as_series(texts, "mask_text")
-    names = [str(v) for v in identifiers]
-    arr = _array(values)
-    for _, pattern, placeholder in MASKS:
-        arr = pc.replace_substring_regex(arr, pattern, placeholder)
-    for chunk in _present(names, values):
-        words = "|".join(re.escape(n) for n in chunk)
-        arr = pc.replace_substring_regex(
-            arr, rf"(?i)(^|[^\p{{L}}\p{{N}}_])(?:{words})([^\p{{L}}\p{{N}}_]|$)", r"\1[id]\2"
-        )
-    masked = pd.Series(arr.to_numpy(zero_copy_only=False), index=values.index, dtype=object)
-    masked = masked.where(values.notna(), None)
+    masked = _masked(values, [str(v) for v in identifiers], blank=False)
     return masked.iloc[0] if scalar else masked
+
+
+def _masked(values: pd.Series, names: list[str], *, blank: bool) -> pd.Series:
+    """The texts with every masked span replaced by its placeholder, or by a space (``blank``)."""
+    arr = _array(values)
+    for _, pattern, placeholder in (*MASKS, ("name", None, r"\1[id]\2")):
+        replacement = re.sub(r"\[\w+\]", " ", placeholder) if blank else placeholder
+        chunks = [None] if pattern else _present(names, values)
+        for chunk in chunks:
+            if chunk is not None:
+                words = "|".join(re.escape(n) for n in chunk)
+                pattern = rf"(?i)(^|[^\p{{L}}\p{{N}}_])(?:{words})([^\p{{L}}\p{{N}}_]|$)"
+            arr = pc.replace_substring_regex(arr, pattern, replacement)
+    masked = pd.Series(arr.to_numpy(zero_copy_only=False), index=values.index, dtype=object)
+    return masked.where(values.notna(), None)
 
 
 def snippet(texts, *, width: int = 160, identifiers: Iterable[str] = ()):

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from .._compat import STR
 from .._results import TidyResult
 from .._validation import check_columns, check_frame, check_integer
 from .logodds import distinctive_terms
+from .redact import identifier_values, identifying_terms
 
 __all__ = ["CommentSummary", "comment_summary"]
 
 _FUNC = "comment_summary"
-
-#: Identifier columns whose values are masked in the examples.
-_IDENTIFIERS = ("moderator_id", "auditor_id")
 
 
 @dataclass(frozen=True, repr=False)
@@ -59,6 +56,7 @@ def comment_summary(
     alpha: float = 0.05,
     stop_words: str | Iterable[str] | None = "english",
     identifiers: Iterable[str] = (),
+    snippet_width: int = 160,
 ) -> CommentSummary:
     """The data of the report's "what the comments say" section: this month's rising terms.
 
@@ -66,7 +64,8 @@ def comment_summary(
     :func:`~qainsights.text.distinctive_terms`; the distinctive terms of this month come with
     their counts and one example comment, pseudonymised: e-mail addresses, handles, links,
     long numbers, ID-like tokens and every value of the table's ``moderator_id`` and
-    ``auditor_id`` columns are masked.
+    ``auditor_id`` columns are masked, and a term that would identify someone (a word of
+    those values, an ID-like token, a word found only inside masked text) is not listed.
 
     Parameters
     ----------
@@ -86,6 +85,8 @@ def comment_summary(
         As in :func:`~qainsights.text.tokenize`.
     identifiers : list of str, optional
         More values to mask (auditors' names, say).
+    snippet_width : int, default 160
+        Length of the example comments.
 
     Returns
     -------
@@ -109,10 +110,7 @@ def comment_summary(
     if previous is None:
         previous = (pd.Period(month, freq="M") - 1).strftime("%Y-%m")
     errors = frame.loc[frame["is_error"].astype(bool), [text, "month"]]
-    masked = [*identifiers]
-    for name in _IDENTIFIERS:
-        if name in frame:
-            masked += pd.unique(frame[name].dropna().astype(STR)).tolist()
+    masked = identifier_values(frame, identifiers)
     result = distinctive_terms(
         errors,
         text=text,
@@ -122,8 +120,12 @@ def comment_summary(
         alpha=alpha,
         stop_words=stop_words,
         identifiers=masked,
+        snippet_width=snippet_width,
     )
-    rising = result.top(top).rename(
+    compared = errors.loc[errors["month"].isin([month, previous]), text]
+    hidden = identifying_terms(result.terms["term"], identifiers=masked, texts=compared)
+    shown = replace(result, terms=result.terms[~hidden])
+    rising = shown.top(top).rename(
         columns={
             "count_target": "count",
             "count_reference": "count_previous",

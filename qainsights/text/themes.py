@@ -15,7 +15,7 @@ from .._compat import STR
 from .._results import TidyResult
 from .._validation import as_column_list, check_columns, check_frame, check_integer
 from ..rates import proportion_ci
-from .redact import snippet
+from .redact import identifying_terms, snippet
 from .tokens import term_matrix
 
 __all__ = ["CommentThemes", "comment_themes"]
@@ -23,13 +23,14 @@ __all__ = ["CommentThemes", "comment_themes"]
 _FUNC = "comment_themes"
 
 
-def _sklearn():
+def require_sklearn(func: str = _FUNC):
+    """scikit-learn's NMF and TfidfTransformer, or an ImportError naming ``func`` and the extra."""
     try:
         from sklearn.decomposition import NMF
         from sklearn.feature_extraction.text import TfidfTransformer
     except ImportError as error:  # an optional extra
         raise ImportError(
-            f"{_FUNC} needs scikit-learn. Install the text extra: pip install 'qainsights[text]'."
+            f"{func} needs scikit-learn. Install the text extra: pip install 'qainsights[text]'."
         ) from error
     return NMF, TfidfTransformer
 
@@ -160,7 +161,8 @@ def comment_themes(
     snippet_width : int, default 160
         Length of the examples.
     identifiers : list of str, optional
-        Values masked in the examples (see :func:`~qainsights.text.mask_text`).
+        Values masked in the examples (see :func:`~qainsights.text.mask_text`); terms that
+        would identify someone (their words, ID-like tokens) are left out of the themes.
 
     Returns
     -------
@@ -184,7 +186,7 @@ def comment_themes(
     513-523. Implementation: scikit-learn's ``TfidfTransformer`` and ``NMF`` (Pedregosa et
     al. 2011, JMLR 12, 2825-2830).
     """
-    nmf_class, tfidf_class = _sklearn()
+    nmf_class, tfidf_class = require_sklearn()
     frame = check_frame(data, func=_FUNC)
     segments = as_column_list(by, name="by", func=_FUNC) if by is not None else []
     check_columns(frame, [text, *segments, *([period] if period else [])], func=_FUNC)
@@ -204,6 +206,7 @@ def comment_themes(
     )
     presence = np.asarray((matrix.counts > 0).sum(axis=0)).ravel()
     frequent = np.flatnonzero(presence >= min_comments)
+    frequent = frequent[~identifying_terms(matrix.terms[frequent], identifiers=identifiers)]
     keep = frequent[np.argsort(-presence[frequent], kind="stable")[:max_terms]]
     keep.sort()
     if len(keep) < n_themes:

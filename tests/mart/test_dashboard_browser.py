@@ -2,7 +2,7 @@
 
 Every figure the page shows after a filter is compared with what the library computes for
 the same subset of audit rows: qainsights.error_rate (KPI tiles, segment table) and
-qainsights.spc.p_chart(laney=True) (trend limits and signals). CI installs Chromium
+qainsights.spc.p_chart(laney=True) on Kish effective counts (trend limits and signals). CI installs Chromium
 (.ci/run); elsewhere the test is skipped when Chromium or Playwright is missing.
 """
 
@@ -177,9 +177,15 @@ def test_trend_limits_and_signals_equal_laney_p_chart(page, audits):
     reset(page)
     page.select_option("#filter-site", label="Hyderabad")
     rows = audits[audits["site"] == "Hyderabad"]
-    weekly = rows.groupby("week")["is_error"].agg(["sum", "size"])
-    chart = p_chart(defects=weekly["sum"], n=weekly["size"], laney=True, rules="limits").table
+    # the KPI tiles' estimand: each week's weighted rate r = Σwy / Σw on its Kish effective
+    # size n = (Σw)² / Σw² (Kish 1965, section 11.7), charted as r·n errors of n
+    w, y = rows["weight"], rows["is_error"].astype(float)
+    weekly = rows.assign(w=w, w2=w * w, wy=w * y).groupby("week")[["w", "w2", "wy"]].sum()
+    n_eff = weekly["w"] ** 2 / weekly["w2"]
+    errors = weekly["wy"] / weekly["w"] * n_eff
+    chart = p_chart(defects=errors, n=n_eff, laney=True, rules="limits").table
     trend = page.evaluate("window.qiTrend")
+    assert [t["audits"] for t in trend] == rows.groupby("week").size().tolist()
     assert [t["period"] for t in trend] == [w.strftime("%Y-%m-%d") for w in weekly.index]
     for column in ("value", "center", "lcl", "ucl"):
         np.testing.assert_allclose([t[column] for t in trend], chart[column], rtol=0, atol=1e-12)

@@ -261,3 +261,45 @@ def test_a_duckdb_table_publishes_like_the_frame(audits, mart, tmp_path):
     pd.testing.assert_frame_equal(
         read_mart(tmp_path / "q.duckdb", "cube"), read_mart(mart, "cube"), rtol=1e-12
     )
+
+
+def test_a_parquet_folder_with_gaps_is_refused_in_the_one_pass(audits, tmp_path):
+    # 80 rows without a site and 1 without an audit id, counted here with pandas
+    gaps = audits.assign(
+        site=audits["site"].where(audits.index % 50 != 0),
+        audit_id=audits["audit_id"].where(audits.index != 7),
+    )
+    assert gaps["site"].isna().sum() == 80
+    folder = tmp_path / "rows"
+    folder.mkdir()
+    gaps.to_parquet(folder / "part-0.parquet")
+    with pytest.raises(ValueError, match=r"found 80 rows with a missing value in column 'site'"):
+        publish(folder, to=tmp_path / "q.duckdb")
+    gaps.assign(site=audits["site"]).to_parquet(folder / "part-0.parquet")
+    with pytest.raises(ValueError, match=r"found 1 rows with a missing value in column 'audit_id'"):
+        publish(folder, to=tmp_path / "q.duckdb")
+
+
+def test_charts_without_the_simulated_null_keep_their_points_and_signals(audits):
+    counts = audits.groupby(["site", "week"], as_index=False)["is_error"].agg(["sum", "size"])
+    kwargs = {"by": "site", "chart": "laney_p", "subgroup": "week", "defects": "sum", "n": "size"}
+    full = control_charts(counts, **kwargs)
+    lean = control_charts(counts, **kwargs, simulate=False)
+    pd.testing.assert_frame_equal(lean.table, full.table)
+    pd.testing.assert_frame_equal(lean.signals, full.signals)
+    assert np.isnan(lean.expected_false_alarms)
+    assert np.isnan(lean.false_alarm_rate)
+    assert full.expected_false_alarms >= 0
+
+
+def test_rates_from_engine_sums_equal_error_rate_of_the_rows(audits):
+    from qainsights.aggregate import error_counts
+    from qainsights.rates import rates_from_sums
+
+    sums = error_counts(audits, by=["site", "queue"], weight="weight", strata="stratum")
+    for weighted, design in ((True, {"weight": "weight", "strata": "stratum"}), (False, {})):
+        mine = rates_from_sums(sums, by="site", strata="stratum", weighted=weighted)
+        theirs = qi.error_rate(audits, by="site", **design)
+        pd.testing.assert_frame_equal(mine, theirs, check_dtype=False, rtol=1e-12)
+    with pytest.raises(ValueError, match="rates_from_sums"):
+        rates_from_sums(sums.drop(columns="sum_w2"), by="site")

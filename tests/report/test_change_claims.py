@@ -13,7 +13,7 @@ from qainsights.report.findings import (
     MIN_ERRORS,
     chart_action_segments,
 )
-from qainsights.report.monthly import _chart_findings
+from qainsights.report.section_findings import chart_findings as _chart_findings
 from qainsights.spc import control_charts, p_chart
 
 

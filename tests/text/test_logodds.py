@@ -294,3 +294,5 @@ def test_comment_summary_masks_identifiers_and_defaults_to_the_month_before():
     joined = " ".join(summary.rising["example"])
     assert "Ana Lima" not in joined
     assert "M0042" not in joined
+    # the words of a moderator's name, and ID-like tokens, are not listed as terms either
+    assert not {"ana", "lima", "m0042"} & set(summary.rising["term"])

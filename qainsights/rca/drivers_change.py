@@ -1,0 +1,132 @@
+"""Which levels' odds ratios moved between two fits of the error-drivers model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._validation import format_values
+from .drivers import DriversResult
+
+__all__ = ["odds_ratio_change"]
+
+_FUNC = "odds_ratio_change"
+
+
+def _levels(result: DriversResult, factor: str, name: str) -> pd.DataFrame:
+    if not isinstance(result, DriversResult):
+        raise TypeError(
+            f"The {name!r} parameter of {_FUNC} must be the result of error_drivers. Got "
+            f"{type(result).__name__} instead."
+        )
+    rows = result.table[result.table["factor"] == factor]
+    if rows.empty:
+        raise ValueError(
+            f"The 'factor' parameter of {_FUNC} must be a factor of both fits, such as "
+            f"{format_values(result.factors['factor'])}. Got {factor!r} instead."
+        )
+    return rows.set_index("level")
+
+
+def odds_ratio_change(before: DriversResult, after: DriversResult, *, factor: str) -> pd.DataFrame:
+    """How much each level's odds ratio changed between two fits on separate audits.
+
+    Given :func:`error_drivers` fitted twice with the same factors and reference level, on
+    audits that do not overlap (before and after a date, for example), the change of a
+    level's odds ratio is the ratio ``OR_after / OR_before``. Its interval and test come from
+    the log scale: the two estimates are independent (separate audits), so the variance of
+    the difference of the log odds ratios is the sum of their variances, each recovered
+    from its Wald interval (Altman & Bland, 2003). This equals the interaction term of one
+    logistic regression in which every coefficient may differ between the two sets of
+    audits.
+
+    Parameters
+    ----------
+    before, after : DriversResult
+        The two fits, with the same confidence level and reference level of ``factor``.
+    factor : str
+        The factor whose levels are compared (for example ``"segment"``).
+
+    Returns
+    -------
+    DataFrame
+        One row per non-reference level present in both fits, the largest increase first:
+        ``level``, ``odds_ratio_before``, ``ci_low_before``, ``ci_high_before``,
+        ``odds_ratio_after``, ``ci_low_after``, ``ci_high_after``, ``ratio``
+        (``odds_ratio_after / odds_ratio_before``), ``ci_low``, ``ci_high`` (its interval,
+        at the fits' level), ``p_value`` (two-sided, ratio of 1) and ``apart`` (True when
+        the after interval lies entirely above or below the before interval).
+
+    Raises
+    ------
+    TypeError
+        If ``before`` or ``after`` is not an :func:`error_drivers` result.
+    ValueError
+        If ``factor`` is not in both fits, or the fits differ in reference level or
+        confidence level.
+
+    References
+    ----------
+    .. [1] Altman, D. G. & Bland, J. M. (2003). Interaction revisited: the difference
+       between two estimates. BMJ 326, 219.
+
+    Examples
+    --------
+    >>> from qainsights.rca import error_drivers
+    >>> rng = np.random.default_rng(0)
+    >>> def audits(odds_b):
+    ...     team, shift = rng.choice(["a", "b", "c"], 6000), rng.choice(["day", "night"], 6000)
+    ...     odds = np.where(team == "b", 0.1 * odds_b, 0.1) * np.where(shift == "night", 1.5, 1)
+    ...     return pd.DataFrame({"team": team, "shift": shift,
+    ...                          "is_error": rng.random(6000) < odds / (1 + odds)})
+    >>> fits = [error_drivers(audits(b), factors=["team", "shift"], reference={"team": "a"})
+    ...         for b in (1, 3)]
+    >>> moved = odds_ratio_change(*fits, factor="team")
+    >>> moved[["level", "ratio", "ci_low", "ci_high", "apart"]].round(2)
+      level  ratio  ci_low  ci_high  apart
+    0     b   3.71    2.85     4.83   True
+    1     c   1.15    0.87     1.52  False
+    """
+    first = _levels(before, factor, "before")
+    second = _levels(after, factor, "after")
+    if before.ci != after.ci:
+        raise ValueError(
+            f"{_FUNC} needs two fits at the same confidence level. Got {before.ci} and "
+            f"{after.ci}; refit with the same ci."
+        )
+    ref_before = first.index[first["reference"]].tolist()
+    ref_after = second.index[second["reference"]].tolist()
+    if ref_before != ref_after:
+        raise ValueError(
+            f"{_FUNC} needs the same reference level of {factor!r} in both fits. Got "
+            f"{format_values(ref_before)} and {format_values(ref_after)}; pass "
+            f"reference={{{factor!r}: ...}} to error_drivers."
+        )
+    columns = ["odds_ratio", "ci_low", "ci_high"]
+    both = (
+        first.loc[~first["reference"], columns]
+        .add_suffix("_before")
+        .join(second.loc[~second["reference"], columns].add_suffix("_after"), how="inner")
+    )
+    z = stats.norm.ppf(0.5 + before.ci / 2)
+    se = {
+        when: (np.log(both[f"ci_high_{when}"]) - np.log(both[f"ci_low_{when}"])) / (2 * z)
+        for when in ("before", "after")
+    }
+    log_ratio = np.log(both["odds_ratio_after"]) - np.log(both["odds_ratio_before"])
+    se_ratio = np.sqrt(se["before"] ** 2 + se["after"] ** 2)
+    both = both.assign(
+        ratio=np.exp(log_ratio),
+        ci_low=np.exp(log_ratio - z * se_ratio),
+        ci_high=np.exp(log_ratio + z * se_ratio),
+        p_value=2 * stats.norm.sf(np.abs(log_ratio / se_ratio)),
+        apart=(both["ci_low_after"] > both["ci_high_before"])
+        | (both["ci_high_after"] < both["ci_low_before"]),
+    )
+    return (
+        both.rename_axis("level")
+        .reset_index()
+        .sort_values("ratio", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )
