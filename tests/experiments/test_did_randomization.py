@@ -12,28 +12,11 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 import pytest
-from experiments_data import row_design
-from scipy.special import expit
+from experiments_data import row_design, site_weeks
 from statsmodels.regression.linear_model import OLS, WLS
 
 from qainsights.experiments import diff_in_diff
 from qainsights.experiments._randomization import randomization_test
-
-
-def _site_weeks(seed=4, sites=8, weeks=10, per_cell=150, shock_sd=0.3):
-    rng = np.random.default_rng(seed)
-    p = expit(-2.4 + rng.normal(0, shock_sd, (sites, weeks)))
-    errors = rng.binomial(per_cell, p)
-    site, week = np.divmod(np.arange(sites * weeks), weeks)
-    return pd.DataFrame(
-        {
-            "site": np.repeat([f"s{i}" for i in site], per_cell),
-            "week": np.repeat(
-                pd.Timestamp("2026-01-05") + pd.to_timedelta(7 * week, "D"), per_cell
-            ),
-            "is_error": (np.arange(per_cell)[None, :] < errors.ravel()[:, None]).ravel(),
-        }
-    )
 
 
 def _brute_force(change, treated, level):
@@ -59,7 +42,7 @@ def _brute_force(change, treated, level):
 
 
 def test_two_treated_sites_of_eight_match_the_enumeration():
-    rows = _site_weeks()
+    rows = site_weeks(seed=4, sites=8, weeks=10, per_cell=150)
     start = rows["week"].unique()[5]
     treated = ["s0", "s3"]
     result = diff_in_diff(rows, treated=treated, start=start, inference="randomization")
@@ -114,7 +97,7 @@ def test_interval_matches_a_grid_inversion(seed):
 
 
 def test_one_treated_site_of_four_warns_that_no_p_value_can_be_small():
-    rows = _site_weeks(sites=4)
+    rows = site_weeks(seed=4, sites=4, weeks=10, per_cell=150)
     start = rows["week"].unique()[5]
     with pytest.warns(UserWarning, match=r"only 4 assignments of the treated sites exist, so no "
                       r"p-value can fall below 0.250"):  # fmt: skip
@@ -125,7 +108,7 @@ def test_one_treated_site_of_four_warns_that_no_p_value_can_be_small():
 
 
 def test_too_many_assignments_are_refused():
-    rows = _site_weeks(sites=24, weeks=6, per_cell=20)
+    rows = site_weeks(seed=4, sites=24, weeks=6, per_cell=20)
     start = rows["week"].unique()[3]
     treated = [f"s{i}" for i in range(12)]
     with pytest.raises(ValueError, match=r"inference='randomization' of diff_in_diff enumerates "
