@@ -203,7 +203,7 @@ def _trend_row(replicates, seed) -> dict:
     })  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a series without variation: NaN, not a rejection
-        result = trend_test(frame, time="month", by="series", errors="errors", n="n")
+        result = trend_test(frame, period="month", by="series", errors="errors", n="n")
     z = result["z"] / np.sqrt(np.maximum(result["dispersion"], 1.0))
     before = 2 * stats.norm.sf(np.abs(z))
     reject = int((result["p_value_quasi"] < ALPHA).sum())

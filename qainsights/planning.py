@@ -6,6 +6,8 @@
   on a few moderators.
 - :func:`sample_size_for_effect` and :func:`power`: audits (and weeks) to detect a change
   of error rate, and the power of a given number, with moderator clustering.
+- :func:`study_length`: the weeks a study must run when its design effect grows with its
+  length (a longer study gives each moderator more audits).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ __all__ = [
     "power",
     "sample_size",
     "sample_size_for_effect",
+    "study_length",
 ]
 
 #: The formulas of :func:`sample_size_for_effect` and :func:`power`.
@@ -539,9 +542,7 @@ def sample_size_for_effect(
     p0, p1, deff = _check_design(
         p_control, p_treatment, alpha, ratio, icc, cluster_size, method, func
     )
-    effect, null_sd, alternative_sd = _spreads(p0, p1, ratio, method)
-    z_alpha, z_beta = stats.norm.isf(alpha / 2), stats.norm.isf(1 - power)
-    n0 = ((z_alpha * null_sd + z_beta * alternative_sd) / effect) ** 2
+    n0 = _independent_sample_size(p0, p1, alpha=alpha, power=power, ratio=ratio, method=method)
     # Round up, ignoring floating-point dust above an exact integer.
     n_control = np.ceil(n0 * deff - 1e-9).astype("int64")
     n_treatment = np.ceil(n0 * ratio * deff - 1e-9).astype("int64")
@@ -559,6 +560,133 @@ def sample_size_for_effect(
         _check_positive(audits_per_week, "audits_per_week", func)
         table["weeks"] = np.ceil(n_treatment / audits_per_week - 1e-9).astype("int64")
     return table
+
+
+def study_length(
+    p_control,
+    p_treatment,
+    *,
+    audits_per_week,
+    moderators,
+    alpha=0.05,
+    power=0.8,
+    ratio=1.0,
+    icc=0.0,
+    method="pooled",
+):
+    """Weeks a study must run to detect a change of error rate, with the design effect it implies.
+
+    The design effect ``1 + (m − 1) ρ`` of :func:`sample_size_for_effect` depends on the
+    study's own length: over ``w`` weeks, ``K`` moderators sharing ``a`` audits a week
+    contribute ``m = w a / K`` audits each (at least 1). The study is long enough when the
+    treatment arm's audits cover what that design effect requires,
+    ``r n₀ (1 + (w a / K − 1) ρ) <= w a``, where ``n₀`` is the audits per arm for
+    independent audits. Solved for ``w``:
+
+    ``w >= r n₀ (1 − ρ) / (a (1 − r n₀ ρ / K))``,
+
+    and the answer is the smallest whole number of weeks for which the rounded plan of
+    :func:`sample_size_for_effect` fits. When ``r n₀ ρ >= K`` no length is enough: every
+    week adds as much to the design effect as it adds audits, so only more moderators (or a
+    larger effect) help.
+
+    Parameters
+    ----------
+    p_control : float
+        Error rate without the change, in (0, 1).
+    p_treatment : float or array_like
+        Error rate(s) to detect, in (0, 1) and different from ``p_control``; one row each.
+    audits_per_week : float
+        Audits the treatment arm gets per week, > 0.
+    moderators : int
+        Moderators sharing those audits (the clusters), a positive integer.
+    alpha, power, ratio, icc, method
+        As in :func:`sample_size_for_effect`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``p_treatment``: ``p_control``, ``p_treatment``, ``weeks``,
+        ``audits_per_moderator`` (``m`` over those weeks), ``design_effect``, ``n_control``,
+        ``n_treatment`` and ``n_total``: the plan of :func:`sample_size_for_effect` for
+        ``m`` audits per moderator.
+
+    Raises
+    ------
+    ValueError
+        As :func:`sample_size_for_effect`; for ``moderators`` that is not a positive
+        integer; and when an effect cannot be detected at any length (naming it, with
+        ``r n₀ ρ / K``).
+
+    References
+    ----------
+    .. [1] Donner, A. & Klar, N. (2000). Design and Analysis of Cluster Randomization
+       Trials in Health Research. Arnold, chapter 5 (the design effect of cluster size).
+    .. [2] Hemming, K., Girling, A. J., Sitch, A. J., Marsh, J. & Lilford, R. J. (2011).
+       Sample size calculations for cluster randomised controlled trials with a fixed
+       number of clusters. BMC Medical Research Methodology 11, 102 (the same inequality
+       solved for the cluster size; no solution when ``n₀ ρ >= K``).
+
+    Examples
+    --------
+    R's ``power.prop.test(p1 = 0.50, p2 = 0.75, power = 0.90)`` needs 76.7 independent
+    audits per arm; 20 audits a week from 10 moderators with an ICC of 0.01 need five weeks
+    (ten audits per moderator, design effect 1.09, 84 audits):
+
+    >>> plan = study_length(0.50, 0.75, power=0.90, audits_per_week=20, moderators=10,
+    ...                     icc=0.01)
+    >>> plan[["weeks", "audits_per_moderator", "design_effect", "n_treatment"]]
+       weeks  audits_per_moderator  design_effect  n_treatment
+    0      5                  10.0           1.09           84
+    """
+    func = "study_length"
+    _check_unit(power, "power", func)
+    p0, p1, _ = _check_design(p_control, p_treatment, alpha, ratio, icc, 1.0, method, func)
+    _check_positive(audits_per_week, "audits_per_week", func)
+    _check_positive_integer(moderators, name="moderators", func=func)
+    n0 = _independent_sample_size(p0, p1, alpha=alpha, power=power, ratio=ratio, method=method)
+    needed = n0 * ratio
+    growth = needed * icc / moderators  # design effect each week adds, per week of audits
+    if (growth >= 1).any():
+        bad = growth >= 1
+        raise ValueError(
+            f"{func}: p_treatment={format_values(p1[bad])} cannot be detected at any study "
+            f"length with moderators={moderators} and icc={icc}: each week adds as much to "
+            f"the design effect as it adds audits (r n0 icc / moderators = "
+            f"{format_values(np.round(growth[bad], 3))}, must be < 1). Spread the audits over "
+            f"more moderators, or plan for a larger effect."
+        )
+    # Independent audits first: if they need at most one audit per moderator, deff is 1.
+    weeks = np.ceil(needed / audits_per_week - 1e-9)
+    clustered = weeks * audits_per_week / moderators > 1
+    solved = needed * (1 - icc) / (audits_per_week * (1 - growth))
+    weeks = np.where(clustered, np.maximum(np.ceil(solved - 1e-9), 1), weeks)
+    # Rounding the audits up can push the plan past the solved length: lengthen those plans.
+    while (short := _plan(needed, weeks, audits_per_week, moderators, icc)[2] > weeks).any():
+        weeks = weeks + short
+    per_moderator, deff, _ = _plan(needed, weeks, audits_per_week, moderators, icc)
+    n_treatment = np.ceil(needed * deff - 1e-9).astype("int64")
+    n_control = np.ceil(n0 * deff - 1e-9).astype("int64")
+    return pd.DataFrame(
+        {
+            "p_control": np.full(len(p1), p0),
+            "p_treatment": p1,
+            "weeks": weeks.astype("int64"),
+            "audits_per_moderator": per_moderator,
+            "design_effect": deff,
+            "n_control": n_control,
+            "n_treatment": n_treatment,
+            "n_total": n_control + n_treatment,
+        }
+    )
+
+
+def _plan(needed, weeks, audits_per_week, moderators, icc):
+    """Audits per moderator, design effect and weeks needed for a study of ``weeks`` weeks."""
+    per_moderator = np.maximum(weeks * audits_per_week / moderators, 1.0)
+    deff = 1 + (per_moderator - 1) * icc
+    n_treatment = np.ceil(needed * deff - 1e-9)
+    return per_moderator, deff, np.ceil(n_treatment / audits_per_week - 1e-9)
 
 
 def power(
@@ -632,6 +760,13 @@ def power(
             "power": stats.norm.cdf(z),
         }
     )
+
+
+def _independent_sample_size(p0, p1, *, alpha, power, ratio, method) -> np.ndarray:
+    """Control-arm audits for independent audits, before rounding (see :func:`_spreads`)."""
+    effect, null_sd, alternative_sd = _spreads(p0, p1, ratio, method)
+    z_alpha, z_beta = stats.norm.isf(alpha / 2), stats.norm.isf(1 - power)
+    return ((z_alpha * null_sd + z_beta * alternative_sd) / effect) ** 2
 
 
 def _spreads(p0: float, p1: np.ndarray, ratio: float, method: str):

@@ -126,7 +126,7 @@ def _terms():
         }
     )
     return distinctive_terms(
-        comments, text="qa_comment", group="month", target="2026-06", min_count=2
+        comments, text="qa_comment", by="month", target="2026-06", min_count=2
     )
 
 
@@ -213,10 +213,10 @@ def _examples() -> dict:
         ),
         "ChangeDecomposition": lambda: decompose_change(_two_months(), by="site", **months),
         "ChangeExplanation": lambda: explain_change(
-            _two_months(), dims=["site", "queue"], **months
+            _two_months(), by=["site", "queue"], **months
         ),
         "Changepoints": lambda: detect_changepoints(
-            _weekly_segments(), by="site", time="week", errors="errors", n="n"
+            _weekly_segments(), by="site", period="week", errors="errors", n="n"
         ),
         "CohenKappaResult": lambda: cohen_kappa(table=[[20, 5], [10, 15]]),
         "ControlChart": lambda: p_chart(defects=[3, 4, 2, 5, 3, 14, 3], n=[100] * 7),
@@ -248,6 +248,12 @@ def _examples() -> dict:
         "VendorComparison": _vendors,
         "SimulatedCalibration": lambda: datasets.simulate_calibration(seed=0, n_items=40),
         "SimulatedPilot": lambda: datasets.simulate_pilot(seed=0, n_moderators=10),
+        "RaterDrift": lambda: qainsights.agreement.rater_drift(
+            pd.DataFrame({"r": list("abab"), "t": [1, 1, 2, 2], "y": [0, 1, 1, 1]}),
+            rater="r",
+            period="t",
+            outcome="y",
+        ),
     }
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from .._deprecation import renamed
 from .._validation import as_column_list, format_values
 from ..intervals import proportion_ci
 from ._aggregate import (
@@ -43,13 +44,14 @@ SERIAL_ALPHA = 0.10
 _MAX_RHO = 0.95
 
 
+@renamed(group="by", time="period")
 def diff_in_diff(
     audits,
     *,
-    group="site",
+    by="site",
     treated,
     comparison=None,
-    time="week",
+    period="week",
     start,
     outcome="is_error",
     covariates=None,
@@ -121,17 +123,17 @@ def diff_in_diff(
     ----------
     audits : pandas.DataFrame
         One row per audit.
-    group : str, default "site"
-        Column naming the units that were or were not treated.
+    by : str, default "site"
+        Column naming the units (groups) that were or were not treated.
     treated : str or list of str
-        The treated value(s) of ``group``.
+        The treated value(s) of ``by``.
     comparison : str or list of str, optional
-        The comparison value(s) of ``group``; default every other value. Audits of other
+        The comparison value(s) of ``by``; default every other value. Audits of other
         groups are left out.
-    time : str, default "week"
+    period : str, default "week"
         Period column (datetime64); each distinct period gets a fixed effect.
     start : date-like
-        First period of the intervention; audits with ``time >= start`` are "after".
+        First period of the intervention; audits with ``period >= start`` are "after".
     outcome : str, default "is_error"
         True/False (or 1/0) column.
     covariates : str or list of str, optional
@@ -205,6 +207,7 @@ def diff_in_diff(
     ('aggregate', 37.0)
     """
     func = "diff_in_diff"
+    group, time = by, period
     if inference not in INFERENCES:
         raise ValueError(
             f"The 'inference' parameter of {func} must be one of "

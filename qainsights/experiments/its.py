@@ -10,6 +10,7 @@ from scipy import optimize, stats
 from scipy.special import expit
 from statsmodels.stats.stattools import durbin_watson
 
+from .._deprecation import renamed
 from .._validation import check_integer, format_values
 from ..intervals import proportion_ci
 from ._aggregate import t_wald
@@ -89,8 +90,9 @@ def _ar1_covariance(x, weight, pearson, bread, position) -> tuple[np.ndarray, fl
     return cov, float(rho), float(used)
 
 
+@renamed(time="period")
 def interrupted_series(
-    audits, *, time="week", start, outcome="is_error", variance="ar1", maxlags=None, ci=0.95
+    audits, *, period="week", start, outcome="is_error", variance="ar1", maxlags=None, ci=0.95
 ):
     """Segmented logistic regression of the error rate per period around ``start``.
 
@@ -129,7 +131,7 @@ def interrupted_series(
     ----------
     audits : pandas.DataFrame
         One row per audit.
-    time : str, default "week"
+    period : str, default "week"
         Period column (datetime64), evenly spaced.
     start : date-like
         First period of the intervention.
@@ -205,6 +207,7 @@ def interrupted_series(
     1  slope_change     0.965   0.830    1.121
     """
     func = "interrupted_series"
+    time = period
     if variance not in VARIANCES:
         raise ValueError(
             f"The 'variance' parameter of {func} must be one of {format_values(VARIANCES)}. "
@@ -229,7 +232,7 @@ def interrupted_series(
         raise ValueError(
             f"{func} needs at least {MIN_PERIODS} periods before and after the start to fit a "
             f"level and a trend on each side. Got {sides[0]} before and {sides[1]} from "
-            f"{when.date()} on. Move 'start' or use a finer 'time' column."
+            f"{when.date()} on. Move 'start' or use a finer 'period' column."
         )
     step = period_step(series[time])
     since_start = ((series[time] - when) / step).to_numpy(dtype=float)

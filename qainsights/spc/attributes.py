@@ -10,17 +10,17 @@ import pandas as pd
 from scipy.stats import binom, norm
 from scipy.stats import poisson as poisson_dist
 
-from qainsights._validation import check_option, format_values
-from qainsights.spc._assemble import Limits, assemble, group_mean, ratio, used_mask
-from qainsights.spc._inputs import build_frame
-from qainsights.spc.betabinomial import (
+from .._validation import check_option, format_values
+from ._assemble import Limits, assemble, group_mean, ratio, used_mask
+from ._inputs import build_frame
+from .betabinomial import (
     beta_binomial_limits,
     intraclass_correlation,
     laney_applies,
 )
-from qainsights.spc.result import ControlChart
-from qainsights.spc.rules import resolve_rules
-from qainsights.spc.sigma import grouped_moving_range_sigma
+from .result import ControlChart
+from .rules import resolve_rules
+from .sigma import grouped_moving_range_sigma
 
 __all__ = ["c_chart", "np_chart", "p_chart", "u_chart"]
 

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from qainsights._multiple import q_values
-from qainsights._results import TidyResult, drawing
-from qainsights._validation import (
+from .._multiple import q_values
+from .._results import TidyResult, drawing
+from .._validation import (
     as_column_list,
     check_columns,
     check_complete,
@@ -21,13 +21,13 @@ from qainsights._validation import (
     check_option,
     outcome_indicator,
 )
-from qainsights.aggregate import collect, engine_frame, error_sums, is_engine_frame
-from qainsights.spc._inputs import phase_arguments
-from qainsights.spc.attributes import _attribute_chart
-from qainsights.spc.betabinomial import intraclass_correlation, predictive_p_value
-from qainsights.spc.gammapoisson import poisson_predictive_p_value
-from qainsights.spc.rules import Series, evaluate, resolve_rules
-from qainsights.spc.variables import _individuals
+from ..aggregate import collect, engine_frame, error_sums, is_engine_frame
+from ._inputs import phase_arguments
+from .attributes import _attribute_chart
+from .betabinomial import intraclass_correlation, predictive_p_value
+from .gammapoisson import poisson_predictive_p_value
+from .rules import Series, evaluate, resolve_rules
+from .variables import _individuals
 
 __all__ = ["ControlChartSet", "control_charts", "latest_p_values"]
 
@@ -133,7 +133,7 @@ def control_charts(
     baseline: str | slice | None = None,
     exclude: Sequence[Any] | None = None,
     nsigmas: float = 3.0,
-    rules: str | Sequence[str] | None = "nelson",
+    rules: str | Sequence[str] | None = "western_electric",
     screened: bool = False,
     limits: str = "normal",
     seed: int = 0,

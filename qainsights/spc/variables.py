@@ -8,14 +8,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qainsights._validation import check_columns, check_frame, check_option, format_values
-from qainsights.spc._assemble import Limits, assemble, group_mean, used_mask
-from qainsights.spc._inputs import build_frame
-from qainsights.spc.attributes import _PHASE_DOC, _check_nsigmas
-from qainsights.spc.constants import c4, d2, d3
-from qainsights.spc.result import ControlChartPair
-from qainsights.spc.rules import resolve_rules
-from qainsights.spc.sigma import (
+from .._validation import check_columns, check_frame, check_option, format_values
+from ._assemble import Limits, assemble, group_mean, used_mask
+from ._inputs import build_frame
+from .attributes import _PHASE_DOC, _check_nsigmas
+from .constants import c4, d2, d3
+from .result import ControlChartPair
+from .rules import resolve_rules
+from .sigma import (
     grouped_moving_range_sigma,
     grouped_pooled_sigma,
     grouped_range_sigma,

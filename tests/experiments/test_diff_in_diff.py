@@ -216,7 +216,7 @@ def test_fewer_than_three_pre_periods_warns_and_gives_nan_check():
             r"'collapsed', 'randomization', 'cluster'. Got 'wild' instead",
         ),
         ({"ci": 95}, r"The 'ci' parameter of diff_in_diff must be a confidence level"),
-        ({"time": "decision_day"}, r"needs column 'decision_day'"),
+        ({"period": "decision_day"}, r"needs column 'decision_day'"),
     ],
 )
 def test_bad_input_messages(kwargs, message):

@@ -163,7 +163,7 @@ def test_all_zero_errors_and_bad_columns():
     with pytest.raises(ValueError, match=r"interrupted_series found no errors in the audits"):
         interrupted_series(_audits([0] * 20), start=START)
     with pytest.raises(ValueError, match=r"interrupted_series needs column 'month' in 'audits'"):
-        interrupted_series(_audits(OVERDISPERSED), time="month", start=START)
+        interrupted_series(_audits(OVERDISPERSED), period="month", start=START)
     with pytest.raises(ValueError, match=r"The 'ci' parameter of interrupted_series"):
         interrupted_series(_audits(OVERDISPERSED), start=START, ci=0)
 
