@@ -75,7 +75,7 @@ def explain_rows(rng, quick: bool) -> list[dict]:
         data = _two_months(rng, 2000, False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            result = explain_change(data, dims=["site", "queue"], period="month", current=1)
+            result = explain_change(data, by=["site", "queue"], period="month", current=1)
         overall = result.overall.iloc[0]
         overall_reject[i] = overall["p_value"] < 0.05
         covered[i] = overall["ci_low"] <= 0 <= overall["ci_high"]
