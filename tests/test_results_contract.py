@@ -244,6 +244,12 @@ def _examples() -> dict:
         "VendorComparison": _vendors,
         "SimulatedCalibration": lambda: datasets.simulate_calibration(seed=0, n_items=40),
         "SimulatedPilot": lambda: datasets.simulate_pilot(seed=0, n_moderators=10),
+        "RaterDrift": lambda: qainsights.agreement.rater_drift(
+            pd.DataFrame({"r": list("abab"), "t": [1, 1, 2, 2], "y": [0, 1, 1, 1]}),
+            rater="r",
+            period="t",
+            outcome="y",
+        ),
     }
 
 

@@ -474,7 +474,7 @@ def _summary(overall: pd.Series, explanation: pd.DataFrame, mix, *, alpha, level
     change = overall["difference"]
     head = (
         f"The error rate {'rose' if change > 0 else 'fell'} from {overall['rate_baseline']:.1%} "
-        f"to {overall['rate_current']:.1%} ({_points(change)}, {level:.0%} CI "
+        f"to {overall['rate_current']:.1%} ({_points(change)}, {100 * level:g}% CI "
         f"{100 * overall['ci_low']:+.1f} to {100 * overall['ci_high']:+.1f})."
     )
     if not overall["p_value"] <= alpha:
