@@ -5,10 +5,10 @@ A monthly job reduces the audit rows once (:func:`quality_cube`) and writes the 
 tables derived from it (:func:`publish`); the dashboard and BI tools read the mart.
 """
 
-from qainsights.mart.cube import CUBE_KEYS, quality_cube
-from qainsights.mart.dashboard import dashboard_data, write_dashboard
-from qainsights.mart.derived import cube_rates, derived_tables
-from qainsights.mart.store import Published, publish, read_mart
+from .cube import CUBE_KEYS, quality_cube
+from .dashboard import dashboard_data, write_dashboard
+from .derived import cube_rates, derived_tables
+from .store import Published, publish, read_mart
 
 __all__ = [
     "CUBE_KEYS",

@@ -12,9 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from qainsights._validation import as_column_list, check_columns, check_frame
-from qainsights.spc.dispersion import overdispersion_test
-from qainsights.spc.segments import control_charts
+from .._validation import as_column_list, check_columns, check_frame
+from .dispersion import overdispersion_test
+from .segments import control_charts
 
 __all__ = ["chart_choice", "latest_complete_week", "rule_firings"]
 
