@@ -22,6 +22,7 @@ from ..spc import ControlChart, control_charts, p_chart
 from ..standardization import standardized_rates
 from ..trends import explain_change, trend_test
 from ..vendors import NoCommonMixError, compare_site_types
+from .comments import comments_section, why_no_comments
 from .estimand import effective_counts
 from .findings import CLAIM_ALPHA, Finding
 from .section_findings import (
@@ -319,6 +320,13 @@ def _calibration_section(ctx: Context) -> tuple[dict, list[Finding]]:
     return {"calibration": result}, calibration_findings(result)
 
 
+def _comments_section(ctx: Context) -> tuple[dict, list[Finding]]:
+    reason = why_no_comments(ctx.audits, month=ctx.month, previous=ctx.before)
+    if reason is not None:
+        raise Omitted(reason)
+    return {"comments": comments_section(ctx.both, month=ctx.month, previous=ctx.before)}, []
+
+
 def _capability_section(ctx: Context) -> tuple[dict, list[Finding]]:
     table = _capability_by_queue(ctx.current, ctx.weight)
     return {"capability": table}, capability_findings(table, ctx.target)
@@ -335,6 +343,7 @@ SECTION_PARTS = {
     "control_charts": (_charts_section,),
     "change": (_change_section,),
     "root_causes": (_root_cause_section,),
+    "comments": (_comments_section,),
     "segments": (_segments_section,),
     "sites": (_sites_section,),
     "vendors": (_vendors_section,),
@@ -354,6 +363,7 @@ PART_TITLES = {
     "control_charts": "Control charts",
     "change": "What changed",
     "root_causes": "Root causes",
+    "comments": "What the comments say",
     "segments": "Accuracy by site and queue",
     "sites": "Sites on a common mix",
     "vendors": "In-house and vendor sites",

@@ -298,7 +298,9 @@ def _check_search(dims, max_order, max_segments, coverage, *, func: str) -> None
             or not isinstance(value, (int, np.integer))
             or not 1 <= value <= top
         ):
-            limit = f"between 1 and {high} (the number of 'by' columns)" if high else "an integer >= 1"
+            limit = (
+                f"between 1 and {high} (the number of 'by' columns)" if high else "an integer >= 1"
+            )
             raise ValueError(
                 f"The {name!r} parameter of {func} must be {limit}. Got {value!r} instead."
             )
