@@ -77,7 +77,7 @@ def peer(comments: pd.DataFrame):
 
 
 def ours(comments: pd.DataFrame):
-    return distinctive_terms(comments, text="qa_comment", group="month", target="2026-06")
+    return distinctive_terms(comments, text="qa_comment", by="month", target="2026-06")
 
 
 def main() -> None:

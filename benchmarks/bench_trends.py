@@ -58,7 +58,7 @@ def speed(rows: int) -> None:
         return audits.groupby([*DIMS, "month"], observed=True)["is_error"].agg(["sum", "count"])
 
     def explain():
-        return explain_change(audits, dims=DIMS, period="month", current="2026-10")
+        return explain_change(audits, by=DIMS, period="month", current="2026-10")
 
     floor_s, explain_s = best_of(floor), best_of(explain)
     found = explain().explanation["segment"].tolist()
@@ -101,7 +101,7 @@ def accuracy(seeds: int) -> None:
                 real.append({"site": key.loc["training_wave", "site"]})
             why = explain_change(
                 sim.audits,
-                dims=["site", "queue", "policy", "market"],
+                by=["site", "queue", "policy", "market"],
                 period="month",
                 current=current,
                 baseline=baseline,
@@ -135,7 +135,7 @@ def accuracy(seeds: int) -> None:
             (sim.audits["site"] == key.loc["site_queue_degradation", "site"])
             & (sim.audits["queue"] == key.loc["site_queue_degradation", "queue"])
         ]
-        cuts = detect_changepoints(series, time="week").changepoints["week"]
+        cuts = detect_changepoints(series, period="week").changepoints["week"]
         rows[-2]["changepoint within 2 weeks"] = bool(
             (abs(cuts - start) <= pd.Timedelta(weeks=2)).any()
         )

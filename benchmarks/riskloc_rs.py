@@ -69,7 +69,7 @@ def localise(frame, timestamp: int, *, max_order: int, alpha: float, coverage: f
     before = sorted(m for m in frame["min"].unique() if m < timestamp)
     result = explain_change(
         frame,
-        dims=dims,
+        by=dims,
         period="min",
         current=timestamp,
         baseline=before,

@@ -4,7 +4,7 @@ Audit data in (:func:`load_audits`), rates with intervals out (:func:`error_rate
 Monthly Quality Report on top (:func:`render_report`). The analyses live in subpackages:
 ``qainsights.aggregate`` (polars, DuckDB, Spark), ``qainsights.agreement``, ``qainsights.spc``,
 ``qainsights.capability``, ``qainsights.trends``, ``qainsights.rca``,
-``qainsights.experiments``, ``qainsights.moderators``, ``qainsights.standardisation``,
+``qainsights.experiments``, ``qainsights.moderators``, ``qainsights.standardization``,
 ``qainsights.text`` (auditors' comments).
 Every name, top-level function or subpackage, is imported when first touched, so
 ``import qainsights`` and the ``qainsights`` command start quickly.
@@ -39,7 +39,7 @@ SUBPACKAGES = (
     "plotting",
     "rca",
     "spc",
-    "standardisation",
+    "standardization",
     "trends",
     "report",
     "text",

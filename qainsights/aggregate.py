@@ -33,7 +33,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from qainsights._validation import as_column_list, check_columns, format_values
+from ._validation import as_column_list, check_columns, format_values
 
 __all__ = [
     "error_counts",

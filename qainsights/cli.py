@@ -263,7 +263,7 @@ def _report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         calibration_standard=args.calibration_standard,
         sections=None if args.sections is None else args.sections.split(","),
         exports=args.exports,
-        min_cell_n=args.min_cell_n,
+        min_n=args.min_cell_n,
         notebook=args.notebook,
         progress=sys.stderr.isatty(),
         columns=_pairs(args.column, "--column", parser),

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from qainsights._multiple import q_values
-from qainsights._results import TidyResult, drawing
-from qainsights._validation import check_confidence, check_integer, format_values
-from qainsights.rates import _segment_rates
+from ._multiple import q_values
+from ._results import TidyResult, drawing
+from ._validation import check_confidence, check_integer, format_values
+from .rates import _segment_rates
 
 __all__ = ["BetaBinomialPrior", "ModeratorOutliers", "moderator_outliers"]
 

@@ -4,7 +4,7 @@ A vendor review asks three questions: is vendor quality as good as in-house qual
 same work, is each vendor closing or widening its gap, and does each vendor meet the accuracy
 target it is contracted to. :func:`compare_site_types` answers them in one call from the
 canonical audit table, with every rate directly standardised to one common queue x policy
-mix (:func:`qainsights.standardisation.standardised_rates`), so a vendor that receives harder
+mix (:func:`qainsights.standardization.standardized_rates`), so a vendor that receives harder
 content is not penalised for it.
 """
 
@@ -20,7 +20,7 @@ from scipy import stats
 from ._compat import STR
 from ._results import TidyResult
 from ._validation import as_column_list, check_columns, check_frame, format_values
-from .standardisation import standardised_rates
+from .standardization import standardized_rates
 from .trends._inference import difference_ci
 
 __all__ = ["NoCommonMixError", "VendorComparison", "compare_site_types"]
@@ -91,7 +91,7 @@ def _units(audits: pd.DataFrame, site: str, site_type: str) -> pd.DataFrame:
 
 
 def _standardised(rows, *, by, mix, standard, weight, strata, ci) -> pd.DataFrame:
-    return standardised_rates(
+    return standardized_rates(
         rows, by=by, mix=mix, standard=standard, weight=weight, strata=strata, ci=ci
     )
 
@@ -206,7 +206,7 @@ def compare_site_types(
     with each other too. It is restricted to the mix cells that every unit has audits in
     during ``month`` (``mix_coverage`` says how much of the work they hold). Each unit's standardised error rate, its gap to in-house and
     Newcombe's interval of the gap (on the effective sample sizes of the two standardised
-    rates) come from :func:`qainsights.standardisation.standardised_rates`. The trend of each
+    rates) come from :func:`qainsights.standardization.standardized_rates`. The trend of each
     gap is a weighted least-squares slope over the months of the window.
 
     Parameters

@@ -54,3 +54,9 @@ def test_strip_removes_timings_and_keeps_outputs():
     assert stripped.cells[1].execution_count == 1
     assert stripped.cells[0].id == INJECTED_ID
     nbformat.validate(stripped)
+
+
+def test_readme_lists_every_notebook():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"\(notebooks/([0-9]{2}_\w+)\.ipynb\)", readme))
+    assert listed == {path.stem for path in NOTEBOOKS}

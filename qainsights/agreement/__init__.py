@@ -26,6 +26,7 @@ from .coefficients import (
     scott_pi,
 )
 from .disputes import disputed_terms
+from .drift import RaterDrift, rater_drift
 from .groups import agreement_by, compare_agreement
 from .icc import ICC_FORMS, icc
 from .interpretation import benchmark_bands, benchmark_label
@@ -38,6 +39,7 @@ __all__ = [
     "AgreementResult",
     "CalibrationResult",
     "CohenKappaResult",
+    "RaterDrift",
     "agreement_by",
     "agreement_summary",
     "auditor_differences",
@@ -59,6 +61,7 @@ __all__ = [
     "percent_agreement",
     "rater_accuracy",
     "rater_confusion",
+    "rater_drift",
     "rater_enforcement",
     "scott_pi",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .._docstrings import fill_docstring
 from ._estimate import cohen_result, conger_result, family_result, read_checked
 from ._inputs import INPUT_NAMES
 from .results import AgreementResult, CohenKappaResult
@@ -52,10 +53,10 @@ _INFERENCE = """ci : float, default 0.95
         ``"analytic"``: Gwet's linearised standard error and a t interval with ``n - 1``
         degrees of freedom. ``"bootstrap"``: ``n_boot`` multinomial redraws of the rating
         patterns (items with the same label counts), percentile interval.
-    n_boot : int, default 2000
+    n_boot : int, default 1000
         Bootstrap replicates.
-    seed : int, optional
-        Seed of the bootstrap's random generator."""
+    seed : int or None, default 0
+        Seed of the bootstrap's random generator (``None``: a fresh, unrepeatable draw)."""
 
 _WEIGHTS = """weights : {None, "identity", "linear", "quadratic"} or array-like, default None
         Agreement weights between categories (1 on the diagonal). Linear and quadratic
@@ -74,10 +75,10 @@ _MISSING = """Missing ratings (NaN or None) are never counted as a label. Items 
 
 
 def _fill(func: F) -> F:
-    func.__doc__ = (func.__doc__ or "").format(
-        inputs=_INPUTS, inference=_INFERENCE, weights=_WEIGHTS, returns=_RETURNS, missing=_MISSING
-    )
-    return func
+    return fill_docstring(
+        func, inputs=_INPUTS, inference=_INFERENCE, weights=_WEIGHTS, returns=_RETURNS,
+        missing=_MISSING,
+    )  # fmt: skip
 
 
 def _family(
@@ -114,8 +115,8 @@ def percent_agreement(
     weights: Any = None,
     ci: float = 0.95,
     method: str = "analytic",
-    n_boot: int = 2000,
-    seed: int | None = None,
+    n_boot: int = 1000,
+    seed: int | None = 0,
 ) -> AgreementResult:
     """Percent agreement: the share of agreeing rater pairs, averaged over items.
 
@@ -160,8 +161,8 @@ def brennan_prediger(
     weights: Any = None,
     ci: float = 0.95,
     method: str = "analytic",
-    n_boot: int = 2000,
-    seed: int | None = None,
+    n_boot: int = 1000,
+    seed: int | None = 0,
 ) -> AgreementResult:
     """Brennan and Prediger's coefficient (Randolph's free-marginal kappa).
 
@@ -207,8 +208,8 @@ def gwet_ac(
     weights: Any = None,
     ci: float = 0.95,
     method: str = "analytic",
-    n_boot: int = 2000,
-    seed: int | None = None,
+    n_boot: int = 1000,
+    seed: int | None = 0,
 ) -> AgreementResult:
     """Gwet's AC1 (unweighted) or AC2 (with ``weights``).
 
@@ -257,8 +258,8 @@ def fleiss_kappa(
     weights: Any = None,
     ci: float = 0.95,
     method: str = "analytic",
-    n_boot: int = 2000,
-    seed: int | None = None,
+    n_boot: int = 1000,
+    seed: int | None = 0,
 ) -> AgreementResult:
     """Fleiss' kappa (generalised to missing ratings and weights).
 
@@ -310,8 +311,8 @@ def scott_pi(
     weights: Any = None,
     ci: float = 0.95,
     method: str = "analytic",
-    n_boot: int = 2000,
-    seed: int | None = None,
+    n_boot: int = 1000,
+    seed: int | None = 0,
 ) -> AgreementResult:
     """Scott's pi for two raters (Fleiss' kappa restricted to two raters).
 
@@ -361,8 +362,8 @@ def conger_kappa(
     weights: Any = None,
     ci: float = 0.95,
     method: str = "analytic",
-    n_boot: int = 2000,
-    seed: int | None = None,
+    n_boot: int = 1000,
+    seed: int | None = 0,
 ) -> AgreementResult:
     """Conger's kappa: Cohen's kappa generalised to several raters.
 
@@ -417,8 +418,8 @@ def cohen_kappa(
     weights: Any = None,
     ci: float = 0.95,
     method: str = "analytic",
-    n_boot: int = 2000,
-    seed: int | None = None,
+    n_boot: int = 1000,
+    seed: int | None = 0,
 ) -> CohenKappaResult:
     """Cohen's kappa for two raters, weighted or not, with PABAK and the bias indices.
 
@@ -482,8 +483,8 @@ def krippendorff_alpha(
     level: str = "nominal",
     ci: float = 0.95,
     method: str = "analytic",
-    n_boot: int = 2000,
-    seed: int | None = None,
+    n_boot: int = 1000,
+    seed: int | None = 0,
 ) -> AgreementResult:
     """Krippendorff's alpha at the nominal, ordinal, interval or ratio level.
 

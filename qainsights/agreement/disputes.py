@@ -134,7 +134,7 @@ def disputed_terms(
         }
     )
     return distinctive_terms(
-        frame, text="text", group="side", target="disputed", reference=reference,
+        frame, text="text", by="side", target="disputed", reference=reference,
         prior=prior, prior_scale=prior_scale, alpha=alpha, min_count=min_count,
         ngram_range=ngram_range, stop_words=stop_words, snippet_width=snippet_width,
     )  # fmt: skip

@@ -40,8 +40,8 @@ def agreement_summary(
     level: str = "nominal",
     ci: float = 0.95,
     method: str = "analytic",
-    n_boot: int = 2000,
-    seed: int | None = None,
+    n_boot: int = 1000,
+    seed: int | None = 0,
     benchmark: str | None = None,
 ) -> pd.DataFrame:
     """Every agreement coefficient that the ratings allow, one row each.

@@ -4,11 +4,11 @@
 - :func:`diff_in_diff`: treated vs comparison groups, before vs after, with the
   parallel-trends check.
 - :func:`interrupted_series`: one series, segmented regression around a start date.
-- :func:`sample_size_for_effect`, :func:`power` and :func:`cluster_icc`: how many audits,
-  for how many weeks, with moderators' clustering.
+- :func:`sample_size_for_effect`, :func:`power`, :func:`study_length` and
+  :func:`cluster_icc`: how many audits, for how many weeks, with moderators' clustering.
 """
 
-from ..planning import power, sample_size_for_effect
+from ..planning import power, sample_size_for_effect, study_length
 from .ab import ab_test
 from .clusters import cluster_icc
 from .did import diff_in_diff
@@ -25,4 +25,5 @@ __all__ = [
     "interrupted_series",
     "power",
     "sample_size_for_effect",
+    "study_length",
 ]

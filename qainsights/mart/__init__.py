@@ -5,11 +5,11 @@ A monthly job reduces the audit rows once (:func:`quality_cube`) and writes the 
 tables derived from it (:func:`publish`); the dashboard and BI tools read the mart.
 """
 
-from qainsights.mart.cube import CUBE_KEYS, quality_cube
-from qainsights.mart.dashboard import dashboard_data, write_dashboard
-from qainsights.mart.derived import cube_rates, derived_tables
-from qainsights.mart.findings import findings_frame, publish_findings
-from qainsights.mart.store import Published, publish, read_mart
+from .cube import CUBE_KEYS, quality_cube
+from .dashboard import dashboard_data, write_dashboard
+from .derived import cube_rates, derived_tables
+from .findings import findings_frame, publish_findings
+from .store import Published, publish, read_mart
 
 __all__ = [
     "CUBE_KEYS",

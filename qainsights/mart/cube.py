@@ -17,8 +17,8 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from qainsights._validation import check_columns, format_values
-from qainsights.aggregate import engine_frame, error_sum_sets
+from .._validation import check_columns, format_values
+from ..aggregate import engine_frame, error_sum_sets
 
 __all__ = ["CUBE_KEYS", "SUMS", "quality_cube"]
 

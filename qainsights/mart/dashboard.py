@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from qainsights._validation import check_confidence
-from qainsights.mart.cube import SUMS, quality_cube
+from .._validation import check_confidence
+from .cube import SUMS, quality_cube
 
 __all__ = ["dashboard_data", "write_dashboard"]
 
@@ -143,8 +143,8 @@ def write_dashboard(
     ----------
     .. [1] W3C, Content Security Policy Level 3: ``default-src 'none'`` forbids every fetch.
     """
-    from qainsights.mart.store import _columns as row_columns
-    from qainsights.mart.store import _rows, read_mart
+    from .store import _columns as row_columns
+    from .store import _rows, read_mart
 
     if isinstance(source, (str, os.PathLike)) and Path(source).suffix in (".duckdb", ".db"):
         cube = read_mart(source, "cube")

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from qainsights._validation import as_column_list, check_columns, check_confidence
-from qainsights.mart.cube import SUMS
-from qainsights.rates import rates_from_sums
+from .._validation import as_column_list, check_columns, check_confidence
+from ..rates import rates_from_sums
+from .cube import SUMS
 
 __all__ = ["DIMENSIONS", "cube_rates", "derived_tables"]
 
@@ -133,8 +133,8 @@ def derived_tables(
     .. [2] Jackson, B. et al. (2005). An algorithm for optimal partitioning of data on an
        interval. IEEE Signal Processing Letters 12, 105-108.
     """
-    from qainsights.spc import control_charts
-    from qainsights.trends import detect_changepoints
+    from ..spc import control_charts
+    from ..trends import detect_changepoints
 
     cells = cube.groupby(["month", "week", *DIMENSIONS[1:], "stratum"], sort=True, observed=True)[
         list(SUMS)
@@ -168,10 +168,11 @@ def derived_tables(
         subgroup="week",
         defects="errors",
         n="n",
+        rules="nelson",
         simulate=False,  # the mart keeps points and signals, not the expected false alarms
     )
     found = detect_changepoints(
-        weekly, time="week", by=["dimension", "segment"], errors="errors", n="n"
+        weekly, period="week", by=["dimension", "segment"], errors="errors", n="n"
     )
     return {
         "rates": rates,

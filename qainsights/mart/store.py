@@ -14,12 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from qainsights._validation import format_values
-from qainsights.aggregate import scan_audits
-from qainsights.mart.cube import CUBE_KEYS, SUMS, quality_cube
-from qainsights.mart.derived import derived_tables
-
 from .._compat import STR
+from .._validation import format_values
+from ..aggregate import scan_audits
+from .cube import CUBE_KEYS, SUMS, quality_cube
+from .derived import derived_tables
 
 __all__ = ["CUBES", "Published", "publish", "read_mart"]
 

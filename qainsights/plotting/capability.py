@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from .style import OKABE_ITO, PALETTE, series_colours
+from .style import OKABE_ITO, PALETTE, series_colors
 
 if TYPE_CHECKING:
     from ..capability import CapabilityResult
@@ -47,7 +47,7 @@ def plot_capability(result: CapabilityResult, ax: Axes | None = None) -> Axes:
     marks = [v for v in (result.lsl, result.usl, result.target) if v is not None]
     low, high = min(values.min(), *marks), max(values.max(), *marks)
     grid = np.linspace(low - 0.05 * (high - low), high + 0.05 * (high - low), 400)
-    for (label, fit), color in zip(result.fits, series_colours(2), strict=False):
+    for (label, fit), color in zip(result.fits, series_colors(2), strict=False):
         ax.plot(grid, fit.pdf(grid), color=color, label=label)
     ax.set_xlabel("value")
     ax.set_ylabel("density")

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .._deprecation import renamed
 from .._validation import check_columns, check_frame
 from .style import DIVERGING_MAP, PALETTE, axes_or_new, finish, join_labels, percent_axis
 
@@ -83,13 +84,14 @@ def plot_intervals(
     return finish(ax, title, grid="x")
 
 
+@renamed(centre="center")
 def plot_funnel(
     table: pd.DataFrame,
     *,
     limits: pd.DataFrame,
     n: str = "n",
     rate: str = "rate",
-    centre: float | None = None,
+    center: float | None = None,
     status: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
@@ -106,7 +108,7 @@ def plot_funnel(
         dashed).
     n, rate : str
         Columns of the audit count (x) and the rate (y, drawn as a percentage).
-    centre : float, optional
+    center : float, optional
         The expected rate, drawn as a horizontal line.
     status : str, optional
         A column whose values (``"separable high"``, ``"separable low"``, ``"within expected
@@ -130,7 +132,7 @@ def plot_funnel(
     >>> units = pd.DataFrame({"n": [50, 200], "rate": [0.2, 0.05]})
     >>> limits = pd.DataFrame({"n": [1, 200], "level": 0.95, "lower": [0.0, 0.04],
     ...                        "upper": [1.0, 0.16]})
-    >>> ax = plot_funnel(units, limits=limits, centre=0.1)
+    >>> ax = plot_funnel(units, limits=limits, center=0.1)
     >>> ax.collections[0].get_offsets().tolist()
     [[50.0, 0.2], [200.0, 0.05]]
     """
@@ -151,8 +153,8 @@ def plot_funnel(
         style["linestyle"] = "-" if level == widest else "--"
         ax.plot(block["n"], block["lower"], label=f"{level:.1%} limits", **style)
         ax.plot(block["n"], block["upper"], **style)
-    if centre is not None:
-        ax.axhline(centre, color=PALETTE["target"], linewidth=1.0, label="expected")
+    if center is not None:
+        ax.axhline(center, color=PALETTE["target"], linewidth=1.0, label="expected")
     percent_axis(ax, "y", label=rate.replace("_", " "))
     ax.set_xlabel("audits")
     ax.legend(loc="upper right", frameon=False, fontsize=8)

@@ -17,5 +17,5 @@ __all__ = ["plot_moderator_funnel"]
 def plot_moderator_funnel(result: ModeratorOutliers, ax: Axes | None = None) -> Axes:
     """Funnel plot: error rate against audits, coloured by status; returns the Axes."""
     return plot_funnel(
-        result.table, limits=result.limits, centre=result.prior.mean, status="status", ax=ax
+        result.table, limits=result.limits, center=result.prior.mean, status="status", ax=ax
     )

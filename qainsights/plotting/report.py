@@ -274,7 +274,7 @@ def plot_change_waterfall(change: ChangeExplanation, ax: Axes | None = None) -> 
     >>> from qainsights.datasets import simulate_audits
     >>> from qainsights.trends import explain_change
     >>> audits = simulate_audits(seed=2, start="2026-08-03", weeks=9).audits
-    >>> change = explain_change(audits, dims=["site"], period="month", current="2026-09")
+    >>> change = explain_change(audits, by=["site"], period="month", current="2026-09")
     >>> ax = plot_change_waterfall(change)
     >>> float(ax.get_xlim()[0])
     0.0

@@ -34,7 +34,7 @@ __all__ = [
     "label_of",
     "number_axis",
     "percent_axis",
-    "series_colours",
+    "series_colors",
 ]
 
 #: Okabe & Ito's eight colours, by name.
@@ -80,12 +80,12 @@ DIVERGING_MAP = "RdBu"
 _ROUND_STEPS = [1, 2, 5, 10]
 
 
-def series_colours(count: int) -> list[str]:
+def series_colors(count: int) -> list[str]:
     """Return ``count`` distinct colours for several series, cycling Okabe & Ito's palette.
 
     Examples
     --------
-    >>> series_colours(3)
+    >>> series_colors(3)
     ['#0072B2', '#E69F00', '#009E73']
     """
     order = ["blue", "orange", "bluish green", "reddish purple", "sky blue", "vermillion"]

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 
 from .._validation import format_values
 from .charts import draw_waterfall, plot_intervals
-from .style import PALETTE, axes_or_new, finish, join_labels, label_of, percent_axis, series_colours
+from .style import PALETTE, axes_or_new, finish, join_labels, label_of, percent_axis, series_colors
 
 if TYPE_CHECKING:
     from ..trends import ChangeDecomposition, ChangeExplanation, Changepoints, PeriodComparison
@@ -35,9 +35,9 @@ def plot_changepoints(result: Changepoints, ax: Axes | None = None) -> Axes:
     keys = list(result.by)
     series = result.series
     groups = list(series.groupby(keys, sort=False)) if keys else [((), series)]
-    colours = series_colours(len(groups)) if keys else [PALETTE["estimate"]]
+    colours = series_colors(len(groups)) if keys else [PALETTE["estimate"]]
     for colour, (name, part) in zip(colours, groups, strict=True):
-        ax.plot(part[result.time], part["rate"], "o", color=colour, ms=3, alpha=0.6)
+        ax.plot(part[result.period], part["rate"], "o", color=colour, ms=3, alpha=0.6)
         stretch = result.segments
         if keys:
             mask = (stretch[keys] == pd.Series(np.atleast_1d(name), index=keys)).all(axis=1)

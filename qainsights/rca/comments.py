@@ -70,7 +70,7 @@ def root_cause_terms(
     table = terms_by_group(
         frame[[text, root_cause]],
         text=text,
-        group=root_cause,
+        by=root_cause,
         alpha=alpha,
         min_count=min_count,
         stop_words=stop_words,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from qainsights._validation import as_column_list, check_frame
-from qainsights.rates import error_rate
+from .._validation import as_column_list, check_frame
+from ..rates import error_rate
 
 __all__ = ["drill_down"]
 

@@ -15,9 +15,10 @@ from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-from qainsights._multiple import q_values
-from qainsights._results import TidyResult, drawing
-from qainsights._validation import (
+from .._deprecation import renamed
+from .._multiple import q_values
+from .._results import TidyResult, drawing
+from .._validation import (
     as_column_list,
     check_columns,
     check_complete,
@@ -28,7 +29,7 @@ from qainsights._validation import (
     format_values,
     outcome_indicator,
 )
-from qainsights.intervals import proportion_ci
+from ..intervals import proportion_ci
 
 __all__ = ["DriversResult", "error_drivers"]
 
@@ -99,13 +100,14 @@ class DriversResult(TidyResult):
     )
 
 
+@renamed(min_count="min_n")
 def error_drivers(
     audits,
     *,
     outcome="is_error",
     factors=("site", "queue", "policy"),
     reference=None,
-    min_count=30,
+    min_n=30,
     rare="pool",
     ci=0.95,
 ):
@@ -130,7 +132,7 @@ def error_drivers(
     reference : mapping, optional
         Reference level of some factors, e.g. ``{"site": "Dublin"}``. By default each
         factor's reference is its level with the most audits (ties broken by name).
-    min_count : int, default 30
+    min_n : int, default 30
         Levels with fewer audits are rare.
     rare : {"pool", "raise"}, default "pool"
         ``"pool"`` merges each factor's rare levels into one ``"(other)"`` level, with a
@@ -207,7 +209,7 @@ def error_drivers(
     check_frame(audits, func=_FUNC, name="audits")
     level = check_confidence(ci, func=_FUNC)
     check_option(rare, name="rare", options=("pool", "raise"), func=_FUNC)
-    _check_min_count(min_count)
+    _check_min_count(min_n)
     names = as_column_list(factors, name="factors", func=_FUNC)
     if not names or len(set(names)) != len(names) or outcome in names:
         raise ValueError(
@@ -220,7 +222,7 @@ def error_drivers(
     check_complete(audits, [outcome, *names], _FUNC)
     y = outcome_indicator(audits[outcome], outcome, _FUNC)[outcome].to_numpy()
     _check_both_outcomes(y, outcome)
-    codes, level_names, pooled = _factor_codes(audits, names, min_count=min_count, rare=rare)
+    codes, level_names, pooled = _factor_codes(audits, names, min_n=min_n, rare=rare)
     cells = _cells(codes, level_names, y)
     marginals = _level_counts(cells, names)
     _check_separation(marginals)
@@ -239,9 +241,9 @@ def error_drivers(
     )
 
 
-def _check_min_count(min_count) -> None:
+def _check_min_count(min_n) -> None:
     rule = "a positive integer (audits a level needs not to count as rare)"
-    check_integer(min_count, name="min_count", func=_FUNC, rule=rule)
+    check_integer(min_n, name="min_n", func=_FUNC, rule=rule)
 
 
 def _check_both_outcomes(y: np.ndarray, outcome: str) -> None:
@@ -254,7 +256,7 @@ def _check_both_outcomes(y: np.ndarray, outcome: str) -> None:
         )
 
 
-def _factor_codes(audits, names, *, min_count, rare) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
+def _factor_codes(audits, names, *, min_n, rare) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
     """Integer codes of each factor's levels (rare ones pooled or refused) and their names.
 
     Returns the codes (one column per factor), each factor's level names indexed by code,
@@ -271,7 +273,7 @@ def _factor_codes(audits, names, *, min_count, rare) -> tuple[pd.DataFrame, dict
         code, uniques = pd.factorize(values, sort=True)
         levels = np.asarray(pd.Index(uniques).astype(str), dtype=object)
         counts = np.bincount(code, minlength=len(levels))
-        small = counts < min_count
+        small = counts < min_n
         if small.any():
             pooled.append(
                 pd.DataFrame({"factor": name, "level": levels[small], "n": counts[small]})
@@ -286,7 +288,7 @@ def _factor_codes(audits, names, *, min_count, rare) -> tuple[pd.DataFrame, dict
         else pd.DataFrame({"factor": [], "level": [], "n": []}).astype({"n": "int64"})
     )
     if len(pooled):
-        _report_rare(pooled, min_count=min_count, rare=rare)
+        _report_rare(pooled, min_n=min_n, rare=rare)
     return pd.DataFrame(codes), names_of, pooled
 
 
@@ -299,16 +301,16 @@ def _cells(codes: pd.DataFrame, level_names: dict, y: np.ndarray) -> pd.DataFram
     return cells
 
 
-def _report_rare(pooled: pd.DataFrame, *, min_count: int, rare: str) -> None:
+def _report_rare(pooled: pd.DataFrame, *, min_n: int, rare: str) -> None:
     shown = format_values((pooled["factor"] + "=" + pooled["level"]).tolist())
     what = (
-        f"{len(pooled)} levels ({int(pooled['n'].sum())} rows) have fewer than {min_count} "
+        f"{len(pooled)} levels ({int(pooled['n'].sum())} rows) have fewer than {min_n} "
         f"audits: {shown}."
     )
     if rare == "raise":
         raise ValueError(
             f"{_FUNC} found rare levels: {what} Their odds ratios would be unreliable. Merge "
-            "them with similar levels, drop their rows, lower min_count, or pass rare='pool'."
+            "them with similar levels, drop their rows, lower min_n, or pass rare='pool'."
         )
     warnings.warn(
         f"{_FUNC} pooled rare levels into {_OTHER!r}: {what} Their pooled odds ratio "

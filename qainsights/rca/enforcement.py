@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from qainsights._results import TidyResult, drawing
-from qainsights._validation import as_column_list, check_confidence, format_values
-from qainsights.intervals import proportion_ci
-from qainsights.rates import enforcement_rates
+from .._results import TidyResult, drawing
+from .._validation import as_column_list, check_confidence, format_values
+from ..intervals import proportion_ci
+from ..rates import enforcement_rates
 
 __all__ = ["EnforcementSplit", "enforcement_split"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from qainsights._validation import format_values
+from .._validation import format_values
 
 __all__ = ["fishbone"]
 
@@ -59,7 +59,7 @@ def fishbone(causes, *, effect="Errors", ax=None):
     ['People', 'Policy', 'Wrong-policy errors', 'ambiguous guideline', 'fatigue', 'training gap']
     """
     categories = _check_causes(causes, effect)
-    from qainsights.plotting.rca import draw_fishbone
+    from ..plotting.rca import draw_fishbone
 
     return draw_fishbone(categories, effect=effect, ax=ax)
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from qainsights._results import TidyResult, drawing
-from qainsights._validation import (
+from .._results import TidyResult, drawing
+from .._validation import (
     check_columns,
     check_complete,
     check_confidence,
@@ -17,7 +17,7 @@ from qainsights._validation import (
     format_values,
     outcome_indicator,
 )
-from qainsights.intervals import proportion_ci
+from ..intervals import proportion_ci
 
 __all__ = ["SEVERITY_WEIGHTS", "ParetoResult", "pareto"]
 

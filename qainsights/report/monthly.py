@@ -49,6 +49,7 @@ SECTIONS = (
     "control_charts",
     "change",
     "root_causes",
+    "comments",
     "segments",
     "sites",
     "vendors",

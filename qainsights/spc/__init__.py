@@ -5,23 +5,24 @@ and returns a result with ``.table`` (one row per subgroup), ``.signals`` (one r
 rule), ``.plot()`` and an HTML view in notebooks.
 """
 
-from qainsights.spc.attributes import c_chart, np_chart, p_chart, u_chart
-from qainsights.spc.constants import c4, chart_constants, d2, d3
-from qainsights.spc.dispersion import overdispersion_test
-from qainsights.spc.rare import g_chart, t_chart
-from qainsights.spc.result import ControlChart, ControlChartPair
-from qainsights.spc.rules import RULE_SETS, RULES, anhoj_limits
-from qainsights.spc.runchart import run_chart
-from qainsights.spc.segments import ControlChartSet, control_charts
-from qainsights.spc.sigma import (
+from .attributes import c_chart, np_chart, p_chart, u_chart
+from .constants import c4, chart_constants, d2, d3
+from .dispersion import overdispersion_test
+from .pack import chart_choice, latest_complete_week, rule_firings
+from .rare import g_chart, t_chart
+from .result import ControlChart, ControlChartPair
+from .rules import RULE_SETS, RULES, anhoj_limits
+from .runchart import run_chart
+from .segments import ControlChartSet, control_charts
+from .sigma import (
     sigma_moving_range,
     sigma_overall,
     sigma_pooled,
     sigma_range,
     sigma_sbar,
 )
-from qainsights.spc.timeweighted import CusumChart, cusum_chart, ewma_chart
-from qainsights.spc.variables import i_mr_chart, xbar_r_chart, xbar_s_chart
+from .timeweighted import CusumChart, cusum_chart, ewma_chart
+from .variables import i_mr_chart, xbar_r_chart, xbar_s_chart
 
 __all__ = [
     "RULES",
@@ -33,6 +34,7 @@ __all__ = [
     "anhoj_limits",
     "c4",
     "c_chart",
+    "chart_choice",
     "chart_constants",
     "control_charts",
     "cusum_chart",
@@ -41,9 +43,11 @@ __all__ = [
     "ewma_chart",
     "g_chart",
     "i_mr_chart",
+    "latest_complete_week",
     "np_chart",
     "overdispersion_test",
     "p_chart",
+    "rule_firings",
     "run_chart",
     "sigma_moving_range",
     "sigma_overall",

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from qainsights._validation import format_values
-from qainsights.spc.result import ControlChart
-from qainsights.spc.rules import RULES, Series, evaluate, runs_analysis
+from .._validation import format_values
+from .result import ControlChart
+from .rules import RULES, Series, evaluate, runs_analysis
 
 _BEYOND_RULES = ("we1", "nelson1")
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qainsights._validation import check_columns, check_frame, format_values
+from .._validation import check_columns, check_frame, format_values
 
 PHASE_ARGUMENTS = ("subgroup", "stage", "breaks", "baseline", "exclude")
 

@@ -10,17 +10,18 @@ import pandas as pd
 from scipy.stats import binom, norm
 from scipy.stats import poisson as poisson_dist
 
-from qainsights._validation import check_option, format_values
-from qainsights.spc._assemble import Limits, assemble, group_mean, ratio, used_mask
-from qainsights.spc._inputs import build_frame
-from qainsights.spc.betabinomial import (
+from .._docstrings import fill_docstring
+from .._validation import check_option, format_values
+from ._assemble import Limits, assemble, group_mean, ratio, used_mask
+from ._inputs import build_frame
+from .betabinomial import (
     beta_binomial_limits,
     intraclass_correlation,
     laney_applies,
 )
-from qainsights.spc.result import ControlChart
-from qainsights.spc.rules import resolve_rules
-from qainsights.spc.sigma import grouped_moving_range_sigma
+from .result import ControlChart
+from .rules import resolve_rules
+from .sigma import grouped_moving_range_sigma
 
 __all__ = ["c_chart", "np_chart", "p_chart", "u_chart"]
 
@@ -545,8 +546,4 @@ def u_chart(
 
 
 for _chart in (p_chart, np_chart, c_chart, u_chart):
-    _chart.__doc__ = (
-        _chart.__doc__.replace("{phases}", _PHASE_DOC.strip("\n")[4:])
-        .replace("{laney}", _LANEY_DOC.strip("\n")[4:])
-        .replace("{exact}", _EXACT_DOC.strip("\n")[4:])
-    )
+    fill_docstring(_chart, phases=_PHASE_DOC, laney=_LANEY_DOC, exact=_EXACT_DOC)

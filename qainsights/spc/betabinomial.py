@@ -18,7 +18,7 @@ import pandas as pd
 from scipy.stats import betabinom, binom
 from scipy.stats import t as student_t
 
-from qainsights.spc._assemble import ratio
+from ._assemble import ratio
 
 __all__ = [
     "LANEY_MIN_EXPECTED",

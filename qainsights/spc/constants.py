@@ -12,7 +12,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import gammaln, ndtr
 
-from qainsights._validation import format_values
+from .._validation import format_values
 
 __all__ = ["c4", "chart_constants", "d2", "d3"]
 

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
-from qainsights._validation import as_column_list, check_option
-from qainsights.spc._assemble import ratio
-from qainsights.spc._inputs import build_frame
-from qainsights.spc.attributes import _check_counts
+from .._validation import as_column_list, check_option
+from ._assemble import ratio
+from ._inputs import build_frame
+from .attributes import _check_counts
 
 __all__ = ["overdispersion_test"]
 

@@ -8,13 +8,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qainsights._validation import format_values
-from qainsights.spc._assemble import Limits, assemble, group_mean, ratio, used_mask
-from qainsights.spc._inputs import build_frame, phase_arguments
-from qainsights.spc.attributes import _PHASE_DOC, _check_nsigmas
-from qainsights.spc.result import ControlChart
-from qainsights.spc.rules import resolve_rules
-from qainsights.spc.variables import individual_standards
+from .._docstrings import fill_docstring
+from .._validation import format_values
+from ._assemble import Limits, assemble, group_mean, ratio, used_mask
+from ._inputs import build_frame, phase_arguments
+from .attributes import _PHASE_DOC, _check_nsigmas
+from .result import ControlChart
+from .rules import resolve_rules
+from .variables import individual_standards
 
 __all__ = ["g_chart", "t_chart"]
 
@@ -202,5 +203,5 @@ def t_chart(
     )
 
 
-g_chart.__doc__ = g_chart.__doc__.replace("{phases}", _PHASE_DOC.strip("\n")[4:])
-t_chart.__doc__ = t_chart.__doc__.replace("{phases}", _PHASE_DOC.strip("\n")[4:])
+fill_docstring(g_chart, phases=_PHASE_DOC)
+fill_docstring(t_chart, phases=_PHASE_DOC)

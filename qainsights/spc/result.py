@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from qainsights._results import TidyResult, drawing
+from .._results import TidyResult, drawing
 
 __all__ = ["ControlChart", "ControlChartPair"]
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-from qainsights._validation import format_values
+from .._validation import format_values
 
 __all__ = ["RULES", "RULE_SETS", "Rule", "anhoj_limits", "resolve_rules"]
 

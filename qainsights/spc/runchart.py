@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qainsights._validation import format_values
-from qainsights.spc._assemble import Limits, assemble
-from qainsights.spc._inputs import build_frame, phase_arguments
-from qainsights.spc.rare import _baseline_medians
-from qainsights.spc.result import ControlChart
-from qainsights.spc.rules import RULE_SETS, resolve_rules
+from .._validation import format_values
+from ._assemble import Limits, assemble
+from ._inputs import build_frame, phase_arguments
+from .rare import _baseline_medians
+from .result import ControlChart
+from .rules import RULE_SETS, resolve_rules
 
 __all__ = ["run_chart"]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qainsights._validation import format_values
-from qainsights.spc.constants import c4, d2
+from .._validation import format_values
+from .constants import c4, d2
 
 __all__ = [
     "sigma_moving_range",

@@ -10,13 +10,14 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
-from qainsights._results import TidyResult, drawing
-from qainsights._validation import check_option
-from qainsights.spc._assemble import Limits, assemble, ratio, warn_degenerate
-from qainsights.spc._inputs import build_frame, phase_arguments
-from qainsights.spc.attributes import _PHASE_DOC, _check_nsigmas
-from qainsights.spc.result import ControlChart, _signals_sentence
-from qainsights.spc.variables import _check_known, individual_standards
+from .._docstrings import fill_docstring
+from .._results import TidyResult, drawing
+from .._validation import check_option
+from ._assemble import Limits, assemble, ratio, warn_degenerate
+from ._inputs import build_frame, phase_arguments
+from .attributes import _PHASE_DOC, _check_nsigmas
+from .result import ControlChart, _signals_sentence
+from .variables import _check_known, individual_standards
 
 __all__ = ["CusumChart", "cusum_chart", "ewma_chart"]
 
@@ -339,9 +340,6 @@ def _cusum_signals(
     )
 
 
-_PHASES = _PHASE_DOC.strip("\n")[4:]
-_PHASES = _PHASES[: _PHASES.index("    nsigmas :")].rstrip("\n")
+_PHASES = _PHASE_DOC[: _PHASE_DOC.index("    nsigmas :")]
 for _chart in (ewma_chart, cusum_chart):
-    _chart.__doc__ = (
-        _chart.__doc__.replace("{phases}", _PHASES).replace("{{", "{").replace("}}", "}")
-    )
+    fill_docstring(_chart, phases=_PHASES)

@@ -8,14 +8,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qainsights._validation import check_columns, check_frame, check_option, format_values
-from qainsights.spc._assemble import Limits, assemble, group_mean, used_mask
-from qainsights.spc._inputs import build_frame
-from qainsights.spc.attributes import _PHASE_DOC, _check_nsigmas
-from qainsights.spc.constants import c4, d2, d3
-from qainsights.spc.result import ControlChartPair
-from qainsights.spc.rules import resolve_rules
-from qainsights.spc.sigma import (
+from .._docstrings import fill_docstring
+from .._validation import check_columns, check_frame, check_option, format_values
+from ._assemble import Limits, assemble, group_mean, used_mask
+from ._inputs import build_frame
+from .attributes import _PHASE_DOC, _check_nsigmas
+from .constants import c4, d2, d3
+from .result import ControlChartPair
+from .rules import resolve_rules
+from .sigma import (
     grouped_moving_range_sigma,
     grouped_pooled_sigma,
     grouped_range_sigma,
@@ -454,12 +455,6 @@ def xbar_s_chart(
     return _xbar_pair(func="xbar_s_chart", spread_kind="s", **locals())
 
 
-_PHASES = _PHASE_DOC.strip("\n")[4:]
-i_mr_chart.__doc__ = i_mr_chart.__doc__.replace("{phases}", _PHASES)
+fill_docstring(i_mr_chart, phases=_PHASE_DOC)
 for _chart in (xbar_r_chart, xbar_s_chart):
-    _chart.__doc__ = (
-        _chart.__doc__.replace("{xbar}", _XBAR_DOC.strip("\n")[4:])
-        .replace("{phases}", _PHASES)
-        .replace("{{", "{")
-        .replace("}}", "}")
-    )
+    fill_docstring(_chart, xbar=_XBAR_DOC, phases=_PHASE_DOC)

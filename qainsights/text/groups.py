@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from .._deprecation import renamed
 from .._validation import check_columns, check_frame, check_integer
 from ._many import check_prior_and_alpha, compare_rows, group_counts
 
@@ -14,11 +15,12 @@ __all__ = ["terms_by_group"]
 _FUNC = "terms_by_group"
 
 
+@renamed(group="by")
 def terms_by_group(
     data: pd.DataFrame,
     *,
     text: str,
-    group: str,
+    by: str,
     prior: str | float = "pooled",
     alpha: float = 0.05,
     min_count: int = 5,
@@ -27,7 +29,7 @@ def terms_by_group(
 ) -> pd.DataFrame:
     """The terms that set each group's comments apart from all the other groups' comments.
 
-    For every value of ``group`` (a root cause, a site, a queue), its comments are compared
+    For every value of ``by`` (a root cause, a site, a queue), its comments are compared
     with the comments of every other value by the weighted log-odds ratio of
     :func:`~qainsights.text.distinctive_terms`; all groups come from one sparse count matrix
     and one matrix product, and the false discovery rate is controlled over every group x
@@ -40,7 +42,7 @@ def terms_by_group(
     text : str
         Column of free text; rows with missing or blank text, or a missing group, are not
         counted.
-    group : str
+    by : str
         Column whose values are compared, each against the rest (at least two values).
     prior, alpha, min_count, ngram_range, stop_words
         As in :func:`~qainsights.text.rising_terms`.
@@ -60,7 +62,7 @@ def terms_by_group(
     ...     "qa_comment": ["media did not load", "video did not load", "tool crashed",
     ...                    "missed the sarcasm", "missed context", "context of the thread"],
     ... })
-    >>> table = terms_by_group(errors, text="qa_comment", group="root_cause", min_count=2)
+    >>> table = terms_by_group(errors, text="qa_comment", by="root_cause", min_count=2)
     >>> table.loc[table["rank"] == 1, ["root_cause", "term", "count", "count_rest"]]
            root_cause     term  count  count_rest
     0  missed_context  context      2           0
@@ -71,6 +73,7 @@ def terms_by_group(
     Monroe, B. L., Colaresi, M. P. & Quinn, K. M. (2008). Fightin' words. Political Analysis
     16(4), 372-403. Benjamini, Y. & Hochberg, Y. (1995). JRSS B 57, 289-300.
     """
+    group = by
     frame = check_frame(data, func=_FUNC)
     check_columns(frame, [text, group], func=_FUNC)
     check_integer(min_count, name="min_count", func=_FUNC, minimum=1)

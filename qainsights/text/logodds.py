@@ -17,6 +17,7 @@ from scipy import sparse
 from scipy.special import ndtr
 
 from .._compat import STR
+from .._deprecation import renamed
 from .._multiple import q_values
 from .._results import TidyResult
 from .._validation import check_columns, check_frame, check_integer, format_values
@@ -189,11 +190,12 @@ def _first_comment(presence: sparse.csr_matrix, rows: np.ndarray) -> np.ndarray:
     return first
 
 
+@renamed(group="by")
 def distinctive_terms(
     data: pd.DataFrame,
     *,
     text: str,
-    group: str,
+    by: str,
     target: Any,
     reference: Any = None,
     prior: str | float = "pooled",
@@ -207,8 +209,8 @@ def distinctive_terms(
 ) -> DistinctiveTerms:
     r"""Words and phrases over-represented in one group of comments against another, with a test.
 
-    The comments of rows whose ``group`` is ``target`` are compared with those whose
-    ``group`` is ``reference`` (all other rows by default) by the weighted log-odds ratio with
+    The comments of rows whose ``by`` value is ``target`` are compared with those whose
+    ``by`` value is ``reference`` (all other rows by default) by the weighted log-odds ratio with
     an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008): each term's log-odds in
     the target minus its log-odds in the reference, both shrunk towards the prior, divided by
     its standard error. Terms are tested two-sided; ``distinctive`` controls the false
@@ -224,10 +226,10 @@ def distinctive_terms(
     text : str
         Column of free text. Rows with missing or blank text are not counted (``sides``
         says how many).
-    group : str
+    by : str
         Column whose values define the two sides.
     target : value or list of values
-        Values of ``group`` on the target side (a month, a site, ``True`` for errors).
+        Values of ``by`` on the target side (a month, a site, ``True`` for errors).
     reference : value or list of values, optional
         Values on the reference side; default every row not in the target.
     prior : "pooled" or float, default "pooled"
@@ -263,7 +265,7 @@ def distinctive_terms(
     ...                    "new guideline unclear", "new guideline unclear", "missed context",
     ...                    "guideline wording"],
     ... })
-    >>> result = distinctive_terms(comments, text="qa_comment", group="month",
+    >>> result = distinctive_terms(comments, text="qa_comment", by="month",
     ...                            target="2026-06", min_count=2)
     >>> result.terms[["term", "count_target", "count_reference", "z"]].round(2)
            term  count_target  count_reference     z
@@ -279,6 +281,7 @@ def distinctive_terms(
     selection and evaluation for identifying the content of political conflict. Political
     Analysis 16(4), 372-403. Benjamini, Y. & Hochberg, Y. (1995). JRSS B 57, 289-300.
     """
+    group = by
     frame = check_frame(data, func=_FUNC)
     check_columns(frame, [text, group], func=_FUNC)
     check_integer(min_count, name="min_count", func=_FUNC, minimum=1)

@@ -114,7 +114,7 @@ def comment_summary(
     result = distinctive_terms(
         errors,
         text=text,
-        group="month",
+        by="month",
         target=month,
         reference=previous,
         alpha=alpha,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from qainsights._validation import (
+from .._validation import (
     as_column_list,
     check_columns,
     check_complete,
@@ -19,7 +19,7 @@ from qainsights._validation import (
     format_values,
     outcome_indicator,
 )
-from qainsights.aggregate import collect, engine_frame, error_sums, is_engine_frame
+from ..aggregate import collect, engine_frame, error_sums, is_engine_frame
 
 __all__ = [
     "EFFECTIVE_COLUMNS",

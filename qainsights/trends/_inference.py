@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from qainsights.intervals import proportion_ci
+from ..intervals import proportion_ci
 
 __all__ = [
     "MIN_EXPECTED",

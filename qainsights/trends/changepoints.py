@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .._compat import STR
+from .._deprecation import renamed
 from .._multiple import q_values
 from .._results import TidyResult, drawing
 from .._validation import as_column_list, check_confidence, check_integer
@@ -19,11 +20,11 @@ from ._inference import rate_with_ci
 __all__ = ["Changepoints", "detect_changepoints", "trend_test"]
 
 
-def _series_matrix(table: pd.DataFrame, keys: list[str], time: str):
+def _series_matrix(table: pd.DataFrame, keys: list[str], period: str):
     """Errors and audits as (series x periods) matrices, zero where a series has no audits."""
     group = keys or ["_all"]
     wide = table.assign(_all=0).pivot_table(
-        index=group, columns=time, values=["errors", "n"], aggfunc="sum", observed=True
+        index=group, columns=period, values=["errors", "n"], aggfunc="sum", observed=True
     )
     wide = wide.fillna(0.0)
     return wide["errors"].to_numpy(), wide["n"].to_numpy(), wide.index, wide["n"].columns
@@ -100,7 +101,7 @@ class Changepoints(TidyResult):
         The per-period counts and rates that were segmented (for plotting).
     by : tuple of str
         Series columns.
-    time : str
+    period : str
         The period column.
     """
 
@@ -108,7 +109,7 @@ class Changepoints(TidyResult):
     segments: pd.DataFrame
     series: pd.DataFrame
     by: tuple[str, ...]
-    time: str
+    period: str
     _title = "Changepoints"
 
     def to_frame(self) -> pd.DataFrame:
@@ -121,10 +122,11 @@ class Changepoints(TidyResult):
     )  # fmt: skip
 
 
+@renamed(time="period")
 def detect_changepoints(
     data,
     *,
-    time,
+    period,
     by=None,
     outcome="is_error",
     errors=None,
@@ -151,7 +153,7 @@ def detect_changepoints(
     ----------
     data : pandas.DataFrame, or a polars, DuckDB or PySpark frame
         Audit rows, or an aggregate frame with ``errors`` and ``n`` columns.
-    time : str
+    period : str
         Period column (for example ``"week"``); periods are ordered by sorting it.
     by : str or list of str, optional
         Series columns; ``None`` gives one series for all audits.
@@ -167,7 +169,7 @@ def detect_changepoints(
     Returns
     -------
     Changepoints
-        ``changepoints`` has one row per cut: the ``by`` columns, ``time`` (first period of
+        ``changepoints`` has one row per cut: the ``by`` columns, ``period`` (first period of
         the new stretch), ``rate_before``, ``ci_low_before``, ``ci_high_before``,
         ``rate_after``, ``ci_low_after``, ``ci_high_after`` (of the adjacent stretches),
         ``difference`` and ``log_lik_gain`` (how much the cut improves the log-likelihood
@@ -191,7 +193,7 @@ def detect_changepoints(
     --------
     >>> weeks = pd.DataFrame({"week": range(8), "errors": [5, 4, 6, 5, 15, 14, 16, 15],
     ...                       "n": [100] * 8})
-    >>> found = detect_changepoints(weeks, time="week", errors="errors", n="n")
+    >>> found = detect_changepoints(weeks, period="week", errors="errors", n="n")
     >>> found.changepoints[["week", "rate_before", "rate_after"]]
        week  rate_before  rate_after
     0     4         0.05         0.15
@@ -209,9 +211,9 @@ def detect_changepoints(
             f"{penalty!r} instead."
         )
     table = counts_by_period(
-        data, keys=keys, period=time, outcome=outcome, errors=errors, n=n, func=func
+        data, keys=keys, period=period, outcome=outcome, errors=errors, n=n, func=func
     )
-    errs, audits, index, periods = _series_matrix(table, keys, time)
+    errs, audits, index, periods = _series_matrix(table, keys, period)
     cum_errors = np.concatenate([np.zeros((len(errs), 1)), errs.cumsum(axis=1)], axis=1)
     cum_n = np.concatenate([np.zeros((len(audits), 1)), audits.cumsum(axis=1)], axis=1)
     cost = _segment_cost(cum_errors, cum_n)
@@ -233,14 +235,14 @@ def detect_changepoints(
         ci_low=low,
         ci_high=high,
     )
-    changepoints = _cuts(segments, series_id, cost, starts, ends, keys, time)
+    changepoints = _cuts(segments, series_id, cost, starts, ends, keys, period)
     series = table.assign(rate=table["errors"] / table["n"])
     return Changepoints(
-        changepoints=changepoints, segments=segments, series=series, by=tuple(keys), time=time
+        changepoints=changepoints, segments=segments, series=series, by=tuple(keys), period=period
     )
 
 
-def _cuts(segments, series_id, cost, starts, ends, keys, time) -> pd.DataFrame:
+def _cuts(segments, series_id, cost, starts, ends, keys, period) -> pd.DataFrame:
     """One row per boundary between two stretches of the same series."""
     inner = np.flatnonzero(series_id[1:] == series_id[:-1])
     before, after = segments.iloc[inner], segments.iloc[inner + 1]
@@ -248,7 +250,7 @@ def _cuts(segments, series_id, cost, starts, ends, keys, time) -> pd.DataFrame:
     joined = cost[sid, starts[inner], ends[inner + 1]]
     split = cost[sid, starts[inner], ends[inner]] + cost[sid, starts[inner + 1], ends[inner + 1]]
     table = before[keys].reset_index(drop=True)
-    table[time] = after["start"].to_numpy()
+    table[period] = after["start"].to_numpy()
     for part, frame in (("before", before), ("after", after)):
         for column in ("rate", "ci_low", "ci_high"):
             table[f"{column}_{part}"] = frame[column].to_numpy()
@@ -257,7 +259,8 @@ def _cuts(segments, series_id, cost, starts, ends, keys, time) -> pd.DataFrame:
     return table
 
 
-def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, scores=None):
+@renamed(time="period")
+def trend_test(data, *, period, by=None, outcome="is_error", errors=None, n=None, scores=None):
     """Cochran-Armitage test for a linear trend of an error rate over ordered periods.
 
     With period scores ``t`` (by default 0, 1, 2, ... in sorted order), pooled rate
@@ -280,7 +283,7 @@ def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, 
     ----------
     data : pandas.DataFrame, or a polars, DuckDB or PySpark frame
         Audit rows, or an aggregate frame with ``errors`` and ``n`` columns.
-    time : str
+    period : str
         Period column.
     by : str or list of str, optional
         Series columns; one test per series.
@@ -313,7 +316,7 @@ def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, 
     --------
     >>> months = pd.DataFrame({"month": [1, 2, 3, 4, 5], "errors": [10, 12, 15, 17, 20],
     ...                        "n": [200] * 5})
-    >>> result = trend_test(months, time="month", errors="errors", n="n")
+    >>> result = trend_test(months, period="month", errors="errors", n="n")
     >>> result[["slope", "z", "p_value"]].round(4)
         slope       z  p_value
     0  0.0125  2.1355   0.0327
@@ -321,9 +324,9 @@ def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, 
     func = "trend_test"
     keys = as_column_list(by)
     table = counts_by_period(
-        data, keys=keys, period=time, outcome=outcome, errors=errors, n=n, func=func
+        data, keys=keys, period=period, outcome=outcome, errors=errors, n=n, func=func
     )
-    periods = np.sort(pd.unique(table[time]))
+    periods = np.sort(pd.unique(table[period]))
     rank = pd.Series(np.arange(len(periods), dtype=float), index=periods)
     if scores is not None:
         rank = pd.Series(scores, dtype=float).reindex(periods)
@@ -332,7 +335,7 @@ def trend_test(data, *, time, by=None, outcome="is_error", errors=None, n=None, 
                 f"The 'scores' parameter of {func} must give a number for every period. "
                 f"Missing for {rank.index[rank.isna()].tolist()[:5]}."
             )
-    t = table[time].map(rank).to_numpy()
+    t = table[period].map(rank).to_numpy()
     e, m = table["errors"].to_numpy(), table["n"].to_numpy()
     group = table.groupby(keys, sort=True).ngroup().to_numpy() if keys else np.zeros(len(t), int)
     sums = {

@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import sparse, stats
 
 from .._compat import STR
+from .._deprecation import renamed
 from .._multiple import q_values
 from .._results import TidyResult, drawing
 from .._validation import as_column_list, check_confidence
@@ -47,7 +48,7 @@ class ChangeExplanation(TidyResult):
         dimension's segments; each pair adds up to the total change) and ``mix_share``.
     sentence : str
         One plain-language sentence.
-    dims : tuple of str
+    by : tuple of str
         The dimensions searched.
     """
 
@@ -56,7 +57,7 @@ class ChangeExplanation(TidyResult):
     overall: pd.DataFrame
     mix: pd.DataFrame
     sentence: str
-    dims: tuple[str, ...]
+    by: tuple[str, ...]
     _title = "Change explanation"
 
     def to_frame(self) -> pd.DataFrame:
@@ -73,10 +74,11 @@ class ChangeExplanation(TidyResult):
     )  # fmt: skip
 
 
+@renamed(dims="by")
 def explain_change(
     data,
     *,
-    dims,
+    by,
     period,
     current,
     baseline=None,
@@ -93,7 +95,7 @@ def explain_change(
 ):
     """Find the few segments that explain the change of the overall error rate.
 
-    Candidates are all one- to ``max_order``-way combinations of the ``dims`` values (for
+    Candidates are all one- to ``max_order``-way combinations of the ``by`` values (for
     example ``site=Hyderabad`` and ``site=Hyderabad & queue=user_reports``). Each gets its
     two rates, the difference with an interval, a test of equal rates and a
     Benjamini-Hochberg q-value over all candidates together, and its contribution to the
@@ -104,7 +106,7 @@ def explain_change(
     moderate jump.
 
     Significance is judged within segments, holding their mix fixed: the
-    Cochran-Mantel-Haenszel test stratified by the leaves (the full cross of the ``dims``),
+    Cochran-Mantel-Haenszel test stratified by the leaves (the full cross of the ``by`` columns),
     so that a segment whose audits merely moved toward a harder queue is not flagged. The
     explanation is then chosen greedily, by each candidate's excess: the current errors
     beyond what its leaves' baseline rates predict, as a share of all current audits (its
@@ -130,13 +132,13 @@ def explain_change(
     ----------
     data : pandas.DataFrame, or a polars, DuckDB or PySpark frame
         Audit rows or an aggregate frame (``errors`` and ``n`` per combination of the
-        ``dims`` and ``period``), as in :func:`compare_periods`.
-    dims : list of str
+        ``by`` columns and ``period``), as in :func:`compare_periods`.
+    by : list of str
         Dimensions to search, for example ``["site", "queue", "policy"]``.
     period, current, baseline, outcome, errors, n, weight, ci, min_n
         As in :func:`compare_periods`.
     max_order : int, optional
-        Largest number of dimensions combined in one segment (1 to ``len(dims)``); by default
+        Largest number of dimensions combined in one segment (1 to ``len(by)``); by default
         2, or 1 when there is a single dimension.
     alpha : float, default 0.05
         False discovery rate of the candidates and level of the stopping rule.
@@ -150,7 +152,7 @@ def explain_change(
     Returns
     -------
     ChangeExplanation
-        ``explanation`` has one row per selected segment: the ``dims`` columns (None where
+        ``explanation`` has one row per selected segment: the ``by`` columns (None where
         the segment does not restrict a dimension), ``segment`` (a label such as
         ``"site=Hyderabad & queue=user_reports"``), ``order``, the columns of
         :func:`compare_periods` for the segment's audits (but ``test``, ``p_value`` and
@@ -162,13 +164,13 @@ def explain_change(
     Raises
     ------
     ValueError
-        As :func:`compare_periods`, for an empty ``dims``, a bad ``max_order`` or
+        As :func:`compare_periods`, for an empty ``by``, a bad ``max_order`` or
         ``max_segments``, or a period without audits.
 
     Notes
     -----
     Every candidate's counts come from one group-by of the rows to the full cross of the
-    ``dims`` (the leaves) and one sparse matrix product, so the cost beyond the group-by
+    ``by`` columns (the leaves) and one sparse matrix product, so the cost beyond the group-by
     depends on the number of leaves, not of rows.
 
     References
@@ -191,7 +193,7 @@ def explain_change(
     ...     "month": ["2026-01"] * 4 + ["2026-02"] * 4,
     ...     "errors": [50, 50, 50, 50, 50, 50, 150, 50],
     ...     "audits": [1000] * 8})
-    >>> result = explain_change(data, dims=["site", "queue"], period="month",
+    >>> result = explain_change(data, by=["site", "queue"], period="month",
     ...                         current="2026-02", errors="errors", n="audits")
     >>> result.explanation[["segment", "rate_baseline", "rate_current"]]
                   segment  rate_baseline  rate_current
@@ -200,7 +202,7 @@ def explain_change(
     The error rate rose from 5.0% to 7.5% (+2.5 points, 95% CI +1.4 to +3.6). 1 segment accounts for +2.5 points (100% of the change) through a higher error rate: site=b & queue=x (+2.5 points, from 5.0% to 15.0%). The largest mix effect, across site, is +0.0 points.
     """
     func = "explain_change"
-    dims = as_column_list(dims)
+    dims = as_column_list(by)
     level = check_confidence(ci, func=func)
     check_confidence(alpha, func=func, name="alpha")
     _check_min_n(min_n, func=func)
@@ -267,7 +269,7 @@ def explain_change(
         overall=overall,
         mix=mix,
         sentence=_summary(overall.iloc[0], explanation, mix, alpha=alpha, level=level),
-        dims=tuple(dims),
+        by=tuple(dims),
     )
 
 
@@ -283,8 +285,8 @@ def _check_search(dims, max_order, max_segments, coverage, *, func: str) -> None
         )
     if not dims:
         raise ValueError(
-            f"The 'dims' parameter of {func} must name at least one column, for example "
-            "dims=['site', 'queue']."
+            f"The 'by' parameter of {func} must name at least one column, for example "
+            "by=['site', 'queue']."
         )
     for name, value, high in (
         ("max_order", max_order, len(dims)),
@@ -296,7 +298,9 @@ def _check_search(dims, max_order, max_segments, coverage, *, func: str) -> None
             or not isinstance(value, (int, np.integer))
             or not 1 <= value <= top
         ):
-            limit = f"between 1 and {high} (the number of dims)" if high else "an integer >= 1"
+            limit = (
+                f"between 1 and {high} (the number of 'by' columns)" if high else "an integer >= 1"
+            )
             raise ValueError(
                 f"The {name!r} parameter of {func} must be {limit}. Got {value!r} instead."
             )
@@ -470,7 +474,7 @@ def _summary(overall: pd.Series, explanation: pd.DataFrame, mix, *, alpha, level
     change = overall["difference"]
     head = (
         f"The error rate {'rose' if change > 0 else 'fell'} from {overall['rate_baseline']:.1%} "
-        f"to {overall['rate_current']:.1%} ({_points(change)}, {level:.0%} CI "
+        f"to {overall['rate_current']:.1%} ({_points(change)}, {100 * level:g}% CI "
         f"{100 * overall['ci_low']:+.1f} to {100 * overall['ci_high']:+.1f})."
     )
     if not overall["p_value"] <= alpha:

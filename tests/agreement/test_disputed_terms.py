@@ -38,7 +38,7 @@ def test_disputed_items_are_compared_with_agreed_ones_by_hand_labels():
         {"side": ["disputed"] * 6 + ["agreed"] * 6, "text": [texts[i] for i in range(12)]}
     )
     expected = distinctive_terms(
-        by_hand, text="text", group="side", target="disputed", reference="agreed",
+        by_hand, text="text", by="side", target="disputed", reference="agreed",
         min_count=3, stop_words="english",
     )  # fmt: skip
     pd.testing.assert_frame_equal(found.terms, expected.terms)

@@ -120,7 +120,7 @@ def test_krippendorff_alpha_is_the_same_on_every_engine(engine, level):
 
 def test_explain_change_is_the_same_on_every_engine(engine):
     rows = audit_rows()
-    options = {"dims": ["site", "queue"], "period": "week", "current": 8, "baseline": [6, 7]}
+    options = {"by": ["site", "queue"], "period": "week", "current": 8, "baseline": [6, 7]}
     expected = explain_change(rows, **options)
     got = explain_change(engine(rows), **options)
     for part in ("explanation", "segments", "overall", "mix"):
@@ -145,9 +145,10 @@ def test_every_trends_function_is_the_same_on_every_engine(engine):
     got = decompose_change(engine(rows), by="queue", n_boot=100, **periods)
     expected = decompose_change(rows, by="queue", n_boot=100, **periods)
     assert_same(got.to_frame(), expected.to_frame())
-    got = detect_changepoints(engine(rows), time="week", by="site")
-    expected = detect_changepoints(rows, time="week", by="site")
+    got = detect_changepoints(engine(rows), period="week", by="site")
+    expected = detect_changepoints(rows, period="week", by="site")
     assert_same(got.to_frame(), expected.to_frame())
     assert_same(
-        trend_test(engine(rows), time="week", by="site"), trend_test(rows, time="week", by="site")
+        trend_test(engine(rows), period="week", by="site"),
+        trend_test(rows, period="week", by="site"),
     )

@@ -63,7 +63,7 @@ def test_the_same_analysis_on_spark(spark):
     same(error_rate(frame, **design), error_rate(rows, **design))
     charts = {"by": "site", "chart": "laney_p", "subgroup": "week", "outcome": "is_error"}
     same(control_charts(frame, **charts).segments, control_charts(rows, **charts).segments)
-    change = {"dims": ["site", "queue"], "period": "week", "current": 8}
+    change = {"by": ["site", "queue"], "period": "week", "current": 8}
     got, expected = explain_change(frame, **change), explain_change(rows, **change)
     same(got.explanation, expected.explanation)
     same(got.segments, expected.segments)

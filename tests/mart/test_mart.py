@@ -196,7 +196,7 @@ def test_control_charts_and_changepoints_equal_the_row_level_functions(audits, m
     theirs = theirs.assign(week=pd.to_datetime(theirs["week"]))
     assert_close(stored, theirs, ["segment", "week"], ["value", "n", "center", "lcl", "ucl", "z"])
     found = read_mart(mart, "changepoints").query("dimension == 'all'")
-    expected = detect_changepoints(audits, time="week").changepoints
+    expected = detect_changepoints(audits, period="week").changepoints
     assert found["week"].tolist() == pd.to_datetime(expected["week"]).tolist()
     np.testing.assert_allclose(found["rate_after"], expected["rate_after"], rtol=1e-12)
 

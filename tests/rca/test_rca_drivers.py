@@ -26,7 +26,7 @@ def test_ucb_admissions_match_rs_glm():
         outcome="admitted",
         factors=["gender", "dept"],
         reference={"gender": "Male", "dept": "A"},
-        min_count=1,
+        min_n=1,
     )
     table = result.table.set_index(["factor", "level"])
     for key, (beta, se) in published.items():
@@ -170,7 +170,7 @@ def test_separation_by_a_combination_of_levels():
     )
     audits = cells.loc[cells.index.repeat(cells["count"])].drop(columns="count")
     with pytest.raises(ValueError, match="found quasi-complete separation"):
-        error_drivers(audits, factors=["a", "b"], min_count=1)
+        error_drivers(audits, factors=["a", "b"], min_n=1)
 
 
 def test_plot_draws_the_odds_ratios_on_a_log_scale():
@@ -208,9 +208,9 @@ def test_to_frame_and_input_unchanged():
             "The 'rare' parameter of error_drivers must be one of 'pool', 'raise'. Got 'drop' instead.",
         ),
         (
-            {"min_count": 0},
+            {"min_n": 0},
             ValueError,
-            "The 'min_count' parameter of error_drivers must be a positive integer",
+            "The 'min_n' parameter of error_drivers must be a positive integer",
         ),
         ({"ci": 1.5}, ValueError, "The 'ci' parameter of error_drivers must be a confidence level"),
         (

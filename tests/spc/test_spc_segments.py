@@ -28,7 +28,7 @@ def test_each_segment_equals_its_own_chart(weekly, chart):
     kind = chart.removeprefix("laney_")
     for site, rows in weekly.groupby("site"):
         single_func = getattr(spc, f"{kind}_chart")
-        kwargs = {"defects": "errors", "subgroup": "week", "rules": "nelson"}
+        kwargs = {"defects": "errors", "subgroup": "week"}  # both with their default rules
         if kind != "c":
             kwargs["n"] = "n"
         if chart.startswith("laney_"):
@@ -50,7 +50,6 @@ def test_exact_limits_by_segment(weekly):
         defects="errors",
         n="n",
         subgroup="week",
-        rules="nelson",
         limits="exact",
     )
     segment = charts.table[charts.table["site"] == "A"].drop(columns="site")
@@ -174,7 +173,9 @@ def test_expected_false_alarms_matches_normal_rate():
     )
     expected = 20_000 * 2 * norm.cdf(-3)
     assert charts.expected_false_alarms == pytest.approx(expected, rel=0.2)
-    nelson = control_charts(data, by="segment", chart="c", subgroup="week", defects="errors")
+    nelson = control_charts(
+        data, by="segment", chart="c", subgroup="week", defects="errors", rules="nelson"
+    )
     assert nelson.expected_false_alarms > charts.expected_false_alarms
 
 

@@ -34,7 +34,7 @@ def test_z_matches_the_hand_computation():
     result = distinctive_terms(
         _two_sides([QUICK], [LAZY]),
         text="text",
-        group="side",
+        by="side",
         target="t",
         prior=0.05,
         min_count=1,
@@ -51,7 +51,7 @@ def test_z_matches_the_published_fightin_words_output():
     first = distinctive_terms(
         _two_sides([QUICK], [LAZY]),
         text="text",
-        group="side",
+        by="side",
         target="t",
         prior=0.05,
         min_count=1,
@@ -64,7 +64,7 @@ def test_z_matches_the_published_fightin_words_output():
     second = distinctive_terms(
         _two_sides([QUICK], [long]),
         text="text",
-        group="side",
+        by="side",
         target="t",
         prior=0.05,
         min_count=1,
@@ -110,7 +110,7 @@ def test_z_matches_an_independent_dense_implementation(prior_scale):
     ours = distinctive_terms(
         _two_sides(target, reference),
         text="text",
-        group="side",
+        by="side",
         target="t",
         min_count=1,
         prior_scale=prior_scale,
@@ -144,7 +144,7 @@ def test_false_discovery_rate_holds_on_comments_without_a_planted_phrase():
     # runs with a flag is Binomial(60, <= 0.05): 9 or more has probability < 0.5 %.
     flagged = [
         distinctive_terms(
-            _null_comments(np.random.default_rng(seed)), text="text", group="side", target="t"
+            _null_comments(np.random.default_rng(seed)), text="text", by="side", target="t"
         )
         .terms["distinctive"]
         .any()
@@ -160,7 +160,7 @@ def test_false_discovery_proportion_with_planted_terms_stays_at_alpha():
         terms = distinctive_terms(
             _null_comments(np.random.default_rng(100 + seed), planted=planted),
             text="text",
-            group="side",
+            by="side",
             target="t",
         ).terms
         flagged = terms.loc[terms["distinctive"], "term"]
@@ -180,7 +180,7 @@ def test_sides_report_missing_text_and_snippets_are_masked():
         }
     )
     before = data.copy()
-    result = distinctive_terms(data, text="c", group="g", target="a", min_count=1)
+    result = distinctive_terms(data, text="c", by="g", target="a", min_count=1)
     pd.testing.assert_frame_equal(data, before)
     sides = result.sides.set_index("side")
     assert sides.loc["target", "comments"] == 1
@@ -196,7 +196,7 @@ def test_bigrams_and_stop_words():
     terms = distinctive_terms(
         data,
         text="text",
-        group="side",
+        by="side",
         target="t",
         min_count=1,
         ngram_range=(1, 2),
@@ -219,7 +219,7 @@ def test_bigrams_and_stop_words():
 )
 def test_bad_input(kwargs, message):
     data = _two_sides(["a b"], ["c d"])
-    arguments = {"text": "text", "group": "side", "target": "t", **kwargs}
+    arguments = {"text": "text", "by": "side", "target": "t", **kwargs}
     with pytest.raises(ValueError, match=message):
         distinctive_terms(data, **arguments)
 
@@ -227,7 +227,7 @@ def test_bad_input(kwargs, message):
 def test_a_side_without_text_is_an_error():
     data = pd.DataFrame({"text": [None, "a"], "side": ["t", "r"]})
     with pytest.raises(ValueError, match="target side of distinctive_terms has no comment"):
-        distinctive_terms(data, text="text", group="side", target="t")
+        distinctive_terms(data, text="text", by="side", target="t")
 
 
 def test_log_odds_z_refuses_a_zero_prior():
@@ -248,7 +248,7 @@ def test_rising_terms_equal_distinctive_terms_of_each_pair_of_periods():
     scan = rising_terms(data, text="text", period="period", min_count=3)
     for later, earlier in (("2026-05", "2026-04"), ("2026-06", "2026-05")):
         pair = distinctive_terms(
-            data, text="text", group="period", target=later, reference=earlier, min_count=3
+            data, text="text", by="period", target=later, reference=earlier, min_count=3
         ).terms.set_index("term")
         mine = scan[scan["period"] == later].set_index("term")
         assert set(mine.index) == set(pair.index)
@@ -266,10 +266,10 @@ def test_terms_by_group_equal_distinctive_terms_of_each_group_against_the_rest()
             "text": [" ".join(rng.choice(words, 4)) for _ in range(150)],
         }
     )
-    table = terms_by_group(data, text="text", group="cause", min_count=3)
+    table = terms_by_group(data, text="text", by="cause", min_count=3)
     for cause in ("a", "b", "c"):
         alone = distinctive_terms(
-            data, text="text", group="cause", target=cause, min_count=3
+            data, text="text", by="cause", target=cause, min_count=3
         ).terms.set_index("term")
         mine = table[table["cause"] == cause].set_index("term")
         assert set(mine.index) == set(alone.index)

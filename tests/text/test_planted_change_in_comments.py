@@ -15,7 +15,7 @@ def test_change_phrases_are_the_top_rising_terms_of_their_month():
     result = distinctive_terms(
         audits[audits["is_error"]],
         text="qa_comment",
-        group="month",
+        by="month",
         target=month,
         reference=before,
         stop_words="english",

@@ -35,7 +35,7 @@ def alcohol():
 def test_cochran_armitage_reproduces_agresti():
     result = trend_test(
         alcohol(),
-        time="drinks",
+        period="drinks",
         errors="errors",
         n="n",
         scores=dict(zip(ALCOHOL_SCORES, ALCOHOL_SCORES, strict=True)),
@@ -62,7 +62,7 @@ def test_slope_is_weighted_least_squares_and_dispersion_is_pearson():
     data = pd.DataFrame(
         {"month": range(6), "errors": [10, 14, 13, 19, 22, 20], "n": [200, 210, 190, 205, 220, 180]}
     )
-    result = trend_test(data, time="month", errors="errors", n="n")
+    result = trend_test(data, period="month", errors="errors", n="n")
     rate = data["errors"] / data["n"]
     slope, intercept = np.polyfit(data["month"], rate, 1, w=np.sqrt(data["n"]))
     assert result.loc[0, "slope"] == pytest.approx(slope, rel=1e-10)
@@ -81,7 +81,7 @@ def test_quasi_p_value_uses_t_on_periods_minus_two_degrees_of_freedom():
     data = pd.DataFrame(
         {"month": range(6), "errors": [10, 24, 13, 29, 22, 30], "n": [200, 210, 190, 205, 220, 180]}
     )
-    row = trend_test(data, time="month", errors="errors", n="n").iloc[0]
+    row = trend_test(data, period="month", errors="errors", n="n").iloc[0]
     assert row["dispersion"] > 1
     expected = 2 * t.sf(abs(row["z"]) / np.sqrt(row["dispersion"]), 4)
     assert row["p_value_quasi"] == pytest.approx(expected, rel=1e-10)
@@ -93,10 +93,10 @@ def test_trend_test_per_series_matches_one_call_per_series():
     frame["n"] = rng.integers(100, 300, len(frame))
     frame["errors"] = rng.binomial(frame["n"], 0.05 + 0.004 * frame["week"])
     copy = frame.copy()
-    together = trend_test(frame, time="week", by="site", errors="errors", n="n")
+    together = trend_test(frame, period="week", by="site", errors="errors", n="n")
     pd.testing.assert_frame_equal(frame, copy)
     for i, site in enumerate(["a", "b", "c"]):
-        alone = trend_test(frame[frame["site"] == site], time="week", errors="errors", n="n")
+        alone = trend_test(frame[frame["site"] == site], period="week", errors="errors", n="n")
         for column in ["z", "p_value", "slope", "dispersion", "residual_autocorrelation"]:
             assert together.loc[i, column] == pytest.approx(alone.loc[0, column], rel=1e-10)
 
@@ -111,7 +111,7 @@ def test_trend_test_warns_on_too_few_periods():
         }
     )
     with pytest.warns(UserWarning, match=r"trend_test cannot test 1 series \(\['a'\]\)"):
-        result = trend_test(data, time="month", by="site", errors="errors", n="n")
+        result = trend_test(data, period="month", by="site", errors="errors", n="n")
     assert np.isnan(result.loc[0, "z"])
     assert np.isfinite(result.loc[1, "z"])
 
@@ -144,16 +144,16 @@ def test_segmentation_is_the_exact_optimum(seed, min_size):
     errors = rng.binomial(n, p)
     frame = pd.DataFrame({"week": range(8), "errors": errors, "n": n})
     found = detect_changepoints(
-        frame, time="week", errors="errors", n="n", min_size=min_size, penalty=2.0
+        frame, period="week", errors="errors", n="n", min_size=min_size, penalty=2.0
     )
     assert found.changepoints["week"].tolist() == brute_force(errors, n, 2.0, min_size)
-    bic = detect_changepoints(frame, time="week", errors="errors", n="n", min_size=min_size)
+    bic = detect_changepoints(frame, period="week", errors="errors", n="n", min_size=min_size)
     assert bic.changepoints["week"].tolist() == brute_force(errors, n, np.log(n.sum()), min_size)
 
 
 def test_before_after_rates_and_intervals():
     frame = pd.DataFrame({"week": range(8), "errors": [5, 4, 6, 5, 15, 14, 16, 15], "n": [100] * 8})
-    found = detect_changepoints(frame, time="week", errors="errors", n="n")
+    found = detect_changepoints(frame, period="week", errors="errors", n="n")
     row = found.changepoints.iloc[0]
     assert row["week"] == 4
     assert row["rate_before"] == pytest.approx(20 / 400)
@@ -170,7 +170,7 @@ def test_before_after_rates_and_intervals():
 
 def test_constant_rate_has_no_changepoint():
     frame = pd.DataFrame({"week": range(10), "errors": [5] * 10, "n": [100] * 10})
-    found = detect_changepoints(frame, time="week", errors="errors", n="n")
+    found = detect_changepoints(frame, period="week", errors="errors", n="n")
     assert found.changepoints.empty
     assert found.segments["periods"].tolist() == [10]
 
@@ -179,7 +179,7 @@ def test_finds_the_planted_degradation_week(simulated):
     audits = simulated.audits
     key = simulated.answer_key.set_index("effect").loc["site_queue_degradation"]
     series = audits[(audits["site"] == key["site"]) & (audits["queue"] == key["queue"])]
-    found = detect_changepoints(series, time="week")
+    found = detect_changepoints(series, period="week")
     # Tolerance: within two weeks of the planted start.
     gap = abs(found.changepoints["week"] - pd.Timestamp(key["start"])).min()
     assert gap <= pd.Timedelta(weeks=2)
@@ -204,14 +204,14 @@ def test_finds_the_planted_degradation_week(simulated):
 def test_bad_arguments(kwargs, match):
     frame = pd.DataFrame({"week": range(4), "errors": [1, 2, 3, 4], "n": [10] * 4})
     with pytest.raises(ValueError, match=match):
-        detect_changepoints(frame, time="week", errors="errors", n="n", **kwargs)
+        detect_changepoints(frame, period="week", errors="errors", n="n", **kwargs)
 
 
 def test_trend_test_bad_columns():
     with pytest.raises(ValueError, match=r"trend_test needs column 'month' in 'data'"):
-        trend_test(alcohol(), time="month", errors="errors", n="n")
+        trend_test(alcohol(), period="month", errors="errors", n="n")
     with pytest.raises(ValueError, match=r"trend_test needs 0 <= errors <= n in every row"):
-        trend_test(alcohol().assign(errors=-1), time="drinks", errors="errors", n="n")
+        trend_test(alcohol().assign(errors=-1), period="drinks", errors="errors", n="n")
 
 
 def test_trend_test_bad_scores():
@@ -219,7 +219,7 @@ def test_trend_test_bad_scores():
         ValueError,
         match=r"The 'scores' parameter of trend_test must give a number for every period",
     ):
-        trend_test(alcohol(), time="drinks", errors="errors", n="n", scores={0.0: 0})
+        trend_test(alcohol(), period="drinks", errors="errors", n="n", scores={0.0: 0})
 
 
 def test_many_series_at_once_match_one_call_each():
@@ -229,11 +229,11 @@ def test_many_series_at_once_match_one_call_each():
     shift = np.where((frame["site"] == "b") & (frame["week"] >= 6), 0.15, 0.05)
     frame["errors"] = rng.binomial(frame["n"], shift)
     copy = frame.copy()
-    together = detect_changepoints(frame, time="week", by="site", errors="errors", n="n")
+    together = detect_changepoints(frame, period="week", by="site", errors="errors", n="n")
     pd.testing.assert_frame_equal(frame, copy)
     for site in ["a", "b", "c"]:
         alone = detect_changepoints(
-            frame[frame["site"] == site], time="week", errors="errors", n="n"
+            frame[frame["site"] == site], period="week", errors="errors", n="n"
         )
         mine = together.changepoints[together.changepoints["site"] == site]
         assert mine["week"].tolist() == alone.changepoints["week"].tolist()
@@ -255,7 +255,7 @@ def test_trend_test_q_values_control_the_false_discovery_rate_across_series():
     )
     trend = np.where(frame["series"].isin(["a", "b"]), 0.004 * frame["week"], 0.0)
     frame["errors"] = rng.binomial(400, 0.05 + trend)
-    result = trend_test(frame, time="week", by="series", errors="errors", n="n")
+    result = trend_test(frame, period="week", by="series", errors="errors", n="n")
     expected = multipletests(result["p_value_quasi"], method="fdr_bh")[1]
     np.testing.assert_allclose(result["q_value"], expected)
     assert (result["p_value_quasi"] >= result["p_value"] - 1e-15).all()

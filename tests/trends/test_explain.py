@@ -36,7 +36,7 @@ def planted(rate_of, n=2000, shares=None):
 def explain(data, **kwargs):
     return explain_change(
         data,
-        dims=["site", "queue", "policy"],
+        by=["site", "queue", "policy"],
         period="month",
         current="m2",
         errors="errors",
@@ -130,13 +130,13 @@ def test_rows_and_aggregates_agree_and_input_is_unchanged():
         (rows["month"] == "m2") & (rows["site"] == "s4"), 0.2, 0.05
     )
     copy = rows.copy()
-    from_rows = explain_change(rows, dims=["site", "queue"], period="month", current="m2")
+    from_rows = explain_change(rows, by=["site", "queue"], period="month", current="m2")
     pd.testing.assert_frame_equal(rows, copy)
     aggregate = rows.groupby(["site", "queue", "month"], as_index=False)["is_error"].agg(
         errors="sum", n="count"
     )
     from_aggregate = explain_change(
-        aggregate, dims=["site", "queue"], period="month", current="m2", errors="errors", n="n"
+        aggregate, by=["site", "queue"], period="month", current="m2", errors="errors", n="n"
     )
     pd.testing.assert_frame_equal(from_rows.explanation, from_aggregate.explanation)
     assert from_rows.explanation["segment"].tolist() == ["site=s4"]
@@ -166,7 +166,7 @@ def test_segments_table_is_ranked_by_contribution_and_partitions_add_up():
 def test_recovers_the_planted_site_queue_degradation(simulated):
     result = explain_change(
         simulated.audits,
-        dims=["site", "queue", "policy", "market"],
+        by=["site", "queue", "policy", "market"],
         period="month",
         current="2026-10",
         baseline=["2026-07", "2026-08", "2026-09"],
@@ -182,10 +182,10 @@ def test_recovers_the_planted_site_queue_degradation(simulated):
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"dims": []}, r"The 'dims' parameter of explain_change must name at least one column"),
+        ({"by": []}, r"The 'by' parameter of explain_change must name at least one column"),
         (
             {"max_order": 4},
-            r"The 'max_order' parameter of explain_change must be between 1 and 3 \(the number of dims\)\. Got 4",
+            r"The 'max_order' parameter of explain_change must be between 1 and 3 \(the number of 'by' columns\)\. Got 4",
         ),
         (
             {"max_segments": 0},
@@ -201,7 +201,7 @@ def test_recovers_the_planted_site_queue_degradation(simulated):
 )
 def test_bad_arguments(kwargs, match):
     data = planted(lambda *args: 0.05)
-    arguments = {"dims": ["site", "queue", "policy"], "current": "m2"} | kwargs
+    arguments = {"by": ["site", "queue", "policy"], "current": "m2"} | kwargs
     with pytest.raises(ValueError, match=match):
         explain_change(data, period="month", errors="errors", n="n", **arguments)
 

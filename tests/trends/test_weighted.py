@@ -70,7 +70,7 @@ def test_weighted_overall_rates_equal_the_design_based_estimate():
 
 def test_weighted_explanation_finds_no_rate_change_in_a_pure_mix_shift():
     result = explain_change(
-        oversampled().assign(site="x"), dims=["queue", "site"], period="period", current=1,
+        oversampled().assign(site="x"), by=["queue", "site"], period="period", current=1,
         weight="weight",
     )  # fmt: skip
     assert result.explanation.empty
@@ -94,7 +94,7 @@ def test_bad_weights_are_refused():
     with pytest.raises(
         ValueError, match=r"weight column 'weight' of explain_change must hold finite"
     ):
-        explain_change(audits, dims=["queue"], period="period", current=1, weight="weight")
+        explain_change(audits, by=["queue"], period="period", current=1, weight="weight")
 
 
 def _unequal_weights(seed=3):

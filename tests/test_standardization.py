@@ -1,4 +1,4 @@
-"""Tests of standardised_rates (direct standardisation to a common mix).
+"""Tests of standardized_rates (direct standardisation to a common mix).
 
 Sources, in tests/reference/standardisation_and_shrinkage.md, part 1: the direct standardised
 rate and its binomial variance (Breslow & Day, 1987; Fleiss, Levin & Paik, 2003, ch. 19) worked
@@ -19,7 +19,7 @@ from statsmodels.genmod.families import Binomial
 from statsmodels.stats.proportion import proportion_confint
 
 from qainsights.rates import error_rate
-from qainsights.standardisation import standardised_rates
+from qainsights.standardization import standardized_rates
 
 
 def two_sites():
@@ -75,7 +75,7 @@ def test_hand_worked_example():
     # R_a = 0.5 * 0.125 + 0.5 * 0.5 = 0.3125;  R_b = 0.5 * 0 + 0.5 * 0.375 = 0.1875.
     # var_a = 0.25 * (0.125 * 0.875 / 8) + 0.25 * (0.5 * 0.5 / 2) = 0.00341796875 + 0.03125
     # var_b = 0.25 * 0 + 0.25 * (0.375 * 0.625 / 8) = 0.00732421875
-    table = standardised_rates(two_sites(), by="site", mix="queue")
+    table = standardized_rates(two_sites(), by="site", mix="queue")
     var = np.array([0.00341796875 + 0.03125, 0.00732421875])
     rate = np.array([0.3125, 0.1875])
     assert table["site"].tolist() == ["a", "b"]
@@ -99,7 +99,7 @@ def test_explicit_standard_is_rescaled():
     # Shares 1 : 3 -> w = (0.25, 0.75): R_a = 0.25 * 0.125 + 0.75 * 0.5 = 0.40625,
     # R_b = 0.75 * 0.375 = 0.28125.
     standard = pd.Series({"easy": 1.0, "hard": 3.0})
-    table = standardised_rates(two_sites(), by="site", mix="queue", standard=standard)
+    table = standardized_rates(two_sites(), by="site", mix="queue", standard=standard)
     np.testing.assert_allclose(table["standardised_rate"], [0.40625, 0.28125])
     var_b = 0.75**2 * 0.375 * 0.625 / 8
     np.testing.assert_allclose(table["se"].iloc[1], np.sqrt(var_b))
@@ -109,7 +109,7 @@ def test_explicit_standard_with_two_mix_columns():
     audits = three_sites()
     cells = pd.MultiIndex.from_product([["easy", "hard"], ["hate", "spam"]])
     standard = pd.Series([0.4, 0.3, 0.2, 0.1], index=cells)
-    table = standardised_rates(audits, by="site", mix=["queue", "policy"], standard=standard)
+    table = standardized_rates(audits, by="site", mix=["queue", "policy"], standard=standard)
     cell = error_rate(audits, by=["site", "queue", "policy"]).set_index(["queue", "policy"])
     for site, row in table.set_index("site").iterrows():  # three sites: checking, not computing
         rates = cell[cell["site"] == site]["rate"].reindex(cells)
@@ -120,7 +120,7 @@ def test_one_cell_equals_crude_rate():
     # With a single mix cell, R = crude rate and var = r(1 - r)/n, so n_eff = n and the
     # interval is the crude Wilson interval.
     audits = three_sites().assign(queue="all")
-    table = standardised_rates(audits, by="site", mix="queue")
+    table = standardized_rates(audits, by="site", mix="queue")
     np.testing.assert_allclose(table["standardised_rate"], table["crude_rate"])
     np.testing.assert_allclose(table["n_eff"], table["n"])
     np.testing.assert_allclose(table["ci_low"], table["crude_ci_low"])
@@ -141,7 +141,7 @@ def test_same_cell_rates_give_same_standardised_rate():
         for i in range(n)
     ]
     audits = pd.DataFrame(records, columns=["site", "queue", "is_error"])
-    table = standardised_rates(audits, by="site", mix="queue")
+    table = standardized_rates(audits, by="site", mix="queue")
     np.testing.assert_allclose(table["crude_rate"], [0.2, 0.4])
     np.testing.assert_allclose(table["standardised_rate"], [0.3, 0.3])
 
@@ -151,7 +151,7 @@ def test_same_cell_rates_give_same_standardised_rate():
 
 def test_matches_saturated_glm_marginal_standardisation():
     audits = three_sites()
-    table = standardised_rates(audits, by="site", mix=["queue", "policy"]).set_index("site")
+    table = standardized_rates(audits, by="site", mix=["queue", "policy"]).set_index("site")
     model = glm(
         "is_error ~ C(site) * C(queue) * C(policy)",
         data=audits.astype({"is_error": float}),
@@ -169,7 +169,7 @@ def test_weighted_matches_weighted_glm_marginal_standardisation():
     # With weights, cell rates are Σwy/Σw (the weighted saturated GLM's fit) and the default
     # standard is the share of weighted decisions (the weighted average over all audits).
     audits = three_sites()
-    table = standardised_rates(audits, by="site", mix=["queue", "policy"], weight="weight")
+    table = standardized_rates(audits, by="site", mix=["queue", "policy"], weight="weight")
     model = glm(
         "is_error ~ C(site) * C(queue) * C(policy)",
         data=audits.astype({"is_error": float}),
@@ -191,7 +191,7 @@ def test_weighted_matches_weighted_glm_marginal_standardisation():
 
 def test_weighted_variance_sums_cell_design_variances():
     audits = three_sites()
-    table = standardised_rates(
+    table = standardized_rates(
         audits, by="site", mix="queue", weight="weight", strata="stratum"
     ).set_index("site")
     cells = error_rate(audits, by=["site", "queue"], weight="weight", strata="stratum")
@@ -218,7 +218,7 @@ def with_easy_only_site():
 def test_missing_cells_give_nan_and_a_warning():
     audits = with_easy_only_site()
     with pytest.warns(UserWarning, match=r"1 segments have no audits .* 'c' lacks 'hard'"):
-        table = standardised_rates(audits, by="site", mix="queue")
+        table = standardized_rates(audits, by="site", mix="queue")
     c = table.set_index("site").loc["c"]
     assert np.isnan(
         c[["standardised_rate", "se", "n_eff", "ci_low", "ci_high"]].to_numpy(float)
@@ -231,7 +231,7 @@ def test_missing_cells_give_nan_and_a_warning():
 
 def test_missing_cells_resolved_by_restricting_the_standard():
     audits = with_easy_only_site()
-    table = standardised_rates(audits, by="site", mix="queue", standard=pd.Series({"easy": 1.0}))
+    table = standardized_rates(audits, by="site", mix="queue", standard=pd.Series({"easy": 1.0}))
     # Only the easy cell: a 1/8, b 0/2, c 1/4.
     np.testing.assert_allclose(table["standardised_rate"], [0.125, 0.0, 0.25])
 
@@ -243,8 +243,8 @@ def test_missing_cells_resolved_by_restricting_the_standard():
 @given(seed=st.integers(0, 10_000))
 def test_properties(seed):
     audits = three_sites(seed=seed, n=400)
-    table = standardised_rates(audits, by="site", mix=["queue", "policy"])
-    shuffled = standardised_rates(
+    table = standardized_rates(audits, by="site", mix=["queue", "policy"])
+    shuffled = standardized_rates(
         audits.sample(frac=1.0, random_state=seed), by="site", mix=["queue", "policy"]
     )
     pd.testing.assert_frame_equal(table, shuffled)
@@ -260,7 +260,7 @@ def test_properties(seed):
 def test_input_not_mutated():
     audits = three_sites()
     before = audits.copy()
-    standardised_rates(audits, by="site", mix="queue", weight="weight", strata="stratum")
+    standardized_rates(audits, by="site", mix="queue", weight="weight", strata="stratum")
     pd.testing.assert_frame_equal(audits, before)
 
 
@@ -273,24 +273,24 @@ def test_input_not_mutated():
         (
             {"by": []},
             ValueError,
-            r"The 'by' parameter of standardised_rates must name at least one column",
+            r"The 'by' parameter of standardized_rates must name at least one column",
         ),
         (
             {"mix": None},
             ValueError,
-            r"The 'mix' parameter of standardised_rates must name at least one",
+            r"The 'mix' parameter of standardized_rates must name at least one",
         ),
         ({"mix": ["site"]}, ValueError, r"must not share columns. Got 'site' in both"),
-        ({"mix": "tier"}, ValueError, r"standardised_rates needs column 'tier' in 'audits'"),
+        ({"mix": "tier"}, ValueError, r"standardized_rates needs column 'tier' in 'audits'"),
         (
             {"method": "wilsn"},
             ValueError,
-            r"The 'method' parameter of standardised_rates must be one of",
+            r"The 'method' parameter of standardized_rates must be one of",
         ),
         (
             {"ci": 95},
             ValueError,
-            r"The 'ci' parameter of standardised_rates must be a confidence level",
+            r"The 'ci' parameter of standardized_rates must be a confidence level",
         ),
         (
             {"standard": {"easy": 1}},
@@ -324,27 +324,35 @@ def test_input_not_mutated():
 def test_bad_arguments(kwargs, error, message):
     options = {"by": "site", "mix": "queue", **kwargs}
     with pytest.raises(error, match=message):
-        standardised_rates(two_sites(), **options)
+        standardized_rates(two_sites(), **options)
 
 
 def test_bad_frame_and_values():
     with pytest.raises(
         TypeError,
-        match=r"The 'audits' parameter of standardised_rates must be a pandas DataFrame\. Got list",
+        match=r"The 'audits' parameter of standardized_rates must be a pandas DataFrame\. Got list",
     ):
-        standardised_rates([1, 2])
+        standardized_rates([1, 2])
     audits = two_sites()
     audits.loc[3, "queue"] = None
     with pytest.raises(
         ValueError,
-        match=r"standardised_rates found 1 rows with a missing value in column 'queue' \(index 3\)",
+        match=r"standardized_rates found 1 rows with a missing value in column 'queue' \(index 3\)",
     ):
-        standardised_rates(audits, by="site", mix="queue")
-    with pytest.raises(ValueError, match=r"standardised_rates got no audits"):
-        standardised_rates(two_sites().iloc[:0], by="site", mix="queue")
+        standardized_rates(audits, by="site", mix="queue")
+    with pytest.raises(ValueError, match=r"standardized_rates got no audits"):
+        standardized_rates(two_sites().iloc[:0], by="site", mix="queue")
     bad = two_sites().assign(is_error="yes")
     with pytest.raises(
         ValueError,
-        match=r"The outcome column 'is_error' of standardised_rates must hold True/False",
+        match=r"The outcome column 'is_error' of standardized_rates must hold True/False",
     ):
-        standardised_rates(bad, by="site", mix="queue")
+        standardized_rates(bad, by="site", mix="queue")
+
+
+def test_former_name_still_works_with_a_future_warning():
+    from qainsights.standardisation import standardised_rates
+
+    with pytest.warns(FutureWarning, match=r"standardised_rates was renamed standardized_rates"):
+        old = standardised_rates(two_sites(), by="site", mix="queue")
+    pd.testing.assert_frame_equal(old, standardized_rates(two_sites(), by="site", mix="queue"))

@@ -1,0 +1,210 @@
+"""QA of QA over time: each rater's rate against the other raters', period by period, and its trend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._multiple import q_values
+from .._results import TidyResult
+from .._validation import (
+    check_columns,
+    check_complete,
+    check_confidence,
+    check_frame,
+    outcome_indicator,
+)
+from ..trends._inference import difference_ci, rate_with_ci
+
+__all__ = ["RaterDrift", "rater_drift"]
+
+
+@dataclass(frozen=True, repr=False)
+class RaterDrift(TidyResult):
+    """Each rater against the others, per period and overall, with a test of drift.
+
+    Attributes
+    ----------
+    by_period : DataFrame
+        One row per rater and period: ``rater``, ``period``, ``n``, ``rate`` with ``ci_low``
+        and ``ci_high`` (Wilson), ``others_rate`` (the other raters' rate in that period),
+        ``difference`` (rate minus ``others_rate``) with ``difference_ci_low`` and
+        ``difference_ci_high`` (Newcombe).
+    raters : DataFrame
+        One row per rater: ``rater``, ``n``, ``rate``, ``others_rate``, ``difference`` with
+        its interval, ``difference_q`` (Benjamini-Hochberg q-value of the pooled
+        two-proportion test across raters), ``trend_statistic`` (Mantel's M² for a linear
+        trend of the rater's rate over the periods), ``trend_p_value``, ``trend_q`` and
+        ``trend`` ("rising", "falling" or "no clear trend" at q < 0.05; "one period" when
+        there is nothing to trend).
+    periods : tuple
+        The periods, in the order that scores the trend.
+    """
+
+    by_period: pd.DataFrame
+    raters: pd.DataFrame
+    periods: tuple
+    _title = "Rater drift"
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-rater table."""
+        return self.raters
+
+
+def _trend(y: np.ndarray, x: np.ndarray, group: np.ndarray) -> pd.DataFrame:
+    """Mantel's M² = (N − 1) r² of a 0/1 outcome on period scores, per group, and its sign."""
+    frame = pd.DataFrame({"g": group, "y": y, "x": x, "xx": x * x, "xy": x * y, "n": 1.0})
+    sums = frame.groupby("g", sort=False).sum()
+    n = sums["n"]
+    sxx = sums["xx"] - sums["x"] ** 2 / n
+    syy = sums["y"] - sums["y"] ** 2 / n
+    sxy = sums["xy"] - sums["x"] * sums["y"] / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = sxy / np.sqrt(sxx * syy)
+    statistic = (n - 1) * r**2
+    statistic = statistic.where((sxx > 0) & (syy > 0), np.where(sxx > 0, 0.0, np.nan))
+    return pd.DataFrame(
+        {
+            "trend_statistic": statistic,
+            "trend_p_value": stats.chi2.sf(statistic, 1),
+            "_slope": np.sign(sxy),
+            "_spread": sxx,
+        }
+    )
+
+
+def rater_drift(
+    data: pd.DataFrame,
+    *,
+    rater: str,
+    period: str,
+    outcome: str,
+    ci: float = 0.95,
+) -> RaterDrift:
+    """Each rater's rate of ``outcome`` against the other raters', by period, and its drift.
+
+    The outcome is whatever QA of QA compares: an auditor's calls of error on audits of the
+    same pool of work (raters assigned at random, so the others' rate is the consensus), or a
+    calibration rater's agreement with the expert standard or with the other raters' majority.
+    For each rater and period, the rate with its Wilson interval and its difference from the
+    rate of all other raters in the same period, with Newcombe's interval; the same pooled
+    over the periods, with a two-proportion test whose p-values are turned into
+    Benjamini-Hochberg q-values across raters. Drift is a linear trend of the rater's rate
+    over the periods (scored 0, 1, 2, ... in sorted order): Mantel's (1963) M² = (N − 1) r²,
+    with ``r`` the correlation of the 0/1 outcome with the period score over the rater's
+    ``N`` ratings, on one degree of freedom (the Cochran-Armitage trend test with ``N − 1``
+    for ``N``; Agresti 2002, section 3.4.6), again with q-values across raters.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per rating.
+    rater, period : str
+        Columns of the rater and of the period (anything sortable: months, sessions).
+    outcome : str
+        True/False (or 1/0) column: the call or the agreement compared.
+    ci : float, default 0.95
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    RaterDrift
+        ``by_period``, ``raters`` and ``periods`` (see the class).
+
+    Raises
+    ------
+    ValueError
+        For a missing column or value, an outcome that is not True/False, or fewer than two
+        raters.
+
+    References
+    ----------
+    .. [1] Mantel, N. (1963). Chi-square tests with one degree of freedom; extensions of the
+       Mantel-Haenszel procedure. JASA 58, 690-700.
+    .. [2] Agresti, A. (2002). Categorical Data Analysis, 2nd ed. Wiley, section 3.4.6 (the
+       M² test of linear trend; Table 3.7, infant malformation by alcohol consumption).
+    .. [3] Newcombe, R. G. (1998). Interval estimation for the difference between independent
+       proportions. Statistics in Medicine 17, 873-890.
+    .. [4] Benjamini, Y. & Hochberg, Y. (1995). JRSS B 57, 289-300.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({
+    ...     "rater": ["a"] * 40 + ["b"] * 40,
+    ...     "month": (["2026-01"] * 20 + ["2026-02"] * 20) * 2,
+    ...     "error": [0] * 18 + [1] * 2 + [0] * 10 + [1] * 10 + ([0] * 18 + [1] * 2) * 2,
+    ... })
+    >>> result = rater_drift(data, rater="rater", period="month", outcome="error")
+    >>> result.raters[["rater", "rate", "others_rate", "trend"]]
+      rater  rate  others_rate   trend
+    0     a   0.3          0.1          rising
+    1     b   0.1          0.3  no clear trend
+    """
+    func = "rater_drift"
+    check_frame(data, func=func, name="data")
+    check_columns(data, [rater, period, outcome], func=func, param="data")
+    check_complete(data, [rater, period, outcome], func)
+    check_confidence(ci, func=func)
+    y = outcome_indicator(data[outcome], outcome, func)[outcome].to_numpy()
+    raters, codes = np.unique(data[rater].to_numpy(), return_inverse=True)
+    if len(raters) < 2:
+        raise ValueError(
+            f"{func} compares each rater with the others and needs at least two raters in "
+            f"column {rater!r}. Got {len(raters)}."
+        )
+    periods, period_codes = np.unique(data[period].to_numpy(), return_inverse=True)
+    cells = pd.DataFrame({"rater": codes, "period": period_codes, "k": y, "n": 1.0})
+    cells = cells.groupby(["rater", "period"], sort=True).sum().reset_index()
+    period_totals = cells.groupby("period")[["k", "n"]].transform("sum")
+    by_period = _compared(cells, period_totals, ci)
+    by_period["rater"] = raters[cells["rater"].to_numpy()]
+    by_period["period"] = periods[cells["period"].to_numpy()]
+    pooled = cells.groupby("rater")[["k", "n"]].sum()
+    totals = pd.DataFrame({"k": pooled["k"].sum(), "n": pooled["n"].sum()}, index=pooled.index)
+    overall = _compared(pooled, totals, ci)
+    k1, n1 = pooled["k"].to_numpy(), pooled["n"].to_numpy()
+    k0, n0 = totals["k"].to_numpy() - k1, totals["n"].to_numpy() - n1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = (k1 + k0) / (n1 + n0)
+        z = (k1 / n1 - k0 / n0) / np.sqrt(p * (1 - p) * (1 / n1 + 1 / n0))
+    overall["difference_q"] = q_values(2 * stats.norm.sf(np.abs(z)))
+    trend = _trend(y, period_codes.astype(float), codes).reindex(np.arange(len(raters)))
+    overall["trend_statistic"] = trend["trend_statistic"].to_numpy()
+    overall["trend_p_value"] = trend["trend_p_value"].to_numpy()
+    overall["trend_q"] = q_values(overall["trend_p_value"])
+    overall["trend"] = np.select(
+        [trend["_spread"].to_numpy() == 0, overall["trend_q"] < 0.05],
+        ["one period", np.where(trend["_slope"].to_numpy() > 0, "rising", "falling")],
+        default="no clear trend",
+    )
+    overall.insert(0, "rater", raters)
+    columns = ["rater", "period", *[c for c in by_period.columns if c not in ("rater", "period")]]
+    return RaterDrift(
+        by_period=by_period[columns].reset_index(drop=True),
+        raters=overall.reset_index(drop=True),
+        periods=tuple(periods.tolist()),
+    )
+
+
+def _compared(cells: pd.DataFrame, totals: pd.DataFrame, ci: float) -> pd.DataFrame:
+    """Rate, Wilson interval and Newcombe difference from everyone else in the same group."""
+    k1, n1 = cells["k"].to_numpy(float), cells["n"].to_numpy(float)
+    k0, n0 = totals["k"].to_numpy(float) - k1, totals["n"].to_numpy(float) - n1
+    rate, low, high = rate_with_ci(k1, n1, ci=ci)
+    others, _, _ = rate_with_ci(k0, n0, ci=ci)
+    difference, d_low, d_high = difference_ci(k1, n1, k0, n0, ci=ci)
+    return pd.DataFrame(
+        {
+            "n": n1.astype("int64"),
+            "rate": rate,
+            "ci_low": low,
+            "ci_high": high,
+            "others_rate": others,
+            "difference": difference,
+            "difference_ci_low": d_low,
+            "difference_ci_high": d_high,
+        }
+    )
