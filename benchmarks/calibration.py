@@ -1,7 +1,8 @@
 """Calibration benchmark: false-positive rates and coverage of every p-value, q-value and interval.
 
-Gathers the rows of ``calibration_experiments.py`` (experiments, trend tests, weighted trends,
-ICC) and ``calibration_spc_report.py`` (segment scans, over-dispersion test, rates, period
+Gathers the rows of ``calibration_experiments.py`` (experiments, trend tests, weighted trends),
+``calibration_trends_agreement.py`` (change decomposition and explanation, ICC, the segment
+scan's claims at the report's level) and ``calibration_spc_report.py`` (segment scans, over-dispersion test, rates, period
 comparison, agreement, the report's null months), each a ``rows(quick) -> DataFrame`` with the
 columns of :data:`calibration_spc_report.COLUMNS`, and prints them as one table. Each rate has
 its Wilson 95 % interval; ``power`` and ``power_before`` give the power at a planted effect
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 from calibration_spc_report import COLUMNS
 from calibration_spc_report import rows as spc_report_rows
+from calibration_trends_agreement import rows as trends_agreement_rows
 
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
@@ -52,6 +54,7 @@ def table(quick: bool, before: str | None) -> pd.DataFrame:
     parts = []
     for name, make in (
         ("experiments", lambda: experiment_rows(quick)),
+        ("trends, agreement and scan claims", lambda: trends_agreement_rows(quick=quick)),
         ("spc and report", lambda: spc_report_rows(quick=quick, before=before)),
     ):
         start = time.perf_counter()

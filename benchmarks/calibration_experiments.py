@@ -66,14 +66,14 @@ def _moderator_sd(icc: float) -> float:
 
 
 def did_rows(rng, *, sites=4, weeks=20, per_cell=300, moderators=30, icc=0.02, sd=0.3,
-             ar=0.0, odds_ratio=1.0) -> pd.DataFrame:  # fmt: skip
-    """Audit rows of one DiD replicate: site 0 treated from week ``weeks // 2``."""
+             ar=0.0, odds_ratio=1.0, treated=1) -> pd.DataFrame:  # fmt: skip
+    """Audit rows of one DiD replicate: sites below ``treated`` treated from week ``weeks // 2``."""
     ability = rng.normal(0, _moderator_sd(icc), (sites, moderators))
     shock = _shocks(rng, (sites, weeks), sd, ar)
     site = np.repeat(np.arange(sites), weeks * per_cell)
     week = np.tile(np.repeat(np.arange(weeks), per_cell), sites)
     moderator = rng.integers(0, moderators, site.size)
-    effect = np.log(odds_ratio) * ((site == 0) & (week >= weeks // 2))
+    effect = np.log(odds_ratio) * ((site < treated) & (week >= weeks // 2))
     p = expit(logit(BASE) + ability[site, moderator] + shock[site, week] + effect)
     return pd.DataFrame({
         "site": np.char.add("s", site.astype(str)),
@@ -99,6 +99,32 @@ def _did_row(world, replicates, seed, **kwargs) -> dict:
         used[key] = used.get(key, 0) + 1
     note = "inference used: " + ", ".join(f"{k} {v}" for k, v in sorted(used.items()))
     return _row("diff_in_diff", world, replicates, reject, cover, note=note)
+
+
+def _did_randomization_rows(replicates, seed, *, sites, treated, sd, ar, per_cell=100):
+    """Few treated sites among many: randomisation inference beside the default on one world."""
+    rng = np.random.default_rng(seed)
+    start = START + pd.Timedelta(weeks=10)
+    names = [f"s{i}" for i in range(treated)]
+    outcome = {"randomization": [0, 0], "auto": [0, 0]}
+    for _ in range(replicates):
+        rows = did_rows(rng, sites=sites, per_cell=per_cell, sd=sd, ar=ar, treated=treated)
+        for inference in outcome:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                odds = diff_in_diff(rows, treated=names, start=start,
+                                    inference=inference).effects.iloc[0]  # fmt: skip
+            outcome[inference][0] += odds["p_value"] < ALPHA
+            outcome[inference][1] += odds["ci_low"] <= 1 <= odds["ci_high"]
+    kind = f"AR({ar})" if ar else "independent"
+    world = (f"{treated} treated site{'s' if treated > 1 else ''} of {sites}, 20 weeks x "
+             f"{per_cell} audits, {kind} site x week shocks sd {sd}")  # fmt: skip
+    return [
+        _row(f"diff_in_diff ({inference})", world, replicates, *counts,
+             note="exact: p < 0.05 needs the treated sites' change to rank among the most "
+             "extreme of all assignments" if inference == "randomization" else "default")
+        for inference, counts in outcome.items()
+    ]  # fmt: skip
 
 
 def _did_power(replicates, seed) -> dict:
@@ -187,12 +213,17 @@ def _trend_row(replicates, seed) -> dict:
                 f"{(before < ALPHA).mean():.3f}; coverage is 1 - rate (no interval)")  # fmt: skip
 
 
-def _its_row(replicates, seed, ar, variance) -> dict:
+def _its_row(replicates, seed, ar, variance, sd=0.15) -> dict:
+    """``interrupted_series`` on 20 weeks x 400 audits of one stable process with week shocks.
+
+    ``before`` is the variance the function used before (``"quasi"``) on the same series.
+    """
     rng = np.random.default_rng(seed)
     weeks, n = 20, 400
     reject = cover = before = warned = 0
+    start = START + pd.Timedelta(weeks=10)
     for _ in range(replicates):
-        p = expit(logit(BASE) + _shocks(rng, (weeks,), 0.15, ar))
+        p = expit(logit(BASE) + _shocks(rng, (weeks,), sd, ar))
         errors = rng.binomial(n, p)
         audits = pd.DataFrame({
             "week": np.repeat(START + pd.to_timedelta(7 * np.arange(weeks), "D"), n),
@@ -200,20 +231,25 @@ def _its_row(replicates, seed, ar, variance) -> dict:
         })  # fmt: skip
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = interrupted_series(
-                audits, start=START + pd.Timedelta(weeks=10), variance=variance
-            )
-        warned += bool(caught)
+            result = interrupted_series(audits, start=start, variance=variance)
+            if variance != "quasi":
+                old = interrupted_series(audits, start=start, variance="quasi")
+        warned += (
+            bool(caught) if variance == "quasi" else any("cap" in str(w.message) for w in caught)
+        )
         level = result.effects.iloc[0]
         reject += level["p_value"] < ALPHA
         cover += level["ci_low"] <= 1 <= level["ci_high"]
-        se = np.log(level["ci_high"] / level["ci_low"]) / (2 * stats.t.isf(0.025, weeks - 4))
-        before += 2 * stats.norm.sf(abs(np.log(level["estimate"])) / se) < ALPHA
+        if variance != "quasi":
+            before += old.effects.iloc[0]["p_value"] < ALPHA
     kind = "AR(0.5)" if ar else "independent"
+    why = "Durbin-Watson below 1.5" if variance == "quasi" else "AR(1) estimate at its cap"
+    note = f"warned ({why}) in {warned} of {replicates}"
+    if variance != "quasi":
+        note = f"quasi (before): false-positive rate {before / replicates:.3f}; " + note
     return _row(f"interrupted_series level_change ({variance})",
-                f"20 weeks x 400 audits, {kind} week shocks sd 0.15", replicates, reject, cover,
-                note=f"normal reference (before): false-positive rate {before / replicates:.3f}; "
-        f"warned (Durbin-Watson below 1.5) in {warned} of {replicates}")  # fmt: skip
+                f"20 weeks x 400 audits, {kind} week shocks sd {sd}", replicates, reject, cover,
+                note=note)  # fmt: skip
 
 
 def _weighted_row(replicates, seed) -> dict:
@@ -270,13 +306,19 @@ def rows(quick: bool = False) -> pd.DataFrame:
         table.append(_did_row(world, slow, 100 + i, sd=sd, ar=ar))
     table[0] |= _did_power(slow // 2, 200)
     table[0]["note"] += "; power at sd 0.15, before: moderator-clustered logistic model"
+    for k, (sites, treated) in enumerate([(12, 2), (30, 1)]):
+        if not (quick and k):
+            table.extend(_did_randomization_rows(slow if quick else 1000 // (1 + k), 150 + k,
+                                                 sites=sites, treated=treated, sd=0.3, ar=0.5))  # fmt: skip
     for icc in (0.007, 0.05):
         table.extend(_ab_rows(fast // 2, 300 + int(icc * 1000), icc))
     table.append(_trend_row(fast, 400))
     table.append(_weighted_row(fast, 450))
-    for j, (ar, variance) in enumerate([(0.0, "quasi"), (0.5, "quasi"), (0.5, "hac")]):
-        if not (quick and variance == "hac"):
-            table.append(_its_row(slow, 500 + j, ar, variance))
+    its_worlds = [(0.0, "ar1", 0.15), (0.5, "ar1", 0.15), (0.0, "ar1", 0.3), (0.5, "ar1", 0.3),
+                  (0.5, "quasi", 0.15), (0.5, "hac", 0.15)]  # fmt: skip
+    for j, (ar, variance, sd) in enumerate(its_worlds):
+        if not (quick and (variance != "ar1" or sd == 0.3)):
+            table.append(_its_row(fast if variance == "ar1" else slow, 500 + j, ar, variance, sd))
     return pd.DataFrame(table, columns=COLUMNS)
 
 

@@ -229,6 +229,69 @@ def scan_rows(rng, quick: bool) -> list[dict]:
     return out
 
 
+def count_scan_rows(rng, quick: bool) -> list[dict]:
+    """Latest-point p-values of the c, u, Laney u' and individuals scans on stable series.
+
+    Defects per segment and week are Poisson (gamma-Poisson with shape 10 for Laney's u'),
+    measurements for the individuals chart normal; ``before`` is the normal tail of the
+    latest ``z``, which the c and u charts used until their exact gamma-Poisson tail.
+    """
+    from scipy.stats import norm
+
+    from qainsights.spc import control_charts
+
+    segments, weeks = (400 if quick else 2000), 26
+    worlds = [("c", 0.5, None), ("c", 2.0, None), ("c", 20.0, None), ("u", 2, None),
+              ("u", 20, None), ("u", 200, None), ("laney_u", 20, 10.0), ("laney_u", 200, 10.0),
+              ("i", None, None)]  # fmt: skip
+    out = []
+    for chart, size, shape in worlds:
+        found = {}
+        for label, shift in (("null", 1.0), ("effect", 3.0)):
+            frame = pd.DataFrame({"segment": np.repeat(np.arange(segments), weeks),
+                                  "week": np.tile(np.arange(weeks), segments)})  # fmt: skip
+            if chart == "i":
+                values = rng.normal(10.0, 2.0, (segments, weeks))
+                values[:, -1] += 4.0 if label == "effect" else 0.0  # 2 sd
+                frame["v"], columns = values.ravel(), {"values": "v"}
+                world = "normal measurements x 26 weeks"
+            else:
+                exposure = np.full((segments, weeks), 1.0 if chart == "c" else float(size))
+                mean = size if chart == "c" else BASE_RATE * exposure
+                mean = np.broadcast_to(mean, (segments, weeks)).copy()
+                if shape:
+                    mean = rng.gamma(shape, mean / shape)
+                mean[:, -1] *= shift
+                frame["x"], frame["n"] = rng.poisson(mean).ravel(), exposure.ravel()
+                columns = {"defects": "x"} | ({} if chart == "c" else {"n": "n"})
+                world = (f"Poisson counts, mean {size} per subgroup" if chart == "c" else
+                         f"{size} audits per subgroup, {BASE_RATE} defects per audit"
+                         + (f", gamma-Poisson shape {shape:g}" if shape else ""))  # fmt: skip
+                world += " x 26 weeks"
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                scan = control_charts(frame, by="segment", chart=chart, subgroup="week",
+                                      rules="limits", **columns)  # fmt: skip
+            p = scan.segments["p_value"].to_numpy()
+            last = scan.table.groupby("segment").tail(1)["z"].to_numpy()
+            found[label] = (p[np.isfinite(p)] < 0.05, 2 * norm.sf(np.abs(last)))
+        new, old = found["null"]
+        exact = chart in ("c", "u")
+        out.append(row(
+            f"control_charts {chart}: latest-point p_value"
+            + (" (exact gamma-Poisson)" if exact else " (normal tail of z)"),
+            world, len(new), rejections=new, power=float(np.mean(found["effect"][0])),
+            power_before=float(np.nanmean(found["effect"][1] < 0.05)) if exact else np.nan,
+            note="power: latest week x 3 (individuals: + 2 sd)"
+            + ("; before: normal tail of z" if exact else ""),
+        ))  # fmt: skip
+        if exact:
+            usable = np.isfinite(old)
+            out.append(row(f"control_charts {chart}: latest-point p_value, before (normal tail "
+                           "of z)", world, int(usable.sum()), rejections=old[usable] < 0.05))  # fmt: skip
+    return out
+
+
 def overdispersion_rows(rng, quick: bool) -> list[dict]:
     """``overdispersion_test`` on binomial counts (null) and beta-binomial ones (rho 0.01)."""
     from qainsights.spc import overdispersion_test
@@ -303,6 +366,7 @@ def rate_rows(rng, quick: bool) -> list[dict]:
         audits = pd.DataFrame(
             {
                 "run": np.repeat(np.arange(runs), moderators * per_moderator),
+                "moderator_id": np.repeat(np.arange(runs * moderators), per_moderator),
                 "is_error": x.ravel().astype(bool),
                 "weight": np.tile(weight, runs),
                 "stratum": np.tile(np.repeat(strata, per_moderator), runs),
@@ -310,22 +374,27 @@ def rate_rows(rng, quick: bool) -> list[dict]:
         )
         if weighted:
             truth = (marginal_rate(0.03, sd) + 20 * marginal_rate(0.06, sd)) / 21
-            result = error_rate(audits, by="run", weight="weight", strata="stratum")
+            design = {"weight": "weight", "strata": "stratum"}
             world = f"1,000 audits, 40 moderators, ICC {icc}, weights 1 and 20 by stratum"
         else:
             truth = marginal_rate(BASE_RATE, sd)
-            result = error_rate(audits, by="run")
+            design = {}
             world = f"1,000 audits, 40 moderators x 25, ICC {icc}"
-        covered = (result["ci_low"] <= truth) & (truth <= result["ci_high"])
-        out.append(
-            row(
-                "error_rate interval",
-                world,
-                runs,
-                covered=covered.to_numpy(),
-                note="audits treated as independent: no cluster argument",
+        for cluster in (None, "moderator_id"):
+            result = error_rate(audits, by="run", cluster=cluster, **design)
+            covered = (result["ci_low"] <= truth) & (truth <= result["ci_high"])
+            out.append(
+                row(
+                    "error_rate interval" + (", cluster='moderator_id'" if cluster else ""),
+                    world,
+                    runs,
+                    covered=covered.to_numpy(),
+                    note="moderators as clusters (Taylor variance of cluster sums, "
+                    "Korn-Graubard df)"
+                    if cluster
+                    else "audits treated as independent (no cluster argument)",
+                )
             )
-        )
     return out
 
 
@@ -531,7 +600,8 @@ def report_rows(quick: bool, before: str | None) -> list[dict]:
 
 def rows(quick: bool = False, before: str | None = None) -> pd.DataFrame:
     """Every calibration row of this script (see the module docstring)."""
-    simulated = (scan_rows, overdispersion_rows, rate_rows, compare_rows, agreement_rows)
+    simulated = (scan_rows, overdispersion_rows, rate_rows, compare_rows, agreement_rows,
+                 count_scan_rows)  # fmt: skip
     parts = [make(np.random.default_rng([2026, i]), quick) for i, make in enumerate(simulated)]
     parts.append(report_rows(quick, before))
     return pd.DataFrame([r for part in parts for r in part], columns=COLUMNS)

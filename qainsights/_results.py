@@ -7,8 +7,8 @@ An analysis with several parts returns a frozen dataclass deriving from :class:`
 - ``repr()``: one line with the title, the key figures and the shape of ``to_frame()``;
 - ``_repr_html_()``: the title over the table, for notebooks;
 - ``plot(ax=None)``: the matplotlib ``Axes`` it drew on, or the ``Figure`` when the
-  drawing has several axes by nature; results without a chart raise
-  ``NotImplementedError``. Drawing lives in :mod:`qainsights.plotting`, imported when
+  drawing has several axes by nature; results without a chart raise a ``TypeError``
+  that names the result and what to draw instead. Drawing lives in :mod:`qainsights.plotting`, imported when
   ``plot`` is called.
 
 ``_title`` is a class attribute (not a dataclass field).
@@ -95,13 +95,13 @@ class TidyResult(ABC):
 
         Raises
         ------
-        NotImplementedError
-            Always: draw :meth:`to_frame` with :mod:`qainsights.plotting` instead.
+        TypeError
+            Always, naming the result and what to draw instead: its table's intervals
+            with :func:`qainsights.plotting.plot_intervals` when the table has ``ci_low``
+            and ``ci_high``, else the table itself (``to_frame().plot``) when it holds
+            numbers, else its text (``summary()``).
         """
-        raise NotImplementedError(
-            f"{type(self).__name__} has no chart of its own; draw its table, for example "
-            "qainsights.plotting.plot_intervals(result.to_frame(), label=...), instead."
-        )
+        raise TypeError(f"{type(self).__name__} has no chart of its own. {_plot_instead(self)}")
 
     def __repr__(self) -> str:
         figures = _format_figures(dict(list(self._key_figures().items())[:_MAX_FIGURES]))
@@ -170,3 +170,21 @@ def _format(value: Any) -> str:
     if isinstance(value, np.integer):
         return str(int(value))
     return repr(value)
+
+
+def _plot_instead(result: TidyResult) -> str:
+    """What to draw instead of a result without a chart, in the words of its own table."""
+    frame = result.to_frame()
+    columns = list(frame.columns)
+    if {"ci_low", "ci_high"} <= set(columns):
+        at = columns.index("ci_low")
+        estimate = columns[at - 1] if at > 0 else "estimate"
+        labels = [c for c in columns[:at] if not pd.api.types.is_numeric_dtype(frame[c])]
+        label = labels[0] if labels else columns[0]
+        return (
+            "Draw its estimates and intervals with qainsights.plotting.plot_intervals("
+            f"result.to_frame(), label={label!r}, estimate={estimate!r})."
+        )
+    if not any(pd.api.types.is_numeric_dtype(frame[c]) for c in columns):
+        return "Its table holds no numbers to draw: read result.summary() or result.to_frame()."
+    return "Draw its table instead, for example result.to_frame().plot()."

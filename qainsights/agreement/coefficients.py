@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .._docstrings import fill_docstring
 from ._estimate import cohen_result, conger_result, family_result, read_checked
 from ._inputs import INPUT_NAMES
 from .results import AgreementResult, CohenKappaResult
@@ -74,10 +75,10 @@ _MISSING = """Missing ratings (NaN or None) are never counted as a label. Items 
 
 
 def _fill(func: F) -> F:
-    func.__doc__ = (func.__doc__ or "").format(
-        inputs=_INPUTS, inference=_INFERENCE, weights=_WEIGHTS, returns=_RETURNS, missing=_MISSING
-    )
-    return func
+    return fill_docstring(
+        func, inputs=_INPUTS, inference=_INFERENCE, weights=_WEIGHTS, returns=_RETURNS,
+        missing=_MISSING,
+    )  # fmt: skip
 
 
 def _family(

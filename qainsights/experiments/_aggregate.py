@@ -129,6 +129,19 @@ def serial_correlation(
     return rho, float(stats.norm.sf(rho * np.sqrt(pairs))), upper
 
 
+def unit_changes(fit, y, *, unit, after, treated_unit, period_effect):
+    """Each unit's weighted mean period-adjusted logit after the start minus before, and
+    whether the unit is treated (both in the sorted order of the units).
+    """
+    codes, _ = pd.factorize(unit, sort=True)
+    adjusted = y - period_effect
+    change = np.zeros(codes.max() + 1)
+    for side, sign in ((after, 1.0), (~after, -1.0)):
+        w = np.where(side, fit.weights, 0.0)
+        change += sign * np.bincount(codes, w * adjusted) / np.bincount(codes, w)
+    return change, np.bincount(codes, treated_unit) > 0
+
+
 def collapsed_test(
     fit: AggregateFit,
     y: np.ndarray,
@@ -146,13 +159,9 @@ def collapsed_test(
     that of the comparison units, tested by the pooled two-sample t on ``G − 2`` degrees of
     freedom, so serial correlation within a unit cannot shrink the standard error.
     """
-    codes, _ = pd.factorize(unit, sort=True)
-    adjusted = y - period_effect
-    change = np.zeros(codes.max() + 1)
-    for side, sign in ((after, 1.0), (~after, -1.0)):
-        w = np.where(side, fit.weights, 0.0)
-        change += sign * np.bincount(codes, w * adjusted) / np.bincount(codes, w)
-    is_treated = np.bincount(codes, treated_unit) > 0
+    change, is_treated = unit_changes(
+        fit, y, unit=unit, after=after, treated_unit=treated_unit, period_effect=period_effect
+    )
     g1, g0 = int(is_treated.sum()), int((~is_treated).sum())
     estimate = float(change[is_treated].mean() - change[~is_treated].mean())
     df = g1 + g0 - 2

@@ -19,6 +19,7 @@ from ._aggregate import (
     rate_difference,
     serial_correlation,
     t_wald,
+    unit_changes,
 )
 from ._checks import cluster_check, events_check
 from ._inputs import (
@@ -29,13 +30,14 @@ from ._inputs import (
     period_step,
 )
 from ._logistic import design_matrix, fit_cells, wald
+from ._randomization import MAX_ASSIGNMENTS, assignment_count, randomization_test
 from .result import DiffInDiffResult, assumption_row, effect_row
 
 __all__ = ["diff_in_diff"]
 
 _EFFECT = "treated_after"
 _TREND = "treated_trend"
-INFERENCES = ("auto", "aggregate", "collapsed", "cluster")
+INFERENCES = ("auto", "aggregate", "collapsed", "randomization", "cluster")
 #: one-sided level of the serial-correlation check that switches "auto" to the collapse
 SERIAL_ALPHA = 0.10
 #: the largest lag-1 autocorrelation the AR(1) variance factor uses
@@ -85,6 +87,16 @@ def diff_in_diff(
       comparison groups by a two-sample t test on ``G − 2`` degrees of freedom
       (``"collapsed"``, Bertrand, Duflo & Mullainathan 2004).
 
+    ``inference="randomization"`` is the tool for few treated groups among many comparison
+    groups (Conley & Taber 2011): each group's pre/post change as in ``"collapsed"``, and
+    the treated groups' mean change minus the others' ranked among every assignment of as
+    many treated groups (a Fisher randomisation test, exact when the groups are
+    exchangeable, whatever the serial correlation), with the interval from inverting it
+    for a constant effect; ``df`` is then NaN. It needs enough assignments: with one
+    treated group of four no p-value can fall below 0.25, and the function warns. (A wild
+    cluster bootstrap is not offered: with one treated cluster its restricted form
+    under-rejects and its unrestricted form over-rejects, MacKinnon & Webb 2017.)
+
     ``inference="cluster"`` fits the audit-level logistic model with standard errors
     clustered by ``cluster`` (normal reference): right when the treatment was assigned to
     many clusters (moderators randomised), wrong for site-level programmes. The result's
@@ -129,7 +141,7 @@ def diff_in_diff(
     cluster : str or None, default "moderator_id"
         Column of clusters for ``inference="cluster"``; ``None`` treats audits as
         independent there (model-based standard errors). Ignored by the other inferences.
-    inference : {"auto", "aggregate", "collapsed", "cluster"}, default "auto"
+    inference : {"auto", "aggregate", "collapsed", "randomization", "cluster"}, default "auto"
         How the interval and p-value are made; see above.
     ci : float, default 0.95
         Confidence level.
@@ -176,7 +188,9 @@ def diff_in_diff(
        differences-in-differences estimates? Quarterly Journal of Economics 119, 249-275.
     .. [6] Conley, T. G. & Taber, C. R. (2011). Inference with "difference in differences"
        with a small number of policy changes. Review of Economics and Statistics 93, 113-125.
-    .. [7] statsmodels ``WLS`` on the cells and ``Logit(...).fit(cov_type="cluster")`` on
+    .. [7] MacKinnon, J. G. & Webb, M. D. (2017). Wild bootstrap inference for wildly
+       different cluster sizes. Journal of Applied Econometrics 32, 233-254.
+    .. [8] statsmodels ``WLS`` on the cells and ``Logit(...).fit(cov_type="cluster")`` on
        the audit rows, the references the tests compare against.
 
     Examples
@@ -323,15 +337,22 @@ def _aggregate_inference(cells, *, group, time, covariates, inference, when, ste
         inflation = f"; variance x {factor:.2f} for serial correlation" if factor > 1 else ""
     else:
         periods = design_matrix(table, categorical=[time], numeric=[]).iloc[:, 1:]
-        log_odds = collapsed_test(
-            fit, y, unit=unit, after=table["_after"].to_numpy() == 1,
-            treated_unit=table["_treated"].to_numpy(), level=level,
-            period_effect=periods.to_numpy() @ fit.params[periods.columns].to_numpy(),
-        )  # fmt: skip
-        df, n_units = float(log_odds.pop("df")), n_groups
+        units = {"unit": unit, "after": table["_after"].to_numpy() == 1,
+                 "treated_unit": table["_treated"].to_numpy(),
+                 "period_effect": periods.to_numpy() @ fit.params[periods.columns].to_numpy()}  # fmt: skip
+        if chosen == "randomization":
+            _check_assignments(n_groups, n_treated, group, func)
+            log_odds = randomization_test(*unit_changes(fit, y, **units), level=level)
+            df = float(log_odds.pop("assignments"))
+        else:
+            log_odds = collapsed_test(fit, y, level=level, **units)
+            df = float(log_odds.pop("df"))
+        n_units = n_groups
         inflation = ""
     detail = _inference_detail(chosen, inference, rho, p_serial, df, group) + inflation
-    _warn_design(detail, df, serial, n_treated, rho, group, func)
+    _warn_design(detail, df, serial, n_treated, rho, group, func, chosen, level)
+    if chosen == "randomization":
+        df = np.nan
     after = table[_EFFECT].to_numpy() == 1
     difference = rate_difference(
         table["errors"].to_numpy(float)[after], table["n"].to_numpy(float)[after], log_odds
@@ -408,6 +429,10 @@ def _inference_detail(chosen, asked, rho, p_serial, df, group) -> str:
         f"with {group} and period effects), t reference on {df:.0f} residual degrees of freedom",
         "collapsed": f"pre/post change of each {group}, treated against comparison {group}s by a "
         f"two-sample t test on {df:.0f} degrees of freedom (robust to serial correlation)",
+        "randomization": f"randomisation inference: the treated {group}s' mean pre/post change "
+        f"against the comparison {group}s', ranked among all {df:,.0f} assignments of as many "
+        f"treated {group}s (exact p-value when {group}s are exchangeable, robust to serial "
+        "correlation; interval by inverting the test for a constant effect)",
     }[chosen]
     if asked != "auto":
         return f"{what}; chosen by the caller"
@@ -420,21 +445,38 @@ def _inference_detail(chosen, asked, rho, p_serial, df, group) -> str:
     )
 
 
-def _warn_design(detail, df, serial, n_treated, rho, group, func) -> None:
+def _check_assignments(n_groups, n_treated, group, func) -> None:
+    """Raise when randomisation inference would enumerate too many assignments."""
+    count = assignment_count(n_groups, n_treated)
+    if count > MAX_ASSIGNMENTS:
+        raise ValueError(
+            f"inference='randomization' of {func} enumerates every assignment of {n_treated} "
+            f"treated {group}s among {n_groups}: {count:,}, more than {MAX_ASSIGNMENTS:,}. With "
+            "that many treated groups use inference='aggregate' or 'collapsed'."
+        )
+
+
+def _warn_design(detail, df, serial, n_treated, rho, group, func, chosen, level) -> None:
     """Warn when the design cannot support the inference it reports."""
     problems = []
-    if df < 1:
+    if chosen == "randomization":
+        if 1 / df >= 1 - level:
+            problems.append(
+                f"only {df:,.0f} assignments of the treated {group}s exist, so no p-value can "
+                f"fall below {1 / df:.3f} and the {level:.0%} interval may be unbounded"
+            )
+    elif df < 1:
         problems.append(
             f"no degrees of freedom are left ({detail}), so the interval and p-value are NaN"
         )
-    elif serial and n_treated == 1:
+    elif serial and n_treated == 1 and chosen != "randomization":
         problems.append(
             f"one treated {group} with serially correlated shocks (lag-1 autocorrelation "
             f"{rho:.2f}): the interval rests on the treated {group}'s shocks being like the "
             f"comparison {group}s' (Conley & Taber 2011), which the data cannot check, and "
             "its false-positive rate may exceed the nominal level"
         )
-    elif np.isnan(rho):
+    elif np.isnan(rho) and chosen != "randomization":
         problems.append(
             "too few periods to check for serially correlated shocks, which would make the "
             "interval too narrow"

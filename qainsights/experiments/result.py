@@ -133,14 +133,16 @@ class DiffInDiffResult(_EffectsResult):
         Audits in the model.
     n_clusters : int or None
         Independent units behind the standard errors: group x period cells
-        (``"aggregate"``), groups (``"collapsed"``) or clusters (``"cluster"``; None for
+        (``"aggregate"``), groups (``"collapsed"``, ``"randomization"``) or clusters (``"cluster"``; None for
         model-based errors).
     inference : str
-        ``"aggregate"``, ``"collapsed"`` or ``"cluster"``: how the interval was made.
+        ``"aggregate"``, ``"collapsed"``, ``"randomization"`` or ``"cluster"``: how the
+        interval was made.
     inference_detail : str
         What that inference is, and why it was chosen or why it is doubtful.
     df : float
-        Degrees of freedom of the t reference (``inf`` for the normal reference).
+        Degrees of freedom of the t reference (``inf`` for the normal reference, NaN for
+        randomisation inference).
     """
 
     effects: pd.DataFrame

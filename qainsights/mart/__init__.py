@@ -8,6 +8,7 @@ tables derived from it (:func:`publish`); the dashboard and BI tools read the ma
 from .cube import CUBE_KEYS, quality_cube
 from .dashboard import dashboard_data, write_dashboard
 from .derived import cube_rates, derived_tables
+from .findings import findings_frame, publish_findings
 from .store import Published, publish, read_mart
 
 __all__ = [
@@ -16,7 +17,9 @@ __all__ = [
     "cube_rates",
     "dashboard_data",
     "derived_tables",
+    "findings_frame",
     "publish",
+    "publish_findings",
     "quality_cube",
     "read_mart",
     "write_dashboard",

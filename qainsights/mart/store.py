@@ -36,8 +36,12 @@ ORDER = {
     "dim_period": ("month", "week"),
     "dim_site": ("site", "site_type"),
     "mart_info": ("key",),
+    "findings": ("month", "rank"),
 }
 
+
+#: Tables written by the report (:func:`~qainsights.mart.publish_findings`), exported too.
+REPORTED = ("findings",)
 
 #: Columns stored as dates (Mondays of weeks, first days of months and stretches).
 DATE_COLUMNS = ("week", "month_start", "start", "end")
@@ -173,7 +177,8 @@ def publish(
     with duckdb.connect(str(target), read_only=True) as con:
         counts = {
             name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
-            for name in [*CUBES, *tables]
+            for name in [*CUBES, *tables, *REPORTED]
+            if name in _table_names(con)
         }
         if parquet is not None:
             _write_parquet(con, Path(parquet), list(counts))

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import pandas as pd
 from IPython.display import HTML
 
+from .findings import CLAIM_ALPHA
 from .formatting import readable
 
 __all__ = [
@@ -167,10 +168,12 @@ def _change_tile(report) -> str:
     overall = report.change.overall.iloc[0]
     # accuracy is one minus the error rate: its change and interval are the mirror image
     change, low, high = -overall["difference"], -overall["ci_high"], -overall["ci_low"]
-    significant = overall["p_value"] < 0.05
+    # judged, and its interval printed, at the level of the report's claims of change
+    significant = overall["p_value"] < CLAIM_ALPHA
     verdict = "beyond sampling error" if significant else "within noise"
     note = (
-        f"accuracy {100 * change:+.1f} points (95% CI {100 * low:+.1f} to {100 * high:+.1f}), "
+        f"accuracy {100 * change:+.1f} points ({100 * (1 - CLAIM_ALPHA):g}% CI "
+        f"{100 * low:+.1f} to {100 * high:+.1f}), "
         f"{_p(overall['p_value'])}: {verdict}"
     )
     colour = "#6E6E6E" if not significant else ("#0072B2" if change > 0 else "#D55E00")

@@ -22,6 +22,7 @@ __all__ = [
     "actions_table",
     "chart_action_segments",
     "owner_of_cause",
+    "segment_evidence",
     "weekly_claim_weeks",
 ]
 
@@ -186,6 +187,52 @@ def chart_action_segments(
         & (errors >= min_errors)
     )
     return summary[keep]
+
+
+def segment_evidence(
+    summary: pd.DataFrame, *, alpha: float = CLAIM_ALPHA, min_errors: int = MIN_ERRORS
+) -> pd.Series:
+    """What each segment's latest-week signal is worth, by the rule that makes it an action.
+
+    A segment that :func:`chart_action_segments` keeps is a ``"claim"``; any other signal (a
+    run-rule shift, a point beyond the limits whose q-value does not separate it from chance
+    or that rests on too few errors) is a ``"lead"``, with its q-value, to look at again;
+    a segment without a signal is ``"in control"``.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        :attr:`~qainsights.spc.ControlChartSet.segments` of a p or Laney p' scan.
+    alpha, min_errors
+        As in :func:`chart_action_segments`.
+
+    Returns
+    -------
+    Series of str
+        One label per row of ``summary``, on its index.
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"site": ["A", "B", "C", "D"], "value": [0.5, 0.3, 0.2, 0.1],
+    ...                         "n": [2, 40, 50, 50],
+    ...                         "status": ["out of control"] * 2 + ["shift", "in control"],
+    ...                         "q_value": [0.01, 0.002, 1.0, 1.0]})
+    >>> segment_evidence(summary).tolist()
+    ['lead (out of control, q = 0.01)', 'claim', 'lead (shift, q = 1)', 'in control']
+
+    References
+    ----------
+    .. [1] Benjamini, Y. and Hochberg, Y. (1995). Controlling the false discovery rate.
+       *Journal of the Royal Statistical Society B* 57, 289-300.
+    """
+    claimed = summary.index.isin(chart_action_segments(summary, alpha=alpha,
+                                                       min_errors=min_errors).index)  # fmt: skip
+    leads = "lead (" + summary["status"].astype(str) + ", q = " + summary["q_value"].map(
+        "{:.2g}".format
+    ) + ")"  # fmt: skip
+    calm = (summary["status"] == "in control").to_numpy()
+    labels = np.where(claimed, "claim", np.where(calm, "in control", leads))
+    return pd.Series(labels, index=summary.index, name="evidence", dtype=object)
 
 
 def weekly_claim_weeks(table: pd.DataFrame, since) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .._validation import check_option
 from .consistency import consistency_notes
+from .engine_input import collect_report_rows
 from .findings import Finding
 from .inputs import report_input
 from .parts import (
@@ -48,6 +49,7 @@ SECTIONS = (
     "control_charts",
     "change",
     "root_causes",
+    "comments",
     "segments",
     "sites",
     "vendors",
@@ -83,8 +85,10 @@ def build_monthly_report(
 
     Parameters
     ----------
-    audits : DataFrame
-        The canonical audit table (from :func:`qainsights.load_audits`).
+    audits : DataFrame, or a polars, DuckDB or PySpark frame
+        The canonical audit table (from :func:`qainsights.load_audits`). Another engine's
+        rows give the same report: only the columns and months the sections read are
+        collected (:func:`~qainsights.report.engine_input.collect_report_rows`).
     month : str, optional
         'YYYY-MM'; the latest complete month of the data when omitted.
     target : float, default 0.92
@@ -127,6 +131,7 @@ def _build(audits, month, target, calibration, calibration_standard, sections, p
     """Compute the sections; see :func:`build_monthly_report`."""
     chosen = check_sections(sections)
     check_target(target, func="build_monthly_report")
+    audits, month = collect_report_rows(audits, month=month)  # rows of another engine
     data = report_input(audits, month=month)
     ctx = Context(
         audits=data.audits, month=data.month, before=data.previous, target=target,

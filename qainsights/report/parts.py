@@ -8,6 +8,7 @@ these data; :data:`SECTION_PARTS` lists them in report order.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from ..spc import ControlChart, control_charts, p_chart
 from ..standardization import standardized_rates
 from ..trends import explain_change, trend_test
 from ..vendors import NoCommonMixError, compare_site_types
+from .comments import comments_section, why_no_comments
 from .estimand import effective_counts
 from .findings import CLAIM_ALPHA, Finding
 from .section_findings import (
@@ -52,6 +54,8 @@ __all__ = [
 CHANGE_DIMS = ("site", "queue", "policy", "market")
 #: Months of audits behind the moderator distribution (one month is too few audits per person).
 MODERATOR_MONTHS = 3
+#: Months of the vendor gaps' trend.
+VENDOR_MONTHS = 6
 #: The root cause shown for errors without one.
 NOT_RECORDED = "(not recorded)"
 
@@ -118,7 +122,11 @@ def _capability_by_queue(current: pd.DataFrame, weight: str | None) -> pd.DataFr
 
 @dataclass(frozen=True)
 class Context:
-    """What every section reads: the data, the months compared and the report's estimand."""
+    """What every section reads: the data, the months compared and the report's estimand.
+
+    The rows of the report month (:attr:`current`) and of both months compared
+    (:attr:`both`) are selected once, on first use, and shared by the sections.
+    """
 
     audits: pd.DataFrame
     month: str
@@ -131,12 +139,12 @@ class Context:
     pseudonym_key: str | bytes | None
     chosen: tuple[str, ...]
 
-    @property
+    @cached_property
     def current(self) -> pd.DataFrame:
         """The audits of the report month."""
         return self.audits[self.audits["month"] == self.month]
 
-    @property
+    @cached_property
     def both(self) -> pd.DataFrame:
         """The audits of the report month and the month before."""
         return self.audits[self.audits["month"].isin([self.before, self.month])]
@@ -205,7 +213,7 @@ def _change_section(ctx: Context) -> tuple[dict, list[Finding]]:
     _has_previous(ctx)
     change = explain_change(
         ctx.both, by=list(CHANGE_DIMS), period="month", current=ctx.month,
-        baseline=ctx.before, weight=ctx.weight, alpha=CLAIM_ALPHA,
+        baseline=ctx.before, weight=ctx.weight, alpha=CLAIM_ALPHA, ci=1 - CLAIM_ALPHA,
     )  # fmt: skip
     return {"change": change}, change_findings(change)
 
@@ -266,11 +274,12 @@ def _vendors_section(ctx: Context) -> tuple[dict, list[Finding]]:
             f"the audits of {ctx.month} do not name both in-house and vendor sites "
             "(column 'site_type')."
         )
+    recent = _window(ctx.audits, "month", ctx.month, VENDOR_MONTHS)  # selected once for both mixes
     for mix in (("queue", "policy"), ("queue",)):  # the finest mix that all units share
         try:
             result = compare_site_types(
-                ctx.audits, month=ctx.month, target=ctx.target, mix=mix, weight=ctx.weight,
-                strata=ctx.strata,
+                recent, month=ctx.month, target=ctx.target, mix=mix, months=VENDOR_MONTHS,
+                weight=ctx.weight, strata=ctx.strata,
             )  # fmt: skip
         except NoCommonMixError:
             continue
@@ -311,6 +320,13 @@ def _calibration_section(ctx: Context) -> tuple[dict, list[Finding]]:
     return {"calibration": result}, calibration_findings(result)
 
 
+def _comments_section(ctx: Context) -> tuple[dict, list[Finding]]:
+    reason = why_no_comments(ctx.audits, month=ctx.month, previous=ctx.before)
+    if reason is not None:
+        raise Omitted(reason)
+    return {"comments": comments_section(ctx.both, month=ctx.month, previous=ctx.before)}, []
+
+
 def _capability_section(ctx: Context) -> tuple[dict, list[Finding]]:
     table = _capability_by_queue(ctx.current, ctx.weight)
     return {"capability": table}, capability_findings(table, ctx.target)
@@ -327,6 +343,7 @@ SECTION_PARTS = {
     "control_charts": (_charts_section,),
     "change": (_change_section,),
     "root_causes": (_root_cause_section,),
+    "comments": (_comments_section,),
     "segments": (_segments_section,),
     "sites": (_sites_section,),
     "vendors": (_vendors_section,),
@@ -346,6 +363,7 @@ PART_TITLES = {
     "control_charts": "Control charts",
     "change": "What changed",
     "root_causes": "Root causes",
+    "comments": "What the comments say",
     "segments": "Accuracy by site and queue",
     "sites": "Sites on a common mix",
     "vendors": "In-house and vendor sites",

@@ -55,6 +55,13 @@ def _relative(path: str | os.PathLike | None, workdir: Path) -> str | None:
     return None if path is None else os.path.relpath(Path(path).resolve(), workdir)
 
 
+def _inside_ipython() -> bool:
+    """True when this process already runs an IPython shell (a notebook or a console)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    return InteractiveShell.initialized()
+
+
 def _template_path() -> Path:
     return Path(str(resources.files("qainsights.report") / TEMPLATE))
 
@@ -81,8 +88,10 @@ def render_report(
 ) -> Path:
     """Execute the Monthly Quality Report for an audit file and write it as one HTML file.
 
-    The template notebook runs in a fresh kernel with its ``parameters`` cell overridden
-    (papermill); the executed notebook becomes a self-contained HTML page with the code
+    The template notebook runs with its ``parameters`` cell overridden (papermill): in an
+    IPython shell of this process (:func:`~qainsights.report.in_process.execute_in_process`,
+    no kernel to start), or in a fresh kernel when the executed ``notebook`` is kept or this
+    process is itself a notebook. The executed notebook becomes a self-contained HTML page with the code
     hidden, the figures embedded and nothing loaded from the network (nbconvert).
 
     Parameters
@@ -110,9 +119,9 @@ def render_report(
         Also keep the executed notebook here. The notebook runs from this file's folder,
         with ``data`` given relative to it, so the notebook can be re-run where it lies.
     timeout : int, default 600
-        Seconds a cell may run.
+        Seconds a cell may run in a kernel.
     progress : bool, default False
-        Show a progress bar of the cells executed.
+        Show a progress bar of the cells executed in a kernel.
     columns, actions, date_format
         How to read ``data``, as in :func:`qainsights.load_audits`: your column names and
         action values to canonical ones, and the strftime format of the timestamps.
@@ -137,9 +146,9 @@ def render_report(
     True
     """
     import nbformat
-    import papermill
     from nbconvert import HTMLExporter
 
+    from .in_process import execute_in_process
     from .monthly import check_sections
 
     check_sections(sections)
@@ -148,7 +157,8 @@ def render_report(
     with tempfile.TemporaryDirectory() as scratch:
         executed = Path(notebook) if notebook else Path(scratch) / TEMPLATE
         executed.parent.mkdir(parents=True, exist_ok=True)
-        workdir = executed.parent.resolve()
+        in_process = notebook is None and not _inside_ipython()
+        workdir = Path.cwd().resolve() if in_process else executed.parent.resolve()
         parameters = {
             "data_path": _relative(data, workdir),
             "calibration_path": _relative(calibration, workdir),
@@ -163,16 +173,22 @@ def render_report(
             "errors": errors,
             "date_format": date_format,
         }
-        papermill.execute_notebook(
-            str(_template_path()),
-            str(executed),
-            parameters=parameters,
-            cwd=str(workdir),
-            kernel_name="python3",
-            progress_bar=progress,
-            execution_timeout=timeout,
-            kernel_manager_class=_kernel_manager(),
-        )
+        if in_process:
+            template = nbformat.read(_template_path(), as_version=4)
+            nbformat.write(execute_in_process(template, parameters), executed)
+        else:
+            import papermill
+
+            papermill.execute_notebook(
+                str(_template_path()),
+                str(executed),
+                parameters=parameters,
+                cwd=str(workdir),
+                kernel_name="python3",
+                progress_bar=progress,
+                execution_timeout=timeout,
+                kernel_manager_class=_kernel_manager(),
+            )
         exporter = HTMLExporter(
             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
         )

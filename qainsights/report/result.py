@@ -64,6 +64,9 @@ class MonthlyReport(TidyResult):
         empirical-Bayes shrinkage and false-discovery-rate control.
     named_moderators : DataFrame
         Only the statistically separable moderators, under pseudonyms.
+    comments : CommentsSection
+        The terms and themes of this month's error comments against last month's
+        (:func:`~qainsights.report.comments.comments_section`).
     calibration : CalibrationResult
         The calibration session (when calibration ratings were given).
     capability : DataFrame
@@ -108,6 +111,7 @@ class MonthlyReport(TidyResult):
     vendors: VendorComparison | None = None
     moderators: ModeratorOutliers | None = None
     named_moderators: pd.DataFrame | None = None
+    comments: object | None = None
     calibration: object | None = None
     capability: pd.DataFrame | None = None
     sampling: str | None = None
@@ -140,6 +144,7 @@ class MonthlyReport(TidyResult):
             "Change explanation": None if self.change is None else self.change.explanation,
             "Mix and rate": None if self.change is None else self.change.mix,
             "Root causes": None if self.root_causes is None else self.root_causes.comparison,
+            **({} if self.comments is None else self.comments.tables()),
             "Accuracy by site": self.by_site,
             "Accuracy by queue": self.by_queue,
             "Sites standardised": self.standardised,

@@ -129,7 +129,7 @@ def root_cause_findings(result: ParetoResult) -> list[Finding]:
     found = [
         Finding(
             "root_causes",
-            "medium",
+            "low",  # a ranking of this month's causes, not a claim that anything changed
             f"The vital few root causes this month: {vital}.",
             "Aim training and guideline work at these first.",
         )

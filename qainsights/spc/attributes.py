@@ -10,6 +10,7 @@ import pandas as pd
 from scipy.stats import binom, norm
 from scipy.stats import poisson as poisson_dist
 
+from .._docstrings import fill_docstring
 from .._validation import check_option, format_values
 from ._assemble import Limits, assemble, group_mean, ratio, used_mask
 from ._inputs import build_frame
@@ -545,8 +546,4 @@ def u_chart(
 
 
 for _chart in (p_chart, np_chart, c_chart, u_chart):
-    _chart.__doc__ = (
-        _chart.__doc__.replace("{phases}", _PHASE_DOC.strip("\n")[4:])
-        .replace("{laney}", _LANEY_DOC.strip("\n")[4:])
-        .replace("{exact}", _EXACT_DOC.strip("\n")[4:])
-    )
+    fill_docstring(_chart, phases=_PHASE_DOC, laney=_LANEY_DOC, exact=_EXACT_DOC)

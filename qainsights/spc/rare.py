@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._docstrings import fill_docstring
 from .._validation import format_values
 from ._assemble import Limits, assemble, group_mean, ratio, used_mask
 from ._inputs import build_frame, phase_arguments
@@ -202,5 +203,5 @@ def t_chart(
     )
 
 
-g_chart.__doc__ = g_chart.__doc__.replace("{phases}", _PHASE_DOC.strip("\n")[4:])
-t_chart.__doc__ = t_chart.__doc__.replace("{phases}", _PHASE_DOC.strip("\n")[4:])
+fill_docstring(g_chart, phases=_PHASE_DOC)
+fill_docstring(t_chart, phases=_PHASE_DOC)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
+from .._docstrings import fill_docstring
 from .._results import TidyResult, drawing
 from .._validation import check_option
 from ._assemble import Limits, assemble, ratio, warn_degenerate
@@ -339,9 +340,6 @@ def _cusum_signals(
     )
 
 
-_PHASES = _PHASE_DOC.strip("\n")[4:]
-_PHASES = _PHASES[: _PHASES.index("    nsigmas :")].rstrip("\n")
+_PHASES = _PHASE_DOC[: _PHASE_DOC.index("    nsigmas :")]
 for _chart in (ewma_chart, cusum_chart):
-    _chart.__doc__ = (
-        _chart.__doc__.replace("{phases}", _PHASES).replace("{{", "{").replace("}}", "}")
-    )
+    fill_docstring(_chart, phases=_PHASES)

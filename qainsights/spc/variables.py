@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._docstrings import fill_docstring
 from .._validation import check_columns, check_frame, check_option, format_values
 from ._assemble import Limits, assemble, group_mean, used_mask
 from ._inputs import build_frame
@@ -454,12 +455,6 @@ def xbar_s_chart(
     return _xbar_pair(func="xbar_s_chart", spread_kind="s", **locals())
 
 
-_PHASES = _PHASE_DOC.strip("\n")[4:]
-i_mr_chart.__doc__ = i_mr_chart.__doc__.replace("{phases}", _PHASES)
+fill_docstring(i_mr_chart, phases=_PHASE_DOC)
 for _chart in (xbar_r_chart, xbar_s_chart):
-    _chart.__doc__ = (
-        _chart.__doc__.replace("{xbar}", _XBAR_DOC.strip("\n")[4:])
-        .replace("{phases}", _PHASES)
-        .replace("{{", "{")
-        .replace("}}", "}")
-    )
+    fill_docstring(_chart, xbar=_XBAR_DOC, phases=_PHASE_DOC)

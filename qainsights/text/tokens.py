@@ -191,18 +191,37 @@ def _normalise(texts: pa.Array) -> pa.Array:
     return folded
 
 
+def _expand(lengths: np.ndarray, starts: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Positions ``starts[c] .. starts[c] + lengths[c] - 1`` for every code ``c``, in order."""
+    sizes = lengths[codes]
+    total = int(sizes.sum())
+    ends = np.cumsum(sizes)
+    offset = np.repeat(starts[codes] - (ends - sizes), sizes)
+    return np.arange(total, dtype=np.int64) + offset
+
+
 def _words(texts: pa.Array, stop_words: frozenset[str]):
     """Every word of every text as a code into ``vocabulary``, with the text it came from.
 
-    The words are dictionary-encoded once; empty pieces and stop words are dropped by their
-    codes, so no string is copied after the split.
+    The texts are cut at ASCII white space (a fast split), the pieces dictionary-encoded,
+    and only the distinct pieces are normalised and split into words at Unicode word
+    boundaries; the words of each piece are then laid out again for every occurrence with
+    index arithmetic. Empty pieces and stop words are dropped by their codes, so no string
+    is copied after the split.
     """
-    split = pc.split_pattern_regex(_normalise(texts), _NOT_WORD)
-    encoded = pc.dictionary_encode(pc.list_flatten(split))
-    vocabulary = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    pieces = pc.ascii_split_whitespace(texts)
+    encoded = pc.dictionary_encode(pc.list_flatten(pieces))
+    piece_code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    piece_text = pc.list_parent_indices(pieces).to_numpy(zero_copy_only=False).astype(np.int64)
+    split = pc.split_pattern_regex(_normalise(encoded.dictionary), _NOT_WORD)
+    words = pc.dictionary_encode(pc.list_flatten(split))
+    vocabulary = words.dictionary.to_numpy(zero_copy_only=False).astype(object)
     usable = (vocabulary != "") & ~pd.Index(vocabulary).isin(list(stop_words))
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    parent = pc.list_parent_indices(split).to_numpy(zero_copy_only=False).astype(np.int64)
+    word_code = words.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    offsets = split.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
+    at = _expand(np.diff(offsets), offsets[:-1] - offsets[0], piece_code)
+    codes = word_code[at]
+    parent = np.repeat(piece_text, np.diff(offsets)[piece_code])
     keep = usable[codes]
     return codes[keep], parent[keep], vocabulary
 

@@ -298,7 +298,9 @@ def _check_search(dims, max_order, max_segments, coverage, *, func: str) -> None
             or not isinstance(value, (int, np.integer))
             or not 1 <= value <= top
         ):
-            limit = f"between 1 and {high} (the number of 'by' columns)" if high else "an integer >= 1"
+            limit = (
+                f"between 1 and {high} (the number of 'by' columns)" if high else "an integer >= 1"
+            )
             raise ValueError(
                 f"The {name!r} parameter of {func} must be {limit}. Got {value!r} instead."
             )
@@ -472,7 +474,7 @@ def _summary(overall: pd.Series, explanation: pd.DataFrame, mix, *, alpha, level
     change = overall["difference"]
     head = (
         f"The error rate {'rose' if change > 0 else 'fell'} from {overall['rate_baseline']:.1%} "
-        f"to {overall['rate_current']:.1%} ({_points(change)}, {level:.0%} CI "
+        f"to {overall['rate_current']:.1%} ({_points(change)}, {100 * level:g}% CI "
         f"{100 * overall['ci_low']:+.1f} to {100 * overall['ci_high']:+.1f})."
     )
     if not overall["p_value"] <= alpha:

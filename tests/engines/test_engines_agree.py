@@ -149,5 +149,6 @@ def test_every_trends_function_is_the_same_on_every_engine(engine):
     expected = detect_changepoints(rows, period="week", by="site")
     assert_same(got.to_frame(), expected.to_frame())
     assert_same(
-        trend_test(engine(rows), period="week", by="site"), trend_test(rows, period="week", by="site")
+        trend_test(engine(rows), period="week", by="site"),
+        trend_test(rows, period="week", by="site"),
     )

@@ -6,6 +6,7 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from qainsights.datasets import simulate_audits
 
@@ -29,4 +30,21 @@ def row_design(rows: pd.DataFrame, categorical: list[str], numeric: list[str]) -
     return pd.concat(
         [pd.DataFrame({"const": np.ones(len(rows))}, index=rows.index), rows[numeric], dummies],
         axis=1,
+    )
+
+
+def site_weeks(seed=11, sites=4, weeks=12, per_cell=200, shock_sd=0.3):
+    """Audit rows of sites x weeks with a logit-normal shock per cell (no treatment effect)."""
+    rng = np.random.default_rng(seed)
+    p = expit(-2.4 + rng.normal(0, shock_sd, (sites, weeks)))
+    errors = rng.binomial(per_cell, p)
+    site, week = np.divmod(np.arange(sites * weeks), weeks)
+    return pd.DataFrame(
+        {
+            "site": np.repeat([f"s{i}" for i in site], per_cell),
+            "week": np.repeat(
+                pd.Timestamp("2026-01-05") + pd.to_timedelta(7 * week, "D"), per_cell
+            ),
+            "is_error": (np.arange(per_cell)[None, :] < errors.ravel()[:, None]).ravel(),
+        }
     )

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from experiments_data import TRAINING_START, row_design, small_audits
+from experiments_data import TRAINING_START, row_design, site_weeks, small_audits
 from scipy import stats
 from scipy.special import expit
 from statsmodels.discrete.discrete_model import Logit
@@ -213,7 +213,7 @@ def test_fewer_than_three_pre_periods_warns_and_gives_nan_check():
         (
             {"inference": "wild"},
             r"The 'inference' parameter of diff_in_diff must be one of 'auto', 'aggregate', "
-            r"'collapsed', 'cluster'. Got 'wild' instead",
+            r"'collapsed', 'randomization', 'cluster'. Got 'wild' instead",
         ),
         ({"ci": 95}, r"The 'ci' parameter of diff_in_diff must be a confidence level"),
         ({"period": "decision_day"}, r"needs column 'decision_day'"),
@@ -256,23 +256,6 @@ def test_data_must_be_a_frame():
         diff_in_diff([1, 2], treated="Lisbon", start=TRAINING_START)
 
 
-def _site_weeks(seed=11, sites=4, weeks=12, per_cell=200, shock_sd=0.3):
-    """Audit rows of sites x weeks with a logit-normal shock per cell (no treatment effect)."""
-    rng = np.random.default_rng(seed)
-    p = expit(-2.4 + rng.normal(0, shock_sd, (sites, weeks)))
-    errors = rng.binomial(per_cell, p)
-    site, week = np.divmod(np.arange(sites * weeks), weeks)
-    return pd.DataFrame(
-        {
-            "site": np.repeat([f"s{i}" for i in site], per_cell),
-            "week": np.repeat(
-                pd.Timestamp("2026-01-05") + pd.to_timedelta(7 * week, "D"), per_cell
-            ),
-            "is_error": (np.arange(per_cell)[None, :] < errors.ravel()[:, None]).ravel(),
-        }
-    )
-
-
 @pytest.fixture(scope="module")
 def aggregate_reference():
     # Reference: statsmodels OLS then WLS on the site x week empirical logits, weights
@@ -280,7 +263,7 @@ def aggregate_reference():
     # 2007's two-step aggregation).
     from statsmodels.regression.linear_model import OLS, WLS
 
-    rows = _site_weeks()
+    rows = site_weeks()
     start = rows["week"].unique()[6]
     cells = rows.groupby(["site", "week"])["is_error"].agg(["sum", "size"]).reset_index()
     k, n = cells["sum"].to_numpy(float), cells["size"].to_numpy(float)
@@ -369,7 +352,7 @@ def test_auto_says_which_inference_it_used_and_why(aggregate_reference):
 def test_serially_correlated_shocks_with_one_treated_site_warn_and_collapse():
     # A random walk of shocks per site (strong persistence) and one treated site.
     rng = np.random.default_rng(3)
-    rows = _site_weeks(seed=4, weeks=30, shock_sd=0.0)
+    rows = site_weeks(seed=4, weeks=30, shock_sd=0.0)
     walk = np.cumsum(rng.normal(0, 0.25, (4, 30)), axis=1)
     site = rows["site"].str[1:].astype(int).to_numpy()
     week = ((rows["week"] - rows["week"].min()).dt.days // 7).to_numpy()
@@ -383,7 +366,7 @@ def test_serially_correlated_shocks_with_one_treated_site_warn_and_collapse():
 
 
 def test_two_groups_collapsed_leave_no_degrees_of_freedom_and_warn():
-    rows = _site_weeks(sites=2)
+    rows = site_weeks(sites=2)
     with pytest.warns(UserWarning, match=r"no degrees of freedom are left"):
         result = diff_in_diff(rows, treated="s0", start=rows["week"].unique()[6],
                               inference="collapsed")  # fmt: skip

@@ -45,7 +45,7 @@ SMOOTH = [40, 41, 40, 42, 41, 42, 43, 42, 43, 44, 30, 30, 29, 29, 28, 28, 28, 27
 def test_overdispersed_series_matches_statsmodels_quasi_binomial():
     # Reference: statsmodels GLM(Binomial, var_weights=n).fit(scale="X2", use_t=True): the
     # estimated dispersion puts the intervals on Student's t with m - 4 = 16 df.
-    result = interrupted_series(_audits(OVERDISPERSED), start=START)
+    result = interrupted_series(_audits(OVERDISPERSED), start=START, variance="quasi")
     reference = _reference(OVERDISPERSED, scale="X2")
     assert result.dispersion == pytest.approx(reference.scale, rel=1e-8)
     assert result.dispersion > 1
@@ -61,7 +61,7 @@ def test_overdispersed_series_matches_statsmodels_quasi_binomial():
 def test_underdispersed_series_keeps_binomial_variances():
     # Reference: statsmodels GLM(Binomial) with its default scale 1 (the floor documented),
     # t reference on 16 df.
-    result = interrupted_series(_audits(SMOOTH), start=START)
+    result = interrupted_series(_audits(SMOOTH), start=START, variance="quasi")
     reference = _reference(SMOOTH, scale=None)
     assert result.dispersion < 1
     ci = np.exp(reference.conf_int())
@@ -171,7 +171,7 @@ def test_all_zero_errors_and_bad_columns():
 def test_bad_variance_and_maxlags():
     audits = _audits(OVERDISPERSED)
     with pytest.raises(ValueError, match=r"The 'variance' parameter of interrupted_series must "
-                       r"be one of 'quasi', 'hac'. Got 'robust' instead"):  # fmt: skip
+                       r"be one of 'ar1', 'quasi', 'hac'. Got 'robust' instead"):  # fmt: skip
         interrupted_series(audits, start=START, variance="robust")
     with pytest.raises(ValueError, match=r"The 'maxlags' parameter of interrupted_series"):
         interrupted_series(audits, start=START, variance="hac", maxlags=-1)
@@ -182,5 +182,71 @@ def test_autocorrelated_residuals_warn_that_the_interval_is_too_optimistic():
     # their sign, so Durbin-Watson = sum (e_t - e_t-1)^2 / sum e_t^2 falls well below 1.5.
     errors = np.rint(40 + 12 * np.sin(2 * np.pi * np.arange(20) / 8)).astype(int)
     with pytest.warns(UserWarning, match=r"positively autocorrelated \(Durbin-Watson 0\.\d\d"):
-        result = interrupted_series(_audits(errors), start=START)
+        result = interrupted_series(_audits(errors), start=START, variance="quasi")
     assert not result.assumptions.set_index("check").loc["no autocorrelation", "passed"]
+    # The default AR(1) variances: no AR(1) process below 0.95 leaves residuals this
+    # persistent after the fit, so the estimate reaches its cap and the function says so.
+    with pytest.warns(UserWarning, match=r"reaches its cap of 0.95"):
+        result = interrupted_series(_audits(errors), start=START)
+    assert not result.assumptions.set_index("check").loc["AR(1) coefficient", "passed"]
+
+
+# A series with AR(0.6) logit shocks (sd 0.2) around 8 %, 400 audits a week (numpy seed 3).
+PERSISTENT = [37, 25, 31, 30, 28, 33, 14, 27, 22, 40, 56, 32, 21, 33, 32, 20, 27, 34, 33, 40]
+
+
+def test_ar1_variance_follows_its_derivation():
+    # Written out from the definition with statsmodels' quasi-binomial fit: the lag-1
+    # autocorrelation r1 of the Pearson residuals, rho solving
+    # E r1 = tr(M A M S(rho)) / tr(M S(rho)) (M the weighted residual maker, A half the lag-1
+    # neighbours, S(rho) = rho^|i-j|), raised by z_0.8 / sqrt(20); the sandwich
+    # phi B X'W^1/2 S W^1/2 X B with phi = max(1, r'r / tr(M S)), t on 16 df.
+    from scipy import optimize, stats
+
+    result = interrupted_series(_audits(PERSISTENT), start=START)
+    fit = _reference(PERSISTENT, scale=1.0)
+    t = np.arange(20, dtype=float)
+    post = (t >= 10).astype(float)
+    x = np.column_stack([np.ones_like(t), t, post, (t - 10) * post])
+    mu = np.asarray(fit.fittedvalues)
+    root_w = np.sqrt(400 * mu * (1 - mu))
+    xs = x * root_w[:, None]
+    m_mat = np.eye(20) - xs @ np.linalg.inv(xs.T @ xs) @ xs.T
+    a_mat = (np.eye(20, k=1) + np.eye(20, k=-1)) / 2
+    r = (np.asarray(PERSISTENT) - 400 * mu) / root_w
+    r1 = np.sum(r[1:] * r[:-1]) / np.sum(r * r)
+
+    def s_mat(rho):
+        return rho ** np.abs(t[:, None] - t[None, :])
+
+    rho = optimize.brentq(
+        lambda q: np.trace(m_mat @ a_mat @ m_mat @ s_mat(q)) / np.trace(m_mat @ s_mat(q)) - r1,
+        -0.9,
+        0.9,
+    )
+    used = rho + stats.norm.ppf(0.8) / np.sqrt(20)
+    assert 0 < used < 0.95
+    phi = max(1.0, r @ r / np.trace(m_mat @ s_mat(used)))
+    bread = np.linalg.inv(xs.T @ xs)
+    cov = phi * bread @ xs.T @ s_mat(used) @ xs @ bread
+    check = result.assumptions.set_index("check").loc["AR(1) coefficient"]
+    assert check["statistic"] == pytest.approx(rho, abs=1e-6)
+    effects = result.effects.set_index("effect")
+    q = stats.t.ppf(0.975, 16)
+    for term, j in (("level_change", 2), ("slope_change", 3)):
+        b, se = fit.params[j], np.sqrt(cov[j, j])
+        assert effects.loc[term, "ci_low"] == pytest.approx(np.exp(b - q * se), rel=1e-5)
+        assert effects.loc[term, "ci_high"] == pytest.approx(np.exp(b + q * se), rel=1e-5)
+        assert effects.loc[term, "p_value"] == pytest.approx(2 * stats.t.sf(abs(b) / se, 16),
+                                                             rel=1e-4)  # fmt: skip
+
+
+def test_ar1_variance_without_autocorrelation_is_the_quasi_binomial_one():
+    # Negatively autocorrelated residuals: the upper bound is below 0, S = I, and
+    # phi = r'r / tr(M) = X^2 / (m - 4): statsmodels' scale="X2" fit exactly.
+    result = interrupted_series(_audits(OVERDISPERSED), start=START)
+    assert result.assumptions.set_index("check").loc["AR(1) coefficient", "statistic"] < -0.2
+    reference = _reference(OVERDISPERSED, scale="X2")
+    ci = np.exp(reference.conf_int())
+    level = result.effects.set_index("effect").loc["level_change"]
+    assert (level["ci_low"], level["ci_high"]) == pytest.approx(tuple(ci[2]), rel=1e-6)

@@ -303,3 +303,24 @@ def test_rates_from_engine_sums_equal_error_rate_of_the_rows(audits):
         pd.testing.assert_frame_equal(mine, theirs, check_dtype=False, rtol=1e-12)
     with pytest.raises(ValueError, match="rates_from_sums"):
         rates_from_sums(sums.drop(columns="sum_w2"), by="site")
+
+
+def test_the_reports_findings_are_stored_by_month(audits, tmp_path):
+    from qainsights.mart import publish_findings
+    from qainsights.report import build_monthly_report
+
+    path = tmp_path / "q.duckdb"
+    publish(audits, to=path)
+    months = sorted(audits["month"].unique())
+    reports = [build_monthly_report(audits, month=m, sections=["headline", "segments"])
+               for m in months[-2:]]  # fmt: skip
+    total = sum(len(r.findings) for r in reports)
+    for report in [*reports, reports[0]]:  # the first month again: replaced, not added
+        rows = publish_findings(report, to=path)
+    assert rows == total
+    stored = read_mart(path, "findings")
+    for report in reports:
+        mine = stored[stored["month"] == report.month]
+        theirs = sorted((f.priority, f.finding, f.owner) for f in report.findings)
+        assert sorted(zip(mine["priority"], mine["finding"], mine["owner"], strict=True)) == theirs
+    assert publish(audits, to=path).tables["findings"] == total  # kept by a later publish

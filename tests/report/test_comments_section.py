@@ -118,3 +118,22 @@ def test_bad_arguments_name_the_parameter():
         comments_section(_hostile(), month="2026-06", top=0)
     with pytest.raises(ValueError, match="is_error"):
         comments_section(_hostile().drop(columns="is_error"), month="2026-06")
+
+
+def test_the_monthly_report_carries_the_section_and_says_why_when_it_cannot():
+    from qainsights.report import build_monthly_report
+
+    audits = load_sample("audits")
+    key = load_sample("answer_key").set_index("effect").loc["policy_change"]
+    month = key["start"].strftime("%Y-%m")
+    planted_words = set(key["phrases"].replace(";", " ").split())
+    report = build_monthly_report(audits, month=month, sections=["comments"])
+    assert set(report.comments.terms.rising["term"]) <= planted_words
+    assert "Comments: rising terms" in report.tables()
+    gone = build_monthly_report(
+        audits.drop(columns="qa_comment"), month=month, sections=["comments"]
+    )
+    assert gone.comments is None
+    assert gone.omitted == {
+        "comments": "the audits have no 'qa_comment' column (the auditors' comments on errors)."
+    }

@@ -1,0 +1,171 @@
+"""Calibration of the change decomposition, the change explanation, the ICC and the scan's claims.
+
+Rows in the columns of ``calibration_spc_report.COLUMNS``: the coverage of
+``decompose_change``'s bootstrap intervals (mix, rate and total effects, all 0 in a stable
+process whose segment shares and rates do not move; unweighted and with weights 1 or 20),
+the false-positive rate of ``explain_change`` (the overall test, and any segment named as an
+explanation) with the coverage of its overall interval, the coverage of ``icc``'s F intervals
+for the one-way, two-way random and two-way mixed forms at a known population ICC, and the
+share of stable segment scans in which the report's claim rule (``chart_action_segments``: out
+of control, exact test q below the report's claim level, at least its minimum of errors)
+names a segment, beside the same share at q < 0.05.
+
+Run: ``python benchmarks/calibration_trends_agreement.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+from calibration_spc_report import COLUMNS, cells, row
+
+SHARES = np.array([0.4, 0.3, 0.2, 0.1])
+RATES = np.array([0.03, 0.05, 0.07, 0.09])
+
+
+def _two_months(rng, per_month: int, weighted: bool) -> pd.DataFrame:
+    """Audits of two months of one stable process over four sites (and three queues)."""
+    size = 2 * per_month
+    site = rng.choice(4, size, p=SHARES)
+    frame = pd.DataFrame({
+        "month": np.repeat([0, 1], per_month),
+        "site": np.array(list("abcd"))[site],
+        "queue": rng.choice(["x", "y", "z"], size),
+        "is_error": rng.random(size) < RATES[site],
+    })  # fmt: skip
+    if weighted:
+        frame["weight"] = rng.choice([1.0, 20.0], size)
+    return frame
+
+
+def decompose_rows(rng, quick: bool) -> list[dict]:
+    """Coverage of the mix, rate and total effects' intervals (truth 0 for each)."""
+    from qainsights.trends import decompose_change
+
+    runs = 100 if quick else 1000
+    out = []
+    for weighted in (False, True):
+        covered = np.zeros((runs, 3), dtype=bool)
+        for i in range(runs):  # one decomposition (and its bootstrap) per simulated pair
+            data = _two_months(rng, 1000, weighted)
+            result = decompose_change(data, by="site", period="month", current=1, n_boot=500,
+                                      weight="weight" if weighted else None, seed=i)  # fmt: skip
+            frame = result.to_frame().set_index("effect").loc[["mix", "rate", "total"]]
+            covered[i] = (frame["ci_low"] <= 0).to_numpy() & (frame["ci_high"] >= 0).to_numpy()
+        world = "2 months x 1,000 audits, 4 sites, stable shares and rates" + (
+            ", weights 1 or 20" if weighted else ""
+        )
+        for j, effect in enumerate(("mix", "rate", "total")):
+            out.append(row(f"decompose_change {effect} effect interval", world, runs,
+                           covered=covered[:, j], note="bootstrap percentile, 500 draws"))  # fmt: skip
+    return out
+
+
+def explain_rows(rng, quick: bool) -> list[dict]:
+    """explain_change on two months without any change: the overall test and named segments."""
+    from qainsights.trends import explain_change
+
+    runs = 200 if quick else 2000
+    overall_reject, named, covered = (np.zeros(runs, dtype=bool) for _ in range(3))
+    for i in range(runs):  # one explanation per simulated pair of months
+        data = _two_months(rng, 2000, False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            result = explain_change(data, by=["site", "queue"], period="month", current=1)
+        overall = result.overall.iloc[0]
+        overall_reject[i] = overall["p_value"] < 0.05
+        covered[i] = overall["ci_low"] <= 0 <= overall["ci_high"]
+        named[i] = len(result.explanation) > 0
+    world = "2 months x 2,000 audits, 4 sites x 3 queues, no change"
+    return [
+        row("explain_change overall p_value and interval", world, runs,
+            rejections=overall_reject, covered=covered),
+        row("explain_change: any segment named as an explanation", world, runs, rejections=named,
+            note="family-wise: some one- or two-way segment named in a month without change"),
+    ]  # fmt: skip
+
+
+def icc_rows(rng, quick: bool) -> list[dict]:
+    """Coverage of ``icc``'s intervals at a known population ICC (30 items x 3 raters)."""
+    from qainsights.agreement import icc
+
+    runs = 300 if quick else 2000
+    items, raters = 30, 3
+    item_sd, rater_sd, error_sd = 1.0, 0.5, 1.0
+    truth = {
+        "ICC1": item_sd**2 / (item_sd**2 + error_sd**2),  # no rater effect in its world
+        "ICC2": item_sd**2 / (item_sd**2 + rater_sd**2 + error_sd**2),
+        "ICC3": item_sd**2 / (item_sd**2 + error_sd**2),
+    }
+    out = []
+    for form, value in truth.items():
+        covered = np.zeros(runs, dtype=bool)
+        biased = form != "ICC1"
+        for i in range(runs):  # one session per call
+            scores = (rng.normal(0, item_sd, (items, 1)) + rng.normal(0, error_sd, (items, raters))
+                      + (rng.normal(0, rater_sd, (1, raters)) if biased else 0.0))  # fmt: skip
+            frame = icc(pd.DataFrame(scores), form=form).to_frame().iloc[0]
+            covered[i] = frame["ci_low"] <= value <= frame["ci_high"]
+        world = (f"{items} items x {raters} raters, population {form} {value:.3f}"
+                 + (", rater sd 0.5" if biased else ""))  # fmt: skip
+        out.append(row(f"icc {form} interval (F)", world, runs, covered=covered))
+    return out
+
+
+def claim_rows(rng, quick: bool) -> list[dict]:
+    """Share of stable segment scans in which the report's claim rule names a segment."""
+    from qainsights._multiple import q_values
+    from qainsights.report.findings import CLAIM_ALPHA, MIN_ERRORS, chart_action_segments
+    from qainsights.spc import control_charts
+
+    scans, segments = (200 if quick else 2000), 40
+    data = cells(rng, segments=scans * segments, size="mixed", icc=0.02, shock_sd=0.15)
+    data["scan"], data["segment"] = np.divmod(data["segment"].to_numpy(), segments)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        summary = control_charts(data, by=["scan", "segment"], chart="laney_p", subgroup="week",
+                                 defects="errors", n="n", rules="limits").segments  # fmt: skip
+    # the q-values of each scan on its own, as the report computes them
+    summary["q_value"] = summary.groupby("scan")["p_value"].transform(
+        lambda p: pd.Series(q_values(p.to_numpy()), index=p.index)
+    )
+    claimed = np.zeros(scans, dtype=bool)
+    claimed[chart_action_segments(summary)["scan"].unique()] = True
+    loose = np.zeros(scans, dtype=bool)
+    loose[chart_action_segments(summary, alpha=0.05, min_errors=0)["scan"].unique()] = True
+    world = f"{segments} segments of 2-2,000 audits a week x 26 weeks, ICC 0.02, shocks sd 0.15"
+    return [
+        row(f"segment scan claim (report rule: q < {CLAIM_ALPHA:g}, >= {MIN_ERRORS} errors)",
+            world, scans, rejections=claimed,
+            note=f"family-wise rate per scan against the scan's share {CLAIM_ALPHA:g} of the "
+            "report's 5 % budget"),
+        row("segment scan: any segment out of control with q < 0.05, no minimum of errors",
+            world, scans, rejections=loose,
+            note="the level ControlChartSet.false_alarm_rate simulates, not the report's"),
+    ]  # fmt: skip
+
+
+def rows(quick: bool = False) -> pd.DataFrame:
+    """Every row of this script."""
+    parts = (decompose_rows, explain_rows, icc_rows, claim_rows)
+    found = [make(np.random.default_rng([2027, i]), quick) for i, make in enumerate(parts)]
+    return pd.DataFrame([r for part in found for r in part], columns=COLUMNS)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    table = rows(quick=args.quick)
+    with pd.option_context("display.width", 250, "display.max_colwidth", 90):
+        print(table.round(4).to_string(index=False))
+    print(f"{time.perf_counter() - began:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
