@@ -240,7 +240,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args, parser)
     except (ValueError, TypeError, FileNotFoundError, ImportError) as error:
-        print(f"qainsights {args.command}: {error}", file=sys.stderr)
+        # Validation's advice names the Python keyword; on the command line it is a flag.
+        message = str(error).replace("pass errors='report'", "pass --errors report")
+        print(f"qainsights {args.command}: {message}", file=sys.stderr)
         return 2
     except Exception as error:
         if type(error).__name__ != "PapermillExecutionError":

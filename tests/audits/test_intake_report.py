@@ -36,7 +36,9 @@ def test_report_reads_the_export_through_the_mapping(own_export, tmp_path, capsy
     for yours, canonical in ACTIONS.items():
         args += ["--action", f"{canonical}={yours}"]
     assert main(args) == 2  # five rows fail: the report stops by default
-    assert "AuditValidationError" in capsys.readouterr().err
+    stderr = capsys.readouterr().err
+    assert f"found problems in 5 of {n_rows:,} rows" in stderr
+    assert "pass --errors report to exclude them" in stderr
     assert main([*args, "--errors", "report"]) == 0
     html = output.read_text()
     assert "Headline accuracy" in html

@@ -59,7 +59,11 @@ def test_one_row_per_effect_and_unequal_arms():
     # Each row is sample_size_for_effect's plan at the study's own audits per moderator.
     for row in plan.itertuples():
         same = sample_size_for_effect(
-            0.09, row.p_treatment, icc=0.01, ratio=2, cluster_size=row.audits_per_moderator,
+            0.09,
+            row.p_treatment,
+            icc=0.01,
+            ratio=2,
+            cluster_size=row.audits_per_moderator,
             audits_per_week=250,
         ).iloc[0]
         assert (same["n_control"], same["n_treatment"]) == (row.n_control, row.n_treatment)
@@ -97,19 +101,28 @@ def test_shortest_length_at_which_the_plan_fits(p0, odds_ratio, audits_per_week,
 
 def test_no_length_is_enough_when_each_week_adds_more_design_effect_than_audits():
     # 0.09 vs 0.08: n0 = 12,000 or so; 12,000 * 0.01 / 100 moderators = 1.2 >= 1.
-    with pytest.raises(ValueError, match=r"study_length: p_treatment=0\.08 cannot be detected at "
-                                         r"any study length with moderators=100 and icc=0\.01"):
+    with pytest.raises(
+        ValueError,
+        match=r"study_length: p_treatment=0\.08 cannot be detected at "
+        r"any study length with moderators=100 and icc=0\.01",
+    ):
         study_length(0.09, 0.08, audits_per_week=500, moderators=100, icc=0.01)
 
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"moderators": 0}, r"The 'moderators' parameter of study_length must be a positive "
-                            r"integer. Got 0 instead."),
+        (
+            {"moderators": 0},
+            r"The 'moderators' parameter of study_length must be a positive "
+            r"integer. Got 0 instead.",
+        ),
         ({"moderators": 2.5}, r"The 'moderators' parameter of study_length"),
-        ({"audits_per_week": 0}, r"The 'audits_per_week' parameter of study_length must be a "
-                                 r"finite number > 0. Got 0 instead."),
+        (
+            {"audits_per_week": 0},
+            r"The 'audits_per_week' parameter of study_length must be a "
+            r"finite number > 0. Got 0 instead.",
+        ),
         ({"icc": 1.0}, r"The 'icc' parameter of study_length must be a number in \[0, 1\)"),
         ({"power": 1.2}, r"The 'power' parameter of study_length must be a number strictly"),
         ({"method": "exact"}, r"The 'method' parameter of study_length must be one of"),

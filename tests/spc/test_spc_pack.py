@@ -74,8 +74,11 @@ def test_latest_complete_week(last, monday):
 
 
 def test_latest_complete_week_bad_input():
-    with pytest.raises(ValueError, match=r"The 't' column of latest_complete_week must hold "
-                                         r"datetimes. Got dtype"):
+    with pytest.raises(
+        ValueError,
+        match=r"The 't' column of latest_complete_week must hold "
+        r"datetimes. Got dtype",
+    ):
         latest_complete_week(pd.DataFrame({"t": ["2026-11-01"]}), time="t")
     with pytest.raises(ValueError, match=r"latest_complete_week needs at least one t"):
         latest_complete_week(pd.DataFrame({"t": pd.to_datetime([None])}), time="t")
@@ -104,7 +107,9 @@ def test_rule_firings_counts_first_and_last():
 
 
 def test_rule_firings_when_nothing_fired():
-    empty = pd.DataFrame({"rule": pd.Series([], dtype=object), "subgroup": pd.Series([], dtype=int)})
+    empty = pd.DataFrame(
+        {"rule": pd.Series([], dtype=object), "subgroup": pd.Series([], dtype=int)}
+    )
     table = rule_firings(empty, by="rule")
     assert table.empty
     assert table.columns.tolist() == ["rule", "firings", "first", "last"]
