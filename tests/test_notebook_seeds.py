@@ -6,7 +6,9 @@ planted effects, other noise), with its ``DATA`` parameter (and the other data p
 declares) pointing at those files, and every assertion cell that guards its prose must pass.
 
 A notebook is held to this once its first code cell is tagged ``parameters`` and declares
-``DATA`` and ``PERIOD`` (the notebook convention); until then it is an expected failure, not run.
+``DATA`` and ``PERIOD`` (the notebook convention; the report, notebook 01, keeps the names of the
+report template's documented parameters, ``data_path`` and ``month``); until then it is an
+expected failure, not run.
 
 The simulated data have the sample's size (52 weeks, about 2,000 audits a week): with less data
 the planted effects lose power, and a story would fail for a reason that no reader of the sample
@@ -32,6 +34,14 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 SEEDS = (7, 11)
 #: The convention's parameters every notebook declares.
 REQUIRED = {"DATA", "PERIOD"}
+#: The report template's parameter names (its interface for ``qainsights report --notebook``),
+#: by the convention's name for the same thing.
+TEMPLATE_NAMES = {
+    "data_path": "DATA",
+    "month": "PERIOD",
+    "calibration_path": "CALIBRATION",
+    "calibration_standard_path": "CALIBRATION_STANDARD",
+}
 #: The inline backend for the kernels, whatever MPLBACKEND says in the calling environment.
 INLINE = "module://matplotlib_inline.backend_inline"
 CELL_TIMEOUT = 600
@@ -39,15 +49,18 @@ CELL_TIMEOUT = 600
 KERNEL_START = ("Kernel died before replying to kernel_info", "Address already in use")
 
 
-def _parameters(path: Path) -> set[str]:
-    """Names assigned in the notebook's first code cell if it is tagged ``parameters``."""
+def _parameters(path: Path) -> dict[str, str]:
+    """Names assigned in the notebook's first code cell if it is tagged ``parameters``.
+
+    Keyed by the convention's name, valued by the notebook's own name for it.
+    """
     notebook = nbformat.read(path, as_version=4)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     if not code or "parameters" not in code[0].metadata.get("tags", []):
-        return set()
+        return {}
     tree = ast.parse(code[0].source)
     return {
-        target.id
+        TEMPLATE_NAMES.get(target.id, target.id): target.id
         for node in tree.body
         if isinstance(node, ast.Assign | ast.AnnAssign)
         for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
@@ -57,7 +70,7 @@ def _parameters(path: Path) -> set[str]:
 
 def _cases():
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
-        missing = REQUIRED - _parameters(path)
+        missing = REQUIRED - _parameters(path).keys()
         marks = (
             [
                 pytest.mark.xfail(
@@ -97,7 +110,11 @@ def _write_data(folder: Path, seed: int) -> dict[str, str]:
 def _execute(notebook: str, seed: int, data: dict[str, str], folder: Path):
     """Run one notebook through papermill in a subprocess; the completed process."""
     declared = _parameters(NOTEBOOKS / notebook)
-    options = [item for name in sorted(declared & set(data)) for item in ("-p", name, data[name])]
+    options = [
+        item
+        for name in sorted(declared.keys() & data)
+        for item in ("-p", declared[name], data[name])
+    ]
     command = [
         sys.executable,
         "-m",
