@@ -85,10 +85,17 @@ def _report_parser(commands: argparse._SubParsersAction) -> None:
         "self-contained HTML report (needs the [report] extra: papermill, nbconvert, ipykernel).",
         "  qainsights report --data export.csv\n"
         "  qainsights report --data export.parquet --month 2026-10 --target 0.95 \\\n"
-        "      --calibration ratings.csv --exports reports/tables",
+        "      --calibration ratings.csv --exports reports/tables\n"
+        "  qainsights report --data raw.duckdb --table audits --month 2026-10",
     )
     report.set_defaults(run=_report)
-    report.add_argument("--data", required=True, help="audit export (CSV, Parquet or Excel)")
+    report.add_argument(
+        "--data",
+        required=True,
+        help="audit export (CSV, Parquet or Excel), a folder of Parquet or CSV files, or a "
+        "DuckDB database (with --table); rows in a folder or database are read on DuckDB",
+    )
+    report.add_argument("--table", default=None, help="the table of audit rows in a DuckDB --data")
     report.add_argument(
         "--output", default="reports/monthly_quality_report.html", help="HTML file to write"
     )
@@ -254,10 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .report import render_report
+    from .report.sources import with_table
 
     started = time.perf_counter()
     path = render_report(
-        args.data,
+        with_table(args.data, args.table),
         output=args.output,
         month=args.month,
         accuracy_target=args.target,

@@ -16,9 +16,9 @@ import pandas as pd
 
 from .._compat import STR
 from .._validation import format_values
-from ..aggregate import scan_audits
 from .cube import CUBE_KEYS, SUMS, quality_cube
 from .derived import derived_tables
+from .source import audit_rows, row_columns
 
 __all__ = ["CUBES", "Published", "publish", "read_mart"]
 
@@ -144,8 +144,8 @@ def publish(
 
     func = "publish"
     target = Path(to)
-    rows = _rows(data, table=table, target=target, func=func)
-    columns = _columns(rows)
+    rows = audit_rows(data, table=table, func=func, mart=target)
+    columns = row_columns(rows)
     weight = weight if weight in columns else None
     strata = strata if strata in columns else None
     cubes = quality_cube(rows, weight=weight, strata=strata, months=months)
@@ -230,41 +230,6 @@ def read_mart(path: str | os.PathLike, name: str) -> pd.DataFrame:
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _rows(data: Any, *, table: str | None, target: Path, func: str) -> Any:
-    """The audit rows as a frame: paths are opened lazily with DuckDB."""
-    if not isinstance(data, (str, os.PathLike)):
-        return data
-    import duckdb
-
-    path = Path(data)
-    database = path.suffix in (".duckdb", ".db")
-    if database:
-        if path.resolve() == target.resolve():
-            raise ValueError(
-                f"The 'data' parameter of {func} names the mart itself ({str(path)!r}). "
-                "Read the audit rows from another database."
-            )
-        if table is None:
-            raise ValueError(
-                f"{func} reads a DuckDB database ({str(path)!r}) only with 'table' (--table "
-                "on the command line): the table holding the audit rows."
-            )
-    connection = duckdb.connect(str(path), read_only=True) if database else duckdb.connect()
-    if database:
-        return connection.table(table)
-    # the cube's one pass counts the missing values that scan_audits' own pass would
-    return scan_audits(path, connection=connection, validate=False)
-
-
-def _columns(rows: Any) -> list[str]:
-    import narwhals.stable.v2 as nw
-
-    try:
-        return list(nw.from_native(rows).collect_schema().names())
-    except TypeError:
-        return []
 
 
 def _table_names(con) -> list[str]:
