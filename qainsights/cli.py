@@ -178,7 +178,7 @@ def _publish_parser(commands: argparse._SubParsersAction) -> None:
         "published again replaces its rows.",
         "  qainsights publish --data audits/ --to quality.duckdb\n"
         "  qainsights publish --data raw.duckdb --table audits --to quality.duckdb \\\n"
-        "      --months 2026-10 --parquet mart/ --hyper quality.hyper",
+        "      --months 2026-10 --parquet mart/ --hyper quality.hyper --findings",
     )
     publish.set_defaults(run=_publish)
     publish.add_argument(
@@ -194,6 +194,15 @@ def _publish_parser(commands: argparse._SubParsersAction) -> None:
     )
     publish.add_argument(
         "--months", default=None, metavar="YYYY-MM,YYYY-MM", help="publish only these months"
+    )
+    publish.add_argument(
+        "--findings",
+        action="store_true",
+        help="also build the Monthly Quality Report from the same rows (the latest complete "
+        "month, or each of --months) and store its findings in the mart's findings table",
+    )
+    publish.add_argument(
+        "--target", type=float, default=0.92, help="accuracy target of the --findings report"
     )
 
 
@@ -333,10 +342,13 @@ def _publish(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parquet=args.parquet,
         hyper=args.hyper,
         months=None if args.months is None else args.months.split(","),
+        findings=args.findings,
+        accuracy_target=args.target,
     )
+    found = f", {published.tables['findings']:,} findings" if args.findings else ""
     print(
         f"Published {len(published.months)} month(s) ({', '.join(published.months)}) to "
-        f"{published.path}: {published.tables['cube']:,} cube rows, in "
+        f"{published.path}: {published.tables['cube']:,} cube rows{found}, in "
         f"{time.perf_counter() - started:.1f} s"
     )
     return 0

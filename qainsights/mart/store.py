@@ -83,6 +83,8 @@ def publish(
     weight: str | None = "weight",
     strata: str | None = "stratum",
     ci: float = 0.95,
+    findings: bool = False,
+    accuracy_target: float = 0.92,
 ) -> Published:
     """Reduce audit rows to the quality cube on their engine and publish the mart.
 
@@ -109,6 +111,13 @@ def publish(
         weight 1, one stratum). Rates are design-based when either is used.
     ci : float, default 0.95
         Confidence level of the derived rates.
+    findings : bool, default False
+        Also build the Monthly Quality Report from the same rows (the latest complete
+        month, or each of ``months``) and store its findings in the ``findings`` table
+        (:func:`~qainsights.mart.publish_findings`). Off by default: the report reads 14
+        months of rows, which costs more than the cube.
+    accuracy_target : float, default 0.92
+        The accuracy target of that report (as ``qainsights report --target``).
 
     Returns
     -------
@@ -174,6 +183,8 @@ def publish(
             _run(con, f"CREATE OR REPLACE TABLE {name} AS {select}")
             con.unregister("_frame")
         con.commit()
+    if findings:
+        _publish_findings(rows, months=months, target=accuracy_target, mart=target)
     with duckdb.connect(str(target), read_only=True) as con:
         counts = {
             name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
@@ -230,6 +241,19 @@ def read_mart(path: str | os.PathLike, name: str) -> pd.DataFrame:
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+def _publish_findings(rows: Any, *, months, target: float, mart: Path) -> None:
+    """Build the report of each month (the latest complete one by default) from the rows and
+    store its findings in the mart.
+    """
+    from ..report import build_monthly_report
+    from ..report.sources import with_periods
+    from .findings import publish_findings
+
+    rows = with_periods(rows)
+    for month in months or [None]:
+        publish_findings(build_monthly_report(rows, month=month, target=target), to=mart)
 
 
 def _table_names(con) -> list[str]:

@@ -9,7 +9,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from .findings import CLAIM_ALPHA
-from .formatting import readable
+from .formatting import column_kinds, readable
 
 __all__ = [
     "STYLE",
@@ -49,7 +49,8 @@ def paragraph(text: str) -> HTML:
 class Table:
     """A result table shown whole: HTML without the index or truncation, plain text likewise.
 
-    Values are escaped in the HTML, so a label such as ``<script>`` shows as text.
+    Values are escaped in the HTML, so a label such as ``<script>`` shows as text; text
+    columns are aligned left and numbers right.
 
     Examples
     --------
@@ -62,12 +63,33 @@ class Table:
 
     def __init__(self, frame: pd.DataFrame, *, percent: Iterable[str] = ()):
         self.frame = readable(frame, percent=percent)
+        kinds = column_kinds(frame, percent=percent)
+        self._text = [kinds[name] == "text" for name in frame.columns]
 
     def _repr_html_(self) -> str:
-        return self.frame.to_html(index=False, escape=True, border=0, classes="dataframe")
+        cells = [
+            "".join(
+                f'<td class="qi-text">{_cell(value)}</td>' if text else f"<td>{_cell(value)}</td>"
+                for value, text in zip(row, self._text, strict=True)
+            )
+            for row in self.frame.itertuples(index=False)
+        ]
+        head = "".join(
+            f'<th class="qi-text">{_cell(name)}</th>' if text else f"<th>{_cell(name)}</th>"
+            for name, text in zip(self.frame.columns, self._text, strict=True)
+        )
+        body = "".join(f"<tr>{row}</tr>" for row in cells)
+        return (
+            f'<table class="dataframe qi-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>"
+        )
 
     def __repr__(self) -> str:
         return self.frame.to_string(index=False) if len(self.frame) else "(no rows)"
+
+
+def _cell(value: object) -> str:
+    return "" if value is None or pd.isna(value) else html.escape(str(value))
 
 
 #: Colour-blind-safe status colours (Okabe & Ito, 2008), always beside a word.
@@ -96,6 +118,8 @@ body, .jp-Notebook { font-family: "DejaVu Sans", "Noto Sans", "Noto Sans Arabic"
 .qi-owner { font-weight: bold; }
 .qi-impact { color: #333; }
 .qi-omitted { color: #555; font-style: italic; }
+.jp-RenderedHTMLCommon .qi-table td.qi-text, .jp-RenderedHTMLCommon .qi-table th.qi-text,
+.qi-table .qi-text { text-align: left; }
 @media print {
   .jp-Cell, .qi-tile, table, img { break-inside: avoid; page-break-inside: avoid; }
   h2 { break-before: auto; break-after: avoid; }

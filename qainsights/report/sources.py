@@ -12,10 +12,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-__all__ = ["TABLE_SEPARATOR", "ReportAudits", "read_report_audits", "with_table"]
+__all__ = [
+    "TABLE_SEPARATOR",
+    "ReportAudits",
+    "read_report_audits",
+    "with_periods",
+    "with_table",
+]
 
 #: Joins a DuckDB database and its table in one ``data`` string: ``raw.duckdb::audits``.
 TABLE_SEPARATOR = "::"
@@ -130,13 +137,30 @@ def read_report_audits(
     from .engine_input import collect_report_rows
 
     rows = audit_rows(path, table=table, func="read_report_audits", validate=True)
-    present = rows.columns
-    derived = []
-    if "week" not in present:
-        derived.append("date_trunc('week', decision_time) AS week")
-    if "month" not in present:
-        derived.append("strftime(decision_time, '%Y-%m') AS month")
-    if derived and "decision_time" in present:
-        rows = rows.select(", ".join(["*", *derived]))
-    audits, month = collect_report_rows(rows, month=month)
+    audits, month = collect_report_rows(with_periods(rows), month=month)
     return ReportAudits(audits, month, ())
+
+
+def with_periods(rows: Any) -> Any:
+    """A DuckDB relation of audit rows with the report's ``week`` and ``month`` columns.
+
+    The Monday of the decision's week and its month as "YYYY-MM" text (as
+    :func:`qainsights.load_audits` derives them) are added where the relation lacks them;
+    other frames are returned as they are.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> rows = duckdb.sql("SELECT TIMESTAMP '2026-10-01 09:30' AS decision_time")
+    >>> with_periods(rows).fetchall()
+    [(datetime.datetime(2026, 10, 1, 9, 30), datetime.datetime(2026, 9, 28, 0, 0), '2026-10')]
+    """
+    columns = getattr(rows, "columns", None)
+    if type(rows).__module__.split(".")[0] != "duckdb" or "decision_time" not in columns:
+        return rows
+    derived = []
+    if "week" not in columns:
+        derived.append("date_trunc('week', decision_time) AS week")
+    if "month" not in columns:
+        derived.append("strftime(decision_time, '%Y-%m') AS month")
+    return rows.select(", ".join(["*", *derived])) if derived else rows
