@@ -20,6 +20,7 @@ from scipy import stats
 from ._compat import STR
 from ._results import TidyResult
 from ._validation import as_column_list, check_columns, check_frame, format_values
+from .capability import target_status
 from .standardization import standardized_rates
 from .trends._inference import difference_ci
 
@@ -310,10 +311,8 @@ def compare_site_types(
         "accuracy_ci_high": 1 - vendors["crude_ci_low"],
     }
     scorecard = pd.DataFrame({"n": vendors["n"], **accuracy, "target": target})
-    scorecard["status"] = np.select(
-        [scorecard["accuracy_ci_low"] >= target, scorecard["accuracy_ci_high"] < target],
-        ["meets target", "below target"],
-        default="not separable from target",
+    scorecard["status"] = target_status(
+        scorecard["accuracy_ci_low"], scorecard["accuracy_ci_high"], target=target
     )
     scorecard = scorecard.assign(
         gap=vendors["difference"],

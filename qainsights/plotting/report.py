@@ -261,13 +261,16 @@ def annotate_control_chart(
     return tidy_text(finish(ax, title))
 
 
-def plot_change_waterfall(change: ChangeExplanation, ax: Axes | None = None) -> Axes:
+def plot_change_waterfall(
+    change: ChangeExplanation, ax: Axes | None = None, *, alpha: float = 0.05
+) -> Axes:
     """The month's change as a zero-based waterfall, with both months' intervals.
 
     Bars start at zero (a rate, not a truncated axis); the baseline and current bars carry
     their 95% intervals; a segment's step is coloured worse/better only when its own change
-    is separable from noise (q < 0.05), grey otherwise, as is the rest. The title says
-    whether the overall change is within noise.
+    is separable from noise (``q < alpha``), grey otherwise, as is the rest. The title says
+    whether the overall change is within noise at ``alpha`` (give the level the change was
+    explained at, so that the title and the text agree).
 
     Examples
     --------
@@ -285,7 +288,7 @@ def plot_change_waterfall(change: ChangeExplanation, ax: Axes | None = None) -> 
     steps = explanation["explained"].to_numpy(dtype=float)
     rest = row["difference"] - steps.sum()
     sizes = np.append(steps, rest)
-    separable = np.append(explanation["q_value"].to_numpy(dtype=float) < 0.05, False)
+    separable = np.append(explanation["q_value"].to_numpy(dtype=float) < alpha, False)
     colours = np.where(
         ~separable, PALETTE["fill"], np.where(sizes > 0, PALETTE["worse"], PALETTE["better"])
     )
@@ -303,7 +306,7 @@ def plot_change_waterfall(change: ChangeExplanation, ax: Axes | None = None) -> 
     ax.set_yticks(y, ["last period", *labels, "everything else (incl. mix)", "this period"])
     ax.set_xlim(0.0, max(float(np.nanmax(ends + errors[1])), float((lefts + sizes).max())) * 1.08)
     percent_axis(ax, "x", label="error rate")
-    verdict = "within noise" if row["p_value"] >= 0.05 else "beyond sampling error"
+    verdict = "within noise" if row["p_value"] >= alpha else "beyond sampling error"
     title = (
         f"Error rate {row['rate_baseline']:.1%} to {row['rate_current']:.1%}: "
         f"{verdict} (p = {row['p_value']:.2g})"
