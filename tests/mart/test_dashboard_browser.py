@@ -209,7 +209,8 @@ def test_trend_axis_ticks_are_round_steps_from_zero(page):
     )
     values = np.array([float(t.rstrip("%")) for t in ticks])
     steps = np.diff(values)
-    assert values[0] == 0 and len(values) >= 3
+    assert values[0] == 0
+    assert len(values) >= 3
     np.testing.assert_allclose(steps, steps[0])  # equal steps ...
     mantissa = steps[0] / 10 ** np.floor(np.log10(steps[0]))
     assert round(mantissa, 6) in {1, 2, 2.5, 5}  # ... of 1, 2, 2.5 or 5 times a power of ten
