@@ -85,10 +85,17 @@ def _report_parser(commands: argparse._SubParsersAction) -> None:
         "self-contained HTML report (needs the [report] extra: papermill, nbconvert, ipykernel).",
         "  qainsights report --data export.csv\n"
         "  qainsights report --data export.parquet --month 2026-10 --target 0.95 \\\n"
-        "      --calibration ratings.csv --exports reports/tables",
+        "      --calibration ratings.csv --exports reports/tables\n"
+        "  qainsights report --data raw.duckdb --table audits --month 2026-10",
     )
     report.set_defaults(run=_report)
-    report.add_argument("--data", required=True, help="audit export (CSV, Parquet or Excel)")
+    report.add_argument(
+        "--data",
+        required=True,
+        help="audit export (CSV, Parquet or Excel), a folder of Parquet or CSV files, or a "
+        "DuckDB database (with --table); rows in a folder or database are read on DuckDB",
+    )
+    report.add_argument("--table", default=None, help="the table of audit rows in a DuckDB --data")
     report.add_argument(
         "--output", default="reports/monthly_quality_report.html", help="HTML file to write"
     )
@@ -171,7 +178,7 @@ def _publish_parser(commands: argparse._SubParsersAction) -> None:
         "published again replaces its rows.",
         "  qainsights publish --data audits/ --to quality.duckdb\n"
         "  qainsights publish --data raw.duckdb --table audits --to quality.duckdb \\\n"
-        "      --months 2026-10 --parquet mart/ --hyper quality.hyper",
+        "      --months 2026-10 --parquet mart/ --hyper quality.hyper --findings",
     )
     publish.set_defaults(run=_publish)
     publish.add_argument(
@@ -187,6 +194,15 @@ def _publish_parser(commands: argparse._SubParsersAction) -> None:
     )
     publish.add_argument(
         "--months", default=None, metavar="YYYY-MM,YYYY-MM", help="publish only these months"
+    )
+    publish.add_argument(
+        "--findings",
+        action="store_true",
+        help="also build the Monthly Quality Report from the same rows (the latest complete "
+        "month, or each of --months) and store its findings in the mart's findings table",
+    )
+    publish.add_argument(
+        "--target", type=float, default=0.92, help="accuracy target of the --findings report"
     )
 
 
@@ -254,10 +270,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .report import render_report
+    from .report.sources import with_table
 
     started = time.perf_counter()
     path = render_report(
-        args.data,
+        with_table(args.data, args.table),
         output=args.output,
         month=args.month,
         accuracy_target=args.target,
@@ -325,10 +342,13 @@ def _publish(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parquet=args.parquet,
         hyper=args.hyper,
         months=None if args.months is None else args.months.split(","),
+        findings=args.findings,
+        accuracy_target=args.target,
     )
+    found = f", {published.tables['findings']:,} findings" if args.findings else ""
     print(
         f"Published {len(published.months)} month(s) ({', '.join(published.months)}) to "
-        f"{published.path}: {published.tables['cube']:,} cube rows, in "
+        f"{published.path}: {published.tables['cube']:,} cube rows{found}, in "
         f"{time.perf_counter() - started:.1f} s"
     )
     return 0

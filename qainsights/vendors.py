@@ -20,6 +20,7 @@ from scipy import stats
 from ._compat import STR
 from ._results import TidyResult
 from ._validation import as_column_list, check_columns, check_frame, format_values
+from .capability import target_status
 from .standardization import standardized_rates
 from .trends._inference import difference_ci
 
@@ -270,8 +271,10 @@ def compare_site_types(
             f"The 'month' parameter of {_FUNC} is {month!r}, which has no audits. Months "
             f"present: {format_values(sorted(audits['month'].unique()), 24)}."
         )
+    read = ["month", "is_error", site, site_type, *cells, *[c for c in (weight, strata) if c]]
+    audits = audits[list(dict.fromkeys(read))]  # the columns read: narrow copies below
     rows = audits[audits["month"].isin(window).to_numpy()]
-    kinds = set(rows.loc[rows["month"] == month, site_type].dropna().astype(STR))
+    kinds = set(rows.loc[rows["month"] == month, site_type].dropna().drop_duplicates().astype(STR))
     if not {_REFERENCE, _VENDOR} <= kinds:
         raise ValueError(
             f"{_FUNC} needs both in-house and vendor audits in {month}; the {site_type!r} "
@@ -308,10 +311,8 @@ def compare_site_types(
         "accuracy_ci_high": 1 - vendors["crude_ci_low"],
     }
     scorecard = pd.DataFrame({"n": vendors["n"], **accuracy, "target": target})
-    scorecard["status"] = np.select(
-        [scorecard["accuracy_ci_low"] >= target, scorecard["accuracy_ci_high"] < target],
-        ["meets target", "below target"],
-        default="not separable from target",
+    scorecard["status"] = target_status(
+        scorecard["accuracy_ci_low"], scorecard["accuracy_ci_high"], target=target
     )
     scorecard = scorecard.assign(
         gap=vendors["difference"],

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 
 from .._deprecation import renamed
 from .._validation import as_column_list, format_values
 from ..intervals import proportion_ci
-from ._aggregate import (
-    cell_logits,
-    collapsed_test,
-    fit_aggregate,
-    rate_difference,
-    serial_correlation,
-    t_wald,
-    unit_changes,
-)
-from ._checks import cluster_check, events_check
+from ._did_fit import EFFECT, aggregate_inference, cluster_inference
 from ._inputs import (
     check_audits,
     check_has_errors,
@@ -29,19 +16,11 @@ from ._inputs import (
     intervention_start,
     period_step,
 )
-from ._logistic import design_matrix, fit_cells, wald
-from ._randomization import MAX_ASSIGNMENTS, assignment_count, randomization_test
-from .result import DiffInDiffResult, assumption_row, effect_row
+from .result import DiffInDiffResult, effect_row
 
 __all__ = ["diff_in_diff"]
 
-_EFFECT = "treated_after"
-_TREND = "treated_trend"
 INFERENCES = ("auto", "aggregate", "collapsed", "randomization", "cluster")
-#: one-sided level of the serial-correlation check that switches "auto" to the collapse
-SERIAL_ALPHA = 0.10
-#: the largest lag-1 autocorrelation the AR(1) variance factor uses
-_MAX_RHO = 0.95
 
 
 @renamed(group="by", time="period")
@@ -243,14 +222,14 @@ def diff_in_diff(
     ).agg(errors=("_y", "sum"), n=("_y", "size"))
     cells = cells.reset_index()
     level = float(ci)
-    cells[_EFFECT] = cells["_treated"] * cells["_after"]
+    cells[EFFECT] = cells["_treated"] * cells["_after"]
     step = period_step(rows[time])
     design = {"group": group, "time": time, "covariates": covariates, "when": when,
               "step": step, "level": level, "func": func}  # fmt: skip
     if inference == "cluster":
-        fitted = _cluster_inference(cells, cluster=cluster, **design)
+        fitted = cluster_inference(cells, cluster=cluster, **design)
     else:
-        fitted = _aggregate_inference(cells, inference=inference, **design)
+        fitted = aggregate_inference(cells, inference=inference, **design)
     return DiffInDiffResult(
         effects=pd.DataFrame(
             [
@@ -269,248 +248,6 @@ def diff_in_diff(
         inference=fitted.inference,
         inference_detail=fitted.detail,
         df=fitted.df,
-    )
-
-
-@dataclass(frozen=True)
-class _Fitted:
-    """The effect on the log-odds and rate scales, the checks, and how it was inferred."""
-
-    log_odds: dict
-    difference: dict
-    assumptions: list
-    inference: str
-    detail: str
-    df: float
-    n_units: int | None
-
-
-def _cluster_inference(cells, *, group, time, covariates, cluster, when, step, level, func):
-    """The audit-level logistic model with standard errors clustered by ``cluster``."""
-    categorical = [group, time, *covariates]
-    fit = fit_cells(cells, categorical=categorical, numeric=[_EFFECT], cluster=cluster, func=func)
-    pre = cells[cells["_after"] == 0]
-    trend = _pre_trend(pre, group, time, covariates, cluster, when, step, level, func)
-    unit = "audits" if cluster is None else f"clusters of {cluster!r}"
-    return _Fitted(
-        log_odds=fit.wald(_EFFECT, level=level),
-        difference=_effect_on_treated(fit, level),
-        assumptions=[
-            _trend_check(trend, level),
-            cluster_check(cells["_treated"], None if cluster is None else cells[cluster]),
-            events_check(cells["errors"].sum(), fit.design.shape[1]),
-        ],
-        inference="cluster",
-        detail=f"audit-level logistic model, normal reference, standard errors from {unit}: "
-        "valid when the treatment varies across those clusters and there are many of them, "
-        "not for a treatment given to whole groups with shared period shocks",
-        df=np.inf,
-        n_units=fit.n_clusters,
-    )
-
-
-def _aggregate_inference(cells, *, group, time, covariates, inference, when, step, level, func):
-    """Inference on the group x period cells: aggregate t test or pre/post collapse."""
-    offset = _covariate_offset(cells, group, time, covariates, func)
-    table = cells.groupby([group, time], observed=True, sort=True).agg(
-        errors=("errors", "sum"), n=("n", "sum"), _treated=("_treated", "first"),
-        _after=("_after", "first"), **{_EFFECT: (_EFFECT, "first")},
-    )  # fmt: skip
-    table = table.reset_index()
-    y, v = cell_logits(table["errors"].to_numpy(float), table["n"].to_numpy(float))
-    y = y - offset.reindex(pd.MultiIndex.from_frame(table[[group, time]])).to_numpy()
-    fit = fit_aggregate(table, y, v, categorical=[group, time], numeric=[_EFFECT])
-    unit = table[group].to_numpy()
-    rho, p_serial, rho_upper = serial_correlation(
-        fit, pd.factorize(unit)[0], table[time].to_numpy(), (table["_treated"] == 0).to_numpy()
-    )
-    serial = bool(p_serial < SERIAL_ALPHA)
-    chosen = inference if inference != "auto" else ("collapsed" if serial else "aggregate")
-    n_groups = table[group].nunique()
-    n_treated = int(table.loc[table["_treated"] == 1, group].nunique())
-    if chosen == "aggregate":
-        factor = _serial_factor(table[time], table["_after"] == 1, rho_upper, step)
-        estimate = fit.t_test(_EFFECT, level=level)
-        log_odds = t_wald(estimate["estimate"], estimate["se"] * np.sqrt(factor), df=fit.df,
-                          level=level)  # fmt: skip
-        df, n_units = float(fit.df), len(table)
-        inflation = f"; variance x {factor:.2f} for serial correlation" if factor > 1 else ""
-    else:
-        periods = design_matrix(table, categorical=[time], numeric=[]).iloc[:, 1:]
-        units = {"unit": unit, "after": table["_after"].to_numpy() == 1,
-                 "treated_unit": table["_treated"].to_numpy(),
-                 "period_effect": periods.to_numpy() @ fit.params[periods.columns].to_numpy()}  # fmt: skip
-        if chosen == "randomization":
-            _check_assignments(n_groups, n_treated, group, func)
-            log_odds = randomization_test(*unit_changes(fit, y, **units), level=level)
-            df = float(log_odds.pop("assignments"))
-        else:
-            log_odds = collapsed_test(fit, y, level=level, **units)
-            df = float(log_odds.pop("df"))
-        n_units = n_groups
-        inflation = ""
-    detail = _inference_detail(chosen, inference, rho, p_serial, df, group) + inflation
-    _warn_design(detail, df, serial, n_treated, rho, group, func, chosen, level)
-    if chosen == "randomization":
-        df = np.nan
-    after = table[_EFFECT].to_numpy() == 1
-    difference = rate_difference(
-        table["errors"].to_numpy(float)[after], table["n"].to_numpy(float)[after], log_odds
-    )
-    return _Fitted(
-        log_odds=log_odds,
-        difference=difference,
-        assumptions=[
-            _trend_check(_aggregate_trend(table, y, v, group, time, when, step, level), level),
-            _serial_check(rho, p_serial),
-            _groups_check(n_treated, n_groups - n_treated, group),
-        ],
-        inference=chosen,
-        detail=detail,
-        df=df,
-        n_units=n_units,
-    )
-
-
-def _serial_factor(times, after, rho, step) -> float:
-    """Variance inflation of the before/after contrast under AR(1) shocks of correlation ``rho``.
-
-    With the contrast ``c`` (``1/m₁`` on the ``m₁`` periods after the start, ``−1/m₀`` on
-    the ``m₀`` before) and ``Σ_ij = ρ^|t_i − t_j|`` in periods, the factor is
-    ``c'Σc / c'c``: 1 without serial correlation, above 1 when shocks persist. Negative or
-    undefined ``rho`` counts as 0.
-    """
-    if not rho > 0:
-        return 1.0
-    distinct = pd.DataFrame({"t": times, "a": after}).drop_duplicates("t").sort_values("t")
-    position = ((distinct["t"] - distinct["t"].iloc[0]) / step).to_numpy(dtype=float)
-    side = distinct["a"].to_numpy()
-    c = np.where(side, 1 / side.sum(), -1 / (~side).sum())
-    sigma = min(rho, _MAX_RHO) ** np.abs(position[:, None] - position[None, :])
-    return float(c @ sigma @ c / (c @ c))
-
-
-def _covariate_offset(cells, group, time, covariates, func) -> pd.Series:
-    """Each group x period cell's mean covariate log-odds (0 without covariates).
-
-    The covariate coefficients come from the audit-level logistic model with group and
-    period effects and the treatment term; a cell's offset is the audit-weighted mean of
-    its audits' covariate part of the linear predictor, so a cell with a harder queue mix
-    is not read as a worse cell.
-    """
-    keys = [group, time]
-    if not covariates:
-        return pd.Series(0.0, index=pd.MultiIndex.from_frame(cells[keys].drop_duplicates()))
-    fit = fit_cells(
-        cells, categorical=[*keys, *covariates], numeric=[_EFFECT], cluster=None, func=func
-    )
-    x = design_matrix(cells, categorical=covariates, numeric=[]).iloc[:, 1:]
-    score = x.to_numpy() @ fit.params[x.columns].to_numpy()
-    n = cells["n"].to_numpy(float)
-    sums = pd.DataFrame({"s": n * score, "n": n}).groupby([cells[k] for k in keys]).sum()
-    return sums["s"] / sums["n"]
-
-
-def _aggregate_trend(table, y, v, group, time, when, step, level):
-    """Treated-vs-comparison linear trend before the start, on the pre-period cells."""
-    pre = (table["_after"] == 0).to_numpy()
-    if table.loc[pre, time].nunique() < 3:
-        return None
-    frame = table[pre].assign(
-        **{_TREND: table.loc[pre, "_treated"] * ((table.loc[pre, time] - when) / step)}
-    )
-    fit = fit_aggregate(frame, y[pre], v[pre], categorical=[group, time], numeric=[_TREND])
-    return fit.t_test(_TREND, level=level)
-
-
-def _inference_detail(chosen, asked, rho, p_serial, df, group) -> str:
-    what = {
-        "aggregate": f"{group} x period cells (adjusted empirical logits, weighted least squares "
-        f"with {group} and period effects), t reference on {df:.0f} residual degrees of freedom",
-        "collapsed": f"pre/post change of each {group}, treated against comparison {group}s by a "
-        f"two-sample t test on {df:.0f} degrees of freedom (robust to serial correlation)",
-        "randomization": f"randomisation inference: the treated {group}s' mean pre/post change "
-        f"against the comparison {group}s', ranked among all {df:,.0f} assignments of as many "
-        f"treated {group}s (exact p-value when {group}s are exchangeable, robust to serial "
-        "correlation; interval by inverting the test for a constant effect)",
-    }[chosen]
-    if asked != "auto":
-        return f"{what}; chosen by the caller"
-    if np.isnan(rho):
-        return f"{what}; too few periods to check for serially correlated shocks"
-    verdict = "evidence of" if chosen == "collapsed" else "no evidence of"
-    return (
-        f"{what}; chosen because there is {verdict} serially correlated shocks (lag-1 "
-        f"autocorrelation {rho:.2f}, one-sided p {p_serial:.3f})"
-    )
-
-
-def _check_assignments(n_groups, n_treated, group, func) -> None:
-    """Raise when randomisation inference would enumerate too many assignments."""
-    count = assignment_count(n_groups, n_treated)
-    if count > MAX_ASSIGNMENTS:
-        raise ValueError(
-            f"inference='randomization' of {func} enumerates every assignment of {n_treated} "
-            f"treated {group}s among {n_groups}: {count:,}, more than {MAX_ASSIGNMENTS:,}. With "
-            "that many treated groups use inference='aggregate' or 'collapsed'."
-        )
-
-
-def _warn_design(detail, df, serial, n_treated, rho, group, func, chosen, level) -> None:
-    """Warn when the design cannot support the inference it reports."""
-    problems = []
-    if chosen == "randomization":
-        if 1 / df >= 1 - level:
-            problems.append(
-                f"only {df:,.0f} assignments of the treated {group}s exist, so no p-value can "
-                f"fall below {1 / df:.3f} and the {level:.0%} interval may be unbounded"
-            )
-    elif df < 1:
-        problems.append(
-            f"no degrees of freedom are left ({detail}), so the interval and p-value are NaN"
-        )
-    elif serial and n_treated == 1 and chosen != "randomization":
-        problems.append(
-            f"one treated {group} with serially correlated shocks (lag-1 autocorrelation "
-            f"{rho:.2f}): the interval rests on the treated {group}'s shocks being like the "
-            f"comparison {group}s' (Conley & Taber 2011), which the data cannot check, and "
-            "its false-positive rate may exceed the nominal level"
-        )
-    elif np.isnan(rho) and chosen != "randomization":
-        problems.append(
-            "too few periods to check for serially correlated shocks, which would make the "
-            "interval too narrow"
-        )
-    if problems:
-        warnings.warn(
-            f"{func}: the design cannot fully support inference: {problems[0]}. Add treated "
-            f"{group}s or periods, or read the estimate without its p-value.",
-            UserWarning,
-            stacklevel=4,
-        )
-
-
-def _serial_check(rho, p_serial) -> dict:
-    if np.isnan(rho):
-        return assumption_row("no serial correlation", np.nan, np.nan, None, "too few periods")
-    return assumption_row(
-        "no serial correlation",
-        rho,
-        p_serial,
-        bool(p_serial >= SERIAL_ALPHA),
-        f"lag-1 autocorrelation of the cell residuals {rho:.2f} (corrected for the fixed "
-        f"effects); below p {SERIAL_ALPHA} the pre/post collapse is used",
-    )
-
-
-def _groups_check(n_treated, n_comparison, group) -> dict:
-    return assumption_row(
-        "treated groups",
-        float(n_treated),
-        np.nan,
-        n_treated >= 2,
-        f"{n_treated} treated and {n_comparison} comparison {group}s: with one treated "
-        f"{group} the inference assumes its period shocks vary like the comparison {group}s'",
     )
 
 
@@ -539,55 +276,6 @@ def _check_arms(rows: pd.DataFrame, when: pd.Timestamp, func: str) -> None:
                     f"{func} found no {arm} audits {side} {when.date()}: that arm cannot show "
                     "a change. Check 'start' and the groups."
                 )
-
-
-def _effect_on_treated(fit, level) -> dict[str, float]:
-    """Mean fitted probability minus counterfactual over treated audits after the start."""
-    on = (fit.patterns[_EFFECT] == 1).to_numpy()
-    x = fit.design.to_numpy(dtype=float)[on]
-    n = fit.patterns["n"].to_numpy(float)[on]
-    beta = fit.params.to_numpy()
-    column = list(fit.design.columns).index(_EFFECT)
-    p1 = expit(x @ beta)
-    p0 = expit(x @ beta - beta[column])
-    total = n.sum()
-    estimate = float(n @ (p1 - p0) / total)
-    gradient = ((n * (p1 * (1 - p1) - p0 * (1 - p0))) @ x) / total
-    gradient[column] = n @ (p1 * (1 - p1)) / total
-    return wald(estimate, float(np.sqrt(gradient @ fit.cov.to_numpy() @ gradient)), level=level)
-
-
-def _pre_trend(pre, group, time, covariates, cluster, when, step, level, func):
-    """Odds ratio per period of the treated groups' extra linear trend before the start."""
-    periods = pre[time].nunique()
-    if periods < 3:
-        warnings.warn(
-            f"{func}: the pre-period has {periods} periods; at least 3 are needed to check "
-            "parallel trends, so that check is NaN.",
-            UserWarning,
-            stacklevel=3,
-        )
-        return None
-    pre = pre.assign(**{_TREND: pre["_treated"] * ((pre[time] - when) / step)})
-    fit = fit_cells(
-        pre, categorical=[group, time, *covariates], numeric=[_TREND], cluster=cluster, func=func
-    )
-    return fit.wald(_TREND, level=level)
-
-
-def _trend_check(trend, level) -> dict:
-    if trend is None:
-        return assumption_row("parallel pre-trends", np.nan, np.nan, None, "too few pre-periods")
-    ratio, low, high = np.exp([trend["estimate"], trend["ci_low"], trend["ci_high"]])
-    passed = bool(trend["p_value"] >= 1 - level)
-    return assumption_row(
-        "parallel pre-trends",
-        float(ratio),
-        trend["p_value"],
-        passed,
-        f"treated vs comparison trend before the start: odds ratio {ratio:.3f} per period "
-        f"({level:.0%} CI {low:.3f} to {high:.3f})",
-    )
 
 
 def _arm_series(cells, time, level) -> pd.DataFrame:

@@ -143,15 +143,15 @@ def write_dashboard(
     ----------
     .. [1] W3C, Content Security Policy Level 3: ``default-src 'none'`` forbids every fetch.
     """
-    from .store import _columns as row_columns
-    from .store import _rows, read_mart
+    from .source import audit_rows, row_columns
+    from .store import read_mart
 
     if isinstance(source, (str, os.PathLike)) and Path(source).suffix in (".duckdb", ".db"):
         cube = read_mart(source, "cube")
         info = read_mart(source, "mart_info").set_index("key")["value"]
         weighted = info["weighted"] == "true"
     else:
-        rows = _rows(source, table=None, target=Path(output), func="write_dashboard")
+        rows = audit_rows(source, func="write_dashboard", mart=output)
         present = row_columns(rows)
         weight = weight if weight in present else None
         strata = strata if strata in present else None

@@ -16,9 +16,9 @@ import pandas as pd
 
 from .._compat import STR
 from .._validation import format_values
-from ..aggregate import scan_audits
 from .cube import CUBE_KEYS, SUMS, quality_cube
 from .derived import derived_tables
+from .source import audit_rows, row_columns
 
 __all__ = ["CUBES", "Published", "publish", "read_mart"]
 
@@ -83,6 +83,8 @@ def publish(
     weight: str | None = "weight",
     strata: str | None = "stratum",
     ci: float = 0.95,
+    findings: bool = False,
+    accuracy_target: float = 0.92,
 ) -> Published:
     """Reduce audit rows to the quality cube on their engine and publish the mart.
 
@@ -109,6 +111,13 @@ def publish(
         weight 1, one stratum). Rates are design-based when either is used.
     ci : float, default 0.95
         Confidence level of the derived rates.
+    findings : bool, default False
+        Also build the Monthly Quality Report from the same rows (the latest complete
+        month, or each of ``months``) and store its findings in the ``findings`` table
+        (:func:`~qainsights.mart.publish_findings`). Off by default: the report reads 14
+        months of rows, which costs more than the cube.
+    accuracy_target : float, default 0.92
+        The accuracy target of that report (as ``qainsights report --target``).
 
     Returns
     -------
@@ -144,8 +153,8 @@ def publish(
 
     func = "publish"
     target = Path(to)
-    rows = _rows(data, table=table, target=target, func=func)
-    columns = _columns(rows)
+    rows = audit_rows(data, table=table, func=func, mart=target)
+    columns = row_columns(rows)
     weight = weight if weight in columns else None
     strata = strata if strata in columns else None
     cubes = quality_cube(rows, weight=weight, strata=strata, months=months)
@@ -160,7 +169,9 @@ def publish(
         stored = _kept(con, replaced, fresh=_typed(cubes["cube"]))
         for name, cube in CUBES.items():
             _replace_months(con, name, cubes[cube], replaced)
-        tables = derived_tables(stored, weighted=weighted, ci=ci) | _dimensions(stored)
+        tables = derived_tables(
+            stored, weighted=weighted, ci=ci, weights=weight is not None
+        ) | _dimensions(stored)
         tables["mart_info"] = pd.DataFrame(
             {
                 "key": ["weighted", "weight", "strata", "ci"],
@@ -174,6 +185,8 @@ def publish(
             _run(con, f"CREATE OR REPLACE TABLE {name} AS {select}")
             con.unregister("_frame")
         con.commit()
+    if findings:
+        _publish_findings(rows, months=months, target=accuracy_target, mart=target)
     with duckdb.connect(str(target), read_only=True) as con:
         counts = {
             name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
@@ -232,39 +245,17 @@ def read_mart(path: str | os.PathLike, name: str) -> pd.DataFrame:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _rows(data: Any, *, table: str | None, target: Path, func: str) -> Any:
-    """The audit rows as a frame: paths are opened lazily with DuckDB."""
-    if not isinstance(data, (str, os.PathLike)):
-        return data
-    import duckdb
+def _publish_findings(rows: Any, *, months, target: float, mart: Path) -> None:
+    """Build the report of each month (the latest complete one by default) from the rows and
+    store its findings in the mart.
+    """
+    from ..report import build_monthly_report
+    from ..report.sources import with_periods
+    from .findings import publish_findings
 
-    path = Path(data)
-    database = path.suffix in (".duckdb", ".db")
-    if database:
-        if path.resolve() == target.resolve():
-            raise ValueError(
-                f"The 'data' parameter of {func} names the mart itself ({str(path)!r}). "
-                "Read the audit rows from another database."
-            )
-        if table is None:
-            raise ValueError(
-                f"{func} reads a DuckDB database ({str(path)!r}) only with 'table' (--table "
-                "on the command line): the table holding the audit rows."
-            )
-    connection = duckdb.connect(str(path), read_only=True) if database else duckdb.connect()
-    if database:
-        return connection.table(table)
-    # the cube's one pass counts the missing values that scan_audits' own pass would
-    return scan_audits(path, connection=connection, validate=False)
-
-
-def _columns(rows: Any) -> list[str]:
-    import narwhals.stable.v2 as nw
-
-    try:
-        return list(nw.from_native(rows).collect_schema().names())
-    except TypeError:
-        return []
+    rows = with_periods(rows)
+    for month in months or [None]:
+        publish_findings(build_monthly_report(rows, month=month, target=target), to=mart)
 
 
 def _table_names(con) -> list[str]:

@@ -15,18 +15,23 @@ __all__ = ["LABELS", "PERCENT_COLUMNS", "column_kinds", "readable"]
 PERCENT_COLUMNS = frozenset(
     {
         "accuracy", "rate", "target", "share", "cum_share", "coverage",
-        "crude_rate", "crude_ci_low", "crude_ci_high", "standardised_rate",
+        "crude_rate", "crude_ci_low", "crude_ci_high", "standardised_rate", "standardized_rate",
         "shrunken_rate", "shrunken_ci_low", "shrunken_ci_high", "shrunk_accuracy",
         "rate_baseline", "rate_current", "difference", "mix_effect", "rate_effect",
         "contribution", "explained", "cumulative_share", "mix_share",
-        "share_before", "share_after", "change",
+        "share_before", "share_after", "change", "gap", "gap_trend",
     }
 )  # fmt: skip
-#: Interval bounds, shown as percentages when the table's estimate is a proportion.
-_BOUNDS = frozenset({"ci_low", "ci_high"})
+#: A table's own interval bounds and standard error, shown as percentages when the table's
+#: estimate is a proportion; a bound named after its estimate (``accuracy_ci_low``) follows it.
+_BOUNDS = frozenset({"ci_low", "ci_high", "se"})
+_BOUND_SUFFIXES = ("_ci_low", "_ci_high", "_se")
 _PROPORTION_ESTIMATES = frozenset(
-    {"rate", "accuracy", "share", "change", "difference", "standardised_rate", "crude_rate"}
-)
+    {"rate", "accuracy", "share", "change", "difference", "standardised_rate",
+     "standardized_rate", "crude_rate"}
+)  # fmt: skip
+#: Shares of a change, which exceed 100 % when the other parts of the change offset them.
+_SHARES_OF_CHANGE = frozenset({"mix_share", "explained"})
 _COUNTS = frozenset(
     {"n", "errors", "n_baseline", "n_current", "errors_baseline", "errors_current", "audits",
      "decisions", "decisions_in_error"}
@@ -42,7 +47,10 @@ _P_VALUES = frozenset({"p_value", "q_value"})
 
 
 def _percent(v: float, decimals: int) -> str:
-    return "" if pd.isna(v) else f"{v:.{decimals}%}"
+    if pd.isna(v):
+        return ""
+    text = f"{v:.{decimals}%}"
+    return text[1:] if text.startswith("-") and not float(text[1:-1]) else text  # no "-0.0%"
 
 
 def _p_value(v: float) -> str:
@@ -65,8 +73,8 @@ def column_kinds(table: pd.DataFrame, *, percent: Iterable[str] = ()) -> dict[st
     """What each column holds, for the HTML tables and the spreadsheet formats alike.
 
     Kinds: ``"percent"`` (a proportion: a column of :data:`PERCENT_COLUMNS` or ``percent``,
-    or an interval bound when the table's estimate is a proportion, and every value within
-    [-1, 1]), ``"count"``, ``"p_value"``, ``"number"`` (other numbers), ``"date"`` (times at
+    an interval bound or standard error when the table's estimate is a proportion, or a bound
+    named after a proportion, such as ``gap_ci_low``; every value within [-1, 1]), ``"count"``, ``"p_value"``, ``"number"`` (other numbers), ``"date"`` (times at
     midnight), ``"datetime"``, ``"bool"`` and ``"text"``.
 
     Examples
@@ -74,10 +82,18 @@ def column_kinds(table: pd.DataFrame, *, percent: Iterable[str] = ()) -> dict[st
     >>> column_kinds(pd.DataFrame({"index": [26.1], "ci_low": [23.8], "rate": [0.07],
     ...                            "week": pd.to_datetime(["2026-10-05"]), "site": ["a"]}))
     {'index': 'number', 'ci_low': 'number', 'rate': 'percent', 'week': 'date', 'site': 'text'}
+    >>> column_kinds(pd.DataFrame({"gap": [0.03], "gap_ci_low": [0.01], "se": [0.004]}))
+    {'gap': 'percent', 'gap_ci_low': 'percent', 'se': 'number'}
     """
     percents = PERCENT_COLUMNS | set(percent)
     if _PROPORTION_ESTIMATES & set(table.columns) or set(percent) & _PROPORTION_ESTIMATES:
         percents |= _BOUNDS
+    percents |= {
+        str(name)
+        for name in table.columns
+        for suffix in _BOUND_SUFFIXES
+        if str(name).endswith(suffix) and str(name).removesuffix(suffix) in percents
+    }
     kinds = {}
     for name in table.columns:
         column = table[name]
@@ -86,7 +102,10 @@ def column_kinds(table: pd.DataFrame, *, percent: Iterable[str] = ()) -> dict[st
             kind = "bool"
         elif pd.api.types.is_datetime64_any_dtype(dtype):
             kind = "date" if (column.dt.normalize() == column).all() else "datetime"
-        elif name in percents and _is_proportion(column):
+        elif name in percents and (
+            _is_proportion(column)
+            or (name in _SHARES_OF_CHANGE and pd.api.types.is_numeric_dtype(dtype))
+        ):
             kind = "percent"
         elif name in _COUNTS or pd.api.types.is_integer_dtype(dtype):
             kind = "count"

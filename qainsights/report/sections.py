@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from .._results import TidyResult
 from .._validation import check_columns, check_frame, format_values
+from ..capability import target_status
 from ..rates import RATE_COLUMNS, enforcement_rates, error_rate
 
 __all__ = [
@@ -69,14 +69,6 @@ def previous_month(month: str) -> str:
     '2025-12'
     """
     return str(pd.Period(month, freq="M") - 1)
-
-
-def _status(ci_low: pd.Series, ci_high: pd.Series, target: float) -> np.ndarray:
-    return np.select(
-        [ci_low >= target, ci_high < target],
-        ["meets target", "below target"],
-        default="not separable from target",
-    )
 
 
 def accuracy_table(
@@ -142,7 +134,7 @@ def accuracy_table(
     if target is not None:
         check_target(target, func="accuracy_table")
         table = table.assign(
-            target=target, status=_status(table["ci_low"], table["ci_high"], target)
+            target=target, status=target_status(table["ci_low"], table["ci_high"], target=target)
         )
     return table
 

@@ -1,0 +1,131 @@
+"""The engine boundary: a caller's frame as a narwhals LazyFrame, and the checks run on it.
+
+The checks count problems on the engine (one small query) and read the rows again only
+for a few examples when a check fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import narwhals.stable.v2 as nw
+import pandas as pd
+
+from .._validation import format_values
+
+#: pandas period aliases that the engines can floor datetimes to (narwhals ``dt.truncate``).
+FREQUENCIES = {"D": "1d", "M": "1mo", "Q": "1q", "Y": "1y"}
+
+
+def is_engine_frame(data: Any) -> bool:
+    """Whether ``data`` is a frame of another engine (polars, DuckDB, PySpark, ...).
+
+    pandas DataFrames answer False: the statistics read them directly.
+
+    Examples
+    --------
+    >>> is_engine_frame(pd.DataFrame({"a": [1]})), is_engine_frame([1, 2])
+    (False, False)
+    """
+    if isinstance(data, pd.DataFrame):
+        return False
+    try:
+        nw.from_native(data)
+    except TypeError:
+        return False
+    return True
+
+
+def engine_frame(data: Any, *, func: str, name: str = "data") -> nw.LazyFrame:
+    """Wrap a pandas, polars, DuckDB or PySpark frame as a narwhals LazyFrame."""
+    try:
+        frame = nw.from_native(data)
+    except TypeError:
+        raise TypeError(
+            f"The {name!r} parameter of {func} must be a pandas, polars, DuckDB or PySpark "
+            f"frame. Got {type(data).__name__} instead."
+        ) from None
+    return frame.lazy() if isinstance(frame, nw.DataFrame) else frame
+
+
+def collect(frame: nw.LazyFrame) -> pd.DataFrame:
+    """Run the query and return the (small) result as a pandas DataFrame, through Arrow."""
+    return frame.collect(backend="pyarrow").to_native().to_pandas()
+
+
+def check_complete(frame: nw.LazyFrame, columns: list[str], *, func: str) -> None:
+    """Raise if any of ``columns`` has missing values, counting them on the engine."""
+    columns = list(dict.fromkeys(columns))
+    if not columns:
+        return
+    missing = collect(
+        frame.select(*(nw.col(c).is_null().cast(nw.Int64).sum().alias(c) for c in columns))
+    )
+    for column in columns:
+        count = int(missing[column].iloc[0])
+        if count:
+            raise_missing(column, count, func)
+
+
+def raise_missing(column: str, count: int, func: str) -> None:
+    raise ValueError(
+        f"{func} found {count} rows with a missing value in column {column!r}. Drop or fill "
+        f"them first (on your engine, for example frame.filter(col({column!r}).is_not_null()))."
+    )
+
+
+def outcome_values(frame: nw.LazyFrame, outcome: str, *, func: str) -> nw.Expr:
+    """The outcome as a 0.0/1.0 expression, after checking it holds True/False or 1/0."""
+    dtype = frame.collect_schema()[outcome]
+    column = nw.col(outcome)
+    if dtype == nw.Boolean:
+        return column.cast(nw.Float64)
+    bad = ~column.is_in([0, 1]) if dtype.is_numeric() else ~column.is_null()
+    raise_on_bad_values(
+        frame,
+        outcome,
+        bad,
+        f"The outcome column {outcome!r} of {func} must hold True/False (or 1/0) values.",
+        f"Convert it first, for example (col({outcome!r}) == 'error') on your engine.",
+    )
+    return column.cast(nw.Float64)
+
+
+def weight_values(frame: nw.LazyFrame, weight: str, *, func: str) -> nw.Expr:
+    """The weights as a float expression, after checking their type (values: see the sums)."""
+    dtype = frame.collect_schema()[weight]
+    if not dtype.is_numeric():
+        raise ValueError(
+            f"The weight column {weight!r} of {func} must be numeric. Got dtype {dtype} "
+            "instead; cast it on your engine first."
+        )
+    return nw.col(weight).cast(nw.Float64)
+
+
+def truncated(frame: nw.LazyFrame, column: str, freq: str, *, func: str) -> nw.Expr:
+    """``column`` floored to the start of its period (a pandas alias in :data:`FREQUENCIES`)."""
+    if freq not in FREQUENCIES:
+        raise ValueError(
+            f"The 'freq' parameter of {func} must be one of "
+            f"{format_values(list(FREQUENCIES))} for a polars, DuckDB or Spark frame. Got "
+            f"{freq!r} instead. Add the period column on your engine (for example DuckDB's "
+            "date_trunc('week', decision_time)), or pass a pandas DataFrame."
+        )
+    if frame.collect_schema()[column] not in (nw.Datetime, nw.Date):
+        raise ValueError(
+            f"{func} floors {column!r} to periods with 'freq', which needs a date or datetime "
+            f"column. Got dtype {frame.collect_schema()[column]} instead."
+        )
+    return nw.col(column).dt.truncate(FREQUENCIES[freq])
+
+
+def raise_on_bad_values(
+    frame: nw.LazyFrame, column: str, bad: nw.Expr, what: str, then: str
+) -> None:
+    """Count the rows where ``bad`` holds; if any, raise with the first few distinct values."""
+    count = int(collect(frame.select(bad.cast(nw.Int64).sum().alias("bad")))["bad"].iloc[0])
+    if count:
+        examples = collect(frame.filter(bad).select(column).unique().sort(column).head(5))
+        raise ValueError(
+            f"{what} Found {count} other values: {format_values(examples[column])}. {then}"
+        )

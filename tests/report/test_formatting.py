@@ -1,0 +1,54 @@
+"""How the report shows its tables: every column by what it holds, whatever the section."""
+
+import pandas as pd
+
+from qainsights.report.formatting import column_kinds, readable
+
+
+def test_bounds_named_after_a_proportion_are_percentages():
+    # The vendor scorecard's columns: accuracy and the gap to in-house with their intervals.
+    table = pd.DataFrame(
+        {"accuracy": [0.914], "accuracy_ci_low": [0.906], "accuracy_ci_high": [0.922],
+         "gap": [0.028], "gap_ci_low": [0.017], "gap_ci_high": [0.039],
+         "gap_trend": [0.003], "gap_trend_ci_low": [-0.002], "gap_trend_ci_high": [0.007]}
+    )  # fmt: skip
+    shown = readable(table)
+    assert shown.iloc[0].tolist() == [
+        "91.4%", "90.6%", "92.2%", "2.8%", "1.7%", "3.9%", "0.3%", "-0.2%", "0.7%"
+    ]  # fmt: skip
+
+
+def test_standard_error_of_a_proportion_is_in_points():
+    table = pd.DataFrame({"standardized_rate": [0.056], "se": [0.007], "n_eff": [1225.4]})
+    kinds = column_kinds(table)
+    assert kinds["se"] == "percent"
+    assert readable(table)["se"].iloc[0] == "0.7%"
+
+
+def test_standard_error_of_a_coefficient_stays_a_number():
+    table = pd.DataFrame({"coefficient": ["fleiss_kappa"], "estimate": [0.47], "se": [0.033]})
+    assert column_kinds(table)["se"] == "number"
+
+
+def test_shares_of_a_change_may_exceed_one_hundred_percent():
+    # The mix explains more than the whole change when the rate effect offsets it.
+    table = pd.DataFrame({"dimension": ["queue"], "mix_effect": [0.006], "mix_share": [1.087]})
+    assert readable(table)["mix share"].iloc[0] == "108.7%"
+
+
+def test_a_change_that_rounds_to_zero_has_no_sign():
+    table = pd.DataFrame({"rate_effect": [-0.00004, 0.005]})
+    assert readable(table)["rate effect"].tolist() == ["0.0%", "0.5%"]
+
+
+def test_severity_index_intervals_are_not_percentages():
+    table = pd.DataFrame({"index": [26.07], "ci_low": [23.75], "ci_high": [28.39]})
+    assert readable(table).iloc[0].tolist() == ["26.070", "23.750", "28.390"]
+
+
+def test_text_columns_align_left_and_numbers_right():
+    from qainsights.report.display import Table
+
+    html = Table(pd.DataFrame({"finding": ["<b>Queue</b> below"], "n": [1234]}))._repr_html_()
+    assert '<th class="qi-text">finding</th><th>audits</th>' in html
+    assert '<td class="qi-text">&lt;b&gt;Queue&lt;/b&gt; below</td><td>1,234</td>' in html
