@@ -115,10 +115,13 @@ def interrupted_series(
     below the nominal 5 % with independent or AR(0.5) shocks, where the two older choices
     reach 9-14 % and 25 %: ``variance="quasi"`` scales the variances by the Pearson
     dispersion ``φ = X²/(m − 4)`` (quasi-binomial, as statsmodels' ``scale="X2"`` for
-    proportions with ``var_weights=n``), floored at 1, and assumes independent periods;
+    proportions with ``var_weights=n``), floored at 1, and assumes independent periods: it
+    is not robust to autocorrelated weeks (8.5 % false positives at nominal 5 % on
+    20 weeks with AR(0.5) shocks), so the function always warns with it and points to
+    ``variance="ar1"``;
     ``variance="hac"`` uses the Newey-West covariance of the scores (Bartlett kernel,
-    ``maxlags`` lags), which needs long series. With these two the function warns when
-    the Durbin-Watson statistic is below 1.5. ``result.assumptions`` reports the
+    ``maxlags`` lags), which needs long series, and warns when the Durbin-Watson statistic
+    is below 1.5. ``result.assumptions`` reports the
     autocorrelation estimated and the coefficient used. The series is the period totals
     of all audits: errors are not clustered by moderator (moderators recur across weeks,
     and the period residuals carry their share). There is no comparison group: a
@@ -139,7 +142,8 @@ def interrupted_series(
         True/False (or 1/0) column.
     variance : {"ar1", "quasi", "hac"}, default "ar1"
         AR(1)-robust quasi-binomial variances (above), quasi-binomial variances for
-        independent periods, or Newey-West (autocorrelation-robust for long series).
+        independent periods (not robust to autocorrelated weeks: warns), or Newey-West
+        (autocorrelation-robust for long series).
     maxlags : int, optional
         Lags of the Newey-West covariance; default ``floor(4 (m/100)^(2/9))`` (Newey & West
         1994).
@@ -164,8 +168,9 @@ def interrupted_series(
     Warns
     -----
     UserWarning
-        With ``"quasi"`` or ``"hac"``, when the Pearson residuals are positively
-        autocorrelated (Durbin-Watson below 1.5); with ``"ar1"``, when the estimated AR(1)
+        With ``"quasi"``, always (not robust to autocorrelated weeks; use ``"ar1"``); with
+        ``"hac"``, when the Pearson residuals are positively autocorrelated (Durbin-Watson
+        below 1.5); with ``"ar1"``, when the estimated AR(1)
         coefficient reaches its cap of 0.95 (the series cannot tell persistent shocks
         from a change, and the interval may still be too narrow).
 
@@ -321,12 +326,29 @@ def _warn_ar1_cap(rho: float, periods: int, func: str) -> None:
 
 
 def _warn_autocorrelation(dw: float, periods: int, variance: str, func: str) -> None:
-    """Warn when the residuals are positively autocorrelated: the intervals are too narrow."""
-    if dw < DURBIN_WATSON_RANGE[0]:
+    """Warn when the residuals are positively autocorrelated: the intervals are too narrow.
+
+    ``variance="quasi"`` always warns: it is not robust to autocorrelated periods, and the
+    Durbin-Watson check misses most series whose shocks persist.
+    """
+    if variance == "quasi":
+        seen = (
+            f"the weekly residuals are positively autocorrelated (Durbin-Watson {dw:.2f} over "
+            f"{periods} periods), and "
+            if dw < DURBIN_WATSON_RANGE[0]
+            else ""
+        )
+        warnings.warn(
+            f"{func}: {seen}variance='quasi' assumes independent periods and is not robust to "
+            "autocorrelated weeks: when a week's shock persists into the next ones its interval "
+            "and p-value are too optimistic, even where the Durbin-Watson check does not see "
+            "it. Use variance='ar1' (the default).",
+            UserWarning,
+            stacklevel=3,
+        )
+    elif dw < DURBIN_WATSON_RANGE[0]:
         remedy = (
             "the Newey-West covariance is itself too narrow with few periods; use variance='ar1'"
-            if variance == "hac"
-            else "use variance='ar1' (the default)"
         )
         warnings.warn(
             f"{func}: the weekly residuals are positively autocorrelated (Durbin-Watson "
