@@ -15,7 +15,7 @@ __all__ = ["LABELS", "PERCENT_COLUMNS", "column_kinds", "readable"]
 PERCENT_COLUMNS = frozenset(
     {
         "accuracy", "rate", "target", "share", "cum_share", "coverage",
-        "crude_rate", "crude_ci_low", "crude_ci_high", "standardised_rate", "standardized_rate",
+        "crude_rate", "crude_ci_low", "crude_ci_high", "standardized_rate",
         "shrunken_rate", "shrunken_ci_low", "shrunken_ci_high", "shrunk_accuracy",
         "rate_baseline", "rate_current", "difference", "mix_effect", "rate_effect",
         "contribution", "explained", "cumulative_share", "mix_share",
@@ -27,7 +27,7 @@ PERCENT_COLUMNS = frozenset(
 _BOUNDS = frozenset({"ci_low", "ci_high", "se"})
 _BOUND_SUFFIXES = ("_ci_low", "_ci_high", "_se")
 _PROPORTION_ESTIMATES = frozenset(
-    {"rate", "accuracy", "share", "change", "difference", "standardised_rate",
+    {"rate", "accuracy", "share", "change", "difference",
      "standardized_rate", "crude_rate"}
 )  # fmt: skip
 #: Shares of a change, which exceed 100 % when the other parts of the change offset them.
@@ -42,6 +42,7 @@ LABELS = {
     "errors": "audited errors",
     "decisions": "decisions (weighted)",
     "decisions_in_error": "decisions in error (weighted)",
+    "standardized_rate": "standardised rate",  # the spelling of the report's prose
 }
 _P_VALUES = frozenset({"p_value", "q_value"})
 
