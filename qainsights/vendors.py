@@ -271,8 +271,10 @@ def compare_site_types(
             f"The 'month' parameter of {_FUNC} is {month!r}, which has no audits. Months "
             f"present: {format_values(sorted(audits['month'].unique()), 24)}."
         )
+    read = ["month", "is_error", site, site_type, *cells, *[c for c in (weight, strata) if c]]
+    audits = audits[list(dict.fromkeys(read))]  # the columns read: narrow copies below
     rows = audits[audits["month"].isin(window).to_numpy()]
-    kinds = set(rows.loc[rows["month"] == month, site_type].dropna().astype(STR))
+    kinds = set(rows.loc[rows["month"] == month, site_type].dropna().drop_duplicates().astype(STR))
     if not {_REFERENCE, _VENDOR} <= kinds:
         raise ValueError(
             f"{_FUNC} needs both in-house and vendor audits in {month}; the {site_type!r} "

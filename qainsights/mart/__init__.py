@@ -7,7 +7,7 @@ tables derived from it (:func:`publish`); the dashboard and BI tools read the ma
 
 from .cube import CUBE_KEYS, quality_cube
 from .dashboard import dashboard_data, write_dashboard
-from .derived import cube_rates, derived_tables
+from .derived import cube_rates, derived_tables, effective_weekly
 from .findings import findings_frame, publish_findings
 from .store import Published, publish, read_mart
 
@@ -17,6 +17,7 @@ __all__ = [
     "cube_rates",
     "dashboard_data",
     "derived_tables",
+    "effective_weekly",
     "findings_frame",
     "publish",
     "publish_findings",

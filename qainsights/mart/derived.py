@@ -16,7 +16,7 @@ from .._validation import as_column_list, check_columns, check_confidence
 from ..rates import rates_from_sums
 from .cube import SUMS
 
-__all__ = ["DIMENSIONS", "cube_rates", "derived_tables"]
+__all__ = ["DIMENSIONS", "cube_rates", "derived_tables", "effective_weekly"]
 
 #: The segment dimensions of the derived tables ("all" is the whole operation).
 DIMENSIONS = ("all", "site_type", "site", "queue", "policy", "market")
@@ -94,7 +94,7 @@ def cube_rates(
 
 
 def derived_tables(
-    cube: pd.DataFrame, *, weighted: bool, ci: float = 0.95
+    cube: pd.DataFrame, *, weighted: bool, ci: float = 0.95, weights: bool | None = None
 ) -> dict[str, pd.DataFrame]:
     """The mart's derived tables, computed from the segment cube alone.
 
@@ -106,6 +106,11 @@ def derived_tables(
         Whether rates are design-based (see :func:`cube_rates`).
     ci : float, default 0.95
         Confidence level of the rates.
+    weights : bool, optional
+        Whether the audits carry sampling weights (default: ``weighted``). The control
+        charts then plot, as the report's do, each week's decision-weighted rate on its Kish
+        effective sample size (:func:`effective_weekly`); otherwise ``errors / n`` of the
+        audits.
 
     Returns
     -------
@@ -114,7 +119,7 @@ def derived_tables(
         :data:`DIMENSIONS`) and segment, with the columns of :func:`qainsights.error_rate`;
         ``"control_chart"``: Laney p' chart points per dimension, segment and week (the
         columns of :attr:`qainsights.spc.ControlChartSet.table`, ``subgroup`` named
-        ``week``); ``"control_signals"``: one row per rule firing (Nelson rules);
+        ``week``, and ``audits``); ``"control_signals"``: one row per rule firing (Nelson rules);
         ``"changepoints"``: :func:`qainsights.trends.detect_changepoints` cuts per segment.
 
     Examples
@@ -158,11 +163,12 @@ def derived_tables(
         ignore_index=True,
     )
     weekly = long.groupby(["dimension", "segment", "week"], sort=True, observed=True)[
-        ["n", "errors"]
+        list(SUMS)
     ].sum()
     weekly = weekly.reset_index()
+    points = effective_weekly(weekly) if (weighted if weights is None else weights) else weekly
     charts = control_charts(
-        weekly,
+        points,
         by=["dimension", "segment"],
         chart="laney_p",
         subgroup="week",
@@ -174,12 +180,53 @@ def derived_tables(
     found = detect_changepoints(
         weekly, period="week", by=["dimension", "segment"], errors="errors", n="n"
     )
+    table = charts.table.rename(columns={"subgroup": "week"})
+    audits = weekly[["dimension", "segment", "week", "n"]].rename(columns={"n": "audits"})
+    table = table.merge(audits, on=["dimension", "segment", "week"], how="left", validate="1:1")
+    table["audits"] = table["audits"].astype("int64")
     return {
         "rates": rates,
-        "control_chart": charts.table.rename(columns={"subgroup": "week"}),
+        "control_chart": table,
         "control_signals": charts.signals.rename(columns={"subgroup": "week"}),
         "changepoints": found.changepoints,
     }
+
+
+def effective_weekly(sums: pd.DataFrame) -> pd.DataFrame:
+    """Weekly sums as counts on the Kish effective sample size, for weighted p charts.
+
+    Each row's weighted (Hajek) rate ``r = Σ w·y / Σ w`` is kept and its size becomes
+    ``n = (Σ w)² / Σ w²``, with ``errors = r · n``: the report's estimand
+    (:func:`qainsights.report.estimand.effective_counts`) from the cube's sums.
+
+    Parameters
+    ----------
+    sums : pandas.DataFrame
+        Rows with the cube's ``sum_w``, ``sum_w2`` and ``sum_wy``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sums`` with ``n`` and ``errors`` replaced.
+
+    Examples
+    --------
+    Two audits weighted 1 and 3, the one weighted 3 an error: rate 3/4, effective size
+    (1 + 3)² / (1 + 9) = 1.6, effective errors 1.2.
+
+    >>> sums = pd.DataFrame({"n": [2], "errors": [1], "sum_w": [4.0], "sum_w2": [10.0],
+    ...                      "sum_wy": [3.0]})
+    >>> effective_weekly(sums)[["n", "errors"]].round(12)
+         n  errors
+    0  1.6     1.2
+
+    References
+    ----------
+    .. [1] Kish, L. (1965). Survey Sampling. Wiley, section 11.7.
+    """
+    n_eff = sums["sum_w"] ** 2 / sums["sum_w2"]
+    rate = (sums["sum_wy"] / sums["sum_w"]).clip(0.0, 1.0)
+    return sums.assign(n=n_eff, errors=rate * n_eff)
 
 
 def _period_text(table: pd.DataFrame) -> pd.DataFrame:

@@ -169,7 +169,9 @@ def publish(
         stored = _kept(con, replaced, fresh=_typed(cubes["cube"]))
         for name, cube in CUBES.items():
             _replace_months(con, name, cubes[cube], replaced)
-        tables = derived_tables(stored, weighted=weighted, ci=ci) | _dimensions(stored)
+        tables = derived_tables(
+            stored, weighted=weighted, ci=ci, weights=weight is not None
+        ) | _dimensions(stored)
         tables["mart_info"] = pd.DataFrame(
             {
                 "key": ["weighted", "weight", "strata", "ci"],

@@ -13,11 +13,9 @@ import pandas as pd
 
 from .._compat import STR
 from .._validation import format_values
+from .findings import CLAIM_ALPHA, MIN_ERRORS, segment_evidence
 
 __all__ = ["chart_and_change", "consistency_notes", "segment_leads", "weeks_and_month"]
-
-#: The significance level the report's sentences use.
-ALPHA = 0.05
 
 
 def _point(chart, subgroup) -> pd.Series | None:
@@ -60,7 +58,7 @@ def chart_and_change(chart, overall: pd.DataFrame, *, month: str, previous: str)
     p_value = float(overall["p_value"].iloc[0])
     beyond = now["value"] > now["ucl"] or now["value"] < now["lcl"]
     side = "above its upper" if now["value"] > now["ucl"] else "below its lower"
-    if beyond and p_value >= ALPHA:
+    if beyond and p_value >= CLAIM_ALPHA:
         text = (
             f"The monthly chart puts {month} {side} control limit while the change from "
             f"{previous} is within noise (p = {p_value:.2g}). Both hold: the chart compares "
@@ -80,7 +78,7 @@ def chart_and_change(chart, overall: pd.DataFrame, *, month: str, previous: str)
             f"{previous} alone, whose own sampling error is as large as the step; read it as "
             "a month that stands out from the year, not a step from last month."
         )
-    if not beyond and p_value < ALPHA:
+    if not beyond and p_value < CLAIM_ALPHA:
         return (
             f"The change from {previous} is beyond sampling error (p = {p_value:.2g}) while the "
             f"monthly chart shows {month} within its control limits: the month moved, but "
@@ -123,24 +121,39 @@ def weeks_and_month(weekly, monthly, *, month: str) -> str | None:
 
 
 def segment_leads(summary: pd.DataFrame, *, by: list[str], expected: float) -> str | None:
-    """Segments labelled "shift" whose q-value does not separate them from chance.
+    """Segments that signal in their latest week without the evidence of a claim.
+
+    A segment's signal is a claim, and an action, only by the report's one rule
+    (:func:`~qainsights.report.findings.segment_evidence`: beyond its limits, q-value below
+    the claim level :data:`~qainsights.report.findings.CLAIM_ALPHA` and at least
+    :data:`~qainsights.report.findings.MIN_ERRORS` errors); every other signal, a run-rule
+    shift or a point beyond the limits with q = 0.03, is named here as a lead.
 
     Examples
     --------
-    >>> summary = pd.DataFrame({"site": ["a", "b", "c"], "status": ["shift", "shift", "in control"],
-    ...                         "q_value": [0.79, 0.01, 0.9]})
+    >>> summary = pd.DataFrame({"site": ["a", "b", "c", "d"], "value": [0.1, 0.1, 0.1, 0.02],
+    ...                         "n": [60] * 4,
+    ...                         "status": ["shift", "out of control", "out of control",
+    ...                                    "in control"],
+    ...                         "q_value": [0.79, 0.03, 0.001, 0.9]})
     >>> print(segment_leads(summary, by=["site"], expected=1.2))
-    1 segment(s) show a run-rule shift in their latest week with a q-value of 0.79 (a): across 3 charts about 1 rule firings are expected by chance alone, so these are leads to look at again next week, not findings.
+    2 segment(s) signal in their latest week without the evidence of a claim (a: shift, q = 0.79; b: out of control, q = 0.03): across 4 charts about 1 rule firings are expected by chance alone, and a claim needs a point beyond the limits with q < 0.0125 and at least 3 errors, so these are leads to look at again next week, not findings.
     """
-    weak = summary[(summary["status"] == "shift") & ~(summary["q_value"] < ALPHA)]
+    evidence = segment_evidence(summary)
+    weak = summary[evidence.str.startswith("lead").to_numpy()]
     if weak.empty:
         return None
-    names = format_values([" x ".join(map(str, row)) for row in weak[by].to_numpy()])
-    q_values = ", ".join(f"{q:.2f}" for q in weak["q_value"])
+    names = [" x ".join(map(str, row)) for row in weak[by].to_numpy()]
+    shown = [
+        f"{name}: {status}, q = {q:.2g}"
+        for name, status, q in zip(names, weak["status"], weak["q_value"], strict=True)
+    ][:5]
+    more = f"; and {len(weak) - 5} more" if len(weak) > 5 else ""
     return (
-        f"{len(weak)} segment(s) show a run-rule shift in their latest week with a q-value of "
-        f"{q_values} ({names.replace(chr(39), '')}): across {len(summary)} charts about "
-        f"{expected:.0f} rule firings are expected by chance alone, so these are leads to look "
+        f"{len(weak)} segment(s) signal in their latest week without the evidence of a claim "
+        f"({'; '.join(shown)}{more}): across {len(summary)} charts about {expected:.0f} rule "
+        f"firings are expected by chance alone, and a claim needs a point beyond the limits "
+        f"with q < {CLAIM_ALPHA:g} and at least {MIN_ERRORS} errors, so these are leads to look "
         "at again next week, not findings."
     )
 

@@ -116,6 +116,7 @@ body, .jp-Notebook { font-family: "DejaVu Sans", "Noto Sans", "Noto Sans Arabic"
 .qi-tile .qi-note { font-size: 0.9em; color: #333; }
 .qi-findings li { margin-bottom: 6px; }
 .qi-owner { font-weight: bold; }
+.qi-impact { color: #333; }
 .qi-omitted { color: #555; font-style: italic; }
 .jp-RenderedHTMLCommon .qi-table td.qi-text, .jp-RenderedHTMLCommon .qi-table th.qi-text,
 .qi-table .qi-text { text-align: left; }
@@ -223,25 +224,45 @@ def _direction_tile(report) -> str:
 
 
 def ranked_findings(findings, *, top: int = 5) -> list:
-    """The findings that matter most: by priority, then by how much of the operation they cover.
+    """The findings that matter most, ranked by the errors of the month they account for.
 
-    Low-priority findings are only listed when fewer than three others exist.
+    The claims (high and medium priority) come first, largest impact first
+    (:class:`~qainsights.report.impact.Impact`, by its size: an improvement weighs as much
+    as a loss); claims without a measure in errors follow, by priority and by how much of
+    the operation their section covers. Low-priority findings (leads, and rankings such as
+    the vital few root causes, which claim no change however many errors they hold) are only
+    listed when fewer than three claims exist, after them. A finding that counts the same
+    errors beyond the same reference as one already chosen (a queue below target seen again
+    as capability) is left out.
 
     Examples
     --------
     >>> from qainsights.report.findings import Finding
-    >>> found = [Finding("moderators", "medium", "m", "a"), Finding("vendors", "medium", "v", "a"),
-    ...          Finding("headline", "low", "h", "a"), Finding("segments", "high", "s", "a")]
+    >>> from qainsights.report.impact import Impact
+    >>> def made(section, priority, errors=None):
+    ...     impact = None if errors is None else Impact(errors, 800, 9000, "the target")
+    ...     return Finding(section, priority, section, "act", impact=impact)
+    >>> found = [made("moderators", "medium"), made("vendors", "medium", 90.0),
+    ...          made("root_causes", "low", 500.0), made("segments", "high", 40.0),
+    ...          made("capability", "medium", 40.0), made("change", "medium", -60.0)]
     >>> [f.section for f in ranked_findings(found)]
-    ['segments', 'vendors', 'moderators']
+    ['vendors', 'change', 'segments', 'moderators']
     """
     from .findings import PRIORITIES
 
     def rank(finding):
         breadth = _BREADTH.index(finding.section) if finding.section in _BREADTH else len(_BREADTH)
-        return PRIORITIES.index(finding.priority), breadth
+        size = 0.0 if finding.impact is None else -abs(finding.impact.errors)
+        return (finding.priority == "low", finding.impact is None, size,
+                PRIORITIES.index(finding.priority), breadth)  # fmt: skip
 
-    ordered = sorted(findings, key=rank)
+    ordered, seen = [], set()
+    for finding in sorted(findings, key=rank):
+        impact = finding.impact
+        key = None if impact is None else (round(impact.errors, 6), impact.reference)
+        if key is None or key not in seen:
+            ordered.append(finding)
+            seen.add(key)
     urgent = [f for f in ordered if f.priority != "low"]
     chosen = urgent if len(urgent) >= 3 else ordered
     return chosen[:top]
@@ -250,16 +271,20 @@ def ranked_findings(findings, *, top: int = 5) -> list:
 def first_screen(report, *, top: int = 5) -> HTML:
     """The page a leader reads in a minute: three tiles, the findings that matter, the actions.
 
-    Every number is the report's; every label is escaped. Findings link to their section.
+    Every number is the report's; every label is escaped. Findings link to their section and
+    are ranked by their impact (:func:`ranked_findings`), printed beside each.
     """
     tiles = [_accuracy_tile(report)] if report.headline is not None else []
     tiles += [_change_tile(report), _direction_tile(report)]
     items = []
     for finding in ranked_findings(report.findings, top=top):
         owner = getattr(finding, "owner", "")
+        impact = "" if finding.impact is None else (
+            f'<span class="qi-impact">Impact: {html.escape(finding.impact.sentence())}.</span><br>'
+        )  # fmt: skip
         items.append(
             f"<li><b>{html.escape(finding.priority)}</b>: {html.escape(finding.finding)} "
-            f'<a href="#{anchor_of(finding.section)}">evidence</a><br>'
+            f'<a href="#{anchor_of(finding.section)}">evidence</a><br>{impact}'
             f"Action: {html.escape(finding.action)}"
             + (f' <span class="qi-owner">({html.escape(owner)})</span>' if owner else "")
             + "</li>"
@@ -268,6 +293,8 @@ def first_screen(report, *, top: int = 5) -> HTML:
         STYLE
         + f'<div class="qi-tiles">{"".join(tiles)}</div>'
         + "<h2>What matters this month</h2>"
+        + '<p class="qi-note">Ranked by the errors of the month each finding accounts for, '
+        + "in the headline's estimand, beyond what it is judged against.</p>"
         + f'<ol class="qi-findings">{"".join(items)}</ol>'
     )
     if report.consistency:

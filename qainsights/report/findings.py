@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import t as student_t
 
+from .impact import Impact
+
 __all__ = [
     "CAUSE_OWNERS",
     "CLAIM_ALPHA",
@@ -105,7 +107,8 @@ class Finding:
     ('high', 'Enforcement operations')
 
     The owner defaults to the section's (:data:`SECTION_OWNERS`); a finding may name another
-    of :data:`OWNERS`.
+    of :data:`OWNERS`. ``impact`` is what the finding accounts for this month
+    (:class:`~qainsights.report.impact.Impact`), when it can be measured in errors.
     """
 
     section: str
@@ -113,6 +116,7 @@ class Finding:
     finding: str
     action: str
     owner: str = ""
+    impact: Impact | None = None
 
     def __post_init__(self) -> None:
         if self.priority not in PRIORITIES:
@@ -132,17 +136,29 @@ class Finding:
 def actions_table(findings: Iterable[Finding]) -> pd.DataFrame:
     """The findings as a table, most urgent first (sections keep their report order).
 
+    ``impact_errors`` and ``impact_points`` are what each finding accounts for this month
+    (:class:`~qainsights.report.impact.Impact`; empty where it has no measure in errors).
+
     Examples
     --------
-    >>> actions_table([Finding("sites", "low", "a", "b"), Finding("headline", "high", "c", "d")])
-      priority   section finding action                   owner
-    0     high  headline       c      d  Enforcement operations
-    1      low     sites       a      b    Workforce Management
+    >>> table = actions_table([Finding("sites", "low", "a", "b"),
+    ...                        Finding("headline", "high", "c", "d")])
+    >>> table[["priority", "section", "owner"]]
+      priority   section                   owner
+    0     high  headline  Enforcement operations
+    1      low     sites    Workforce Management
     """
+    rows = [
+        (f.priority, f.section, f.finding, f.action, f.owner,
+         np.nan if f.impact is None else f.impact.errors,
+         np.nan if f.impact is None else f.impact.points)
+        for f in findings
+    ]  # fmt: skip
     table = pd.DataFrame(
-        [(f.priority, f.section, f.finding, f.action, f.owner) for f in findings],
-        columns=["priority", "section", "finding", "action", "owner"],
-    )
+        rows,
+        columns=["priority", "section", "finding", "action", "owner", "impact_errors",
+                 "impact_points"],
+    )  # fmt: skip
     rank = table["priority"].map({p: i for i, p in enumerate(PRIORITIES)})
     return table.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
 

@@ -25,6 +25,7 @@ from ..vendors import NoCommonMixError, compare_site_types
 from .comments import comments_section, why_no_comments
 from .estimand import effective_counts
 from .findings import CLAIM_ALPHA, Finding
+from .impact import MonthErrors
 from .section_findings import (
     calibration_findings,
     capability_findings,
@@ -61,8 +62,11 @@ NOT_RECORDED = "(not recorded)"
 
 
 def _window(audits: pd.DataFrame, column: str, last, count: int) -> pd.DataFrame:
-    periods = np.sort(audits[column].unique())
-    periods = periods[periods <= last][-count:]
+    """The rows of the ``count`` periods up to ``last`` (the table itself when that is all)."""
+    present = np.sort(audits[column].unique())
+    periods = present[present <= last][-count:]
+    if len(periods) == len(present):  # every row: no copy of the table
+        return audits
     return audits[audits[column].isin(periods)]
 
 
@@ -145,6 +149,11 @@ class Context:
         return self.audits[self.audits["month"] == self.month]
 
     @cached_property
+    def errors(self) -> MonthErrors:
+        """The report month's errors in the report's estimand, to measure findings' impact."""
+        return MonthErrors(self.current, self.weight)
+
+    @cached_property
     def both(self) -> pd.DataFrame:
         """The audits of the report month and the month before."""
         return self.audits[self.audits["month"].isin([self.before, self.month])]
@@ -161,7 +170,7 @@ def _has_previous(ctx: Context) -> None:
 
 def _headline_section(ctx: Context) -> tuple[dict, list[Finding]]:
     top = headline(ctx.audits, month=ctx.month, target=ctx.target)
-    return {"headline": top}, headline_findings(top)
+    return {"headline": top}, headline_findings(top, ctx.errors)
 
 
 def _direction_section(ctx: Context) -> tuple[dict, list[Finding]]:
@@ -198,7 +207,8 @@ def _period_chart(ctx: Context, frame: pd.DataFrame, period: str) -> ControlChar
 def _charts_section(ctx: Context) -> tuple[dict, list[Finding]]:
     audits = ctx.audits
     monthly = _period_chart(ctx, _window(audits, "month", ctx.month, 13), "month")
-    weekly_rows = _window(audits, "week", _month_end_week(audits, ctx.month), 26)
+    read = ["week", "site", "queue", "is_error", *([ctx.weight] if ctx.weight else [])]
+    weekly_rows = _window(audits[read], "week", _month_end_week(audits, ctx.month), 26)
     weekly = _period_chart(ctx, weekly_rows, "week")
     cells = effective_counts(weekly_rows, by=["site", "queue", "week"], weight=ctx.weight)
     segments = control_charts(
@@ -206,7 +216,7 @@ def _charts_section(ctx: Context) -> tuple[dict, list[Finding]]:
         rules="nelson",
     )  # fmt: skip
     parts = {"monthly_chart": monthly, "weekly_chart": weekly, "segment_charts": segments}
-    return parts, chart_findings(weekly, segments, pd.Timestamp(f"{ctx.month}-01"))
+    return parts, chart_findings(weekly, segments, pd.Timestamp(f"{ctx.month}-01"), ctx.errors)
 
 
 def _change_section(ctx: Context) -> tuple[dict, list[Finding]]:
@@ -215,7 +225,7 @@ def _change_section(ctx: Context) -> tuple[dict, list[Finding]]:
         ctx.both, by=list(CHANGE_DIMS), period="month", current=ctx.month,
         baseline=ctx.before, weight=ctx.weight, alpha=CLAIM_ALPHA, ci=1 - CLAIM_ALPHA,
     )  # fmt: skip
-    return {"change": change}, change_findings(change)
+    return {"change": change}, change_findings(change, ctx.errors)
 
 
 def _root_cause_section(ctx: Context) -> tuple[dict, list[Finding]]:
@@ -240,7 +250,7 @@ def _root_cause_section(ctx: Context) -> tuple[dict, list[Finding]]:
         ci=1 - CLAIM_ALPHA / max(causes, 1),
         weight=ctx.weight,
     )
-    return {"root_causes": result}, root_cause_findings(result)
+    return {"root_causes": result}, root_cause_findings(result, ctx.errors)
 
 
 def _segments_section(ctx: Context) -> tuple[dict, list[Finding]]:
@@ -249,10 +259,10 @@ def _segments_section(ctx: Context) -> tuple[dict, list[Finding]]:
     by_queue = accuracy_table(current, by="queue", target=ctx.target)
     sites = by_site
     if "vendors" in ctx.chosen and "site_type" in current:  # vendor sites: the vendor findings
-        vendor_sites = set(current.loc[current["site_type"] == "vendor", "site"])
+        vendor_sites = set(current.loc[current["site_type"] == "vendor", "site"].unique())
         sites = by_site[~by_site["site"].isin(vendor_sites)]
-    findings = target_findings(sites, "site", ctx.target)
-    findings += target_findings(by_queue, "queue", ctx.target)
+    findings = target_findings(sites, "site", ctx.target, ctx.errors)
+    findings += target_findings(by_queue, "queue", ctx.target, ctx.errors)
     return {"by_site": by_site, "by_queue": by_queue}, findings
 
 
@@ -270,27 +280,31 @@ def _sites_section(ctx: Context) -> tuple[dict, list[Finding]]:
 
 def _vendors_section(ctx: Context) -> tuple[dict, list[Finding]]:
     current = ctx.current
-    kinds = set(current["site_type"].dropna().astype(STR)) if "site_type" in current else set()
+    kinds = (
+        set(current["site_type"].dropna().drop_duplicates().astype(STR))
+        if "site_type" in current
+        else set()
+    )
     if not {"in_house", "vendor"} <= kinds:
         raise Omitted(
             f"the audits of {ctx.month} do not name both in-house and vendor sites "
             "(column 'site_type')."
         )
-    recent = _window(ctx.audits, "month", ctx.month, VENDOR_MONTHS)  # selected once for both mixes
     for mix in (("queue", "policy"), ("queue",)):  # the finest mix that all units share
         try:
-            result = compare_site_types(
-                recent, month=ctx.month, target=ctx.target, mix=mix, months=VENDOR_MONTHS,
+            result = compare_site_types(  # selects its months' rows of the columns it reads
+                ctx.audits, month=ctx.month, target=ctx.target, mix=mix, months=VENDOR_MONTHS,
                 weight=ctx.weight, strata=ctx.strata,
             )  # fmt: skip
         except NoCommonMixError:
             continue
-        return {"vendors": result}, vendor_findings(result)
+        return {"vendors": result}, vendor_findings(result, ctx.errors)
     raise Omitted("no queue has audits from in-house and every vendor site this month.")
 
 
 def _moderators_section(ctx: Context) -> tuple[dict, list[Finding]]:
-    recent = _window(ctx.audits, "month", ctx.month, MODERATOR_MONTHS)
+    read = ctx.audits[["month", "moderator_id", "is_error"]]  # what moderator_outliers reads
+    recent = _window(read, "month", ctx.month, MODERATOR_MONTHS)
     count = recent["moderator_id"].nunique()
     if count < 3:
         raise Omitted(
@@ -305,7 +319,13 @@ def _moderators_section(ctx: Context) -> tuple[dict, list[Finding]]:
         )
     result = moderator_outliers(recent)
     named = _named_moderators(result, ctx.pseudonym_key)
-    return {"moderators": result, "named_moderators": named}, moderator_findings(named)
+    high = result.table.loc[result.table["status"] == "separable high", "moderator"]
+    month = ctx.errors
+    impact = month.excess(
+        ctx.current["moderator_id"].isin(high).to_numpy(), month.total / max(month.decisions, 1e-300),
+        reference="the month's overall rate",
+    )  # fmt: skip
+    return {"moderators": result, "named_moderators": named}, moderator_findings(named, impact)
 
 
 def _calibration_section(ctx: Context) -> tuple[dict, list[Finding]]:
@@ -331,7 +351,7 @@ def _comments_section(ctx: Context) -> tuple[dict, list[Finding]]:
 
 def _capability_section(ctx: Context) -> tuple[dict, list[Finding]]:
     table = _capability_by_queue(ctx.current, ctx.weight)
-    return {"capability": table}, capability_findings(table, ctx.target)
+    return {"capability": table}, capability_findings(table, ctx.target, ctx.errors)
 
 
 def _sampling_section(ctx: Context) -> tuple[dict, list[Finding]]:

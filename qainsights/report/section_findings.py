@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .._validation import format_values
@@ -18,6 +19,7 @@ from .findings import (
     owner_of_cause,
     weekly_claim_weeks,
 )
+from .impact import Impact, MonthErrors
 from .sections import Headline
 
 __all__ = [
@@ -34,10 +36,27 @@ __all__ = [
 ]
 
 
-def headline_findings(top: Headline) -> list[Finding]:
-    """The headline's finding: accuracy against target and what to do about it."""
+def _target_words(target: float) -> str:
+    return f"the {target:.1%} accuracy target"
+
+
+def _beyond_target(month: MonthErrors | None, mask, target: float) -> Impact | None:
+    """The errors of the rows in ``mask`` beyond those the accuracy target allows them."""
+    if month is None:
+        return None
+    return month.excess(mask, 1.0 - target, reference=_target_words(target))
+
+
+def headline_findings(top: Headline, month: MonthErrors | None = None) -> list[Finding]:
+    """The headline's finding: accuracy against target and what to do about it.
+
+    With ``month`` (the report month's audits) each finding carries its impact: the month's
+    errors beyond those the target allows.
+    """
     row = top.table.set_index("month").loc[top.month]
     status = row["status"]
+    everything = None if month is None else np.ones(len(month.rows), dtype=bool)
+    impact = _beyond_target(month, everything, float(row["target"]))
     if status == "below target":
         return [
             Finding(
@@ -46,6 +65,7 @@ def headline_findings(top: Headline) -> list[Finding]:
                 top.sentence(),
                 "Recover accuracy: start with the "
                 "segments that explain the change and the queues below target.",
+                impact=impact,
             )
         ]
     if status == "not separable from target":
@@ -55,13 +75,20 @@ def headline_findings(top: Headline) -> list[Finding]:
                 "medium",
                 top.sentence(),
                 "Watch the next month: accuracy is within sampling error of the target.",
+                impact=impact,
             )
         ]
-    return [Finding("headline", "low", top.sentence(), "No action on the headline.")]
+    return [Finding("headline", "low", top.sentence(), "No action on the headline.", impact=impact)]
 
 
-def chart_findings(weekly: ControlChart, segments: ControlChartSet, month_start) -> list[Finding]:
-    """The control charts' findings: weekly claims beyond the limits, leads and segment signals."""
+def chart_findings(
+    weekly: ControlChart, segments: ControlChartSet, month_start, month: MonthErrors | None = None
+) -> list[Finding]:
+    """The control charts' findings: weekly claims beyond the limits, leads and segment signals.
+
+    With ``month`` (the report month's audits, with ``week`` and the segments' columns) a claim
+    carries its impact: the errors of its weeks in the month beyond the chart's centre line.
+    """
     found = []
     recent = weekly.signals[pd.to_datetime(weekly.signals["subgroup"]) >= month_start]
     claimed = weekly_claim_weeks(weekly.table, month_start)
@@ -74,6 +101,8 @@ def chart_findings(weekly: ControlChart, segments: ControlChartSet, month_start)
             f"(t test on the estimated sigma, p < {CLAIM_ALPHA / judged:.2g} for each of the "
             f"{judged} weeks judged).",
             "Treat it as a special cause: find what changed in those weeks.",
+            impact=_beyond_centre(month, claimed, ["week"], ["subgroup"],
+                                  "the weekly chart's centre line"),
         ))  # fmt: skip
     leads = recent[~recent["subgroup"].isin(claimed["subgroup"])]
     if not leads.empty:
@@ -104,12 +133,33 @@ def chart_findings(weekly: ControlChart, segments: ControlChartSet, month_start)
             f"{row.n:.0f} audits, exact test q = {row.q_value:.2g} < {CLAIM_ALPHA:g}, false "
             "discovery rate controlled across segments).",
             f"Review {segment}'s recent weeks with its site lead.",
+            impact=_beyond_centre(month, pd.DataFrame([row._asdict()]), [*segments.by, "week"],
+                                  [*segments.by, "subgroup"], "its chart's centre line"),
         ))  # fmt: skip
     return found
 
 
-def change_findings(change: ChangeExplanation) -> list[Finding]:
-    """The change section's finding: the segments that explain the change, if any."""
+def _beyond_centre(
+    month: MonthErrors | None, points: pd.DataFrame, keys: list[str], columns: list[str],
+    reference: str,
+) -> Impact | None:  # fmt: skip
+    """The errors of the month's rows in the charted ``points`` beyond each point's centre."""
+    if month is None:
+        return None
+    centres = points.set_index(columns)["center"]
+    centres.index.names = keys
+    rows = month.rows[keys]
+    rate = rows.merge(centres.reset_index(), on=keys, how="left")["center"].to_numpy()
+    return month.excess(~np.isnan(rate), rate, reference=reference)
+
+
+def change_findings(change: ChangeExplanation, month: MonthErrors | None = None) -> list[Finding]:
+    """The change section's finding: the segments that explain the change, if any.
+
+    With ``month`` its impact is the change of the overall rate, as errors of the month.
+    """
+    difference = float(change.overall["difference"].iloc[0])
+    impact = None if month is None else month.change(difference, reference="last month's rate")
     found = [
         Finding(
             "change",
@@ -118,20 +168,28 @@ def change_findings(change: ChangeExplanation) -> list[Finding]:
             "Discuss the segments named with their owners."
             if not change.explanation.empty
             else "No segment stands out.",
+            impact=impact,
         )
     ]
     return found
 
 
-def root_cause_findings(result: ParetoResult) -> list[Finding]:
-    """The root causes' findings: the vital few and the causes whose share grew."""
-    vital = format_values(result.table.loc[result.table["vital"], result.category].tolist())
+def root_cause_findings(result: ParetoResult, month: MonthErrors | None = None) -> list[Finding]:
+    """The root causes' findings: the vital few and the causes whose share grew.
+
+    With ``month`` the vital few carry the errors they are, a growing cause the errors its
+    growth in share is (the change in share x the month's errors).
+    """
+    vital_rows = result.table["vital"].to_numpy(dtype=bool)
+    vital = format_values(result.table.loc[vital_rows, result.category].tolist())
+    share = float(result.table.loc[vital_rows, "share"].sum())
     found = [
         Finding(
             "root_causes",
             "low",  # a ranking of this month's causes, not a claim that anything changed
             f"The vital few root causes this month: {vital}.",
             "Aim training and guideline work at these first.",
+            impact=None if month is None else month.share(share),
         )
     ]
     if result.comparison is None:
@@ -151,13 +209,24 @@ def root_cause_findings(result: ParetoResult) -> list[Finding]:
                 f"Find where '{cause}' errors concentrate (drill down by site and "
                 "queue) and address the cause there.",
                 owner_of_cause(cause),
+                None
+                if month is None
+                else month.share(
+                    row.share_after - row.share_before,
+                    reference=f"its {row.share_before:.0%} share of last month's errors",
+                ),
             )
         )
     return found
 
 
-def target_findings(table: pd.DataFrame, dimension: str, target: float) -> list[Finding]:
-    """Rows of an accuracy table below target beyond sampling error, as one finding."""
+def target_findings(
+    table: pd.DataFrame, dimension: str, target: float, month: MonthErrors | None = None
+) -> list[Finding]:
+    """Rows of an accuracy table below target beyond sampling error, as one finding.
+
+    With ``month`` its impact is their errors beyond those the target allows.
+    """
     below = table[table["status"] == "below target"]
     if below.empty:
         return []
@@ -169,12 +238,21 @@ def target_findings(table: pd.DataFrame, dimension: str, target: float) -> list[
             f"{dimension.capitalize()}(s) {names} are below the "
             f"{target:.1%} target beyond sampling error.",
             f"Agree a recovery plan with each {dimension}'s lead.",
+            impact=_beyond_target(month, _isin(month, dimension, below[dimension]), target),
         )
     ]
 
 
-def vendor_findings(result: VendorComparison) -> list[Finding]:
-    """The vendor findings: sites below target, the pooled gap and widening gaps."""
+def _isin(month: MonthErrors | None, column: str, values) -> np.ndarray | None:
+    return None if month is None else month.rows[column].isin(list(values)).to_numpy()
+
+
+def vendor_findings(result: VendorComparison, month: MonthErrors | None = None) -> list[Finding]:
+    """The vendor findings: sites below target, the pooled gap and widening gaps.
+
+    With ``month`` each carries its impact: errors beyond the target for sites below it; the
+    gap to in-house on the common mix times the vendors' (or the site's) decisions for gaps.
+    """
     card = result.scorecard.set_index("unit")
     found = []
     below = card[(card["status"] == "below target") & (card.index != ALL_VENDORS)]
@@ -184,6 +262,8 @@ def vendor_findings(result: VendorComparison) -> list[Finding]:
             f"Vendor site(s) {format_values(below.index.tolist())} are below the "
             f"{result.scorecard['target'].iloc[0]:.1%} accuracy target beyond sampling error.",
             "Raise it in the vendor's quality review with a recovery plan and a date.",
+            impact=_beyond_target(month, _isin(month, "site", below.index),
+                                  float(result.scorecard["target"].iloc[0])),
         ))  # fmt: skip
     pooled = card.loc[ALL_VENDORS]
     if pooled["gap_ci_low"] > 0 or pooled["gap_ci_high"] < 0:
@@ -195,6 +275,9 @@ def vendor_findings(result: VendorComparison) -> list[Finding]:
             f"(95% CI {100 * pooled['gap_ci_low']:+.1f} to {100 * pooled['gap_ci_high']:+.1f}).",
             "Compare vendor and in-house training and guidelines on the queues that differ most."
             if worse else "Ask what the vendors do that in-house could adopt.",
+            impact=None if month is None else month.scaled(
+                _isin(month, "site_type", ["vendor"]), pooled["gap"],
+                reference="in-house's rate on the same mix of work"),
         ))  # fmt: skip
     widening = card[(card["direction"] == "widening") & (card.index != ALL_VENDORS)]
     if len(widening):
@@ -203,12 +286,20 @@ def vendor_findings(result: VendorComparison) -> list[Finding]:
             f"The gap to in-house is widening at {format_values(widening.index.tolist())} "
             f"over the last {result.trend['month'].nunique()} months.",
             "Ask the vendor what changed (staffing, attrition, tooling) before it shows in target.",
+            impact=None if month is None else month.scaled(
+                _isin(month, "site", widening.index),
+                month.rows["site"].map(widening["gap"]).astype("float64").to_numpy(),
+                reference="in-house's rate on the same mix of work"),
         ))  # fmt: skip
     return found
 
 
-def moderator_findings(named: pd.DataFrame) -> list[Finding]:
-    """The moderators' finding: how many are separable from the expected spread."""
+def moderator_findings(named: pd.DataFrame, impact: Impact | None = None) -> list[Finding]:
+    """The moderators' finding: how many are separable from the expected spread.
+
+    ``impact``: the errors of the separably high moderators beyond the month's overall rate
+    (measured by the caller, who knows them by name).
+    """
     if named.empty:
         return [
             Finding(
@@ -228,6 +319,7 @@ def moderator_findings(named: pd.DataFrame) -> list[Finding]:
             f"separably more often and {len(named) - high} separably less often than "
             "expected.",
             "Coach the high ones one to one; ask the low ones what they do differently.",
+            impact=impact if high else None,
         )
     ]
 
@@ -275,8 +367,13 @@ def calibration_findings(calibration) -> list[Finding]:
     ]
 
 
-def capability_findings(table: pd.DataFrame, target: float) -> list[Finding]:
-    """Queues below the sigma level that the accuracy target implies."""
+def capability_findings(
+    table: pd.DataFrame, target: float, month: MonthErrors | None = None
+) -> list[Finding]:
+    """Queues below the sigma level that the accuracy target implies.
+
+    With ``month`` the impact is their errors beyond those the target allows.
+    """
     target_sigma = float(dpmo_to_sigma((1 - target) * 1e6))
     short = table[table["sigma_level_ci_high"] < target_sigma]
     if short.empty:
@@ -289,5 +386,6 @@ def capability_findings(table: pd.DataFrame, target: float) -> list[Finding]:
             f"run below the {target_sigma:.2f} sigma level that the accuracy target "
             "implies, beyond sampling error.",
             "Review their guidelines and tooling: the process, not only people, limits them.",
+            impact=_beyond_target(month, _isin(month, "queue", short["queue"]), target),
         )
     ]

@@ -17,6 +17,7 @@ import pytest
 
 import qainsights as qi
 from qainsights.mart import CUBE_KEYS, cube_rates, publish, quality_cube, read_mart
+from qainsights.report.estimand import effective_counts
 from qainsights.spc import control_charts
 from qainsights.trends import detect_changepoints
 
@@ -191,10 +192,18 @@ def test_months_selects_what_is_published(audits, tmp_path):
 
 def test_control_charts_and_changepoints_equal_the_row_level_functions(audits, mart):
     stored = read_mart(mart, "control_chart").query("dimension == 'site'")
-    charts = control_charts(audits, by="site", chart="laney_p", subgroup="week", outcome="is_error")
+    # the report's estimand from the rows: weighted rates on Kish effective sample sizes
+    counts = effective_counts(audits, by=["site", "week"], weight="weight")
+    charts = control_charts(
+        counts, by="site", chart="laney_p", subgroup="week", defects="errors", n="n"
+    )
     theirs = charts.table.rename(columns={"subgroup": "week", "site": "segment"})
     theirs = theirs.assign(week=pd.to_datetime(theirs["week"]))
     assert_close(stored, theirs, ["segment", "week"], ["value", "n", "center", "lcl", "ucl", "z"])
+    audited = counts.rename(columns={"site": "segment"}).assign(
+        week=lambda f: pd.to_datetime(f["week"])
+    )
+    assert_close(stored, audited, ["segment", "week"], ["audits"])
     found = read_mart(mart, "changepoints").query("dimension == 'all'")
     expected = detect_changepoints(audits, period="week").changepoints
     assert found["week"].tolist() == pd.to_datetime(expected["week"]).tolist()
@@ -324,3 +333,34 @@ def test_the_reports_findings_are_stored_by_month(audits, tmp_path):
         theirs = sorted((f.priority, f.finding, f.owner) for f in report.findings)
         assert sorted(zip(mine["priority"], mine["finding"], mine["owner"], strict=True)) == theirs
     assert publish(audits, to=path).tables["findings"] == total  # kept by a later publish
+
+
+def test_weighted_control_chart_by_hand(tmp_path):
+    # Five weeks of 200 audits: 100 weighted 1 and 100 weighted 4. Each week's weighted rate
+    # is (errors among weight 1 + 4 x errors among weight 4) / 500 and its Kish effective
+    # size (500)^2 / (100 + 100 x 16) = 250000 / 1700, the same every week.
+    weeks = pd.date_range("2026-03-02", periods=5, freq="7D")
+    light, heavy = [20, 10, 30, 0, 20], [10, 30, 0, 20, 20]  # errors per week and weight
+    rows = []
+    for week, errors_1, errors_4 in zip(weeks, light, heavy, strict=True):
+        for weight, errors in ((1.0, errors_1), (4.0, errors_4)):
+            rows.append(pd.DataFrame({
+                "decision_time": week + pd.Timedelta(days=1), "week": week, "site": "S",
+                "queue": "q", "policy": "p", "market": "m", "weight": weight,
+                "is_error": np.arange(100) < errors,
+            }))  # fmt: skip
+    audits = pd.concat(rows, ignore_index=True)
+    publish(audits, to=tmp_path / "q.duckdb", strata=None)
+    chart = read_mart(tmp_path / "q.duckdb", "control_chart").query("dimension == 'all'")
+    rate = np.array([20 + 40, 10 + 120, 30 + 0, 0 + 80, 20 + 80]) / 500  # .12 .26 .06 .16 .20
+    np.testing.assert_allclose(chart["value"], rate, rtol=1e-12)
+    assert (np.array(light) + np.array(heavy))[0] / 200 == 0.15  # the unweighted rate differs
+    np.testing.assert_allclose(chart["n"], 250000 / 1700, rtol=1e-12)
+    assert chart["audits"].tolist() == [200] * 5
+    # Equal sizes: the centre is the mean rate, 0.16. Laney (2002): z_i = (p_i - p)/s with
+    # s = sqrt(p(1-p)/n), sigma_z = mean |z_i - z_i-1| / d2, d2 = 2/sqrt(pi) for ranges of
+    # two; the limits p +- 3 s sigma_z, and s cancels: 3 x mean |p_i - p_i-1| / d2.
+    moving = np.mean(np.abs(np.diff(rate)))  # (0.14 + 0.20 + 0.10 + 0.04) / 4 = 0.12
+    np.testing.assert_allclose(chart["center"], 0.16, rtol=1e-12)
+    np.testing.assert_allclose(chart["ucl"], 0.16 + 3 * moving / (2 / np.sqrt(np.pi)), rtol=1e-12)
+    np.testing.assert_allclose(chart["lcl"], 0.0, atol=1e-15)  # 0.16 - 0.319 is below zero

@@ -82,11 +82,13 @@ def _monthly(errors):
 def test_a_significant_change_inside_the_limits_is_explained():
     # Centre 0.0601 with n = 1000: limits 0.0601 +/- 3 x 0.00752 = 0.0375 to 0.0827.
     chart = _monthly([60, 62, 58, 61, 59, 50, 71])
-    note = chart_and_change(chart, pd.DataFrame({"p_value": [0.03]}), month="2026-07",
+    note = chart_and_change(chart, pd.DataFrame({"p_value": [0.004]}), month="2026-07",
                             previous="2026-06")  # fmt: skip
-    assert note.startswith("The change from 2026-06 is beyond sampling error (p = 0.03)")
-    assert chart_and_change(chart, pd.DataFrame({"p_value": [0.4]}), month="2026-07",
-                            previous="2026-06") is None  # fmt: skip
+    assert note.startswith("The change from 2026-06 is beyond sampling error (p = 0.004)")
+    # p = 0.03 is no claim at the report's level 0.05 / 4 = 0.0125: nothing to reconcile
+    for p_value in (0.03, 0.4):
+        assert chart_and_change(chart, pd.DataFrame({"p_value": [p_value]}), month="2026-07",
+                                previous="2026-06") is None  # fmt: skip
 
 
 def test_a_single_month_beyond_the_limit_after_an_ordinary_one():
@@ -105,10 +107,37 @@ def test_weekly_signals_the_month_shows_are_not_repeated():
     assert weeks_and_month(weekly, monthly, month="2026-08") is None
 
 
-def test_significant_shifts_are_findings_not_leads():
-    summary = pd.DataFrame({"site": ["a", "b"], "status": ["shift", "in control"],
+def test_claims_are_findings_not_leads():
+    # 0.1 x 60 = 6 errors, beyond the limits, q = 0.01 < 0.05 / 4: a claim, not a lead
+    summary = pd.DataFrame({"site": ["a", "b"], "value": [0.1, 0.02], "n": [60, 60],
+                            "status": ["out of control", "in control"],
                             "q_value": [0.01, 0.5]})  # fmt: skip
     assert segment_leads(summary, by=["site"], expected=2.0) is None
+
+
+def test_a_segment_between_the_claim_level_and_five_percent_is_a_lead():
+    # Beyond its limits with 6 errors (0.1 x 60) and q = 0.03: significant at 0.05 but not
+    # at the report's claim level 0.05 / 4 = 0.0125, so neither an action nor a claim.
+    from qainsights.report.findings import chart_action_segments, segment_evidence
+
+    summary = pd.DataFrame({"site": ["a", "b"], "value": [0.1, 0.02], "n": [60, 60],
+                            "status": ["out of control", "in control"],
+                            "q_value": [0.03, 0.5]})  # fmt: skip
+    assert chart_action_segments(summary).empty
+    assert segment_evidence(summary).tolist() == ["lead (out of control, q = 0.03)", "in control"]
+    note = segment_leads(summary, by=["site"], expected=2.0)
+    assert note.startswith("1 segment(s) signal in their latest week without the evidence")
+    assert "(a: out of control, q = 0.03)" in note
+    assert "q < 0.0125" in note
+
+
+def test_a_month_beyond_its_limit_with_p_between_levels_is_within_noise():
+    # 2026-07 above the limit of 0.0827 (see above) while the change test gives p = 0.03:
+    # at the claim level 0.0125 the change is within noise, as the change tile says.
+    chart = _monthly([60, 62, 58, 61, 59, 55, 90])
+    note = chart_and_change(chart, pd.DataFrame({"p_value": [0.03]}), month="2026-07",
+                            previous="2026-06")  # fmt: skip
+    assert "is within noise (p = 0.03)" in note
 
 
 def test_the_sample_months_contradiction_is_explained(weighted):
@@ -118,6 +147,25 @@ def test_the_sample_months_contradiction_is_explained(weighted):
     point = report.monthly_chart.table.set_index("subgroup").loc[report.month]
     p_value = report.change.overall["p_value"].item()
     beyond = point["value"] > point["ucl"] or point["value"] < point["lcl"]
-    disagree = beyond != (p_value < 0.05)
+    disagree = beyond != (p_value < 0.05 / 4)  # the report's claim level
     assert any(n.startswith(("The monthly chart", "The change from")) for n in report.consistency) \
         == disagree  # fmt: skip
+
+
+def test_the_waterfall_judges_at_the_level_it_is_given():
+    import matplotlib.pyplot as plt
+
+    from qainsights.plotting.report import plot_change_waterfall
+
+    overall = pd.DataFrame({"rate_baseline": [0.06], "rate_current": [0.07],
+                            "ci_low_baseline": [0.055], "ci_high_baseline": [0.065],
+                            "ci_low_current": [0.064], "ci_high_current": [0.076],
+                            "difference": [0.01], "p_value": [0.03]})  # fmt: skip
+    explanation = pd.DataFrame({"segment": ["site = a"], "explained": [0.006], "q_value": [0.03]})
+    change = type("Change", (), {"overall": overall, "explanation": explanation})()
+    ax = plot_change_waterfall(change, alpha=0.05 / 4)
+    assert "within noise (p = 0.03)" in ax.get_title(loc="left")
+    # the segment's step (q = 0.03) is grey, not coloured as a claim
+    steps = [bar for bar in ax.patches if bar.get_y() > 0.5 and bar.get_y() < 2]
+    assert {tuple(round(c, 3) for c in bar.get_facecolor()[:3]) for bar in steps} == {(0.749,) * 3}
+    plt.close(ax.figure)
