@@ -273,7 +273,9 @@ def _sites_section(ctx: Context) -> tuple[dict, list[Finding]]:
     table = standardized_rates(
         current, by="site", mix=["queue", "policy"], weight=ctx.weight, strata=ctx.strata
     )
-    return {"standardised": table}, site_mix_findings(table)
+    # site_mix_findings still reads the rate under its former spelling
+    former = table.rename(columns={"standardized_rate": "standardised_rate"})
+    return {"standardised": table}, site_mix_findings(former)
 
 
 def _vendors_section(ctx: Context) -> tuple[dict, list[Finding]]:
