@@ -85,7 +85,7 @@ class NoCommonMixError(ValueError):
 
 def _units(audits: pd.DataFrame, site: str, site_type: str) -> pd.DataFrame:
     """Rows relabelled by unit: in-house pooled, all vendors pooled, and each vendor site."""
-    kind = audits[site_type].astype(STR)
+    kind = audits[site_type]  # compared as it is: a categorical is not spelt out row by row
     pooled = audits.assign(_unit=np.where(kind == _REFERENCE, _REFERENCE, ALL_VENDORS))
     vendors = audits[(kind == _VENDOR).to_numpy()]
     return pd.concat([pooled, vendors.assign(_unit=vendors[site].astype(STR))], ignore_index=True)
