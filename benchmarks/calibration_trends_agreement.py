@@ -1,8 +1,9 @@
 """Calibration of the change decomposition, the change explanation, the ICC and the scan's claims.
 
 Rows in the columns of ``calibration_spc_report.COLUMNS``: the coverage of
-``decompose_change``'s bootstrap intervals (mix, rate and total effects, all 0 in a stable
-process whose segment shares and rates do not move; unweighted and with weights 1 or 20),
+``decompose_change``'s intervals (mix, rate and total effects, all 0 in a stable process whose
+segment shares and rates do not move; unweighted, with weights 1 or 20, and over 20 segments
+of about 10 audits), beside the coverage of the bootstrap percentile intervals used before,
 the false-positive rate of ``explain_change`` (the overall test, and any segment named as an
 explanation) with the coverage of its overall interval, the coverage of ``icc``'s F intervals
 for the one-way, two-way random and two-way mixed forms at a known population ICC, and the
@@ -42,26 +43,55 @@ def _two_months(rng, per_month: int, weighted: bool) -> pd.DataFrame:
     return frame
 
 
+def _small_cells(rng, per_month: int, segments: int) -> pd.DataFrame:
+    """Two months of a stable process over many small segments (rates 2 % to 10 %)."""
+    size = 2 * per_month
+    segment = rng.integers(0, segments, size)
+    rates = np.linspace(0.02, 0.10, segments)
+    return pd.DataFrame({
+        "month": np.repeat([0, 1], per_month), "site": segment,
+        "is_error": rng.random(size) < rates[segment]})  # fmt: skip
+
+
 def decompose_rows(rng, quick: bool) -> list[dict]:
     """Coverage of the mix, rate and total effects' intervals (truth 0 for each)."""
     from qainsights.trends import decompose_change
 
-    runs = 100 if quick else 1000
+    runs = 100 if quick else 2000
+    worlds = [
+        ("2 months x 1,000 audits, 4 sites, stable shares and rates", False, None),
+        ("2 months x 1,000 audits, 4 sites, stable shares and rates, weights 1 or 20", True, None),
+        ("2 months x 200 audits, 20 segments (about 10 audits each), rates 2-10 %", False, 20),
+    ]
     out = []
-    for weighted in (False, True):
+    for world, weighted, segments in worlds:
         covered = np.zeros((runs, 3), dtype=bool)
-        for i in range(runs):  # one decomposition (and its bootstrap) per simulated pair
-            data = _two_months(rng, 1000, weighted)
-            result = decompose_change(data, by="site", period="month", current=1, n_boot=500,
-                                      weight="weight" if weighted else None, seed=i)  # fmt: skip
-            frame = result.to_frame().set_index("effect").loc[["mix", "rate", "total"]]
-            covered[i] = (frame["ci_low"] <= 0).to_numpy() & (frame["ci_high"] >= 0).to_numpy()
-        world = "2 months x 1,000 audits, 4 sites, stable shares and rates" + (
-            ", weights 1 or 20" if weighted else ""
-        )
+        covered_before = np.zeros((runs, 3), dtype=bool)
+        for i in range(runs):  # one decomposition per simulated pair of months
+            if segments is None:
+                data = _two_months(rng, 1000, weighted)
+            else:
+                data = _small_cells(rng, 200, segments)
+            options = {"by": "site", "period": "month", "current": 1,
+                       "weight": "weight" if weighted else None}  # fmt: skip
+            for method, hits in (("analytic", covered), ("bootstrap", covered_before)):
+                if method == "bootstrap" and (quick or i >= runs // 2):
+                    continue  # the old method on the first half of the worlds only
+                result = decompose_change(data, method=method, n_boot=500, seed=i, **options)
+                frame = result.to_frame().set_index("effect").loc[["mix", "rate", "total"]]
+                hits[i] = (frame["ci_low"] <= 0).to_numpy() & (frame["ci_high"] >= 0).to_numpy()
         for j, effect in enumerate(("mix", "rate", "total")):
+            before = (
+                ""
+                if quick
+                else (
+                    f"; bootstrap percentile (before, 500 draws): "
+                    f"{100 * covered_before[: runs // 2, j].mean():.1f} % of {runs // 2}"
+                )
+            )
             out.append(row(f"decompose_change {effect} effect interval", world, runs,
-                           covered=covered[:, j], note="bootstrap percentile, 500 draws"))  # fmt: skip
+                           covered=covered[:, j],
+                           note=f"Taylor-linearised, t (default){before}"))  # fmt: skip
     return out
 
 

@@ -148,12 +148,22 @@ function polyline(parent, points, cls) {
   return svgElement("polyline", { points: path, class: cls }, parent);
 }
 
-function yAxis(svg, scale, top, bottom, left, right, ticks = 4) {
-  for (let i = 0; i <= ticks; i++) {
-    const value = top + ((bottom - top) * i) / ticks;
+// A round tick step (1, 2, 2.5 or 5 times a power of ten) giving about `ticks` intervals up to
+// `high`, and the axis top rounded up to a whole number of steps.
+function niceAxis(high, ticks = 4) {
+  const raw = high / ticks;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw);
+  return { step, top: step * Math.ceil(high / step - 1e-9) };
+}
+
+function yAxis(svg, scale, axis, left, right) {
+  const percentStep = String(+(100 * axis.step).toPrecision(6));  // 2.5 -> one decimal
+  const decimals = (percentStep.split(".")[1] || "").length;
+  for (let value = 0; value <= axis.top + axis.step / 2; value += axis.step) {
     const y = scale(value);
     svgElement("line", { x1: left, x2: right, y1: y, y2: y, class: "grid" }, svg);
-    text(svg, left - 6, y + 4, `${(100 * value).toFixed(1)}%`, { class: "tick", "text-anchor": "end" });
+    text(svg, left - 6, y + 4, `${(100 * value).toFixed(decimals)}%`, { class: "tick", "text-anchor": "end" });
   }
 }
 
@@ -228,11 +238,11 @@ function renderTrend(rows) {
   const svg = frame(container, width, height);
   if (!points.length) return;
   const high = Math.max(...points.map((p) => Math.max(p.value, Number.isFinite(p.ucl) ? p.ucl : 0)));
-  const ceiling = Math.min(1, high * 1.1 || 0.01);
-  const y = (v) => bottom - ((bottom - top) * v) / ceiling;
+  const axis = niceAxis(Math.min(1, high * 1.05 || 0.01));
+  const y = (v) => bottom - ((bottom - top) * v) / axis.top;
   const step = points.length > 1 ? (right - left) / (points.length - 1) : 0;
   const x = (k) => left + (points.length > 1 ? k * step : (right - left) / 2);
-  yAxis(svg, y, 0, ceiling, left, right);
+  yAxis(svg, y, axis, left, right);
   polyline(svg, points.map((p, k) => [x(k), y(p.ucl)]), "limit");
   polyline(svg, points.map((p, k) => [x(k), y(p.lcl)]), "limit");
   polyline(svg, points.map((p, k) => [x(k), y(p.center)]), "centre");
@@ -279,7 +289,7 @@ function renderPareto() {
     svgElement("title", {}, bar).textContent = `${DATA.dims.root_cause[cause]}: ${whole(errors)} errors`;
     cumulative += errors;
     line.push([left + (k + 0.5) * band, yShare(cumulative / total)]);
-    text(svg, left + (k + 0.5) * band, bottom + 16, DATA.dims.root_cause[cause],
+    text(svg, left + (k + 0.5) * band, bottom + 16, DATA.dims.root_cause[cause].replaceAll("_", " "),
          { class: "tick", "text-anchor": "middle" });
   });
   polyline(svg, line, "cumulative");

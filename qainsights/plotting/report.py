@@ -18,6 +18,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator
 
 from .charts import plot_intervals
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from ..trends import ChangeExplanation
 
 __all__ = [
+    "BASELINE_LABEL",
     "FONT_FAMILIES",
     "annotate_control_chart",
     "chart_finding",
@@ -35,6 +37,7 @@ __all__ = [
     "plot_change_waterfall",
     "plot_target_intervals",
     "report_fonts",
+    "shade_baseline",
     "tidy_text",
     "use_report_style",
     "words",
@@ -182,6 +185,51 @@ def chart_finding(chart: ControlChart, *, period: str) -> str:
     return f"{start} within its control limits"
 
 
+#: The legend entry of the shaded baseline.
+BASELINE_LABEL = "baseline (limits computed here)"
+
+
+def shade_baseline(ax: Axes, table: pd.DataFrame) -> list[Rectangle]:
+    """Shade the subgroups a chart's limits were computed from, half a step either side.
+
+    A light grey band (colour-blind safe: a shade, not a hue) behind each run of
+    consecutive baseline subgroups of ``table`` (:attr:`~qainsights.spc.ControlChart.table`),
+    on the x positions the drawn ``"value"`` line uses (categories or dates alike); the
+    first band carries the label ``"baseline"``.
+
+    Returns
+    -------
+    list of Rectangle
+        The bands, in order (none without a baseline or a drawn ``"value"`` line).
+
+    Examples
+    --------
+    >>> from qainsights.spc import p_chart
+    >>> chart = p_chart(defects=[10, 12, 9, 11, 30, 12], n=[200] * 6,
+    ...                 baseline=[True] * 4 + [False] * 2)
+    >>> bands = shade_baseline(chart.plot(), chart.table)
+    >>> [(float(b.get_x()), float(b.get_x() + b.get_width())) for b in bands]  # subgroups 1-4
+    [(0.5, 4.5)]
+    """
+    lines = [line for line in ax.lines if line.get_label() == "value"]
+    inside = table["baseline"].to_numpy(dtype=bool)
+    if not lines or not inside.any():
+        return []
+    x = np.asarray(lines[0].get_xydata()[:, 0], dtype=float)
+    step = float(np.median(np.diff(x))) if len(x) > 1 else 1.0
+    edges = np.diff(np.concatenate([[False], inside, [False]]).astype(int))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    bands = []
+    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):  # one per run, not per row
+        band = Rectangle(
+            (x[start] - step / 2, 0.0), x[end] - x[start] + step, 1.0,
+            transform=ax.get_xaxis_transform(), facecolor=PALETTE["fill"], alpha=0.3,
+            linewidth=0, zorder=0, label="baseline" if i == 0 else "_baseline",
+        )  # fmt: skip
+        bands.append(ax.add_patch(band))
+    return bands
+
+
 def annotate_control_chart(
     ax: Axes, chart: ControlChart, *, title: str, xlabel: str, ylabel: str = "error rate"
 ) -> Axes:
@@ -201,9 +249,10 @@ def annotate_control_chart(
     Returns
     -------
     Axes
-        With texts "UCL ...", "centre ...", "LCL ..." at the last subgroup, the baseline's
-        span shaded (label "baseline"), and one annotation per signalled subgroup naming its
-        rules (for example "we1: 1 point beyond the control limits").
+        With texts "UCL ...", "centre ...", "LCL ..." at the last subgroup, the subgroups the
+        limits were computed from shaded (:func:`shade_baseline`, legend entry
+        "baseline (limits computed here)"), and one annotation per signalled subgroup naming
+        its rules (for example "we1: 1 point beyond the control limits").
 
     Examples
     --------
@@ -219,10 +268,7 @@ def annotate_control_chart(
         value = last[column]
         text = f"{name} {value:.1%}" if chart.proportion else f"{name} {value:.3g}"
         _label_line(ax, last["subgroup"], value, text)
-    baseline = table.loc[table["baseline"].to_numpy(dtype=bool), "subgroup"]
-    if len(baseline) and len(baseline) < len(table):
-        ax.axvspan(baseline.iloc[0], baseline.iloc[-1], color=PALETTE["fill"], alpha=0.25,
-                   linewidth=0, label="baseline")  # fmt: skip
+    shade_baseline(ax, table)
     signals = chart.signals
     if len(signals):
         rules = signals.groupby("subgroup", sort=False).agg(
@@ -248,7 +294,7 @@ def annotate_control_chart(
         "ucl": "limits and centre",
         "value": ylabel,
         "signal": "signal",
-        "baseline": "baseline",
+        "baseline": BASELINE_LABEL,
     }
     handles = {}
     for artist in [*ax.lines, *ax.patches]:

@@ -14,10 +14,16 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .._validation import check_columns, check_frame, format_values
+from ..text.redact import IDENTIFIER_COLUMNS
+from .engine_input import REPORT_COLUMNS, TEXT_COLUMNS
 from .parts import CHANGE_DIMS
 from .sections import design_of, latest_complete_month, previous_month
 
-__all__ = ["ReportInput", "report_input"]
+__all__ = ["READ_COLUMNS", "ReportInput", "report_input"]
+
+#: The columns the sections read (the comments' text, and the IDs masked in it, included);
+#: the others are left behind at the start, so the rows each section selects are narrow.
+READ_COLUMNS = tuple(dict.fromkeys([*REPORT_COLUMNS, *TEXT_COLUMNS, *IDENTIFIER_COLUMNS]))
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,7 @@ class ReportInput:
     Attributes
     ----------
     audits : DataFrame
-        The canonical audit table.
+        The canonical audit table's :data:`READ_COLUMNS` (those present).
     month, previous : str
         The report month and the month before ('YYYY-MM').
     weight, strata : str or None
@@ -82,6 +88,8 @@ def report_input(audits: pd.DataFrame, *, month: str | None = None) -> ReportInp
     >>> found = report_input(simulate_audits(seed=3, start="2026-07-06", weeks=13).audits)
     >>> found.month, found.previous, found.weight
     ('2026-09', '2026-08', 'weight')
+    >>> "handle_time_s" in found.audits  # no section reads it
+    False
 
     References
     ----------
@@ -100,6 +108,7 @@ def report_input(audits: pd.DataFrame, *, month: str | None = None) -> ReportInp
     for note in notes:
         warnings.warn(note, UserWarning, stacklevel=3)
     design = design_of(audits)
+    audits = audits[[c for c in audits.columns if c in READ_COLUMNS]]  # a new frame
     return ReportInput(
         audits=audits, month=month, previous=previous_month(month),
         weight=design["weight"], strata=design["strata"],

@@ -62,8 +62,11 @@ NOT_RECORDED = "(not recorded)"
 
 
 def _window(audits: pd.DataFrame, column: str, last, count: int) -> pd.DataFrame:
-    periods = np.sort(audits[column].unique())
-    periods = periods[periods <= last][-count:]
+    """The rows of the ``count`` periods up to ``last`` (the table itself when that is all)."""
+    present = np.sort(audits[column].unique())
+    periods = present[present <= last][-count:]
+    if len(periods) == len(present):  # every row: no copy of the table
+        return audits
     return audits[audits[column].isin(periods)]
 
 
@@ -204,7 +207,8 @@ def _period_chart(ctx: Context, frame: pd.DataFrame, period: str) -> ControlChar
 def _charts_section(ctx: Context) -> tuple[dict, list[Finding]]:
     audits = ctx.audits
     monthly = _period_chart(ctx, _window(audits, "month", ctx.month, 13), "month")
-    weekly_rows = _window(audits, "week", _month_end_week(audits, ctx.month), 26)
+    read = ["week", "site", "queue", "is_error", *([ctx.weight] if ctx.weight else [])]
+    weekly_rows = _window(audits[read], "week", _month_end_week(audits, ctx.month), 26)
     weekly = _period_chart(ctx, weekly_rows, "week")
     cells = effective_counts(weekly_rows, by=["site", "queue", "week"], weight=ctx.weight)
     segments = control_charts(
@@ -255,7 +259,7 @@ def _segments_section(ctx: Context) -> tuple[dict, list[Finding]]:
     by_queue = accuracy_table(current, by="queue", target=ctx.target)
     sites = by_site
     if "vendors" in ctx.chosen and "site_type" in current:  # vendor sites: the vendor findings
-        vendor_sites = set(current.loc[current["site_type"] == "vendor", "site"])
+        vendor_sites = set(current.loc[current["site_type"] == "vendor", "site"].unique())
         sites = by_site[~by_site["site"].isin(vendor_sites)]
     findings = target_findings(sites, "site", ctx.target, ctx.errors)
     findings += target_findings(by_queue, "queue", ctx.target, ctx.errors)
@@ -269,22 +273,27 @@ def _sites_section(ctx: Context) -> tuple[dict, list[Finding]]:
     table = standardized_rates(
         current, by="site", mix=["queue", "policy"], weight=ctx.weight, strata=ctx.strata
     )
-    return {"standardised": table}, site_mix_findings(table)
+    # site_mix_findings still reads the rate under its former spelling
+    former = table.rename(columns={"standardized_rate": "standardised_rate"})
+    return {"standardised": table}, site_mix_findings(former)
 
 
 def _vendors_section(ctx: Context) -> tuple[dict, list[Finding]]:
     current = ctx.current
-    kinds = set(current["site_type"].dropna().astype(STR)) if "site_type" in current else set()
+    kinds = (
+        set(current["site_type"].dropna().drop_duplicates().astype(STR))
+        if "site_type" in current
+        else set()
+    )
     if not {"in_house", "vendor"} <= kinds:
         raise Omitted(
             f"the audits of {ctx.month} do not name both in-house and vendor sites "
             "(column 'site_type')."
         )
-    recent = _window(ctx.audits, "month", ctx.month, VENDOR_MONTHS)  # selected once for both mixes
     for mix in (("queue", "policy"), ("queue",)):  # the finest mix that all units share
         try:
-            result = compare_site_types(
-                recent, month=ctx.month, target=ctx.target, mix=mix, months=VENDOR_MONTHS,
+            result = compare_site_types(  # selects its months' rows of the columns it reads
+                ctx.audits, month=ctx.month, target=ctx.target, mix=mix, months=VENDOR_MONTHS,
                 weight=ctx.weight, strata=ctx.strata,
             )  # fmt: skip
         except NoCommonMixError:
@@ -294,7 +303,8 @@ def _vendors_section(ctx: Context) -> tuple[dict, list[Finding]]:
 
 
 def _moderators_section(ctx: Context) -> tuple[dict, list[Finding]]:
-    recent = _window(ctx.audits, "month", ctx.month, MODERATOR_MONTHS)
+    read = ctx.audits[["month", "moderator_id", "is_error"]]  # what moderator_outliers reads
+    recent = _window(read, "month", ctx.month, MODERATOR_MONTHS)
     count = recent["moderator_id"].nunique()
     if count < 3:
         raise Omitted(

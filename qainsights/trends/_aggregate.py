@@ -24,6 +24,7 @@ from ..aggregate import collect, engine_frame, error_sums, is_engine_frame
 __all__ = [
     "EFFECTIVE_COLUMNS",
     "PERIOD_COLUMNS",
+    "SQUARE_COLUMNS",
     "counts_by_period",
     "effective_counts",
     "two_period_counts",
@@ -33,9 +34,13 @@ __all__ = [
 PERIOD_COLUMNS = ("errors_baseline", "n_baseline", "errors_current", "n_current")
 #: Variances of the weighted error counts of weighted audit rows (see :func:`counts_by_period`).
 EFFECTIVE_COLUMNS = ("var_errors_baseline", "var_errors_current")
+#: Sums of squared weights of weighted audit rows, on the scale of ``n`` (``squares=True``).
+SQUARE_COLUMNS = ("squares_baseline", "squares_current")
 
 
-def counts_by_period(data, *, keys, period, outcome, errors, n, func, weight=None) -> pd.DataFrame:
+def counts_by_period(
+    data, *, keys, period, outcome, errors, n, func, weight=None, squares=False
+) -> pd.DataFrame:
     """Errors and audits per combination of ``keys`` and ``period``, from rows or aggregates.
 
     With ``errors`` and ``n`` both given, ``data`` is an aggregate frame and those columns are
@@ -52,7 +57,9 @@ def counts_by_period(data, *, keys, period, outcome, errors, n, func, weight=Non
     audits (``r(1 − r)`` over Kish's ``(Σ w)²/Σ w²`` where that is 0). It adds up over
     cells as the variance of a stratified total does, and :func:`effective_counts` turns
     it into the effective sample size ``r(1 − r) n² / var_errors`` that intervals and tests
-    use (as :func:`qainsights.rates.error_rate` does).
+    use (as :func:`qainsights.rates.error_rate` does). With ``squares=True`` it also has
+    ``squares``, the cell's sum of squared weights on the same scale (``n²`` over Kish's
+    effective size).
     """
     if weight is not None and (errors is not None or n is not None):
         raise ValueError(
@@ -72,9 +79,11 @@ def counts_by_period(data, *, keys, period, outcome, errors, n, func, weight=Non
             f"The segment columns of {func} must differ from the period column and from "
             f"'errors' and 'n'. Got {format_values(clash or [period])}; rename them first."
         )
+    design = []  # the weighted rows' variance columns, counted on the engine
     if is_engine_frame(data):
-        data = _engine_counts(data, keys, period, outcome, aggregate, func, weight)
+        data = _engine_counts(data, keys, period, outcome, aggregate, func, weight, squares)
         errors, n = (errors, n) if aggregate else ("errors", "n")
+        design = [] if aggregate or weight is None else ["var_errors", *(["squares"] * squares)]
         aggregate, weight = True, None
     check_frame(data, func=func)
     measures = [errors, n] if aggregate else [outcome]
@@ -84,6 +93,7 @@ def counts_by_period(data, *, keys, period, outcome, errors, n, func, weight=Non
     check_complete(data, [*keys, period, *measures], func)
     if aggregate:
         values = _aggregate_counts(data, errors, n, func=func)
+        values[design] = data[design].to_numpy()
     else:
         values = outcome_indicator(data[outcome], outcome, func).set_axis(["errors"], axis=1)
         values["n"] = 1.0
@@ -95,11 +105,11 @@ def counts_by_period(data, *, keys, period, outcome, errors, n, func, weight=Non
     groups = [data[k] for k in [*keys, period]]
     table = values.groupby(groups, observed=True, sort=False).sum().reset_index()
     if weight is not None:
-        table = _normalised(table, period)
+        table = _normalised(table, period, squares=squares)
     return table.sort_values([period, *keys], ignore_index=True)
 
 
-def _normalised(table: pd.DataFrame, period: str) -> pd.DataFrame:
+def _normalised(table: pd.DataFrame, period: str, *, squares: bool = False) -> pd.DataFrame:
     """Weighted sums rescaled so each period's total equals its number of audits.
 
     Adds each cell's effective sample size and effective errors (see
@@ -110,14 +120,15 @@ def _normalised(table: pd.DataFrame, period: str) -> pd.DataFrame:
     sum_w, sum_w2 = table["sum_w"].to_numpy(), table["sum_w2"].to_numpy()
     rate = table["sum_wy"].to_numpy() / sum_w
     m = table["n"].to_numpy()
-    squares = table["sum_w2y"].to_numpy() * (1 - 2 * rate) + rate**2 * sum_w2
+    residual = table["sum_w2y"].to_numpy() * (1 - 2 * rate) + rate**2 * sum_w2
     kish = sum_w**2 / sum_w2
     with np.errstate(divide="ignore", invalid="ignore"):
-        variance = m / (m - 1) * squares / sum_w**2
+        variance = m / (m - 1) * residual / sum_w**2
         n_eff = np.where((m > 1) & (variance > 0), rate * (1 - rate) / variance, kish)
     n = sum_w * scale
+    extra = {"squares": sum_w2 * scale**2} if squares else {}
     return table.assign(
-        errors=table["sum_wy"] * scale, n=n, var_errors=n**2 * rate * (1 - rate) / n_eff
+        errors=table["sum_wy"] * scale, n=n, var_errors=n**2 * rate * (1 - rate) / n_eff, **extra
     ).drop(columns=["sum_wy", "sum_w", "sum_w2", "sum_w2y"])
 
 
@@ -134,7 +145,7 @@ def effective_counts(errors, n, var_errors) -> tuple[np.ndarray, np.ndarray]:
     return rate * m, m
 
 
-def _engine_counts(data, keys, period, outcome, aggregate, func, weight):
+def _engine_counts(data, keys, period, outcome, aggregate, func, weight, squares=False):
     """A polars, DuckDB or Spark frame as a pandas aggregate: rows counted on their engine."""
     if aggregate:
         return collect(engine_frame(data, func=func))
@@ -143,9 +154,11 @@ def _engine_counts(data, keys, period, outcome, aggregate, func, weight):
     )
     if weight is not None:
         sums = _normalised(
-            sums[[*keys, period, "n", "sum_w", "sum_w2", "sum_wy", "sum_w2y"]], period
+            sums[[*keys, period, "n", "sum_w", "sum_w2", "sum_wy", "sum_w2y"]],
+            period,
+            squares=squares,
         )
-        return sums[[*keys, period, "errors", "n", "var_errors"]]
+        return sums[[*keys, period, "errors", "n", "var_errors", *(["squares"] * squares)]]
     return sums[[*keys, period, "errors", "n"]]
 
 
@@ -210,7 +223,18 @@ def _shown(periods: list) -> list:
 
 
 def two_period_counts(
-    data, *, keys, period: str, current, baseline, outcome, errors, n, func: str, weight=None
+    data,
+    *,
+    keys,
+    period: str,
+    current,
+    baseline,
+    outcome,
+    errors,
+    n,
+    func: str,
+    weight=None,
+    squares=False,
 ) -> tuple[pd.DataFrame, list, list]:
     """Put the baseline and current counts of each segment side by side.
 
@@ -218,12 +242,12 @@ def two_period_counts(
     before the earliest ``current`` one. Returns the frame of segment columns plus
     :data:`PERIOD_COLUMNS` (zero counts where a segment is absent from a period), sorted by
     the segment columns, and the two lists of periods used. Weighted rows add
-    :data:`EFFECTIVE_COLUMNS`.
+    :data:`EFFECTIVE_COLUMNS` (and :data:`SQUARE_COLUMNS` with ``squares=True``).
     """
     keys = as_column_list(keys)
     table = counts_by_period(
         data, keys=keys, period=period, outcome=outcome, errors=errors, n=n, func=func,
-        weight=weight,
+        weight=weight, squares=squares,
     )  # fmt: skip
     current = _period_values(current, table[period], name="current", func=func)
     if baseline is None:
@@ -247,11 +271,12 @@ def two_period_counts(
     chosen = table.assign(_side=side, _all=0)[side != ""]
     effective = "var_errors" in table.columns
     measures = ["errors", "n", *(["var_errors"] if effective else [])]
+    measures += ["squares"] if "squares" in table.columns else []
     wide = chosen.pivot_table(
         index=group, columns="_side", values=measures, aggfunc="sum", observed=True
     ).fillna(0.0)
     wide.columns = [f"{stat}_{part}" for stat, part in wide.columns]
-    wide = wide.reindex(
-        columns=[*PERIOD_COLUMNS, *(EFFECTIVE_COLUMNS if effective else [])], fill_value=0.0
-    )
+    squares = "squares" in measures
+    extra = [*(EFFECTIVE_COLUMNS if effective else []), *(SQUARE_COLUMNS if squares else [])]
+    wide = wide.reindex(columns=[*PERIOD_COLUMNS, *extra], fill_value=0.0)
     return wide.reset_index(drop=not keys), current, baseline

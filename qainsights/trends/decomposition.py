@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .._results import TidyResult, drawing
-from .._validation import as_column_list, check_confidence, check_integer
-from ._aggregate import EFFECTIVE_COLUMNS, effective_counts, two_period_counts
+from .._validation import as_column_list, check_confidence, check_integer, check_option
+from ._aggregate import EFFECTIVE_COLUMNS, SQUARE_COLUMNS, effective_counts, two_period_counts
 
 __all__ = ["ChangeDecomposition", "decompose_change", "kitagawa"]
 
@@ -62,7 +63,8 @@ class ChangeDecomposition(TidyResult):
     ----------
     effects : DataFrame
         Three rows, ``effect`` = ``"mix"``, ``"rate"``, ``"total"``, with ``estimate``,
-        ``ci_low``, ``ci_high`` (bootstrap percentile intervals) and ``share`` (of the total).
+        ``ci_low``, ``ci_high`` (see ``method`` of :func:`decompose_change`) and ``share``
+        (of the total).
     segments : DataFrame
         One row per segment, see :func:`decompose_change`.
     rate_baseline, rate_current : float
@@ -102,6 +104,7 @@ def decompose_change(
     n=None,
     weight=None,
     ci=0.95,
+    method="analytic",
     n_boot=1000,
     seed=0,
 ):
@@ -115,11 +118,23 @@ def decompose_change(
     effect is centred on the average overall rate (see :func:`kitagawa`), which leaves the
     totals unchanged. A segment present in only one period contributes pure mix.
 
-    Intervals come from a parametric bootstrap of both periods: audits per segment are
-    drawn multinomially from the observed shares, errors binomially from the observed
-    rates, and the decomposition is recomputed for each draw (percentile intervals). With
-    ``weight`` the draws use the effective sample sizes of the weighted rates (Kish 1965;
-    see :func:`compare_periods`), not the rescaled counts.
+    The intervals (``method="analytic"``) are design-based: each effect is a smooth function
+    of the two months' segment totals, and its variance is the Taylor linearisation
+    (Woodruff 1971; Binder 1983) under audits sampled with replacement within each month
+    (the months as strata): ``Σ_t [Σ_i s_i (g_i − ḡ)² / N_t² + Σ_i h_i² p_i (1 − p_i) s_i / n_i²]``
+    with ``g`` and ``h`` the effect's derivatives in the month's shares and rates,
+    ``ḡ = Σ c_i g_i``, ``n_i`` the segment's audits (weighted: its rescaled weight),
+    ``s_i`` its sum of squared weights (``n_i`` unweighted; so weights enter through Kish's
+    effective sizes ``n_i² / s_i``), and ``p_i`` its rate pooled over the two periods (as a
+    score test takes it, so a small cell without errors still carries uncertainty). The
+    interval is ``estimate ± t · se`` on ``N_0 + N_1 − 2`` degrees of freedom (audits less
+    strata; Korn & Graubard 1999). Measured on stable processes (benchmarks/README.md) it
+    covers 94-95 % for the rate and total effects, with weights 1 to 20 and in segments of
+    about 10 audits, where the bootstrap percentile interval covered 92-94 %; the mix
+    effect, 0 in a stable process, is conservative there (about 99 %).
+    ``method="bootstrap"`` keeps the earlier parametric bootstrap (segment sizes drawn
+    multinomially, errors binomially, with the weighted rates' effective sizes;
+    percentile intervals), which covers less than its level.
 
     Parameters
     ----------
@@ -130,11 +145,14 @@ def decompose_change(
     period, current, baseline, outcome, errors, n, weight
         As in :func:`compare_periods`.
     ci : float, default 0.95
-        Confidence level of the bootstrap intervals.
+        Confidence level of the intervals.
+    method : {"analytic", "bootstrap"}, default "analytic"
+        ``"analytic"``: Taylor-linearised (design-based) standard errors and t intervals;
+        ``"bootstrap"``: parametric bootstrap percentile intervals (see above).
     n_boot : int, default 1000
-        Bootstrap replicates (at least 100).
+        Bootstrap replicates (at least 100) with ``method="bootstrap"``.
     seed : int, default 0
-        Seed of the bootstrap.
+        Seed of the bootstrap with ``method="bootstrap"``.
 
     Returns
     -------
@@ -148,7 +166,7 @@ def decompose_change(
     Raises
     ------
     ValueError
-        As :func:`compare_periods`, and for ``n_boot`` below 100.
+        As :func:`compare_periods`, for an unknown ``method``, and for ``n_boot`` below 100.
 
     References
     ----------
@@ -156,8 +174,15 @@ def decompose_change(
        1168-1194.
     .. [2] Das Gupta, P. (1993). Standardization and Decomposition of Rates: A User's
        Manual. US Bureau of the Census, P23-186 (chapter 2, the two-factor formulas).
-    .. [3] Efron, B. & Tibshirani, R. (1993). An Introduction to the Bootstrap. Chapman &
-       Hall (percentile intervals).
+    .. [3] Woodruff, R. S. (1971). A simple method for approximating the variance of a
+       complicated estimate. JASA 66, 411-414.
+    .. [4] Binder, D. A. (1983). On the variances of asymptotically normal estimators from
+       complex surveys. International Statistical Review 51, 279-292.
+    .. [5] Kish, L. (1965). Survey Sampling. Wiley (effective sample size).
+    .. [6] Korn, E. L. & Graubard, B. I. (1999). Analysis of Health Surveys. Wiley
+       (degrees of freedom of design-based variances).
+    .. [7] Efron, B. & Tibshirani, R. (1993). An Introduction to the Bootstrap. Chapman &
+       Hall (percentile intervals, ``method="bootstrap"``).
 
     Examples
     --------
@@ -174,10 +199,16 @@ def decompose_change(
     0    mix     0.015
     1   rate     0.000
     2  total     0.015
+    >>> result.effects[["ci_low", "ci_high"]].round(4)
+       ci_low  ci_high
+    0  0.0061   0.0239
+    1 -0.0246   0.0246
+    2 -0.0085   0.0385
     """
     func = "decompose_change"
     keys = as_column_list(by)
     level = check_confidence(ci, func=func)
+    check_option(method, name="method", options=("analytic", "bootstrap"), func=func)
     check_integer(n_boot, name="n_boot", func=func, minimum=100)
     counts, _, _ = two_period_counts(
         data,
@@ -190,6 +221,7 @@ def decompose_change(
         n=n,
         func=func,
         weight=weight,
+        squares=True,
     )
     _check_both_periods(counts, func=func)
     e0, n0 = counts["errors_baseline"].to_numpy(), counts["n_baseline"].to_numpy()
@@ -202,17 +234,25 @@ def decompose_change(
         **{k: parts[k] for k in ("rate_baseline", "rate_current", "mix_effect", "rate_effect")},
     )
     segments["contribution"] = segments["mix_effect"] + segments["rate_effect"]
-    effective = None
-    if set(EFFECTIVE_COLUMNS) <= set(counts.columns):
-        effective = (
-            effective_counts(e0, n0, counts[EFFECTIVE_COLUMNS[0]])[1],
-            effective_counts(e1, n1, counts[EFFECTIVE_COLUMNS[1]])[1],
-        )
-    draws = _bootstrap(e0, n0, e1, n1, n_boot=n_boot, seed=seed, effective=effective)
     estimate = np.array([parts["mix_effect"].sum(), parts["rate_effect"].sum()])
     estimate = np.append(estimate, estimate.sum())
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(draws, [tail, 100 - tail], axis=0)
+    weighted = set(EFFECTIVE_COLUMNS) <= set(counts.columns)
+    if method == "analytic":
+        squares = (counts[SQUARE_COLUMNS[0]], counts[SQUARE_COLUMNS[1]]) if weighted else None
+        se = np.sqrt(linearised_variance(e0, n0, e1, n1, squares=squares))
+        df = max(n0.sum() + n1.sum() - 2, 1.0)
+        half = stats.t.ppf((1 + level) / 2, df) * se
+        low, high = estimate - half, estimate + half
+    else:
+        effective = None
+        if weighted:
+            effective = (
+                effective_counts(e0, n0, counts[EFFECTIVE_COLUMNS[0]])[1],
+                effective_counts(e1, n1, counts[EFFECTIVE_COLUMNS[1]])[1],
+            )
+        draws = _bootstrap(e0, n0, e1, n1, n_boot=n_boot, seed=seed, effective=effective)
+        tail = (1 - level) / 2 * 100
+        low, high = np.percentile(draws, [tail, 100 - tail], axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = estimate / estimate[-1]
     effects = pd.DataFrame(
@@ -231,6 +271,47 @@ def decompose_change(
         rate_current=float(parts["overall_current"]),
         by=tuple(keys),
     )
+
+
+def linearised_variance(e0, n0, e1, n1, *, squares=None) -> np.ndarray:
+    """Taylor-linearised variances of the mix, rate and total effects, shape ``(3,)``.
+
+    Segments on the last axis; ``squares`` = ``(s0, s1)``, each segment's sum of squared
+    weights on the scale of ``n`` (``n`` itself when None: unweighted audits). See
+    :func:`decompose_change` for the formula. A segment absent from a period takes the
+    other period's rate there, so its derivative in that rate moves to the observed one.
+
+    Examples
+    --------
+    One segment: the total is ``R1 − R0`` and its variance ``p(1 − p)(1/N0 + 1/N1)`` at the
+    pooled rate ``p = 30/300``.
+
+    >>> v = linearised_variance([10.0], [100.0], [20.0], [200.0])
+    >>> bool(np.isclose(v[2], 0.1 * 0.9 * (1 / 100 + 1 / 200)))
+    True
+    """
+    e0, n0, e1, n1 = (np.asarray(a, dtype=float) for a in (e0, n0, e1, n1))
+    parts = kitagawa(e0, n0, e1, n1)
+    c0, c1 = parts["share_baseline"], parts["share_current"]
+    r0, r1 = parts["rate_baseline"], parts["rate_current"]
+    s0, s1 = (n0, n1) if squares is None else (np.asarray(s, dtype=float) for s in squares)
+    seen = n0 + n1 > 0
+    pooled = np.divide(e0 + e1, n0 + n1, out=np.zeros_like(e0), where=seen)
+    mean_rate, mean_share, step = (r0 + r1) / 2, (c0 + c1) / 2, (r1 - r0) / 2
+    # derivatives of (mix, rate, total) in each period's shares and rates, one row each
+    share0 = np.stack([-mean_rate, step, -r0])
+    share1 = np.stack([mean_rate, step, r1])
+    rate0 = np.stack([(c1 - c0) / 2, -mean_share, -c0])
+    rate1 = np.stack([(c1 - c0) / 2, mean_share, c1])
+    rate1, rate0 = np.where(n0 > 0, rate1, rate1 + rate0), np.where(n0 > 0, rate0, 0.0)
+    rate0, rate1 = np.where(n1 > 0, rate0, rate0 + rate1), np.where(n1 > 0, rate1, 0.0)
+    variance = np.zeros(3)
+    for share, rate, c, n, s in ((share0, rate0, c0, n0, s0), (share1, rate1, c1, n1, s1)):
+        centred = share - (share * c).sum(axis=-1, keepdims=True)
+        inverse = np.divide(s, n**2, out=np.zeros_like(n), where=n > 0)
+        variance += (centred**2 * s).sum(axis=-1) / n.sum() ** 2
+        variance += (rate**2 * pooled * (1 - pooled) * inverse).sum(axis=-1)
+    return variance
 
 
 def _check_both_periods(counts: pd.DataFrame, *, func: str) -> None:

@@ -145,6 +145,13 @@ def test_every_trends_function_is_the_same_on_every_engine(engine):
     got = decompose_change(engine(rows), by="queue", n_boot=100, **periods)
     expected = decompose_change(rows, by="queue", n_boot=100, **periods)
     assert_same(got.to_frame(), expected.to_frame())
+    assert_same(
+        compare_periods(engine(rows), by="site", weight="weight", **periods).to_frame(),
+        compare_periods(rows, by="site", weight="weight", **periods).to_frame(),
+    )
+    got = decompose_change(engine(rows), by="queue", weight="weight", **periods)
+    expected = decompose_change(rows, by="queue", weight="weight", **periods)
+    assert_same(got.to_frame(), expected.to_frame())
     got = detect_changepoints(engine(rows), period="week", by="site")
     expected = detect_changepoints(rows, period="week", by="site")
     assert_same(got.to_frame(), expected.to_frame())

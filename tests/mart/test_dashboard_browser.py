@@ -200,3 +200,19 @@ def test_pareto_counts_errors_per_root_cause(page, audits):
     bars = page.evaluate("window.qiPareto")
     assert {b["root_cause"]: b["errors"] for b in bars} == expected.to_dict()
     assert [b["errors"] for b in bars] == sorted(expected.to_numpy().tolist(), reverse=True)
+
+
+def test_trend_axis_ticks_are_round_steps_from_zero(page):
+    reset(page)
+    ticks = page.eval_on_selector_all(
+        "#trend text.tick[text-anchor=end]", "nodes => nodes.map(n => n.textContent)"
+    )
+    values = np.array([float(t.rstrip("%")) for t in ticks])
+    steps = np.diff(values)
+    assert values[0] == 0
+    assert len(values) >= 3
+    np.testing.assert_allclose(steps, steps[0])  # equal steps ...
+    mantissa = steps[0] / 10 ** np.floor(np.log10(steps[0]))
+    assert round(mantissa, 6) in {1, 2, 2.5, 5}  # ... of 1, 2, 2.5 or 5 times a power of ten
+    trend = page.evaluate("window.qiTrend")
+    assert values[-1] / 100 >= max(max(t["value"], t["ucl"]) for t in trend)  # all in view
