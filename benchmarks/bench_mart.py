@@ -1,7 +1,7 @@
 """Publishing the quality mart from a Parquet folder through DuckDB, beside a bare DuckDB group-by.
 
 Run: python benchmarks/bench_mart.py [--rows 10000000 100000000] [--repeat 1]
-       [--folder /tmp/qainsights_bench_mart]
+       [--folder /tmp/qainsights_bench_mart] [--cases floor collect report] [--by-section]
 
 For each size DuckDB SQL writes a folder of canonical audit rows as Parquet (once; kept for
 reruns): 10 sites (in-house and vendor) with two markets each, 5 queues, 6 policies, 52 weeks
@@ -15,10 +15,18 @@ in its own process, so its peak resident memory (``ru_maxrss`` from ``os.wait4``
   moderator and auditor cubes as one DuckDB ``GROUPING SETS`` query, with the validation
   counts in it), the month replacement in the DuckDB mart, and the derived tables (rates per
   month and week for six dimensions, Laney p' charts and changepoints for every segment);
-- dashboard: ``write_dashboard`` from the published mart.
+- dashboard: ``write_dashboard`` from the published mart;
+- collect: what ``qainsights report --data FOLDER`` reads: the report's columns and 14 months
+  collected from the files through DuckDB into pandas
+  (:func:`qainsights.report.sources.read_report_audits`);
+- report: collect, then ``build_monthly_report`` on those rows (every section the rows allow:
+  the files have no comments or handle times), without drawing or writing HTML. With
+  ``--by-section`` the child also times each section alone on the same rows.
 
-Prints one table: seconds (best of ``--repeat`` runs), ratio to the floor, peak memory (MB),
-and the cube's rows.
+Prints one table: seconds (best of ``--repeat`` runs), ratio to the floor, CPU seconds of the
+child process (imports included), peak memory (MB),
+and the result (cube rows, page bytes, rows collected). ``--cases`` picks cases (``floor``
+first, for the ratio).
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ import tempfile
 import time
 from pathlib import Path
 
-CASES = ("floor", "publish", "dashboard")
+CASES = ("floor", "publish", "dashboard", "collect", "report")
 SITES = ["Austin", "Dublin", "Lisbon", "Manila", "Hyderabad", "Nairobi", "Warsaw", "Bogota",
          "Manchester", "Singapore"]  # fmt: skip
 KEYS = ("month, week, site, site_type, queue, policy, market, error_type, severity, root_cause, "
@@ -92,8 +100,10 @@ def write_audits(folder: Path, rows: int) -> Path:
     return target
 
 
-def run_case(case: str, folder: Path, mart: Path) -> tuple[float, int]:
-    """Run one case on the files in ``folder``; return its seconds and the cube's rows."""
+def run_case(case: str, folder: Path, mart: Path, by_section: bool = False) -> tuple:
+    """Run one case on the files in ``folder``; return its seconds, its result's size and
+    any further timings.
+    """
     import duckdb
 
     start = time.perf_counter()
@@ -105,28 +115,56 @@ def run_case(case: str, folder: Path, mart: Path) -> tuple[float, int]:
             "sum(weight * weight * is_error::DOUBLE) AS sum_w2y "
             f"FROM read_parquet('{folder.as_posix()}/*.parquet') GROUP BY ALL"
         ).df()
-        return time.perf_counter() - start, len(cube)
+        return time.perf_counter() - start, len(cube), {}
+    if case in ("collect", "report"):
+        return run_report(case, folder, start, by_section)
     if case == "publish":
         from qainsights.mart import publish
 
         published = publish(folder, to=mart)
-        return time.perf_counter() - start, published.tables["cube"]
+        return time.perf_counter() - start, published.tables["cube"], {}
     from qainsights.mart import write_dashboard
 
     path = write_dashboard(mart, output=mart.with_suffix(".html"))
-    return time.perf_counter() - start, path.stat().st_size
+    return time.perf_counter() - start, path.stat().st_size, {}
 
 
-def measure(case: str, folder: Path, mart: Path) -> dict:
+def run_report(case: str, folder: Path, start: float, by_section: bool) -> tuple:
+    """Collect the report's rows from the files (and build the report from them)."""
+    from qainsights.report import SECTIONS, build_monthly_report
+    from qainsights.report.sources import read_report_audits
+
+    start = time.perf_counter()  # the imports are not the report's work (nor the floor's)
+    read = read_report_audits(folder)
+    collected = time.perf_counter() - start
+    if case == "collect":
+        return collected, len(read.audits), {}
+    report = build_monthly_report(read.audits, month=read.month)
+    seconds = time.perf_counter() - start
+    extra = {"collect": collected, "build": seconds - collected, "omitted": sorted(report.omitted)}
+    if by_section:
+        for name in SECTIONS:
+            if name in report.omitted or name in ("calibration", "actions"):
+                continue
+            began = time.perf_counter()
+            build_monthly_report(read.audits, month=read.month, sections=[name])
+            extra[name] = time.perf_counter() - began
+    return seconds, len(read.audits), extra
+
+
+def measure(case: str, folder: Path, mart: Path, by_section: bool = False) -> dict:
     """Run ``case`` in a child process; return its seconds, result size and peak memory."""
     command = [sys.executable, __file__, "--child", case, str(folder), str(mart)]
+    command += ["--by-section"] if by_section else []
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     out = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
     if status != 0:
         raise RuntimeError(f"{case} failed with status {status}")
-    seconds, size = json.loads(out)
-    return {"seconds": seconds, "size": size, "peak_mb": usage.ru_maxrss / 1024}
+    seconds, size, extra = json.loads(out)
+    cpu = usage.ru_utime + usage.ru_stime  # the whole child, imports included
+    return {"seconds": seconds, "size": size, "extra": extra, "peak_mb": usage.ru_maxrss / 1024,
+            "cpu": cpu}  # fmt: skip
 
 
 def main() -> None:
@@ -134,13 +172,18 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000_000, 100_000_000])
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--folder", type=Path, default=Path("/tmp/qainsights_bench_mart"))
+    parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
+    parser.add_argument("--by-section", action="store_true", help="time each report section")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         case, folder, mart = args.child
-        print(json.dumps(run_case(case, Path(folder), Path(mart))))
+        print(json.dumps(run_case(case, Path(folder), Path(mart), args.by_section)))
         return
-    print(f"{'rows':>12} {'case':>10} {'seconds':>8} {'x floor':>8} {'peak MB':>8}  result")
+    print(
+        f"{'rows':>12} {'case':>10} {'seconds':>8} {'x floor':>8} {'cpu s':>8} {'peak MB':>8}  "
+        "result"
+    )
     for rows in args.rows:
         started = time.perf_counter()
         folder = write_audits(args.folder, rows)
@@ -150,17 +193,21 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as scratch:
             mart = Path(scratch) / "quality.duckdb"
             floor = None
-            for case in CASES:
-                runs = [measure(case, folder, mart) for _ in range(args.repeat)]
+            for case in args.cases:
+                runs = [measure(case, folder, mart, args.by_section) for _ in range(args.repeat)]
                 best = min(runs, key=lambda r: r["seconds"])
                 floor = floor or best["seconds"]
-                unit = "bytes" if case == "dashboard" else "cube rows"
+                unit = {"dashboard": "bytes", "collect": "rows", "report": "rows"}
                 print(
                     f"{rows:>12,} {case:>10} {best['seconds']:>8.2f} "
-                    f"{best['seconds'] / floor:>8.2f} {max(r['peak_mb'] for r in runs):>8.0f}  "
-                    f"{best['size']:,} {unit}",
+                    f"{best['seconds'] / floor:>8.2f} {best['cpu']:>8.1f} "
+                    f"{max(r['peak_mb'] for r in runs):>8.0f}  "
+                    f"{best['size']:,} {unit.get(case, 'cube rows')}",
                     flush=True,
                 )
+                for name, value in best["extra"].items():
+                    shown = f"{value:.2f} s" if isinstance(value, float) else ", ".join(value)
+                    print(f"{'':>12} {'':>10}   {name}: {shown}", flush=True)
 
 
 if __name__ == "__main__":

@@ -76,6 +76,23 @@ def _add_mappings(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _Renamed(argparse.Action):
+    """A flag's former name: it still works for one release and says so on stderr."""
+
+    def __init__(self, option_strings, dest, *, new: str, **kwargs) -> None:
+        hidden = argparse.SUPPRESS
+        super().__init__(option_strings, dest, default=hidden, help=hidden, **kwargs)
+        self.new = new
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(
+            f"{parser.prog}: {option_string} was renamed {self.new}; {option_string} will stop "
+            f"working in the next release. Write {self.new} instead.",
+            file=sys.stderr,
+        )
+        setattr(namespace, self.dest, values)
+
+
 def _report_parser(commands: argparse._SubParsersAction) -> None:
     report = _subcommand(
         commands,
@@ -120,11 +137,12 @@ def _report_parser(commands: argparse._SubParsersAction) -> None:
         "--exports", default=None, help="also write the tables to this folder (Excel and CSV)"
     )
     report.add_argument(
-        "--min-cell-n",
+        "--min-n",
         type=int,
         default=10,
         help="blank exported rows resting on fewer audits than this",
     )
+    report.add_argument("--min-cell-n", type=int, action=_Renamed, new="--min-n", dest="min_n")
     report.add_argument("--notebook", default=None, help="also keep the executed notebook here")
     _add_mappings(report)
     report.add_argument(
@@ -282,7 +300,7 @@ def _report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         calibration_standard=args.calibration_standard,
         sections=None if args.sections is None else args.sections.split(","),
         exports=args.exports,
-        min_n=args.min_cell_n,
+        min_n=args.min_n,
         notebook=args.notebook,
         progress=sys.stderr.isatty(),
         columns=_pairs(args.column, "--column", parser),
@@ -316,7 +334,7 @@ def _pairs(values: list[str], option: str, parser: argparse.ArgumentParser) -> d
 
 def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .audits import validate_audits
-    from .report.exports import neutralise_formulas
+    from .report.exports import neutralize_formulas
 
     checked = validate_audits(
         args.data,
@@ -326,7 +344,7 @@ def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     )
     print(checked.summary())
     if args.problems:
-        neutralise_formulas(checked.problems).to_csv(args.problems, index=False)
+        neutralize_formulas(checked.problems).to_csv(args.problems, index=False)
         print(f"Wrote {len(checked.problems):,} problem(s) to {args.problems}")
     return 0 if checked.ok else 1
 

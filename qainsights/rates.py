@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._compat import STR
 from ._validation import (
     as_column_list,
     check_columns,
@@ -308,12 +309,19 @@ def _segment_rates(
     weights = None if weight is None else check_weights(audits, weight, func=func)
     if weights is None and (strata is not None or cluster is not None):
         weights = np.ones(len(audits))
-    stratum = None if strata is None else audits[strata].to_numpy()
-    unit = None if cluster is None else audits[cluster].to_numpy()
+    stratum = None if strata is None else _key_values(audits[strata])
+    unit = None if cluster is None else _key_values(audits[cluster])
     indicators_of = _error_type_indicators if error_types else outcome_indicator
     indicators = indicators_of(audits[column], column, func)
     sums = _stratum_sums(audits[keys], indicators, weights, stratum, unit)
     return _rate_table(sums, keys, weighted=weighted, level=ci, method=method)
+
+
+def _key_values(column: pd.Series):
+    """A column's values to group on: text keeps its string array (a round trip through a
+    million Python strings costs more than the group-by itself), anything else as numpy.
+    """
+    return column.array if column.dtype == STR else column.to_numpy()
 
 
 def _engine_sums(audits, keys, outcome, weight, strata, cluster, func) -> pd.DataFrame:

@@ -8,6 +8,7 @@ cell (queue x policy, say), averaged with one common set of cell shares.
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -84,7 +85,7 @@ def standardized_rates(
         ``errors``, ``crude_rate`` with ``crude_ci_low`` and ``crude_ci_high`` (exactly
         :func:`~qainsights.rates.error_rate`'s rate and interval), ``coverage`` (the share of
         the standard mix in cells where the segment has audits; 1 when it covers them all),
-        ``standardised_rate``, ``se``, ``n_eff``, and ``ci_low`` and ``ci_high`` (the interval
+        ``standardized_rate``, ``se``, ``n_eff``, and ``ci_low`` and ``ci_high`` (the interval
         of the standardised rate).
 
     Raises
@@ -140,8 +141,8 @@ def standardized_rates(
     ...     }
     ... )
     >>> table = standardized_rates(audits, by="site", mix="queue")
-    >>> table[["site", "crude_rate", "standardised_rate", "se"]].round(4)
-      site  crude_rate  standardised_rate      se
+    >>> table[["site", "crude_rate", "standardized_rate", "se"]].round(4)
+      site  crude_rate  standardized_rate      se
     0    a         0.2             0.3125  0.1862
     1    b         0.3             0.1875  0.0856
     """
@@ -291,7 +292,7 @@ def _with_interval(table: pd.DataFrame, summed: pd.DataFrame, *, level, method) 
         )
     return table.assign(
         coverage=summed["coverage"].to_numpy(),
-        standardised_rate=rate,
+        standardized_rate=rate,
         se=np.sqrt(variance),
         n_eff=n_eff,
         ci_low=low,
@@ -299,5 +300,13 @@ def _with_interval(table: pd.DataFrame, summed: pd.DataFrame, *, level, method) 
     )
 
 
-#: Former name of :func:`standardized_rates`; calling it warns.
-standardised_rates = renamed_function(standardized_rates, "standardised_rates")
+@functools.wraps(standardized_rates)  # its name and documentation, for the warning and help()
+def _former_columns(audits, **kwargs) -> pd.DataFrame:
+    # the column the former name returned, ``standardised_rate``, for code written against it
+    table = standardized_rates(audits, **kwargs)
+    return table.rename(columns={"standardized_rate": "standardised_rate"})
+
+
+#: Former name of :func:`standardized_rates`; calling it warns. Code written for it reads the
+#: rate from the column ``standardised_rate``, which it keeps returning.
+standardised_rates = renamed_function(_former_columns, "standardised_rates")

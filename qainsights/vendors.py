@@ -42,11 +42,11 @@ class VendorComparison(TidyResult):
     comparison : DataFrame
         The report month. One row for in-house, one for all vendors pooled and one per vendor
         site: ``unit``, ``site_type``, ``n`` (audits), ``errors`` (audited errors),
-        ``crude_rate``, ``standardised_rate``, ``ci_low``, ``ci_high``, ``coverage`` (share
+        ``crude_rate``, ``standardized_rate``, ``ci_low``, ``ci_high``, ``coverage`` (share
         of the common mix the unit has audits in), ``difference`` (standardised rate minus
         in-house's), ``difference_ci_low``, ``difference_ci_high``.
     trend : DataFrame
-        The same per month over the window: ``month``, ``unit``, ``standardised_rate``,
+        The same per month over the window: ``month``, ``unit``, ``standardized_rate``,
         ``ci_low``, ``ci_high``, ``difference``, ``difference_ci_low``,
         ``difference_ci_high``.
     scorecard : DataFrame
@@ -85,13 +85,13 @@ class NoCommonMixError(ValueError):
 
 def _units(audits: pd.DataFrame, site: str, site_type: str) -> pd.DataFrame:
     """Rows relabelled by unit: in-house pooled, all vendors pooled, and each vendor site."""
-    kind = audits[site_type].astype(STR)
+    kind = audits[site_type]  # compared as it is: a categorical is not spelt out row by row
     pooled = audits.assign(_unit=np.where(kind == _REFERENCE, _REFERENCE, ALL_VENDORS))
     vendors = audits[(kind == _VENDOR).to_numpy()]
     return pd.concat([pooled, vendors.assign(_unit=vendors[site].astype(STR))], ignore_index=True)
 
 
-def _standardised(rows, *, by, mix, standard, weight, strata, ci) -> pd.DataFrame:
+def _standardized(rows, *, by, mix, standard, weight, strata, ci) -> pd.DataFrame:
     return standardized_rates(
         rows, by=by, mix=mix, standard=standard, weight=weight, strata=strata, ci=ci
     )
@@ -101,11 +101,11 @@ def _against_reference(table: pd.DataFrame, keys: list[str], ci: float) -> pd.Da
     """Each unit's standardised rate minus in-house's, with Newcombe's interval."""
     reference = table[table["_unit"] == _REFERENCE]
     merged = table.merge(reference, on=keys, how="left", suffixes=("", "_ref")) if keys else (
-        table.assign(**{f"{c}_ref": reference[c].iloc[0] for c in ("standardised_rate", "n_eff")})
+        table.assign(**{f"{c}_ref": reference[c].iloc[0] for c in ("standardized_rate", "n_eff")})
     )  # fmt: skip
-    rate, n_eff = merged["standardised_rate"], merged["n_eff"]
+    rate, n_eff = merged["standardized_rate"], merged["n_eff"]
     difference, low, high = difference_ci(
-        rate * n_eff, n_eff, merged["standardised_rate_ref"] * merged["n_eff_ref"],
+        rate * n_eff, n_eff, merged["standardized_rate_ref"] * merged["n_eff_ref"],
         merged["n_eff_ref"], ci=ci,
     )  # fmt: skip
     own = (table["_unit"] == _REFERENCE).to_numpy()
@@ -288,12 +288,12 @@ def compare_site_types(
     current = units[(units["month"] == month).to_numpy()]
     standard, shared_share = _shared_standard(standard, current, cells)
     design = {"mix": cells, "standard": standard, "weight": weight, "strata": strata, "ci": ci}
-    comparison = _against_reference(_standardised(current, by="_unit", **design), [], ci)
+    comparison = _against_reference(_standardized(current, by="_unit", **design), [], ci)
     comparison = _in_order(comparison, [])
     comparison = comparison.merge(
         current.drop_duplicates("_unit")[["_unit", site_type]], on="_unit"
     )
-    by_month = _standardised(units, by=["month", "_unit"], **design)
+    by_month = _standardized(units, by=["month", "_unit"], **design)
     by_month = _in_order(_against_reference(by_month, ["month"], ci), ["month"]).merge(
         by_month[by_month["_unit"] == _REFERENCE][["month", "se"]].rename(
             columns={"se": "se_ref"}
@@ -323,7 +323,7 @@ def compare_site_types(
         scorecard["gap_trend"], scorecard["gap_trend_ci_low"], scorecard["gap_trend_ci_high"]
     )
     columns = [
-        "standardised_rate", "ci_low", "ci_high", "difference", "difference_ci_low",
+        "standardized_rate", "ci_low", "ci_high", "difference", "difference_ci_low",
         "difference_ci_high",
     ]  # fmt: skip
     comparison = comparison.rename(columns={"_unit": "unit"})[

@@ -51,3 +51,16 @@ def test_top_level_help_lists_the_subcommands(capsys):
     assert "``" not in text
     for name in ("validate", "report", "samples"):
         assert f"    {name} " in text
+
+
+def test_min_n_flag_and_its_former_name(capsys):
+    report = ["report", "--data", "export.csv"]
+    assert _parser().parse_args(report).min_n == 10
+    assert _parser().parse_args([*report, "--min-n", "5"]).min_n == 5
+    assert capsys.readouterr().err == ""
+    assert _parser().parse_args([*report, "--min-cell-n", "7"]).min_n == 7
+    err = capsys.readouterr().err
+    assert "--min-cell-n was renamed --min-n" in err
+    assert "Write --min-n instead." in err
+    commands = next(a for a in _parser()._actions if a.dest == "command")
+    assert "--min-cell-n" not in commands.choices["report"].format_help()

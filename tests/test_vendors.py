@@ -29,8 +29,8 @@ def test_one_mix_cell_gives_crude_rates_and_newcombe_on_counts():
     result = compare_site_types(audits, month="2026-09", target=0.95, mix="queue")
     table = result.comparison.set_index("unit")
     assert table.index.tolist() == ["in_house", ALL_VENDORS, "V1", "V2"]
-    assert table.loc["in_house", "standardised_rate"] == pytest.approx(50 / 1500)
-    assert table.loc[ALL_VENDORS, "standardised_rate"] == pytest.approx(57 / 1000)
+    assert table.loc["in_house", "standardized_rate"] == pytest.approx(50 / 1500)
+    assert table.loc[ALL_VENDORS, "standardized_rate"] == pytest.approx(57 / 1000)
     assert np.isnan(table.loc["in_house", "difference"])
     for unit, errors, n in (("V1", 45, 600), (ALL_VENDORS, 57, 1000)):
         low, high = confint_proportions_2indep(errors, n, 50, 1500, method="newcomb")
@@ -60,7 +60,7 @@ def test_the_vendor_is_judged_on_the_common_mix():
     assert table.loc["V", "crude_rate"] - table.loc["in_house", "crude_rate"] == pytest.approx(
         0.084 - 0.028
     )
-    assert table.loc["V", "standardised_rate"] == pytest.approx(0.55 * 0.02 + 0.45 * 0.10)
+    assert table.loc["V", "standardized_rate"] == pytest.approx(0.55 * 0.02 + 0.45 * 0.10)
     assert table.loc["V", "difference"] == pytest.approx(0.0, abs=1e-12)
 
 
@@ -95,7 +95,7 @@ def test_the_common_mix_keeps_the_cells_every_unit_worked():
     result = compare_site_types(audits, month="2026-09", target=0.9, mix="queue")
     assert result.mix_coverage == pytest.approx(1100 / 1200)
     table = result.comparison.set_index("unit")
-    assert table.loc["in_house", "standardised_rate"] == pytest.approx(18 / 900)
+    assert table.loc["in_house", "standardized_rate"] == pytest.approx(18 / 900)
     assert table.loc["V", "difference"] == pytest.approx(8 / 200 - 18 / 900)
     apart = _audits(
         [("2026-09", "H", "in_house", "a", 1, 50), ("2026-09", "V", "vendor", "b", 1, 50)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.diagnostic import normal_ad
 
 from ._inputs import Subgroups
 
@@ -30,6 +29,10 @@ def normality_pvalue(values: np.ndarray) -> float:
     """Anderson-Darling normality p-value (Stephens' formula); NaN below 8 values."""
     if values.size < _MIN_NORMALITY_N:
         return float("nan")
+    # imported here: statsmodels' regression modules cost a fraction of a second to import,
+    # which the attribute charts and the report never need
+    from statsmodels.stats.diagnostic import normal_ad
+
     return float(normal_ad(values)[1])
 
 

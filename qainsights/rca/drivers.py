@@ -11,8 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.genmod.families import Binomial
-from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from .._deprecation import renamed
@@ -399,6 +397,11 @@ def _design(cells: pd.DataFrame, names: list[str], references: dict):
 
 def _binomial_fit(cells: pd.DataFrame, design: np.ndarray):
     """Binomial GLM of (errors, correct) per cell; separation raises a clear error."""
+    # imported here: statsmodels' GLM brings its formula machinery, a fraction of a second
+    # to import, which the other root-cause functions (and the report) never need
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
+
     endog = np.column_stack([cells["errors"], cells["n"] - cells["errors"]])
     with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
         warnings.simplefilter("always")

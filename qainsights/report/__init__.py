@@ -1,6 +1,7 @@
 """The Monthly Quality Report: its sections as functions, and rendering it to HTML."""
 
-from .exports import neutralise_formulas, suppress_small_cells, write_csv, write_excel
+from .exports import neutralise_formulas as neutralise_formulas  # former name, warns
+from .exports import neutralize_formulas, suppress_small_cells, write_csv, write_excel
 from .findings import Finding, actions_table
 from .formatting import readable
 from .monthly import SECTIONS, MonthlyReport, build_monthly_report
@@ -28,7 +29,7 @@ __all__ = [
     "enforcement_table",
     "headline",
     "latest_complete_month",
-    "neutralise_formulas",
+    "neutralize_formulas",
     "previous_month",
     "readable",
     "render_report",

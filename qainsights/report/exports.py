@@ -17,15 +17,16 @@ import numpy as np
 import pandas as pd
 
 from .._compat import STR
+from .._deprecation import renamed_function
 from .._validation import check_frame, check_integer, format_values
 
-__all__ = ["neutralise_formulas", "suppress_small_cells", "write_csv", "write_excel"]
+__all__ = ["neutralize_formulas", "suppress_small_cells", "write_csv", "write_excel"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
+def neutralize_formulas(table: pd.DataFrame) -> pd.DataFrame:
     r"""Return a copy whose text cells cannot run as spreadsheet formulas.
 
     Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading
@@ -36,7 +37,7 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> table = pd.DataFrame({"queue": ['=HYPERLINK("x")', "spam"], "n": [-3, 4],
     ...                       "mixed": ["-x", -0.03]})
-    >>> safe = neutralise_formulas(table)
+    >>> safe = neutralize_formulas(table)
     >>> safe
                      queue  n  mixed
     0  '=HYPERLINK("x")  -3    '-x
@@ -44,7 +45,7 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
     >>> type(safe["mixed"].iloc[1])
     <class 'float'>
     """
-    check_frame(table, func="neutralise_formulas", name="table")
+    check_frame(table, func="neutralize_formulas", name="table")
     safe = table.copy()
     for name in safe.columns:
         column = safe[name]
@@ -174,7 +175,7 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> 
     :data:`EXCEL_FORMATS`): proportions as percentages, counts with thousands separators,
     p-values with three decimals, dates as dates. The header is bold and frozen, with an
     autofilter; long text wraps; an empty table gets one row saying "none this month". Text
-    is neutralised against formula injection first (:func:`neutralise_formulas`).
+    is neutralised against formula injection first (:func:`neutralize_formulas`).
 
     Examples
     --------
@@ -199,7 +200,7 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> 
             name = _sheet_name(str(title), used)
             shown = _with_placeholder(table)
             kinds = column_kinds(table) if len(table) else {}
-            neutralise_formulas(shown).to_excel(writer, sheet_name=name, index=False)
+            neutralize_formulas(shown).to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
             sheet.freeze_panes = "A2"
             sheet.auto_filter.ref = sheet.dimensions
@@ -242,8 +243,12 @@ def write_csv(tables: Mapping[str, pd.DataFrame], folder: str | os.PathLike) -> 
         check_frame(table, func="write_csv", name=f"tables[{title!r}]")
         stem = re.sub(r"[^0-9a-z]+", "_", str(title).lower()).strip("_") or "table"
         path = folder / f"{stem}.csv"
-        neutralise_formulas(_with_placeholder(table)).to_csv(
+        neutralize_formulas(_with_placeholder(table)).to_csv(
             path, index=False, encoding="utf-8-sig"
         )
         written.append(path)
     return written
+
+
+#: Former name of :func:`neutralize_formulas`; calling it warns.
+neutralise_formulas = renamed_function(neutralize_formulas, "neutralise_formulas")

@@ -15,7 +15,7 @@ __all__ = ["LABELS", "PERCENT_COLUMNS", "column_kinds", "readable"]
 PERCENT_COLUMNS = frozenset(
     {
         "accuracy", "rate", "target", "share", "cum_share", "coverage",
-        "crude_rate", "crude_ci_low", "crude_ci_high", "standardised_rate", "standardized_rate",
+        "crude_rate", "crude_ci_low", "crude_ci_high", "standardized_rate",
         "shrunken_rate", "shrunken_ci_low", "shrunken_ci_high", "shrunk_accuracy",
         "rate_baseline", "rate_current", "difference", "mix_effect", "rate_effect",
         "contribution", "explained", "cumulative_share", "mix_share",
@@ -27,7 +27,7 @@ PERCENT_COLUMNS = frozenset(
 _BOUNDS = frozenset({"ci_low", "ci_high", "se"})
 _BOUND_SUFFIXES = ("_ci_low", "_ci_high", "_se")
 _PROPORTION_ESTIMATES = frozenset(
-    {"rate", "accuracy", "share", "change", "difference", "standardised_rate",
+    {"rate", "accuracy", "share", "change", "difference",
      "standardized_rate", "crude_rate"}
 )  # fmt: skip
 #: Shares of a change, which exceed 100 % when the other parts of the change offset them.
@@ -42,6 +42,7 @@ LABELS = {
     "errors": "audited errors",
     "decisions": "decisions (weighted)",
     "decisions_in_error": "decisions in error (weighted)",
+    "standardized_rate": "standardised rate",  # the spelling of the report's prose
 }
 _P_VALUES = frozenset({"p_value", "q_value"})
 
@@ -69,13 +70,23 @@ def _is_proportion(column: pd.Series) -> bool:
     return bool(pd.api.types.is_numeric_dtype(column.dtype)) and bool((np.abs(values) <= 1).all())
 
 
+def _is_whole(column: pd.Series) -> bool:
+    """Floats that all hold whole numbers (counts that passed through a missing value)."""
+    if not pd.api.types.is_float_dtype(column.dtype):
+        return False
+    values = column.to_numpy(dtype="float64")
+    values = values[np.isfinite(values)]
+    return bool(len(values)) and bool((values == np.round(values)).all())
+
+
 def column_kinds(table: pd.DataFrame, *, percent: Iterable[str] = ()) -> dict[str, str]:
     """What each column holds, for the HTML tables and the spreadsheet formats alike.
 
     Kinds: ``"percent"`` (a proportion: a column of :data:`PERCENT_COLUMNS` or ``percent``,
     an interval bound or standard error when the table's estimate is a proportion, or a bound
     named after a proportion, such as ``gap_ci_low``; every value within [-1, 1]), ``"count"``, ``"p_value"``, ``"number"`` (other numbers), ``"date"`` (times at
-    midnight), ``"datetime"``, ``"bool"`` and ``"text"``.
+    midnight), ``"datetime"``, ``"bool"`` and ``"text"``. Floats that are all whole numbers
+    (counts that passed through a missing value) are counts.
 
     Examples
     --------
@@ -107,7 +118,7 @@ def column_kinds(table: pd.DataFrame, *, percent: Iterable[str] = ()) -> dict[st
             or (name in _SHARES_OF_CHANGE and pd.api.types.is_numeric_dtype(dtype))
         ):
             kind = "percent"
-        elif name in _COUNTS or pd.api.types.is_integer_dtype(dtype):
+        elif name in _COUNTS or pd.api.types.is_integer_dtype(dtype) or _is_whole(column):
             kind = "count"
         elif name in _P_VALUES:
             kind = "p_value"
@@ -142,8 +153,8 @@ def readable(
         column = shown[name]
         if kind == "percent":
             shown[name] = column.map(lambda v: _percent(v, decimals)).astype(STR)
-        elif kind == "count" and name in _COUNTS:
-            shown[name] = column.map(lambda v: "" if pd.isna(v) else f"{int(v):,}").astype(STR)
+        elif kind == "count":
+            shown[name] = column.map(lambda v: "" if pd.isna(v) else f"{v:,.0f}").astype(STR)
         elif kind == "p_value":
             shown[name] = column.map(_p_value).astype(STR)
         elif kind == "number" and pd.api.types.is_float_dtype(column.dtype):

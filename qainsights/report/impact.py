@@ -75,8 +75,8 @@ class Impact:
         points = f"{_points(self.points)} points of the error rate"
         if self.errors < 0:
             return f"~{_about(self.errors)} fewer {self.noun} than at {self.reference} ({points})"
-        # the month's total written as the report's tables write counts (whole, not rounded up)
-        text = f"accounts for ~{_about(self.errors)} of {int(self.total):,} {self.noun} ({points})"
+        # the month's total written as the report's tables write counts (rounded to a whole)
+        text = f"accounts for ~{_about(self.errors)} of {self.total:,.0f} {self.noun} ({points})"
         return f"{text} beyond {self.reference}" if self.reference else text
 
 

@@ -153,6 +153,14 @@ class Context:
         """The report month's errors in the report's estimand, to measure findings' impact."""
         return MonthErrors(self.current, self.weight)
 
+    def counted(self, *columns: str) -> pd.DataFrame:
+        """The audits' ``columns`` with the outcome and the weight: what
+        :func:`~qainsights.report.estimand.effective_counts` reads, so that the rows a
+        section selects are copied narrow.
+        """
+        read = [*columns, "is_error", *([self.weight] if self.weight else [])]
+        return self.audits[list(dict.fromkeys(read))]
+
     @cached_property
     def both(self) -> pd.DataFrame:
         """The audits of the report month and the month before."""
@@ -174,7 +182,7 @@ def _headline_section(ctx: Context) -> tuple[dict, list[Finding]]:
 
 
 def _direction_section(ctx: Context) -> tuple[dict, list[Finding]]:
-    months = _window(ctx.audits, "month", ctx.month, 13)
+    months = _window(ctx.counted("month"), "month", ctx.month, 13)
     counts = effective_counts(months, by="month", weight=ctx.weight)
     if len(counts) < 3:
         raise Omitted(f"{len(counts)} month(s) of audits: a direction needs at least three.")
@@ -206,9 +214,9 @@ def _period_chart(ctx: Context, frame: pd.DataFrame, period: str) -> ControlChar
 
 def _charts_section(ctx: Context) -> tuple[dict, list[Finding]]:
     audits = ctx.audits
-    monthly = _period_chart(ctx, _window(audits, "month", ctx.month, 13), "month")
-    read = ["week", "site", "queue", "is_error", *([ctx.weight] if ctx.weight else [])]
-    weekly_rows = _window(audits[read], "week", _month_end_week(audits, ctx.month), 26)
+    monthly = _period_chart(ctx, _window(ctx.counted("month"), "month", ctx.month, 13), "month")
+    weeks = ctx.counted("week", "site", "queue")
+    weekly_rows = _window(weeks, "week", _month_end_week(audits, ctx.month), 26)
     weekly = _period_chart(ctx, weekly_rows, "week")
     cells = effective_counts(weekly_rows, by=["site", "queue", "week"], weight=ctx.weight)
     segments = control_charts(
@@ -273,7 +281,9 @@ def _sites_section(ctx: Context) -> tuple[dict, list[Finding]]:
     table = standardized_rates(
         current, by="site", mix=["queue", "policy"], weight=ctx.weight, strata=ctx.strata
     )
-    return {"standardised": table}, site_mix_findings(table)
+    # site_mix_findings still reads the rate under its former spelling
+    former = table.rename(columns={"standardized_rate": "standardised_rate"})
+    return {"standardised": table}, site_mix_findings(former)
 
 
 def _vendors_section(ctx: Context) -> tuple[dict, list[Finding]]:

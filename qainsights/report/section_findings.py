@@ -146,10 +146,16 @@ def _beyond_centre(
     """The errors of the month's rows in the charted ``points`` beyond each point's centre."""
     if month is None:
         return None
-    centres = points.set_index(columns)["center"]
-    centres.index.names = keys
-    rows = month.rows[keys]
-    rate = rows.merge(centres.reset_index(), on=keys, how="left")["center"].to_numpy()
+    centres = points[[*columns, "center"]].set_axis([*keys, "center"], axis=1)
+    rows = month.rows
+    near = np.ones(len(rows), dtype=bool)  # rows sharing every key value with some point
+    for key in keys:  # a handful of key columns; the few rows left are matched exactly
+        near &= rows[key].isin(centres[key].unique()).to_numpy()
+    rate = np.full(len(rows), np.nan)
+    matched = rows.loc[near, keys].merge(
+        centres.astype({key: rows[key].dtype for key in keys}), on=keys, how="left"
+    )
+    rate[near] = matched["center"].to_numpy(dtype="float64")
     return month.excess(~np.isnan(rate), rate, reference=reference)
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.signal import lfilter
 
 from .._docstrings import fill_docstring
 from .._results import TidyResult, drawing
@@ -114,6 +113,8 @@ def ewma_chart(
     group = frame["_group"].to_numpy()
     position, start = _position_in_group(group)
     deviation = frame["value"].to_numpy() - mean[group]
+    from scipy.signal import lfilter  # here: scipy.signal is slow to import and only EWMA needs it
+
     carried = lfilter([smoothing], [1.0, smoothing - 1.0], deviation)
     before = np.where(start > 0, carried[np.maximum(start - 1, 0)], 0.0)
     ewma = carried - (1.0 - smoothing) ** position * before

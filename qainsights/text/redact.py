@@ -4,7 +4,7 @@ Comments and appeal reasons are free text written about people: they can hold e-
 addresses, user handles, links, phone or account numbers and the identifiers of moderators.
 Mask them before a comment reaches a table, a chart or a report. (HTML escaping is the
 display's job: pandas' ``_repr_html_`` and the report escape cell text; CSV and Excel exports
-neutralise formulas with :func:`qainsights.report.exports.neutralise_formulas`.)
+neutralise formulas with :func:`qainsights.report.exports.neutralize_formulas`.)
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from qainsights.report.exports import (
-    neutralise_formulas,
+    neutralize_formulas,
     suppress_small_cells,
     write_csv,
     write_excel,
@@ -19,7 +19,7 @@ HOSTILE = pd.DataFrame(
 
 
 def test_every_formula_prefix_is_neutralised_and_numbers_untouched():
-    safe = neutralise_formulas(HOSTILE)
+    safe = neutralize_formulas(HOSTILE)
     assert safe["queue"].tolist()[:6] == [
         "'=1+1",
         "'+SUM(A1:A2)",
@@ -35,7 +35,7 @@ def test_every_formula_prefix_is_neutralised_and_numbers_untouched():
 
 def test_categorical_labels_and_headers_are_neutralised():
     table = pd.DataFrame({"=evil": pd.Categorical(["=A1", "ok"])})
-    safe = neutralise_formulas(table)
+    safe = neutralize_formulas(table)
     assert list(safe.columns) == ["'=evil"]
     assert safe["'=evil"].tolist() == ["'=A1", "ok"]
 
@@ -153,3 +153,11 @@ def test_a_row_is_small_when_any_of_its_counts_is():
         out = suppress_small_cells(table, n=["n_baseline", "n_current"])
     assert out["difference"].isna().tolist() == [False, True]
     assert out["n_current"].tolist() == [50, 4]
+
+
+def test_former_name_still_works_with_a_future_warning():
+    from qainsights.report import neutralise_formulas
+
+    with pytest.warns(FutureWarning, match=r"neutralise_formulas was renamed neutralize_formulas"):
+        former = neutralise_formulas(HOSTILE)
+    pd.testing.assert_frame_equal(former, neutralize_formulas(HOSTILE))

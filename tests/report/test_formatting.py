@@ -1,5 +1,6 @@
 """How the report shows its tables: every column by what it holds, whatever the section."""
 
+import numpy as np
 import pandas as pd
 
 from qainsights.report.formatting import column_kinds, readable
@@ -52,3 +53,13 @@ def test_text_columns_align_left_and_numbers_right():
     html = Table(pd.DataFrame({"finding": ["<b>Queue</b> below"], "n": [1234]}))._repr_html_()
     assert '<th class="qi-text">finding</th><th>audits</th>' in html
     assert '<td class="qi-text">&lt;b&gt;Queue&lt;/b&gt; below</td><td>1,234</td>' in html
+
+
+def test_whole_floats_are_counts_and_weighted_counts_round():
+    # 'agreements' passed through a missing value (float) but counts items; weighted decisions
+    # are rounded to the nearest whole decision, not truncated.
+    table = pd.DataFrame({"agreements": [204.0, np.nan], "decisions": [65273.67, 1.5]})
+    assert column_kinds(table)["agreements"] == "count"
+    shown = readable(table)
+    assert shown["agreements"].tolist() == ["204", ""]
+    assert shown["decisions (weighted)"].tolist() == ["65,274", "2"]

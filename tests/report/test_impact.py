@@ -119,3 +119,15 @@ def test_the_headlines_impact_reconciles_with_its_table():
     # decisions in error beyond the 3 % the target allows, from the headline's own table
     assert found.impact.errors == pytest.approx(row["decisions_in_error"] - 0.03 * row["decisions"])
     assert found.impact.total == pytest.approx(row["decisions_in_error"])
+
+
+def test_a_segments_latest_week_accounts_for_its_excess_over_its_centre():
+    # Site A in the week of 5 Oct: 2 audits, both errors, against a centre of 25 %:
+    # 2 - 2 x 0.25 = 1.5 errors; site B's week of 5 Oct (centre 10 %): 6 audits, 1 error,
+    # 1 - 6 x 0.10 = 0.4; together 1.9 errors, whether the site column is text or categorical.
+    points = pd.DataFrame({"site": ["A", "B"], "subgroup": pd.to_datetime(["2026-10-05"] * 2),
+                           "center": [0.25, 0.10]})  # fmt: skip
+    for rows in (ROWS, ROWS.astype({"site": "category"})):
+        impact = _beyond_centre(MonthErrors(rows), points, ["site", "week"],
+                                ["site", "subgroup"], "its centre")  # fmt: skip
+        assert impact.errors == pytest.approx(1.9)

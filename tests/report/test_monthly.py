@@ -141,3 +141,22 @@ def test_a_finding_refuses_an_unknown_owner():
 
     with pytest.raises(ValueError, match=r"The 'owner' of a Finding must be one of 'Training'"):
         Finding("headline", "high", "x", "y", owner="Legal")
+
+
+def test_the_report_reads_only_its_columns(sim, report):
+    # The report keeps READ_COLUMNS and leaves the rest behind at the start: the same audits
+    # without the other columns (and with an unrelated one added) give the same report.
+    from qainsights.report.inputs import READ_COLUMNS
+
+    cal = simulate_calibration(seed=21, n_items=120)
+    narrow = sim.audits[[c for c in sim.audits.columns if c in READ_COLUMNS]]
+    assert "handle_time_s" in sim.audits
+    assert "handle_time_s" not in narrow
+    again = build_monthly_report(
+        narrow.assign(ticket_notes="unrelated"), target=0.93, calibration=cal.ratings,
+        calibration_standard=cal.standard,
+    )  # fmt: skip
+    assert list(again.tables()) == list(report.tables())
+    for name, table in report.tables().items():
+        pd.testing.assert_frame_equal(again.tables()[name], table, check_exact=True)
+    assert [f.finding for f in again.findings] == [f.finding for f in report.findings]

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qainsights.report.exports import neutralise_formulas
+from qainsights.report.exports import neutralize_formulas
 from qainsights.text import mask_text, snippet, term_matrix, tokenize
 
 
@@ -87,4 +87,4 @@ def test_comments_are_escaped_in_html_and_neutralised_in_exports():
     html = table._repr_html_()
     assert "<img" not in html
     assert "&lt;img" in html
-    assert neutralise_formulas(table)["snippet"].tolist()[1] == "'=HYPERLINK(1)"
+    assert neutralize_formulas(table)["snippet"].tolist()[1] == "'=HYPERLINK(1)"
