@@ -261,9 +261,11 @@ def compare_site_types(
     """
     check_frame(audits, func=_FUNC, name="audits")
     cells = as_column_list(mix)
+    sampling = [c for c in (weight, strata) if c]
     check_columns(
-        audits, ["month", "is_error", site, site_type, *cells], func=_FUNC, param="audits"
-    )
+        audits, ["month", "is_error", site, site_type, *cells, *sampling], func=_FUNC,
+        param="audits",
+    )  # fmt: skip
     window = np.sort(audits["month"].unique())
     window = window[window <= month][-months:]
     if month not in set(window):
@@ -271,7 +273,7 @@ def compare_site_types(
             f"The 'month' parameter of {_FUNC} is {month!r}, which has no audits. Months "
             f"present: {format_values(sorted(audits['month'].unique()), 24)}."
         )
-    read = ["month", "is_error", site, site_type, *cells, *[c for c in (weight, strata) if c]]
+    read = ["month", "is_error", site, site_type, *cells, *sampling]
     audits = audits[list(dict.fromkeys(read))]  # the columns read: narrow copies below
     rows = audits[audits["month"].isin(window).to_numpy()]
     kinds = set(rows.loc[rows["month"] == month, site_type].dropna().drop_duplicates().astype(STR))

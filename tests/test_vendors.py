@@ -4,6 +4,7 @@ import pytest
 import statsmodels.api as sm
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
+from qainsights.datasets import simulate_audits
 from qainsights.vendors import ALL_VENDORS, NoCommonMixError, compare_site_types
 
 
@@ -121,3 +122,9 @@ def test_the_callers_frame_is_unchanged():
     before = audits.copy()
     compare_site_types(audits, month="2026-09", target=0.9, mix="queue")
     pd.testing.assert_frame_equal(audits, before)
+
+
+def test_a_missing_weight_column_is_named():
+    audits = simulate_audits(seed=3, start="2026-04-06", weeks=10).audits.drop(columns="weight")
+    with pytest.raises(ValueError, match="compare_site_types needs column 'weight'"):
+        compare_site_types(audits, month="2026-05", target=0.92, weight="weight")
