@@ -84,6 +84,40 @@ def test_cells_fit_equals_row_level_logit():
     assert factors.loc["site", "df"] == 2
 
 
+def test_cluster_robust_intervals_equal_row_level_logit_clustered():
+    # Reference: statsmodels Logit on the audit rows with cov_type="cluster" (CR1 factor
+    # G/(G - 1) (N - 1)/(N - p)); moderators' abilities make audits of a moderator alike.
+    audits = random_audits()
+    rng = np.random.default_rng(11)
+    audits["moderator_id"] = rng.integers(0, 40, len(audits))
+    ability = rng.normal(0, 0.6, 40)[audits["moderator_id"]]
+    audits["is_error"] = rng.random(len(audits)) < 1 / (1 + np.exp(2.3 - ability))
+    plain = error_drivers(audits, factors=["site", "queue"])
+    result = error_drivers(audits, factors=["site", "queue"], cluster="moderator_id")
+    references = result.table[result.table["reference"]].set_index("factor")["level"]
+    dummies = [
+        pd.get_dummies(audits[f], dtype=float).drop(columns=references[f]).add_prefix(f"{f}=")
+        for f in ["site", "queue"]
+    ]
+    exog = pd.concat(dummies, axis=1).assign(const=1.0)
+    logit = Logit(audits["is_error"].astype(float), exog).fit(
+        disp=0, cov_type="cluster", cov_kwds={"groups": audits["moderator_id"]}
+    )
+    estimates = result.table[~result.table["reference"]]
+    names = estimates["factor"] + "=" + estimates["level"]
+    np.testing.assert_allclose(np.log(estimates["odds_ratio"]), logit.params[names], rtol=1e-6)
+    np.testing.assert_allclose(estimates["p_value"], logit.pvalues[names], rtol=1e-5)
+    ci = np.exp(logit.conf_int().loc[names])
+    np.testing.assert_allclose(estimates["ci_low"], ci[0], rtol=1e-6)
+    np.testing.assert_allclose(estimates["ci_high"], ci[1], rtol=1e-6)
+    # the estimates and the factor tests are those of the fit without clusters
+    pd.testing.assert_series_equal(plain.table["odds_ratio"], result.table["odds_ratio"],
+                                   rtol=1e-9)  # fmt: skip
+    pd.testing.assert_frame_equal(plain.factors, result.factors, rtol=1e-9)
+    with pytest.raises(ValueError, match="The 'cluster' parameter of error_drivers"):
+        error_drivers(audits, factors=["site", "queue"], cluster="site")
+
+
 def test_level_counts_and_reference_rows():
     audits = random_audits()
     table = error_drivers(audits, factors=["site", "queue"]).table
