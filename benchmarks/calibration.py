@@ -2,7 +2,8 @@
 
 Gathers the rows of ``calibration_experiments.py`` (experiments, trend tests, weighted trends),
 ``calibration_trends_agreement.py`` (change decomposition and explanation, ICC, the segment
-scan's claims at the report's level) and ``calibration_spc_report.py`` (segment scans, over-dispersion test, rates, period
+scan's claims at the report's level), ``calibration_auditors_drivers.py`` (auditor
+differences, rater drift, the change of error drivers' odds ratios) and ``calibration_spc_report.py`` (segment scans, over-dispersion test, rates, period
 comparison, agreement, the report's null months), each a ``rows(quick) -> DataFrame`` with the
 columns of :data:`calibration_spc_report.COLUMNS`, and prints them as one table. Each rate has
 its Wilson 95 % interval; ``power`` and ``power_before`` give the power at a planted effect
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from calibration_auditors_drivers import rows as auditors_drivers_rows
 from calibration_spc_report import COLUMNS
 from calibration_spc_report import rows as spc_report_rows
 from calibration_trends_agreement import rows as trends_agreement_rows
@@ -55,6 +57,7 @@ def table(quick: bool, before: str | None) -> pd.DataFrame:
     for name, make in (
         ("experiments", lambda: experiment_rows(quick)),
         ("trends, agreement and scan claims", lambda: trends_agreement_rows(quick=quick)),
+        ("auditors, rater drift and drivers' change", lambda: auditors_drivers_rows(quick=quick)),
         ("spc and report", lambda: spc_report_rows(quick=quick, before=before)),
     ):
         start = time.perf_counter()

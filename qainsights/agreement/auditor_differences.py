@@ -32,16 +32,25 @@ def auditor_differences(
 
     An auditor who finds more errors may be stricter, or may audit weaker moderators. To
     tell the two apart, each auditor is compared with the other auditors on the same units
-    (moderators, by default): for every unit audited both by this auditor and by someone
-    else, the difference between the unit's error rate in this auditor's audits and in the
-    other auditors' audits. The mean of those differences over units estimates the
-    auditor's effect at a fixed mix of moderators; its interval and test are the paired t
-    on the units' differences (Student, 1908), with one degree of freedom fewer than the
-    units. Each unit contributes one difference, so the units must be independent, but the
-    audits within a unit need not be (a moderator's audits share the moderator): the
-    analysis is at the level of the unit, as in cluster-level analyses of cluster trials
-    (Donner & Klar, 2000, section 6.2). The p-values of all auditors are adjusted together
-    for the false discovery rate (Benjamini & Hochberg, 1995).
+    (moderators, by default): every unit audited both by this auditor and by someone else is
+    a stratum with a 2 x 2 table (this auditor or the others, error or not). The difference
+    is the Mantel-Haenszel risk difference over those strata (Greenland & Robins 1985): the
+    units' differences ``p_a − p_o`` weighted by ``n_a n_o / N``, so a unit with one audit by
+    this auditor counts less than one with twenty. The p-value is the Cochran-Mantel-Haenszel
+    test of no difference (Mantel & Haenszel 1959, no continuity correction): its ``O − E``
+    summed over units is ``W`` times the difference, and its variance ``Σ V`` the exact
+    permutation variance of the units' tables. The interval (normal reference) uses the
+    larger of Sato's (1989) variance, valid both for many sparse units (a moderator's work
+    audited once or twice by each auditor) and for few large ones, and the test-based
+    variance ``Σ V / W²`` (Miettinen 1976): Sato's alone counts an auditor's zero errors as
+    zero variance, and the larger one keeps an interval that excludes 0 in step with a
+    p-value below ``1 − ci``.
+    Units are the level of analysis, so a moderator's audits need not be independent of
+    each other. The p-values of all auditors are adjusted together for the false discovery
+    rate (Benjamini & Hochberg, 1995). Measured on auditors given audits at random
+    (benchmarks/README.md), this holds 5 % where a paired t on the units' differences gave
+    8 % false positives (and 19 % of months with some auditor at q < 0.05) with 1-2 audits
+    per moderator and auditor.
 
     Units audited by this auditor only have no comparison and are left out (counted in
     ``unpaired``). The comparison assumes that the audits a unit gets from each auditor are
@@ -67,11 +76,13 @@ def auditor_differences(
         One row per auditor, largest difference first: the ``auditor`` column, ``pairs``
         (units audited by this auditor and by others), ``unpaired`` (units left out),
         ``n`` (this auditor's audits of the paired units), ``n_others`` (the other
-        auditors' audits of them), ``rate`` and ``rate_others`` (the mean over pairs of the
-        unit's error rate in this auditor's and in the others' audits), ``difference``
-        (``rate - rate_others``), ``ci_low``, ``ci_high``, ``t``, ``df``, ``p_value``
-        (two-sided) and ``q_value``. An auditor with fewer than two pairs, or whose
-        differences are all equal, has no interval or test (NaN, with a warning).
+        auditors' audits of them), ``rate`` and ``rate_others`` (the units' error rates in
+        this auditor's and in the others' audits, averaged with the Mantel-Haenszel weights
+        ``n_a n_o / N``), ``difference`` (``rate - rate_others``, the Mantel-Haenszel risk
+        difference), ``ci_low``, ``ci_high``, ``z`` (the Cochran-Mantel-Haenszel
+        statistic), ``p_value`` (two-sided) and ``q_value``. An auditor with fewer than two
+        pairs, or without an error in any of its units (no variance), has no interval or
+        test (NaN, with a warning).
 
     Raises
     ------
@@ -85,16 +96,21 @@ def auditor_differences(
 
     References
     ----------
-    .. [1] Student (1908). The probable error of a mean. Biometrika 6, 1-25.
-    .. [2] Donner, A. & Klar, N. (2000). *Design and Analysis of Cluster Randomization
-       Trials in Health Research*. Arnold, London.
-    .. [3] Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate.
+    .. [1] Greenland, S. & Robins, J. M. (1985). Estimation of a common effect parameter
+       from sparse follow-up data. Biometrics 41, 55-68.
+    .. [2] Sato, T. (1989). On the variance estimator for the Mantel-Haenszel risk
+       difference. Biometrics 45, 1323-1324.
+    .. [3] Mantel, N. & Haenszel, W. (1959). Statistical aspects of the analysis of data
+       from retrospective studies of disease. JNCI 22, 719-748.
+    .. [4] Miettinen, O. S. (1976). Estimability and estimation in case-referent studies.
+       American Journal of Epidemiology 103, 226-235 (test-based intervals).
+    .. [5] Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate.
        JRSS B 57, 289-300.
 
     Examples
     --------
-    Three moderators, each audited four times by auditor A and four times by auditor B;
-    A finds one, one and two errors more than B in their four audits:
+    Three moderators, each audited four times by auditor A and four times by auditor B
+    (equal weights); A finds one, one and two errors more than B in their four audits:
 
     >>> audits = pd.DataFrame({
     ...     "moderator_id": np.repeat(["m1", "m2", "m3"], 8),
@@ -102,10 +118,10 @@ def auditor_differences(
     ...     "is_error": [1, 0, 0, 0, 0, 0, 0, 0,  1, 1, 0, 0, 1, 0, 0, 0,
     ...                  1, 1, 1, 0, 1, 0, 0, 0]})
     >>> found = auditor_differences(audits)
-    >>> found[["auditor_id", "pairs", "rate", "rate_others", "difference", "ci_low"]].round(3)
-      auditor_id  pairs   rate  rate_others  difference  ci_low
-    0          A      3  0.500        0.167       0.333  -0.025
-    1          B      3  0.167        0.500      -0.333  -0.692
+    >>> found[["auditor_id", "pairs", "rate", "rate_others", "difference", "p_value"]].round(3)
+      auditor_id  pairs   rate  rate_others  difference  p_value
+    0          A      3  0.500        0.167       0.333    0.086
+    1          B      3  0.167        0.500      -0.333    0.086
     """
     func = "auditor_differences"
     check_frame(audits, func=func, name="audits")
@@ -120,51 +136,56 @@ def auditor_differences(
         .agg(n="size", errors="sum")
         .reset_index()
     )
-    unit_n = cells.groupby("unit")["n"].transform("sum")
-    unit_errors = cells.groupby("unit")["errors"].transform("sum")
-    cells = cells.assign(
-        n_others=unit_n - cells["n"],
-        rate=cells["errors"] / cells["n"],
-        rate_others=(unit_errors - cells["errors"])
-        / (unit_n - cells["n"]).where(unit_n > cells["n"]),
-    )
-    paired = cells["n_others"] > 0
-    unpaired = (~paired).groupby(cells["who"]).sum()
-    cells = cells[paired].assign(difference=lambda d: d["rate"] - d["rate_others"])
-    table = cells.groupby("who").agg(
-        pairs=("difference", "size"),
-        n=("n", "sum"),
-        n_others=("n_others", "sum"),
-        rate=("rate", "mean"),
-        rate_others=("rate_others", "mean"),
-        difference=("difference", "mean"),
-        sd=("difference", "std"),
-    )
-    table = table.reindex(unpaired.index)
-    table.insert(1, "unpaired", unpaired)
-    table["pairs"] = table["pairs"].fillna(0).astype(int)
-    se = table.pop("sd") / np.sqrt(table["pairs"])
-    df = (table["pairs"] - 1).astype(float)
-    testable = (table["pairs"] >= 2) & (se > 0)
+    unit_n = cells.groupby("unit")["n"].transform("sum").to_numpy(float)
+    unit_errors = cells.groupby("unit")["errors"].transform("sum").to_numpy(float)
+    n_a, k_a = cells["n"].to_numpy(float), cells["errors"].to_numpy(float)
+    n_o, k_o = unit_n - n_a, unit_errors - k_a
+    paired = n_o > 0
+    unpaired = pd.Series(~paired).groupby(cells["who"].to_numpy()).sum()
+    n_a, k_a, n_o, k_o, total = n_a[paired], k_a[paired], n_o[paired], k_o[paired], unit_n[paired]
+    weight = n_a * n_o / total
+    terms = pd.DataFrame({
+        "pairs": 1.0, "n": n_a, "n_others": n_o, "w": weight,
+        "wa": weight * k_a / n_a, "wo": weight * k_o / n_o,
+        # Sato's P and Q, and the Cochran-Mantel-Haenszel O - E and V, of each unit
+        "sato_p": (n_a**2 * k_o - n_o**2 * k_a + n_a * n_o * (n_o - n_a) / 2) / total**2,
+        "sato_q": (k_a * (n_o - k_o) + k_o * (n_a - k_a)) / (2 * total),
+        "excess": k_a - n_a * (k_a + k_o) / total,
+        "v": n_a * n_o * (k_a + k_o) * (total - k_a - k_o) / (total**2 * (total - 1)),
+    })  # fmt: skip
+    table = terms.groupby(cells["who"].to_numpy()[paired]).sum().reindex(unpaired.index)
+    rate, others = table["wa"] / table["w"], table["wo"] / table["w"]
+    difference = rate - others
+    sato = (difference * table["sato_p"] + table["sato_q"]) / table["w"] ** 2
+    variance = np.fmax(sato, table["v"] / table["w"] ** 2)  # the wider: Sato or test-based
+    pairs = table["pairs"].fillna(0).astype(int)
+    testable = (pairs >= 2) & (variance > 0) & (table["v"] > 0)
     if not testable.all():
         warnings.warn(
             f"{func}: no interval or test for {int((~testable).sum())} auditor(s) with fewer "
-            "than two moderators in common with other auditors, or whose differences are all "
-            f"equal ({', '.join(map(str, table.index[~testable][:5]))}).",
+            "than two moderators in common with other auditors, or without an error in their "
+            f"work ({', '.join(map(str, table.index[~testable][:5]))}).",
             UserWarning,
             stacklevel=2,
         )
-    se = se.where(testable)
-    half = stats.t.ppf(0.5 + level / 2, df.where(testable)) * se
-    t = table["difference"] / se
-    p = 2 * stats.t.sf(np.abs(t), df.where(testable))
-    table = table.assign(
-        ci_low=table["difference"] - half,
-        ci_high=table["difference"] + half,
-        t=t,
-        df=df.where(testable),
-        p_value=p,
-        q_value=q_values(p),
+    half = stats.norm.ppf(0.5 + level / 2) * np.sqrt(variance.where(testable))
+    z = (table["excess"] / np.sqrt(table["v"])).where(testable)
+    p = 2 * stats.norm.sf(np.abs(z))
+    table = pd.DataFrame(
+        {
+            "pairs": pairs,
+            "unpaired": unpaired.astype(int),
+            "n": table["n"].fillna(0).astype(int),
+            "n_others": table["n_others"].fillna(0).astype(int),
+            "rate": rate,
+            "rate_others": others,
+            "difference": difference,
+            "ci_low": difference - half,
+            "ci_high": difference + half,
+            "z": z,
+            "p_value": p,
+            "q_value": q_values(p),
+        }
     )
     return (
         table.rename_axis(auditor)

@@ -1,46 +1,29 @@
-"""rater_drift: Mantel's trend test against Agresti's published example, comparisons by hand.
+"""rater_drift: the trend of each rater's excess over the other raters, and comparisons by hand.
 
-Agresti, A. (2002). Categorical Data Analysis, 2nd ed., section 3.4.6, Table 3.7: infant
-malformation (present / absent) by mother's alcohol consumption (0, <1, 1-2, 3-5, >=6 drinks a
-day): present 48, 38, 5, 1, 1; absent 17066, 14464, 788, 126, 37. With equally spaced scores
-Agresti reports M² = 1.83, P = 0.18 (statsmodels' Table.test_ordinal_association gives
-1.8278, P = 0.1764, checked here too). The function scores periods 0, 1, 2, ... in sorted
-order, and M² does not change under a linear change of scores.
+The trend statistic is Mantel's (1963) score test for a linear trend of the log odds ratio
+across strata (Breslow & Day 1980, chapter 4): with each period a 2 x 2 stratum (this rater
+or the others), ``(sum (x - xbar)(O - E))^2 / sum (x - xbar)^2 V``, ``E = n K / N``, ``V`` the
+hypergeometric variance ``n (N - n) K (N - K) / (N^2 (N - 1))`` and ``xbar = sum x V / sum V``.
+The values below are derived by hand from that formula.
 """
 
 import numpy as np
 import pandas as pd
 import pytest
-from statsmodels.stats.contingency_tables import Table
 
 from qainsights.agreement import rater_drift
 
-PRESENT = [48, 38, 5, 1, 1]
-ABSENT = [17066, 14464, 788, 126, 37]
 
-
-def _malformation() -> pd.DataFrame:
-    level = np.repeat(np.arange(5), np.add(PRESENT, ABSENT))
-    outcome = np.concatenate([[1] * p + [0] * a for p, a in zip(PRESENT, ABSENT, strict=True)])
-    studied = pd.DataFrame({"rater": "x", "period": level, "outcome": outcome})
-    other = pd.DataFrame({"rater": "y", "period": [0, 1] * 5, "outcome": [0, 1] * 5})
-    return pd.concat([studied, other], ignore_index=True)
-
-
-def test_trend_statistic_is_agrestis_m2():
-    raters = rater_drift(_malformation(), rater="rater", period="period", outcome="outcome").raters
-    x = raters.set_index("rater").loc["x"]
-    assert x["trend_statistic"] == pytest.approx(1.83, abs=0.005)
-    assert x["trend_p_value"] == pytest.approx(0.18, abs=0.005)
-    table = np.array([ABSENT, PRESENT]).T
-    reference = Table(table).test_ordinal_association(
-        row_scores=np.arange(5.0), col_scores=np.array([0.0, 1.0])
-    )
-    assert x["trend_statistic"] == pytest.approx(reference.zscore**2, rel=1e-9)
-    assert x["trend_p_value"] == pytest.approx(reference.pvalue, rel=1e-9)
-    # y: 0/1 alternating over periods 0 and 1, so the outcome is the period: r = 1,
-    # M² = (N − 1) = 9.
-    assert raters.set_index("rater").loc["y", "trend_statistic"] == pytest.approx(9.0)
+def test_trend_ignores_what_all_raters_share_in_a_period():
+    # Every rater's rate rises from 2/20 to 10/20: the pool of work got harder, nobody drifted
+    # against the others (O - E = 0 in every period), so every trend statistic is 0.
+    shared = pd.DataFrame({
+        "rater": np.repeat(["a", "b", "c"], 40),
+        "month": np.tile(np.repeat([1, 2], 20), 3),
+        "error": np.tile([0] * 18 + [1] * 2 + [0] * 10 + [1] * 10, 3)})  # fmt: skip
+    raters = rater_drift(shared, rater="rater", period="month", outcome="error").raters
+    assert raters["trend_statistic"].tolist() == pytest.approx([0.0, 0.0, 0.0], abs=1e-12)
+    assert raters["trend"].tolist() == ["no clear trend"] * 3
 
 
 def _two_raters() -> pd.DataFrame:
@@ -65,11 +48,17 @@ def test_rates_and_differences_against_the_other_raters_by_hand():
     # Pooled: a 12/40 = 0.3, b 4/40 = 0.1.
     assert raters.loc["a", "rate"] == pytest.approx(0.3)
     assert raters.loc["b", "others_rate"] == pytest.approx(0.3)
-    # a's trend: Sxx = 10, Syy = 12 − 144/40 = 8.4, Sxy = 10 − 20·12/40 = 4,
-    # M² = 39 · 16/84 = 7.428571; b's: Sxy = 2 − 20·4/40 = 0, M² = 0.
-    assert raters.loc["a", "trend_statistic"] == pytest.approx(39 * 16 / 84)
-    assert raters.loc["b", "trend_statistic"] == pytest.approx(0.0)
-    assert raters["trend"].tolist() == ["rising", "no clear trend"]
+    # a's trend against b: January K = 4 of N = 40, O - E = 2 - 20·4/40 = 0,
+    # V = 20·20·4·36/(40²·39) = 12/13; February K = 12, O - E = 10 - 6 = 4,
+    # V = 20·20·12·28/(40²·39) = 28/13. Scores 0, 1: xbar = (28/13)/(40/13) = 0.7,
+    # U = 4 - 0.7·4 = 1.2, var = 28/13 - (28/13)²/(40/13) = 8.4/13: statistic 1.44·13/8.4.
+    # b is a's mirror image (O - E = 0 and -4): the same statistic, falling.
+    assert raters.loc["a", "trend_statistic"] == pytest.approx(1.44 * 13 / 8.4)
+    assert raters.loc["b", "trend_statistic"] == pytest.approx(1.44 * 13 / 8.4)
+    assert raters.loc["a", "trend_p_value"] == pytest.approx(
+        0.1354792, abs=1e-6
+    )  # 1 - pchisq(2.228571, 1)
+    assert raters["trend"].tolist() == ["no clear trend", "no clear trend"]
     assert result.periods == ("2026-01", "2026-02")
 
 

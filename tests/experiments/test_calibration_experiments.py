@@ -45,3 +45,22 @@ def test_reduced_calibration_of_trends_agreement_and_scan_claims():
     table = rows(quick=True)
     assert (table["coverage"].dropna() >= 0.85).all()
     assert (table["false_positive_rate"].dropna() <= 0.12).all()
+
+
+@pytest.mark.slow
+def test_reduced_calibration_of_auditor_differences():
+    # 200 replicates in one vectorised call (about 10 s): the bands as above, binomial(200, 0.95):
+    # P(X < 180) = 0.001 and binomial(200, 0.05): P(X >= 24) < 1e-4.
+    import sys
+
+    import numpy as np
+
+    sys.path.insert(0, str(_PATH.parent))
+    try:
+        from calibration_auditors_drivers import auditor_rows
+    finally:
+        sys.path.remove(str(_PATH.parent))
+    table = auditor_rows(np.random.default_rng([2028, 0]), quick=True)
+    assert len(table) == 4
+    assert all(r["coverage"] >= 0.90 for r in table if r["coverage"] == r["coverage"])
+    assert all(r["false_positive_rate"] <= 0.12 for r in table)
