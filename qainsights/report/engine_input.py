@@ -22,6 +22,7 @@ import narwhals.stable.v2 as nw
 import pandas as pd
 
 from ..aggregate import collect, engine_frame, is_engine_frame
+from ..text.redact import IDENTIFIER_COLUMNS
 from .sections import latest_complete_month, previous_month
 
 __all__ = ["LOOKBACK_MONTHS", "REPORT_COLUMNS", "TEXT_COLUMNS", "collect_report_rows"]
@@ -100,7 +101,7 @@ def collect_report_rows(data: Any, *, month: str | None = None) -> tuple[pd.Data
     # a numeric weight of another type (DuckDB's DECIMAL) comes to pandas as float
     columns = [
         nw.col(c).cast(nw.Float64) if c == "weight" and schema[c].is_numeric() else nw.col(c)
-        for c in REPORT_COLUMNS
+        for c in dict.fromkeys([*REPORT_COLUMNS, *IDENTIFIER_COLUMNS])  # IDs masked in comments
         if c in present
     ]
     if month is not None and "month" in present:

@@ -69,6 +69,8 @@ def test_only_the_report_window_and_columns_are_collected(audits):
     assert sorted(rows["month"].unique()) == list(window)
     assert len(rows) == audits["month"].isin(window).sum()
     assert "audit_time" not in rows
+    # the IDs the comments section masks in the text come along with it
+    assert {"moderator_id", "auditor_id"} <= set(rows.columns)
     assert "item_id" not in rows
     comments = rows["qa_comment"].notna()
     errors_recent = rows["is_error"] & rows["month"].isin(["2026-07", "2026-08"])
