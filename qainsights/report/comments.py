@@ -248,13 +248,17 @@ def comments_section(
     )
     if reason is not None:
         raise ValueError(f"{_FUNC} cannot describe the comments of {month}: {reason}")
-    summary = comment_summary(
-        frame, month=month, previous=previous, text=text, top=top, alpha=alpha,
-        snippet_width=SNIPPET_WIDTH,
-    )  # fmt: skip
-    identifiers = identifier_values(frame)
+    identifiers = sorted(set(identifier_values(frame)))
+    # The two months' errors in an order of their own (month, then text), so the examples
+    # and themes do not depend on the order an engine returned the rows in.
     in_months = frame["month"].isin([month, previous]).to_numpy()
-    errors = frame.loc[in_months & frame["is_error"].to_numpy(dtype=bool), [text, "month"]]
+    errors = frame.loc[
+        in_months & frame["is_error"].to_numpy(dtype=bool), [text, "month", "is_error"]
+    ].sort_values(["month", text], kind="stable", na_position="last")
+    summary = comment_summary(
+        errors, month=month, previous=previous, text=text, top=top, alpha=alpha,
+        identifiers=identifiers, snippet_width=SNIPPET_WIDTH,
+    )  # fmt: skip
     themes, note = _themes(
         errors, text=text, month=month, previous=previous, n_themes=n_themes, alpha=alpha,
         seed=seed, identifiers=identifiers,

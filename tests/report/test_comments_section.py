@@ -137,3 +137,14 @@ def test_the_monthly_report_carries_the_section_and_says_why_when_it_cannot():
     assert gone.omitted == {
         "comments": "the audits have no 'qa_comment' column (the auditors' comments on errors)."
     }
+
+
+def test_the_section_does_not_depend_on_the_order_of_the_rows():
+    # Spark and a folder of files return rows in no fixed order: examples and themes must not move.
+    audits = load_sample("audits")
+    first = comments_section(audits, month="2026-06", n_themes=3)
+    shuffled = comments_section(
+        audits.sample(frac=1.0, random_state=1), month="2026-06", n_themes=3
+    )
+    pd.testing.assert_frame_equal(first.terms.rising, shuffled.terms.rising)
+    pd.testing.assert_frame_equal(first.themes, shuffled.themes)
