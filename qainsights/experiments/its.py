@@ -26,6 +26,9 @@ MIN_PERIODS, RECOMMENDED_PERIODS = 3, 8
 #: Durbin-Watson range read as no first-order autocorrelation (rule of thumb)
 DURBIN_WATSON_RANGE = (1.5, 2.5)
 VARIANCES = ("ar1", "quasi", "hac")
+#: Periods below which Newey-West intervals are not offered without a warning: the estimator's
+#: lag rule, floor(4 (m/100)^(2/9)), is calibrated from 100 periods (Newey & West 1994).
+HAC_MIN_PERIODS = 100
 #: one-sided level of the upper bound on the AR(1) coefficient, and the largest coefficient used
 AR1_UPPER_LEVEL, MAX_RHO = 0.2, 0.95
 
@@ -120,8 +123,9 @@ def interrupted_series(
     20 weeks with AR(0.5) shocks), so the function always warns with it and points to
     ``variance="ar1"``;
     ``variance="hac"`` uses the Newey-West covariance of the scores (Bartlett kernel,
-    ``maxlags`` lags), which needs long series, and warns when the Durbin-Watson statistic
-    is below 1.5. ``result.assumptions`` reports the
+    ``maxlags`` lags), which needs long series: below 100 periods it always warns (29 %
+    false positives at nominal 5 % on 20 weeks with AR(0.5) shocks), and from 100 on it
+    warns when the Durbin-Watson statistic is below 1.5. ``result.assumptions`` reports the
     autocorrelation estimated and the coefficient used. The series is the period totals
     of all audits: errors are not clustered by moderator (moderators recur across weeks,
     and the period residuals carry their share). There is no comparison group: a
@@ -169,8 +173,8 @@ def interrupted_series(
     -----
     UserWarning
         With ``"quasi"``, always (not robust to autocorrelated weeks; use ``"ar1"``); with
-        ``"hac"``, when the Pearson residuals are positively autocorrelated (Durbin-Watson
-        below 1.5); with ``"ar1"``, when the estimated AR(1)
+        ``"hac"``, below 100 periods, or when the Pearson residuals are positively
+        autocorrelated (Durbin-Watson below 1.5); with ``"ar1"``, when the estimated AR(1)
         coefficient reaches its cap of 0.95 (the series cannot tell persistent shocks
         from a change, and the interval may still be too narrow).
 
@@ -343,6 +347,15 @@ def _warn_autocorrelation(dw: float, periods: int, variance: str, func: str) -> 
             "autocorrelated weeks: when a week's shock persists into the next ones its interval "
             "and p-value are too optimistic, even where the Durbin-Watson check does not see "
             "it. Use variance='ar1' (the default).",
+            UserWarning,
+            stacklevel=3,
+        )
+    elif periods < HAC_MIN_PERIODS:
+        warnings.warn(
+            f"{func}: variance='hac' on {periods} periods: the Newey-West covariance needs a "
+            f"long series (at least {HAC_MIN_PERIODS} periods) and is too narrow on short ones "
+            "(29 % false positives at nominal 5 % on 20 weekly periods with AR(0.5) shocks), "
+            "whatever the Durbin-Watson check says. Use variance='ar1' (the default).",
             UserWarning,
             stacklevel=3,
         )

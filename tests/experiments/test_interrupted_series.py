@@ -81,7 +81,8 @@ def test_hac_variance_matches_statsmodels_newey_west():
     # cov_type="HAC", cov_kwds={"maxlags": L}, use_t=True; default L = floor(4 (20/100)^(2/9))
     # = 2 (Newey & West 1994).
     assert int(np.floor(4 * (20 / 100) ** (2 / 9))) == 2
-    result = interrupted_series(_audits(OVERDISPERSED), start=START, variance="hac")
+    with pytest.warns(UserWarning, match=r"variance='hac' on 20 periods: .* too narrow"):
+        result = interrupted_series(_audits(OVERDISPERSED), start=START, variance="hac")
     t = np.arange(20, dtype=float)
     post = (t >= 10).astype(float)
     x = np.column_stack([np.ones_like(t), t, post, (t - 10) * post])
