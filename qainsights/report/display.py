@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
@@ -20,6 +21,7 @@ __all__ = [
     "omitted_line",
     "paragraph",
     "ranked_findings",
+    "root_cause_table",
     "section_heading",
 ]
 
@@ -90,6 +92,34 @@ class Table:
 
 def _cell(value: object) -> str:
     return "" if value is None or pd.isna(value) else html.escape(str(value))
+
+
+def root_cause_table(table: pd.DataFrame, *, weighted: bool) -> pd.DataFrame:
+    """A root-cause table of :func:`~qainsights.rca.pareto` in the report's words.
+
+    Counts are the audited errors; weighted totals are the decisions in error they
+    represent (without weights they repeat the counts and are left out); the vital few
+    are named, not flagged True/False.
+
+    Examples
+    --------
+    >>> causes = pd.DataFrame({"root_cause": ["fatigue"], "count": [3], "total": [3.0],
+    ...                        "share": [1.0], "cum_share": [1.0], "vital": [True]})
+    >>> root_cause_table(causes, weighted=False).columns.tolist()
+    ['root_cause', 'errors', 'share', 'cum_share', 'vital']
+    >>> root_cause_table(causes, weighted=False)["vital"].tolist()
+    ['vital few']
+    """
+    totals = [c for c in table.columns if str(c).startswith("total")]
+    shown = table if weighted else table.drop(columns=totals)
+    names = {"count": "errors", "total": "decisions_in_error"}
+    for when in ("before", "after"):
+        names[f"count_{when}"] = f"audited errors {when}"
+        names[f"total_{when}"] = f"decisions in error {when} (weighted)"
+    shown = shown.rename(columns=names)
+    if "vital" in shown:
+        shown = shown.assign(vital=np.where(shown["vital"].astype(bool), "vital few", ""))
+    return shown
 
 
 #: Colour-blind-safe status colours (Okabe & Ito, 2008), always beside a word.
