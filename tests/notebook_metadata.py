@@ -6,6 +6,8 @@ notebook also records things that differ on every run: execution timings (nbclie
 start and end times, durations and paths, the Python patch version and a fresh random id for the
 cell papermill injects. This removes them, as ``nbstripout --keep-output --keep-count --keep-id``
 with the extra keys of ``.pre-commit-config.yaml`` does, and gives the injected cell a fixed id.
+It also joins a cell's consecutive outputs to the same stream, which the kernel splits where its
+buffer happened to be flushed (one print can arrive as one output on one run and two on the next).
 
 Run it on files (``make notebooks`` does)::
 
@@ -47,7 +49,26 @@ def volatile(notebook) -> list[str]:
         injected = "injected-parameters" in cell.metadata.get("tags", [])
         if injected and cell.get("id") != INJECTED_ID:
             found.append(f"cells[{index}].id")
+        if len(_joined_streams(cell.get("outputs", []))) < len(cell.get("outputs", [])):
+            found.append(f"cells[{index}].outputs")
     return found
+
+
+def _joined_streams(outputs: list) -> list:
+    """``outputs`` with each run of consecutive outputs to one stream joined into one (a copy)."""
+    joined = []
+    for output in outputs:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and output.get("output_type") == "stream" == previous.get("output_type")
+            and output.get("name") == previous.get("name")
+        ):
+            text = "".join(previous["text"]) + "".join(output["text"])
+            joined[-1] = nbformat.NotebookNode({**previous, "text": text})
+        else:
+            joined.append(output)
+    return joined
 
 
 def strip(notebook):
@@ -60,6 +81,8 @@ def strip(notebook):
             cell.metadata.pop(key, None)
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = INJECTED_ID
+        if "outputs" in cell:
+            cell["outputs"] = _joined_streams(cell["outputs"])
     return notebook
 
 

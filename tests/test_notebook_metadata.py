@@ -60,3 +60,24 @@ def test_readme_lists_every_notebook():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"\(notebooks/([0-9]{2}_\w+)\.ipynb\)", readme))
     assert listed == {path.stem for path in NOTEBOOKS}
+
+
+def test_strip_joins_a_print_the_kernel_split_into_two_outputs():
+    # One print(f"...") arrives as one stream output on one run and as "text" + "\n" on
+    # another, depending on when the kernel's buffer was flushed.
+    split = [
+        nbformat.v4.new_output("stream", name="stdout", text="2026-06 against 2026-05."),
+        nbformat.v4.new_output("stream", name="stdout", text="\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="a warning\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="after\n"),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print()", outputs=split)])
+    assert volatile(notebook) == ["cells[0].outputs"]
+    outputs = strip(notebook).cells[0].outputs
+    assert [(o["name"], o["text"]) for o in outputs] == [
+        ("stdout", "2026-06 against 2026-05.\n"),
+        ("stderr", "a warning\n"),
+        ("stdout", "after\n"),
+    ]
+    assert volatile(notebook) == []
+    nbformat.validate(notebook)
