@@ -331,6 +331,58 @@ def marginal_rate(rate: float, sd: float) -> float:
     return float(np.sum(weights * expit(logit(rate) + sd * nodes)) / np.sqrt(2 * np.pi))
 
 
+#: The severity index's intervals, the default first.
+METHOD_NOTES = {
+    "gamma": "default: Fay-Feuer gamma interval of a weighted Poisson sum (conservative)",
+    "normal": "before: normal interval of a mean (weighted: Taylor-linearised, strata)",
+}
+
+
+def severity_rows(rng, quick: bool) -> list[dict]:
+    """Coverage of ``severity_index``'s interval, unweighted and with weights 1 and 20."""
+    from qainsights.rca import SEVERITY_WEIGHTS, severity_index
+
+    runs = 300 if quick else 2000
+    levels = list(SEVERITY_WEIGHTS)
+    shares = np.array([0.5, 0.3, 0.15, 0.05])  # low, medium, high, critical
+    mean_points = float(shares @ np.array([SEVERITY_WEIGHTS[k] for k in levels]))
+    out = []
+    for size, weighted in ((200, False), (1000, False), (200, True), (1000, True)):
+        half = size // 2
+        strata = np.repeat([0, 1], half)
+        rates = np.where(strata == 1, 0.06, 0.03) if weighted else np.full(size, BASE_RATE)
+        weight = np.where(strata == 1, 20.0, 1.0) if weighted else np.ones(size)
+        errors = rng.random((runs, size)) < rates
+        severity = np.array(levels, dtype=object)[rng.choice(4, (runs, size), p=shares)]
+        audits = pd.DataFrame(
+            {
+                "run": np.repeat(np.arange(runs), size),
+                "is_error": errors.ravel(),
+                "severity": np.where(errors.ravel(), severity.ravel(), None),
+                "weight": np.tile(weight, runs),
+                "stratum": np.tile(strata, runs),
+            }
+        )
+        truth = 100 * mean_points * float(weight @ rates / weight.sum())
+        design = {"weight": "weight", "strata": "stratum"} if weighted else {}
+        rate_text = "3 % and 6 %, weights 1 and 20 by stratum" if weighted else f"{BASE_RATE:.0%}"
+        for method, note in METHOD_NOTES.items():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # normal: runs without an error warn, and miss
+                result = severity_index(audits, by="run", method=method, **design)
+            covered = (result["ci_low"] <= truth) & (truth <= result["ci_high"])
+            out.append(
+                row(
+                    f"severity_index interval ({method}" + (", weighted)" if weighted else ")"),
+                    f"{size:,} audits, error rate {rate_text}",
+                    runs,
+                    covered=covered.to_numpy(),
+                    note=note,
+                )
+            )
+    return out
+
+
 def rate_rows(rng, quick: bool) -> list[dict]:
     """Coverage of ``proportion_ci`` (Wilson) and ``error_rate`` under clustering and weights."""
     from qainsights import error_rate, proportion_ci
@@ -601,7 +653,7 @@ def report_rows(quick: bool, before: str | None) -> list[dict]:
 def rows(quick: bool = False, before: str | None = None) -> pd.DataFrame:
     """Every calibration row of this script (see the module docstring)."""
     simulated = (scan_rows, overdispersion_rows, rate_rows, compare_rows, agreement_rows,
-                 count_scan_rows)  # fmt: skip
+                 count_scan_rows, severity_rows)  # fmt: skip
     parts = [make(np.random.default_rng([2026, i]), quick) for i, make in enumerate(simulated)]
     parts.append(report_rows(quick, before))
     return pd.DataFrame([r for part in parts for r in part], columns=COLUMNS)

@@ -106,10 +106,10 @@ def estimand_statement(weighted: bool) -> str:
         return (
             "Every rate in this report is the share of decisions in error: each audit counts "
             "for the decisions it represents (its sampling weight), in the headline, the "
-            "control charts (plotted on Kish effective sample sizes), root causes, sites and "
-            "vendors alike. Counts labelled 'audits' are the audits behind a rate. Two "
-            "sections count audits as sampled instead: the severity index (points per 100 "
-            "audits) and the moderators (each person is judged on the audits of their own work)."
+            "control charts (plotted on Kish effective sample sizes), severity index, root "
+            "causes, sites and vendors alike. Counts labelled 'audits' are the audits behind a "
+            "rate. One section counts audits as sampled instead: the moderators (each person "
+            "is judged on the audits of their own work)."
         )
     return (
         "Every rate in this report is the share of audited decisions in error: the audits carry "

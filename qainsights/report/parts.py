@@ -204,7 +204,8 @@ def _severity_section(ctx: Context) -> tuple[dict, list[Finding]]:
             f"{unknown:,} of the {int(errors.sum()):,} errors in {ctx.before} and {ctx.month} "
             "have no severity recorded, so the index would understate the cost of errors."
         )
-    return {"severity": severity_index(both, by="month")}, []
+    index = severity_index(both, by="month", weight=ctx.weight, strata=ctx.strata)
+    return {"severity": index}, []
 
 
 def _period_chart(ctx: Context, frame: pd.DataFrame, period: str) -> ControlChart:
