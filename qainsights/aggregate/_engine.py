@@ -50,7 +50,22 @@ def engine_frame(data: Any, *, func: str, name: str = "data") -> nw.LazyFrame:
 
 def collect(frame: nw.LazyFrame) -> pd.DataFrame:
     """Run the query and return the (small) result as a pandas DataFrame, through Arrow."""
-    return frame.collect(backend="pyarrow").to_native().to_pandas()
+    return _signed_dictionaries(frame.collect(backend="pyarrow").to_native()).to_pandas()
+
+
+def _signed_dictionaries(table):
+    """``table`` with unsigned dictionary indices (polars' categoricals) made signed.
+
+    pyarrow before 15 cannot turn unsigned dictionary indices into pandas categoricals.
+    """
+    import pyarrow as pa
+
+    for i, field in enumerate(table.schema):
+        kind = field.type
+        if pa.types.is_dictionary(kind) and pa.types.is_unsigned_integer(kind.index_type):
+            signed = pa.dictionary(pa.int64(), kind.value_type, kind.ordered)
+            table = table.set_column(i, field.name, table.column(i).cast(signed))
+    return table
 
 
 def check_complete(frame: nw.LazyFrame, columns: list[str], *, func: str) -> None:

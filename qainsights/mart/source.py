@@ -93,18 +93,32 @@ def audit_rows(
         )
     if not path.is_file():
         raise FileNotFoundError(f"{func} found no DuckDB database at {str(path)!r}.")
-    connection = duckdb.connect(str(path), read_only=True)
-    tables = [row[0] for row in connection.execute("SHOW TABLES").fetchall()]
+    # attached read-only to an in-memory database, so queries can still create their temporary
+    # views (some DuckDB releases refuse to, in a database opened read-only)
+    connection = duckdb.connect()
+    connection.execute(f"ATTACH '{_quoted(str(path), chr(39))}' AS source (READ_ONLY)")
+    tables = [
+        row[0]
+        for row in connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'source' "
+            "ORDER BY table_name"
+        ).fetchall()
+    ]
     if table not in tables:
         raise ValueError(
             f"The 'table' parameter of {func} must name a table of {str(path)!r}, which holds "
             f"{', '.join(map(repr, tables)) or 'no table'}. Got {table!r} instead."
         )
-    rows = connection.table(table)
+    rows = connection.sql(f'SELECT * FROM source."{_quoted(table, chr(34))}"')
     if validate:
         frame = engine_frame(rows, func=func)
         check_complete(frame, [c for c in SCAN_REQUIRED if c in rows.columns], func=func)
     return rows
+
+
+def _quoted(text: str, quote: str) -> str:
+    """``text`` with ``quote`` doubled, to sit inside that quote in SQL."""
+    return text.replace(quote, quote * 2)
 
 
 def row_columns(rows: Any) -> list[str]:

@@ -149,11 +149,21 @@ def tidy_text(ax: Axes, *, code_names: bool = False) -> Axes:
     return ax
 
 
+def _data_point(ax: Axes, x, y: float) -> tuple[float, float]:
+    """``(x, y)`` in the axes' numeric data coordinates, for ``xycoords=ax.transData``.
+
+    Annotating a category (or date) directly makes matplotlib before 3.9 convert it to a
+    one-element array, which numpy 1.25+ warns about on every draw.
+    """
+    return float(np.asarray(ax.xaxis.convert_units(x), dtype=float).ravel()[0]), float(y)
+
+
 def _label_line(ax: Axes, x, y: float, text: str) -> None:
     if np.isfinite(y):
         ax.annotate(
-            text, (x, y), xytext=(4, 0), textcoords="offset points", va="center", ha="left",
-            fontsize=8, color=PALETTE["limit"], annotation_clip=False,
+            text, _data_point(ax, x, y), xycoords=ax.transData, xytext=(4, 0),
+            textcoords="offset points", va="center", ha="left", fontsize=8,
+            color=PALETTE["limit"], annotation_clip=False,
         )  # fmt: skip
 
 
@@ -281,7 +291,8 @@ def annotate_control_chart(
             if subgroup in values.index:
                 right_half = position[subgroup] > len(table) / 2
                 ax.annotate(
-                    f"{row['rule']}: {row['description']}", (subgroup, values[subgroup]),
+                    f"{row['rule']}: {row['description']}",
+                    _data_point(ax, subgroup, values[subgroup]), xycoords=ax.transData,
                     xytext=(-6 if right_half else 6, 8), textcoords="offset points",
                     ha="right" if right_half else "left", fontsize=8, color=PALETTE["signal"],
                 )  # fmt: skip

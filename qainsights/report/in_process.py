@@ -10,9 +10,12 @@ into the page.
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Mapping
 
 __all__ = ["execute_in_process"]
+
+_IPYTHON_BACKEND_TABLE = r"(backends|backend2gui) is deprecated since IPython 8\.24"
 
 
 def _shell():
@@ -124,7 +127,10 @@ def execute_in_process(notebook, parameters: Mapping[str, object]):
                                      language="python")  # fmt: skip
     backend = matplotlib.get_backend()
     try:
-        with matplotlib.rc_context():
+        with matplotlib.rc_context(), warnings.catch_warnings():
+            # IPython 8.24+ beside matplotlib before 3.9 warns, on enabling the inline
+            # backend and on each new figure, that its own backend table is deprecated
+            warnings.filterwarnings("ignore", _IPYTHON_BACKEND_TABLE, DeprecationWarning)
             shell = _shell()
             code = [cell for cell in executed.cells if cell.cell_type == "code"]
             for count, cell in enumerate(code, start=1):

@@ -156,7 +156,11 @@ def with_periods(rows: Any) -> Any:
     [(datetime.datetime(2026, 10, 1, 9, 30), datetime.datetime(2026, 9, 28, 0, 0), '2026-10')]
     """
     columns = getattr(rows, "columns", None)
-    if type(rows).__module__.split(".")[0] != "duckdb" or "decision_time" not in columns:
+    # DuckDB's relation class lives in "duckdb" or, in some releases, "_duckdb"
+    if (
+        type(rows).__module__.lstrip("_").split(".")[0] != "duckdb"
+        or "decision_time" not in columns
+    ):
         return rows
     derived = []
     if "week" not in columns:
