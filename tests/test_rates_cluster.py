@@ -96,7 +96,8 @@ def test_segment_degrees_of_freedom_count_its_own_clusters():
 def test_clustering_widens_the_interval_of_clustered_errors():
     # Two moderators make every error: the clusters, not the 360 audits, carry the information.
     audits = clustered_audits().assign(is_error=lambda d: d["moderator_id"].isin([0, 1]))
-    plain = error_rate(audits).iloc[0]
+    with pytest.warns(UserWarning, match="errors cluster by moderator"):
+        plain = error_rate(audits).iloc[0]
     clustered = error_rate(audits, cluster="moderator_id").iloc[0]
     assert clustered["ci_high"] - clustered["ci_low"] > 3 * (plain["ci_high"] - plain["ci_low"])
 

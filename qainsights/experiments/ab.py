@@ -10,7 +10,7 @@ from scipy import stats
 
 from .._validation import format_values
 from ..intervals import proportion_ci
-from ..rates import error_rate
+from ..rates import _error_rate
 from ._checks import cluster_check, events_check
 from ._inputs import check_audits, check_has_errors, covariate_list
 from ._logistic import fit_cells
@@ -141,7 +141,7 @@ def ab_test(
         _arm=labels, _y=y[keep], **{_TREATMENT: is_treatment[keep].astype(float)}
     )
     check_has_errors(rows["_y"].to_numpy(), func=func)
-    rates = error_rate(rows, by="_arm", outcome="_y", ci=level).rename(columns={"_arm": "arm"})
+    rates = _error_rate(rows, by="_arm", outcome="_y", ci=level).rename(columns={"_arm": "arm"})
     rates = rates.set_index("arm").loc[[str(treatment), control_label]].reset_index()
     (n1, n0), (k1, k0) = rates["n"].to_numpy(float), rates["errors"].to_numpy(float)
     degenerate = _degenerate(k1, n1, k0, n0)

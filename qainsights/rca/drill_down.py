@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import as_column_list, check_frame
-from ..rates import error_rate
+from ..rates import _error_rate
 
 __all__ = ["drill_down"]
 
@@ -29,7 +29,10 @@ def drill_down(
     Depth 0 is all audits, depth 1 each value of ``path[0]``, depth 2 each pair
     ``(path[0], path[1])``, and so on. Every node's rate and interval come from
     :func:`qainsights.rates.error_rate` (one group-by per depth), so the ``n`` and
-    ``errors`` of a node's children add up to its own.
+    ``errors`` of a node's children add up to its own. The intervals treat audits as
+    independent, and the tree skips ``error_rate``'s check for errors that cluster by
+    moderator (one warning per depth would repeat itself); for a node's interval with
+    moderators as clusters, call ``error_rate(..., cluster="moderator_id")`` on its audits.
 
     Parameters
     ----------
@@ -92,7 +95,7 @@ def drill_down(
         )
     options = {"outcome": outcome, "weight": weight, "strata": strata, "ci": ci, "method": method}
     levels = [
-        error_rate(audits, by=dims[:depth] or None, **options).assign(depth=depth)
+        _error_rate(audits, by=dims[:depth] or None, **options).assign(depth=depth)
         for depth in range(len(dims) + 1)
     ]
     tree = pd.concat(levels, ignore_index=True)

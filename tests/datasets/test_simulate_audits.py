@@ -60,7 +60,7 @@ def test_degraded_segment_rise_is_outside_the_intervals(sim):
     key = sim.answer_key.set_index("effect").loc["site_queue_degradation"]
     audits = sim.audits.assign(after=sim.audits["week"] >= key["start"])
     segment = audits[(audits["site"] == key["site"]) & (audits["queue"] == key["queue"])]
-    rates = error_rate(segment, by="after").set_index("after")
+    rates = error_rate(segment, by="after", cluster="moderator_id").set_index("after")
     before, after = rates.loc[False], rates.loc[True]
     assert after["ci_low"] > before["ci_high"]
     # the planted expectation lies inside the interval of the audits it describes
@@ -69,7 +69,9 @@ def test_degraded_segment_rise_is_outside_the_intervals(sim):
 
 def test_other_planted_effects_show_in_the_data(sim):
     audits, key = sim.audits, sim.answer_key.set_index("effect")
-    strict = error_rate(audits.assign(strict=audits["auditor_id"] == "QA-07"), by="strict")
+    strict = error_rate(
+        audits.assign(strict=audits["auditor_id"] == "QA-07"), by="strict", cluster="moderator_id"
+    )
     assert (
         strict.loc[strict["strict"], "ci_low"].item()
         > strict.loc[~strict["strict"], "ci_high"].item()
@@ -77,8 +79,9 @@ def test_other_planted_effects_show_in_the_data(sim):
     start = key.loc["policy_change", "start"]
     hate = audits[audits["policy"] == "hate_speech"].assign(after=lambda d: d["week"] >= start)
     wrong = error_rate(
-        hate.assign(wp=hate["error_type"] == "wrong_policy"), by="after", outcome="wp"
-    )
+        hate.assign(wp=hate["error_type"] == "wrong_policy"), by="after", outcome="wp",
+        cluster="moderator_id",
+    )  # fmt: skip
     assert wrong["rate"].iloc[1] - wrong["rate"].iloc[0] == pytest.approx(0.05, abs=0.015)
 
 
@@ -103,13 +106,13 @@ def test_mix_shift_leaves_segment_rates_unchanged_but_moves_the_total():
     sim = simulate_audits(seed=5, effects=["mix_shift"])
     start = sim.answer_key["start"].item()
     audits = sim.audits.assign(after=sim.audits["week"] >= start)
-    by_queue = error_rate(audits, by=["queue", "after"])
+    by_queue = error_rate(audits, by=["queue", "after"], cluster="moderator_id")
     wide = by_queue.pivot(index="queue", columns="after", values=["ci_low", "ci_high"])
     overlap = (wide[("ci_low", True)] <= wide[("ci_high", False)]) & (
         wide[("ci_low", False)] <= wide[("ci_high", True)]
     )
     assert overlap.all()
-    total = error_rate(audits, by="after", weight="weight")["rate"]
+    total = error_rate(audits, by="after", weight="weight", cluster="moderator_id")["rate"]
     assert total.iloc[1] > total.iloc[0]
 
 
