@@ -3,6 +3,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from reference import spc
 from spc_reference_data import (
     CIRCUIT_BOARDS,
     ORANGE_JUICE,
@@ -73,7 +74,8 @@ def test_orange_juice_laney(phase_one):
     assert chart.table["ucl"][0] == pytest.approx(0.5283722, rel=1e-6)
     assert chart.table["lcl"][0] == 0.0
     center = chart.table["center"][0]
-    qicharts2 = center + (chart.table["ucl"][0] - center) * 1.128379 / 1.128
+    d2_ratio = spc.chart_constant("d2", 2) / spc.QCC_D2[2]
+    qicharts2 = center + (chart.table["ucl"][0] - center) * d2_ratio
     assert qicharts2 == pytest.approx(0.528472, rel=1e-6)
     # No moving range of these z-scores exceeds 3.267 MR-bar, so screening changes nothing.
     screened = p_chart(

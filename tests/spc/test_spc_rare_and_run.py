@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from reference import spc
 
 from qainsights.spc import g_chart, run_chart, t_chart
 
@@ -173,7 +174,7 @@ def test_t_chart_matches_qicharts2():
     row = chart.table.iloc[0]
     assert row["center"] == pytest.approx(11.20506, rel=1e-6)
     y_bar = 11.20506 ** (1 / 3.6)
-    ratio = 1.128 / 1.128379
+    ratio = spc.QCC_D2[2] / spc.chart_constant("d2", 2)
     upper = (y_bar + (97.26802 ** (1 / 3.6) - y_bar) * ratio) ** 3.6
     lower = (y_bar - (y_bar - 0.02212888 ** (1 / 3.6)) * ratio) ** 3.6
     assert row["ucl"] == pytest.approx(upper, rel=1e-5)

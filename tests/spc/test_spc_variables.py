@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import spc
 from spc_reference_data import PISTON_RINGS, PISTON_RINGS_VARIABLE_N, TABLE_9_1, frame
 
 from qainsights.spc import i_mr_chart, xbar_r_chart, xbar_s_chart
@@ -23,18 +24,18 @@ def by_rule(signals):
 
 
 def test_xbar_r_phase_one(rings):
-    # tests/reference/spc.md 3.2 A (qcc 2.7): x-double-bar 74.00118, R-bar 0.02276; with exact
-    # d2 sigma = 0.009785338, x-bar limits 73.98805 / 74.01430 (7 digits as qcc), R chart
-    # LCL 0 and UCL = D4 R-bar = 0.04812600 (qcc's rounded d2 gives 0.04812533).
+    # tests/reference/spc.md 3.2 A (qcc 2.7): x-double-bar, R-bar; with exact d2 sigma, x-bar
+    # limits as qcc's (7 digits), R chart LCL 0 and UCL = D4 R-bar = 0.04812600 (qcc's rounded d2
+    # gives 0.04812533).
     chart = xbar_r_chart(rings[rings["trial"]], values="diameter", subgroup="sample")
     mean, spread = chart.location, chart.spread
-    assert mean.limits["center"][0] == pytest.approx(74.00118, abs=5e-6)
-    assert mean.limits["sigma"][0] == pytest.approx(0.009785338, rel=1e-6)
+    assert mean.limits["center"][0] == pytest.approx(spc.PISTON_CENTER, abs=5e-6)
+    assert mean.limits["sigma"][0] == pytest.approx(spc.PISTON_SIGMA_WITHIN_EXACT_D2, rel=1e-6)
     assert mean.limits["sigma_method"][0] == "R-bar/d2"
     assert [mean.table["lcl"][0], mean.table["ucl"][0]] == pytest.approx(
-        [73.98805, 74.01430], rel=1e-9, abs=5e-6
+        spc.PISTON_XBAR_LIMITS["UWAVE-R"], rel=1e-9, abs=5e-6
     )
-    assert spread.table["center"][0] == pytest.approx(0.02276, rel=1e-9)
+    assert spread.table["center"][0] == pytest.approx(spc.PISTON_R_BAR, rel=1e-9)
     assert spread.table["lcl"][0] == 0.0
     assert spread.table["ucl"][0] == pytest.approx(0.04812600, rel=1e-6)
     assert spread.table["ucl"][0] == pytest.approx(0.04812533, rel=2e-5)
@@ -89,21 +90,21 @@ def test_xbar_phase_two_rules(rings):
 
 
 def test_xbar_s_estimators(rings):
-    # 3.2 C (qcc 2.7): UWAVE-SD sigma 0.009829977, limits 73.98799 / 74.01436; RMSDF 0.009887547,
-    # 73.98791 / 74.01444. S chart: s-bar 0.009240037, LCL 0, UCL 0.01930242.
+    # 3.2 C (qcc 2.7): UWAVE-SD and RMSDF sigma and x-bar limits; S chart (s-bar/c4).
     phase_one = rings[rings["trial"]]
     sbar = xbar_s_chart(phase_one, values="diameter", subgroup="sample")
-    assert sbar.location.limits["sigma"][0] == pytest.approx(0.009829977, rel=1e-6)
+    assert sbar.location.limits["sigma"][0] == pytest.approx(spc.PISTON_SIGMA["UWAVE-SD"], rel=1e-6)
     assert [sbar.location.table["lcl"][0], sbar.location.table["ucl"][0]] == pytest.approx(
-        [73.98799, 74.01436], abs=5e-6
+        spc.PISTON_XBAR_LIMITS["UWAVE-SD"], abs=5e-6
     )
-    assert sbar.spread.table["center"][0] == pytest.approx(0.009240037, rel=1e-6)
-    assert sbar.spread.table["lcl"][0] == 0.0
-    assert sbar.spread.table["ucl"][0] == pytest.approx(0.01930242, rel=1e-6)
+    s_chart = spc.PISTON_S_CHART
+    assert sbar.spread.table["center"][0] == pytest.approx(s_chart["center"], rel=1e-6)
+    assert sbar.spread.table["lcl"][0] == s_chart["lcl"]
+    assert sbar.spread.table["ucl"][0] == pytest.approx(s_chart["ucl"], rel=1e-6)
     pooled = xbar_s_chart(phase_one, values="diameter", subgroup="sample", method="pooled")
-    assert pooled.location.limits["sigma"][0] == pytest.approx(0.009887547, rel=1e-6)
+    assert pooled.location.limits["sigma"][0] == pytest.approx(spc.PISTON_SIGMA["RMSDF"], rel=1e-6)
     assert [pooled.location.table["lcl"][0], pooled.location.table["ucl"][0]] == pytest.approx(
-        [73.98791, 74.01444], abs=5e-6
+        spc.PISTON_XBAR_LIMITS["RMSDF"], abs=5e-6
     )
 
 
@@ -145,13 +146,13 @@ def test_table_6_4_grand_mean():
 
 def test_individuals_table_9_1():
     # 3.9: Montgomery Table 9.1 as an I chart (qicharts2, screened, d2 = 1.128): CL 10.315,
-    # limits 6.715404 / 13.9146; exact d2 scales the half-width by 1.128 / 1.128379.
+    # limits 6.715404 / 13.9146; exact d2 scales the half-width by 1.128 / exact d2(2).
     # Anhøj: longest run 8 (limit 8), crossings 13 (limit 10), no runs signal.
     data = frame(TABLE_9_1)
     chart = i_mr_chart(data, values="x", subgroup="sample", screened=True)
     row = chart.location.table.iloc[0]
     assert row["center"] == pytest.approx(10.315, rel=1e-9)
-    half_width = (13.9146 - 10.315) * 1.128 / 1.128379
+    half_width = (13.9146 - 10.315) * spc.QCC_D2[2] / spc.chart_constant("d2", 2)
     assert row["ucl"] == pytest.approx(10.315 + half_width, rel=1e-6)
     assert row["lcl"] == pytest.approx(10.315 - half_width, rel=1e-5)
     # qicharts2 finds no point beyond the limits; Western Electric rule 4 does see the shift:
@@ -166,11 +167,12 @@ def test_individuals_table_9_1():
         13,
         10,
     ]
-    # MR chart: centre MR-bar, UCL = D4(2) MR-bar = 3.266532 MR-bar (3.17), LCL 0.
+    # MR chart: centre MR-bar, UCL = D4(2) MR-bar (3.17), LCL 0.
     moving = chart.spread.table
     mr_bar = np.abs(np.diff(data["x"])).mean()
     assert np.isnan(moving["value"][0])
-    assert moving["ucl"][1] == pytest.approx(3.266532 * chart.spread.table["center"][1], rel=1e-6)
+    d4 = spc.chart_constant("D4", 2)
+    assert moving["ucl"][1] == pytest.approx(d4 * chart.spread.table["center"][1], rel=1e-6)
     assert moving["lcl"][1] == 0.0
     unscreened = i_mr_chart(data, values="x", subgroup="sample")
     assert unscreened.spread.table["center"][1] == pytest.approx(mr_bar, rel=1e-12)
