@@ -72,17 +72,22 @@ def test_every_reference_constant_names_its_source(path):
 
 
 def test_tests_do_not_retype_reference_values():
-    reference = {
-        float(text): f"{path.name}:{line}"
-        for path in MODULES
-        for line, text in number_literals(path)
-        if significant_digits(text) >= MIN_DIGITS
-    }
+    # A reference value is retyped when a test holds the same number to as many digits; a data
+    # value that happens to equal a longer printed one (74.004 and a mean printed as 74.0040) is
+    # not a copy of it.
+    reference: dict[float, tuple[int, str]] = {}
+    for path in MODULES:
+        for line, text in number_literals(path):
+            digits = significant_digits(text)
+            if digits >= MIN_DIGITS:
+                known = reference.get(float(text), (digits + 1, ""))
+                if digits < known[0]:
+                    reference[float(text)] = (digits, f"{path.name}:{line}")
     retyped = [
-        f"{path.relative_to(TESTS)}:{line}: {text} (in {reference[float(text)]})"
+        f"{path.relative_to(TESTS)}:{line}: {text} (in {reference[float(text)][1]})"
         for path in sorted(TESTS.rglob("*.py"))
         if REFERENCE not in path.parents
         for line, text in number_literals(path)
-        if significant_digits(text) >= MIN_DIGITS and float(text) in reference
+        if float(text) in reference and significant_digits(text) >= reference[float(text)][0]
     ]
     assert not retyped, "import these from tests/reference instead:\n" + "\n".join(retyped)

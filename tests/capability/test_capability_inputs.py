@@ -154,9 +154,10 @@ def test_out_of_control_subgroups_keep_their_date_and_text_labels():
 
 
 def test_stability_limits_are_the_xbar_chart_limits():
-    # qcc xbar chart for piston rings phase I (spc.md 3.2 A): centre 74.00118, limits 73.98805
-    # and 74.01430 with sigma R-bar/2.326. Move sample 1 up and sample 2 down by the same amount
-    # (centre unchanged): a sample-1 mean of 74.0144 is beyond, 74.0142 not.
+    # qcc xbar chart for piston rings phase I (spc.md 3.2 A): spc.PISTON_CENTER and
+    # spc.PISTON_XBAR_LIMITS["UWAVE-R"] (UCL 74.0143) with sigma R-bar/2.326. Move sample 1 up and
+    # sample 2 down by the same amount (centre unchanged): a sample-1 mean of 74.0144 is beyond,
+    # 74.0142 not.
     frame = piston_frame()
     means = frame.groupby("sample")["diameter"].mean()
     for mean, stable in ((74.0144, False), (74.0142, True)):

@@ -181,3 +181,127 @@ MONTGOMERY_APPENDIX_VI = {
 def chart_constant(name: str, n: int) -> float:
     """Return the constant ``name`` (a column of ``CHART_CONSTANTS``) for subgroup size ``n``."""
     return CHART_CONSTANTS[n][CHART_CONSTANT_COLUMNS.index(name)]
+
+
+# --- 3.1 Orange-juice cans, p chart (Montgomery Ex. 7.1; qcc ``orangejuice``, ``orangejuice2``) ---
+
+JUICE_PHASE_ONE = {"center": 0.2313333, "sigma": 0.05963526, "lcl": 0.05242755, "ucl": 0.4102391}
+"""p chart of samples 1-30, 3 sigma, normal approximation; sigma is sqrt(p-bar (1 - p-bar)/50):
+qcc 2.7 = qcc 3.0 = qicharts2 = shewhart (3.1 A)."""
+
+JUICE_QCC27_STD_DEV = 0.421685
+"""qcc 2.7's ``std.dev`` of the same chart, sqrt(p-bar (1 - p-bar)), the per-unit sigma (qcc#29)
+(3.1 A)."""
+
+JUICE_NP = {"center": 11.56667, "sigma": 2.981763, "lcl": 2.621377, "ucl": 20.51196}
+"""np chart of samples 1-30: qcc 2.7 ``qcc(D, sizes = size, type = "np")`` (3.1 A)."""
+
+JUICE_OVERDISPERSION = {"ratio": 2.945149, "statistic": 85.40932, "p_value": 1.8211e-07}
+"""Over-dispersion test of samples 1-30, binomial: qcc 2.7 ``qcc.overdispersion.test``
+(Obs.Var/Theor.Var, statistic, p-value) (3.1 A)."""
+
+JUICE_LANEY = {"sigma_z": 1.660309, "ucl": 0.5283722, "lcl": 0.0, "ucl_qicharts2": 0.528472}
+"""Laney p' of samples 1-30: shewhart (sigma_z and UCL, exact d2) and qicharts2 ``chart = "pp"``
+(screened, d2 = 1.128) (3.1 A)."""
+
+JUICE_REVISED = {"center": 0.215, "sigma": 0.05809905, "lcl": 0.04070284, "ucl": 0.3892972}
+"""Revised limits with samples 15 and 23 excluded (28 points): qcc 2.7, and qicharts2
+``exclude = c(15, 23)`` (3.1 B)."""
+
+JUICE_2 = {"center": 0.1108333, "lcl": 0.0, "ucl": 0.2440207}
+"""New limits after the adjustment, qcc ``orangejuice2`` (phase I = samples 31-54): qcc 2.7; the
+raw LCL is negative and truncated (3.1 D)."""
+
+JUICE_PART_2 = {"center": 0.1096875, "lcl": 0.0, "ucl": 0.24227}
+"""Part 2 (samples 31-94) of qicharts2 ``exclude = c(15, 23), part = 30`` on all 94 samples
+(3.1 D)."""
+
+# --- 3.2 Piston rings, other charts --------------------------------------------------------------
+
+PISTON_R_CHART_UCL = {"qcc": 0.04812533, "exact": 0.04812600}
+"""R chart UCL of phase I: qcc 2.7 (its rounded d2 table) and D4 R-bar with exact constants
+(3.2 A)."""
+
+PISTON_PHASE_TWO_MEANS = (
+    74.0086, 74.0022, 73.9922, 74.0036, 73.9974, 74.0072, 74.0056, 73.9978,
+    74.0112, 74.0126, 74.0040, 74.0166, 74.0196, 74.0234, 74.0128,
+)  # fmt: skip
+"""x-bar of samples 26-40 (phase II): qcc 2.7 ``qcc(..., newdata = diameter[26:40, ])`` (3.2 B)."""
+
+PISTON_VARIABLE_N = {
+    "center": 74.0015,
+    "sigma": 0.01020895,
+    "xbar_limits": {5: (73.98780, 74.01519), 3: (73.98381, 74.01918)},
+    "s_center": 0.009284683,
+    "s_ucl": {5: 0.01987128, 3: 0.02365763},
+}
+"""Variable n (x4 and x5 of samples 3, 6 and 14 set to NA): qcc 2.7 x-bar chart (n-weighted
+centre, mean R_i/d2(n_i) with qcc's d2 table, limits by n) and S chart (n-weighted s-bar, UCL by
+n, LCL 0) (3.2 D)."""
+
+PISTON_TABLE_6_4 = {"center": 74.00075, "pooled_s": 0.01029118}
+"""Variable-n Xbar-S, Montgomery Table 6.4 (qicharts2 ``tbl_06.04``): n-weighted grand mean and
+pooled (uncorrected) s, qicharts2 (3.2 F)."""
+
+# --- 3.3 Printed-circuit boards, c chart (Montgomery Ex. 7.3; qcc ``circuit``) ------------------
+
+BOARDS_PHASE_ONE = {"center": 19.84615, "lcl": 6.481447, "ucl": 33.21086}
+"""c chart of samples 1-26: qcc 2.7 (3.3)."""
+
+BOARDS_REVISED = {"center": 19.66667, "lcl": 6.362532, "ucl": 32.97080}
+"""Revised c chart, samples 6 and 20 excluded: qcc 2.7; qicharts2 ``exclude = c(6, 20),
+freeze = 26`` gives the same (3.3)."""
+
+BOARDS_AS_U = {"center": 0.1966667, "lcl": 0.06362532, "ucl": 0.329708}
+"""The revised chart as a u chart with n = 100: qcc 2.7 (3.3)."""
+
+# --- 3.4 Personal-computer nonconformities, u chart (qcc ``pcmanufact``) ------------------------
+
+PC_MANUFACTURE = {"center": 1.93, "lcl": 0.06613305, "ucl": 3.793867}
+"""u chart of the 20 samples of n = 5: qcc 2.7 (3.4)."""
+
+# --- 3.9 CUSUM and EWMA (Montgomery Table 9.1; qicharts2 ``tbl_09.01``) --------------------------
+
+CUSUM_UPPER = (
+    0, 0, 0, 1.16, 2.82, 2.5, 0.04, 1, 0, 0, 0, 0.97, 0.98, 0, 0,
+    0, 0.12, 0, 0, 0.34, 0.74, 0, 1.79, 2.79, 2.89, 3.47, 3.35, 4.47, 5.28, 5.30,
+)  # fmt: skip
+"""Tabular CUSUM C+ in sigma units, k = 0.5, h = 5: qcc 2.7 ``cusum(x, center = 10, std.dev = 1,
+decision.interval = 5, se.shift = 1)``; Montgomery Table 9.2 has C+_29 = 5.28 (3.9)."""
+
+CUSUM_LOWER = (
+    -0.05, -1.56, -1.77, 0, 0, 0, -1.46, 0, -0.3, 0, -0.47, 0, 0, -0.1, 0,
+    -0.13, 0, 0, -0.98, 0, 0, -0.17, 0, 0, 0, 0, 0, 0, 0, 0,
+)  # fmt: skip
+"""Tabular CUSUM C- (reported negative) of the same qcc 2.7 call (3.9)."""
+
+EWMA = (
+    9.945, 9.7495, 9.70355, 9.899195, 10.12528, 10.13075, 9.921673, 10.07551, 9.987955,
+    10.02316, 9.923844, 10.07846, 10.12161, 10.04945, 10.05251, 9.984256, 10.04783, 10.07405,
+    9.918643, 10.01078, 10.0997, 10.02273, 10.24946, 10.37451, 10.39706, 10.46535, 10.45682,
+    10.57314, 10.64682, 10.63414,
+)  # fmt: skip
+"""EWMA statistic z, lambda = 0.1: qcc 2.7 ``ewma(x, center = 10, std.dev = 1, lambda = 0.1,
+nsigmas = 2.7)`` (3.9)."""
+
+EWMA_UCL = (
+    10.27, 10.36325, 10.424, 10.46746, 10.4999, 10.52471, 10.54398, 10.55909, 10.57105,
+    10.58055, 10.58813, 10.5942, 10.59908, 10.603, 10.60615, 10.6087, 10.61075, 10.61241,
+    10.61374, 10.61483, 10.6157, 10.61641, 10.61698, 10.61745, 10.61782, 10.61813, 10.61837,
+    10.61857, 10.61873, 10.61887,
+)  # fmt: skip
+"""Exact time-varying EWMA UCL of the same qcc 2.7 call; LCL = 20 - UCL (3.9)."""
+
+EWMA_ASYMPTOTIC_UCL = 10.6194
+"""Asymptotic EWMA UCL, 10 + 2.7 sqrt(0.1 / 1.9) (3.9)."""
+
+TABLE_9_1_I_CHART = {"center": 10.315, "lcl": 6.715404, "ucl": 13.9146}
+"""Table 9.1 as an I chart: qicharts2 (screened moving ranges, d2 = 1.128) (3.9)."""
+
+# --- 3.11 Rare-event g and t charts (qicharts2 ``cabg``) ----------------------------------------
+
+CABG_G_UCL = 128.1749
+"""g chart UCL, g-bar + 3 sqrt(g-bar (g-bar + 1)) with the mean g-bar: qicharts2 (3.11)."""
+
+CABG_T_CHART = {"center": 11.20506, "lcl": 0.02212888, "ucl": 97.26802}
+"""t chart: qicharts2 ``qic(dt, chart = "t")`` (screened moving ranges, d2 = 1.128) (3.11)."""

@@ -149,13 +149,13 @@ POINTS = range(2, 69)
 
 
 def test_g_chart_matches_qicharts2():
-    # CL = median 24; LCL 0; UCL = g-bar + 3 sqrt(g-bar (g-bar + 1)) = 128.1749; signal at 25;
+    # CL = median 24; LCL 0; UCL = g-bar + 3 sqrt(g-bar (g-bar + 1)); signal at 25;
     # Anhøj on 65 useful points: longest 4 (limit 9), crossings 34 (limit 25).
     chart = g_chart(values=SURGERIES, subgroup=POINTS)
     row = chart.table.iloc[0]
     assert row["center"] == 24
     assert row["lcl"] == 0.0
-    assert row["ucl"] == pytest.approx(128.1749, rel=1e-6)
+    assert row["ucl"] == pytest.approx(spc.CABG_G_UCL, rel=1e-6)
     assert chart.signals[["subgroup", "rule"]].to_numpy().tolist() == [[25, "we1"]]
     runs = chart.runs.iloc[0]
     assert runs[
@@ -168,15 +168,15 @@ def test_g_chart_matches_qicharts2():
 
 
 def test_t_chart_matches_qicharts2():
-    # qicharts2 (screened MR, d2 = 1.128): CL 11.20506, LCL 0.02212888, UCL 97.26802, signal 25.
-    # On the transformed scale y = t^(1/3.6) the half-width scales by 1.128 / 1.128379.
+    # qicharts2 (screened MR, d2 = 1.128): CL, LCL and UCL, signal 25. On the transformed scale
+    # y = t^(1/3.6) the half-width scales by 1.128 / exact d2(2).
     chart = t_chart(values=DAYS, subgroup=POINTS, rules="limits")
     row = chart.table.iloc[0]
-    assert row["center"] == pytest.approx(11.20506, rel=1e-6)
-    y_bar = 11.20506 ** (1 / 3.6)
+    assert row["center"] == pytest.approx(spc.CABG_T_CHART["center"], rel=1e-6)
+    y_bar = spc.CABG_T_CHART["center"] ** (1 / 3.6)
     ratio = spc.QCC_D2[2] / spc.chart_constant("d2", 2)
-    upper = (y_bar + (97.26802 ** (1 / 3.6) - y_bar) * ratio) ** 3.6
-    lower = (y_bar - (y_bar - 0.02212888 ** (1 / 3.6)) * ratio) ** 3.6
+    upper = (y_bar + (spc.CABG_T_CHART["ucl"] ** (1 / 3.6) - y_bar) * ratio) ** 3.6
+    lower = (y_bar - (y_bar - spc.CABG_T_CHART["lcl"] ** (1 / 3.6)) * ratio) ** 3.6
     assert row["ucl"] == pytest.approx(upper, rel=1e-5)
     assert row["lcl"] == pytest.approx(lower, rel=1e-4)
     assert chart.signals["subgroup"].tolist() == [25]

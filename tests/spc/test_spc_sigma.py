@@ -37,7 +37,7 @@ def test_piston_rings_estimators(phase_one):
 
 
 def test_variable_n_range(phase_one):
-    # 3.2 D (qcc 2.7): x4 and x5 of samples 3, 6, 14 missing -> mean of R_i/d2(n_i) = 0.01020895
+    # 3.2 D (qcc 2.7): x4 and x5 of samples 3, 6, 14 missing -> mean of R_i/d2(n_i)
     # with qcc's d2 table (d2(3) = 1.693, d2(5) = 2.326); rescaled here to exact constants.
     data = phase_one.copy()
     data[[2, 5, 13], 3:] = np.nan
@@ -45,29 +45,33 @@ def test_variable_n_range(phase_one):
     ranges = np.nanmax(data, axis=1) - np.nanmin(data, axis=1)
     qcc_table = np.where(n == 5, spc.QCC_D2[5], spc.QCC_D2[3])
     qcc_sigma = np.mean(ranges / qcc_table)
-    assert qcc_sigma == pytest.approx(0.01020895, rel=1e-6)  # reproduces qcc from its own table
-    assert sigma_range(ranges, n) == pytest.approx(0.01020895, rel=2e-4)
+    assert qcc_sigma == pytest.approx(
+        spc.PISTON_VARIABLE_N["sigma"], rel=1e-6
+    )  # reproduces qcc from its own table
+    assert sigma_range(ranges, n) == pytest.approx(spc.PISTON_VARIABLE_N["sigma"], rel=2e-4)
     exact_d2 = np.where(n == 5, spc.chart_constant("d2", 5), spc.chart_constant("d2", 3))
     exact = np.mean(ranges / exact_d2)
     assert sigma_range(ranges, n) == pytest.approx(exact, rel=1e-6)
 
 
 def test_pooled_variable_n_matches_qicharts2():
-    # 3.2 F (qicharts2 tbl_06.04): pooled s (uncorrected) = 0.01029118.
+    # 3.2 F (qicharts2 tbl_06.04): pooled s (uncorrected).
     from spc_reference_data import PISTON_RINGS_VARIABLE_N
 
     obs = frame(PISTON_RINGS_VARIABLE_N)["obs"].str.split(";")
     values = [np.array(v, dtype=float) for v in obs]
     sds = np.array([v.std(ddof=1) for v in values])
     n = np.array([v.size for v in values])
-    assert sigma_pooled(sds, n, unbiased=False) == pytest.approx(0.01029118, rel=1e-6)
+    assert sigma_pooled(sds, n, unbiased=False) == pytest.approx(
+        spc.PISTON_TABLE_6_4["pooled_s"], rel=1e-6
+    )
 
 
 def test_moving_range_table_9_1():
     # Montgomery Table 9.1 as an I chart (qicharts2, screened MR, d2 = 1.128): CL 10.315,
-    # limits 6.715404 / 13.9146 -> sigma = (13.9146 - 10.315) / 3 = 1.199865 with d2 = 1.128.
+    # limits -> sigma = (UCL - CL) / 3 with d2 = 1.128.
     x = frame(TABLE_9_1)["x"].to_numpy()
-    qicharts2_sigma = (13.9146 - 10.315) / 3
+    qicharts2_sigma = (spc.TABLE_9_1_I_CHART["ucl"] - spc.TABLE_9_1_I_CHART["center"]) / 3
     assert sigma_moving_range(x, screened=True) == pytest.approx(
         qicharts2_sigma * spc.QCC_D2[2] / spc.chart_constant("d2", 2), rel=2e-5
     )
