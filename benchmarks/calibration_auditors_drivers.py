@@ -12,8 +12,8 @@ a few audits per moderator and auditor, months whose item pool shifts (period sh
   its interval in one month, and the share of replicates with any difference q < 0.05.
 - ``rca.odds_ratio_change``: ``error_drivers`` fitted on two months of one stable process
   (site and queue effects fixed, moderators nested in sites: the same moderators in both
-  months, or other ones), each fit with ``cluster="moderator_id"``; the first site level's
-  ratio p-value and interval (truth 1).
+  months, or other ones), each fit with ``cluster="moderator_id"`` and without; the first
+  site level's ratio p-value and interval (truth 1).
 
 One replicate gives one p-value per row (the first auditor, rater or level), so the rows'
 Wilson intervals rest on independent replicates.
@@ -30,6 +30,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from calibration_spc_report import COLUMNS, moderator_sd, row
+from scipy import stats
 from scipy.special import expit, logit
 
 ALPHA = 0.05
@@ -152,32 +153,60 @@ def _driver_month(rng, ability, site_of, *, audits, rate=0.06) -> pd.DataFrame:
     })  # fmt: skip
 
 
+def _change_normal(fits, level: str) -> tuple[bool, bool]:
+    """Rejection and coverage of one level's ratio with the normal reference (the method
+    replaced): each fit's standard error recovered from its t interval, then z throughout."""
+    se, log_or = [], []
+    for fit in fits:
+        row_ = fit.table.set_index(["factor", "level"]).loc[("site", level)]
+        quantile = stats.t.isf(0.025, fit.reference_df)
+        se.append((np.log(row_["ci_high"]) - np.log(row_["ci_low"])) / (2 * quantile))
+        log_or.append(np.log(row_["odds_ratio"]))
+    z = (log_or[1] - log_or[0]) / np.hypot(*se)
+    return 2 * stats.norm.sf(abs(z)) < ALPHA, abs(z) <= stats.norm.isf(0.025)
+
+
 def driver_rows(rng, quick: bool) -> list[dict]:
-    """odds_ratio_change between two months of one stable process."""
+    """odds_ratio_change between two months of one stable process.
+
+    Each month is fitted with ``cluster="moderator_id"`` (CR1, t on G - 1; the change on t
+    with the smaller df) and without (independent audits); the "before" rows are the normal
+    reference of the same clustered fits and the fits of independent audits.
+    """
     from qainsights.rca import error_drivers, odds_ratio_change
 
-    runs = 100 if quick else 1000
+    runs = 100 if quick else 2000
     out = []
+    options = {"factors": ["site", "queue"], "reference": {"site": "a", "queue": "x"}}
     for audits, per_site, icc, same in ((800, 10, 0.02, True), (3000, 15, 0.05, False)):
-        reject, covered = np.zeros(runs, dtype=bool), np.zeros(runs, dtype=bool)
+        reject, covered = np.zeros((3, runs), dtype=bool), np.zeros((3, runs), dtype=bool)
         site_of = np.repeat(np.arange(4), per_site)
-        for i in range(runs):  # two fits per simulated pair of months
+        for i in range(runs):  # four fits per simulated pair of months
             ability = rng.normal(0, moderator_sd(icc), site_of.size)
-            fits = []
+            clustered, independent = [], []
             for _ in range(2):
                 month = _driver_month(rng, ability, site_of, audits=audits)
-                fits.append(error_drivers(month, factors=["site", "queue"], cluster="moderator_id",
-                                          reference={"site": "a", "queue": "x"}))  # fmt: skip
+                clustered.append(error_drivers(month, cluster="moderator_id", **options))
+                independent.append(error_drivers(month, **options))
                 if not same:  # other moderators next month (turnover, rotation)
                     ability = rng.normal(0, moderator_sd(icc), site_of.size)
-            change = odds_ratio_change(*fits, factor="site").set_index("level").loc["b"]
-            reject[i] = change["p_value"] < ALPHA
-            covered[i] = change["ci_low"] <= 1 <= change["ci_high"]
+            for j, fits in ((0, clustered), (2, independent)):
+                change = odds_ratio_change(*fits, factor="site").set_index("level").loc["b"]
+                reject[j, i] = change["p_value"] < ALPHA
+                covered[j, i] = change["ci_low"] <= 1 <= change["ci_high"]
+            reject[1, i], covered[1, i] = _change_normal(clustered, "b")
         world = (f"2 months x {audits:,} audits, 4 sites x 3 queues, {per_site} moderators a "
                  f"site (ICC {icc}), {'the same' if same else 'other ones'} in both months")  # fmt: skip
-        out.append(row("odds_ratio_change p_value and interval (fits with cluster='moderator_id')",
-                       world, runs, rejections=reject, covered=covered,
-                       note="site b against site a"))  # fmt: skip
+        name = "odds_ratio_change p_value and interval"
+        out += [
+            row(f"{name} (fits with cluster='moderator_id', t)", world, runs,
+                rejections=reject[0], covered=covered[0],
+                note="site b against site a; CR1 fits on t(G - 1), the change on t(smaller df)"),
+            row(f"{name}, before (fits with cluster='moderator_id', normal)", world, runs,
+                rejections=reject[1], covered=covered[1]),
+            row(f"{name}, before (fits of independent audits)", world, runs,
+                rejections=reject[2], covered=covered[2]),
+        ]  # fmt: skip
     return out
 
 

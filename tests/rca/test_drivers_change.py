@@ -3,7 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from statsmodels.discrete.discrete_model import Logit
+from statsmodels.genmod.families import Binomial
+from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools import add_constant
 
 from qainsights.rca import error_drivers, odds_ratio_change
@@ -69,3 +72,39 @@ def test_bad_input(windows):
     wider = error_drivers(windows[1], factors=["team", "policy"], reference={"team": "a"}, ci=0.9)
     with pytest.raises(ValueError, match="same confidence level"):
         odds_ratio_change(before, wider, factor="team")
+
+
+def test_clustered_fits_take_t_on_the_smaller_degrees_of_freedom():
+    # Oracle: statsmodels GLM of each window with cov_type="cluster", use_t=True (CR1, t on
+    # G - 1); the change's log ratio is the difference of the coefficients, its variance
+    # the sum of the two squared standard errors, its reference t on min(G1, G2) - 1 = 7
+    # (8 moderators before, 12 after; Satterthwaite's df lies between 7 and 7 + 11).
+    fits, oracle = [], []
+    for seed, moderators in ((3, 8), (4, 12)):
+        frame = audits(seed, {"a": 1, "b": 1.3, "c": 0.8}).iloc[:2400].copy()
+        frame["moderator_id"] = np.arange(len(frame)) % moderators
+        fits.append(error_drivers(frame, factors=["team", "policy"], cluster="moderator_id",
+                                  reference={"team": "a", "policy": "p"}))  # fmt: skip
+        exog = pd.get_dummies(frame[["team", "policy"]], drop_first=True).astype(float)
+        oracle.append(
+            GLM(frame["is_error"].astype(float), add_constant(exog), family=Binomial()).fit(
+                cov_type="cluster", cov_kwds={"groups": frame["moderator_id"]}, use_t=True
+            )
+        )
+    moved = odds_ratio_change(*fits, factor="team").set_index("level")
+    df = min(o.df_resid_inference for o in oracle)
+    assert df == 7
+    for level in ["b", "c"]:
+        name = f"team_{level}"
+        log_ratio = oracle[1].params[name] - oracle[0].params[name]
+        se = np.hypot(oracle[0].bse[name], oracle[1].bse[name])
+        quantile = stats.t.isf(0.025, df)
+        assert moved.loc[level, "ratio"] == pytest.approx(np.exp(log_ratio), rel=1e-6)
+        assert moved.loc[level, "ci_low"] == pytest.approx(
+            np.exp(log_ratio - quantile * se), rel=1e-6
+        )
+        assert moved.loc[level, "ci_high"] == pytest.approx(
+            np.exp(log_ratio + quantile * se), rel=1e-6
+        )
+        p_value = 2 * stats.t.sf(abs(log_ratio) / se, df)
+        assert moved.loc[level, "p_value"] == pytest.approx(p_value, rel=1e-5)

@@ -4,6 +4,8 @@ import pytest
 from rca_data import azt_rows, random_audits, ucb_rows
 from scipy import stats
 from statsmodels.discrete.discrete_model import Logit
+from statsmodels.genmod.families import Binomial
+from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.stats.proportion import proportion_confint
 
 from qainsights.rca import error_drivers
@@ -86,7 +88,8 @@ def test_cells_fit_equals_row_level_logit():
 
 def test_cluster_robust_intervals_equal_row_level_logit_clustered():
     # Reference: statsmodels Logit on the audit rows with cov_type="cluster" (CR1 factor
-    # G/(G - 1) (N - 1)/(N - p)); moderators' abilities make audits of a moderator alike.
+    # G/(G - 1) (N - 1)/(N - p)) and use_t=True (t on G - 1 = 39 degrees of freedom);
+    # moderators' abilities make audits of a moderator alike.
     audits = random_audits()
     rng = np.random.default_rng(11)
     audits["moderator_id"] = rng.integers(0, 40, len(audits))
@@ -101,8 +104,10 @@ def test_cluster_robust_intervals_equal_row_level_logit_clustered():
     ]
     exog = pd.concat(dummies, axis=1).assign(const=1.0)
     logit = Logit(audits["is_error"].astype(float), exog).fit(
-        disp=0, cov_type="cluster", cov_kwds={"groups": audits["moderator_id"]}
+        disp=0, cov_type="cluster", cov_kwds={"groups": audits["moderator_id"]}, use_t=True
     )
+    assert result.n_clusters == 40
+    assert result.reference_df == logit.df_resid_inference == 39
     estimates = result.table[~result.table["reference"]]
     names = estimates["factor"] + "=" + estimates["level"]
     np.testing.assert_allclose(np.log(estimates["odds_ratio"]), logit.params[names], rtol=1e-6)
@@ -116,6 +121,40 @@ def test_cluster_robust_intervals_equal_row_level_logit_clustered():
     pd.testing.assert_frame_equal(plain.factors, result.factors, rtol=1e-9)
     with pytest.raises(ValueError, match="The 'cluster' parameter of error_drivers"):
         error_drivers(audits, factors=["site", "queue"], cluster="site")
+
+
+def test_few_clusters_t_interval_equals_statsmodels_glm_use_t():
+    # Reference: statsmodels GLM (binomial) on the audit rows with cov_type="cluster" and
+    # use_t=True: CR1 covariance and t on G - 1 degrees of freedom. Six moderators make the
+    # t quantile (2.571 on 5 df) visibly wider than the normal's 1.960.
+    rng = np.random.default_rng(5)
+    n = 240
+    moderator = np.repeat(np.arange(6), n // 6)
+    queue, shift = rng.choice(["x", "y"], n), rng.choice(["day", "night"], n)
+    logit_p = -1.5 + np.where(queue == "y", 0.6, 0.0) + rng.normal(0, 0.5, 6)[moderator]
+    audits = pd.DataFrame(
+        {"queue": queue, "shift": shift, "moderator_id": moderator,
+         "is_error": rng.random(n) < 1 / (1 + np.exp(-logit_p))}
+    )  # fmt: skip
+    original = audits.copy()
+    reference = {"queue": "x", "shift": "day"}
+    result = error_drivers(audits, factors=["queue", "shift"], reference=reference,
+                           cluster="moderator_id")  # fmt: skip
+    exog = np.column_stack([np.ones(n), queue == "y", shift == "night"]).astype(float)
+    glm = GLM(audits["is_error"].to_numpy(float), exog, family=Binomial()).fit(
+        cov_type="cluster", cov_kwds={"groups": moderator}, use_t=True
+    )
+    table = result.table[~result.table["reference"]]
+    ci = np.exp(glm.conf_int(alpha=0.05)[1:])
+    np.testing.assert_allclose(table["odds_ratio"], np.exp(glm.params[1:]), rtol=1e-6)
+    np.testing.assert_allclose(table["ci_low"], ci[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(table["ci_high"], ci[:, 1], rtol=1e-6)
+    np.testing.assert_allclose(table["p_value"], glm.pvalues[1:], rtol=1e-5)
+    assert result.reference_df == glm.df_resid_inference == 5
+    assert "t reference on 5 degrees of freedom" in result.summary()
+    pd.testing.assert_frame_equal(audits, original)
+    # without clusters the reference stays the normal
+    assert error_drivers(audits, factors=["queue", "shift"]).reference_df == np.inf
 
 
 def test_level_counts_and_reference_rows():
