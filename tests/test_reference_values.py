@@ -39,10 +39,12 @@ def significant_digits(text: str) -> int:
     return len(mantissa.lstrip("0"))
 
 
-def test_every_topic_note_with_a_module_is_paired():
+def test_every_reference_module_has_its_note():
+    # <topic>.py holds the numbers of <topic>.md, <topic>_data.py the data sets of its cases.
     assert MODULES, "no reference modules"
     for path in MODULES:
-        assert path.with_suffix(".md").exists(), f"{path.name} has no note {path.stem}.md"
+        note = REFERENCE / f"{path.stem.removesuffix('_data')}.md"
+        assert note.exists(), f"{path.name} has no note {note.name}"
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda path: path.name)

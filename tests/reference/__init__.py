@@ -4,8 +4,10 @@ Each ``tests/reference/<topic>.py`` holds the numbers of ``tests/reference/<topi
 Markdown note keeps the prose (the sources, the derivations, where sources disagree and which one
 qainsights follows); the module holds every number once, each constant followed by a docstring
 that names its source (book, edition and table, or the package, version and call that printed
-it). Tests import the values (``from reference import agreement as ref``; ``tests`` is on the
-import path through ``pythonpath`` in pyproject.toml) instead of typing them again.
+it); ``tests/reference/<topic>_data.py`` holds published data sets the tests of several
+directories share. Tests import the values (``from reference import agreement as ref``;
+``tests`` is on the import path through ``pythonpath`` in pyproject.toml) instead of typing them
+again.
 ``tests/test_reference_values.py`` checks that every constant names its source and that the
 tests do not retype the values.
 """

@@ -3,7 +3,7 @@
 Tools, as in the note: R qcc 2.7 (CRAN) and 3.0 (GitHub luca-scr/qcc), qicharts2 0.8.1, R ``spc``
 0.6.7, the ``shewhart`` Python package; D. C. Montgomery, *Introduction to Statistical Quality
 Control* (5th edition unless stated). Case numbers follow the note (3.1 orange juice, 3.2 piston
-rings, ...). The data sets are in tests/spc/spc_reference_data.py.
+rings, ...). The data sets are in ``reference.spc_data``.
 """
 
 # --- 3.2 Piston rings, Xbar-R / Xbar-S (Montgomery Table 6.3; qcc ``pistonrings``), phase I 1-25 ---

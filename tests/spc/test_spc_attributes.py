@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from reference import spc
-from spc_reference_data import (
+from reference.spc_data import (
     CIRCUIT_BOARDS,
     ORANGE_JUICE,
     ORANGE_JUICE_2,

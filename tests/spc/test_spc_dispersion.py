@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from reference import spc
+from reference.spc_data import CIRCUIT_BOARDS, ORANGE_JUICE, frame
 from scipy.stats import chi2_contingency
-from spc_reference_data import CIRCUIT_BOARDS, ORANGE_JUICE, frame
 
 from qainsights.spc import overdispersion_test
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from reference import spc
-from spc_reference_data import ORANGE_JUICE, frame
+from reference.spc_data import ORANGE_JUICE, frame
 
 from qainsights.spc import chart_choice, latest_complete_week, rule_firings
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 from reference import spc
-from spc_reference_data import PISTON_RINGS, TABLE_9_1, frame
+from reference.spc_data import PISTON_RINGS, TABLE_9_1, frame
 
 from qainsights.spc.sigma import (
     sigma_moving_range,
@@ -56,7 +56,7 @@ def test_variable_n_range(phase_one):
 
 def test_pooled_variable_n_matches_qicharts2():
     # 3.2 F (qicharts2 tbl_06.04): pooled s (uncorrected).
-    from spc_reference_data import PISTON_RINGS_VARIABLE_N
+    from reference.spc_data import PISTON_RINGS_VARIABLE_N
 
     obs = frame(PISTON_RINGS_VARIABLE_N)["obs"].str.split(";")
     values = [np.array(v, dtype=float) for v in obs]

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from reference import spc
-from spc_reference_data import TABLE_9_1, frame
+from reference.spc_data import TABLE_9_1, frame
 
 from qainsights.spc import CusumChart, cusum_chart, ewma_chart
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference import spc
-from spc_reference_data import PISTON_RINGS, PISTON_RINGS_VARIABLE_N, TABLE_9_1, frame
+from reference.spc_data import PISTON_RINGS, PISTON_RINGS_VARIABLE_N, TABLE_9_1, frame
 
 from qainsights.spc import i_mr_chart, xbar_r_chart, xbar_s_chart
 
