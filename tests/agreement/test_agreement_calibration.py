@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from agreement_fixtures import COLUMNS, LABELS, session
-from agreement_reference_data import FLEISS_1971
 from reference import agreement as ref
+from reference.agreement_data import FLEISS_1971
 from statsmodels.stats.inter_rater import cohens_kappa
 from statsmodels.stats.proportion import proportion_confint
 

@@ -5,8 +5,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from agreement_reference_data import FLEISS_1971, IRRCAC_RAW4RATERS
 from reference import agreement as ref
+from reference.agreement_data import FLEISS_1971, IRRCAC_RAW4RATERS
 from scipy import stats
 
 from qainsights.agreement import (

@@ -6,8 +6,8 @@ from dataclasses import asdict
 import numpy as np
 import pandas as pd
 import pytest
-from agreement_reference_data import FLEISS_1971, KRIPPENDORFF_2011
 from reference import agreement as ref
+from reference.agreement_data import FLEISS_1971, KRIPPENDORFF_2011
 
 from qainsights.agreement import (
     brennan_prediger,

@@ -2,7 +2,8 @@
 
 import numpy as np
 import pytest
-from agreement_reference_data import (
+from reference import agreement as ref
+from reference.agreement_data import (
     ANXIETY,
     FLEISS_1971,
     IRRCAC_RAW4RATERS,
@@ -11,7 +12,6 @@ from agreement_reference_data import (
     VISION,
     WIKIPEDIA_COUNTS,
 )
-from reference import agreement as ref
 from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 

@@ -5,8 +5,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from agreement_reference_data import FLEISS_1971, IRRCAC_RAW4RATERS
 from reference import agreement as ref
+from reference.agreement_data import FLEISS_1971, IRRCAC_RAW4RATERS, SHROUT_FLEISS
 from scipy import stats
 
 from qainsights.agreement import (
@@ -102,11 +102,6 @@ def test_benchmark_errors():
         benchmark_bands(result_with(0.5, 0.1), scale="cicchetti")
     with pytest.raises(ValueError, match="needs a finite estimate and a positive standard error"):
         benchmark_bands(result_with(0.5, np.nan))
-
-
-SHROUT_FLEISS = np.array(
-    [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]
-)
 
 
 def test_icc_shrout_fleiss_table_2():

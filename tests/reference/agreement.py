@@ -2,7 +2,7 @@
 
 Tools, as in the note: irrCAC 1.0 (Gwet's R package), irr 0.84.1, psych 2.2.9, the Python package
 krippendorff 0.9.0, statsmodels' ``statsmodels.stats.inter_rater``, pingouin 0.7.0. The data sets
-(K1-K4) are in tests/agreement/agreement_reference_data.py, the small tables beside the tests.
+(K1-K4, K7) are in ``reference.agreement_data``, the small tables beside the tests.
 Keys are the names of the qainsights.agreement functions.
 """
 
