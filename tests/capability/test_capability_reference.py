@@ -15,6 +15,8 @@ from qainsights.capability import capability
 # qcc's xbar sigma uses its 3-decimal d2 table: R-bar / 2.326 for n = 5, R-bar / 2.059 for n = 4.
 PISTON_QCC_SIGMA = spc.PISTON_R_BAR / spc.QCC_D2[5]
 QCC_FIXTURE_SIGMA = ref.QCC_FIXTURE_R_BAR / spc.QCC_D2[4]
+WIDE = ref.PISTON_WIDE_SPECS  # qcc's two specifications (capability.md §1)
+TIGHT = ref.PISTON_TIGHT_SPECS
 D2_EXACT_5 = dict(zip(spc.CHART_CONSTANT_COLUMNS, spc.CHART_CONSTANTS[5], strict=True))["d2"]
 
 
@@ -54,7 +56,7 @@ PISTON_TIGHT = _select(ref.PISTON_TIGHT, "Cp", "Cpk", "Pp", "Ppk")
 
 
 def test_piston_rings_wide_specs_with_qcc_sigma():
-    result = _piston(lsl=73.95, usl=74.05, target=74, sigma_within=PISTON_QCC_SIGMA)
+    result = _piston(**WIDE, target=74, sigma_within=PISTON_QCC_SIGMA)
     _check(_rows(result), PISTON_WIDE, rel=2e-6)
     estimates = {name: ref.PISTON_WIDE[name][:1] for name in ("Cpm", "Ppm")}
     _check(_rows(result), estimates, rel=2e-6, columns=["estimate"])
@@ -64,21 +66,21 @@ def test_piston_rings_wide_specs_with_qcc_sigma():
 
 
 def test_piston_rings_one_sided_intervals_equal_qcc_at_90_percent():
-    result = _piston(lsl=73.95, usl=74.05, sigma_within=PISTON_QCC_SIGMA, ci=0.90)
+    result = _piston(**WIDE, sigma_within=PISTON_QCC_SIGMA, ci=0.90)
     _check(_rows(result), PISTON_WIDE_ONE_SIDED_90, rel=2e-6)
 
 
 def test_piston_rings_exact_d2_estimate():
     # Estimated here with the exact d2(5) (qcc: 2.326), so the within indices match qcc's to
     # about 3e-5 and the overall ones exactly.
-    result = _piston(lsl=73.95, usl=74.05, target=74)
+    result = _piston(**WIDE, target=74)
     assert result.sigma_within == pytest.approx(spc.PISTON_SIGMA_WITHIN_EXACT_D2, rel=1e-6)
     assert result.sigma_method == "R-bar/d2"
     _check(_rows(result), PISTON_WIDE, rel=1e-4)
 
 
 def test_piston_rings_tight_specs_and_ppm():
-    result = _piston(lsl=73.99, usl=74.01, target=74, sigma_within=PISTON_QCC_SIGMA)
+    result = _piston(**TIGHT, target=74, sigma_within=PISTON_QCC_SIGMA)
     _check(_rows(result), PISTON_TIGHT, rel=2e-6)
     assert result.cpm == pytest.approx(ref.PISTON_TIGHT["Cpm"][0], rel=2e-6)
     ppm = result.out_of_spec.set_index("source")
@@ -92,12 +94,8 @@ def test_piston_rings_sigma_estimators_match_qcc_table():
     # Montgomery Table 6.3 data, qcc std.dev methods (capability.md §1): UWAVE-SD (s-bar/c4),
     # RMSDF (pooled).
     frame = piston_frame()
-    sbar = capability(
-        frame, value="diameter", subgroup="sample", lsl=73.95, usl=74.05, within="sbar"
-    )
-    pooled = capability(
-        frame, value="diameter", subgroup="sample", lsl=73.95, usl=74.05, within="pooled"
-    )
+    sbar = capability(frame, value="diameter", subgroup="sample", **WIDE, within="sbar")
+    pooled = capability(frame, value="diameter", subgroup="sample", **WIDE, within="pooled")
     assert sbar.sigma_within == pytest.approx(spc.PISTON_SIGMA["UWAVE-SD"], rel=1e-6)
     assert pooled.sigma_within == pytest.approx(spc.PISTON_SIGMA["RMSDF"], rel=1e-6)
     assert (sbar.sigma_method, pooled.sigma_method) == ("s-bar/c4", "pooled SD/c4")
@@ -107,7 +105,7 @@ def test_cpm_interval_uses_boyles_degrees_of_freedom():
     # Derivation: n * tau_hat^2 / sigma^2 = sum((x - T)^2) / sigma^2 is noncentral chi-square with
     # n df and noncentrality n * delta^2. Matching its first two moments to c * chi2(nu) (Patnaik)
     # gives nu = 2 * mean^2 / var; then Cpm_hat * sqrt(chi2_q(nu) / nu) bounds Cpm.
-    result = _piston(lsl=73.95, usl=74.05, target=74, sigma_within=PISTON_QCC_SIGMA)
+    result = _piston(**WIDE, target=74, sigma_within=PISTON_QCC_SIGMA)
     n = 125
     for name, sigma in (("Cpm", PISTON_QCC_SIGMA), ("Ppm", result.sigma_overall)):
         delta = (result.center - 74) / sigma
@@ -209,14 +207,14 @@ def test_expected_ppm_is_not_truncated(cp, ppm):
 def test_textbook_rounding_and_later_edition_data():
     # Montgomery: Cp = 0.10 / (6 x 0.0099) = 1.68 with the rounded sigma R-bar/d2 = 0.023/2.326.
     rounded = ref.MONTGOMERY_ROUNDED
-    cp = _piston(lsl=73.95, usl=74.05, sigma_within=rounded["sigma"]).cp
+    cp = _piston(**WIDE, sigma_within=rounded["sigma"]).cp
     assert cp == pytest.approx(rounded["cp"], abs=0.005)
     # Later editions (qicharts2 tbl_06.03) have 73.982 and 74.015 in sample 21: qcc's R-bar and
     # Cp (sigma with d2 = 2.326); exact d2 moves it by 3e-5.
     frame = piston_frame()
     sample_21 = frame.index[frame["sample"] == 21]
     frame.loc[sample_21[[0, 2]], "diameter"] = [73.982, 74.015]
-    result = capability(frame, value="diameter", subgroup="sample", lsl=73.95, usl=74.05)
+    result = capability(frame, value="diameter", subgroup="sample", **WIDE)
     r_bar = spc.PISTON_LATER_EDITION["r_bar"]
     assert result.sigma_within * D2_EXACT_5 == pytest.approx(r_bar, rel=1e-6)
     assert result.cp == pytest.approx(ref.LATER_EDITION_CP_QCC, rel=1e-4)

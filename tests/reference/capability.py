@@ -9,6 +9,14 @@ in ``reference.spc`` (case 3.2); the data are in tests/capability/capability_dat
 
 # --- §1 Piston rings, phase I (Montgomery Table 6.3; qcc ``pistonrings``, samples 1-25) -----------
 
+PISTON_WIDE_SPECS = {"lsl": 73.95, "usl": 74.05}
+"""The specification limits of the note's first qcc 3.0 call,
+``processCapability(q, spec.limits = c(73.95, 74.05), target = 74)``."""
+
+PISTON_TIGHT_SPECS = {"lsl": 73.99, "usl": 74.01}
+"""The specification limits of the note's second qcc 3.0 call,
+``processCapability(q, spec.limits = c(73.99, 74.01), target = 74)``."""
+
 PISTON_WIDE = {
     "Cp": (1.703281, 1.491411, 1.914826),
     "Cpl": (1.743342, 1.554765, 1.931919),
