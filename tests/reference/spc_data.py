@@ -336,3 +336,18 @@ sample,x
 """
 """Montgomery Table 9.1 (qicharts2 ``tbl_09.01``): 30 observations, target 10, sigma 1
 (spc.md 3.9)."""
+
+CABG_SURGERIES_BETWEEN_DEATHS = (
+    23, 39, 15, 34, 1, 49, 98, 29, 27, 13, 45, 7, 10, 27, 24, 14, 20, 38, 44, 11, 10, 3, 113,
+    183, 3, 47, 18, 18, 33, 15, 2, 38, 27, 27, 1, 52, 23, 7, 26, 82, 5, 49, 5, 17, 24, 44, 26,
+    2, 27, 46, 55, 97, 22, 22, 20, 4, 60, 51, 7, 21, 66, 36, 25, 72, 15, 5, 3,
+)  # fmt: skip
+"""qicharts2 ``cabg`` (2205 CABG operations with 68 deaths; vignette example): surgeries between
+deaths, ``dd``, without its first value (NA); the 67 gaps are points 2-68 (spc.md 3.11)."""
+
+CABG_DAYS_BETWEEN_DEATHS = (
+    16, 20, 5, 13, 1, 26, 46, 12, 12, 5, 19, 4, 3, 15, 14, 9, 8, 15, 21, 6, 3, 1, 56, 117, 1,
+    33, 9, 9, 19, 12, 1, 16, 13, 18, 1, 35, 16, 5, 21, 38, 3, 25, 3, 11, 13, 20, 9, 3, 8, 21,
+    24, 38, 8, 13, 9, 1, 30, 23, 3, 7, 22, 19, 11, 31, 6, 1, 1,
+)  # fmt: skip
+"""qicharts2 ``cabg``: days between deaths, ``dt``, without its first value (NA) (spc.md 3.11)."""
