@@ -180,5 +180,7 @@ _copy_in(
     "*.md",
     "Reference sources",
     "The facts the tests check against, with their sources: published tables, R and Python "
-    "reference outputs, and derivations. These are the files in `tests/reference/`.",
+    "reference outputs, and derivations. These are the notes in `tests/reference/`; the numbers "
+    "they name are written once, with their sources, in the Python module beside each note "
+    "(`tests/reference/<topic>.py`), which the tests import.",
 )

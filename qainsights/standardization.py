@@ -13,10 +13,11 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ._compat import STR
 from ._deprecation import renamed_function
-from ._validation import as_column_list, check_frame, format_values
+from ._validation import as_column_list, check_frame, format_values, outcome_indicator
 from .intervals import proportion_ci
 from .rates import _segment_rates
 
@@ -34,6 +35,7 @@ def standardized_rates(
     standard=None,
     weight=None,
     strata=None,
+    cluster=None,
     ci=0.95,
     method="wilson",
 ):
@@ -51,6 +53,14 @@ def standardized_rates(
     ``method`` applied to ``(R_s n_eff, n_eff)`` with the effective sample size
     ``n_eff = R_s (1 − R_s) / var(R_s)``, as :func:`~qainsights.rates.error_rate` does for
     weighted rates (Korn & Graubard, 1998).
+
+    With ``cluster`` (``"moderator_id"``) a moderator's audits are correlated across the cells
+    they work in, so the cells are not independent: ``R_s`` is linearised as a whole, with
+    ``z_i = w_c w_i (y_i − r_sc) / Σ_{sc} w`` for audit ``i`` of cell ``c``, summed per cluster
+    over the segment's cells, and ``var(R_s) = Σ_h m_h/(m_h − 1) Σ_k (z_k − z̄_h)²`` over the
+    ``m_h`` clusters of each stratum (the variance of :func:`~qainsights.rates.error_rate`
+    with ``cluster``, which it equals when there is one cell), with the same Korn-Graubard
+    degrees-of-freedom factor on ``n_eff`` (clusters minus strata of the segment).
 
     Parameters
     ----------
@@ -73,6 +83,10 @@ def standardized_rates(
         Column of sampling weights, as in :func:`~qainsights.rates.error_rate`.
     strata : str, optional
         Column of sampling strata, as in :func:`~qainsights.rates.error_rate`.
+    cluster : str, optional
+        Column of clusters whose audits are correlated (``"moderator_id"``), as in
+        :func:`~qainsights.rates.error_rate`; the crude and standardised intervals both take
+        the clusters as the sampling units.
     ci : float, default 0.95
         Confidence level of both intervals.
     method : str, default "wilson"
@@ -112,8 +126,9 @@ def standardized_rates(
     to ``n``, as in :func:`~qainsights.rates.error_rate`. With simple random audits the
     standardised rate equals the average prediction over the standard mix of a saturated
     logistic model (segment x cell), and its standard error the delta-method one (marginal
-    standardisation); the tests check both against statsmodels. Covariances between cells
-    that share a sampling stratum are ignored, as the variance formula above says.
+    standardisation); the tests check both against statsmodels. Without ``cluster``,
+    covariances between cells that share a sampling stratum are ignored, as the variance
+    formula above says.
 
     References
     ----------
@@ -147,7 +162,8 @@ def standardized_rates(
     1    b         0.3             0.1875  0.0856
     """
     keys, cells = _check_layout(audits, by, mix)
-    design = {"func": _FUNC, "column": outcome, "weight": weight, "strata": strata, "ci": ci}
+    design = {"func": _FUNC, "column": outcome, "weight": weight, "strata": strata, "ci": ci,
+              "cluster": cluster}  # fmt: skip
     cell_rates = _segment_rates(audits, by=[*keys, *cells], method=method, **design)
     crude = _segment_rates(audits, by=keys, method=method, **design)
     cell_rates, crude = cell_rates.drop(columns="_outcome"), crude.drop(columns="_outcome")
@@ -161,6 +177,21 @@ def standardized_rates(
         else cell_rates["rate"] * (1 - cell_rates["rate"]) / cell_rates["n"]
     )
     summed = _weighted_sums(crude[keys], cell_rates, shares, keys=keys, cells=cells)
+    if cluster is not None:
+        clustered = _clustered_variance(
+            audits,
+            cell_rates,
+            shares,
+            keys=keys,
+            cells=cells,
+            outcome=outcome,
+            weight=weight,
+            strata=strata,
+            cluster=cluster,
+        ).reindex(pd.MultiIndex.from_frame(crude[keys]) if len(keys) > 1 else crude[keys[0]])
+        variance = clustered["variance"].to_numpy()
+        summed["variance"] = np.where(summed["rate"].isna(), np.nan, variance)
+        summed["df"] = clustered["df"].to_numpy()
     table = crude[[*keys, "n", "errors"]].assign(
         crude_rate=crude["rate"].to_numpy(),
         crude_ci_low=crude["ci_low"].to_numpy(),
@@ -261,6 +292,48 @@ def _weighted_sums(segments, cell_rates, shares, *, keys, cells) -> pd.DataFrame
     )
 
 
+def _clustered_variance(
+    audits, cell_rates, shares, *, keys, cells, outcome, weight, strata, cluster
+) -> pd.DataFrame:
+    """Per segment, the Taylor variance of ``Σ_c w_c r_sc`` with the clusters as the units,
+    and its degrees of freedom (the segment's clusters minus its strata).
+
+    Segments are domains: a stratum's ``m_h`` counts its clusters in all segments, and a
+    cluster without audits in the segment adds ``z = 0``.
+    """
+    y = outcome_indicator(audits[outcome], outcome, _FUNC)[outcome].to_numpy(dtype=float)
+    w = np.ones(len(audits)) if weight is None else audits[weight].to_numpy(dtype=float)
+    rows = audits[[*keys, *cells]].assign(
+        _w=w, _wy=w * y, _h=0 if strata is None else audits[strata].to_numpy(),
+        _k=audits[cluster].to_numpy(),
+    )  # fmt: skip
+    units = ["_h", "_k"]
+    sums = rows.groupby([*keys, *cells, *units], observed=True, sort=False)[["_w", "_wy"]].sum()
+    sums = sums.reset_index().merge(
+        cell_rates[[*keys, *cells, "rate", "weighted_n"]], on=[*keys, *cells], how="left"
+    )
+    share = sums[cells].merge(shares.rename("_share").reset_index(), on=cells, how="left")
+    # z of a cluster in a cell: w_c (Σ w·y − r_sc Σ w) / Σ_sc w; cells out of the standard: 0
+    z = (
+        share["_share"].fillna(0.0).to_numpy()
+        * (sums["_wy"] - sums["rate"] * sums["_w"]).to_numpy()
+        / sums["weighted_n"].to_numpy()
+    )
+    per_unit = sums[[*keys, *units]].assign(_z=z)
+    per_unit = per_unit.groupby([*keys, *units], observed=True, sort=False)["_z"].sum()
+    per_unit = per_unit.reset_index().assign(_z2=lambda t: t["_z"] ** 2, _one=1.0)
+    m_h = rows.groupby("_h", observed=True, sort=False)["_k"].nunique()
+    moments = per_unit.groupby([*keys, "_h"], observed=True, sort=False)[["_z", "_z2", "_one"]]
+    moments = moments.sum().reset_index()
+    m = moments["_h"].map(m_h).to_numpy(dtype=float)
+    sum_z, sum_z2 = moments["_z"].to_numpy(), moments["_z2"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.where(m > 1, m / (m - 1) * (sum_z2 - sum_z**2 / m), 0.0)
+    moments = moments.assign(variance=np.maximum(spread, 0.0), strata=1.0)
+    out = moments.groupby(keys, observed=True, sort=True)[["variance", "_one", "strata"]].sum()
+    return pd.DataFrame({"variance": out["variance"], "df": out["_one"] - out["strata"]})
+
+
 def _warn_missing_cells(missing: pd.DataFrame, *, keys, cells, count: int) -> None:
     """Warn that ``count`` segments lack cells of the standard, naming the first few."""
     label = missing[keys].astype(STR).agg(" / ".join, axis=1)
@@ -283,9 +356,13 @@ def _with_interval(table: pd.DataFrame, summed: pd.DataFrame, *, level, method) 
     n = table["n"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         n_eff = np.where(variance > 0, rate * (1 - rate) / variance, n)
+        if "df" in summed:  # clusters: Korn & Graubard's (t_{n-1} / t_df)², as error_rate
+            df, tail = summed["df"].to_numpy(dtype=float), (1 - level) / 2
+            factor = (stats.t.isf(tail, np.maximum(n - 1, 1)) / stats.t.isf(tail, df)) ** 2
+            n_eff = n_eff * np.where(df >= 1, factor, np.nan)
     n_eff = np.where(np.isnan(rate), np.nan, n_eff)
     low, high = np.full(len(rate), np.nan), np.full(len(rate), np.nan)
-    known = ~np.isnan(rate)
+    known = ~np.isnan(rate) & ~np.isnan(n_eff)  # n_eff is NaN with a single cluster a stratum
     if known.any():
         low[known], high[known] = proportion_ci(
             rate[known] * n_eff[known], n_eff[known], ci=level, method=method

@@ -91,10 +91,11 @@ def _units(audits: pd.DataFrame, site: str, site_type: str) -> pd.DataFrame:
     return pd.concat([pooled, vendors.assign(_unit=vendors[site].astype(STR))], ignore_index=True)
 
 
-def _standardized(rows, *, by, mix, standard, weight, strata, ci) -> pd.DataFrame:
+def _standardized(rows, *, by, mix, standard, weight, strata, cluster, ci) -> pd.DataFrame:
     return standardized_rates(
-        rows, by=by, mix=mix, standard=standard, weight=weight, strata=strata, ci=ci
-    )
+        rows, by=by, mix=mix, standard=standard, weight=weight, strata=strata, cluster=cluster,
+        ci=ci,
+    )  # fmt: skip
 
 
 def _against_reference(table: pd.DataFrame, keys: list[str], ci: float) -> pd.DataFrame:
@@ -198,6 +199,7 @@ def compare_site_types(
     site_type: str = "site_type",
     weight: str | None = None,
     strata: str | None = None,
+    cluster: str | None = None,
     ci: float = 0.95,
 ) -> VendorComparison:
     """Compare vendor sites with in-house on a common mix: this month, the trend, the target.
@@ -227,6 +229,10 @@ def compare_site_types(
         The site and site-type columns.
     weight, strata : str, optional
         Sampling weights and strata (:func:`qainsights.rates.error_rate`).
+    cluster : str, optional
+        Column of clusters whose audits are correlated (``"moderator_id"``): the accuracy,
+        standardised rates and gaps then take the clusters as the sampling units
+        (:func:`qainsights.standardization.standardized_rates`).
     ci : float, default 0.95
         Confidence level of every interval.
 
@@ -261,7 +267,7 @@ def compare_site_types(
     """
     check_frame(audits, func=_FUNC, name="audits")
     cells = as_column_list(mix)
-    sampling = [c for c in (weight, strata) if c]
+    sampling = [c for c in (weight, strata, cluster) if c]
     check_columns(
         audits, ["month", "is_error", site, site_type, *cells, *sampling], func=_FUNC,
         param="audits",
@@ -289,7 +295,8 @@ def compare_site_types(
     standard = size[pooled].groupby([units.loc[pooled, c] for c in cells]).sum()
     current = units[(units["month"] == month).to_numpy()]
     standard, shared_share = _shared_standard(standard, current, cells)
-    design = {"mix": cells, "standard": standard, "weight": weight, "strata": strata, "ci": ci}
+    design = {"mix": cells, "standard": standard, "weight": weight, "strata": strata,
+              "cluster": cluster, "ci": ci}  # fmt: skip
     comparison = _against_reference(_standardized(current, by="_unit", **design), [], ci)
     comparison = _in_order(comparison, [])
     comparison = comparison.merge(

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import rates as ref
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
@@ -26,11 +27,8 @@ STATSMODELS_NAMES = {
 # Newcombe (1998), Statistics in Medicine 17, 857-872, Table I: methods 3 (Wilson) and
 # 5 (Clopper-Pearson), 95% limits to four decimals.
 NEWCOMBE_TABLE_I = [
-    (81, 263, (0.2553, 0.3662), (0.2527, 0.3676)),
-    (15, 148, (0.0624, 0.1605), (0.0578, 0.1617)),
-    (0, 20, (0.0000, 0.1611), (0.0000, 0.1684)),
-    (1, 29, (0.0061, 0.1718), (0.0009, 0.1776)),
-    (29, 29, (0.8830, 1.0000), (0.8806, 1.0000)),
+    (k, n, limits["wilson"], limits["clopper_pearson"])
+    for (k, n), limits in ref.NEWCOMBE_TABLE_I.items()
 ]
 
 # Counts including both boundaries, tiny and large samples, and small error rates.

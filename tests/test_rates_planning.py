@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import rates as ref
 from scipy import stats
 
 from qainsights.planning import allocate_sample, sample_size
@@ -22,7 +23,7 @@ def test_classic_385():
     assert isinstance(sample_size(0.05), int)
 
 
-@pytest.mark.parametrize(("population", "expected"), [(100, 80), (1000, 278), (10_000, 370)])
+@pytest.mark.parametrize(("population", "expected"), list(ref.KREJCIE_MORGAN_TABLE_1.items()))
 def test_krejcie_morgan_table(population, expected):
     # Krejcie & Morgan (1970), Table 1 (margin 0.05, P = 0.5, 95%).
     assert sample_size(0.05, population=population) == expected

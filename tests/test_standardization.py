@@ -359,3 +359,60 @@ def test_former_name_still_works_with_a_future_warning():
     new = standardized_rates(two_sites(), by="site", mix="queue")
     former = new.rename(columns={"standardized_rate": "standardised_rate"})
     pd.testing.assert_frame_equal(old, former)
+
+
+def moderated(seed=5, n=2400, moderators=60):
+    """Audits whose errors cluster by moderator; each moderator works both queues."""
+    rng = np.random.default_rng(seed)
+    moderator = rng.integers(0, moderators, n)
+    site = np.where(moderator < moderators // 2, "north", "south")
+    ability = rng.normal(0, 0.7, moderators)[moderator]
+    queue = np.where(rng.random(n) < np.where(site == "north", 0.3, 0.6), "hard", "easy")
+    p = 1 / (1 + np.exp(-(-2.6 + 1.0 * (queue == "hard") + ability)))
+    return pd.DataFrame(
+        {
+            "site": site,
+            "queue": queue,
+            "moderator_id": moderator,
+            "stratum": np.where(moderator % 2 == 0, "s1", "s2"),
+            "weight": np.where(moderator % 2 == 0, 3.0, 1.0),
+            "is_error": rng.random(n) < p,
+        }
+    )
+
+
+def test_clusters_with_one_cell_give_error_rates_clustered_rate():
+    # one mix cell: the standardised rate is the crude one, with error_rate's clustered
+    # variance and Korn-Graubard n_eff (tests/test_rates_cluster.py checks those against
+    # statsmodels and the survey formula)
+    audits = moderated().assign(queue="all")
+    design = {"weight": "weight", "strata": "stratum", "cluster": "moderator_id"}
+    table = standardized_rates(audits, by="site", mix="queue", **design)
+    expected = error_rate(audits, by="site", **design)
+    for column in ("se", "n_eff", "ci_low", "ci_high"):
+        np.testing.assert_allclose(table[column], expected[column], rtol=1e-12)
+    np.testing.assert_allclose(table["crude_ci_low"], expected["ci_low"], rtol=1e-12)
+
+
+def test_clusters_linearise_the_standardised_rate_across_cells():
+    # By hand: z_i = share_c w_i (y_i - r_sc) / W_sc for audit i of cell c in the site (0
+    # elsewhere), summed per (stratum, moderator); var = Σ_h m/(m-1) Σ (z - mean_h z)^2.
+    audits = moderated()
+    design = {"weight": "weight", "strata": "stratum", "cluster": "moderator_id"}
+    table = standardized_rates(audits, by="site", mix="queue", **design).set_index("site")
+    w, y = audits["weight"].to_numpy(float), audits["is_error"].to_numpy(float)
+    share = audits.groupby("queue")["weight"].sum() / w.sum()
+    for site in ("north", "south"):
+        z = np.zeros(len(audits))
+        for queue in ("easy", "hard"):
+            cell = ((audits["site"] == site) & (audits["queue"] == queue)).to_numpy()
+            r = (w * y)[cell].sum() / w[cell].sum()
+            z[cell] = share[queue] * w[cell] * (y[cell] - r) / w[cell].sum()
+        sums = pd.Series(z).groupby([audits["stratum"], audits["moderator_id"]]).sum()
+        variance = sum(
+            len(s) / (len(s) - 1) * ((s - s.mean()) ** 2).sum() for _, s in sums.groupby(level=0)
+        )
+        assert table.loc[site, "se"] == pytest.approx(np.sqrt(variance), rel=1e-10)
+    unclustered = standardized_rates(audits, by="site", mix="queue", weight="weight",
+                                     strata="stratum").set_index("site")  # fmt: skip
+    assert (table["se"] > unclustered["se"]).all()  # the moderators' errors are correlated

@@ -128,3 +128,22 @@ def test_a_missing_weight_column_is_named():
     audits = simulate_audits(seed=3, start="2026-04-06", weeks=10).audits.drop(columns="weight")
     with pytest.raises(ValueError, match="compare_site_types needs column 'weight'"):
         compare_site_types(audits, month="2026-05", target=0.92, weight="weight")
+
+
+def test_moderators_as_clusters_give_the_scorecard_error_rates_clustered_interval():
+    from qainsights.rates import error_rate
+
+    audits = simulate_audits(seed=3, start="2026-04-06", weeks=13).audits
+    design = {"weight": "weight", "strata": "stratum", "cluster": "moderator_id"}
+    result = compare_site_types(audits, month="2026-06", target=0.92, **design)
+    current = audits[audits["month"] == "2026-06"]
+    expected = error_rate(current, by="site", **design).set_index("site")
+    card = result.scorecard.set_index("unit")
+    sites = [u for u in card.index if u != ALL_VENDORS]
+    np.testing.assert_allclose(
+        card.loc[sites, "accuracy_ci_low"], 1 - expected.loc[sites, "ci_high"], rtol=1e-12
+    )
+    pooled = error_rate(current, by="site_type", **design).set_index("site_type")
+    assert card.loc[ALL_VENDORS, "accuracy_ci_high"] == pytest.approx(
+        1 - pooled.loc["vendor", "ci_low"], rel=1e-12
+    )

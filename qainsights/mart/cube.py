@@ -20,7 +20,7 @@ import pandas as pd
 from .._validation import check_columns, format_values
 from ..aggregate import engine_frame, error_sum_sets
 
-__all__ = ["CUBE_KEYS", "SUMS", "quality_cube"]
+__all__ = ["CLUSTER_KEYS", "CUBE_KEYS", "SUMS", "quality_cube"]
 
 #: The dimensions of the segment cube, in the order its rows are sorted.
 CUBE_KEYS = (
@@ -36,6 +36,9 @@ CUBE_KEYS = (
     "root_cause",
     "stratum",
 )
+#: The dimensions of the cluster cube: the segment cube's filters, the stratum and the
+#: moderator, so that a moderator's audits in any filtered slice are one sampling cluster.
+CLUSTER_KEYS = ("month", "site", "queue", "policy", "market", "stratum", "moderator_id")
 #: The dimensions of the moderator and auditor cubes (after ``month`` and ``week``).
 PEOPLE_KEYS = {"moderators": ("site", "queue", "moderator_id"), "auditors": ("site", "auditor_id")}
 #: The sums in every cell.
@@ -79,8 +82,10 @@ def quality_cube(
     dict of str to pandas.DataFrame
         ``"cube"``: the :data:`CUBE_KEYS` columns, then :data:`SUMS`; ``"moderators"``:
         month, week, site, queue, moderator_id and the sums; ``"auditors"``: month, week,
-        site, auditor_id and the sums. ``month`` is text "YYYY-MM", ``week`` the Monday
-        of the decision's week; rows sorted by the keys.
+        site, auditor_id and the sums; ``"clusters"``: the :data:`CLUSTER_KEYS` columns and
+        the sums (the moderators' sums per stratum behind
+        ``error_rate(..., cluster="moderator_id")``). ``month`` is text "YYYY-MM", ``week`` the
+        Monday of the decision's week; rows sorted by the keys.
 
     Raises
     ------
@@ -122,6 +127,8 @@ def quality_cube(
         for name, people in PEOPLE_KEYS.items()
         if people[-1] in schema
     }
+    if "moderator_id" in schema:
+        keys["clusters"] = list(CLUSTER_KEYS)
     # one pass over the rows: on DuckDB the three cubes are one GROUPING SETS query
     sums = error_sum_sets(
         rows,
@@ -134,6 +141,7 @@ def quality_cube(
     cubes = {name: _month_text(table) for name, table in sums.items()}
     for name, people in PEOPLE_KEYS.items():
         cubes.setdefault(name, pd.DataFrame(columns=["month", "week", *people, *SUMS]))
+    cubes.setdefault("clusters", pd.DataFrame(columns=[*CLUSTER_KEYS, *SUMS]))
     return cubes
 
 
@@ -176,6 +184,10 @@ def _month_starts(months: list[str], *, func: str) -> list[pd.Timestamp]:
 
 
 def _month_text(table: pd.DataFrame) -> pd.DataFrame:
-    """``month`` as "YYYY-MM" text and ``week`` as a timestamp without time zone."""
+    """``month`` as "YYYY-MM" text and ``week`` (where the cube has it) as a timestamp
+    without time zone.
+    """
     month = pd.to_datetime(table["month"]).dt.strftime("%Y-%m")
+    if "week" not in table:
+        return table.assign(month=month)
     return table.assign(month=month, week=pd.to_datetime(table["week"]))

@@ -1,12 +1,15 @@
 // The quality dashboard: filters, KPI tiles, trend with control limits, Pareto, segment table.
 // Every figure is recomputed here from the cube's sufficient statistics with the formulas of
-// qainsights.error_rate (design-based ratio estimate, Taylor variance per stratum, Wilson
-// interval on the effective sample size) and qainsights.spc.p_chart (Laney p').
+// qainsights.error_rate (design-based ratio estimate, Taylor variance per stratum with the
+// moderators as clusters when the data name them, Wilson interval on the effective sample
+// size) and qainsights.spc.p_chart (Laney p').
 "use strict";
 
 const DATA = JSON.parse(document.getElementById("qi-data").textContent);
 const CELLS = DATA.cells;
 const CAUSES = DATA.causes;
+const CLUSTERS = DATA.clusters; // each moderator's sums per stratum and month cell, or null
+const DESIGN = DATA.weighted || CLUSTERS !== null;
 const FILTERS = ["site_type", "site", "queue", "policy", "market"];
 const DRILL = { site_type: "site", site: "queue", queue: "policy", policy: "market", market: "market" };
 const D2 = 2 / Math.sqrt(Math.PI); // d2 for moving ranges of two points
@@ -27,15 +30,74 @@ function wilson(k, n, z) {
   return [Math.min(Math.max(low, 0), 1), Math.min(Math.max(high, 0), 1)];
 }
 
-// Rates of the segments that key(i) gives to the selected cells; strata are those of the
-// whole selection (segments are domains of the filtered sample, as error_rate does).
+// Student t quantile of the page's level on df degrees of freedom: scipy's, embedded, up to
+// DATA.t.length; beyond, Abramowitz & Stegun 26.7.5 in powers of 1/df (within 3e-14 there).
+function tQuantile(df) {
+  if (df <= DATA.t.length) return DATA.t[df - 1];
+  const x = DATA.z;
+  const g = [
+    (x ** 3 + x) / 4,
+    (5 * x ** 5 + 16 * x ** 3 + 3 * x) / 96,
+    (3 * x ** 7 + 19 * x ** 5 + 17 * x ** 3 - 15 * x) / 384,
+    (79 * x ** 9 + 776 * x ** 7 + 1482 * x ** 5 - 1920 * x ** 3 - 945 * x) / 92160,
+  ];
+  return x + g[0] / df + g[1] / df ** 2 + g[2] / df ** 3 + g[3] / df ** 4;
+}
+
+// Each segment's moderators (clusters) in each stratum, with their Σw and Σw·y over the
+// selected month cells, and each stratum's moderators in the whole selection.
+function clusterSums(key) {
+  const chosen = new Uint8Array(CLUSTERS.cells.month.length);
+  for (const c of selected(CLUSTERS.cells)) chosen[c] = 1;
+  const unitsOf = new Map();
+  const parts = new Map();
+  for (let j = 0; j < CLUSTERS.cell.length; j++) {
+    const c = CLUSTERS.cell[j];
+    if (!chosen[c]) continue;
+    const h = CLUSTERS.cells.stratum[c];
+    const u = CLUSTERS.unit[j];
+    if (!unitsOf.has(h)) unitsOf.set(h, new Set());
+    unitsOf.get(h).add(u);
+    const s = key(CLUSTERS.cells, c);
+    if (!parts.has(s)) parts.set(s, new Map());
+    const units = parts.get(s);
+    const id = `${h}|${u}`;
+    if (!units.has(id)) units.set(id, [h, 0, 0]);
+    const t = units.get(id);
+    t[1] += CLUSTERS.sum_w[j]; t[2] += CLUSTERS.sum_wy[j];
+  }
+  return { unitsOf, parts };
+}
+
+// Taylor variance of a segment's ratio r = Σw·y / W with the moderators as the sampling units,
+// Σ_h m_h/(m_h − 1) Σ_k (z_k − z̄_h)² with z_k = (Σ_k w·y − r Σ_k w) / W, and its degrees of
+// freedom, the segment's clusters minus its strata (error_rate(..., cluster="moderator_id")).
+function clusteredVariance(units, unitsOf, r, w) {
+  const strata = new Map();
+  for (const [h, sw, swy] of units.values()) {
+    const z = (swy - r * sw) / w;
+    if (!strata.has(h)) strata.set(h, [0, 0]);
+    const t = strata.get(h);
+    t[0] += z; t[1] += z * z;
+  }
+  let variance = 0;
+  for (const [h, [sumZ, sumZ2]] of strata) {
+    const m = unitsOf.get(h).size;
+    variance += Math.max(m > 1 ? (m / (m - 1)) * (sumZ2 - (sumZ * sumZ) / m) : 0, 0);
+  }
+  return { variance, df: units.size - strata.size };
+}
+
+// Rates of the segments that key(table, i) gives to the selected cells; strata are those of
+// the whole selection (segments are domains of the filtered sample, as error_rate does).
 function segmentRates(rows, key) {
   const stratumN = new Map();
   const parts = new Map();
+  const clusters = CLUSTERS === null ? null : clusterSums(key);
   for (const i of rows) {
     const h = CELLS.stratum[i];
     stratumN.set(h, (stratumN.get(h) || 0) + CELLS.n[i]);
-    const s = key(i);
+    const s = key(CELLS, i);
     if (!parts.has(s)) parts.set(s, new Map());
     const strata = parts.get(s);
     if (!strata.has(h)) strata.set(h, [0, 0, 0, 0, 0, 0]);
@@ -48,20 +110,29 @@ function segmentRates(rows, key) {
     let n = 0, errors = 0, w = 0, wy = 0;
     for (const t of strata.values()) { n += t[0]; errors += t[1]; w += t[2]; wy += t[4]; }
     const result = { n, errors, weighted_n: w, weighted_errors: wy };
-    if (!DATA.weighted) {
+    if (!DESIGN) {
       result.rate = errors / n;
       [result.ci_low, result.ci_high] = wilson(errors, n, DATA.z);
     } else {
       const r = wy / w;
       let variance = 0;
-      for (const [h, t] of strata) {
-        const nh = stratumN.get(h);
-        const sumZ = (t[4] - r * t[2]) / w;
-        const sumZ2 = (t[5] * (1 - r) ** 2 + (t[3] - t[5]) * r ** 2) / (w * w);
-        const spread = nh > 1 ? (nh / (nh - 1)) * (sumZ2 - (sumZ * sumZ) / nh) : 0;
-        variance += Math.max(spread, 0);
+      let factor = 1;
+      if (clusters !== null) {
+        const units = clusters.parts.get(s) || new Map();
+        const found = clusteredVariance(units, clusters.unitsOf, r, w);
+        variance = found.variance;
+        // Korn & Graubard's degrees-of-freedom factor (t_{n−1} / t_df)²
+        factor = found.df >= 1 ? (tQuantile(Math.max(n - 1, 1)) / tQuantile(found.df)) ** 2 : NaN;
+      } else {
+        for (const [h, t] of strata) {
+          const nh = stratumN.get(h);
+          const sumZ = (t[4] - r * t[2]) / w;
+          const sumZ2 = (t[5] * (1 - r) ** 2 + (t[3] - t[5]) * r ** 2) / (w * w);
+          const spread = nh > 1 ? (nh / (nh - 1)) * (sumZ2 - (sumZ * sumZ) / nh) : 0;
+          variance += Math.max(spread, 0);
+        }
       }
-      const nEff = variance > 0 ? (r * (1 - r)) / variance : n;
+      const nEff = (variance > 0 ? (r * (1 - r)) / variance : n) * factor;
       result.rate = r;
       result.se = Math.sqrt(variance);
       result.n_eff = nEff;
@@ -187,7 +258,8 @@ function renderKpis(rows) {
     tile("kpi-audits", "Audits", "0", "no audits match the filters", { value: 0 });
     return;
   }
-  const design = DATA.weighted ? "design-based, " : "";
+  const design = (DATA.weighted ? "design-based, " : "") +
+    (CLUSTERS !== null ? "moderators as clusters, " : "");
   tile("kpi-audits", "Audits", whole(all.n), `${whole(all.errors)} errors`, { value: all.n, errors: all.errors });
   tile("kpi-rate", "Error rate", percent(all.rate),
        `${Math.round(100 * DATA.ci)}% CI ${percent(all.ci_low)} – ${percent(all.ci_high)} (${design}Wilson)`,
@@ -195,10 +267,10 @@ function renderKpis(rows) {
   tile("kpi-accuracy", "Accuracy", percent(1 - all.rate),
        `${Math.round(100 * DATA.ci)}% CI ${percent(1 - all.ci_high)} – ${percent(1 - all.ci_low)}`,
        { value: 1 - all.rate, low: 1 - all.ci_high, high: 1 - all.ci_low });
-  const effective = DATA.weighted ? whole(all.n_eff) : whole(all.n);
+  const effective = DESIGN ? whole(all.n_eff) : whole(all.n);
   tile("kpi-effective", "Effective audits", effective,
-       DATA.weighted ? `design effect ${all.deff.toFixed(2)}` : "simple random sample",
-       { value: DATA.weighted ? all.n_eff : all.n, deff: DATA.weighted ? all.deff : 1 });
+       DESIGN ? `design effect ${all.deff.toFixed(2)}` : "simple random sample, audits independent",
+       { value: DESIGN ? all.n_eff : all.n, deff: DESIGN ? all.deff : 1 });
 }
 
 // Each period's counts in the KPI tiles' estimand: with sampling weights the weighted rate
@@ -301,7 +373,8 @@ function renderPareto() {
 
 function renderTable(rows) {
   const name = state.table;
-  const key = name === "site_type" ? (i) => DATA.site_type_of_site[CELLS.site[i]] : (i) => CELLS[name][i];
+  const key = name === "site_type" ? (table, i) => DATA.site_type_of_site[table.site[i]]
+                                   : (table, i) => table[name][i];
   const rates = segmentRates(rows, key);
   const entries = [...rates.entries()].map(([s, r]) => ({ index: s, segment: label(name, s), ...r }));
   const field = state.sort;

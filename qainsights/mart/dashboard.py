@@ -2,7 +2,11 @@
 
 The page carries the cube's sums (not rows, not precomputed figures) as JSON, and a small
 hand-written script recomputes every figure for the chosen filters with the formulas of
-:func:`qainsights.error_rate` and :func:`qainsights.spc.p_chart`, drawing SVG. Nothing is
+:func:`qainsights.error_rate` and :func:`qainsights.spc.p_chart`, drawing SVG. When the rows
+name their moderators the page also carries each moderator's sums per stratum and month cell
+(under codes, not the moderators' IDs), so its intervals take a moderator's audits as one
+sampling cluster, as ``error_rate(..., cluster="moderator_id")`` and the Monthly Quality
+Report do. Nothing is
 fetched: the script, the styles and the data are inlined, and the page's content security
 policy forbids any request.
 """
@@ -21,16 +25,24 @@ import pandas as pd
 from scipy import stats
 
 from .._validation import check_confidence
-from .cube import SUMS, quality_cube
+from .cube import CLUSTER_KEYS, SUMS, quality_cube
 
 __all__ = ["dashboard_data", "write_dashboard"]
 
 #: The dimensions the dashboard filters on, in the order of its controls.
 FILTERS = ("site_type", "site", "queue", "policy", "market")
+#: Student t quantiles are embedded up to at least this many degrees of freedom; beyond, the
+#: page uses the expansion of Abramowitz & Stegun 26.7.5 (within 3e-14 of scipy's there).
+T_TABLE = 1000
 
 
 def dashboard_data(
-    cube: pd.DataFrame, *, weighted: bool, ci: float = 0.95, title: str = "Quality dashboard"
+    cube: pd.DataFrame,
+    *,
+    weighted: bool,
+    ci: float = 0.95,
+    title: str = "Quality dashboard",
+    clusters: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The dashboard's payload: dictionaries of labels and the cube's cells as code columns.
 
@@ -45,6 +57,11 @@ def dashboard_data(
         Confidence level of the intervals.
     title : str, default "Quality dashboard"
         The page's heading.
+    clusters : pandas.DataFrame, optional
+        The cluster cube (the ``"clusters"`` cube of :func:`~qainsights.mart.quality_cube`,
+        or the mart's ``cube_cluster`` table) of the same rows: the page's intervals then take
+        each moderator's audits as one cluster. Without it (or empty) they take the audits as
+        independent, and the subtitle says so.
 
     Returns
     -------
@@ -52,8 +69,12 @@ def dashboard_data(
         ``dims`` (labels of every dimension; codes index them), ``site_type_of_site``,
         ``cells`` (month, week, site, queue, policy, market and stratum codes with the sums,
         one entry per cell of the cube summed over error type, severity and root cause),
-        ``causes`` (errors per root cause and cell), ``weighted``, ``ci``, ``z`` (the normal
-        quantile of ``ci``), ``title`` and ``subtitle``.
+        ``causes`` (errors per root cause and cell), ``clusters`` (None, or ``cells``: the
+        month x site x queue x policy x market x stratum codes, and per moderator and such
+        cell its ``cell``, ``unit`` (the moderator's code), ``sum_w`` and ``sum_wy``),
+        ``t`` (the Student t quantiles of ``ci`` for 1, 2, ... degrees of freedom),
+        ``weighted``, ``ci``, ``z`` (the normal quantile of ``ci``), ``title`` and
+        ``subtitle``.
 
     Examples
     --------
@@ -83,21 +104,62 @@ def dashboard_data(
     causes = errors.groupby([*keys[:-1], "root_cause"], sort=True, observed=True)["errors"].sum()
     causes = causes.reset_index()
     months = dims["month"]
+    units = _cluster_payload(clusters, codes)
+    tail = (1 - level) / 2
+    if units is None:
+        design = "design-based (sampling weights and strata), " if weighted else ""
+        independence = " The intervals treat audits as independent (no moderator IDs)."
+        pairs = 0
+    else:
+        sampling = "sampling weights and strata, " if weighted else ""
+        design = f"design-based ({sampling}each moderator's audits one cluster), "
+        independence = ""
+        pairs = len(clusters[["stratum", "moderator_id"]].drop_duplicates())
     return {
         "title": title,
         "subtitle": (
             f"{len(months)} months, {months[0]} to {months[-1]}: {int(cells['n'].sum()):,} "
-            f"audits. Rates are {'design-based (sampling weights and strata), ' if weighted else ''}"
-            f"with {round(100 * level)}% Wilson intervals."
+            f"audits. Rates are {design}with {round(100 * level)}% Wilson intervals."
+            f"{independence}"
         ),
         "weighted": bool(weighted),
         "ci": level,
-        "z": float(stats.norm.isf((1 - level) / 2)),
+        "z": float(stats.norm.isf(tail)),
+        "t": stats.t.isf(tail, np.arange(1, max(T_TABLE, pairs) + 1)).tolist(),
         "dims": dims,
         "site_type_of_site": [codes["site_type"][sites[s]] for s in dims["site"]],
         "cells": _columns(cells, codes, [*keys, *SUMS]),
         "causes": _columns(causes, codes, [*keys[:-1], "root_cause", "errors"]),
+        "clusters": units,
     }
+
+
+def _cluster_payload(clusters: pd.DataFrame | None, codes: dict) -> dict[str, Any] | None:
+    """Each moderator's Σw and Σw·y per month cell and stratum, the moderators as codes."""
+    if clusters is None or clusters.empty:
+        return None
+    cell_keys = list(CLUSTER_KEYS[:-1])
+    table = clusters.assign(**{k: clusters[k].astype(str) for k in cell_keys})
+    table = table.groupby([*CLUSTER_KEYS], sort=True, observed=True)[["sum_w", "sum_wy"]].sum()
+    table = table.reset_index()
+    moderators = table["moderator_id"].astype(str)
+    cell = table.groupby(cell_keys, sort=True, observed=True).ngroup()
+    cells = table[cell_keys].drop_duplicates().reset_index(drop=True)
+    unit = pd.Categorical(moderators, categories=sorted(moderators.unique())).codes
+    return {
+        "cells": _columns(cells, codes, cell_keys),
+        "cell": cell.to_numpy(np.int64).tolist(),
+        "unit": unit.astype(np.int64).tolist(),
+        # whole sums (no error: Σw·y = 0) are written without a decimal point
+        "sum_w": _compact(table["sum_w"]),
+        "sum_wy": _compact(table["sum_wy"]),
+    }
+
+
+def _compact(values: pd.Series) -> list:
+    """Floats as JSON numbers, whole ones as integers (the same number, fewer characters)."""
+    x = values.to_numpy(float)
+    return [int(v) if v.is_integer() and abs(v) < 2**53 else v for v in x.tolist()]
 
 
 def write_dashboard(
@@ -150,19 +212,31 @@ def write_dashboard(
         cube = read_mart(source, "cube")
         info = read_mart(source, "mart_info").set_index("key")["value"]
         weighted = info["weighted"] == "true"
+        clusters = _stored_clusters(source)
     else:
         rows = audit_rows(source, func="write_dashboard", mart=output)
         present = row_columns(rows)
         weight = weight if weight in present else None
         strata = strata if strata in present else None
-        cube = quality_cube(rows, weight=weight, strata=strata)["cube"]
+        cubes = quality_cube(rows, weight=weight, strata=strata)
+        cube, clusters = cubes["cube"], cubes["clusters"]
         weighted = weight is not None or strata is not None
-    payload = dashboard_data(cube, weighted=weighted, ci=ci, title=title)
+    payload = dashboard_data(cube, weighted=weighted, ci=ci, title=title, clusters=clusters)
     page = _page(payload)
     path = Path(output)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def _stored_clusters(path) -> pd.DataFrame | None:
+    """The mart's cluster cube, or None for a mart published before it was kept."""
+    from .store import read_mart
+
+    try:
+        return read_mart(path, "cube_cluster")
+    except ValueError:  # not among the mart's tables
+        return None
 
 
 def _columns(table: pd.DataFrame, codes: dict, names: list[str]) -> dict[str, list]:

@@ -16,19 +16,25 @@ import pandas as pd
 
 from .._compat import STR
 from .._validation import format_values
-from .cube import CUBE_KEYS, SUMS, quality_cube
+from .cube import CLUSTER_KEYS, CUBE_KEYS, SUMS, quality_cube
 from .derived import derived_tables
 from .source import audit_rows, row_columns
 
 __all__ = ["CUBES", "Published", "publish", "read_mart"]
 
 #: The cube tables (stored by month) and the cube each is read from.
-CUBES = {"cube": "cube", "cube_moderator": "moderators", "cube_auditor": "auditors"}
+CUBES = {
+    "cube": "cube",
+    "cube_moderator": "moderators",
+    "cube_auditor": "auditors",
+    "cube_cluster": "clusters",
+}
 #: The keys each stored table is sorted by, so that the same cube gives the same tables.
 ORDER = {
     "cube": CUBE_KEYS,
     "cube_moderator": ("month", "week", "site", "queue", "moderator_id"),
     "cube_auditor": ("month", "week", "site", "auditor_id"),
+    "cube_cluster": CLUSTER_KEYS,
     "rates": ("grain", "period", "dimension", "segment"),
     "control_chart": ("dimension", "segment", "week"),
     "control_signals": ("dimension", "segment", "week", "rule"),
@@ -309,9 +315,8 @@ def _run(con, statement: str, parameters: list | None = None) -> None:
 def _typed(cube: pd.DataFrame) -> pd.DataFrame:
     """Keys as text (``week`` a timestamp) and sums as floats, also for an empty cube."""
     keys = [c for c in cube.columns if c not in SUMS and c != "week"]
-    return cube.astype({**dict.fromkeys(keys, STR), **dict.fromkeys(SUMS, "float64")}).assign(
-        week=pd.to_datetime(cube["week"])
-    )
+    typed = cube.astype({**dict.fromkeys(keys, STR), **dict.fromkeys(SUMS, "float64")})
+    return typed.assign(week=pd.to_datetime(cube["week"])) if "week" in cube else typed
 
 
 def _as_dates(frame: pd.DataFrame) -> str:

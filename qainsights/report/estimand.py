@@ -94,14 +94,23 @@ def effective_counts(
     return out.reset_index()
 
 
-def estimand_statement(weighted: bool) -> str:
-    """One sentence saying what every rate of the report estimates.
+def estimand_statement(weighted: bool, *, clustered: bool = False) -> str:
+    """One sentence saying what every rate of the report estimates, and which intervals allow
+    for a moderator's audits being correlated (``clustered``: the audits name their moderators).
 
     Examples
     --------
     >>> estimand_statement(False)[:45]
     'Every rate in this report is the share of aud'
+    >>> print(estimand_statement(False, clustered=True).split(". ")[-1])
+    Intervals allow for a moderator's audits being correlated, except in the severity index, root causes, capability and the change and trend tests.
     """
+    correlated = (
+        " Intervals allow for a moderator's audits being correlated, except in the severity "
+        "index, root causes, capability and the change and trend tests."
+        if clustered
+        else ""
+    )
     if weighted:
         return (
             "Every rate in this report is the share of decisions in error: each audit counts "
@@ -109,9 +118,10 @@ def estimand_statement(weighted: bool) -> str:
             "control charts (plotted on Kish effective sample sizes), severity index, root "
             "causes, sites and vendors alike. Counts labelled 'audits' are the audits behind a "
             "rate. One section counts audits as sampled instead: the moderators (each person "
-            "is judged on the audits of their own work)."
+            "is judged on the audits of their own work)." + correlated
         )
     return (
         "Every rate in this report is the share of audited decisions in error: the audits carry "
         "no sampling weights, so they are taken as a simple random sample of the decisions."
+        + correlated
     )

@@ -39,6 +39,9 @@ class ReportInput:
     weight, strata : str or None
         The columns of sampling weights and strata when every audit has them (the report's
         estimand is then the share of decisions in error), else None.
+    cluster : str or None
+        ``"moderator_id"`` when every audit names its moderator: the rates' intervals then
+        take a moderator's audits as correlated (see :func:`~qainsights.report.design_of`).
     """
 
     audits: pd.DataFrame
@@ -46,6 +49,7 @@ class ReportInput:
     previous: str
     weight: str | None
     strata: str | None
+    cluster: str | None = None
 
 
 def _report_month(audits: pd.DataFrame, month: str | None) -> tuple[str, list[str]]:
@@ -86,8 +90,8 @@ def report_input(audits: pd.DataFrame, *, month: str | None = None) -> ReportInp
     --------
     >>> from qainsights.datasets import simulate_audits
     >>> found = report_input(simulate_audits(seed=3, start="2026-07-06", weeks=13).audits)
-    >>> found.month, found.previous, found.weight
-    ('2026-09', '2026-08', 'weight')
+    >>> found.month, found.previous, found.weight, found.cluster
+    ('2026-09', '2026-08', 'weight', 'moderator_id')
     >>> "handle_time_s" in found.audits  # no section reads it
     False
 
@@ -111,5 +115,5 @@ def report_input(audits: pd.DataFrame, *, month: str | None = None) -> ReportInp
     audits = audits[[c for c in audits.columns if c in READ_COLUMNS]]  # a new frame
     return ReportInput(
         audits=audits, month=month, previous=previous_month(month),
-        weight=design["weight"], strata=design["strata"],
+        weight=design["weight"], strata=design["strata"], cluster=design["cluster"],
     )  # fmt: skip

@@ -135,7 +135,7 @@ def _build(audits, month, target, calibration, calibration_standard, sections, p
     data = report_input(audits, month=month)
     ctx = Context(
         audits=data.audits, month=data.month, before=data.previous, target=target,
-        weight=data.weight, strata=data.strata, calibration=calibration,
+        weight=data.weight, strata=data.strata, cluster=data.cluster, calibration=calibration,
         calibration_standard=calibration_standard, pseudonym_key=pseudonym_key, chosen=chosen,
     )  # fmt: skip
     parts: dict[str, object] = {}
@@ -153,5 +153,5 @@ def _build(audits, month, target, calibration, calibration_standard, sections, p
             findings += found
     return MonthlyReport(
         month=data.month, previous=data.previous, target=target,
-        weighted=data.weight is not None, findings=tuple(findings), omitted=omitted, **parts,
+        weighted=data.weight is not None, clustered=data.cluster is not None, findings=tuple(findings), omitted=omitted, **parts,
     )  # fmt: skip

@@ -138,6 +138,7 @@ class Context:
     target: float
     weight: str | None
     strata: str | None
+    cluster: str | None
     calibration: pd.DataFrame | None
     calibration_standard: pd.DataFrame | None
     pseudonym_key: str | bytes | None
@@ -280,8 +281,9 @@ def _sites_section(ctx: Context) -> tuple[dict, list[Finding]]:
     if current["site"].nunique() < 2:
         raise Omitted("one site only: there is no other site to compare it with.")
     table = standardized_rates(
-        current, by="site", mix=["queue", "policy"], weight=ctx.weight, strata=ctx.strata
-    )
+        current, by="site", mix=["queue", "policy"], weight=ctx.weight, strata=ctx.strata,
+        cluster=ctx.cluster,
+    )  # fmt: skip
     # site_mix_findings still reads the rate under its former spelling
     former = table.rename(columns={"standardized_rate": "standardised_rate"})
     return {"standardised": table}, site_mix_findings(former)
@@ -303,7 +305,7 @@ def _vendors_section(ctx: Context) -> tuple[dict, list[Finding]]:
         try:
             result = compare_site_types(  # selects its months' rows of the columns it reads
                 ctx.audits, month=ctx.month, target=ctx.target, mix=mix, months=VENDOR_MONTHS,
-                weight=ctx.weight, strata=ctx.strata,
+                weight=ctx.weight, strata=ctx.strata, cluster=ctx.cluster,
             )  # fmt: skip
         except NoCommonMixError:
             continue
@@ -312,6 +314,8 @@ def _vendors_section(ctx: Context) -> tuple[dict, list[Finding]]:
 
 
 def _moderators_section(ctx: Context) -> tuple[dict, list[Finding]]:
+    if "moderator_id" not in ctx.audits:
+        raise Omitted("the audits have no 'moderator_id' column.")
     read = ctx.audits[["month", "moderator_id", "is_error"]]  # what moderator_outliers reads
     recent = _window(read, "month", ctx.month, MODERATOR_MONTHS)
     count = recent["moderator_id"].nunique()

@@ -78,6 +78,10 @@ class MonthlyReport(TidyResult):
     weighted : bool
         True when every audit carries a sampling weight: every rate of the report (control
         charts included) then estimates the share of decisions in error, not of audits.
+    clustered : bool
+        True when every audit names its moderator: the intervals of the rates (headline,
+        accuracy tables, error directions, sites and vendors) then take a moderator's audits
+        as correlated (moderators are the sampling clusters).
     findings : tuple of Finding
         What each section found and the action it calls for.
     omitted : dict of str to str
@@ -116,6 +120,7 @@ class MonthlyReport(TidyResult):
     capability: pd.DataFrame | None = None
     sampling: str | None = None
     weighted: bool = False
+    clustered: bool = False
     findings: tuple[Finding, ...] = ()
     omitted: dict[str, str] = field(default_factory=dict)
     consistency: tuple[str, ...] = ()

@@ -27,18 +27,33 @@ __all__ = [
 
 
 def design_of(audits: pd.DataFrame) -> dict[str, str | None]:
-    """Return the design arguments for rates: weights and strata when every audit has them.
+    """Return the design arguments for rates: weights and strata when every audit has them,
+    and the moderators as clusters when every audit names its moderator.
+
+    A moderator's decisions share the moderator, so they are not independent: with
+    ``cluster="moderator_id"`` :func:`qainsights.rates.error_rate` takes the moderators as the
+    sampling units (a 95 % interval that ignores them covered 91.9 % at a moderator ICC of
+    0.05 in ``benchmarks/README.md``, 93.7-94.5 % with them).
 
     Examples
     --------
     >>> design_of(pd.DataFrame({"weight": [2.0, 3.0], "stratum": ["a", "b"]}))
-    {'weight': 'weight', 'strata': 'stratum'}
+    {'weight': 'weight', 'strata': 'stratum', 'cluster': None}
     >>> design_of(pd.DataFrame({"weight": [2.0, None], "stratum": ["a", "b"]}))
-    {'weight': None, 'strata': None}
+    {'weight': None, 'strata': None, 'cluster': None}
+    >>> design_of(pd.DataFrame({"weight": [2.0, 3.0], "moderator_id": ["m1", "m2"]}))
+    {'weight': 'weight', 'strata': None, 'cluster': 'moderator_id'}
     """
     weighted = "weight" in audits and audits["weight"].notna().all() and len(audits) > 0
     stratified = weighted and "stratum" in audits and audits["stratum"].notna().all()
-    return {"weight": "weight" if weighted else None, "strata": "stratum" if stratified else None}
+    clustered = (
+        len(audits) > 0 and "moderator_id" in audits and audits["moderator_id"].notna().all()
+    )
+    return {
+        "weight": "weight" if weighted else None,
+        "strata": "stratum" if stratified else None,
+        "cluster": "moderator_id" if clustered else None,
+    }
 
 
 def latest_complete_month(audits: pd.DataFrame) -> str:
@@ -80,8 +95,10 @@ def accuracy_table(
 ) -> pd.DataFrame:
     """Accuracy (one minus the error rate) per segment, with its interval and target status.
 
-    Uses the sampling weights and strata when every audit has them (see :func:`design_of`),
-    so accuracy describes the decisions, not just the audited sample.
+    Uses the sampling weights and strata when every audit has them, and the moderators as
+    clusters when every audit names one (see :func:`design_of`), so accuracy describes the
+    decisions, not just the audited sample, and its interval allows for a moderator's audits
+    being correlated.
 
     Parameters
     ----------
@@ -107,7 +124,7 @@ def accuracy_table(
     References
     ----------
     The rates and intervals are :func:`qainsights.rates.error_rate`'s (Wilson, 1927; with
-    weights, Korn & Graubard, 1998, on the effective sample size).
+    weights or clusters, Korn & Graubard, 1998, on the effective sample size).
 
     Examples
     --------
@@ -119,10 +136,11 @@ def accuracy_table(
     1    b  50      10      0.80   0.670    0.888     0.9              below target
     """
     check_frame(audits, func="accuracy_table", name="audits")
-    rates = error_rate(audits, by=by, ci=ci, **design_of(audits))
+    design = design_of(audits)
+    rates = error_rate(audits, by=by, ci=ci, **design)
     keys = [c for c in rates.columns if c not in _RATE_COLUMNS]
     table = rates[keys].assign(n=rates["n"], errors=rates["errors"])
-    if "weighted_n" in rates:  # the counts that reconcile with the weighted accuracy
+    if design["weight"] is not None:  # the counts that reconcile with the weighted accuracy
         table = table.assign(
             decisions=rates["weighted_n"], decisions_in_error=rates["weighted_errors"]
         )
@@ -255,7 +273,8 @@ def sampling_statement(audits: pd.DataFrame, *, ci: float = 0.95) -> str:
     """Describe how the audits were sampled and how precise the overall rate is.
 
     The design effect and effective sample size are Kish's (1965), from the Taylor-linearised
-    variance of :func:`qainsights.rates.error_rate`.
+    variance of :func:`qainsights.rates.error_rate` in the design of :func:`design_of` (the
+    moderators as clusters when every audit names one).
 
     Examples
     --------
@@ -271,18 +290,28 @@ def sampling_statement(audits: pd.DataFrame, *, ci: float = 0.95) -> str:
     design = design_of(audits)
     overall = error_rate(audits, ci=ci, **design).iloc[0]
     n = int(overall["n"])
+    moderators = f" of {audits['moderator_id'].nunique():,} moderators" if design["cluster"] else ""
+    precision = (
+        f"The design effect of the overall error rate is {overall['deff']:.2f}, an effective "
+        f"sample size of {overall['n_eff']:,.0f} audits, so its {ci:.0%} interval is "
+        f"{overall['ci_low']:.1%} to {overall['ci_high']:.1%}"
+    )
+    if design["cluster"]:
+        precision += ": audits of one moderator are correlated, so moderators are the sampled units"
     if design["weight"] is None:
+        if not design["cluster"]:
+            precision = (
+                f"The {ci:.0%} interval of the overall error rate is {overall['ci_low']:.1%} to "
+                f"{overall['ci_high']:.1%}"
+            )
         return (
-            f"These figures come from {n:,} audits, taken as a simple random sample of the "
-            f"decisions (no sampling weights supplied). The {ci:.0%} interval of the overall error "
-            f"rate is {overall['ci_low']:.1%} to {overall['ci_high']:.1%}."
+            f"These figures come from {n:,} audits{moderators}, taken as a simple random sample "
+            f"of the decisions (no sampling weights supplied). {precision}."
         )
     weights = audits["weight"]
     strata = audits["stratum"].nunique() if design["strata"] else 1
     return (
-        f"These figures come from {n:,} audits in {strata:,} sampling strata, weighted to the "
-        f"{weights.sum():,.0f} decisions they represent (sampling weights from "
-        f"{weights.min():,.0f} to {weights.max():,.0f}). The design effect of the overall error "
-        f"rate is {overall['deff']:.2f}, an effective sample size of {overall['n_eff']:,.0f} audits, "
-        f"so its {ci:.0%} interval is {overall['ci_low']:.1%} to {overall['ci_high']:.1%}."
+        f"These figures come from {n:,} audits{moderators} in {strata:,} sampling strata, "
+        f"weighted to the {weights.sum():,.0f} decisions they represent (sampling weights from "
+        f"{weights.min():,.0f} to {weights.max():,.0f}). {precision}."
     )

@@ -5,7 +5,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from agreement_reference_data import FLEISS_1971, IRRCAC_RAW4RATERS
+from reference import agreement as ref
+from reference.agreement_data import FLEISS_1971, IRRCAC_RAW4RATERS
 from scipy import stats
 
 from qainsights.agreement import (
@@ -34,18 +35,26 @@ TWO_SESSIONS = pd.concat(
 )
 
 
-@pytest.mark.parametrize(
-    ("coefficient", "s1", "s2"),
-    [
-        # irrCAC on cac.raw4raters (K1) and on Fleiss (1971) (K2): (estimate, SE)
-        ("gwet_ac", (0.775444, 0.14295), (0.44788, 0.05566)),
-        ("fleiss_kappa", (0.761169, 0.15302), (0.4302445, 0.0542)),
-        ("brennan_prediger", (0.772727, 0.14472), (0.4444444, 0.05512)),
-        ("percent_agreement", (0.818182, 0.12561), (0.5555556, None)),
-        ("krippendorff_alpha", (0.743421, None), (0.4334098, None)),
-    ],
-)
-def test_groups_match_reference_values(coefficient, s1, s2):
+# irrCAC on cac.raw4raters (K1) and on Fleiss (1971) (K2): (estimate, SE)
+REFERENCE = {
+    "gwet_ac": (ref.K1_IRRCAC["gwet_ac"], ref.K2_OTHER["gwet_ac"]),
+    "fleiss_kappa": (ref.K1_IRRCAC["fleiss_kappa"], ref.K2_FLEISS),
+    "brennan_prediger": (ref.K1_IRRCAC["brennan_prediger"], ref.K2_OTHER["brennan_prediger"]),
+    "percent_agreement": (ref.K1_IRRCAC["percent_agreement"], (ref.K2_FLEISS.pa, None)),
+    "krippendorff_alpha": (
+        (ref.K1_ALPHA["nominal"], None),
+        (ref.K2_OTHER["krippendorff_alpha"].estimate, None),
+    ),
+}
+
+
+def estimate_and_se(value):
+    return value if isinstance(value, tuple) else (value.estimate, value.se)
+
+
+@pytest.mark.parametrize("coefficient", list(REFERENCE))
+def test_groups_match_reference_values(coefficient):
+    s1, s2 = (estimate_and_se(value) for value in REFERENCE[coefficient])
     table = agreement_by(TWO_SESSIONS, by="session", **COLUMNS, coefficient=coefficient)
     assert table["session"].tolist() == ["s1", "s2"]
     for row, (estimate, se) in zip(table.itertuples(), [s1, s2], strict=True):
@@ -96,9 +105,10 @@ def test_groups_alpha_equals_single_alpha(level):
 def test_compare_two_sessions():
     table = compare_agreement(TWO_SESSIONS, by="session", **COLUMNS)
     row = table.iloc[0]
-    # irrCAC AC1: s2 0.44788 (SE 0.05566) minus s1 0.775444 (SE 0.14295), normal interval
-    se = np.hypot(0.05566, 0.14295)
-    difference = 0.44788 - 0.775444
+    # irrCAC AC1: s2 (K2) minus s1 (K1), normal interval
+    s1, s2 = ref.K1_IRRCAC["gwet_ac"], ref.K2_OTHER["gwet_ac"]
+    se = np.hypot(s2.se, s1.se)
+    difference = s2.estimate - s1.estimate
     assert row["session"] == "s2"
     assert row["difference"] == pytest.approx(difference, abs=1e-5)
     assert row["se"] == pytest.approx(se, abs=1e-5)

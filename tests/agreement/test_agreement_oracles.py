@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from reference import agreement as ref
 from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
@@ -197,11 +198,7 @@ CONVABUSE = Path(__file__).resolve().parents[2] / "data_samples" / "convabuse_ca
 @pytest.mark.parametrize(
     ("label", "level", "recorded"),
     # Figures recorded with the ConvAbuse data set (tests/reference/agreement.md, K10).
-    [
-        ("abusive", "nominal", 0.652),
-        ("severity", "ordinal", 0.660),
-        ("severity", "interval", 0.734),
-    ],
+    [(label, level, recorded) for (label, level), recorded in ref.K10_CONVABUSE_ALPHA.items()],
 )
 def test_convabuse_sample_alpha_matches_recorded_figures_and_package(label, level, recorded):
     ratings = pd.read_csv(CONVABUSE)

@@ -5,7 +5,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from agreement_reference_data import FLEISS_1971, IRRCAC_RAW4RATERS
+from reference import agreement as ref
+from reference.agreement_data import FLEISS_1971, IRRCAC_RAW4RATERS, SHROUT_FLEISS
 from scipy import stats
 
 from qainsights.agreement import (
@@ -24,14 +25,8 @@ from qainsights.agreement import (
 def test_summary_rows_match_irrcac_and_the_single_functions():
     summary = agreement_summary(IRRCAC_RAW4RATERS).set_index("coefficient")
     # irrCAC on cac.raw4raters (tests/reference/agreement.md K1)
-    expected = {
-        "percent_agreement": 0.818182,
-        "gwet_ac": 0.775444,
-        "fleiss_kappa": 0.761169,
-        "krippendorff_alpha": 0.743421,
-        "conger_kappa": 0.762817,
-        "brennan_prediger": 0.772727,
-    }
+    expected = {name: value.estimate for name, value in ref.K1_IRRCAC.items()}
+    expected["krippendorff_alpha"] = ref.K1_ALPHA["nominal"]
     assert summary["estimate"].to_dict() == pytest.approx(expected, abs=5e-7)
     assert list(summary.columns[:5]) == ["estimate", "se", "ci_low", "ci_high", "p_value"]
     assert summary.loc["gwet_ac"].to_dict() == {
@@ -86,11 +81,11 @@ def result_with(estimate, se):
 
 
 def test_benchmark_bands_match_irrcac():
-    # irrCAC landis.koch.bf for AC1 = 0.77544, SE 0.14295 (K1): cumulative probabilities
-    bands = benchmark_bands(result_with(0.77544, 0.14295)).set_index("band")
-    assert bands.loc["Almost Perfect", "cumulative_probability"] == pytest.approx(0.39674, abs=5e-6)
-    assert bands.loc["Substantial", "cumulative_probability"] == pytest.approx(0.88336, abs=5e-6)
-    assert bands.loc["Moderate", "cumulative_probability"] == pytest.approx(0.99542, abs=5e-6)
+    # irrCAC landis.koch.bf for K1's AC1 and SE: cumulative probabilities
+    given = ref.K1_LANDIS_KOCH_INPUT
+    bands = benchmark_bands(result_with(given.estimate, given.se)).set_index("band")
+    for band, cumulative in ref.K1_LANDIS_KOCH.items():
+        assert bands.loc[band, "cumulative_probability"] == pytest.approx(cumulative, abs=5e-6)
     assert bands.index[bands["selected"]].tolist() == ["Moderate"]
     assert bands["probability"].sum() == pytest.approx(1.0)
 
@@ -109,14 +104,9 @@ def test_benchmark_errors():
         benchmark_bands(result_with(0.5, np.nan))
 
 
-SHROUT_FLEISS = np.array(
-    [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]
-)
-
-
 def test_icc_shrout_fleiss_table_2():
     result = icc(SHROUT_FLEISS)
-    assert round(result.estimate, 2) == 0.17  # published ICC(1,1)
+    assert round(result.estimate, 2) == ref.K7_ICC_PUBLISHED["ICC1"]  # published ICC(1,1)
     # scipy's one-way ANOVA over targets: ICC(1) = (F - 1) / (F + k - 1)
     f_ratio, p_value = stats.f_oneway(*SHROUT_FLEISS)
     assert result.estimate == pytest.approx((f_ratio - 1) / (f_ratio + 3), abs=1e-12)
@@ -129,37 +119,28 @@ def test_icc_shrout_fleiss_table_2():
     assert np.isnan(result.pe)
 
 
-@pytest.mark.parametrize(
-    ("form", "published"),
-    [("ICC1", 0.17), ("ICC2", 0.29), ("ICC3", 0.71), ("ICC1k", 0.44), ("ICC2k", 0.62),
-     ("ICC3k", 0.91)],
-)  # fmt: skip
-def test_icc_six_forms_match_shrout_fleiss_table_2(form, published):
-    # Shrout & Fleiss (1979), Table 2 (published to two decimals); the result names its form.
+@pytest.mark.parametrize("form", list(ref.K7_ICC_PUBLISHED))
+def test_icc_six_forms_match_shrout_fleiss_table_2(form):
+    # Shrout & Fleiss (1979), Table 4 on Table 2's data (published to two decimals); the result
+    # names its form.
     result = icc(SHROUT_FLEISS, form=form)
-    assert round(result.estimate, 2) == published
+    assert round(result.estimate, 2) == ref.K7_ICC_PUBLISHED[form]
     assert result.coefficient == form
     assert result.method == ICC_FORMS[form]
 
 
-@pytest.mark.parametrize(
-    ("form", "estimate", "p_value", "low", "high"),
-    [
-        ("ICC1", 0.1657417684, 0.1647688083, -0.13, 0.72),
-        ("ICC2", 0.2897637795, 0.0001345665, 0.02, 0.76),
-        ("ICC3", 0.7148407148, 0.0001345665, 0.34, 0.95),
-        ("ICC1k", 0.4427971337, 0.1647688083, -0.88, 0.91),
-        ("ICC2k", 0.6200505476, 0.0001345665, 0.07, 0.93),
-        ("ICC3k", 0.9093155424, 0.0001345665, 0.68, 0.99),
-    ],
-)
-def test_icc_six_forms_match_pingouin(form, estimate, p_value, low, high):
+@pytest.mark.parametrize("form", list(ref.K7_ICC_PINGOUIN))
+def test_icc_six_forms_match_pingouin(form):
     # pingouin 0.7.0 intraclass_corr on the Shrout & Fleiss table (tests/reference/agreement.md
     # K7); pingouin prints the interval to two decimals.
+    expected = ref.K7_ICC_PINGOUIN[form]
     result = icc(SHROUT_FLEISS, form=form)
-    assert result.estimate == pytest.approx(estimate, abs=1e-9)
-    assert result.p_value == pytest.approx(p_value, abs=1e-9)
-    assert (round(result.ci_low, 2), round(result.ci_high, 2)) == (low, high)
+    assert result.estimate == pytest.approx(expected.estimate, abs=1e-9)
+    assert result.p_value == pytest.approx(expected.p_value, abs=1e-9)
+    assert (round(result.ci_low, 2), round(result.ci_high, 2)) == (
+        expected.ci_low,
+        expected.ci_high,
+    )
 
 
 def test_icc_two_way_mean_squares_and_intervals_by_hand():

@@ -1,49 +1,28 @@
 """Data of the capability tests; sources and expected values are in tests/reference/capability.md.
 
-Piston-ring inside diameters (mm), 25 phase-I samples of 5 (Montgomery Table 6.3; qcc
-`pistonrings`). This is qcc's version of the data (sample 21 = 73.988, 74.001, 74.009, 74.005, 73.996); later
-editions of Montgomery (qicharts2 `tbl_06.03`) differ in sample 21 only.
+Piston-ring inside diameters (mm), the 25 phase-I samples of 5 of Montgomery's Table 6.3 in qcc's
+version (``PISTON_RINGS`` in tests/reference/spc_data.py, shared with the control-chart tests);
+later editions of Montgomery (qicharts2 `tbl_06.03`) differ in sample 21 only.
 """
 
 from __future__ import annotations
 
 import pandas as pd
+from reference.spc_data import PISTON_RINGS, frame
 
-PHASE_ONE = [
-    [74.030, 74.002, 74.019, 73.992, 74.008],
-    [73.995, 73.992, 74.001, 74.011, 74.004],
-    [73.988, 74.024, 74.021, 74.005, 74.002],
-    [74.002, 73.996, 73.993, 74.015, 74.009],
-    [73.992, 74.007, 74.015, 73.989, 74.014],
-    [74.009, 73.994, 73.997, 73.985, 73.993],
-    [73.995, 74.006, 73.994, 74.000, 74.005],
-    [73.985, 74.003, 73.993, 74.015, 73.988],
-    [74.008, 73.995, 74.009, 74.005, 74.004],
-    [73.998, 74.000, 73.990, 74.007, 73.995],
-    [73.994, 73.998, 73.994, 73.995, 73.990],
-    [74.004, 74.000, 74.007, 74.000, 73.996],
-    [73.983, 74.002, 73.998, 73.997, 74.012],
-    [74.006, 73.967, 73.994, 74.000, 73.984],
-    [74.012, 74.014, 73.998, 73.999, 74.007],
-    [74.000, 73.984, 74.005, 73.998, 73.996],
-    [73.994, 74.012, 73.986, 74.005, 74.007],
-    [74.006, 74.010, 74.018, 74.003, 74.000],
-    [73.984, 74.002, 74.003, 74.005, 73.997],
-    [74.000, 74.010, 74.013, 74.020, 74.003],
-    [73.988, 74.001, 74.009, 74.005, 73.996],
-    [74.004, 73.999, 73.990, 74.006, 74.009],
-    [74.010, 73.989, 73.990, 74.009, 74.014],
-    [74.015, 74.008, 73.993, 74.000, 74.010],
-    [73.982, 73.984, 73.995, 74.017, 74.013],
-]
+OBSERVATIONS = ["x1", "x2", "x3", "x4", "x5"]
 
 
 def piston_frame() -> pd.DataFrame:
     """Return the 125 diameters as a long frame with columns ``sample`` (1-25) and ``diameter``."""
+    rings = frame(PISTON_RINGS)
+    phase_one = rings[rings["trial"]]
     return pd.DataFrame(
         [
             {"sample": sample, "diameter": diameter}
-            for sample, row in enumerate(PHASE_ONE, start=1)
+            for sample, row in zip(
+                phase_one["sample"], phase_one[OBSERVATIONS].to_numpy(), strict=True
+            )
             for diameter in row
         ]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from reference import capability as ref
 from scipy.stats import chi2, norm
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
@@ -18,23 +19,25 @@ def _measure(table: pd.DataFrame, name: str) -> pd.Series:
 
 def test_worked_qa_example():
     # capability.md §4: 27 defects, 1,500 items x 4 opportunities.
+    example = ref.QA_EXAMPLE
     table = attribute_capability(
         pd.DataFrame({"errors": [27], "audits": [1500]}),
         defects="errors",
         units="audits",
         opportunities=4,
     )
-    assert _measure(table, "DPO")["estimate"] == pytest.approx(0.0045)
-    assert _measure(table, "DPMO")["estimate"] == pytest.approx(4500.0)
+    assert _measure(table, "DPO")["estimate"] == pytest.approx(example["dpo"])
+    assert _measure(table, "DPMO")["estimate"] == pytest.approx(example["dpmo"])
     assert _measure(table, "DPU")["estimate"] == pytest.approx(27 / 1500)
-    assert _measure(table, "z_long_term")["estimate"] == pytest.approx(2.612054, abs=1e-6)
+    z_long_term = _measure(table, "z_long_term")["estimate"]
+    assert z_long_term == pytest.approx(example["z_long_term"], abs=1e-6)
     assert _measure(table, "sigma_level_short_term")["estimate"] == pytest.approx(
-        4.112054, abs=1e-6
+        example["sigma_level"], abs=1e-6
     )
     # Probability that a unit of 4 opportunities is defect-free: (1 - 0.0045) ** 4.
     assert _measure(table, "yield")["estimate"] == pytest.approx(0.9955**4)
     assert table[["defects", "units", "total_opportunities"]].iloc[0].tolist() == [27, 1500, 6000]
-    assert dpmo(27, 1500, opportunities=4) == pytest.approx(4500.0)
+    assert dpmo(27, 1500, opportunities=4) == pytest.approx(example["dpmo"])
 
 
 @pytest.mark.parametrize("interval", ["wilson", "clopper_pearson"])
@@ -71,7 +74,7 @@ def test_clopper_pearson_at_the_boundaries():
 @pytest.mark.parametrize(
     ("count", "low", "high"),
     # Garwood (1936) exact 95 % Poisson limits (capability.md §5).
-    [(0, 0.0, 3.689), (1, 0.0253, 5.572), (10, 4.795, 18.39)],
+    [(count, low, high) for count, (low, high) in ref.GARWOOD_95.items()],
 )
 def test_poisson_interval_matches_garwood_table(count, low, high):
     table = attribute_capability(

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from capability_data import piston_frame
+from reference import spc
 
 from qainsights.capability import CapabilityResult, capability
 
@@ -153,9 +154,10 @@ def test_out_of_control_subgroups_keep_their_date_and_text_labels():
 
 
 def test_stability_limits_are_the_xbar_chart_limits():
-    # qcc xbar chart for piston rings phase I (capability.md §1): centre
-    # 74.00118, limits 73.98805 and 74.01430 with sigma R-bar/2.326. Move sample 1 up and sample 2
-    # down by the same amount (centre unchanged): a sample-1 mean of 74.0144 is beyond, 74.0142 not.
+    # qcc xbar chart for piston rings phase I (spc.md 3.2 A): spc.PISTON_CENTER and
+    # spc.PISTON_XBAR_LIMITS["UWAVE-R"] (UCL 74.0143) with sigma R-bar/2.326. Move sample 1 up and
+    # sample 2 down by the same amount (centre unchanged): a sample-1 mean of 74.0144 is beyond,
+    # 74.0142 not.
     frame = piston_frame()
     means = frame.groupby("sample")["diameter"].mean()
     for mean, stable in ((74.0144, False), (74.0142, True)):
@@ -170,10 +172,10 @@ def test_stability_limits_are_the_xbar_chart_limits():
             subgroup="sample",
             lsl=73.9,
             usl=74.1,
-            sigma_within=0.02276 / 2.326,
+            sigma_within=spc.PISTON_R_BAR / spc.QCC_D2[5],
             stability="ignore",
         )
-        assert result.center == pytest.approx(74.00118, abs=5e-6)
+        assert result.center == pytest.approx(spc.PISTON_CENTER, abs=5e-6)
         assert result.stable is stable
         assert result.out_of_control == (() if stable else (1,))
 

@@ -6,29 +6,15 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import capability as ref
 from scipy.stats import norm
 
 from qainsights.capability import dpmo_to_sigma, sigma_to_dpmo
 
 # R: qnorm(1 - dpmo / 1e6) and the same plus 1.5 (capability.md §4).
-DPMO_TABLE = [
-    (3.4, 4.499854, 5.999854),
-    (233, 3.499575, 4.999575),
-    (6210, 2.499981, 3.999981),
-    (66807, 1.500002, 3.000002),
-    (308538, 0.4999987, 1.999999),
-    (691462, -0.4999987, 1.000001),
-    (500000, 0.0, 1.5),
-]
+DPMO_TABLE = [(dpmo, z, level) for dpmo, (z, level) in ref.DPMO_TO_SIGMA.items()]
 # R: 1e6 * pnorm(-(k - 1.5)) (capability.md §4).
-SIGMA_TABLE = [
-    (1, 691462.5),
-    (2, 308537.5),
-    (3, 66807.2),
-    (4, 6209.665),
-    (5, 232.6291),
-    (6, 3.397673),
-]
+SIGMA_TABLE = list(ref.SIGMA_TO_DPMO.items())
 
 
 @pytest.mark.parametrize(("dpmo", "z_long_term", "sigma_level"), DPMO_TABLE)
@@ -43,9 +29,12 @@ def test_sigma_to_dpmo_matches_r_table(sigma, expected):
 
 
 def test_worked_qa_example():
-    # capability.md §4: DPMO 4500 -> Z_LT 2.612054, sigma level 4.112054.
-    assert dpmo_to_sigma(4500, shift=0) == pytest.approx(2.612054, abs=1e-6)
-    assert dpmo_to_sigma(4500, shift=1.5) == pytest.approx(4.112054, abs=1e-6)
+    # capability.md §4: DPMO 4500 -> Z_LT and sigma level.
+    example = ref.QA_EXAMPLE
+    z_long_term = dpmo_to_sigma(example["dpmo"], shift=0)
+    assert z_long_term == pytest.approx(example["z_long_term"], abs=1e-6)
+    sigma_level = dpmo_to_sigma(example["dpmo"], shift=1.5)
+    assert sigma_level == pytest.approx(example["sigma_level"], abs=1e-6)
 
 
 def test_arrays_keep_shape_and_scalars_give_float():

@@ -6,6 +6,8 @@ import pytest
 from experiments_data import row_design, small_audits
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import experiments as ref
+from reference import rates
 from scipy import stats
 from statsmodels.discrete.discrete_model import Logit
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
@@ -25,16 +27,7 @@ def _two_arms(k1, n1, k0, n0):
 # Newcombe (1998), Statistics in Medicine 17, 873-890, Table II, method 10 (hybrid score
 # interval without continuity correction), 95%: examples (a)-(h). statsmodels'
 # confint_proportions_2indep(method="newcomb") gives the same numbers.
-NEWCOMBE_TABLE_II = [
-    (56, 70, 48, 80, 0.0524, 0.3339),
-    (9, 10, 3, 10, 0.1705, 0.8090),
-    (6, 7, 2, 7, 0.0582, 0.8062),
-    (5, 56, 0, 29, -0.0381, 0.1926),
-    (0, 10, 0, 20, -0.1611, 0.2775),
-    (0, 10, 0, 10, -0.2775, 0.2775),
-    (10, 10, 0, 20, 0.6791, 1.0000),
-    (10, 10, 0, 10, 0.6075, 1.0000),
-]
+NEWCOMBE_TABLE_II = [(*counts, *limits) for counts, limits in ref.NEWCOMBE_TABLE_II.items()]
 
 
 @pytest.mark.parametrize(("k1", "n1", "k0", "n0", "low", "high"), NEWCOMBE_TABLE_II)
@@ -117,11 +110,11 @@ def test_adjusted_clustered_odds_ratio_matches_statsmodels_on_rows():
 
 
 def test_rates_per_arm_come_from_error_rate():
-    # Wilson intervals of each arm: Newcombe (1998, single proportion paper) 81/263 gives
-    # 0.2553 to 0.3662.
+    # Wilson intervals of each arm: Newcombe (1998, single proportion paper, Table I) for 81/263.
     result = ab_test(_two_arms(81, 263, 15, 148), arm="arm", treatment="b", cluster=None)
     treated = result.rates.set_index("arm").loc["b"]
-    assert (round(treated["ci_low"], 4), round(treated["ci_high"], 4)) == (0.2553, 0.3662)
+    wilson = rates.NEWCOMBE_TABLE_I[81, 263]["wilson"]
+    assert (round(treated["ci_low"], 4), round(treated["ci_high"], 4)) == wilson
     assert list(result.rates["arm"]) == ["b", "a"]
 
 

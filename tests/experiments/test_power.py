@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import experiments as ref
 from scipy import stats
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_effectsize
@@ -26,12 +27,13 @@ def test_pooled_sample_size_matches_r_power_prop_test():
     #   power.prop.test(p1 = .50, p2 = .75, power = .90)  # =>  n = 76.7
     #   power.prop.test(n = 50, p1 = .50, p2 = .75)       # =>  power = 0.740
     #   power.prop.test(n = 50, p1 = .5, power = .90)     # =>  p2 = 0.8026
+    r_n, r_power, r_p2 = (ref.R_POWER_PROP_TEST[key][1] for key in ("n", "power", "p2"))
     plan = sample_size_for_effect(0.50, 0.75, power=0.90)
     assert plan[["n_control", "n_treatment", "n_total"]].iloc[0].tolist() == [77, 77, 154]
-    assert round(_fleiss_n(0.50, 0.75, target=0.90), 1) == 76.7
-    assert power(0.50, 0.75, n_control=76.7)["power"].iloc[0] == pytest.approx(0.90, abs=1e-4)
-    assert round(power(0.50, 0.75, n_control=50)["power"].iloc[0], 3) == 0.740
-    assert power(0.50, 0.8026, n_control=50)["power"].iloc[0] == pytest.approx(0.90, abs=1e-4)
+    assert round(_fleiss_n(0.50, 0.75, target=0.90), 1) == r_n
+    assert power(0.50, 0.75, n_control=r_n)["power"].iloc[0] == pytest.approx(0.90, abs=1e-4)
+    assert round(power(0.50, 0.75, n_control=50)["power"].iloc[0], 3) == r_power
+    assert power(0.50, r_p2, n_control=50)["power"].iloc[0] == pytest.approx(0.90, abs=1e-4)
 
 
 @pytest.mark.parametrize(
@@ -58,7 +60,7 @@ def test_arcsine_matches_statsmodels_normal_ind_power(p0, p1, ratio, target):
     assert ours + far_tail == pytest.approx(reference, rel=1e-9)
 
 
-@pytest.mark.parametrize(("h", "cohen_n"), [(0.2, 392), (0.5, 63), (0.8, 25)])
+@pytest.mark.parametrize(("h", "cohen_n"), list(ref.COHEN_TABLE_6_4_1.items()))
 def test_arcsine_against_cohens_table(h, cohen_n):
     # Cohen (1988), Table 6.4.1: n per sample for h at two-sided alpha = .05, power = .80.
     # Cohen rounds to the nearest integer; sample_size_for_effect rounds up.

@@ -1,7 +1,9 @@
 """The dashboard in a real browser: headless Chromium (Debian's package) driven by Playwright.
 
 Every figure the page shows after a filter is compared with what the library computes for
-the same subset of audit rows: qainsights.error_rate (KPI tiles, segment table) and
+the same subset of audit rows: qainsights.error_rate with the moderators as clusters (KPI
+tiles, segment table; tests/test_rates_cluster.py checks error_rate's clustered variance
+against R survey's) and
 qainsights.spc.p_chart(laney=True) on Kish effective counts (trend limits and signals). CI installs Chromium
 (.ci/run); elsewhere the test is skipped when Chromium or Playwright is missing.
 """
@@ -21,7 +23,7 @@ from qainsights.spc import p_chart
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-DESIGN = {"weight": "weight", "strata": "stratum"}
+DESIGN = {"weight": "weight", "strata": "stratum", "cluster": "moderator_id"}
 
 
 def _browser_or_skip():

@@ -57,3 +57,19 @@ def test_bad_confidence_level_raises():
     cube = quality_cube(qi.simulate_audits(seed=2, weeks=3, audits_per_week=200).audits)["cube"]
     with pytest.raises(ValueError, match="'ci' parameter of dashboard_data"):
         dashboard_data(cube, weighted=False, ci=95)
+
+
+def test_the_page_carries_moderator_codes_not_ids_and_says_when_it_has_none(tmp_path):
+    audits = qi.simulate_audits(seed=2, weeks=4, audits_per_week=300).audits
+    path = write_dashboard(audits, output=tmp_path / "d.html")
+    data = payload(path)
+    clusters = data["clusters"]
+    assert "each moderator's audits one cluster" in data["subtitle"]
+    assert max(clusters["unit"]) + 1 == audits["moderator_id"].nunique()
+    assert not set(audits["moderator_id"].astype(str)) & set(path.read_text().split('"'))
+    assert sum(clusters["sum_w"]) == pytest.approx(audits["weight"].sum(), rel=1e-12)
+    assert len(data["t"]) >= 1000
+    assert data["t"][9] == pytest.approx(2.228138851986, abs=1e-12)  # t(0.975; 10)
+    plain = write_dashboard(audits.drop(columns="moderator_id"), output=tmp_path / "p.html")
+    assert payload(plain)["clusters"] is None
+    assert "treat audits as independent" in payload(plain)["subtitle"]

@@ -155,7 +155,7 @@ def test_republishing_replaces_months_and_a_rerun_gives_identical_tables(audits,
             publish(audits[audits["month"] == month], to=path)
     publish(audits, to=path, months=[audits["month"].iloc[0]])  # one month again
     publish(audits, to=path)  # and everything again
-    names = ["cube", "cube_moderator", "cube_auditor", "rates", "control_chart",
+    names = ["cube", "cube_moderator", "cube_auditor", "cube_cluster", "rates", "control_chart",
              "control_signals", "changepoints", "dim_period", "dim_site", "mart_info"]  # fmt: skip
     for name in names:
         pd.testing.assert_frame_equal(read_mart(path, name), read_mart(mart, name))

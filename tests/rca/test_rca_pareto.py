@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rca_data import random_audits
+from reference import experiments
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from qainsights.rca import SEVERITY_WEIGHTS, pareto
@@ -65,7 +66,8 @@ def test_weight_column_totals_match_a_pandas_group_by():
 
 
 def test_comparison_matches_newcombes_published_example():
-    # Newcombe (1998, Table II, example a): 56/70 - 48/80 = 0.2, method 10 (0.0524, 0.3339).
+    # Newcombe (1998, Table II, example a): 56/70 - 48/80 = 0.2, method 10.
+    low, high = experiments.NEWCOMBE_TABLE_II[56, 70, 48, 80]
     audits = pd.concat(
         [
             _errors(["a"] * 56 + ["b"] * 14, month="2026-09"),
@@ -76,8 +78,8 @@ def test_comparison_matches_newcombes_published_example():
     row = result.comparison.set_index("root_cause").loc["a"]
     assert result.periods == ("2026-08", "2026-09")
     assert row["change"] == pytest.approx(0.2)
-    assert row["ci_low"] == pytest.approx(0.0524, abs=5e-5)
-    assert row["ci_high"] == pytest.approx(0.3339, abs=5e-5)
+    assert row["ci_low"] == pytest.approx(low, abs=5e-5)
+    assert row["ci_high"] == pytest.approx(high, abs=5e-5)
 
 
 def test_comparison_matches_statsmodels_newcombe_for_every_reason():

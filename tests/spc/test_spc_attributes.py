@@ -3,7 +3,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from spc_reference_data import (
+from reference import spc
+from reference.spc_data import (
     CIRCUIT_BOARDS,
     ORANGE_JUICE,
     ORANGE_JUICE_2,
@@ -34,12 +35,12 @@ def test_orange_juice_phase_one(phase_one):
     # tests/reference/spc.md 3.1 A (qcc 2.7 = qcc 3.0 = qicharts2 = shewhart).
     chart = p_chart(phase_one, defects="D", n="size", subgroup="sample")
     row = chart.table.iloc[0]
-    assert row["center"] == pytest.approx(0.2313333, rel=1e-6)
-    assert row["sigma"] == pytest.approx(0.05963526, rel=1e-6)
-    assert row["lcl"] == pytest.approx(0.05242755, rel=1e-6)
-    assert row["ucl"] == pytest.approx(0.4102391, rel=1e-6)
-    # qcc 2.7 std.dev = sqrt(p-bar (1 - p-bar)) = 0.421685 is the per-unit sigma.
-    assert chart.limits["sigma"][0] == pytest.approx(0.421685, rel=1e-6)
+    assert row["center"] == pytest.approx(spc.JUICE_PHASE_ONE["center"], rel=1e-6)
+    assert row["sigma"] == pytest.approx(spc.JUICE_PHASE_ONE["sigma"], rel=1e-6)
+    assert row["lcl"] == pytest.approx(spc.JUICE_PHASE_ONE["lcl"], rel=1e-6)
+    assert row["ucl"] == pytest.approx(spc.JUICE_PHASE_ONE["ucl"], rel=1e-6)
+    # qcc 2.7 std.dev = sqrt(p-bar (1 - p-bar)) is the per-unit sigma.
+    assert chart.limits["sigma"][0] == pytest.approx(spc.JUICE_QCC27_STD_DEV, rel=1e-6)
     assert chart.signals.query("rule == 'we1'")["subgroup"].tolist() == [15, 23]
     # qcc 3.0 Western Electric, one rule per point: 15:R1, 22:R2, 23:R1, 24:R3.
     assert lowest_rule_per_point(chart.signals) == {15: 1, 22: 2, 23: 1, 24: 3}
@@ -54,44 +55,45 @@ def test_orange_juice_phase_one(phase_one):
 
 
 def test_orange_juice_np_chart(phase_one):
-    # 3.1 A, qcc 2.7 np chart: CL 11.56667, sigma 2.981763, limits 2.621377 / 20.51196.
+    # 3.1 A, qcc 2.7 np chart: CL, sigma and limits.
     chart = np_chart(phase_one, defects="D", n="size", subgroup="sample", rules="limits")
     row = chart.table.iloc[0]
-    assert row["center"] == pytest.approx(11.56667, rel=1e-6)
-    assert row["sigma"] == pytest.approx(2.981763, rel=1e-6)
-    assert row["lcl"] == pytest.approx(2.621377, rel=1e-6)
-    assert row["ucl"] == pytest.approx(20.51196, rel=1e-6)
+    assert row["center"] == pytest.approx(spc.JUICE_NP["center"], rel=1e-6)
+    assert row["sigma"] == pytest.approx(spc.JUICE_NP["sigma"], rel=1e-6)
+    assert row["lcl"] == pytest.approx(spc.JUICE_NP["lcl"], rel=1e-6)
+    assert row["ucl"] == pytest.approx(spc.JUICE_NP["ucl"], rel=1e-6)
     assert chart.signals["subgroup"].tolist() == [15, 23]
 
 
 def test_orange_juice_laney(phase_one):
-    # 3.1 A: shewhart sigma_z = 1.660309, UCL = 0.5283722 (exact d2); qicharts2 `pp` (screened,
-    # d2 = 1.128) gives UCL 0.528472 = centre + (shewhart half-width) * 1.128379 / 1.128.
+    # 3.1 A: shewhart sigma_z and UCL (exact d2); qicharts2 `pp` (screened, d2 = 1.128) gives
+    # its UCL = centre + (shewhart half-width) * exact d2(2) / 1.128.
     chart = p_chart(phase_one, defects="D", n="size", subgroup="sample", laney=True)
     assert chart.chart == "laney_p"
-    assert chart.limits["sigma_z"][0] == pytest.approx(1.660309, rel=1e-6)
-    assert chart.table["ucl"][0] == pytest.approx(0.5283722, rel=1e-6)
+    assert chart.limits["sigma_z"][0] == pytest.approx(spc.JUICE_LANEY["sigma_z"], rel=1e-6)
+    assert chart.table["ucl"][0] == pytest.approx(spc.JUICE_LANEY["ucl"], rel=1e-6)
     assert chart.table["lcl"][0] == 0.0
     center = chart.table["center"][0]
-    qicharts2 = center + (chart.table["ucl"][0] - center) * 1.128379 / 1.128
-    assert qicharts2 == pytest.approx(0.528472, rel=1e-6)
+    d2_ratio = spc.chart_constant("d2", 2) / spc.QCC_D2[2]
+    qicharts2 = center + (chart.table["ucl"][0] - center) * d2_ratio
+    assert qicharts2 == pytest.approx(spc.JUICE_LANEY["ucl_qicharts2"], rel=1e-6)
     # No moving range of these z-scores exceeds 3.267 MR-bar, so screening changes nothing.
     screened = p_chart(
         phase_one, defects="D", n="size", subgroup="sample", laney=True, screened=True
     )
-    assert screened.table["ucl"][0] == pytest.approx(0.5283722, rel=1e-6)
+    assert screened.table["ucl"][0] == pytest.approx(spc.JUICE_LANEY["ucl"], rel=1e-6)
     assert not chart.table["signal"].any()
 
 
 def test_revised_limits_and_phase_two(juice):
-    # 3.1 B: 15 and 23 excluded -> p-bar 0.215, sigma 0.05809905, limits 0.04070284 / 0.3892972.
+    # 3.1 B: 15 and 23 excluded -> revised p-bar, sigma and limits.
     revised = {"defects": "D", "n": "size", "subgroup": "sample", "baseline": "trial"}
     chart = p_chart(juice, **revised, exclude=[15, 23], rules="western_electric")
     row = chart.table.iloc[0]
-    assert row["center"] == pytest.approx(0.215, rel=1e-9)
-    assert row["sigma"] == pytest.approx(0.05809905, rel=1e-6)
-    assert row["lcl"] == pytest.approx(0.04070284, rel=1e-6)
-    assert row["ucl"] == pytest.approx(0.3892972, rel=1e-6)
+    assert row["center"] == pytest.approx(spc.JUICE_REVISED["center"], rel=1e-9)
+    assert row["sigma"] == pytest.approx(spc.JUICE_REVISED["sigma"], rel=1e-6)
+    assert row["lcl"] == pytest.approx(spc.JUICE_REVISED["lcl"], rel=1e-6)
+    assert row["ucl"] == pytest.approx(spc.JUICE_REVISED["ucl"], rel=1e-6)
     assert chart.limits["n_subgroups"][0] == 28
     # qicharts2 still plots and judges excluded points: 15, 21 and 23 beyond (phase I); qcc 2.7
     # phase II beyond = 41.
@@ -150,31 +152,33 @@ def test_anhoj_on_included_points(juice):
 
 
 def test_new_limits_after_adjustment():
-    # 3.1 D, qcc `orangejuice2`: phase I = 31-54: p-bar 0.1108333, LCL 0 (raw value negative),
-    # UCL 0.2440207; nothing beyond in 55-94.
+    # 3.1 D, qcc `orangejuice2`: phase I = 31-54: p-bar, LCL 0 (raw value negative), UCL;
+    # nothing beyond in 55-94.
     data = frame(ORANGE_JUICE_2)
     chart = p_chart(
         data, defects="D", n="size", subgroup="sample", baseline="trial", rules="limits"
     )
     row = chart.table.iloc[0]
-    assert row["center"] == pytest.approx(0.1108333, rel=1e-6)
+    assert row["center"] == pytest.approx(spc.JUICE_2["center"], rel=1e-6)
     assert row["lcl"] == 0.0
     assert row["center"] - 3 * row["sigma"] < 0
-    assert row["ucl"] == pytest.approx(0.2440207, rel=1e-6)
+    assert row["ucl"] == pytest.approx(spc.JUICE_2["ucl"], rel=1e-6)
     assert chart.signals.empty
 
 
 def test_stages_with_breaks(juice):
     # 3.1 D, qicharts2 `exclude=c(15,23), part=30` on all 94 samples: part 1 as 3.1 B; part 2
-    # (31-94) p-bar 0.1096875, LCL 0, UCL 0.24227; Anhøj longest 7 (9), crossings 30 (25).
+    # (31-94) p-bar, LCL 0, UCL; Anhøj longest 7 (9), crossings 30 (25).
     later = frame(ORANGE_JUICE_2).query("sample > 54")
     data = pd.concat([juice, later], ignore_index=True)
     chart = p_chart(data, defects="D", n="size", subgroup="sample", breaks=[31], exclude=[15, 23])
     assert chart.limits["stage"].tolist() == [1, 2]
-    assert chart.limits["center"].tolist() == pytest.approx([0.215, 0.1096875], rel=1e-6)
+    assert chart.limits["center"].tolist() == pytest.approx(
+        [spc.JUICE_REVISED["center"], spc.JUICE_PART_2["center"]], rel=1e-6
+    )
     last = chart.table.iloc[-1]
     assert (last["stage"], last["lcl"]) == (2, 0.0)
-    assert last["ucl"] == pytest.approx(0.24227, rel=1e-5)
+    assert last["ucl"] == pytest.approx(spc.JUICE_PART_2["ucl"], rel=1e-5)
     runs = chart.runs.iloc[1]
     assert runs[["longest_run", "longest_run_max", "crossings", "crossings_min"]].tolist() == [
         7,
@@ -191,20 +195,21 @@ def test_stages_with_breaks(juice):
 
 
 def test_circuit_boards_c_chart():
-    # 3.3 (qcc 2.7): c-bar 19.84615, limits 6.481447 / 33.21086, beyond 6 and 20.
+    # 3.3 (qcc 2.7): c-bar and limits, beyond 6 and 20.
     boards = frame(CIRCUIT_BOARDS)
     chart = c_chart(boards[boards["trial"]], defects="x", subgroup="sample", rules="limits")
     row = chart.table.iloc[0]
-    assert row["center"] == pytest.approx(19.84615, rel=1e-6)
-    assert row["lcl"] == pytest.approx(6.481447, rel=1e-6)
-    assert row["ucl"] == pytest.approx(33.21086, rel=1e-6)
+    assert row["center"] == pytest.approx(spc.BOARDS_PHASE_ONE["center"], rel=1e-6)
+    assert row["lcl"] == pytest.approx(spc.BOARDS_PHASE_ONE["lcl"], rel=1e-6)
+    assert row["ucl"] == pytest.approx(spc.BOARDS_PHASE_ONE["ucl"], rel=1e-6)
     assert chart.signals["subgroup"].tolist() == [6, 20]
-    # Revised (6, 20 excluded): 19.66667, 6.362532 / 32.97080; phase II 27-46 nothing beyond;
+    # Revised (6, 20 excluded): centre and limits; phase II 27-46 nothing beyond;
     # qcc 3.0 WE: sample 30 fires R4 (8 below the CL, carried over from 23-26).
     revised = c_chart(boards, defects="x", subgroup="sample", baseline="trial", exclude=[6, 20])
     row = revised.table.iloc[0]
     assert [row["center"], row["lcl"], row["ucl"]] == pytest.approx(
-        [19.66667, 6.362532, 32.97080], rel=1e-6
+        [spc.BOARDS_REVISED["center"], spc.BOARDS_REVISED["lcl"], spc.BOARDS_REVISED["ucl"]],
+        rel=1e-6,
     )
     phase_two = revised.signals[revised.signals["subgroup"] >= 27]
     assert phase_two[["subgroup", "rule", "start"]].to_numpy().tolist() == [[30, "we4", 23]]
@@ -214,23 +219,24 @@ def test_circuit_boards_c_chart():
         ["n_useful", "longest_run", "longest_run_max", "crossings", "crossings_min"]
     ].tolist() == [44, 8, 8, 14, 16]
     assert runs["runs_signal"]
-    # As a u chart with n = 100: 0.1966667, 0.06362532 / 0.329708.
+    # As a u chart with n = 100.
     as_u = u_chart(
         boards, defects="x", n="size", subgroup="sample", baseline="trial", exclude=[6, 20]
     )
     row = as_u.table.iloc[0]
     assert [row["center"], row["lcl"], row["ucl"]] == pytest.approx(
-        [0.1966667, 0.06362532, 0.329708], rel=1e-6
+        [spc.BOARDS_AS_U["center"], spc.BOARDS_AS_U["lcl"], spc.BOARDS_AS_U["ucl"]], rel=1e-6
     )
 
 
 def test_pc_manufacture_u_chart():
-    # 3.4 (qcc 2.7 `pcmanufact`): u-bar 1.93, limits 0.06613305 / 3.793867, none beyond.
+    # 3.4 (qcc 2.7 `pcmanufact`): u-bar and limits, none beyond.
     data = frame(PC_MANUFACTURE)
     chart = u_chart(data, defects="x", n="size", rules="limits")
     row = chart.table.iloc[0]
     assert [row["center"], row["lcl"], row["ucl"]] == pytest.approx(
-        [1.93, 0.06613305, 3.793867], rel=1e-6
+        [spc.PC_MANUFACTURE["center"], spc.PC_MANUFACTURE["lcl"], spc.PC_MANUFACTURE["ucl"]],
+        rel=1e-6,
     )
     assert chart.signals.empty
 

@@ -1,8 +1,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from reference import spc
+from reference.spc_data import CIRCUIT_BOARDS, ORANGE_JUICE, frame
 from scipy.stats import chi2_contingency
-from spc_reference_data import CIRCUIT_BOARDS, ORANGE_JUICE, frame
 
 from qainsights.spc import overdispersion_test
 
@@ -15,12 +16,12 @@ def phase_one():
 
 def test_orange_juice_matches_qcc(phase_one):
     # tests/reference/spc.md 3.1 A, qcc 2.7 qcc.overdispersion.test(D, size, "binomial"):
-    # Obs.Var/Theor.Var = 2.945149, statistic = 85.40932, p-value = 1.8211e-07.
+    # Obs.Var/Theor.Var, statistic and p-value.
     result = overdispersion_test(phase_one, defects="D", n="size", subgroup="sample")
     row = result.iloc[0]
-    assert row["dispersion_ratio"] == pytest.approx(2.945149, rel=1e-6)
-    assert row["statistic"] == pytest.approx(85.40932, rel=1e-6)
-    assert row["p_value"] == pytest.approx(1.8211e-07, rel=1e-4)
+    assert row["dispersion_ratio"] == pytest.approx(spc.JUICE_OVERDISPERSION["ratio"], rel=1e-6)
+    assert row["statistic"] == pytest.approx(spc.JUICE_OVERDISPERSION["statistic"], rel=1e-6)
+    assert row["p_value"] == pytest.approx(spc.JUICE_OVERDISPERSION["p_value"], rel=1e-4)
     assert row["df"] == 29
     assert row["recommended_chart"] == "laney_p"
 

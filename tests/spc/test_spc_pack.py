@@ -1,16 +1,17 @@
 """Tests of the chart pack's building blocks: latest_complete_week, chart_choice, rule_firings.
 
 chart_choice is checked against Montgomery's Example 7.1 (orange-juice cans, samples 1-30) as
-recorded in tests/reference/spc.md, section A: p chart limits 0.05242755 / 0.4102391 with samples
-15 and 23 beyond them; qcc's over-dispersion test 2.945149, p = 1.8211e-07; Laney's
-sigma_z = 1.660309 and UCL 0.5283722 (LCL 0), which no sample reaches (the largest is 24/50).
+recorded in tests/reference/spc.md, section 3.1 A (values in tests/reference/spc.py): p chart
+limits with samples 15 and 23 beyond them; qcc's over-dispersion test; Laney's sigma_z and UCL
+(LCL 0), which no sample reaches (the largest is 24/50).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-from spc_reference_data import ORANGE_JUICE, frame
+from reference import spc
+from reference.spc_data import ORANGE_JUICE, frame
 
 from qainsights.spc import chart_choice, latest_complete_week, rule_firings
 
@@ -26,10 +27,10 @@ def test_chart_choice_on_montgomery_orange_juice(cans):
     assert len(choice) == 1
     row = choice.iloc[0]
     assert row["n_subgroups"] == 30
-    assert row["dispersion_ratio"] == pytest.approx(2.945149, rel=1e-6)
-    assert row["p_value"] == pytest.approx(1.8211e-07, rel=1e-4)
+    assert row["dispersion_ratio"] == pytest.approx(spc.JUICE_OVERDISPERSION["ratio"], rel=1e-6)
+    assert row["p_value"] == pytest.approx(spc.JUICE_OVERDISPERSION["p_value"], rel=1e-4)
     assert row["recommended_chart"] == "laney_p"
-    assert row["sigma_z"] == pytest.approx(1.660309, rel=1e-6)
+    assert row["sigma_z"] == pytest.approx(spc.JUICE_LANEY["sigma_z"], rel=1e-6)
     assert row["flagged_p"] == pytest.approx(2 / 30)  # samples 15 and 23
     assert row["flagged_laney_p"] == 0.0  # 24/50 = 0.48 < UCL 0.528
     assert choice.columns.tolist() == [

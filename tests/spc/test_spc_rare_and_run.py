@@ -1,160 +1,26 @@
 import numpy as np
 import pandas as pd
 import pytest
+from reference import spc
+from reference.spc_data import CABG_DAYS_BETWEEN_DEATHS, CABG_SURGERIES_BETWEEN_DEATHS
 
 from qainsights.spc import g_chart, run_chart, t_chart
 
 # tests/reference/spc.md 3.11 (qicharts2 `cabg`): surgeries (dd) and days (dt) between deaths;
 # the first value is NA, so the 67 gaps are points 2-68.
-SURGERIES = [
-    23,
-    39,
-    15,
-    34,
-    1,
-    49,
-    98,
-    29,
-    27,
-    13,
-    45,
-    7,
-    10,
-    27,
-    24,
-    14,
-    20,
-    38,
-    44,
-    11,
-    10,
-    3,
-    113,
-    183,
-    3,
-    47,
-    18,
-    18,
-    33,
-    15,
-    2,
-    38,
-    27,
-    27,
-    1,
-    52,
-    23,
-    7,
-    26,
-    82,
-    5,
-    49,
-    5,
-    17,
-    24,
-    44,
-    26,
-    2,
-    27,
-    46,
-    55,
-    97,
-    22,
-    22,
-    20,
-    4,
-    60,
-    51,
-    7,
-    21,
-    66,
-    36,
-    25,
-    72,
-    15,
-    5,
-    3,
-]
-DAYS = [
-    16,
-    20,
-    5,
-    13,
-    1,
-    26,
-    46,
-    12,
-    12,
-    5,
-    19,
-    4,
-    3,
-    15,
-    14,
-    9,
-    8,
-    15,
-    21,
-    6,
-    3,
-    1,
-    56,
-    117,
-    1,
-    33,
-    9,
-    9,
-    19,
-    12,
-    1,
-    16,
-    13,
-    18,
-    1,
-    35,
-    16,
-    5,
-    21,
-    38,
-    3,
-    25,
-    3,
-    11,
-    13,
-    20,
-    9,
-    3,
-    8,
-    21,
-    24,
-    38,
-    8,
-    13,
-    9,
-    1,
-    30,
-    23,
-    3,
-    7,
-    22,
-    19,
-    11,
-    31,
-    6,
-    1,
-    1,
-]
+SURGERIES = list(CABG_SURGERIES_BETWEEN_DEATHS)
+DAYS = list(CABG_DAYS_BETWEEN_DEATHS)
 POINTS = range(2, 69)
 
 
 def test_g_chart_matches_qicharts2():
-    # CL = median 24; LCL 0; UCL = g-bar + 3 sqrt(g-bar (g-bar + 1)) = 128.1749; signal at 25;
+    # CL = median 24; LCL 0; UCL = g-bar + 3 sqrt(g-bar (g-bar + 1)); signal at 25;
     # Anhøj on 65 useful points: longest 4 (limit 9), crossings 34 (limit 25).
     chart = g_chart(values=SURGERIES, subgroup=POINTS)
     row = chart.table.iloc[0]
     assert row["center"] == 24
     assert row["lcl"] == 0.0
-    assert row["ucl"] == pytest.approx(128.1749, rel=1e-6)
+    assert row["ucl"] == pytest.approx(spc.CABG_G_UCL, rel=1e-6)
     assert chart.signals[["subgroup", "rule"]].to_numpy().tolist() == [[25, "we1"]]
     runs = chart.runs.iloc[0]
     assert runs[
@@ -167,15 +33,15 @@ def test_g_chart_matches_qicharts2():
 
 
 def test_t_chart_matches_qicharts2():
-    # qicharts2 (screened MR, d2 = 1.128): CL 11.20506, LCL 0.02212888, UCL 97.26802, signal 25.
-    # On the transformed scale y = t^(1/3.6) the half-width scales by 1.128 / 1.128379.
+    # qicharts2 (screened MR, d2 = 1.128): CL, LCL and UCL, signal 25. On the transformed scale
+    # y = t^(1/3.6) the half-width scales by 1.128 / exact d2(2).
     chart = t_chart(values=DAYS, subgroup=POINTS, rules="limits")
     row = chart.table.iloc[0]
-    assert row["center"] == pytest.approx(11.20506, rel=1e-6)
-    y_bar = 11.20506 ** (1 / 3.6)
-    ratio = 1.128 / 1.128379
-    upper = (y_bar + (97.26802 ** (1 / 3.6) - y_bar) * ratio) ** 3.6
-    lower = (y_bar - (y_bar - 0.02212888 ** (1 / 3.6)) * ratio) ** 3.6
+    assert row["center"] == pytest.approx(spc.CABG_T_CHART["center"], rel=1e-6)
+    y_bar = spc.CABG_T_CHART["center"] ** (1 / 3.6)
+    ratio = spc.QCC_D2[2] / spc.chart_constant("d2", 2)
+    upper = (y_bar + (spc.CABG_T_CHART["ucl"] ** (1 / 3.6) - y_bar) * ratio) ** 3.6
+    lower = (y_bar - (y_bar - spc.CABG_T_CHART["lcl"] ** (1 / 3.6)) * ratio) ** 3.6
     assert row["ucl"] == pytest.approx(upper, rel=1e-5)
     assert row["lcl"] == pytest.approx(lower, rel=1e-4)
     assert chart.signals["subgroup"].tolist() == [25]

@@ -3,22 +3,14 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from reference import spc
 
 from qainsights.spc import RULE_SETS, RULES, anhoj_limits, i_mr_chart
 from qainsights.spc.rules import resolve_rules
 
 # tests/reference/spc.md 3.15: synthetic series on an I chart with known CL = 0 and sigma = 1,
 # results of qcc 3.0 (R/rules.R), hand-checked. Result: {index: rule number}.
-SYNTHETIC = {
-    "R1": ([0, 0.5, -0.5, 3.2, 0, -3.1, 0], {4: 1, 6: 1}, {4: 1, 6: 1}),
-    "R2": ([-0.2, *[0.4] * 9, -0.3], {10: 2}, {9: 4, 10: 4}),
-    "R3": ([0, -1, -0.8, -0.6, -0.4, -0.2, 0, -0.5], {7: 3}, {}),
-    "R4": ([0.3, -0.3] * 7 + [0.2], {14: 4, 15: 4}, {}),
-    "R5": ([0, 2.2, 0.5, 2.4, 0], {4: 5}, {4: 2}),
-    "R6": ([0, 1.2, 1.5, 0.2, 1.1, 1.3, 0], {6: 6}, {6: 3}),
-    "R7": (([0.1, 0.2, -0.1, -0.2] * 4)[:15], {15: 7}, {}),
-    "R8": ([1.5, -1.5, 1.6, -1.4, 1.2, -1.3, 1.1, -1.2], {8: 8}, {}),
-}
+SYNTHETIC = spc.SYNTHETIC_RULE_SERIES
 
 
 def lowest_rule_per_point(signals):
@@ -76,34 +68,7 @@ def test_nsigmas_scales_zones():
 
 
 # 3.16 (qicharts2 runs.analysis): n -> (longest run max, min crossings).
-ANHOJ = {
-    10: (6, 2),
-    11: (6, 2),
-    12: (7, 3),
-    13: (7, 3),
-    14: (7, 4),
-    15: (7, 4),
-    16: (7, 4),
-    17: (7, 5),
-    18: (7, 5),
-    19: (7, 6),
-    20: (7, 6),
-    21: (7, 6),
-    22: (7, 7),
-    23: (8, 7),
-    24: (8, 8),
-    25: (8, 8),
-    26: (8, 8),
-    27: (8, 9),
-    28: (8, 9),
-    29: (8, 10),
-    30: (8, 10),
-    40: (8, 14),
-    50: (9, 19),
-    60: (9, 23),
-    80: (9, 32),
-    100: (10, 41),
-}
+ANHOJ = spc.ANHOJ_LIMITS
 
 
 def test_anhoj_limits_match_qicharts2_table():

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.ticker import PercentFormatter
+from reference.spc_data import ORANGE_JUICE, frame
 from scipy.stats import betabinom, norm
-from spc_reference_data import ORANGE_JUICE, frame
 
 from qainsights import spc
 from qainsights.spc import ControlChartSet, control_charts, i_mr_chart, p_chart

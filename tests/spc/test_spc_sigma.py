@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
-from spc_reference_data import PISTON_RINGS, TABLE_9_1, frame
+from reference import spc
+from reference.spc_data import PISTON_RINGS, TABLE_9_1, frame
 
 from qainsights.spc.sigma import (
     sigma_moving_range,
@@ -20,53 +21,59 @@ def phase_one():
 
 def test_piston_rings_estimators(phase_one):
     # tests/reference/spc.md 3.2 A and C (qcc 2.7 `qcc(type="xbar", std.dev=...)`):
-    # R-bar/d2 with exact constants 0.009785338 (qcc's 3-decimal d2 table gives 0.009785039),
-    # UWAVE-SD s-bar/c4 0.009829977, RMSDF (pooled, unbiased) 0.009887547.
+    # R-bar/d2 with exact constants (qcc's 3-decimal d2 table gives UWAVE-R), UWAVE-SD s-bar/c4,
+    # RMSDF (pooled, unbiased).
     ranges = np.ptp(phase_one, axis=1)
     sds = phase_one.std(axis=1, ddof=1)
-    assert ranges.mean() == pytest.approx(0.02276, rel=1e-9)
-    assert sigma_range(ranges, 5) == pytest.approx(0.009785338, rel=1e-6)
-    assert sigma_range(ranges, 5) * 2.325929 / 2.326 == pytest.approx(0.009785039, rel=2e-7)
-    assert sigma_sbar(sds, 5) == pytest.approx(0.009829977, rel=1e-6)
-    assert sds.mean() == pytest.approx(0.009240037, rel=1e-6)
-    assert sigma_pooled(sds, 5) == pytest.approx(0.009887547, rel=1e-6)
-    # qcc 3.0 processCapability: sigma_overall = sd(x) = 0.01006997 over the 125 values.
-    assert sigma_overall(phase_one) == pytest.approx(0.01006997, rel=1e-6)
+    assert ranges.mean() == pytest.approx(spc.PISTON_R_BAR, rel=1e-9)
+    assert sigma_range(ranges, 5) == pytest.approx(spc.PISTON_SIGMA_WITHIN_EXACT_D2, rel=1e-6)
+    qcc_sigma = sigma_range(ranges, 5) * spc.chart_constant("d2", 5) / spc.QCC_D2[5]
+    assert qcc_sigma == pytest.approx(spc.PISTON_SIGMA["UWAVE-R"], rel=2e-7)
+    assert sigma_sbar(sds, 5) == pytest.approx(spc.PISTON_SIGMA["UWAVE-SD"], rel=1e-6)
+    assert sds.mean() == pytest.approx(spc.PISTON_S_CHART["center"], rel=1e-6)
+    assert sigma_pooled(sds, 5) == pytest.approx(spc.PISTON_SIGMA["RMSDF"], rel=1e-6)
+    # qcc 3.0 processCapability: sigma_overall = sd(x) over the 125 values.
+    assert sigma_overall(phase_one) == pytest.approx(spc.PISTON_SIGMA_OVERALL, rel=1e-6)
 
 
 def test_variable_n_range(phase_one):
-    # 3.2 D (qcc 2.7): x4 and x5 of samples 3, 6, 14 missing -> mean of R_i/d2(n_i) = 0.01020895
+    # 3.2 D (qcc 2.7): x4 and x5 of samples 3, 6, 14 missing -> mean of R_i/d2(n_i)
     # with qcc's d2 table (d2(3) = 1.693, d2(5) = 2.326); rescaled here to exact constants.
     data = phase_one.copy()
     data[[2, 5, 13], 3:] = np.nan
     n = np.isfinite(data).sum(axis=1)
     ranges = np.nanmax(data, axis=1) - np.nanmin(data, axis=1)
-    qcc_table = np.where(n == 5, 2.326, 1.693)
+    qcc_table = np.where(n == 5, spc.QCC_D2[5], spc.QCC_D2[3])
     qcc_sigma = np.mean(ranges / qcc_table)
-    assert qcc_sigma == pytest.approx(0.01020895, rel=1e-6)  # reproduces qcc from its own table
-    assert sigma_range(ranges, n) == pytest.approx(0.01020895, rel=2e-4)
-    exact = np.mean(ranges / np.where(n == 5, 2.325929, 1.692569))
+    assert qcc_sigma == pytest.approx(
+        spc.PISTON_VARIABLE_N["sigma"], rel=1e-6
+    )  # reproduces qcc from its own table
+    assert sigma_range(ranges, n) == pytest.approx(spc.PISTON_VARIABLE_N["sigma"], rel=2e-4)
+    exact_d2 = np.where(n == 5, spc.chart_constant("d2", 5), spc.chart_constant("d2", 3))
+    exact = np.mean(ranges / exact_d2)
     assert sigma_range(ranges, n) == pytest.approx(exact, rel=1e-6)
 
 
 def test_pooled_variable_n_matches_qicharts2():
-    # 3.2 F (qicharts2 tbl_06.04): pooled s (uncorrected) = 0.01029118.
-    from spc_reference_data import PISTON_RINGS_VARIABLE_N
+    # 3.2 F (qicharts2 tbl_06.04): pooled s (uncorrected).
+    from reference.spc_data import PISTON_RINGS_VARIABLE_N
 
     obs = frame(PISTON_RINGS_VARIABLE_N)["obs"].str.split(";")
     values = [np.array(v, dtype=float) for v in obs]
     sds = np.array([v.std(ddof=1) for v in values])
     n = np.array([v.size for v in values])
-    assert sigma_pooled(sds, n, unbiased=False) == pytest.approx(0.01029118, rel=1e-6)
+    assert sigma_pooled(sds, n, unbiased=False) == pytest.approx(
+        spc.PISTON_TABLE_6_4["pooled_s"], rel=1e-6
+    )
 
 
 def test_moving_range_table_9_1():
     # Montgomery Table 9.1 as an I chart (qicharts2, screened MR, d2 = 1.128): CL 10.315,
-    # limits 6.715404 / 13.9146 -> sigma = (13.9146 - 10.315) / 3 = 1.199865 with d2 = 1.128.
+    # limits -> sigma = (UCL - CL) / 3 with d2 = 1.128.
     x = frame(TABLE_9_1)["x"].to_numpy()
-    qicharts2_sigma = (13.9146 - 10.315) / 3
+    qicharts2_sigma = (spc.TABLE_9_1_I_CHART["ucl"] - spc.TABLE_9_1_I_CHART["center"]) / 3
     assert sigma_moving_range(x, screened=True) == pytest.approx(
-        qicharts2_sigma * 1.128 / 1.128379, rel=2e-5
+        qicharts2_sigma * spc.QCC_D2[2] / spc.chart_constant("d2", 2), rel=2e-5
     )
     # By hand: MR-bar / (2 / sqrt(pi)).
     assert sigma_moving_range(x) == pytest.approx(np.abs(np.diff(x)).mean() * np.sqrt(np.pi) / 2)
@@ -94,9 +101,10 @@ def test_overall_is_numpy_std():
 def test_constant_n_forms():
     # With equal n, the averaged forms reduce to R-bar/d2 and s-bar/c4 (Montgomery 6.2, 6.3).
     ranges = np.array([0.03, 0.02, 0.025])
-    assert sigma_range(ranges, [5, 5, 5]) == pytest.approx(ranges.mean() / 2.325929, rel=1e-6)
+    d2, c4 = spc.chart_constant("d2", 5), spc.chart_constant("c4", 5)
+    assert sigma_range(ranges, [5, 5, 5]) == pytest.approx(ranges.mean() / d2, rel=1e-6)
     sds = np.array([0.01, 0.008, 0.012])
-    assert sigma_sbar(sds, 5) == pytest.approx(sds.mean() / 0.9399856, rel=1e-6)
+    assert sigma_sbar(sds, 5) == pytest.approx(sds.mean() / c4, rel=1e-6)
     pooled = np.sqrt(np.mean(sds**2))
     assert sigma_pooled(sds, 5, unbiased=False) == pytest.approx(pooled)
 

@@ -1,141 +1,18 @@
 import numpy as np
 import pandas as pd
 import pytest
-from spc_reference_data import TABLE_9_1, frame
+from reference import spc
+from reference.spc_data import TABLE_9_1, frame
 
 from qainsights.spc import CusumChart, cusum_chart, ewma_chart
 
 # tests/reference/spc.md 3.9: Montgomery Table 9.1, target 10, sigma 1.
 # qcc 2.7 cusum(x, center=10, std.dev=1, decision.interval=5, se.shift=1), sigma units:
-UPPER = [
-    0,
-    0,
-    0,
-    1.16,
-    2.82,
-    2.5,
-    0.04,
-    1,
-    0,
-    0,
-    0,
-    0.97,
-    0.98,
-    0,
-    0,
-    0,
-    0.12,
-    0,
-    0,
-    0.34,
-    0.74,
-    0,
-    1.79,
-    2.79,
-    2.89,
-    3.47,
-    3.35,
-    4.47,
-    5.28,
-    5.30,
-]
-LOWER = [
-    -0.05,
-    -1.56,
-    -1.77,
-    0,
-    0,
-    0,
-    -1.46,
-    0,
-    -0.3,
-    0,
-    -0.47,
-    0,
-    0,
-    -0.1,
-    0,
-    -0.13,
-    0,
-    0,
-    -0.98,
-    0,
-    0,
-    -0.17,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-]
+UPPER = list(spc.CUSUM_UPPER)
+LOWER = list(spc.CUSUM_LOWER)
 # qcc 2.7 ewma(x, center=10, std.dev=1, lambda=0.1, nsigmas=2.7), exact limits:
-EWMA = [
-    9.945,
-    9.7495,
-    9.70355,
-    9.899195,
-    10.12528,
-    10.13075,
-    9.921673,
-    10.07551,
-    9.987955,
-    10.02316,
-    9.923844,
-    10.07846,
-    10.12161,
-    10.04945,
-    10.05251,
-    9.984256,
-    10.04783,
-    10.07405,
-    9.918643,
-    10.01078,
-    10.0997,
-    10.02273,
-    10.24946,
-    10.37451,
-    10.39706,
-    10.46535,
-    10.45682,
-    10.57314,
-    10.64682,
-    10.63414,
-]
-EWMA_UCL = [
-    10.27,
-    10.36325,
-    10.424,
-    10.46746,
-    10.4999,
-    10.52471,
-    10.54398,
-    10.55909,
-    10.57105,
-    10.58055,
-    10.58813,
-    10.5942,
-    10.59908,
-    10.603,
-    10.60615,
-    10.6087,
-    10.61075,
-    10.61241,
-    10.61374,
-    10.61483,
-    10.6157,
-    10.61641,
-    10.61698,
-    10.61745,
-    10.61782,
-    10.61813,
-    10.61837,
-    10.61857,
-    10.61873,
-    10.61887,
-]
+EWMA = list(spc.EWMA)
+EWMA_UCL = list(spc.EWMA_UCL)
 
 
 @pytest.fixture
@@ -184,11 +61,11 @@ def test_ewma_matches_qcc(table_9_1):
     np.testing.assert_allclose(chart.table["lcl"], 20 - np.array(EWMA_UCL), rtol=1e-6)
     assert chart.signals["subgroup"].tolist() == [29, 30]
     assert chart.table["observation"].tolist() == table_9_1["x"].tolist()
-    # Asymptotic limit 10 + 2.7 sqrt(0.1 / 1.9) = 10.6194 (3.9).
+    # Asymptotic limit 10 + 2.7 sqrt(0.1 / 1.9) (3.9).
     steady = ewma_chart(
         table_9_1, values="x", center=10, sigma=1, smoothing=0.1, nsigmas=2.7, limits="asymptotic"
     )
-    assert steady.table["ucl"].unique() == pytest.approx([10.6194], abs=5e-5)
+    assert steady.table["ucl"].unique() == pytest.approx([spc.EWMA_ASYMPTOTIC_UCL], abs=5e-5)
 
 
 def test_ewma_restarts_at_stages_like_separate_series(table_9_1):

@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from spc_reference_data import PISTON_RINGS, PISTON_RINGS_VARIABLE_N, TABLE_9_1, frame
+from reference import spc
+from reference.spc_data import PISTON_RINGS, PISTON_RINGS_VARIABLE_N, TABLE_9_1, frame
 
 from qainsights.spc import i_mr_chart, xbar_r_chart, xbar_s_chart
 
@@ -23,21 +24,21 @@ def by_rule(signals):
 
 
 def test_xbar_r_phase_one(rings):
-    # tests/reference/spc.md 3.2 A (qcc 2.7): x-double-bar 74.00118, R-bar 0.02276; with exact
-    # d2 sigma = 0.009785338, x-bar limits 73.98805 / 74.01430 (7 digits as qcc), R chart
-    # LCL 0 and UCL = D4 R-bar = 0.04812600 (qcc's rounded d2 gives 0.04812533).
+    # tests/reference/spc.md 3.2 A (qcc 2.7): x-double-bar, R-bar; with exact d2 sigma, x-bar
+    # limits as qcc's (7 digits), R chart LCL 0 and UCL = D4 R-bar (qcc's rounded d2 gives a
+    # slightly different UCL).
     chart = xbar_r_chart(rings[rings["trial"]], values="diameter", subgroup="sample")
     mean, spread = chart.location, chart.spread
-    assert mean.limits["center"][0] == pytest.approx(74.00118, abs=5e-6)
-    assert mean.limits["sigma"][0] == pytest.approx(0.009785338, rel=1e-6)
+    assert mean.limits["center"][0] == pytest.approx(spc.PISTON_CENTER, abs=5e-6)
+    assert mean.limits["sigma"][0] == pytest.approx(spc.PISTON_SIGMA_WITHIN_EXACT_D2, rel=1e-6)
     assert mean.limits["sigma_method"][0] == "R-bar/d2"
     assert [mean.table["lcl"][0], mean.table["ucl"][0]] == pytest.approx(
-        [73.98805, 74.01430], rel=1e-9, abs=5e-6
+        spc.PISTON_XBAR_LIMITS["UWAVE-R"], rel=1e-9, abs=5e-6
     )
-    assert spread.table["center"][0] == pytest.approx(0.02276, rel=1e-9)
+    assert spread.table["center"][0] == pytest.approx(spc.PISTON_R_BAR, rel=1e-9)
     assert spread.table["lcl"][0] == 0.0
-    assert spread.table["ucl"][0] == pytest.approx(0.04812600, rel=1e-6)
-    assert spread.table["ucl"][0] == pytest.approx(0.04812533, rel=2e-5)
+    assert spread.table["ucl"][0] == pytest.approx(spc.PISTON_R_CHART_UCL["exact"], rel=1e-6)
+    assert spread.table["ucl"][0] == pytest.approx(spc.PISTON_R_CHART_UCL["qcc"], rel=2e-5)
     assert chart.signals.empty
     assert list(chart.table.columns[:3]) == ["chart", "subgroup", "stage"]
     assert chart.table["chart"].unique().tolist() == ["xbar", "r"]
@@ -63,23 +64,7 @@ def test_xbar_phase_two_rules(rings):
         "nelson6": [35, 38, 39, 40],
     }
     means = nelson.location.table.query("subgroup >= 26")["value"].round(4).tolist()
-    assert means == [
-        74.0086,
-        74.0022,
-        73.9922,
-        74.0036,
-        73.9974,
-        74.0072,
-        74.0056,
-        73.9978,
-        74.0112,
-        74.0126,
-        74.0040,
-        74.0166,
-        74.0196,
-        74.0234,
-        74.0128,
-    ]
+    assert means == list(spc.PISTON_PHASE_TWO_MEANS)
     # qcc 2.7 (run length 7): beyond 37, 38, 39 and a run of 7 above the CL at 40.
     run = xbar_r_chart(
         rings, values="diameter", subgroup="sample", baseline="trial", rules=["we1"]
@@ -89,71 +74,78 @@ def test_xbar_phase_two_rules(rings):
 
 
 def test_xbar_s_estimators(rings):
-    # 3.2 C (qcc 2.7): UWAVE-SD sigma 0.009829977, limits 73.98799 / 74.01436; RMSDF 0.009887547,
-    # 73.98791 / 74.01444. S chart: s-bar 0.009240037, LCL 0, UCL 0.01930242.
+    # 3.2 C (qcc 2.7): UWAVE-SD and RMSDF sigma and x-bar limits; S chart (s-bar/c4).
     phase_one = rings[rings["trial"]]
     sbar = xbar_s_chart(phase_one, values="diameter", subgroup="sample")
-    assert sbar.location.limits["sigma"][0] == pytest.approx(0.009829977, rel=1e-6)
+    assert sbar.location.limits["sigma"][0] == pytest.approx(spc.PISTON_SIGMA["UWAVE-SD"], rel=1e-6)
     assert [sbar.location.table["lcl"][0], sbar.location.table["ucl"][0]] == pytest.approx(
-        [73.98799, 74.01436], abs=5e-6
+        spc.PISTON_XBAR_LIMITS["UWAVE-SD"], abs=5e-6
     )
-    assert sbar.spread.table["center"][0] == pytest.approx(0.009240037, rel=1e-6)
-    assert sbar.spread.table["lcl"][0] == 0.0
-    assert sbar.spread.table["ucl"][0] == pytest.approx(0.01930242, rel=1e-6)
+    s_chart = spc.PISTON_S_CHART
+    assert sbar.spread.table["center"][0] == pytest.approx(s_chart["center"], rel=1e-6)
+    assert sbar.spread.table["lcl"][0] == s_chart["lcl"]
+    assert sbar.spread.table["ucl"][0] == pytest.approx(s_chart["ucl"], rel=1e-6)
     pooled = xbar_s_chart(phase_one, values="diameter", subgroup="sample", method="pooled")
-    assert pooled.location.limits["sigma"][0] == pytest.approx(0.009887547, rel=1e-6)
+    assert pooled.location.limits["sigma"][0] == pytest.approx(spc.PISTON_SIGMA["RMSDF"], rel=1e-6)
     assert [pooled.location.table["lcl"][0], pooled.location.table["ucl"][0]] == pytest.approx(
-        [73.98791, 74.01444], abs=5e-6
+        spc.PISTON_XBAR_LIMITS["RMSDF"], abs=5e-6
     )
 
 
 def test_variable_subgroup_sizes(rings):
     # 3.2 D (qcc 2.7): x4, x5 of samples 3, 6, 14 missing -> n = 3 there. x-double-bar
-    # (n-weighted) 74.0015; sigma (mean R_i/d2(n_i), qcc's d2 table) 0.01020895; limits
-    # n = 5: 73.98780 / 74.01519, n = 3: 73.98381 / 74.01918. S chart (UWAVE-SD sigma):
-    # qcc centres at the n-weighted s-bar 0.009284683 and has UCL 0.01987128 (n = 5) and
-    # 0.02365763 (n = 3), so its half-widths 3 sigma sqrt(1 - c4^2) are UCL - CL.
+    # (n-weighted); sigma (mean R_i/d2(n_i), qcc's d2 table); limits for n = 5 and n = 3. S chart
+    # (UWAVE-SD sigma): qcc centres at the n-weighted s-bar and has a UCL per n, so its
+    # half-widths 3 sigma sqrt(1 - c4^2) are UCL - CL.
+    expected = spc.PISTON_VARIABLE_N
     drop = rings["sample"].isin([3, 6, 14]) & rings["variable"].isin(["x4", "x5"])
     data = rings[~drop & rings["trial"]]
     chart = xbar_r_chart(data, values="diameter", subgroup="sample")
     table = chart.location.table.set_index("subgroup")
-    assert chart.location.limits["center"][0] == pytest.approx(74.0015, abs=5e-5)
+    assert chart.location.limits["center"][0] == pytest.approx(expected["center"], abs=5e-5)
     assert table.loc[1, "n"] == 5
     assert table.loc[3, "n"] == 3
     assert [table.loc[1, "lcl"], table.loc[1, "ucl"]] == pytest.approx(
-        [73.98780, 74.01519], abs=2e-5
+        expected["xbar_limits"][5], abs=2e-5
     )
     assert [table.loc[3, "lcl"], table.loc[3, "ucl"]] == pytest.approx(
-        [73.98381, 74.01918], abs=2e-5
+        expected["xbar_limits"][3], abs=2e-5
     )
     s_chart = xbar_s_chart(data, values="diameter", subgroup="sample").spread.table
     s_chart = s_chart.set_index("subgroup")
     half_width = s_chart["ucl"] - s_chart["center"]
-    assert half_width[1] == pytest.approx(0.01987128 - 0.009284683, rel=1e-6)
-    assert half_width[3] == pytest.approx(0.02365763 - 0.009284683, rel=1e-6)
+    for n, subgroup in ((5, 1), (3, 3)):
+        qcc_half_width = expected["s_ucl"][n] - expected["s_center"]
+        assert half_width[subgroup] == pytest.approx(qcc_half_width, rel=1e-6)
 
 
 def test_table_6_4_grand_mean():
-    # 3.2 F (qicharts2 tbl_06.04): the n-weighted grand mean is 74.00075.
+    # 3.2 F (qicharts2 tbl_06.04): the n-weighted grand mean.
     obs = frame(PISTON_RINGS_VARIABLE_N)
     long = obs.assign(x=obs["obs"].str.split(";")).explode("x")
     chart = xbar_s_chart(long, values="x", subgroup="sample", rules="nelson")
-    assert chart.location.limits["center"][0] == pytest.approx(74.00075, abs=5e-6)
+    assert chart.location.limits["center"][0] == pytest.approx(
+        spc.PISTON_TABLE_6_4["center"], abs=5e-6
+    )
     assert sorted(chart.location.table["n"].unique()) == [3, 4, 5]
     assert chart.signals.empty  # qicharts2: no signals
 
 
 def test_individuals_table_9_1():
     # 3.9: Montgomery Table 9.1 as an I chart (qicharts2, screened, d2 = 1.128): CL 10.315,
-    # limits 6.715404 / 13.9146; exact d2 scales the half-width by 1.128 / 1.128379.
+    # limits; exact d2 scales the half-width by 1.128 / exact d2(2).
     # Anhøj: longest run 8 (limit 8), crossings 13 (limit 10), no runs signal.
     data = frame(TABLE_9_1)
     chart = i_mr_chart(data, values="x", subgroup="sample", screened=True)
     row = chart.location.table.iloc[0]
-    assert row["center"] == pytest.approx(10.315, rel=1e-9)
-    half_width = (13.9146 - 10.315) * 1.128 / 1.128379
-    assert row["ucl"] == pytest.approx(10.315 + half_width, rel=1e-6)
-    assert row["lcl"] == pytest.approx(10.315 - half_width, rel=1e-5)
+    assert row["center"] == pytest.approx(spc.TABLE_9_1_I_CHART["center"], rel=1e-9)
+    half_width = (
+        (spc.TABLE_9_1_I_CHART["ucl"] - spc.TABLE_9_1_I_CHART["center"])
+        * spc.QCC_D2[2]
+        / spc.chart_constant("d2", 2)
+    )
+    assert row["ucl"] == pytest.approx(spc.TABLE_9_1_I_CHART["center"] + half_width, rel=1e-6)
+    assert row["lcl"] == pytest.approx(spc.TABLE_9_1_I_CHART["center"] - half_width, rel=1e-5)
     # qicharts2 finds no point beyond the limits; Western Electric rule 4 does see the shift:
     # samples 23-30 (12.29, 11.5, 10.6, 11.08, 10.38, 11.62, 11.31, 10.52) all exceed 10.315.
     assert chart.location.signals[["subgroup", "rule", "start"]].to_numpy().tolist() == [
@@ -166,11 +158,12 @@ def test_individuals_table_9_1():
         13,
         10,
     ]
-    # MR chart: centre MR-bar, UCL = D4(2) MR-bar = 3.266532 MR-bar (3.17), LCL 0.
+    # MR chart: centre MR-bar, UCL = D4(2) MR-bar (3.17), LCL 0.
     moving = chart.spread.table
     mr_bar = np.abs(np.diff(data["x"])).mean()
     assert np.isnan(moving["value"][0])
-    assert moving["ucl"][1] == pytest.approx(3.266532 * chart.spread.table["center"][1], rel=1e-6)
+    d4 = spc.chart_constant("D4", 2)
+    assert moving["ucl"][1] == pytest.approx(d4 * chart.spread.table["center"][1], rel=1e-6)
     assert moving["lcl"][1] == 0.0
     unscreened = i_mr_chart(data, values="x", subgroup="sample")
     assert unscreened.spread.table["center"][1] == pytest.approx(mr_bar, rel=1e-12)

@@ -5,6 +5,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
+from reference import fightin_words as ref
 
 from qainsights.text import (
     comment_summary,
@@ -56,10 +57,8 @@ def test_z_matches_the_published_fightin_words_output():
         prior=0.05,
         min_count=1,
     ).terms.set_index("term")["z"]
-    for word in ("donkey", "lazier", "purple"):
-        assert first[word] == pytest.approx(-0.6894227886807968, rel=1e-12)
-    for word in ("brown", "fox", "quick"):
-        assert first[word] == pytest.approx(0.6894227886807968, rel=1e-12)
+    for word, value in ref.UNINFORMED_EXAMPLE.items():
+        assert first[word] == pytest.approx(value, rel=1e-12, abs=1e-12)
     long = "the lazy purple pig jumps over the " + 1000 * "very " + "sleepy donkey"
     second = distinctive_terms(
         _two_sides([QUICK], [long]),
@@ -69,14 +68,7 @@ def test_z_matches_the_published_fightin_words_output():
         prior=0.05,
         min_count=1,
     ).terms.set_index("term")["z"]
-    published = {
-        "very": -2.2144429606255946,
-        "donkey": 0.3528670051726073,
-        "brown": 1.7074955767167836,
-        "jumps": 3.4564380059373603,
-        "the": 4.954523357120953,
-    }
-    for word, value in published.items():
+    for word, value in ref.INFORMED_EXAMPLE.items():
         assert second[word] == pytest.approx(value, rel=1e-12)
 
 

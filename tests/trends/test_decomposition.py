@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from reference import trends as ref
 
 from qainsights.trends import decompose_change
 
@@ -24,8 +25,9 @@ def das_gupta_table_2_1():
     Earners earn the average, non-earners 0; population 1,000,000 in each group (any size
     gives the same shares). Baseline: black men; current: white men.
     """
-    share = {"black": 0.717892, "white": 0.825974}
-    earnings = {"black": 10930 / SCALE, "white": 16591 / SCALE}
+    table = ref.DAS_GUPTA_TABLE_2_1
+    share = {group: row["share_earning"] for group, row in table.items()}
+    earnings = {group: row["earnings_per_earner"] / SCALE for group, row in table.items()}
     rows = []
     for group in ("black", "white"):
         earners = share[group] * 1_000_000

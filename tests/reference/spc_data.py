@@ -1,6 +1,7 @@
-"""Reference data sets for the control-chart tests, copied from tests/reference/spc.md.
+"""The published data sets of the control-chart cases of tests/reference/spc.md.
 
-Each constant is the CSV text of one published data set; see tests/reference/spc.md for sources.
+Each constant is the CSV text of one data set, followed by its source; ``frame`` parses one. The
+printed results on these data are in ``reference.spc``.
 """
 
 import io
@@ -13,7 +14,6 @@ def frame(text: str) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text))
 
 
-# Montgomery Ex. 7.1 / qcc `orangejuice` (samples 1-54, trial = phase I).
 ORANGE_JUICE = """\
 sample,D,size,trial
 1,12,50,TRUE
@@ -71,8 +71,10 @@ sample,D,size,trial
 53,3,50,FALSE
 54,5,50,FALSE
 """
+"""Orange-juice cans, nonconforming of 50 (Montgomery, *Introduction to Statistical Quality
+Control*, 5th ed., Example 7.1; qcc ``orangejuice``; qicharts2 ``tbl_07.03`` has the same counts):
+samples 1-54, trial = phase I (spc.md 3.1)."""
 
-# qcc `orangejuice2` (samples 31-94, trial = new phase I).
 ORANGE_JUICE_2 = """\
 sample,D,size,trial
 31,9,50,TRUE
@@ -140,8 +142,9 @@ sample,D,size,trial
 93,5,50,FALSE
 94,6,50,FALSE
 """
+"""Orange-juice cans after the machine adjustment, qcc ``orangejuice2``: samples 31-94, trial =
+the new phase I, 31-54 (spc.md 3.1 D)."""
 
-# Montgomery Table 6.3 / qcc `pistonrings` (40 samples of 5; trial = phase I).
 PISTON_RINGS = """\
 sample,x1,x2,x3,x4,x5,trial
 1,74.03,74.002,74.019,73.992,74.008,TRUE
@@ -185,8 +188,10 @@ sample,x1,x2,x3,x4,x5,trial
 39,74.017,74.013,74.036,74.025,74.026,FALSE
 40,74.01,74.005,74.029,74,74.02,FALSE
 """
+"""Piston-ring inside diameters (mm), Montgomery Table 6.3 as in qcc ``pistonrings``: 40 samples
+of 5, trial = phase I (1-25). Later editions (qicharts2 ``tbl_06.03``) differ in sample 21
+(spc.md 3.2)."""
 
-# Montgomery Table 6.4 / qicharts2 `tbl_06.04` (variable n; observations separated by ';').
 PISTON_RINGS_VARIABLE_N = """\
 sample,obs
 1,74.03;74.002;74.019;73.992;74.008
@@ -215,8 +220,9 @@ sample,obs
 24,74.015;74.008;73.993;74;74.01
 25,73.982;73.984;73.995;74.017;74.013
 """
+"""Piston rings with variable n, Montgomery Table 6.4 as in qicharts2 ``tbl_06.04``; the
+observations of a sample are separated by ";" (spc.md 3.2 F)."""
 
-# Montgomery Ex. 7.3 / qcc `circuit` (nonconformities per 100 boards; trial = phase I).
 CIRCUIT_BOARDS = """\
 sample,x,size,trial
 1,21,100,TRUE
@@ -266,8 +272,9 @@ sample,x,size,trial
 45,16,100,FALSE
 46,21,100,FALSE
 """
+"""Printed-circuit-board nonconformities per inspection unit of 100 boards (Montgomery Example 7.3;
+qcc ``circuit``; qicharts2 ``tbl_07.08`` identical): trial = phase I, 1-26 (spc.md 3.3)."""
 
-# qcc `pcmanufact` (nonconformities in 20 samples of 5 computers).
 PC_MANUFACTURE = """\
 x,size
 10,5
@@ -291,8 +298,9 @@ x,size
 7,5
 5,5
 """
+"""Personal-computer nonconformities in 20 samples of 5 computers, qcc ``pcmanufact``
+(spc.md 3.4)."""
 
-# Montgomery Table 9.1 (30 observations, target 10, sigma 1).
 TABLE_9_1 = """\
 sample,x
 1,9.45
@@ -326,3 +334,20 @@ sample,x
 29,11.31
 30,10.52
 """
+"""Montgomery Table 9.1 (qicharts2 ``tbl_09.01``): 30 observations, target 10, sigma 1
+(spc.md 3.9)."""
+
+CABG_SURGERIES_BETWEEN_DEATHS = (
+    23, 39, 15, 34, 1, 49, 98, 29, 27, 13, 45, 7, 10, 27, 24, 14, 20, 38, 44, 11, 10, 3, 113,
+    183, 3, 47, 18, 18, 33, 15, 2, 38, 27, 27, 1, 52, 23, 7, 26, 82, 5, 49, 5, 17, 24, 44, 26,
+    2, 27, 46, 55, 97, 22, 22, 20, 4, 60, 51, 7, 21, 66, 36, 25, 72, 15, 5, 3,
+)  # fmt: skip
+"""qicharts2 ``cabg`` (2205 CABG operations with 68 deaths; vignette example): surgeries between
+deaths, ``dd``, without its first value (NA); the 67 gaps are points 2-68 (spc.md 3.11)."""
+
+CABG_DAYS_BETWEEN_DEATHS = (
+    16, 20, 5, 13, 1, 26, 46, 12, 12, 5, 19, 4, 3, 15, 14, 9, 8, 15, 21, 6, 3, 1, 56, 117, 1,
+    33, 9, 9, 19, 12, 1, 16, 13, 18, 1, 35, 16, 5, 21, 38, 3, 25, 3, 11, 13, 20, 9, 3, 8, 21,
+    24, 38, 8, 13, 9, 1, 30, 23, 3, 7, 22, 19, 11, 31, 6, 1, 1,
+)  # fmt: skip
+"""qicharts2 ``cabg``: days between deaths, ``dt``, without its first value (NA) (spc.md 3.11)."""

@@ -1,10 +1,13 @@
-"""Reference data sets for the agreement tests, copied from tests/reference/agreement.md."""
+"""The published data sets of the agreement cases of tests/reference/agreement.md (K1-K4).
+
+The printed coefficients on these data are in ``reference.agreement``.
+"""
 
 import numpy as np
 
 NA = np.nan
+"""A missing rating."""
 
-# K1: Krippendorff (2011), observers A-D in rows, 12 units in columns.
 KRIPPENDORFF_2011 = np.array(
     [
         [1, 2, 3, 3, 2, 1, 4, 1, 2, NA, NA, NA],
@@ -13,12 +16,13 @@ KRIPPENDORFF_2011 = np.array(
         [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NA],
     ]
 ).T  # units x observers
+"""K1: Krippendorff, K. (2011), Computing Krippendorff's alpha-reliability: 4 observers (A-D) x
+12 units with missing ratings, here units x observers."""
 
-# The same ratings as irrCAC's cac.raw4raters: unit 12's single rating is under the third rater.
-IRRCAC_RAW4RATERS = KRIPPENDORFF_2011.copy()
-IRRCAC_RAW4RATERS[11] = [NA, NA, 3, NA]
+IRRCAC_RAW4RATERS = np.vstack([KRIPPENDORFF_2011[:11], [[NA, NA, 3, NA]]])
+"""K1 as irrCAC 1.0's ``cac.raw4raters``: the same ratings, but unit 12's single rating is under
+the third rater, not the second."""
 
-# K1: the `krippendorff` package's example, coders in rows.
 KRIPPENDORFF_PACKAGE = np.array(
     [
         [NA, NA, NA, NA, NA, 3, 4, 1, 2, 1, 1, 3, 3, NA, 3],
@@ -26,8 +30,9 @@ KRIPPENDORFF_PACKAGE = np.array(
         [NA, NA, 2, 1, 3, 4, 4, NA, 2, 1, 1, 3, 3, NA, 4],
     ]
 ).T
+"""K1: the Python krippendorff 0.9.0 README and docstring example, 3 coders x 15 units, here
+units x coders."""
 
-# K2: Fleiss (1971), 30 subjects x 6 raters (1 depression ... 5 other).
 FLEISS_1971 = np.array(
     [
         [4, 4, 4, 4, 4, 4],
@@ -62,8 +67,9 @@ FLEISS_1971 = np.array(
         [5, 5, 5, 5, 5, 5],
     ]
 )
+"""K2: Fleiss (1971), 30 subjects x 6 raters, diagnoses 1 (depression) ... 5 (other); R irr's
+``diagnoses`` and statsmodels' test array ``diagnoses``."""
 
-# K3: Wikipedia's Fleiss' kappa example, subjects x categories counts.
 WIKIPEDIA_COUNTS = np.array(
     [
         [0, 0, 0, 0, 14],
@@ -78,8 +84,8 @@ WIKIPEDIA_COUNTS = np.array(
         [0, 2, 2, 3, 7],
     ]
 )
+"""K3: Wikipedia's Fleiss' kappa example, 10 subjects x 5 categories, counts of 14 raters."""
 
-# K4: irr's `anxiety`, 20 subjects x 3 raters, scores 1-6.
 ANXIETY = np.array(
     [
         [3, 3, 2], [3, 6, 1], [3, 4, 4], [4, 6, 4], [5, 2, 3], [5, 4, 2], [2, 2, 1],
@@ -87,7 +93,14 @@ ANXIETY = np.array(
         [2, 2, 1], [2, 2, 1], [1, 1, 3], [2, 3, 3], [4, 3, 2], [3, 4, 2],
     ]
 )  # fmt: skip
+"""K4: R irr's ``anxiety``, 20 subjects x 3 raters, scores 1-6."""
 
 VISION = np.array(
     [[1520, 266, 124, 66], [234, 1512, 432, 78], [117, 362, 1772, 205], [36, 82, 179, 492]]
 )
+"""K4: Stuart (1953), unaided distance vision of 7,477 women, the grades of the two eyes (4 x 4)."""
+
+SHROUT_FLEISS = np.array(
+    [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]
+)
+"""K7: Shrout & Fleiss (1979), Table 2, 6 targets x 4 judges."""
