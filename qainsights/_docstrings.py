@@ -52,7 +52,8 @@ def fill_docstring(func: F, **blocks: str) -> F:
     Returns
     -------
     callable
-        ``func``, with its docstring filled and cleaned (no common indentation).
+        ``func``, with its docstring filled and cleaned (no common indentation); the
+        function it wraps, if any (``__wrapped__``), gets the same docstring.
 
     Examples
     --------
@@ -88,4 +89,6 @@ def fill_docstring(func: F, **blocks: str) -> F:
 
         lines.append(_PLACEHOLDER.sub(fill, line))
     func.__doc__ = "\n".join(lines).replace("{{", "{").replace("}}", "}")
+    if hasattr(func, "__wrapped__"):  # a public function: the wrapped one documents the same
+        func.__wrapped__.__doc__ = func.__doc__
     return func

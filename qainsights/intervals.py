@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 from scipy import stats
 
+from ._caller import public
 from ._validation import check_confidence, check_option, format_values
 
 __all__ = ["INTERVAL_METHODS", "proportion_ci"]
@@ -19,6 +20,7 @@ __all__ = ["INTERVAL_METHODS", "proportion_ci"]
 INTERVAL_METHODS = ("wilson", "agresti_coull", "clopper_pearson", "jeffreys", "normal")
 
 
+@public
 def proportion_ci(k, n, *, ci=0.95, method="wilson"):
     """Confidence interval for a binomial proportion ``k / n``.
 

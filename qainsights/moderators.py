@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from ._caller import public
 from ._multiple import q_values
 from ._results import TidyResult, drawing
 from ._validation import check_confidence, check_integer, format_values
@@ -153,6 +154,7 @@ class ModeratorOutliers(TidyResult):
     )  # fmt: skip
 
 
+@public
 def moderator_outliers(
     audits, *, moderator="moderator_id", outcome="is_error", min_n=30, q=0.05, ci=0.95
 ):

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._caller import public
 from ._compat import STR
 from ._validation import (
     as_column_list,
@@ -76,6 +77,7 @@ _RESERVED_NAMES = frozenset(
 # --- error rates per segment ------------------------------------------------------------------
 
 
+@public
 def error_rate(
     audits,
     *,
@@ -255,6 +257,7 @@ def _error_rate(audits, *, outcome="is_error", moderator=None, **options) -> pd.
     ).drop(columns=_OUTCOME)
 
 
+@public
 def enforcement_rates(
     audits,
     *,
@@ -587,6 +590,7 @@ def _warn_lonely_strata(lonely, clustered: bool = False) -> None:
         )
 
 
+@public
 def rates_from_sums(
     sums: pd.DataFrame,
     *,

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._caller import public
 from ._compat import STR
 from ._deprecation import renamed_function
 from ._validation import as_column_list, check_frame, format_values, outcome_indicator
@@ -26,6 +27,7 @@ __all__ = ["standardized_rates"]
 _FUNC = "standardized_rates"
 
 
+@public
 def standardized_rates(
     audits,
     *,

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._caller import public
 from ._compat import STR
 from ._results import TidyResult
 from ._validation import as_column_list, check_columns, check_frame, format_values
@@ -188,6 +189,7 @@ def _direction(slope: pd.Series, low: pd.Series, high: pd.Series) -> np.ndarray:
     )
 
 
+@public
 def compare_site_types(
     audits: pd.DataFrame,
     *,

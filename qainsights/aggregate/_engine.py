@@ -11,12 +11,14 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
+from .._caller import public
 from .._validation import format_values
 
 #: pandas period aliases that the engines can floor datetimes to (narwhals ``dt.truncate``).
 FREQUENCIES = {"D": "1d", "M": "1mo", "Q": "1q", "Y": "1y"}
 
 
+@public
 def is_engine_frame(data: Any) -> bool:
     """Whether ``data`` is a frame of another engine (polars, DuckDB, PySpark, ...).
 

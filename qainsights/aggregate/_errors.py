@@ -7,6 +7,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
+from .._caller import public
 from .._validation import as_column_list, check_columns
 from ._engine import (
     collect,
@@ -21,6 +22,7 @@ from ._engine import (
 _ERROR_SUMS = ("n", "errors", "sum_w", "sum_w2", "sum_wy", "sum_w2y")
 
 
+@public
 def error_counts(
     data: Any,
     *,

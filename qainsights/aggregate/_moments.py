@@ -7,10 +7,12 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
+from .._caller import public
 from .._validation import as_column_list, check_columns
 from ._engine import check_complete, collect, engine_frame
 
 
+@public
 def subgroup_moments(
     data: Any, *, value: str, subgroup: str, by: str | list[str] | None = None
 ) -> pd.DataFrame:

@@ -7,10 +7,12 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
+from .._caller import public
 from .._validation import as_column_list, check_columns, format_values
 from ._engine import check_complete, collect, engine_frame
 
 
+@public
 def label_counts(data: Any, *, item: str, label: str, rater: str | None = None) -> pd.DataFrame:
     """Ratings per item and label, grouped on the data's engine.
 

@@ -6,12 +6,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .._caller import public
 from .._validation import format_values
 
 #: Columns every audit file read by :func:`scan_audits` must have.
 SCAN_REQUIRED = ("audit_id", "decision_time", "site", "queue", "policy", "market", "is_error")
 
 
+@public
 def scan_audits(path: str | os.PathLike, *, connection: Any = None, validate: bool = True) -> Any:
     """Open a Parquet or CSV audit file, or a folder of them, as a lazy DuckDB relation.
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._caller import public
 from .._multiple import q_values
 from .._validation import (
     check_columns,
@@ -20,6 +21,7 @@ from .._validation import (
 __all__ = ["auditor_differences"]
 
 
+@public
 def auditor_differences(
     audits: pd.DataFrame,
     *,

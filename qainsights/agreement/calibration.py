@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from .._caller import public
 from .._validation import check_confidence, format_values
 from ..intervals import proportion_ci
 from ._family import agreeing_pairs, item_agreement
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 
+@public
 def rater_accuracy(
     data: Any,
     *,
@@ -124,6 +126,7 @@ def rater_accuracy(
     )
 
 
+@public
 def rater_confusion(
     data: Any,
     *,
@@ -197,6 +200,7 @@ def rater_confusion(
     )
 
 
+@public
 def rater_enforcement(
     data: Any,
     *,
@@ -281,6 +285,7 @@ def rater_enforcement(
     )
 
 
+@public
 def category_agreement(
     data: Any = None,
     *,
@@ -347,6 +352,7 @@ def category_agreement(
     )
 
 
+@public
 def disputed_items(
     data: Any = None,
     *,
@@ -410,6 +416,7 @@ def disputed_items(
     return table if top is None else table.head(top)
 
 
+@public
 def pairwise_agreement(
     data: Any,
     *,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .._caller import public
 from .._docstrings import fill_docstring
 from ._estimate import cohen_result, conger_result, family_result, read_checked
 from ._inputs import INPUT_NAMES
@@ -102,6 +103,7 @@ def _family(
     )
 
 
+@public
 @_fill
 def percent_agreement(
     data: Any = None,
@@ -148,6 +150,7 @@ def percent_agreement(
     return _family("percent", "percent_agreement", locals())
 
 
+@public
 @_fill
 def brennan_prediger(
     data: Any = None,
@@ -195,6 +198,7 @@ def brennan_prediger(
     return _family("brennan_prediger", "brennan_prediger", locals())
 
 
+@public
 @_fill
 def gwet_ac(
     data: Any = None,
@@ -245,6 +249,7 @@ def gwet_ac(
     return _family("gwet", "gwet_ac", locals())
 
 
+@public
 @_fill
 def fleiss_kappa(
     data: Any = None,
@@ -297,6 +302,7 @@ def fleiss_kappa(
     return _family("fleiss", "fleiss_kappa", locals())
 
 
+@public
 @_fill
 def scott_pi(
     data: Any = None,
@@ -349,6 +355,7 @@ def scott_pi(
     return _family("fleiss", "scott_pi", locals(), raters=2)
 
 
+@public
 @_fill
 def conger_kappa(
     data: Any = None,
@@ -404,6 +411,7 @@ def conger_kappa(
     return conger_result(ratings, weights=weights, ci=ci, method=method, func="conger_kappa")
 
 
+@public
 @_fill
 def cohen_kappa(
     data: Any = None,
@@ -470,6 +478,7 @@ def cohen_kappa(
     )
 
 
+@public
 @_fill
 def krippendorff_alpha(
     data: Any = None,

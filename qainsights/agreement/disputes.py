@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._validation import format_values
 from ..text import distinctive_terms
 from .calibration import disputed_items
@@ -41,6 +42,7 @@ def _item_texts(texts: Any, items: np.ndarray) -> pd.Series:
     return found
 
 
+@public
 def disputed_terms(
     data: Any = None,
     *,

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._caller import public
 from .._multiple import q_values
 from .._results import TidyResult
 from .._validation import (
@@ -92,6 +93,7 @@ def _trend(cells: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+@public
 def rater_drift(
     data: pd.DataFrame,
     *,

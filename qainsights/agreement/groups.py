@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._caller import public
 from .._multiple import q_values
 from .._validation import (
     as_column_list,
@@ -39,6 +40,7 @@ COEFFICIENTS = {
 }
 
 
+@public
 def agreement_by(
     data: pd.DataFrame,
     *,
@@ -150,6 +152,7 @@ def agreement_by(
     )  # fmt: skip
 
 
+@public
 def compare_agreement(
     data: pd.DataFrame,
     *,

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from .._caller import public
 from .._validation import check_confidence, format_values
 from ._inputs import read_ratings
 from .results import AgreementResult
@@ -25,6 +26,7 @@ ICC_FORMS = {
 }
 
 
+@public
 def icc(
     data: Any = None,
     *,

@@ -13,9 +13,12 @@ import warnings
 import numpy as np
 from scipy import stats
 
+from .._caller import public
+
 __all__ = ["bootstrap_summary", "redraw", "t_interval", "t_intervals"]
 
 
+@public
 def t_interval(estimate: float, se: float, df: int, ci: float) -> tuple[float, float, float]:
     """Return ``(ci_low, ci_high, p_value)`` of a t-based Wald interval clipped to [-1, 1].
 
@@ -31,6 +34,7 @@ def t_interval(estimate: float, se: float, df: int, ci: float) -> tuple[float, f
     return float(low), float(high), float(p_value)
 
 
+@public
 def t_intervals(
     estimate: np.ndarray, se: np.ndarray, df: np.ndarray, ci: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -55,6 +59,7 @@ def t_intervals(
     return low, high, p_value
 
 
+@public
 def redraw(multiplicity: np.ndarray, n_boot: int, seed: int | None) -> np.ndarray:
     """Return ``n_boot`` multinomial redraws of ``multiplicity`` (shape ``(n_boot, P)``)."""
     total = int(multiplicity.sum())
@@ -62,6 +67,7 @@ def redraw(multiplicity: np.ndarray, n_boot: int, seed: int | None) -> np.ndarra
     return rng.multinomial(total, multiplicity / total, size=n_boot)
 
 
+@public
 def bootstrap_summary(
     replicates: np.ndarray, ci: float, *, func: str
 ) -> tuple[float, float, float]:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._caller import public
 from .._validation import check_confidence, check_option
 from .results import AgreementResult
 
@@ -39,6 +40,7 @@ SCALES: dict[str, tuple[tuple[str, float], ...]] = {
 }
 
 
+@public
 def benchmark_bands(
     result: AgreementResult, *, scale: str = "landis-koch", ci: float = 0.95
 ) -> pd.DataFrame:
@@ -101,6 +103,7 @@ def benchmark_bands(
     )
 
 
+@public
 def benchmark_label(
     result: AgreementResult, *, scale: str = "landis-koch", ci: float = 0.95
 ) -> str:

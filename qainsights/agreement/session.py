@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._caller import public
 from .._results import TidyResult, drawing
 from .calibration import (
     category_agreement,
@@ -67,6 +68,7 @@ class CalibrationResult(TidyResult):
     )  # fmt: skip
 
 
+@public
 def calibration_session(
     data: Any,
     *,

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._caller import public
 from .._validation import check_option
 from ._estimate import cohen_result, conger_result, family_result, read_checked
 from ._inputs import INPUT_NAMES
@@ -27,6 +28,7 @@ COLUMNS = [
 ]  # fmt: skip
 
 
+@public
 def agreement_summary(
     data: Any = None,
     *,

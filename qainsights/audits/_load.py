@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._compat import STR
 from .._results import TidyResult
 from .._validation import check_option, format_values
@@ -222,6 +223,7 @@ def _empty_column(name: str, n: int, index: pd.Index) -> pd.Series:
     return pd.Series(np.nan, index=index, dtype=STR)
 
 
+@public
 def validate_audits(
     source: str | os.PathLike | pd.DataFrame,
     *,
@@ -305,6 +307,7 @@ def validate_audits(
     return _validate(source, columns, actions, date_format, dayfirst, unify_labels, func)
 
 
+@public
 def load_audits(
     source: str | os.PathLike | pd.DataFrame,
     *,

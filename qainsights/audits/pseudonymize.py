@@ -8,12 +8,14 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from .._caller import public
 from .._compat import STR
 from .._validation import as_column_list, check_columns, check_frame
 
 _MIN_KEY_BYTES = 16
 
 
+@public
 def pseudonymize(
     frame: pd.DataFrame,
     columns: str | Sequence[str] = ("moderator_id", "auditor_id"),

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .._caller import public
+
 __all__ = [
     "ACTIONS",
     "AUDIT_SCHEMA",
@@ -149,6 +151,7 @@ def column(name: str) -> Column:
     return _BY_NAME[name]
 
 
+@public
 def schema_frame() -> pd.DataFrame:
     """Return the data dictionary as a DataFrame (one row per canonical column).
 

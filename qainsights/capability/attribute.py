@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike
 from scipy.special import ndtri
 from scipy.stats import gamma
 
+from .._caller import public
 from .._validation import (
     as_column_list,
     check_columns,
@@ -59,6 +60,7 @@ def _check_not_more_defects(defects: np.ndarray, opportunities: np.ndarray, *, f
         )
 
 
+@public
 def dpmo(
     defects: ArrayLike, units: ArrayLike, *, opportunities: ArrayLike = 1
 ) -> np.ndarray | float:
@@ -106,6 +108,7 @@ def dpmo(
     return float(result) if result.ndim == 0 else result
 
 
+@public
 def rolled_throughput_yield(yields: ArrayLike) -> float:
     """Rolled throughput yield: the product of the first-pass yields of the process steps.
 
@@ -222,6 +225,7 @@ def _engine_counts(data, defects, units, opportunities, groups, *, func):
     return table.drop(columns="_opportunities"), ("_defects", "_units", "_per_unit")
 
 
+@public
 def attribute_capability(
     data: pd.DataFrame,
     *,

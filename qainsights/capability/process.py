@@ -9,6 +9,7 @@ import pandas as pd
 from scipy.special import boxcox
 from scipy.stats import boxcox_normmax
 
+from .._caller import public
 from .._validation import check_confidence, check_integer, check_option, format_values
 from ..spc.sigma import (
     sigma_moving_range,
@@ -116,6 +117,7 @@ def _box_cox(values: np.ndarray, specs: Specs) -> tuple[float, np.ndarray, Specs
     )
 
 
+@public
 def capability(
     data,
     *,

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import ndtr, ndtri
 
+from .._caller import public
 from .._validation import format_values
 
 __all__ = ["dpmo_to_sigma", "sigma_to_dpmo"]
@@ -41,6 +42,7 @@ def _as_float_or_array(values: np.ndarray) -> np.ndarray | float:
     return float(values) if values.ndim == 0 else values
 
 
+@public
 def dpmo_to_sigma(dpmo: ArrayLike, *, shift: float = 1.5) -> np.ndarray | float:
     """Convert defects per million opportunities to the sigma level.
 
@@ -94,6 +96,7 @@ def dpmo_to_sigma(dpmo: ArrayLike, *, shift: float = 1.5) -> np.ndarray | float:
     return _as_float_or_array(-ndtri(values / MILLION) + shift)
 
 
+@public
 def sigma_to_dpmo(sigma: ArrayLike, *, shift: float = 1.5) -> np.ndarray | float:
     """Convert a sigma level to defects per million opportunities.
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from .._caller import public
 from .._validation import format_values
 
 __all__ = ["CAPABILITY_BANDS", "capability_band", "target_status"]
@@ -58,6 +59,7 @@ def _like(values, labels: np.ndarray):
     return str(labels) if labels.ndim == 0 else labels
 
 
+@public
 def capability_band(
     index: ArrayLike | pd.Series | pd.DataFrame, *, bands: tuple[float, float] = CAPABILITY_BANDS
 ):
@@ -112,6 +114,7 @@ def capability_band(
     return _like(index, labels.astype(object))
 
 
+@public
 def target_status(ci_low: ArrayLike | pd.Series, ci_high: ArrayLike | pd.Series, *, target: float):
     """Status of intervals against a target that a higher value meets (accuracy, sigma level).
 

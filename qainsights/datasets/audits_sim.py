@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
 
+from .._caller import public
 from .._compat import STR
 from .._results import TidyResult
 from .._validation import check_integer, format_values
@@ -159,6 +160,7 @@ def _assign_moderators(rng, roster, site, decision_time):
     return np.where(early, fallback, chosen)
 
 
+@public
 def simulate_audits(
     *,
     seed: int = 0,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._compat import STR
 from .._results import TidyResult
 from .._validation import check_integer
@@ -46,6 +47,7 @@ class SimulatedCalibration(TidyResult):
         return self.answer_key
 
 
+@public
 def simulate_calibration(
     *,
     seed: int = 0,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._compat import STR
 
 __all__ = ["PHRASES", "simulate_comments"]
@@ -68,6 +69,7 @@ def _pick(rng: np.random.Generator, options: tuple[str, ...], n: int) -> np.ndar
     return np.array(options, dtype=object)[rng.integers(0, len(options), n)]
 
 
+@public
 def simulate_comments(
     seed: int,
     *,

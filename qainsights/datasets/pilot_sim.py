@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._results import TidyResult
 from .._validation import check_integer
 
@@ -52,6 +53,7 @@ def _check_unit(value, name: str, *, low_closed: bool = False) -> float:
     return float(value)
 
 
+@public
 def simulate_pilot(
     *,
     seed: int = 0,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._caller import public
 from .._validation import check_option
 from .audits_sim import simulate_audits
 from .calibration_sim import simulate_calibration
@@ -24,6 +25,7 @@ SAMPLES: dict[str, str] = {
 }
 
 
+@public
 def load_sample(name: str) -> pd.DataFrame:
     """Return a sample data set, generated from its fixed seed (no file or network needed).
 
@@ -55,6 +57,7 @@ def load_sample(name: str) -> pd.DataFrame:
     return cal.ratings if name == "calibration" else cal.standard
 
 
+@public
 def write_samples(directory: str | os.PathLike) -> list[Path]:
     """Write every sample to ``directory`` (created if needed) and return the paths written.
 

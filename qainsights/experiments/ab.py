@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._caller import public
 from .._validation import format_values
 from ..intervals import proportion_ci
 from ..rates import _error_rate
@@ -23,6 +24,7 @@ _TREATMENT = "treatment"
 MIN_EXPECTED = 5
 
 
+@public
 def ab_test(
     audits,
     *,

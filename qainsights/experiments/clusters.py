@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from ._inputs import check_audits
 
 __all__ = ["cluster_icc"]
 
 
+@public
 def cluster_icc(audits, *, cluster="moderator_id", outcome="is_error"):
     """Intra-class correlation of errors within clusters (moderators), by one-way ANOVA.
 

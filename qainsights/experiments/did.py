@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._deprecation import renamed
 from .._validation import as_column_list, format_values
 from ..intervals import proportion_ci
@@ -23,6 +24,7 @@ __all__ = ["diff_in_diff"]
 INFERENCES = ("auto", "aggregate", "collapsed", "randomization", "cluster")
 
 
+@public
 @renamed(group="by", time="period")
 def diff_in_diff(
     audits,

@@ -10,6 +10,7 @@ from scipy import optimize, stats
 from scipy.special import expit
 from statsmodels.stats.stattools import durbin_watson
 
+from .._caller import public
 from .._deprecation import renamed
 from .._validation import check_integer, format_values
 from ..intervals import proportion_ci
@@ -93,6 +94,7 @@ def _ar1_covariance(x, weight, pearson, bread, position) -> tuple[np.ndarray, fl
     return cov, float(rho), float(used)
 
 
+@public
 @renamed(time="period")
 def interrupted_series(
     audits, *, period="week", start, outcome="is_error", variance="ar1", maxlags=None, ci=0.95

@@ -17,6 +17,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
+from .._caller import public
 from .._validation import check_columns, format_values
 from ..aggregate import engine_frame, error_sum_sets
 
@@ -51,6 +52,7 @@ IDENTIFIERS = ("audit_id",)
 FILLED = {"site_type": "unknown", "error_type": None, "severity": "none", "root_cause": "none"}
 
 
+@public
 def quality_cube(
     data: Any,
     *,

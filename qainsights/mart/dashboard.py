@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._caller import public
 from .._validation import check_confidence
 from .cube import CLUSTER_KEYS, SUMS, quality_cube
 
@@ -36,6 +37,7 @@ FILTERS = ("site_type", "site", "queue", "policy", "market")
 T_TABLE = 1000
 
 
+@public
 def dashboard_data(
     cube: pd.DataFrame,
     *,
@@ -162,6 +164,7 @@ def _compact(values: pd.Series) -> list:
     return [int(v) if v.is_integer() and abs(v) < 2**53 else v for v in x.tolist()]
 
 
+@public
 def write_dashboard(
     source: Any,
     *,

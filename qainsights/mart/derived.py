@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from .._caller import public
 from .._validation import as_column_list, check_columns, check_confidence
 from ..rates import rates_from_sums
 from .cube import SUMS
@@ -24,6 +25,7 @@ DIMENSIONS = ("all", "site_type", "site", "queue", "policy", "market")
 GRAINS = ("month", "week")
 
 
+@public
 def cube_rates(
     cube: pd.DataFrame,
     *,
@@ -93,6 +95,7 @@ def cube_rates(
     )
 
 
+@public
 def derived_tables(
     cube: pd.DataFrame, *, weighted: bool, ci: float = 0.95, weights: bool | None = None
 ) -> dict[str, pd.DataFrame]:
@@ -192,6 +195,7 @@ def derived_tables(
     }
 
 
+@public
 def effective_weekly(sums: pd.DataFrame) -> pd.DataFrame:
     """Weekly sums as counts on the Kish effective sample size, for weighted p charts.
 

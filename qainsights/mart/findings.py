@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._caller import public
+
 __all__ = ["FINDINGS_COLUMNS", "findings_frame", "publish_findings"]
 
 #: The columns of the mart's ``findings`` table, in order.
@@ -27,6 +29,7 @@ FINDINGS_COLUMNS = (
 )
 
 
+@public
 def findings_frame(report) -> pd.DataFrame:
     """The report's findings as the rows of the mart's ``findings`` table.
 
@@ -65,6 +68,7 @@ def findings_frame(report) -> pd.DataFrame:
     return table[list(FINDINGS_COLUMNS)]
 
 
+@public
 def publish_findings(report, *, to: str | os.PathLike = "quality.duckdb") -> int:
     """Store the report's findings in the mart's ``findings`` table, replacing its month.
 

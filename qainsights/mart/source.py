@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .._caller import public
 from ..aggregate import SCAN_REQUIRED, check_complete, engine_frame, scan_audits
 
 __all__ = ["DATABASE_SUFFIXES", "audit_rows", "is_database", "row_columns"]
@@ -19,11 +20,13 @@ __all__ = ["DATABASE_SUFFIXES", "audit_rows", "is_database", "row_columns"]
 DATABASE_SUFFIXES = (".duckdb", ".db")
 
 
+@public
 def is_database(path: str | os.PathLike) -> bool:
     """Whether ``path`` names a DuckDB database (by its suffix)."""
     return Path(path).suffix in DATABASE_SUFFIXES
 
 
+@public
 def audit_rows(
     data: Any,
     *,
@@ -121,6 +124,7 @@ def _quoted(text: str, quote: str) -> str:
     return text.replace(quote, quote * 2)
 
 
+@public
 def row_columns(rows: Any) -> list[str]:
     """The column names of a frame of any engine (empty when narwhals cannot read it)."""
     import narwhals.stable.v2 as nw

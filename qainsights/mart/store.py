@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._caller import public
 from .._compat import STR
 from .._validation import format_values
 from .cube import CLUSTER_KEYS, CUBE_KEYS, SUMS, quality_cube
@@ -78,6 +79,7 @@ class Published:
         )
 
 
+@public
 def publish(
     data: Any,
     *,
@@ -208,6 +210,7 @@ def publish(
     return Published(path=target, months=replaced, tables=counts)
 
 
+@public
 def read_mart(path: str | os.PathLike, name: str) -> pd.DataFrame:
     """Read one table of a published mart, sorted by its keys.
 

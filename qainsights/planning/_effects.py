@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._caller import public
 from .._validation import check_option, format_values
 from ._checks import _check_positive, _check_positive_integer, _check_unit, _is_number
 
@@ -13,6 +14,7 @@ from ._checks import _check_positive, _check_positive_integer, _check_unit, _is_
 METHODS = ("pooled", "arcsine")
 
 
+@public
 def sample_size_for_effect(
     p_control,
     p_treatment,
@@ -133,6 +135,7 @@ def sample_size_for_effect(
     return table
 
 
+@public
 def study_length(
     p_control,
     p_treatment,
@@ -260,6 +263,7 @@ def _plan(needed, weeks, audits_per_week, moderators, icc):
     return per_moderator, deff, np.ceil(n_treatment / audits_per_week - 1e-9)
 
 
+@public
 def power(
     p_control,
     p_treatment,

@@ -6,12 +6,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._caller import public
 from .._validation import check_confidence, check_option, format_values
 from ._checks import _check_positive_integer, _check_unit, _is_number
 
 # --- estimating a rate ------------------------------------------------------------------------
 
 
+@public
 def sample_size(margin, *, p=0.5, ci=0.95, population=None, design_effect=1.0):
     """Number of audits needed to estimate a rate within ``± margin``.
 
@@ -72,6 +74,7 @@ def sample_size(margin, *, p=0.5, ci=0.95, population=None, design_effect=1.0):
     return int(np.ceil(n0 - 1e-9))
 
 
+@public
 def allocate_sample(total, *, sizes, p=None, method="proportional"):
     """Split ``total`` audits among strata.
 
@@ -198,6 +201,7 @@ def _largest_remainder(quota: np.ndarray, total: int) -> np.ndarray:
     return counts
 
 
+@public
 def allocation_margin(allocation, *, sizes, p, ci=0.95, design_effect=1.0):
     """Precision of the stratified error rate that an allocation of audits buys.
 
@@ -321,6 +325,7 @@ def _series_like(value, sizes: pd.Series, *, name: str, func: str, check) -> np.
     return values
 
 
+@public
 def clustered_sample_size(margin, *, p, icc, clusters, ci=0.95):
     """Audits needed to estimate a rate within ``± margin`` when they fall on a few moderators.
 

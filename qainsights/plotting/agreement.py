@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .._caller import public
 from .charts import plot_heatmap, plot_intervals
 
 if TYPE_CHECKING:
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["plot_calibration", "plot_rater_pairs"]
 
 
+@public
 def plot_calibration(result: CalibrationResult, ax: Axes | None = None) -> Axes:
     """Forest plot of rater accuracy with intervals; the dashed line is the pooled accuracy."""
     raters = result.raters
@@ -28,6 +30,7 @@ def plot_calibration(result: CalibrationResult, ax: Axes | None = None) -> Axes:
     return ax
 
 
+@public
 def plot_rater_pairs(
     result: CalibrationResult, ax: Axes | None = None, *, value: str = "kappa"
 ) -> Axes:

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
+from .._caller import public
 from .style import OKABE_ITO, PALETTE, series_colors
 
 if TYPE_CHECKING:
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["plot_capability"]
 
 
+@public
 def plot_capability(result: CapabilityResult, ax: Axes | None = None) -> Axes:
     """Draw the histogram with specifications, target, fitted curves and the indices.
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .._caller import public
 from .._deprecation import renamed
 from .._validation import check_columns, check_frame
 from .style import DIVERGING_MAP, PALETTE, axes_or_new, finish, join_labels, percent_axis
@@ -19,6 +20,7 @@ from .style import DIVERGING_MAP, PALETTE, axes_or_new, finish, join_labels, per
 __all__ = ["draw_waterfall", "plot_funnel", "plot_heatmap", "plot_intervals"]
 
 
+@public
 def plot_intervals(
     table: pd.DataFrame,
     *,
@@ -84,6 +86,7 @@ def plot_intervals(
     return finish(ax, title, grid="x")
 
 
+@public
 @renamed(centre="center")
 def plot_funnel(
     table: pd.DataFrame,
@@ -161,6 +164,7 @@ def plot_funnel(
     return finish(ax, title, grid="both")
 
 
+@public
 def plot_heatmap(
     matrix: pd.DataFrame,
     *,
@@ -216,6 +220,7 @@ def plot_heatmap(
     return ax
 
 
+@public
 def draw_waterfall(
     steps: Sequence[tuple[str, float]],
     start: float,

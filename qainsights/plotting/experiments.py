@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from matplotlib.axes import Axes
 
+from .._caller import public
 from .charts import plot_intervals
 from .style import PALETTE, axes_or_new, finish, percent_axis
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["plot_ab_test", "plot_diff_in_diff", "plot_interrupted_series"]
 
 
+@public
 def plot_ab_test(result: ABTestResult, ax: Axes | None = None) -> Axes:
     """Each arm's error rate with its interval; returns the Axes."""
     return plot_intervals(
@@ -22,6 +24,7 @@ def plot_ab_test(result: ABTestResult, ax: Axes | None = None) -> Axes:
     )
 
 
+@public
 def plot_diff_in_diff(result: DiffInDiffResult, ax: Axes | None = None) -> Axes:
     """Each arm's error rate per period, with intervals and the start marked; returns the Axes."""
     ax = axes_or_new(ax, 3.8, width=8.0)
@@ -42,6 +45,7 @@ def plot_diff_in_diff(result: DiffInDiffResult, ax: Axes | None = None) -> Axes:
     return finish(ax, title, grid="y")
 
 
+@public
 def plot_interrupted_series(result: InterruptedSeriesResult, ax: Axes | None = None) -> Axes:
     """The rates with intervals, the fitted segments and the counterfactual; returns the Axes."""
     ax = axes_or_new(ax, 3.8, width=8.0)

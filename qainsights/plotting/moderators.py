@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from matplotlib.axes import Axes
 
+from .._caller import public
 from .charts import plot_funnel
 
 if TYPE_CHECKING:
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["plot_moderator_funnel"]
 
 
+@public
 def plot_moderator_funnel(result: ModeratorOutliers, ax: Axes | None = None) -> Axes:
     """Funnel plot: error rate against audits, coloured by status; returns the Axes."""
     return plot_funnel(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.axes import Axes
 
+from .._caller import public
 from .style import PALETTE, axes_or_new, finish, join_labels, number_axis, percent_axis
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ _BONE_SLANT = 1.6
 _TWIG = 0.25
 
 
+@public
 def plot_pareto(result: ParetoResult, ax: Axes | None = None) -> Axes:
     """Share bars (vital few highlighted), the cumulative share line, the cut-off, and the
     earlier period's shares as markers when two periods are compared. Returns the Axes.
@@ -53,6 +55,7 @@ def plot_pareto(result: ParetoResult, ax: Axes | None = None) -> Axes:
     return finish(ax, f"Pareto of {category}{suffix}")
 
 
+@public
 def plot_drivers(result: DriversResult, ax: Axes | None = None) -> Axes:
     """Forest plot of the odds ratios and their intervals, on a log scale; returns the Axes.
 
@@ -76,6 +79,7 @@ def plot_drivers(result: DriversResult, ax: Axes | None = None) -> Axes:
     return finish(ax, grid="x")
 
 
+@public
 def plot_enforcement(result: EnforcementSplit, ax: Axes | None = None) -> Axes:
     """Diverging bars: over-enforcement rate to the right, under-enforcement to the left,
     each with its interval. Returns the Axes.
@@ -102,6 +106,7 @@ def plot_enforcement(result: EnforcementSplit, ax: Axes | None = None) -> Axes:
     return finish(ax)
 
 
+@public
 def draw_fishbone(categories: dict[str, list[str]], *, effect: str, ax: Axes | None = None) -> Axes:
     """Draw a cause-and-effect diagram of checked ``categories`` (see :func:`qainsights.rca.fishbone`).
 

@@ -21,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator
 
+from .._caller import public
 from .charts import plot_intervals
 from .style import PALETTE, axes_or_new, finish, percent_axis
 
@@ -80,6 +81,7 @@ def _installed() -> tuple[tuple[str, ...], frozenset[int]]:
     return families, frozenset(covered)
 
 
+@public
 def report_fonts() -> dict[str, object]:
     """Matplotlib settings for the report: the installed :data:`FONT_FAMILIES` as fallbacks.
 
@@ -94,6 +96,7 @@ def report_fonts() -> dict[str, object]:
     return {"font.family": list(families) or ["DejaVu Sans"]}
 
 
+@public
 def drawable(text: str) -> str:
     r"""``text`` with every character that no installed font can draw replaced by U+FFFD.
 
@@ -110,6 +113,7 @@ def drawable(text: str) -> str:
     return "".join(c if ord(c) in covered or c.isspace() else REPLACEMENT for c in text)
 
 
+@public
 def words(label: object) -> str:
     """A code name as words, drawable: ``over_enforcement`` -> "over enforcement".
 
@@ -121,6 +125,7 @@ def words(label: object) -> str:
     return drawable(str(label).replace("_", " "))
 
 
+@public
 def tidy_text(ax: Axes, *, code_names: bool = False) -> Axes:
     """Replace undrawable characters in every text of ``ax`` (ticks, title, labels, legend).
 
@@ -167,6 +172,7 @@ def _label_line(ax: Axes, x, y: float, text: str) -> None:
         )  # fmt: skip
 
 
+@public
 def chart_finding(chart: ControlChart, *, period: str) -> str:
     """The chart's finding about its latest subgroup, as a title.
 
@@ -199,6 +205,7 @@ def chart_finding(chart: ControlChart, *, period: str) -> str:
 BASELINE_LABEL = "baseline (limits computed here)"
 
 
+@public
 def shade_baseline(ax: Axes, table: pd.DataFrame) -> list[Rectangle]:
     """Shade the subgroups a chart's limits were computed from, half a step either side.
 
@@ -240,6 +247,7 @@ def shade_baseline(ax: Axes, table: pd.DataFrame) -> list[Rectangle]:
     return bands
 
 
+@public
 def annotate_control_chart(
     ax: Axes, chart: ControlChart, *, title: str, xlabel: str, ylabel: str = "error rate"
 ) -> Axes:
@@ -318,6 +326,7 @@ def annotate_control_chart(
     return tidy_text(finish(ax, title))
 
 
+@public
 def plot_change_waterfall(
     change: ChangeExplanation, ax: Axes | None = None, *, alpha: float = 0.05
 ) -> Axes:
@@ -371,6 +380,7 @@ def plot_change_waterfall(
     return tidy_text(finish(ax, title, grid="x"))
 
 
+@public
 def plot_target_intervals(
     table: pd.DataFrame,
     *,
@@ -406,6 +416,7 @@ def plot_target_intervals(
     return tidy_text(finish(ax, title))
 
 
+@public
 def use_report_style() -> None:
     """Make the report's fonts the session's defaults (for the report template's kernel)."""
     mpl.rcParams.update(report_fonts())

@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .._caller import public
 from .style import PALETTE, date_axis, label_of, percent_axis
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ __all__ = ["draw_chart", "plot_chart_pair", "plot_chart_set", "plot_control_char
 _FLAGGED = {"out of control": 0, "shift": 1}
 
 
+@public
 def draw_chart(ax: Axes, table: pd.DataFrame, *, title: str, proportion: bool) -> Axes:
     """Draw one chart's table: values, stepped limits and centre per stage, signals, breaks.
 
@@ -90,6 +92,7 @@ def _mark_signals(ax: Axes, table: pd.DataFrame, values: pd.Series | np.ndarray)
     )
 
 
+@public
 def plot_control_chart(chart: ControlChart, ax: Axes | None = None) -> Axes:
     """Draw a :class:`~qainsights.spc.ControlChart` (see :func:`draw_chart`); returns the Axes."""
     if ax is None:
@@ -97,6 +100,7 @@ def plot_control_chart(chart: ControlChart, ax: Axes | None = None) -> Axes:
     return draw_chart(ax, chart.table, title=f"{chart.chart} chart", proportion=chart.proportion)
 
 
+@public
 def plot_chart_pair(pair: ControlChartPair, ax=None) -> Figure:
     """Draw the location chart above the spread chart; returns their Figure."""
     if ax is None:
@@ -106,6 +110,7 @@ def plot_chart_pair(pair: ControlChartPair, ax=None) -> Figure:
     return ax[0].figure
 
 
+@public
 def plot_chart_set(charts: ControlChartSet, ax=None, *, max_panels: int = 12) -> Figure:
     """Small multiples of the segments whose latest point signals; returns their Figure.
 
@@ -132,6 +137,7 @@ def plot_chart_set(charts: ControlChartSet, ax=None, *, max_panels: int = 12) ->
     return axes[0].figure
 
 
+@public
 def plot_cusum(chart: CusumChart, ax: Axes | None = None) -> Axes:
     """Draw C+ and C- with the decision interval ±h and the signals; returns the Axes."""
     if ax is None:

@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from .._caller import public
 from .._compat import STR
 
 __all__ = [
@@ -80,6 +81,7 @@ DIVERGING_MAP = "RdBu"
 _ROUND_STEPS = [1, 2, 5, 10]
 
 
+@public
 def series_colors(count: int) -> list[str]:
     """Return ``count`` distinct colours for several series, cycling Okabe & Ito's palette.
 
@@ -92,6 +94,7 @@ def series_colors(count: int) -> list[str]:
     return [OKABE_ITO[order[i % len(order)]] for i in range(count)]
 
 
+@public
 def axes_or_new(ax: Axes | None, height: float, width: float = 7.0) -> Axes:
     """Return ``ax``, or the axes of a new figure ``width`` x ``height`` inches."""
     if ax is None:
@@ -99,6 +102,7 @@ def axes_or_new(ax: Axes | None, height: float, width: float = 7.0) -> Axes:
     return ax
 
 
+@public
 def finish(ax: Axes, title: str | None = None, *, grid: str | None = None) -> Axes:
     """House finish: no top and right spines, a left-aligned title, an optional light grid.
 
@@ -148,6 +152,7 @@ class RoundPercentFormatter(PercentFormatter):
         return [self.format_pct(value, 1.0) for value in values]
 
 
+@public
 def percent_axis(
     ax: Axes, which: str = "y", *, label: str | None = None, absolute: bool = False
 ) -> Axes:
@@ -187,6 +192,7 @@ def percent_axis(
     return ax
 
 
+@public
 def number_axis(ax: Axes, which: str = "x", *, label: str | None = None, log: bool = False) -> Axes:
     """Plain numbers on one axis (``g`` format); on a log scale, ticks at 1, 2 and 5 per decade.
 
@@ -207,6 +213,7 @@ def number_axis(ax: Axes, which: str = "x", *, label: str | None = None, log: bo
     return ax
 
 
+@public
 def date_axis(ax: Axes, values: pd.Series, which: str = "x") -> Axes:
     """Give date values a concise date axis (years written once), readable in small panels."""
     if pd.api.types.is_datetime64_any_dtype(values):
@@ -217,6 +224,7 @@ def date_axis(ax: Axes, values: pd.Series, which: str = "x") -> Axes:
     return ax
 
 
+@public
 def join_labels(table: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> list[str]:
     """One label per row: the values of ``columns`` joined with " / ".
 
@@ -228,6 +236,7 @@ def join_labels(table: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> li
     return table[list(columns)].astype(STR).agg(" / ".join, axis=1).tolist()
 
 
+@public
 def label_of(key: object) -> str:
     """A group-by key (a value or a tuple of values) as one " / "-joined label."""
     return " / ".join(str(part) for part in np.atleast_1d(key))

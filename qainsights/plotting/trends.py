@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .._caller import public
 from .._validation import format_values
 from .charts import draw_waterfall, plot_intervals
 from .style import PALETTE, axes_or_new, finish, join_labels, label_of, percent_axis, series_colors
@@ -23,6 +24,7 @@ __all__ = [
 ]
 
 
+@public
 def plot_changepoints(result: Changepoints, ax: Axes | None = None) -> Axes:
     """Each series' rate per period (dots) and the rate of each stable stretch (steps).
 
@@ -52,6 +54,7 @@ def plot_changepoints(result: Changepoints, ax: Axes | None = None) -> Axes:
     return finish(ax, "Error rate per period and its stable stretches", grid="y")
 
 
+@public
 def plot_decomposition(
     result: ChangeDecomposition, ax: Axes | None = None, *, top: int = 8
 ) -> Axes:
@@ -76,6 +79,7 @@ def plot_decomposition(
     )
 
 
+@public
 def plot_explanation(result: ChangeExplanation, ax: Axes | None = None) -> Axes:
     """Waterfall: baseline rate, each selected segment's share of the change, the rest."""
     row = result.overall.iloc[0]
@@ -92,6 +96,7 @@ def plot_explanation(result: ChangeExplanation, ax: Axes | None = None) -> Axes:
     )
 
 
+@public
 def plot_period_comparison(result: PeriodComparison, ax: Axes | None = None) -> Axes:
     """Forest plot: each segment's change with its interval; significant ones marked ``*``."""
     table = result.segments.dropna(subset=["difference"])

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from .._caller import public
 from .._validation import check_columns, check_frame, check_integer
 from ..text import CommentThemes, comment_themes, terms_by_group
 from ..text.redact import identifier_values
@@ -16,6 +17,7 @@ __all__ = ["root_cause_terms", "root_cause_themes"]
 _FUNC = "root_cause_terms"
 
 
+@public
 def root_cause_terms(
     audits: pd.DataFrame,
     *,
@@ -78,6 +80,7 @@ def root_cause_terms(
     return table[(table["z"] > 0) & (table["rank"] <= top)].reset_index(drop=True)
 
 
+@public
 def root_cause_themes(
     audits: pd.DataFrame,
     *,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._validation import as_column_list, check_frame
 from ..rates import _error_rate
 
@@ -14,6 +15,7 @@ _FUNC = "drill_down"
 _ROOT = "All audits"
 
 
+@public
 def drill_down(
     audits,
     *,

@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
+from .._caller import public
 from .._deprecation import renamed
 from .._multiple import q_values
 from .._results import TidyResult, drawing
@@ -113,6 +114,7 @@ class DriversResult(TidyResult):
     )
 
 
+@public
 @renamed(min_count="min_n")
 def error_drivers(
     audits,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._validation import format_values
 from .drivers import DriversResult, _reference
 
@@ -28,6 +29,7 @@ def _levels(result: DriversResult, factor: str, name: str) -> pd.DataFrame:
     return rows.set_index("level")
 
 
+@public
 def odds_ratio_change(before: DriversResult, after: DriversResult, *, factor: str) -> pd.DataFrame:
     """How much each level's odds ratio changed between two fits on separate audits.
 

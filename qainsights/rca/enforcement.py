@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._results import TidyResult, drawing
 from .._validation import as_column_list, check_confidence, format_values
 from ..intervals import proportion_ci
@@ -56,6 +57,7 @@ class EnforcementSplit(TidyResult):
     )  # fmt: skip
 
 
+@public
 def enforcement_split(
     audits,
     *,

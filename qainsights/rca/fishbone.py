@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from .._caller import public
 from .._validation import format_values
 
 __all__ = ["fishbone"]
@@ -11,6 +12,7 @@ __all__ = ["fishbone"]
 _FUNC = "fishbone"
 
 
+@public
 def fishbone(causes, *, effect="Errors", ax=None):
     """Draw a cause-and-effect (Ishikawa) diagram.
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._results import TidyResult, drawing
 from .._validation import (
     check_columns,
@@ -83,6 +84,7 @@ class ParetoResult(TidyResult):
     )  # fmt: skip
 
 
+@public
 def pareto(
     audits,
     *,

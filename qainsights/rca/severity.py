@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._caller import public
 from .._validation import (
     as_column_list,
     check_columns,
@@ -25,6 +26,7 @@ __all__ = ["severity_index"]
 _FUNC = "severity_index"
 
 
+@public
 def severity_index(
     audits,
     *,

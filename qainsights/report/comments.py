@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._compat import STR
 from .._results import TidyResult
 from .._validation import check_columns, check_frame, check_integer
@@ -91,6 +92,7 @@ def _error_comments(audits: pd.DataFrame, text: str) -> pd.Series:
     return audits.loc[audits["is_error"].to_numpy(dtype=bool) & has_text, "month"]
 
 
+@public
 def why_no_comments(
     audits: pd.DataFrame,
     *,
@@ -168,6 +170,7 @@ def _themes(errors, *, text, month, previous, n_themes, alpha, seed, identifiers
     return table.reset_index(drop=True), None
 
 
+@public
 def comments_section(
     audits: pd.DataFrame,
     *,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .._caller import public
 from .._compat import STR
 from .._validation import format_values
 from .findings import CLAIM_ALPHA, MIN_ERRORS, segment_evidence
@@ -24,6 +25,7 @@ def _point(chart, subgroup) -> pd.Series | None:
     return None if rows.empty else rows.iloc[0]
 
 
+@public
 def chart_and_change(chart, overall: pd.DataFrame, *, month: str, previous: str) -> str | None:
     """The monthly chart's verdict on ``month`` against the change test from ``previous``.
 
@@ -87,6 +89,7 @@ def chart_and_change(chart, overall: pd.DataFrame, *, month: str, previous: str)
     return None
 
 
+@public
 def weeks_and_month(weekly, monthly, *, month: str) -> str | None:
     """Weekly signals inside ``month`` that the monthly chart does not show.
 
@@ -120,6 +123,7 @@ def weeks_and_month(weekly, monthly, *, month: str) -> str | None:
     )
 
 
+@public
 def segment_leads(summary: pd.DataFrame, *, by: list[str], expected: float) -> str | None:
     """Segments that signal in their latest week without the evidence of a claim.
 
@@ -158,6 +162,7 @@ def segment_leads(summary: pd.DataFrame, *, by: list[str], expected: float) -> s
     )
 
 
+@public
 def consistency_notes(report) -> tuple[str, ...]:
     """The sentences that reconcile the report's sections where they seem to disagree.
 

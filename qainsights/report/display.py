@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
+from .._caller import public
 from .findings import CLAIM_ALPHA
 from .formatting import column_kinds, readable
 
@@ -26,6 +27,7 @@ __all__ = [
 ]
 
 
+@public
 def heading(text: str, level: int = 2) -> HTML:
     """A section heading, escaped.
 
@@ -37,6 +39,7 @@ def heading(text: str, level: int = 2) -> HTML:
     return HTML(f"<h{level}>{html.escape(text)}</h{level}>")
 
 
+@public
 def paragraph(text: str) -> HTML:
     """A paragraph of text, escaped.
 
@@ -94,6 +97,7 @@ def _cell(value: object) -> str:
     return "" if value is None or pd.isna(value) else html.escape(str(value))
 
 
+@public
 def root_cause_table(table: pd.DataFrame, *, weighted: bool) -> pd.DataFrame:
     """A root-cause table of :func:`~qainsights.rca.pareto` in the report's words.
 
@@ -160,6 +164,7 @@ body, .jp-Notebook { font-family: "DejaVu Sans", "Noto Sans", "Noto Sans Arabic"
 """
 
 
+@public
 def anchor_of(section: str) -> str:
     """The HTML id of a report section, for links to its evidence.
 
@@ -171,6 +176,7 @@ def anchor_of(section: str) -> str:
     return "section-" + section.replace("_", "-")
 
 
+@public
 def section_heading(text: str, section: str, level: int = 2) -> HTML:
     """A section heading with the anchor that the first screen links to, escaped.
 
@@ -182,6 +188,7 @@ def section_heading(text: str, section: str, level: int = 2) -> HTML:
     return HTML(f'<h{level} id="{anchor_of(section)}">{html.escape(text)}</h{level}>')
 
 
+@public
 def omitted_line(title: str, reason: str) -> HTML:
     """One line saying why a section could not be computed, escaped.
 
@@ -253,6 +260,7 @@ def _direction_tile(report) -> str:
     return _tile(label, value, note, colour)
 
 
+@public
 def ranked_findings(findings, *, top: int = 5) -> list:
     """The findings that matter most, ranked by the errors of the month they account for.
 
@@ -298,6 +306,7 @@ def ranked_findings(findings, *, top: int = 5) -> list:
     return chosen[:top]
 
 
+@public
 def first_screen(report, *, top: int = 5) -> HTML:
     """The page a leader reads in a minute: three tiles, the findings that matter, the actions.
 

@@ -21,6 +21,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
+from .._caller import public
 from ..aggregate import collect, engine_frame, is_engine_frame
 from ..text.redact import IDENTIFIER_COLUMNS
 from .sections import latest_complete_month, previous_month
@@ -53,6 +54,7 @@ TEXT_COLUMNS = ("qa_comment",)
 LOOKBACK_MONTHS = 13
 
 
+@public
 def collect_report_rows(data: Any, *, month: str | None = None) -> tuple[pd.DataFrame, str | None]:
     """The audit rows the report reads, collected from their engine, and the report month.
 

@@ -14,11 +14,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._validation import check_columns, check_frame
 
 __all__ = ["effective_counts", "estimand_statement"]
 
 
+@public
 def effective_counts(
     audits: pd.DataFrame,
     *,
@@ -94,6 +96,7 @@ def effective_counts(
     return out.reset_index()
 
 
+@public
 def estimand_statement(weighted: bool, *, clustered: bool = False) -> str:
     """One sentence saying what every rate of the report estimates, and which intervals allow
     for a moderator's audits being correlated (``clustered``: the audits name their moderators).

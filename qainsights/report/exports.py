@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._compat import STR
 from .._deprecation import renamed_function
 from .._validation import check_frame, check_integer, format_values
@@ -26,6 +27,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
+@public
 def neutralize_formulas(table: pd.DataFrame) -> pd.DataFrame:
     r"""Return a copy whose text cells cannot run as spreadsheet formulas.
 
@@ -70,6 +72,7 @@ def _neutral(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+@public
 def suppress_small_cells(
     table: pd.DataFrame,
     *,
@@ -168,6 +171,7 @@ def _with_placeholder(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(row).astype({table.columns[0]: "object"})
 
 
+@public
 def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> Path:
     """Write one formatted sheet per table, every number a number.
 
@@ -223,6 +227,7 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> 
     return path
 
 
+@public
 def write_csv(tables: Mapping[str, pd.DataFrame], folder: str | os.PathLike) -> list[Path]:
     """Write one CSV per table (file names from the titles), neutralised against formulas.
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import t as student_t
 
+from .._caller import public
 from .impact import Impact
 
 __all__ = [
@@ -75,6 +76,7 @@ CAUSE_OWNERS = (
 )
 
 
+@public
 def owner_of_cause(cause: object) -> str:
     """The function that owns errors of a root cause, read from the words of its code.
 
@@ -133,6 +135,7 @@ class Finding:
         object.__setattr__(self, "owner", owner)
 
 
+@public
 def actions_table(findings: Iterable[Finding]) -> pd.DataFrame:
     """The findings as a table, most urgent first (sections keep their report order).
 
@@ -163,6 +166,7 @@ def actions_table(findings: Iterable[Finding]) -> pd.DataFrame:
     return table.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
 
 
+@public
 def chart_action_segments(
     summary: pd.DataFrame, *, alpha: float = CLAIM_ALPHA, min_errors: int = MIN_ERRORS
 ) -> pd.DataFrame:
@@ -205,6 +209,7 @@ def chart_action_segments(
     return summary[keep]
 
 
+@public
 def segment_evidence(
     summary: pd.DataFrame, *, alpha: float = CLAIM_ALPHA, min_errors: int = MIN_ERRORS
 ) -> pd.Series:
@@ -251,6 +256,7 @@ def segment_evidence(
     return pd.Series(labels, index=summary.index, name="evidence", dtype=object)
 
 
+@public
 def weekly_claim_weeks(table: pd.DataFrame, since) -> pd.DataFrame:
     """The weeks from ``since`` on that the weekly chart may claim as a change.
 

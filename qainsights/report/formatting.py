@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._compat import STR
 
 __all__ = ["LABELS", "PERCENT_COLUMNS", "column_kinds", "readable"]
@@ -79,6 +80,7 @@ def _is_whole(column: pd.Series) -> bool:
     return bool(len(values)) and bool((values == np.round(values)).all())
 
 
+@public
 def column_kinds(table: pd.DataFrame, *, percent: Iterable[str] = ()) -> dict[str, str]:
     """What each column holds, for the HTML tables and the spreadsheet formats alike.
 
@@ -130,6 +132,7 @@ def column_kinds(table: pd.DataFrame, *, percent: Iterable[str] = ()) -> dict[st
     return kinds
 
 
+@public
 def readable(
     table: pd.DataFrame, *, percent: Iterable[str] = (), decimals: int = 1
 ) -> pd.DataFrame:

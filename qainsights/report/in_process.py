@@ -13,6 +13,8 @@ import copy
 import warnings
 from collections.abc import Mapping
 
+from .._caller import public
+
 __all__ = ["execute_in_process"]
 
 _IPYTHON_BACKEND_TABLE = r"(backends|backend2gui) is deprecated since IPython 8\.24"
@@ -83,6 +85,7 @@ def _run(shell, cell, count: int) -> None:
     cell.execution_count = count
 
 
+@public
 def execute_in_process(notebook, parameters: Mapping[str, object]):
     """Run ``notebook`` with ``parameters`` injected, in a fresh IPython shell of this process.
 

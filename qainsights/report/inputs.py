@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .._caller import public
 from .._validation import check_columns, check_frame, format_values
 from ..text.redact import IDENTIFIER_COLUMNS
 from .engine_input import REPORT_COLUMNS, TEXT_COLUMNS
@@ -71,6 +72,7 @@ def _report_month(audits: pd.DataFrame, month: str | None) -> tuple[str, list[st
     return month, []
 
 
+@public
 def report_input(audits: pd.DataFrame, *, month: str | None = None) -> ReportInput:
     """Check the caller's audits and choose the report month and the estimand.
 

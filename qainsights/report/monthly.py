@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from .._caller import public
 from .._validation import check_option
 from .consistency import consistency_notes
 from .engine_input import collect_report_rows
@@ -61,6 +62,7 @@ SECTIONS = (
 )
 
 
+@public
 def check_sections(sections: Sequence[str] | None) -> tuple[str, ...]:
     """Return the chosen sections in report order, refusing unknown names."""
     if sections is None:
@@ -71,6 +73,7 @@ def check_sections(sections: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(s for s in SECTIONS if s in chosen)
 
 
+@public
 def build_monthly_report(
     audits: pd.DataFrame,
     *,

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
+from .._caller import public
 from .._deprecation import renamed
 from .._validation import check_option
 
@@ -66,6 +67,7 @@ def _template_path() -> Path:
     return Path(str(resources.files("qainsights.report") / TEMPLATE))
 
 
+@public
 @renamed(min_cell_n="min_n")
 def render_report(
     data: str | os.PathLike,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._validation import format_values
 from ..capability import dpmo_to_sigma
 from ..rca import ParetoResult
@@ -47,6 +48,7 @@ def _beyond_target(month: MonthErrors | None, mask, target: float) -> Impact | N
     return month.excess(mask, 1.0 - target, reference=_target_words(target))
 
 
+@public
 def headline_findings(top: Headline, month: MonthErrors | None = None) -> list[Finding]:
     """The headline's finding: accuracy against target and what to do about it.
 
@@ -81,6 +83,7 @@ def headline_findings(top: Headline, month: MonthErrors | None = None) -> list[F
     return [Finding("headline", "low", top.sentence(), "No action on the headline.", impact=impact)]
 
 
+@public
 def chart_findings(
     weekly: ControlChart, segments: ControlChartSet, month_start, month: MonthErrors | None = None
 ) -> list[Finding]:
@@ -159,6 +162,7 @@ def _beyond_centre(
     return month.excess(~np.isnan(rate), rate, reference=reference)
 
 
+@public
 def change_findings(change: ChangeExplanation, month: MonthErrors | None = None) -> list[Finding]:
     """The change section's finding: the segments that explain the change, if any.
 
@@ -180,6 +184,7 @@ def change_findings(change: ChangeExplanation, month: MonthErrors | None = None)
     return found
 
 
+@public
 def root_cause_findings(result: ParetoResult, month: MonthErrors | None = None) -> list[Finding]:
     """The root causes' findings: the vital few and the causes whose share grew.
 
@@ -226,6 +231,7 @@ def root_cause_findings(result: ParetoResult, month: MonthErrors | None = None) 
     return found
 
 
+@public
 def target_findings(
     table: pd.DataFrame, dimension: str, target: float, month: MonthErrors | None = None
 ) -> list[Finding]:
@@ -253,6 +259,7 @@ def _isin(month: MonthErrors | None, column: str, values) -> np.ndarray | None:
     return None if month is None else month.rows[column].isin(list(values)).to_numpy()
 
 
+@public
 def vendor_findings(result: VendorComparison, month: MonthErrors | None = None) -> list[Finding]:
     """The vendor findings: sites below target, the pooled gap and widening gaps.
 
@@ -300,6 +307,7 @@ def vendor_findings(result: VendorComparison, month: MonthErrors | None = None) 
     return found
 
 
+@public
 def moderator_findings(named: pd.DataFrame, impact: Impact | None = None) -> list[Finding]:
     """The moderators' finding: how many are separable from the expected spread.
 
@@ -330,6 +338,7 @@ def moderator_findings(named: pd.DataFrame, impact: Impact | None = None) -> lis
     ]
 
 
+@public
 def site_mix_findings(table: pd.DataFrame) -> list[Finding]:
     """Sites whose crude and standardised rates differ by over half a point."""
     moved = table[(table["standardised_rate"] - table["crude_rate"]).abs() > 0.005]
@@ -347,6 +356,7 @@ def site_mix_findings(table: pd.DataFrame) -> list[Finding]:
     ]
 
 
+@public
 def calibration_findings(calibration) -> list[Finding]:
     """The calibration finding: raters separably below the pooled accuracy."""
     raters = calibration.raters
@@ -373,6 +383,7 @@ def calibration_findings(calibration) -> list[Finding]:
     ]
 
 
+@public
 def capability_findings(
     table: pd.DataFrame, target: float, month: MonthErrors | None = None
 ) -> list[Finding]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .._caller import public
 from .._results import TidyResult
 from .._validation import check_columns, check_frame, format_values
 from ..capability import target_status
@@ -26,6 +27,7 @@ __all__ = [
 ]
 
 
+@public
 def design_of(audits: pd.DataFrame) -> dict[str, str | None]:
     """Return the design arguments for rates: weights and strata when every audit has them,
     and the moderators as clusters when every audit names its moderator.
@@ -56,6 +58,7 @@ def design_of(audits: pd.DataFrame) -> dict[str, str | None]:
     }
 
 
+@public
 def latest_complete_month(audits: pd.DataFrame) -> str:
     """Return the last calendar month ('YYYY-MM') whose final day the data reaches.
 
@@ -75,6 +78,7 @@ def latest_complete_month(audits: pd.DataFrame) -> str:
     return str(complete)
 
 
+@public
 def previous_month(month: str) -> str:
     """Return the month before ``month`` ('YYYY-MM').
 
@@ -86,6 +90,7 @@ def previous_month(month: str) -> str:
     return str(pd.Period(month, freq="M") - 1)
 
 
+@public
 def accuracy_table(
     audits: pd.DataFrame,
     *,
@@ -169,6 +174,7 @@ def check_target(target: float, *, func: str) -> None:
         )
 
 
+@public
 def enforcement_table(
     audits: pd.DataFrame, *, by: str | Sequence[str] | None = None
 ) -> pd.DataFrame:
@@ -242,6 +248,7 @@ class Headline(TidyResult):
         return text
 
 
+@public
 def headline(audits: pd.DataFrame, *, month: str, target: float) -> Headline:
     """Accuracy of ``month`` and the month before, against ``target``.
 
@@ -269,6 +276,7 @@ def headline(audits: pd.DataFrame, *, month: str, target: float) -> Headline:
     return Headline(table=table, month=month, previous=before)
 
 
+@public
 def sampling_statement(audits: pd.DataFrame, *, ci: float = 0.95) -> str:
     """Describe how the audits were sampled and how precise the overall rate is.
 

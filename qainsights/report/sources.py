@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from .._caller import public
+
 __all__ = [
     "TABLE_SEPARATOR",
     "ReportAudits",
@@ -48,6 +50,7 @@ class ReportAudits:
     notes: tuple[str, ...]
 
 
+@public
 def with_table(data: str | os.PathLike, table: str | None) -> str | os.PathLike:
     """``data`` with ``table`` joined to it (``raw.duckdb::audits``), or ``data`` alone.
 
@@ -59,6 +62,7 @@ def with_table(data: str | os.PathLike, table: str | None) -> str | os.PathLike:
     return data if table is None else f"{os.fspath(data)}{TABLE_SEPARATOR}{table}"
 
 
+@public
 def read_report_audits(
     data: str | os.PathLike,
     *,
@@ -141,6 +145,7 @@ def read_report_audits(
     return ReportAudits(audits, month, ())
 
 
+@public
 def with_periods(rows: Any) -> Any:
     """A DuckDB relation of audit rows with the report's ``week`` and ``month`` columns.
 

@@ -10,6 +10,7 @@ import pandas as pd
 from scipy.stats import binom, norm
 from scipy.stats import poisson as poisson_dist
 
+from .._caller import public
 from .._docstrings import fill_docstring
 from .._validation import check_option, format_values
 from ._assemble import Limits, assemble, group_mean, ratio, used_mask
@@ -313,6 +314,7 @@ _EXACT_DOC = """
         in small subgroups (``n p-bar`` below about 5). Zone rules still use the normal z."""
 
 
+@public
 def p_chart(
     data: pd.DataFrame | None = None,
     *,
@@ -391,6 +393,7 @@ def p_chart(
     return _attribute_chart(func="p_chart", chart="p", **locals())
 
 
+@public
 def np_chart(
     data: pd.DataFrame | None = None,
     *,
@@ -441,6 +444,7 @@ def np_chart(
     return _attribute_chart(func="np_chart", chart="np", **locals())
 
 
+@public
 def c_chart(
     data: pd.DataFrame | None = None,
     *,
@@ -489,6 +493,7 @@ def c_chart(
     return _attribute_chart(func="c_chart", chart="c", **locals())
 
 
+@public
 def u_chart(
     data: pd.DataFrame | None = None,
     *,

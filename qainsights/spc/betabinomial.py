@@ -18,6 +18,7 @@ import pandas as pd
 from scipy.stats import betabinom, binom
 from scipy.stats import t as student_t
 
+from .._caller import public
 from ._assemble import ratio
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
 LANEY_MIN_EXPECTED = 5.0
 
 
+@public
 def intraclass_correlation(
     defects: np.ndarray, n: np.ndarray, group: np.ndarray, n_groups: int
 ) -> np.ndarray:
@@ -94,6 +96,7 @@ def intraclass_correlation(
     return np.where(identified, np.clip(np.nan_to_num(rho), 0.0, 1.0 - 1e-9), 0.0)
 
 
+@public
 def laney_applies(
     n: np.ndarray, rate: np.ndarray, group: np.ndarray, used: np.ndarray, n_groups: int
 ) -> np.ndarray:
@@ -114,6 +117,7 @@ def laney_applies(
         return median.to_numpy() * np.minimum(rate, 1.0 - rate) >= LANEY_MIN_EXPECTED
 
 
+@public
 def beta_binomial_limits(
     n: np.ndarray, rate: np.ndarray, rho: np.ndarray, tail: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -144,6 +148,7 @@ def beta_binomial_limits(
     return lower, upper
 
 
+@public
 def predictive_p_value(
     defects: np.ndarray,
     n: np.ndarray,

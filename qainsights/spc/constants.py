@@ -12,6 +12,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import gammaln, ndtr
 
+from .._caller import public
 from .._validation import format_values
 
 __all__ = ["c4", "chart_constants", "d2", "d3"]
@@ -55,6 +56,7 @@ def _range_moments(sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean[inverse], second[inverse]
 
 
+@public
 def d2(n: ArrayLike) -> np.ndarray | float:
     """Expected range of ``n`` independent standard normal values (the constant d2).
 
@@ -87,6 +89,7 @@ def d2(n: ArrayLike) -> np.ndarray | float:
     return float(result) if result.ndim == 0 else result
 
 
+@public
 def d3(n: ArrayLike) -> np.ndarray | float:
     """Standard deviation of the range of ``n`` independent standard normal values (d3).
 
@@ -115,6 +118,7 @@ def d3(n: ArrayLike) -> np.ndarray | float:
     return float(result) if result.ndim == 0 else result
 
 
+@public
 def c4(n: ArrayLike) -> np.ndarray | float:
     """Bias factor of the sample standard deviation: E[s] = c4(n) * sigma for normal data.
 
@@ -147,6 +151,7 @@ def c4(n: ArrayLike) -> np.ndarray | float:
     return float(result) if result.ndim == 0 else result
 
 
+@public
 def chart_constants(n: ArrayLike) -> pd.DataFrame:
     """Table of Shewhart chart factors for the given subgroup sizes.
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
+from .._caller import public
 from .._validation import as_column_list, check_option
 from ._assemble import ratio
 from ._inputs import build_frame
@@ -17,6 +18,7 @@ from .attributes import _check_counts
 __all__ = ["overdispersion_test"]
 
 
+@public
 def overdispersion_test(
     data: pd.DataFrame | None = None,
     *,

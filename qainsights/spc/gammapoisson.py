@@ -10,9 +10,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import nbinom
 
+from .._caller import public
+
 __all__ = ["poisson_predictive_p_value"]
 
 
+@public
 def poisson_predictive_p_value(
     defects: np.ndarray, n: np.ndarray, history_defects: np.ndarray, history_n: np.ndarray
 ) -> np.ndarray:

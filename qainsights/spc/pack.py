@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._caller import public
 from .._validation import as_column_list, check_columns, check_frame
 from .dispersion import overdispersion_test
 from .segments import control_charts
@@ -21,6 +22,7 @@ __all__ = ["chart_choice", "latest_complete_week", "rule_firings"]
 _ALL = "_all_subgroups"
 
 
+@public
 def latest_complete_week(data: pd.DataFrame, *, time: str = "decision_time") -> pd.Timestamp:
     """Return the Monday that starts the last week (Monday to Sunday) whose Sunday the data reaches.
 
@@ -71,6 +73,7 @@ def latest_complete_week(data: pd.DataFrame, *, time: str = "decision_time") -> 
     return monday if last.weekday() == 6 else monday - pd.Timedelta(weeks=1)
 
 
+@public
 def chart_choice(
     data: pd.DataFrame,
     *,
@@ -162,6 +165,7 @@ def chart_choice(
     return table.drop(columns=[_ALL]) if not segments else table
 
 
+@public
 def rule_firings(signals: pd.DataFrame, *, by: str | Sequence[str]) -> pd.DataFrame:
     """Rule firings grouped by ``by``: how many, and the first and last subgroup they fired at.
 

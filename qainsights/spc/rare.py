@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._docstrings import fill_docstring
 from .._validation import format_values
 from ._assemble import Limits, assemble, group_mean, ratio, used_mask
@@ -45,6 +46,7 @@ def _baseline_medians(frame: pd.DataFrame, values: np.ndarray) -> np.ndarray:
     return medians.reindex(range(n_groups)).to_numpy()
 
 
+@public
 def g_chart(
     data: pd.DataFrame | None = None,
     *,
@@ -124,6 +126,7 @@ def g_chart(
     )
 
 
+@public
 def t_chart(
     data: pd.DataFrame | None = None,
     *,

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
+from .._caller import public
 from .._validation import format_values
 
 __all__ = ["RULES", "RULE_SETS", "Rule", "anhoj_limits", "resolve_rules"]
@@ -214,6 +215,7 @@ def _anhoj_crossings(series: Series) -> Firing:
     return Firing(flag, start, np.zeros(series.z.size, dtype=int))
 
 
+@public
 def anhoj_limits(n_useful: np.ndarray | Sequence[int]) -> pd.DataFrame:
     """Anhøj's limits for the longest run and the number of crossings.
 
@@ -316,6 +318,7 @@ RULE_SETS: dict[str, list[str]] = {
 """Named rule sets; ``"limits"`` is the beyond-limits rule alone."""
 
 
+@public
 def resolve_rules(rules: str | Sequence[str] | None, *, func: str) -> list[str]:
     """Expand rule-set names and single rule names into a list of rule names (no repeats).
 

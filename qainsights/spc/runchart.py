@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._validation import format_values
 from ._assemble import Limits, assemble
 from ._inputs import build_frame, phase_arguments
@@ -19,6 +20,7 @@ from .rules import RULE_SETS, resolve_rules
 __all__ = ["run_chart"]
 
 
+@public
 def run_chart(
     data: pd.DataFrame | None = None,
     *,

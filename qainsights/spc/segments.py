@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from .._caller import public
 from .._multiple import q_values
 from .._results import TidyResult, drawing
 from .._validation import (
@@ -117,6 +118,7 @@ class ControlChartSet(TidyResult):
     )  # fmt: skip
 
 
+@public
 def control_charts(
     data: pd.DataFrame,
     *,
@@ -343,6 +345,7 @@ def _summary(table: pd.DataFrame, signals: pd.DataFrame, by: list[str], chart: s
     return summary
 
 
+@public
 def latest_p_values(table: pd.DataFrame, by: Sequence[str], chart: str) -> np.ndarray:
     """Two-sided p-value of each segment's latest point against the rest of its stage.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._caller import public
 from .._validation import format_values
 from .constants import c4, d2
 
@@ -51,6 +52,7 @@ def _subgroup_pairs(
     return values[keep], sizes[keep]
 
 
+@public
 def sigma_moving_range(values: ArrayLike, *, screened: bool = False) -> float:
     """Estimate sigma from the average moving range of consecutive values, ``MR-bar / d2(2)``.
 
@@ -93,6 +95,7 @@ def sigma_moving_range(values: ArrayLike, *, screened: bool = False) -> float:
     return float(grouped_moving_range_sigma(array, _one_group(array), 1, screened=screened)[0])
 
 
+@public
 def sigma_range(ranges: ArrayLike, n: ArrayLike) -> float:
     """Estimate sigma from subgroup ranges: the average of ``R_i / d2(n_i)``.
 
@@ -125,6 +128,7 @@ def sigma_range(ranges: ArrayLike, n: ArrayLike) -> float:
     return float(grouped_range_sigma(values, sizes, _one_group(values), 1)[0])
 
 
+@public
 def sigma_sbar(sds: ArrayLike, n: ArrayLike) -> float:
     """Estimate sigma from subgroup standard deviations: the average of ``s_i / c4(n_i)``.
 
@@ -155,6 +159,7 @@ def sigma_sbar(sds: ArrayLike, n: ArrayLike) -> float:
     return float(grouped_sbar_sigma(values, sizes, _one_group(values), 1)[0])
 
 
+@public
 def sigma_pooled(sds: ArrayLike, n: ArrayLike, *, unbiased: bool = True) -> float:
     """Estimate sigma by pooling subgroup variances with weights ``n_i - 1``.
 
@@ -191,6 +196,7 @@ def sigma_pooled(sds: ArrayLike, n: ArrayLike, *, unbiased: bool = True) -> floa
     return float(grouped_pooled_sigma(values, sizes, _one_group(values), 1, unbiased=unbiased)[0])
 
 
+@public
 def sigma_overall(values: ArrayLike) -> float:
     """Overall (long-term) sigma: the sample standard deviation (ddof = 1) of all values.
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._docstrings import fill_docstring
 from .._results import TidyResult, drawing
 from .._validation import check_option
@@ -38,6 +39,7 @@ def _position_in_group(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return position - start + 1, start
 
 
+@public
 def ewma_chart(
     data: pd.DataFrame | None = None,
     *,
@@ -199,6 +201,7 @@ def _lindley(steps: np.ndarray, group: np.ndarray, head_start: float) -> np.ndar
     return (running - np.minimum(-head_start, lowest)).to_numpy()
 
 
+@public
 def cusum_chart(
     data: pd.DataFrame | None = None,
     *,

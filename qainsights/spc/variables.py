@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._docstrings import fill_docstring
 from .._validation import check_columns, check_frame, check_option, format_values
 from ._assemble import Limits, assemble, group_mean, used_mask
@@ -44,6 +45,7 @@ def _known_or(value: float | None, estimate: np.ndarray) -> np.ndarray:
     return estimate if value is None else np.full_like(estimate, value, dtype=float)
 
 
+@public
 def i_mr_chart(
     data: pd.DataFrame | None = None,
     *,
@@ -355,6 +357,7 @@ _XBAR_DOC = """
         Known standards for the process mean and standard deviation."""
 
 
+@public
 def xbar_r_chart(
     data: pd.DataFrame | None = None,
     *,
@@ -402,6 +405,7 @@ def xbar_r_chart(
     return _xbar_pair(func="xbar_r_chart", spread_kind="r", method="range", **locals())
 
 
+@public
 def xbar_s_chart(
     data: pd.DataFrame | None = None,
     *,

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from .._caller import public
 from .._deprecation import renamed
 from .._validation import check_columns, check_frame, check_integer
 from ._many import check_prior_and_alpha, compare_rows, group_counts
@@ -15,6 +16,7 @@ __all__ = ["terms_by_group"]
 _FUNC = "terms_by_group"
 
 
+@public
 @renamed(group="by")
 def terms_by_group(
     data: pd.DataFrame,

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.special import ndtr
 
+from .._caller import public
 from .._compat import STR
 from .._deprecation import renamed
 from .._multiple import q_values
@@ -29,6 +30,7 @@ __all__ = ["DistinctiveTerms", "distinctive_terms", "log_odds", "log_odds_z"]
 _FUNC = "distinctive_terms"
 
 
+@public
 def log_odds_z(target_counts, reference_counts, prior) -> pd.DataFrame:
     r"""Log-odds ratio of each term between two corpora, with its z-score (Monroe et al. 2008).
 
@@ -80,6 +82,7 @@ def log_odds_z(target_counts, reference_counts, prior) -> pd.DataFrame:
     return pd.DataFrame({"log_odds": delta, "se": se, "z": delta / se})
 
 
+@public
 def log_odds(y_t, y_r, alpha, *, totals) -> tuple[np.ndarray, np.ndarray]:
     r""":math:`\hat\delta_w` and its standard error, elementwise (see :func:`log_odds_z`).
 
@@ -129,6 +132,7 @@ class DistinctiveTerms(TidyResult):
         """The per-term table."""
         return self.terms
 
+    @public
     def top(self, k: int = 10, *, side: str = "target") -> pd.DataFrame:
         """The ``k`` distinctive terms of ``side`` (``'target'`` or ``'reference'``), strongest first."""
         check_integer(k, name="k", func="DistinctiveTerms.top", minimum=1)
@@ -190,6 +194,7 @@ def _first_comment(presence: sparse.csr_matrix, rows: np.ndarray) -> np.ndarray:
     return first
 
 
+@public
 @renamed(group="by")
 def distinctive_terms(
     data: pd.DataFrame,

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from .._caller import public
 from .._validation import check_columns, check_frame, check_integer
 from ._many import check_prior_and_alpha, compare_rows, group_counts
 
@@ -14,6 +15,7 @@ __all__ = ["rising_terms"]
 _FUNC = "rising_terms"
 
 
+@public
 def rising_terms(
     data: pd.DataFrame,
     *,

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._caller import public
 from .._compat import STR
 from .._validation import check_integer
 from .tokens import tokenize
@@ -37,6 +38,7 @@ MASKS: tuple[tuple[str, str, str], ...] = (
 IDENTIFIER_COLUMNS = ("moderator_id", "auditor_id")
 
 
+@public
 def identifier_values(frame: pd.DataFrame, extra: Iterable[str] = ()) -> list[str]:
     """The values to mask in a table's free text: ``extra`` and every moderator and auditor ID.
 
@@ -52,6 +54,7 @@ def identifier_values(frame: pd.DataFrame, extra: Iterable[str] = ()) -> list[st
     return values
 
 
+@public
 def identifying_terms(terms, *, identifiers: Iterable[str] = (), texts=None) -> np.ndarray:
     """Which terms would identify someone: a word of an identifier, or text that is masked.
 
@@ -126,6 +129,7 @@ def _present(names: list[str], values: pd.Series, size: int = 500) -> list[list[
     return [kept[i : i + size] for i in range(0, len(kept), size)]
 
 
+@public
 def mask_text(texts, *, identifiers: Iterable[str] = ()):
     """Mask e-mail addresses, links, user handles, long numbers and identifiers in free text.
 
@@ -180,6 +184,7 @@ def _masked(values: pd.Series, names: list[str], *, blank: bool) -> pd.Series:
     return masked.where(values.notna(), None)
 
 
+@public
 def snippet(texts, *, width: int = 160, identifiers: Iterable[str] = ()):
     r"""Masked, single-line text cut to ``width`` characters, for tables and reports.
 

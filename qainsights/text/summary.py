@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._results import TidyResult
 from .._validation import check_columns, check_frame, check_integer
 from .logodds import distinctive_terms
@@ -46,6 +47,7 @@ class CommentSummary(TidyResult):
         return self.rising
 
 
+@public
 def comment_summary(
     audits: pd.DataFrame,
     *,

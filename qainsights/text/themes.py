@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._caller import public
 from .._compat import STR
 from .._results import TidyResult
 from .._validation import as_column_list, check_columns, check_frame, check_integer
@@ -107,6 +108,7 @@ class CommentThemes(TidyResult):
         )
 
 
+@public
 def comment_themes(
     data: pd.DataFrame,
     *,

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import sparse
 
+from .._caller import public
 from .._validation import format_values
 
 __all__ = ["ENGLISH_STOP_WORDS", "TermMatrix", "term_matrix", "tokenize"]
@@ -305,6 +306,7 @@ def _as_text_array(texts: Iterable[str | None], func: str) -> pd.Series:
     return values
 
 
+@public
 def tokenize(
     texts: Iterable[str | None],
     *,
@@ -356,6 +358,7 @@ def tokenize(
     return pd.DataFrame({"document": owners, "term": terms[ids]})
 
 
+@public
 def term_matrix(
     texts: Iterable[str | None],
     *,

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._caller import public
 from .._compat import STR
 from .._deprecation import renamed
 from .._multiple import q_values
@@ -122,6 +123,7 @@ class Changepoints(TidyResult):
     )  # fmt: skip
 
 
+@public
 @renamed(time="period")
 def detect_changepoints(
     data,
@@ -259,6 +261,7 @@ def _cuts(segments, series_id, cost, starts, ends, keys, period) -> pd.DataFrame
     return table
 
 
+@public
 @renamed(time="period")
 def trend_test(data, *, period, by=None, outcome="is_error", errors=None, n=None, scores=None):
     """Cochran-Armitage test for a linear trend of an error rate over ordered periods.

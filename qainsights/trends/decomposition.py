@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._caller import public
 from .._results import TidyResult, drawing
 from .._validation import as_column_list, check_confidence, check_integer, check_option
 from ._aggregate import EFFECTIVE_COLUMNS, SQUARE_COLUMNS, effective_counts, two_period_counts
@@ -15,6 +16,7 @@ from ._aggregate import EFFECTIVE_COLUMNS, SQUARE_COLUMNS, effective_counts, two
 __all__ = ["ChangeDecomposition", "decompose_change", "kitagawa"]
 
 
+@public
 def kitagawa(e0, n0, e1, n1, *, totals=None) -> dict[str, np.ndarray]:
     """Kitagawa's (1955) decomposition of ``R1 − R0`` over segments (last axis).
 
@@ -92,6 +94,7 @@ class ChangeDecomposition(TidyResult):
     )  # fmt: skip
 
 
+@public
 def decompose_change(
     data,
     *,

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from .._caller import public
 from .._compat import STR
 from .._deprecation import renamed
 from .._multiple import q_values
@@ -74,6 +75,7 @@ class ChangeExplanation(TidyResult):
     )  # fmt: skip
 
 
+@public
 @renamed(dims="by")
 def explain_change(
     data,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .._caller import public
 from .._compat import STR
 from .._multiple import q_values
 from .._results import TidyResult, drawing
@@ -53,6 +54,7 @@ class PeriodComparison(TidyResult):
     )  # fmt: skip
 
 
+@public
 def compare_periods(
     data,
     *,

@@ -1,0 +1,101 @@
+"""The name of the public function the user called, for messages raised deep inside it.
+
+Each public function is decorated with :func:`public`, which records its name in a
+:class:`contextvars.ContextVar` for the duration of the call; validators and private helpers
+read it with :func:`caller` instead of receiving the name as an argument. The outermost
+public call wins: when one public function calls another (a report calling
+``error_rate``), messages name the function the user called. Context variables are
+per thread and per asyncio task, so concurrent calls do not see each other's names.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any, TypeVar, overload
+
+__all__ = ["caller", "public"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Name of the outermost public function on the current call stack, None outside one.
+_CALLER: ContextVar[str | None] = ContextVar("qainsights_caller", default=None)
+
+#: What :func:`caller` returns when no public function is running (a private helper
+#: called directly, as in a test).
+OUTSIDE = "qainsights"
+
+
+def caller() -> str:
+    """Return the name of the public function being called, as messages should show it.
+
+    Examples
+    --------
+    >>> caller()
+    'qainsights'
+    >>> @public
+    ... def error_rate():
+    ...     return caller()
+    >>> error_rate()
+    'error_rate'
+    """
+    return _CALLER.get() or OUTSIDE
+
+
+@overload
+def public(function: F, /) -> F: ...
+@overload
+def public(*, name: str | None = None) -> Callable[[F], F]: ...
+def public(function: F | None = None, /, *, name: str | None = None) -> Any:
+    """Decorate a public function so that messages raised while it runs name it.
+
+    Parameters
+    ----------
+    function : callable
+        The public function. Its ``__qualname__`` is the name shown (``Class.method`` for a
+        method; without the enclosing function of a local one), unless ``name`` is given.
+    name : str, optional
+        The name to show instead.
+
+    Returns
+    -------
+    callable
+        The function, wrapped with :func:`functools.wraps`: its name, docstring and
+        ``inspect.signature`` are the original's.
+
+    Examples
+    --------
+    >>> @public
+    ... def report():
+    ...     return rate()
+    >>> @public
+    ... def rate():
+    ...     return caller()
+    >>> rate(), report()
+    ('rate', 'report')
+    """
+
+    def decorate(function: F) -> F:
+        if inspect.isgeneratorfunction(function) or inspect.iscoroutinefunction(function):
+            raise TypeError(
+                f"public cannot decorate {function.__qualname__}: the name would be reset "
+                "before its body runs. Decorate a plain function."
+            )
+        label = name or function.__qualname__.rpartition("<locals>.")[2]
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if _CALLER.get() is not None:
+                return function(*args, **kwargs)
+            token = _CALLER.set(label)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                _CALLER.reset(token)
+
+        wrapper.__public_name__ = label  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate if function is None else decorate(function)
