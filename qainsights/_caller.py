@@ -2,25 +2,28 @@
 
 Each public function is decorated with :func:`public`, which records its name in a
 :class:`contextvars.ContextVar` for the duration of the call; validators and private helpers
-read it with :func:`caller` instead of receiving the name as an argument. The outermost
-public call wins: when one public function calls another (a report calling
-``error_rate``), messages name the function the user called. Context variables are
-per thread and per asyncio task, so concurrent calls do not see each other's names.
+read it with :func:`caller` instead of receiving the name as an argument. The innermost
+public call wins, as when each public function passed its own name down: when one public
+function calls another (a report calling ``error_rate``), messages about the inner call's
+arguments name the inner function, and the outer name is back once it returns. Context
+variables are per thread and per asyncio task, so concurrent calls do not see each
+other's names.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeVar, overload
 
-__all__ = ["caller", "public"]
+__all__ = ["caller", "calling", "public"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Name of the outermost public function on the current call stack, None outside one.
+#: Name of the innermost public function on the current call stack, None outside one.
 _CALLER: ContextVar[str | None] = ContextVar("qainsights_caller", default=None)
 
 #: What :func:`caller` returns when no public function is running (a private helper
@@ -42,6 +45,28 @@ def caller() -> str:
     'error_rate'
     """
     return _CALLER.get() or OUTSIDE
+
+
+@contextlib.contextmanager
+def calling(name: str) -> Iterator[None]:
+    """Name ``name`` in messages raised inside the block, as a public function ``name`` would.
+
+    For code that speaks for another function than the public one running (a helper with
+    its own ``func`` argument), and for examples and tests of validators.
+
+    Examples
+    --------
+    >>> with calling("error_rate"):
+    ...     caller()
+    'error_rate'
+    >>> caller()
+    'qainsights'
+    """
+    token = _CALLER.set(name)
+    try:
+        yield
+    finally:
+        _CALLER.reset(token)
 
 
 @overload
@@ -69,11 +94,11 @@ def public(function: F | None = None, /, *, name: str | None = None) -> Any:
     --------
     >>> @public
     ... def report():
-    ...     return rate()
+    ...     return rate(), caller()
     >>> @public
     ... def rate():
     ...     return caller()
-    >>> rate(), report()
+    >>> report()
     ('rate', 'report')
     """
 
@@ -87,8 +112,6 @@ def public(function: F | None = None, /, *, name: str | None = None) -> Any:
 
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if _CALLER.get() is not None:
-                return function(*args, **kwargs)
             token = _CALLER.set(label)
             try:
                 return function(*args, **kwargs)

@@ -1,7 +1,8 @@
 """Argument and column checks shared by every public function, with one message format.
 
 Messages follow scikit-learn's wording ("The 'x' parameter of f must be ... Got ... instead.")
-and end with what to do next.
+and end with what to do next. The function they name is the public one being called
+(:func:`qainsights._caller.caller`); the examples set it with ``calling``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from ._caller import (
+    caller,
+    calling,  # noqa: F401 (the examples name their caller with it)
+)
 
 __all__ = [
     "as_column_list",
@@ -41,77 +47,81 @@ def format_values(values: Iterable[Any], limit: int = 5) -> str:
     return f"{shown} (and {rest} more)" if rest > 0 else shown
 
 
-def check_option(value: Any, *, name: str, options: Sequence[Any], func: str) -> Any:
+def check_option(value: Any, *, name: str, options: Sequence[Any]) -> Any:
     """Return ``value`` if it is one of ``options``, else raise a ``ValueError`` naming them.
 
     Examples
     --------
-    >>> check_option("wilson", name="method", options=["wilson", "jeffreys"], func="proportion_ci")
+    >>> check_option("wilson", name="method", options=["wilson", "jeffreys"])
     'wilson'
-    >>> check_option("wilsn", name="method", options=["wilson", "jeffreys"], func="proportion_ci")
+    >>> with calling("proportion_ci"):
+    ...     check_option("wilsn", name="method", options=["wilson", "jeffreys"])
     Traceback (most recent call last):
     ...
     ValueError: The 'method' parameter of proportion_ci must be one of 'wilson', 'jeffreys'. Got 'wilsn' instead.
     """
     if value not in options:
         raise ValueError(
-            f"The {name!r} parameter of {func} must be one of "
+            f"The {name!r} parameter of {caller()} must be one of "
             f"{format_values(options, limit=len(options))}. Got {value!r} instead."
         )
     return value
 
 
-def check_confidence(ci: float, *, func: str, name: str = "ci") -> float:
+def check_confidence(ci: float, *, name: str = "ci") -> float:
     """Return ``ci`` as a float if it lies strictly between 0 and 1.
 
     Examples
     --------
-    >>> check_confidence(0.95, func="error_rate")
+    >>> check_confidence(0.95)
     0.95
-    >>> check_confidence(95, func="error_rate")
+    >>> with calling("error_rate"):
+    ...     check_confidence(95)
     Traceback (most recent call last):
     ...
     ValueError: The 'ci' parameter of error_rate must be a confidence level strictly between 0 and 1 (for example 0.95). Got 95 instead.
     """
     if isinstance(ci, bool) or not isinstance(ci, (int, float, np.floating)) or not 0 < ci < 1:
         raise ValueError(
-            f"The {name!r} parameter of {func} must be a confidence level strictly between "
+            f"The {name!r} parameter of {caller()} must be a confidence level strictly between "
             f"0 and 1 (for example 0.95). Got {ci!r} instead."
         )
     return float(ci)
 
 
-def check_frame(data: Any, *, func: str, name: str = "data") -> pd.DataFrame:
+def check_frame(data: Any, *, name: str = "data") -> pd.DataFrame:
     """Return ``data`` if it is a pandas DataFrame, else raise a ``TypeError``.
 
     Examples
     --------
-    >>> check_frame([1, 2], func="error_rate")
+    >>> with calling("error_rate"):
+    ...     check_frame([1, 2])
     Traceback (most recent call last):
     ...
     TypeError: The 'data' parameter of error_rate must be a pandas DataFrame. Got list instead.
     """
     if not isinstance(data, pd.DataFrame):
         raise TypeError(
-            f"The {name!r} parameter of {func} must be a pandas DataFrame. "
+            f"The {name!r} parameter of {caller()} must be a pandas DataFrame. "
             f"Got {type(data).__name__} instead."
         )
     return data
 
 
 def check_integer(
-    value: Any, *, name: str, func: str, minimum: int = 1, rule: str | None = None, note: str = ""
+    value: Any, *, name: str, minimum: int = 1, rule: str | None = None, note: str = ""
 ) -> int:
     """Return ``value`` if it is an integer (not a bool) of at least ``minimum``, else raise.
 
-    The message reads "The 'name' parameter of func must be <rule>. Got <value> instead<note>.",
+    The message reads "The 'name' parameter of <caller> must be <rule>. Got <value> instead<note>.",
     with ``rule`` "an integer >= minimum" unless given.
 
     Examples
     --------
-    >>> check_integer(3, name="weeks", func="simulate_audits", minimum=2)
+    >>> check_integer(3, name="weeks", minimum=2)
     3
-    >>> check_integer(0, name="n", func="f", rule="a positive integer")
+    >>> with calling("f"):
+    ...     check_integer(0, name="n", rule="a positive integer")
     Traceback (most recent call last):
     ...
     ValueError: The 'n' parameter of f must be a positive integer. Got 0 instead.
@@ -119,14 +129,12 @@ def check_integer(
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         rule = rule or f"an integer >= {minimum}"
         raise ValueError(
-            f"The {name!r} parameter of {func} must be {rule}. Got {value!r} instead{note}."
+            f"The {name!r} parameter of {caller()} must be {rule}. Got {value!r} instead{note}."
         )
     return int(value)
 
 
-def as_column_list(
-    columns: str | Sequence[str] | None, *, name: str | None = None, func: str | None = None
-) -> list[str]:
+def as_column_list(columns: str | Sequence[str] | None, *, name: str | None = None) -> list[str]:
     """Normalise a column argument (one name, a list of names or None) to a list.
 
     Examples
@@ -145,7 +153,7 @@ def as_column_list(
     names = list(columns)
     repeated = [c for c in dict.fromkeys(names) if names.count(c) > 1]
     if repeated:
-        where = f"The {name!r} parameter of {func}" if name and func else "A list of columns"
+        where = f"The {name!r} parameter of {caller()}" if name else "A list of columns"
         raise ValueError(
             f"{where} must name distinct columns; {format_values(repeated)} appears more than "
             f"once in {names!r}. Name each column once."
@@ -153,19 +161,19 @@ def as_column_list(
     return names
 
 
-def check_columns(
-    data: pd.DataFrame, columns: Iterable[str], *, func: str, param: str = "data"
-) -> None:
+def check_columns(data: pd.DataFrame, columns: Iterable[str], *, param: str = "data") -> None:
     """Raise a ``ValueError`` naming the columns of ``columns`` that ``data`` lacks.
 
     Examples
     --------
     >>> frame = pd.DataFrame({"site": ["a"], "is_error": [True]})
-    >>> check_columns(frame, ["site", "queue"], func="error_rate")
+    >>> with calling("error_rate"):
+    ...     check_columns(frame, ["site", "queue"])
     Traceback (most recent call last):
     ...
     ValueError: error_rate needs column 'queue' in 'data', which has columns 'site', 'is_error'. Check the spelling, or rename your column to 'queue'.
-    >>> check_columns(frame, ["is_eror"], func="error_rate")
+    >>> with calling("error_rate"):
+    ...     check_columns(frame, ["is_eror"])
     Traceback (most recent call last):
     ...
     ValueError: error_rate needs column 'is_eror' in 'data', which has columns 'site', 'is_error'. Did you mean 'is_error'?
@@ -183,24 +191,24 @@ def check_columns(
             else f"Check the spelling, or rename your column to {missing[0]!r}."
         )
         raise ValueError(
-            f"{func} needs {noun} {format_values(missing, limit=len(missing))} in {param!r}, "
+            f"{caller()} needs {noun} {format_values(missing, limit=len(missing))} in {param!r}, "
             f"which has columns {format_values(present, limit=30)}. {advice}"
         )
 
 
-def check_complete(audits: pd.DataFrame, columns: Sequence[str], func: str) -> None:
+def check_complete(audits: pd.DataFrame, columns: Sequence[str]) -> None:
     """Raise if any of ``columns`` has missing values, naming the first offending rows."""
     for column in dict.fromkeys(columns):
         missing = audits[column].isna()
         if missing.any():
             raise ValueError(
-                f"{func} found {int(missing.sum())} rows with a missing value in column "
+                f"{caller()} found {int(missing.sum())} rows with a missing value in column "
                 f"{column!r} (index {format_values(audits.index[missing])}). Drop or fill them "
                 f"first, for example audits.dropna(subset=[{column!r}])."
             )
 
 
-def outcome_indicator(values: pd.Series, column: str, func: str) -> pd.DataFrame:
+def outcome_indicator(values: pd.Series, column: str) -> pd.DataFrame:
     """Return a True/False (or 1/0) column as a one-column 0/1 frame."""
     if not pd.api.types.is_bool_dtype(values):
         # 0/1 numbers, or Python/NumPy booleans in an object column (True == 1 in isin)
@@ -208,32 +216,32 @@ def outcome_indicator(values: pd.Series, column: str, func: str) -> pd.DataFrame
         bad = ~values.isin([0, 1]) if readable else values.notna()
         if bad.any():
             raise ValueError(
-                f"The outcome column {column!r} of {func} must hold True/False (or 1/0) values. "
+                f"The outcome column {column!r} of {caller()} must hold True/False (or 1/0) values. "
                 f"Found {int(bad.sum())} other values: {format_values(values[bad].unique())}. "
                 f"Convert it first, for example audits[{column!r}] == 'error'."
             )
     return pd.DataFrame({column: values.to_numpy(dtype=float)})
 
 
-def check_weights(audits: pd.DataFrame, column: str, *, func: str) -> np.ndarray:
+def check_weights(audits: pd.DataFrame, column: str) -> np.ndarray:
     """Return the sampling weights as floats after checking they are finite and positive."""
     values = audits[column]
     if len(values) and values.isna().all():
         raise ValueError(
-            f"The weight column {column!r} of {func} is empty (all missing). For a "
+            f"The weight column {column!r} of {caller()} is empty (all missing). For a "
             "self-weighting sample pass weight=None."
         )
-    check_complete(audits, [column], func)
+    check_complete(audits, [column])
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         raise ValueError(
-            f"The weight column {column!r} of {func} must be numeric. Got dtype "
+            f"The weight column {column!r} of {caller()} must be numeric. Got dtype "
             f"{values.dtype} instead; convert it with pd.to_numeric first."
         )
     weights = values.to_numpy(dtype=float)
     bad = ~(np.isfinite(weights) & (weights > 0))
     if bad.any():
         raise ValueError(
-            f"The weight column {column!r} of {func} must hold finite weights > 0. Found "
+            f"The weight column {column!r} of {caller()} must hold finite weights > 0. Found "
             f"{int(bad.sum())} other values: {format_values(weights[bad])}. Fix or drop them."
         )
     return weights

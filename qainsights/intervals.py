@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 from scipy import stats
 
-from ._caller import public
+from ._caller import caller, public
 from ._validation import check_confidence, check_option, format_values
 
 __all__ = ["INTERVAL_METHODS", "proportion_ci"]
@@ -89,10 +89,10 @@ def proportion_ci(k, n, *, ci=0.95, method="wilson"):
     >>> low.round(4).tolist(), high.round(4).tolist()
     ([0.0, 0.0009], [0.1684, 0.1776])
     """
-    func = "proportion_ci"
-    check_option(method, name="method", options=INTERVAL_METHODS, func=func)
-    level = check_confidence(ci, func=func)
-    k_arr, n_arr = _check_counts(k, n, func=func)
+    func = caller()
+    check_option(method, name="method", options=INTERVAL_METHODS)
+    level = check_confidence(ci)
+    k_arr, n_arr = _check_counts(k, n)
     empty = n_arr == 0
     if empty.any():
         warnings.warn(
@@ -107,8 +107,9 @@ def proportion_ci(k, n, *, ci=0.95, method="wilson"):
     return low, high
 
 
-def _check_counts(k, n, *, func: str) -> tuple[np.ndarray, np.ndarray]:
+def _check_counts(k, n) -> tuple[np.ndarray, np.ndarray]:
     """Return ``k`` and ``n`` as broadcast float arrays after checking they are valid counts."""
+    func = caller()
     arrays = []
     for name, value in (("k", k), ("n", n)):
         array = np.asarray(value)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from ._caller import public
+from ._caller import caller, public
 from ._multiple import q_values
 from ._results import TidyResult, drawing
 from ._validation import check_confidence, check_integer, format_values
@@ -24,7 +24,6 @@ from .rates import _segment_rates
 
 __all__ = ["BetaBinomialPrior", "ModeratorOutliers", "moderator_outliers"]
 
-_FUNC = "moderator_outliers"
 #: Funnel limits drawn besides ``ci``: Spiegelhalter's (2005) "three sigma" level.
 _OUTER_LEVEL = 0.998
 #: Upper bound of the prior's precision α + β; the fit reaching it means no over-dispersion.
@@ -261,9 +260,7 @@ def moderator_outliers(
     [0.25, 0.186..., 0.01, 0.16]
     """
     _check_options(moderator, min_n, q, ci)
-    rates = _segment_rates(audits, func=_FUNC, column=outcome, by=moderator, ci=ci).drop(
-        columns="_outcome"
-    )
+    rates = _segment_rates(audits, column=outcome, by=moderator, ci=ci).drop(columns="_outcome")
     k, n = rates["errors"].to_numpy(float), rates["n"].to_numpy(float)
     prior = _fit_prior(k, n)
     a, b = prior.alpha, prior.beta
@@ -275,7 +272,7 @@ def moderator_outliers(
     q_value = q_values(p_value, eligible=eligible)
     if not eligible.any():
         warnings.warn(
-            f"{_FUNC}: no moderator has min_n = {min_n} audits (the most is {int(n.max())}), "
+            f"{caller()}: no moderator has min_n = {min_n} audits (the most is {int(n.max())}), "
             "so none can be flagged. Pool a longer period or lower min_n.",
             UserWarning,
             stacklevel=2,
@@ -318,14 +315,14 @@ def _check_options(moderator, min_n, q, ci) -> None:
     """Check the options (columns and values are checked with the rates)."""
     if not isinstance(moderator, str):
         raise ValueError(
-            f"The 'moderator' parameter of {_FUNC} must be one column name (a string). Got "
+            f"The 'moderator' parameter of {caller()} must be one column name (a string). Got "
             f"{moderator!r} instead."
         )
-    check_integer(min_n, name="min_n", func=_FUNC, rule="a positive integer (for example 30)")
-    check_confidence(ci, func=_FUNC)
+    check_integer(min_n, name="min_n", rule="a positive integer (for example 30)")
+    check_confidence(ci)
     if isinstance(q, bool) or not isinstance(q, (int, float, np.floating)) or not 0 < q < 1:
         raise ValueError(
-            f"The 'q' parameter of {_FUNC} must be a false discovery rate strictly between 0 "
+            f"The 'q' parameter of {caller()} must be a false discovery rate strictly between 0 "
             f"and 1 (for example 0.05). Got {q!r} instead."
         )
 
@@ -339,13 +336,13 @@ def _fit_prior(k: np.ndarray, n: np.ndarray) -> BetaBinomialPrior:
     """
     if len(n) < 3:
         raise ValueError(
-            f"{_FUNC} needs at least three moderators to fit the spread of their error rates. "
+            f"{caller()} needs at least three moderators to fit the spread of their error rates. "
             f"Got {len(n)}: {format_values(n.astype(int))} audits."
         )
     if k.sum() == 0 or k.sum() == n.sum():
         kind = "no errors" if k.sum() == 0 else "only errors"
         raise ValueError(
-            f"{_FUNC} found {kind} in all {int(n.sum())} audits, so moderators cannot be told "
+            f"{caller()} found {kind} in all {int(n.sum())} audits, so moderators cannot be told "
             "apart. Check the outcome column, or pool a longer period."
         )
     patterns, count = np.unique(np.column_stack([k, n]), axis=0, return_counts=True)

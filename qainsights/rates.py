@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._caller import public
+from ._caller import caller, public
 from ._compat import STR
 from ._validation import (
     as_column_list,
@@ -246,15 +246,17 @@ def error_rate(
     )  # fmt: skip
 
 
+@public(name="error_rate")
 def _error_rate(audits, *, outcome="is_error", moderator=None, **options) -> pd.DataFrame:
     """:func:`error_rate`, checked for moderators' clustering only when ``moderator`` is given.
 
     For callers that treat audits as independent on purpose and must not warn: ``ab_test``
-    (which computes its own clustered rates) and ``drill_down`` (a descriptive tree).
+    (which computes its own clustered rates) and ``drill_down`` (a descriptive tree). Its
+    messages name ``error_rate``, whose arguments these are.
     """
-    return _segment_rates(
-        audits, func="error_rate", column=outcome, moderator=moderator, **options
-    ).drop(columns=_OUTCOME)
+    return _segment_rates(audits, column=outcome, moderator=moderator, **options).drop(
+        columns=_OUTCOME
+    )
 
 
 @public
@@ -316,7 +318,7 @@ def enforcement_rates(
     2       wrong_policy  9       1  0.111
     """
     table = _segment_rates(
-        audits, func="enforcement_rates", column=error_type, by=by, weight=weight, strata=strata,
+        audits, column=error_type, by=by, weight=weight, strata=strata,
         cluster=cluster, ci=ci, method=method, error_types=True,
     )  # fmt: skip
     keys = as_column_list(by)
@@ -327,10 +329,10 @@ def enforcement_rates(
 
 
 def _segment_rates(
-    audits, *, func, column, by=None, weight=None, strata=None, cluster=None, ci=0.95,
+    audits, *, column, by=None, weight=None, strata=None, cluster=None, ci=0.95,
     method="wilson", error_types=False, moderator=None,
 ):  # fmt: skip
-    """Check the arguments, then rate ``column`` per segment for the public function ``func``.
+    """Check the arguments, then rate ``column`` per segment for the public function called.
 
     ``column`` is a True/False outcome, or with ``error_types`` a column of error types (one
     0/1 indicator per type); the result is :func:`_rate_table`'s long table with an
@@ -339,21 +341,22 @@ def _segment_rates(
     present and complete, and :func:`_warn_clustering` checks the moderators' errors
     before the sums are added up over them.
     """
+    func = caller()
     keys = as_column_list(by)
-    check_option(method, name="method", options=INTERVAL_METHODS, func=func)
-    check_confidence(ci, func=func)
-    _check_segment_names(keys, func)
+    check_option(method, name="method", options=INTERVAL_METHODS)
+    check_confidence(ci)
+    _check_segment_names(keys)
     weighted = weight is not None or strata is not None or cluster is not None
     if not error_types and is_engine_frame(audits):
-        sums = _engine_sums(audits, keys, column, weight, strata, cluster, func)
+        sums = _engine_sums(audits, keys, column, weight, strata, cluster)
         return _rate_table(sums, keys, weighted=weighted, level=ci, method=method)
-    check_frame(audits, func=func, name="audits")
+    check_frame(audits, name="audits")
     design = [c for c in (weight, strata, cluster) if c is not None]
-    check_columns(audits, [*keys, column, *design], func=func, param="audits")
+    check_columns(audits, [*keys, column, *design], param="audits")
     if audits.empty:
         raise ValueError(f"{func} got no audits: 'audits' has 0 rows. Check the filter upstream.")
-    check_complete(audits, [*keys, column, *[c for c in (strata, cluster) if c is not None]], func)
-    weights = None if weight is None else check_weights(audits, weight, func=func)
+    check_complete(audits, [*keys, column, *[c for c in (strata, cluster) if c is not None]])
+    weights = None if weight is None else check_weights(audits, weight)
     if weights is None and (strata is not None or cluster is not None):
         weights = np.ones(len(audits))
     stratum = None if strata is None else _key_values(audits[strata])
@@ -365,16 +368,16 @@ def _segment_rates(
     if checked:
         unit = _key_values(audits[moderator])
     indicators_of = _error_type_indicators if error_types else outcome_indicator
-    indicators = indicators_of(audits[column], column, func)
+    indicators = indicators_of(audits[column], column)
     sums = _stratum_sums(audits[keys], indicators, weights, stratum, unit)
     if checked:
-        _warn_clustering(sums, keys, func=func)
+        _warn_clustering(sums, keys)
         levels = [*keys, _OUTCOME, _STRATUM]
         sums = sums.groupby(level=levels, sort=True, observed=True).sum()
     return _rate_table(sums, keys, weighted=weighted, level=ci, method=method)
 
 
-def _warn_clustering(sums: pd.DataFrame, keys: list[str], *, func: str) -> None:
+def _warn_clustering(sums: pd.DataFrame, keys: list[str]) -> None:
     """Warn when errors vary between moderators (the ``_cluster`` level) beyond binomial.
 
     Pearson's chi-square of each segment and stratum's moderators
@@ -383,6 +386,7 @@ def _warn_clustering(sums: pd.DataFrame, keys: list[str], *, func: str) -> None:
     effect of the rates it implies; warns when p < ``_CLUSTERING_P`` and the design effect
     exceeds ``_CLUSTERING_DEFF``.
     """
+    func = caller()
     from .spc.dispersion import overdispersion_test
 
     groups = [*keys, _OUTCOME, _STRATUM]
@@ -420,7 +424,7 @@ def _key_values(column: pd.Series):
     return column.array if column.dtype == STR else column.to_numpy()
 
 
-def _engine_sums(audits, keys, outcome, weight, strata, cluster, func) -> pd.DataFrame:
+def _engine_sums(audits, keys, outcome, weight, strata, cluster) -> pd.DataFrame:
     """:func:`_stratum_sums` of a polars, DuckDB or Spark frame, grouped on its engine."""
     design = {_STRATUM: strata, _CLUSTER: cluster}
     sums = error_sums(
@@ -429,7 +433,6 @@ def _engine_sums(audits, keys, outcome, weight, strata, cluster, func) -> pd.Dat
         outcome=outcome,
         weight=weight,
         floor={},
-        func=func,
     )
     sums = sums.assign(
         **{name: sums[c] if c is not None else 0 for name, c in design.items()},
@@ -439,8 +442,9 @@ def _engine_sums(audits, keys, outcome, weight, strata, cluster, func) -> pd.Dat
     return sums.set_index(levels)[["n", "sum_w", "sum_w2", "errors", "sum_wy", "sum_w2y"]]
 
 
-def _error_type_indicators(values: pd.Series, column: str, func: str) -> pd.DataFrame:
+def _error_type_indicators(values: pd.Series, column: str) -> pd.DataFrame:
     """One True/False column per error type, after checking the values are known types."""
+    func = caller()
     unknown = ~values.isin([_NO_ERROR, *ERROR_TYPES])
     if unknown.any():
         raise ValueError(
@@ -451,8 +455,9 @@ def _error_type_indicators(values: pd.Series, column: str, func: str) -> pd.Data
     return pd.DataFrame({kind: (values == kind).to_numpy() for kind in ERROR_TYPES})
 
 
-def _check_segment_names(keys: list[str], func: str) -> None:
+def _check_segment_names(keys: list[str]) -> None:
     """Raise if a segment column would collide with a column the computation uses."""
+    func = caller()
     clash = [k for k in keys if k in _RESERVED_NAMES]
     if clash:
         raise ValueError(
@@ -644,13 +649,12 @@ def rates_from_sums(
     ----------
     .. [1] Cochran, W. G. (1977). Sampling Techniques, 3rd ed. Wiley, chapters 5 and 6.
     """
-    func = "rates_from_sums"
     keys = as_column_list(by)
-    check_option(method, name="method", options=INTERVAL_METHODS, func=func)
-    check_confidence(ci, func=func)
-    _check_segment_names(keys, func)
+    check_option(method, name="method", options=INTERVAL_METHODS)
+    check_confidence(ci)
+    _check_segment_names(keys)
     columns = ["n", "sum_w", "sum_w2", "errors", "sum_wy", "sum_w2y"]
-    check_columns(sums, [*keys, *as_column_list(strata), *columns], func=func, param="sums")
+    check_columns(sums, [*keys, *as_column_list(strata), *columns], param="sums")
     stratum = sums[strata] if strata is not None else pd.Series(0, index=sums.index)
     table = sums[keys + columns].assign(**{_OUTCOME: "is_error", _STRATUM: stratum.to_numpy()})
     table = table.groupby([*keys, _OUTCOME, _STRATUM], sort=True, observed=True)[columns].sum()

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._caller import public
+from ._caller import caller, public
 from ._compat import STR
 from ._deprecation import renamed_function
 from ._validation import as_column_list, check_frame, format_values, outcome_indicator
@@ -23,8 +23,6 @@ from .intervals import proportion_ci
 from .rates import _segment_rates
 
 __all__ = ["standardized_rates"]
-
-_FUNC = "standardized_rates"
 
 
 @public
@@ -164,7 +162,7 @@ def standardized_rates(
     1    b         0.3             0.1875  0.0856
     """
     keys, cells = _check_layout(audits, by, mix)
-    design = {"func": _FUNC, "column": outcome, "weight": weight, "strata": strata, "ci": ci,
+    design = {"column": outcome, "weight": weight, "strata": strata, "ci": ci,
               "cluster": cluster}  # fmt: skip
     cell_rates = _segment_rates(audits, by=[*keys, *cells], method=method, **design)
     crude = _segment_rates(audits, by=keys, method=method, **design)
@@ -204,18 +202,18 @@ def standardized_rates(
 
 def _check_layout(audits, by, mix) -> tuple[list[str], list[str]]:
     """Return the segment and mix columns after checking they are non-empty and disjoint."""
-    check_frame(audits, func=_FUNC, name="audits")
+    check_frame(audits, name="audits")
     keys, cells = as_column_list(by), as_column_list(mix)
     for name, columns in (("by", keys), ("mix", cells)):
         if not columns:
             raise ValueError(
-                f"The {name!r} parameter of {_FUNC} must name at least one column. Got "
+                f"The {name!r} parameter of {caller()} must name at least one column. Got "
                 f"{columns!r} instead."
             )
     both = [c for c in keys if c in cells]
     if both:
         raise ValueError(
-            f"The 'by' and 'mix' parameters of {_FUNC} must not share columns. Got "
+            f"The 'by' and 'mix' parameters of {caller()} must not share columns. Got "
             f"{format_values(both)} in both; a segment cannot be standardised for itself."
         )
     return keys, cells
@@ -226,12 +224,12 @@ def _check_standard(standard, observed: pd.Series) -> pd.Series:
     cells = list(observed.index.names)
     if not isinstance(standard, pd.Series):
         raise TypeError(
-            f"The 'standard' parameter of {_FUNC} must be a pandas Series of shares indexed by "
+            f"The 'standard' parameter of {caller()} must be a pandas Series of shares indexed by "
             f"mix cell. Got {type(standard).__name__} instead."
         )
     if standard.index.nlevels != len(cells):
         raise ValueError(
-            f"The 'standard' parameter of {_FUNC} must be indexed by {len(cells)} level(s), "
+            f"The 'standard' parameter of {caller()} must be indexed by {len(cells)} level(s), "
             f"one per 'mix' column ({format_values(cells)}). Got {standard.index.nlevels} "
             "instead."
         )
@@ -239,20 +237,20 @@ def _check_standard(standard, observed: pd.Series) -> pd.Series:
     values = standard.to_numpy(dtype=float) if numeric else None
     if values is None or not (np.isfinite(values) & (values >= 0)).all() or values.sum() <= 0:
         raise ValueError(
-            f"The 'standard' parameter of {_FUNC} must hold finite shares >= 0 with a positive "
+            f"The 'standard' parameter of {caller()} must hold finite shares >= 0 with a positive "
             f"sum. Got values {format_values(standard.to_numpy())} instead."
         )
     repeated = standard.index[standard.index.duplicated()]
     if len(repeated):
         raise ValueError(
-            f"The 'standard' parameter of {_FUNC} lists {len(repeated)} cells more than once: "
+            f"The 'standard' parameter of {caller()} lists {len(repeated)} cells more than once: "
             f"{format_values(repeated)}. Give each mix cell one share."
         )
     shares = pd.Series(values / values.sum(), index=standard.index.set_names(cells))
     unseen = shares.index[(shares > 0).to_numpy() & ~shares.index.isin(observed.index)]
     if len(unseen):
         raise ValueError(
-            f"The 'standard' parameter of {_FUNC} gives weight to {len(unseen)} mix cells "
+            f"The 'standard' parameter of {caller()} gives weight to {len(unseen)} mix cells "
             f"without any audit: {format_values(unseen)}. Drop them from the standard or "
             "check their spelling."
         )
@@ -303,7 +301,7 @@ def _clustered_variance(
     Segments are domains: a stratum's ``m_h`` counts its clusters in all segments, and a
     cluster without audits in the segment adds ``z = 0``.
     """
-    y = outcome_indicator(audits[outcome], outcome, _FUNC)[outcome].to_numpy(dtype=float)
+    y = outcome_indicator(audits[outcome], outcome)[outcome].to_numpy(dtype=float)
     w = np.ones(len(audits)) if weight is None else audits[weight].to_numpy(dtype=float)
     rows = audits[[*keys, *cells]].assign(
         _w=w, _wy=w * y, _h=0 if strata is None else audits[strata].to_numpy(),
@@ -343,7 +341,7 @@ def _warn_missing_cells(missing: pd.DataFrame, *, keys, cells, count: int) -> No
     listed = cell.groupby(label, sort=False).agg(lambda s: format_values(s, limit=3))
     examples = [f"{segment!r} lacks {lacks}" for segment, lacks in listed.head(3).items()]
     warnings.warn(
-        f"{_FUNC}: {count} segments have no audits in mix cells that the standard weights, "
+        f"{caller()}: {count} segments have no audits in mix cells that the standard weights, "
         f"so their standardised rate is NaN: {'; '.join(examples)}"
         f"{' (and more)' if count > 3 else ''}. Pass a 'standard' restricted to the cells every "
         "segment has, or standardise over fewer 'mix' columns.",

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._caller import public
+from ._caller import caller, public
 from ._compat import STR
 from ._results import TidyResult
 from ._validation import as_column_list, check_columns, check_frame, format_values
@@ -27,7 +27,6 @@ from .trends._inference import difference_ci
 
 __all__ = ["NoCommonMixError", "VendorComparison", "compare_site_types"]
 
-_FUNC = "compare_site_types"
 _REFERENCE = "in_house"
 _VENDOR = "vendor"
 #: Label of the row that pools every vendor site.
@@ -174,7 +173,7 @@ def _shared_standard(
     kept = standard[standard.index.isin(shared)]
     if kept.empty:
         raise NoCommonMixError(
-            f"{_FUNC} found no {' x '.join(cells)} cell that every unit (in-house, the vendors "
+            f"{caller()} found no {' x '.join(cells)} cell that every unit (in-house, the vendors "
             "and each vendor site) has audits in this month, so no common mix exists. "
             "Standardise over fewer columns, for example mix='queue'."
         )
@@ -267,18 +266,18 @@ def compare_site_types(
     >>> list(result.scorecard.columns[:6])
     ['unit', 'n', 'accuracy', 'accuracy_ci_low', 'accuracy_ci_high', 'target']
     """
-    check_frame(audits, func=_FUNC, name="audits")
+    check_frame(audits, name="audits")
     cells = as_column_list(mix)
     sampling = [c for c in (weight, strata, cluster) if c]
     check_columns(
-        audits, ["month", "is_error", site, site_type, *cells, *sampling], func=_FUNC,
+        audits, ["month", "is_error", site, site_type, *cells, *sampling],
         param="audits",
     )  # fmt: skip
     window = np.sort(audits["month"].unique())
     window = window[window <= month][-months:]
     if month not in set(window):
         raise ValueError(
-            f"The 'month' parameter of {_FUNC} is {month!r}, which has no audits. Months "
+            f"The 'month' parameter of {caller()} is {month!r}, which has no audits. Months "
             f"present: {format_values(sorted(audits['month'].unique()), 24)}."
         )
     read = ["month", "is_error", site, site_type, *cells, *sampling]
@@ -287,7 +286,7 @@ def compare_site_types(
     kinds = set(rows.loc[rows["month"] == month, site_type].dropna().drop_duplicates().astype(STR))
     if not {_REFERENCE, _VENDOR} <= kinds:
         raise ValueError(
-            f"{_FUNC} needs both in-house and vendor audits in {month}; the {site_type!r} "
+            f"{caller()} needs both in-house and vendor audits in {month}; the {site_type!r} "
             f"column holds {format_values(sorted(kinds)) or 'no values'} there. Fill "
             f"{site_type!r} with 'in_house' or 'vendor' for every site."
         )

@@ -11,7 +11,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import format_values
 
 #: pandas period aliases that the engines can floor datetimes to (narwhals ``dt.truncate``).
@@ -38,8 +38,9 @@ def is_engine_frame(data: Any) -> bool:
     return True
 
 
-def engine_frame(data: Any, *, func: str, name: str = "data") -> nw.LazyFrame:
+def engine_frame(data: Any, *, name: str = "data") -> nw.LazyFrame:
     """Wrap a pandas, polars, DuckDB or PySpark frame as a narwhals LazyFrame."""
+    func = caller()
     try:
         frame = nw.from_native(data)
     except TypeError:
@@ -70,7 +71,7 @@ def _signed_dictionaries(table):
     return table
 
 
-def check_complete(frame: nw.LazyFrame, columns: list[str], *, func: str) -> None:
+def check_complete(frame: nw.LazyFrame, columns: list[str]) -> None:
     """Raise if any of ``columns`` has missing values, counting them on the engine."""
     columns = list(dict.fromkeys(columns))
     if not columns:
@@ -81,18 +82,20 @@ def check_complete(frame: nw.LazyFrame, columns: list[str], *, func: str) -> Non
     for column in columns:
         count = int(missing[column].iloc[0])
         if count:
-            raise_missing(column, count, func)
+            raise_missing(column, count)
 
 
-def raise_missing(column: str, count: int, func: str) -> None:
+def raise_missing(column: str, count: int) -> None:
+    func = caller()
     raise ValueError(
         f"{func} found {count} rows with a missing value in column {column!r}. Drop or fill "
         f"them first (on your engine, for example frame.filter(col({column!r}).is_not_null()))."
     )
 
 
-def outcome_values(frame: nw.LazyFrame, outcome: str, *, func: str) -> nw.Expr:
+def outcome_values(frame: nw.LazyFrame, outcome: str) -> nw.Expr:
     """The outcome as a 0.0/1.0 expression, after checking it holds True/False or 1/0."""
+    func = caller()
     dtype = frame.collect_schema()[outcome]
     column = nw.col(outcome)
     if dtype == nw.Boolean:
@@ -108,8 +111,9 @@ def outcome_values(frame: nw.LazyFrame, outcome: str, *, func: str) -> nw.Expr:
     return column.cast(nw.Float64)
 
 
-def weight_values(frame: nw.LazyFrame, weight: str, *, func: str) -> nw.Expr:
+def weight_values(frame: nw.LazyFrame, weight: str) -> nw.Expr:
     """The weights as a float expression, after checking their type (values: see the sums)."""
+    func = caller()
     dtype = frame.collect_schema()[weight]
     if not dtype.is_numeric():
         raise ValueError(
@@ -119,8 +123,9 @@ def weight_values(frame: nw.LazyFrame, weight: str, *, func: str) -> nw.Expr:
     return nw.col(weight).cast(nw.Float64)
 
 
-def truncated(frame: nw.LazyFrame, column: str, freq: str, *, func: str) -> nw.Expr:
+def truncated(frame: nw.LazyFrame, column: str, freq: str) -> nw.Expr:
     """``column`` floored to the start of its period (a pandas alias in :data:`FREQUENCIES`)."""
+    func = caller()
     if freq not in FREQUENCIES:
         raise ValueError(
             f"The 'freq' parameter of {func} must be one of "

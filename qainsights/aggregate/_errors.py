@@ -7,7 +7,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import as_column_list, check_columns
 from ._engine import (
     collect,
@@ -81,9 +81,7 @@ def error_counts(
        stratum sums behind the variance of a stratified ratio estimate.
     """
     keys = [*as_column_list(by), *as_column_list(period), *as_column_list(strata)]
-    return error_sums(
-        data, keys=keys, outcome=outcome, weight=weight, floor={period: freq}, func="error_counts"
-    )
+    return error_sums(data, keys=keys, outcome=outcome, weight=weight, floor={period: freq})
 
 
 def error_sums(
@@ -93,16 +91,15 @@ def error_sums(
     outcome: str,
     weight: str | None,
     floor: dict[str | None, str | None],
-    func: str,
 ) -> pd.DataFrame:
-    """:func:`error_counts` for a caller named ``func`` (whose name the errors then carry).
+    """:func:`error_counts` for any public function (whose name the errors then carry).
 
     The checks of missing values and weights ride along in the same pass over the rows as
     the sums (one scan of the files on DuckDB); only a failed check reads the rows again,
     for examples.
     """
     tables = error_sum_sets(
-        data, key_sets={"sums": keys}, outcome=outcome, weight=weight, floor=floor, func=func
+        data, key_sets={"sums": keys}, outcome=outcome, weight=weight, floor=floor
     )
     return tables["sums"]
 
@@ -115,7 +112,6 @@ def error_sum_sets(
     weight: str | None,
     floor: dict[str | None, str | None] | None = None,
     complete: list[str] | tuple[str, ...] = (),
-    func: str,
 ) -> dict[str, pd.DataFrame]:
     """The sums of :func:`error_counts` for several sets of keys, in one pass over the rows.
 
@@ -138,8 +134,6 @@ def error_sum_sets(
     complete : list of str, optional
         Further columns that must hold no missing values (an identifier the sums do not
         group by).
-    func : str
-        The public function whose name the errors carry.
 
     Returns
     -------
@@ -151,7 +145,7 @@ def error_sum_sets(
     >>> audits = pd.DataFrame({"site": ["a", "a", "b"], "queue": ["x", "y", "x"],
     ...                        "is_error": [True, False, True]})
     >>> tables = error_sum_sets(audits, key_sets={"site": ["site"], "queue": ["queue"]},
-    ...                         outcome="is_error", weight=None, func="example")
+    ...                         outcome="is_error", weight=None)
     >>> tables["queue"][["queue", "n", "errors"]]
       queue    n  errors
     0     x  2.0     2.0
@@ -162,19 +156,17 @@ def error_sum_sets(
     .. [1] Gray, J. et al. (1997). Data cube: a relational aggregation operator generalizing
        group-by, cross-tab, and sub-totals. Data Mining and Knowledge Discovery 1, 29-53.
     """
-    frame = engine_frame(data, func=func)
+    frame = engine_frame(data)
     weights = as_column_list(weight)
     every_key = list(dict.fromkeys(k for keys in key_sets.values() for k in keys))
-    check_columns(frame, [*every_key, outcome, *weights, *complete], func=func)
-    y = outcome_values(frame, outcome, func=func)
-    w = nw.lit(1.0) if weight is None else weight_values(frame, weight, func=func)
+    check_columns(frame, [*every_key, outcome, *weights, *complete])
+    y = outcome_values(frame, outcome)
+    w = nw.lit(1.0) if weight is None else weight_values(frame, weight)
     checked = dict.fromkeys((outcome, *weights, *complete))
     problems = {f"_missing_{c}": nw.col(c).is_null() for c in checked}
     if weight is not None:
         problems["_bad_weight"] = ~nw.col(weight).is_null() & ~(w.is_finite() & (w > 0))
-    floored = [
-        truncated(frame, column, freq, func=func) for column, freq in (floor or {}).items() if freq
-    ]
+    floored = [truncated(frame, column, freq) for column, freq in (floor or {}).items() if freq]
     flags = {name: expr.cast(nw.Int64) for name, expr in problems.items()}
     rows = frame.with_columns(*floored, _y=y, _w=w, **flags).with_columns(
         _w2=nw.col("_w") * nw.col("_w"), _wy=nw.col("_w") * nw.col("_y")
@@ -196,11 +188,11 @@ def error_sum_sets(
         }
     for name, keys in key_sets.items():
         table = tables[name]
-        _check_sums(frame, table, keys=keys, outcome=outcome, weight=weight, func=func)
+        _check_sums(frame, table, keys=keys, outcome=outcome, weight=weight)
         missing = {c: table[f"_missing_{c}"].sum() for c in complete}
         for column, count in missing.items():
             if count:
-                raise_missing(column, int(count), func)
+                raise_missing(column, int(count))
         table = table.drop(columns=list(problems))
         table[list(_ERROR_SUMS)] = table[list(_ERROR_SUMS)].astype(float)
         tables[name] = table.sort_values(keys, ignore_index=True) if keys else table
@@ -242,15 +234,16 @@ def _quoted_name(name: str) -> str:
     return name.replace('"', '""')
 
 
-def _check_sums(frame, table, *, keys, outcome, weight, func) -> None:
+def _check_sums(frame, table, *, keys, outcome, weight) -> None:
     """Raise for missing keys, outcomes or weights and for bad weights, counted in ``table``."""
+    func = caller()
     if table.empty or table["n"].sum() == 0:
         raise ValueError(f"{func} got no audits: the frame has 0 rows. Check the filter upstream.")
     missing = {key: table.loc[table[key].isna(), "n"].sum() for key in keys}
     missing |= {c: table[f"_missing_{c}"].sum() for c in (outcome, *as_column_list(weight))}
     for column, count in missing.items():
         if count:
-            raise_missing(column, int(count), func)
+            raise_missing(column, int(count))
     if weight is not None and table["_bad_weight"].sum():
         w = nw.col(weight).cast(nw.Float64)
         raise_on_bad_values(

@@ -7,7 +7,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import as_column_list, check_columns
 from ._engine import check_complete, collect, engine_frame
 
@@ -52,11 +52,11 @@ def subgroup_moments(
     .. [1] Montgomery, D. C. (2019). Introduction to Statistical Quality Control, 8th ed.
        Wiley, chapter 6 (X-bar and S charts from subgroup sums).
     """
-    func = "subgroup_moments"
+    func = caller()
     keys = [*as_column_list(by), subgroup]
-    frame = engine_frame(data, func=func)
-    check_columns(frame, [*keys, value], func=func)
-    check_complete(frame, [*keys, value], func=func)
+    frame = engine_frame(data)
+    check_columns(frame, [*keys, value])
+    check_complete(frame, [*keys, value])
     if not frame.collect_schema()[value].is_numeric():
         raise ValueError(
             f"The {value!r} column of {func} must be numeric. Got dtype "

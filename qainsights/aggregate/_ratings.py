@@ -7,7 +7,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import as_column_list, check_columns, format_values
 from ._engine import check_complete, collect, engine_frame
 
@@ -46,29 +46,30 @@ def label_counts(data: Any, *, item: str, label: str, rater: str | None = None) 
     .. [1] Gwet, K. L. (2014). Handbook of Inter-Rater Reliability, 4th ed.: every
        coefficient of the Fleiss/Krippendorff family is a function of these counts.
     """
-    table, _ = rating_counts(data, item=item, label=label, rater=rater, func="label_counts")
+    table, _ = rating_counts(data, item=item, label=label, rater=rater)
     return table
 
 
 def rating_counts(
-    data: Any, *, item: str, label: str, rater: str | None, func: str
+    data: Any, *, item: str, label: str, rater: str | None
 ) -> tuple[pd.DataFrame, int]:
     """:func:`label_counts` plus the number of distinct raters (0 without ``rater``)."""
-    frame = engine_frame(data, func=func)
-    check_columns(frame, [item, label, *as_column_list(rater)], func=func)
+    frame = engine_frame(data)
+    check_columns(frame, [item, label, *as_column_list(rater)])
     rated = frame.filter(~nw.col(label).is_null())
-    check_complete(rated, [item, *as_column_list(rater)], func=func)
+    check_complete(rated, [item, *as_column_list(rater)])
     n_raters = 0
     if rater is not None:
-        _check_unique_pairs(rated, item, rater, func=func)
+        _check_unique_pairs(rated, item, rater)
         n_raters = int(collect(rated.select(nw.col(rater).n_unique())).iloc[0, 0])
     table = collect(rated.group_by(item, label).agg(nw.len().alias("n")))
     table["n"] = table["n"].astype("int64")
     return table.sort_values([item, label], ignore_index=True), n_raters
 
 
-def _check_unique_pairs(frame: nw.LazyFrame, item: str, rater: str, *, func: str) -> None:
+def _check_unique_pairs(frame: nw.LazyFrame, item: str, rater: str) -> None:
     """Raise if an (item, rater) pair is rated more than once."""
+    func = caller()
     repeats = (
         frame.group_by(item, rater).agg(nw.len().alias("_ratings")).filter(nw.col("_ratings") > 1)
     )

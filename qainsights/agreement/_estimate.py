@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .._caller import caller, calling, public
 from .._validation import check_confidence, check_option, format_values
 from ._cohen import cohen_estimate, cohen_variance, prevalence_and_bias
 from ._conger import conger_estimate
@@ -22,12 +23,13 @@ METHODS = ("analytic", "bootstrap")
 
 
 def read_checked(
-    inputs: dict[str, Any], *, ci: float, method: str, func: str, raters: int | None = None
+    inputs: dict[str, Any], *, ci: float, method: str, raters: int | None = None
 ) -> Ratings:
     """Validate the common options, read the ratings and check they can be compared."""
-    check_confidence(ci, func=func)
-    check_option(method, name="method", options=METHODS, func=func)
-    ratings = read_ratings(**inputs, func=func)
+    func = caller()
+    check_confidence(ci)
+    check_option(method, name="method", options=METHODS)
+    ratings = read_ratings(**inputs)
     if raters is not None and ratings.has_raters and ratings.n_raters != raters:
         raise ValueError(
             f"{func} compares exactly {raters} raters. Got {ratings.n_raters}. Use "
@@ -43,43 +45,55 @@ def read_checked(
 
 
 def family_result(
+    kind: str, ratings: Ratings, *, coefficient: str, **options: Any
+) -> AgreementResult:
+    """Estimate a coefficient of Gwet's family (see ``_family``) with its interval.
+
+    ``coefficient`` names it in the result and in messages: the public function of that
+    coefficient, also when :func:`~qainsights.agreement.agreement_summary` computes it.
+    """
+    with calling(coefficient):
+        return _family_result(kind, ratings, coefficient=coefficient, **options)
+
+
+def _family_result(
     kind: str,
     ratings: Ratings,
     *,
+    coefficient: str,
     weights: Any = None,
     level: str | None = None,
     ci: float,
     method: str,
     n_boot: int,
     seed: int | None,
-    func: str,
 ) -> AgreementResult:
-    """Estimate a coefficient of Gwet's family (see ``_family``) with its interval."""
+    """:func:`family_result`, under the coefficient's name."""
     patterns = patterns_of(ratings.counts)
     pairable = patterns.totals >= 2
     if level is None:
-        matrix = agreement_weights(weights, ratings.categories, func=func)
+        matrix = agreement_weights(weights, ratings.categories)
     else:
         totals = (patterns.multiplicity * pairable) @ patterns.counts
-        matrix = krippendorff_weights(level, ratings.categories, totals, func=func)
+        matrix = krippendorff_weights(level, ratings.categories, totals)
     estimate, pa, pe = (
         float(v) for v in family_estimate(kind, patterns, patterns.multiplicity, matrix)
     )
     n_items = int(
         patterns.multiplicity[pairable].sum() if kind == "alpha" else patterns.multiplicity.sum()
     )
-    _warn_if_undefined(estimate, ratings, func)
+    _warn_if_undefined(estimate, ratings)
     if method == "bootstrap":
         draws = redraw(patterns.multiplicity, n_boot, seed)
         replicates = family_estimate(kind, patterns, draws, matrix)[0]
-        se, low, high = bootstrap_summary(replicates, ci, func=func)
+        se, low, high = bootstrap_summary(replicates, ci, func=caller())
         p_value = t_interval(estimate, se, n_items - 1, ci)[2]
     else:
         variance = family_variance(kind, patterns, patterns.multiplicity, matrix, estimate, pe)
-        se = _standard_error(float(variance), n_items, func)
+        se = _standard_error(float(variance), n_items)
         low, high, p_value = t_interval(estimate, se, n_items - 1, ci)
     return AgreementResult(
-        coefficient=func,
+        coefficient=coefficient,
         estimate=estimate,
         se=se,
         ci_low=low,
@@ -95,10 +109,10 @@ def family_result(
     )
 
 
-def conger_result(
-    ratings: Ratings, *, weights: Any, ci: float, method: str, func: str
-) -> AgreementResult:
+@public(name="conger_kappa")  # also within agreement_summary
+def conger_result(ratings: Ratings, *, weights: Any, ci: float, method: str) -> AgreementResult:
     """Conger's kappa with Gwet's analytic interval."""
+    func = caller()
     if not ratings.has_raters:
         raise ValueError(
             f"{func} needs to know which rater gave each rating; a 'counts=' table does not "
@@ -109,14 +123,14 @@ def conger_result(
             f"{func} offers method='analytic' only: a bootstrap of rater-specific margins "
             "would have to resample items, not rating patterns. Got 'bootstrap'."
         )
-    matrix = agreement_weights(weights, ratings.categories, func=func)
+    matrix = agreement_weights(weights, ratings.categories)
     estimate, pa, pe, variance = conger_estimate(ratings, matrix)
-    _warn_if_undefined(estimate, ratings, func)
+    _warn_if_undefined(estimate, ratings)
     n_items = len(ratings.counts)
-    se = _standard_error(variance, n_items, func)
+    se = _standard_error(variance, n_items)
     low, high, p_value = t_interval(estimate, se, n_items - 1, ci)
     return AgreementResult(
-        coefficient=func,
+        coefficient="conger_kappa",
         estimate=estimate,
         se=se,
         ci_low=low,
@@ -132,6 +146,7 @@ def conger_result(
     )
 
 
+@public(name="cohen_kappa")  # also within agreement_summary
 def cohen_result(
     ratings: Ratings,
     *,
@@ -140,25 +155,24 @@ def cohen_result(
     method: str,
     n_boot: int,
     seed: int | None,
-    func: str,
 ) -> CohenKappaResult:
     """Cohen's kappa from the two-rater table of the items both raters rated."""
-    table = _pair_table(ratings, func)
-    matrix = agreement_weights(weights, ratings.categories, func=func)
+    table = _pair_table(ratings)
+    matrix = agreement_weights(weights, ratings.categories)
     estimate, pa, pe = (float(v) for v in cohen_estimate(table, matrix))
-    _warn_if_undefined(estimate, ratings, func)
+    _warn_if_undefined(estimate, ratings)
     n_items = int(table.sum())
     if method == "bootstrap":
         q = ratings.n_categories
         draws = redraw(table.ravel(), n_boot, seed).reshape(n_boot, q, q)
-        se, low, high = bootstrap_summary(cohen_estimate(draws, matrix)[0], ci, func=func)
+        se, low, high = bootstrap_summary(cohen_estimate(draws, matrix)[0], ci, func=caller())
         p_value = t_interval(estimate, se, n_items - 1, ci)[2]
     else:
-        se = _standard_error(cohen_variance(table, matrix, estimate, pe), n_items, func)
+        se = _standard_error(cohen_variance(table, matrix, estimate, pe), n_items)
         low, high, p_value = t_interval(estimate, se, n_items - 1, ci)
     pabak, prevalence, bias = prevalence_and_bias(table)
     return CohenKappaResult(
-        coefficient=func,
+        coefficient="cohen_kappa",
         estimate=estimate,
         se=se,
         ci_low=low,
@@ -177,7 +191,8 @@ def cohen_result(
     )
 
 
-def _pair_table(ratings: Ratings, func: str) -> np.ndarray:
+def _pair_table(ratings: Ratings) -> np.ndarray:
+    func = caller()
     if not ratings.has_raters:
         raise ValueError(
             f"{func} needs to know which rater gave each rating; a 'counts=' table does not "
@@ -195,7 +210,8 @@ def _pair_table(ratings: Ratings, func: str) -> np.ndarray:
     return np.bincount(first * q + second, minlength=q * q).reshape(q, q)
 
 
-def _standard_error(variance: float, n_items: int, func: str) -> float:
+def _standard_error(variance: float, n_items: int) -> float:
+    func = caller()
     if n_items < 2:
         warnings.warn(
             f"{func}: a standard error needs at least two items; got one, so se, the interval "
@@ -207,7 +223,8 @@ def _standard_error(variance: float, n_items: int, func: str) -> float:
     return float(np.sqrt(max(variance, 0.0)))
 
 
-def _warn_if_undefined(estimate: float, ratings: Ratings, func: str) -> None:
+def _warn_if_undefined(estimate: float, ratings: Ratings) -> None:
+    func = caller()
     if np.isfinite(estimate):
         return
     pairable = ratings.counts[ratings.counts.sum(axis=1) >= 2]

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._caller import caller
 from .._validation import check_columns, format_values
 from ..aggregate import is_engine_frame, rating_counts
 
@@ -73,7 +74,6 @@ def read_ratings(
     counts: Any = None,
     table: Any = None,
     categories: Any = None,
-    func: str,
 ) -> Ratings:
     """Resolve one of the documented input forms into :class:`Ratings`.
 
@@ -82,6 +82,7 @@ def read_ratings(
     ``item``, ``rater`` and ``label`` column names (long format), and ``data`` alone (wide:
     items in rows, raters in columns, NaN for a missing rating).
     """
+    func = caller()
     given = [name for name, value in (("counts", counts), ("table", table)) if value is not None]
     if len(given) > 1 or (given and data is not None):
         raise ValueError(
@@ -89,25 +90,26 @@ def read_ratings(
             f"Got {', '.join(['data'] * (data is not None) + given)}. Pass only one of them."
         )
     if counts is not None:
-        return _from_counts(counts, categories, func)
+        return _from_counts(counts, categories)
     if table is not None:
-        return _from_table(table, categories, func)
+        return _from_table(table, categories)
     if data is None:
         raise ValueError(
             f"{func} needs ratings: pass 'data' (a long or wide frame), two label vectors, "
             "'counts=' (items x categories) or 'table=' (a k x k two-rater table)."
         )
     if other is not None:
-        return _from_vectors(data, other, categories, func)
+        return _from_vectors(data, other, categories)
     names = {"item": item, "rater": rater, "label": label}
     if any(v is not None for v in names.values()):
-        return _from_long(data, names, categories, func)
-    return _from_wide(data, categories, func)
+        return _from_long(data, names, categories)
+    return _from_wide(data, categories)
 
 
-def _from_long(data: Any, names: dict[str, str | None], categories: Any, func: str) -> Ratings:
+def _from_long(data: Any, names: dict[str, str | None], categories: Any) -> Ratings:
+    func = caller()
     if is_engine_frame(data) and None not in names.values():
-        return _from_engine(data, names, categories, func)
+        return _from_engine(data, names, categories)
     if not isinstance(data, pd.DataFrame):
         raise TypeError(
             f"The 'data' parameter of {func} must be a pandas DataFrame when 'item', 'rater' "
@@ -120,7 +122,7 @@ def _from_long(data: Any, names: dict[str, str | None], categories: Any, func: s
             f"{format_values(absent)} not given. Name the columns, or pass a wide "
             "items x raters frame without them."
         )
-    check_columns(data, names.values(), func=func)
+    check_columns(data, names.values())
     column = data[names["label"]]
     if categories is None and isinstance(column.dtype, pd.CategoricalDtype):
         categories = column.cat.categories  # a categorical column brings its own order
@@ -133,12 +135,12 @@ def _from_long(data: Any, names: dict[str, str | None], categories: Any, func: s
             f"{func} found missing values in the {names['item']!r} or {names['rater']!r} "
             "column. Drop or fill those rows first (see DataFrame.dropna)."
         )
-    _check_unique_pairs(item_codes, rater_codes, item_values, len(rater_values), names, func)
+    _check_unique_pairs(item_codes, rater_codes, item_values, len(rater_values), names)
     ids = (np.asarray(item_values), np.asarray(rater_values))
-    return _from_codes(item_codes, rater_codes, labels[present], ids, categories, func)
+    return _from_codes(item_codes, rater_codes, labels[present], ids, categories)
 
 
-def _from_engine(data: Any, names: dict[str, str], categories: Any, func: str) -> Ratings:
+def _from_engine(data: Any, names: dict[str, str], categories: Any) -> Ratings:
     """Long ratings in a polars, DuckDB or Spark frame: label counts per item from its engine.
 
     The rater identities stay on the engine (checked there: one rating per item and
@@ -146,10 +148,10 @@ def _from_engine(data: Any, names: dict[str, str], categories: Any, func: str) -
     pandas frame; the family of Fleiss, Gwet and Krippendorff needs only the counts.
     """
     table, n_raters = rating_counts(
-        data, item=names["item"], label=names["label"], rater=names["rater"], func=func
+        data, item=names["item"], label=names["label"], rater=names["rater"]
     )
-    _check_some_ratings(len(table), func)
-    values, label_codes = _encode_labels(table[names["label"]].to_numpy(), categories, func)
+    _check_some_ratings(len(table))
+    values, label_codes = _encode_labels(table[names["label"]].to_numpy(), categories)
     item_codes, items = pd.factorize(table[names["item"]].to_numpy())
     q = len(values)
     counts = np.bincount(
@@ -159,7 +161,8 @@ def _from_engine(data: Any, names: dict[str, str], categories: Any, func: str) -
     return Ratings(values, counts, None, None, None, n_raters, np.asarray(items), None)
 
 
-def _from_wide(data: Any, categories: Any, func: str) -> Ratings:
+def _from_wide(data: Any, categories: Any) -> Ratings:
+    func = caller()
     frame = isinstance(data, pd.DataFrame)
     values = data.to_numpy() if frame else _as_array(data)
     if values.ndim != 2:
@@ -178,10 +181,11 @@ def _from_wide(data: Any, categories: Any, func: str) -> Ratings:
     item_ids = data.index.to_numpy() if frame else np.arange(n_items)
     rater_ids = data.columns.to_numpy() if frame else np.arange(n_raters)
     ids = (item_ids[item_kept], rater_ids[rater_kept])
-    return _from_codes(item_codes, rater_codes, flat[present], ids, categories, func)
+    return _from_codes(item_codes, rater_codes, flat[present], ids, categories)
 
 
-def _from_vectors(first: Any, second: Any, categories: Any, func: str) -> Ratings:
+def _from_vectors(first: Any, second: Any, categories: Any) -> Ratings:
+    func = caller()
     a = _as_array(first)
     b = _as_array(second)
     if a.ndim != 1 or b.ndim != 1 or len(a) != len(b):
@@ -189,7 +193,7 @@ def _from_vectors(first: Any, second: Any, categories: Any, func: str) -> Rating
             f"{func} needs two label vectors of the same length, one per rater. Got shapes "
             f"{a.shape} and {b.shape} instead."
         )
-    return _from_wide(np.column_stack([a, b]), categories, func)
+    return _from_wide(np.column_stack([a, b]), categories)
 
 
 def _compact(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -204,16 +208,17 @@ def _as_array(values: Any) -> np.ndarray:
     return np.asarray(values, dtype=object) if array.dtype.kind in "USO" else array
 
 
-def _from_table(table: Any, categories: Any, func: str) -> Ratings:
+def _from_table(table: Any, categories: Any) -> Ratings:
+    func = caller()
     frame_categories = table.index.to_numpy() if isinstance(table, pd.DataFrame) else None
-    cells = _nonnegative_integers(table, name="table", func=func)
+    cells = _nonnegative_integers(table, name="table")
     if cells.ndim != 2 or cells.shape[0] != cells.shape[1]:
         raise ValueError(
             f"The 'table' parameter of {func} must be a square k x k table (rows: first "
             f"rater, columns: second rater). Got shape {cells.shape} instead."
         )
     q = cells.shape[0]
-    values = _table_categories(categories, frame_categories, q, "table", func)
+    values = _table_categories(categories, frame_categories, q, "table")
     pair = np.repeat(np.arange(q * q), cells.ravel())
     n = len(pair)
     item_codes = np.repeat(np.arange(n), 2)
@@ -222,17 +227,18 @@ def _from_table(table: Any, categories: Any, func: str) -> Ratings:
     return _coded(values, item_codes, rater_codes, label_codes, (np.arange(n), np.arange(2)))
 
 
-def _from_counts(counts: Any, categories: Any, func: str) -> Ratings:
+def _from_counts(counts: Any, categories: Any) -> Ratings:
+    func = caller()
     frame_categories = counts.columns.to_numpy() if isinstance(counts, pd.DataFrame) else None
-    matrix = _nonnegative_integers(counts, name="counts", func=func)
+    matrix = _nonnegative_integers(counts, name="counts")
     if matrix.ndim != 2:
         raise ValueError(
             f"The 'counts' parameter of {func} must be a 2-D items x categories table. "
             f"Got {matrix.ndim} dimension(s) instead."
         )
-    values = _table_categories(categories, frame_categories, matrix.shape[1], "counts", func)
+    values = _table_categories(categories, frame_categories, matrix.shape[1], "counts")
     rated = matrix.sum(axis=1) > 0
-    _check_some_ratings(int(rated.sum()), func)
+    _check_some_ratings(int(rated.sum()))
     items = counts.index.to_numpy() if isinstance(counts, pd.DataFrame) else np.arange(len(rated))
     most = int(matrix[rated].sum(axis=1).max())
     return Ratings(values, matrix[rated], None, None, None, most, items[rated], None)
@@ -244,10 +250,9 @@ def _from_codes(
     labels: np.ndarray,
     ids: tuple[np.ndarray, np.ndarray],
     categories: Any,
-    func: str,
 ) -> Ratings:
-    _check_some_ratings(len(labels), func)
-    values, label_codes = _encode_labels(labels, categories, func)
+    _check_some_ratings(len(labels))
+    values, label_codes = _encode_labels(labels, categories)
     return _coded(values, item_codes, rater_codes, label_codes, ids)
 
 
@@ -265,7 +270,8 @@ def _coded(
     return Ratings(values, counts, item_codes, rater_codes, label_codes, len(raters), items, raters)
 
 
-def _encode_labels(labels: np.ndarray, categories: Any, func: str) -> tuple[np.ndarray, np.ndarray]:
+def _encode_labels(labels: np.ndarray, categories: Any) -> tuple[np.ndarray, np.ndarray]:
+    func = caller()
     if categories is None:
         observed = pd.unique(labels)
         try:
@@ -273,7 +279,7 @@ def _encode_labels(labels: np.ndarray, categories: Any, func: str) -> tuple[np.n
         except TypeError:
             values = np.asarray(observed, dtype=object)
     else:
-        values = _category_list(categories, func)
+        values = _category_list(categories)
     codes = pd.Index(values).get_indexer(labels).astype(np.int64)
     unknown = codes < 0
     if unknown.any():
@@ -285,7 +291,8 @@ def _encode_labels(labels: np.ndarray, categories: Any, func: str) -> tuple[np.n
     return values, codes
 
 
-def _category_list(categories: Any, func: str) -> np.ndarray:
+def _category_list(categories: Any) -> np.ndarray:
+    func = caller()
     values = np.asarray(list(categories))
     if len(values) == 0 or len(pd.unique(values)) != len(values):
         raise ValueError(
@@ -296,11 +303,12 @@ def _category_list(categories: Any, func: str) -> np.ndarray:
 
 
 def _table_categories(
-    categories: Any, from_frame: np.ndarray | None, q: int, name: str, func: str
+    categories: Any, from_frame: np.ndarray | None, q: int, name: str
 ) -> np.ndarray:
+    func = caller()
     if categories is None:
         return from_frame if from_frame is not None else np.arange(q)
-    values = _category_list(categories, func)
+    values = _category_list(categories)
     if len(values) != q:
         raise ValueError(
             f"The 'categories' parameter of {func} must have one entry per category of "
@@ -309,7 +317,8 @@ def _table_categories(
     return values
 
 
-def _nonnegative_integers(table: Any, *, name: str, func: str) -> np.ndarray:
+def _nonnegative_integers(table: Any, *, name: str) -> np.ndarray:
+    func = caller()
     values = np.asarray(table, dtype=float)
     bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
     if bad.any():
@@ -321,7 +330,8 @@ def _nonnegative_integers(table: Any, *, name: str, func: str) -> np.ndarray:
     return values.astype(np.int64)
 
 
-def _check_some_ratings(n: int, func: str) -> None:
+def _check_some_ratings(n: int) -> None:
+    func = caller()
     if n == 0:
         raise ValueError(
             f"{func} found no ratings: every label is missing or every count is 0. "
@@ -335,8 +345,8 @@ def _check_unique_pairs(
     item_values: np.ndarray,
     n_raters: int,
     names: dict,
-    func: str,
 ) -> None:
+    func = caller()
     pair = item_codes.astype(np.int64) * n_raters + rater_codes
     _, first, seen = np.unique(pair, return_index=True, return_counts=True)
     repeated = seen > 1

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .._caller import caller
 from .._validation import check_option
 
 __all__ = ["agreement_weights", "krippendorff_weights", "weights_name"]
@@ -27,21 +28,22 @@ def weights_name(weights: Any) -> str:
     return weights if isinstance(weights, str) else "custom"
 
 
-def agreement_weights(weights: Any, categories: np.ndarray, *, func: str) -> np.ndarray:
+def agreement_weights(weights: Any, categories: np.ndarray) -> np.ndarray:
     """Return the q x q agreement weight matrix for ``weights``.
 
     Examples
     --------
-    >>> agreement_weights("linear", np.array([1, 2, 3]), func="gwet_ac")
+    >>> agreement_weights("linear", np.array([1, 2, 3]))
     array([[1. , 0.5, 0. ],
            [0.5, 1. , 0.5],
            [0. , 0.5, 1. ]])
     """
+    func = caller()
     q = len(categories)
     if weights is None:
         return np.eye(q)
     if isinstance(weights, str):
-        check_option(weights, name="weights", options=WEIGHT_OPTIONS, func=func)
+        check_option(weights, name="weights", options=WEIGHT_OPTIONS)
         if weights == "identity":
             return np.eye(q)
         power = 1 if weights == "linear" else 2
@@ -64,21 +66,20 @@ def agreement_weights(weights: Any, categories: np.ndarray, *, func: str) -> np.
     return matrix
 
 
-def krippendorff_weights(
-    level: str, categories: np.ndarray, totals: np.ndarray, *, func: str
-) -> np.ndarray:
+def krippendorff_weights(level: str, categories: np.ndarray, totals: np.ndarray) -> np.ndarray:
     """Return Krippendorff's metric for ``level`` as agreement weights.
 
     ``totals`` are the numbers of pairable values per category, used by the ordinal metric.
 
     Examples
     --------
-    >>> krippendorff_weights("interval", np.array([1, 2, 3]), np.ones(3), func="f")
+    >>> krippendorff_weights("interval", np.array([1, 2, 3]), np.ones(3))
     array([[1.  , 0.75, 0.  ],
            [0.75, 1.  , 0.75],
            [0.  , 0.75, 1.  ]])
     """
-    check_option(level, name="level", options=LEVELS, func=func)
+    func = caller()
+    check_option(level, name="level", options=LEVELS)
     q = len(categories)
     if level == "nominal" or q == 1:
         return np.eye(q)
@@ -92,7 +93,7 @@ def krippendorff_weights(
         squared = (between - (totals[low] + totals[high]) / 2) ** 2
         squared[np.diag_indices(q)] = 0.0
     else:
-        values = _numeric(categories, level, func)
+        values = _numeric(categories, level)
         if level == "interval":
             squared = np.subtract.outer(values, values) ** 2
         else:
@@ -114,7 +115,8 @@ def _scores(categories: np.ndarray) -> np.ndarray:
         return np.arange(len(categories), dtype=float)
 
 
-def _numeric(categories: np.ndarray, level: str, func: str) -> np.ndarray:
+def _numeric(categories: np.ndarray, level: str) -> np.ndarray:
+    func = caller()
     try:
         return np.asarray(categories, dtype=float)
     except (TypeError, ValueError):

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._caller import public
+from .._caller import caller, public
 from .._multiple import q_values
 from .._validation import (
     check_columns,
@@ -125,12 +125,12 @@ def auditor_differences(
     0          A      3  0.500        0.167       0.333    0.086
     1          B      3  0.167        0.500      -0.333    0.086
     """
-    func = "auditor_differences"
-    check_frame(audits, func=func, name="audits")
-    check_columns(audits, [auditor, pair_by, outcome], func=func, param="audits")
-    check_complete(audits, [auditor, pair_by, outcome], func)
-    level = check_confidence(ci, func=func)
-    found = outcome_indicator(audits[outcome], outcome, func)[outcome].to_numpy()
+    func = caller()
+    check_frame(audits, name="audits")
+    check_columns(audits, [auditor, pair_by, outcome], param="audits")
+    check_complete(audits, [auditor, pair_by, outcome])
+    level = check_confidence(ci)
+    found = outcome_indicator(audits[outcome], outcome)[outcome].to_numpy()
     cells = (
         pd.DataFrame({"unit": audits[pair_by].to_numpy(), "who": audits[auditor].to_numpy()})
         .assign(errors=found)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import check_confidence, format_values
 from ..intervals import proportion_ci
 from ._family import agreeing_pairs, item_agreement
@@ -102,10 +102,9 @@ def rater_accuracy(
     On item 1 the others of ``ana`` split between "ok" and "spam", so the tie earns half a
     point; ``cy`` disagrees with both others.
     """
-    func = "rater_accuracy"
-    check_confidence(ci, func=func)
-    ratings = _rater_coded(data, item, rater, label, categories, func)
-    shares = _reference_shares(ratings, standard, func)
+    check_confidence(ci)
+    ratings = _rater_coded(data, item, rater, label, categories)
+    shares = _reference_shares(ratings, standard)
     scored = shares.sum(axis=1) > 0
     score = shares[np.arange(len(shares)), ratings.label]
     n = np.bincount(ratings.rater, weights=scored, minlength=ratings.n_raters)
@@ -183,8 +182,7 @@ def rater_confusion(
     2      spam    ok    1.0
     3      spam  spam    0.5
     """
-    ratings, counts = _confusion_counts(data, item, rater, label, standard, categories,
-                                        "rater_confusion")  # fmt: skip
+    ratings, counts = _confusion_counts(data, item, rater, label, standard, categories)  # fmt: skip
     q, r = ratings.n_categories, ratings.n_raters
     with np.errstate(divide="ignore", invalid="ignore"):
         shares = counts / counts.sum(axis=2, keepdims=True)
@@ -250,9 +248,9 @@ def rater_enforcement(
     4  under_enforcement        2       1
     5       wrong_policy        2       0
     """
-    func = "rater_enforcement"
-    check_confidence(ci, func=func)
-    ratings, counts = _confusion_counts(data, item, rater, label, standard, categories, func)
+    func = caller()
+    check_confidence(ci)
+    ratings, counts = _confusion_counts(data, item, rater, label, standard, categories)
     is_benign = np.isin(ratings.categories, np.asarray(benign, dtype=object).ravel())
     if not is_benign.any():
         raise ValueError(
@@ -328,7 +326,6 @@ def category_agreement(
     """
     ratings = read_ratings(
         data, item=item, rater=rater, label=label, counts=counts, categories=categories,
-        func="category_agreement",
     )  # fmt: skip
     counts_ = ratings.counts[ratings.counts.sum(axis=1) >= 2].astype(float)
     totals = counts_.sum(axis=1)
@@ -392,7 +389,6 @@ def disputed_items(
     """
     ratings = read_ratings(
         data, item=item, rater=rater, label=label, counts=counts, categories=categories,
-        func="disputed_items",
     )  # fmt: skip
     keep = ratings.counts.sum(axis=1) >= 2
     counts_ = ratings.counts[keep]
@@ -454,7 +450,7 @@ def pairwise_agreement(
     r2       0.75   NaN  0.50
     r3       0.75  0.50   NaN
     """
-    ratings = _rater_coded(data, item, rater, label, categories, "pairwise_agreement")
+    ratings = _rater_coded(data, item, rater, label, categories)
     n_items, r, q = len(ratings.counts), ratings.n_raters, ratings.n_categories
     ones = np.ones(len(ratings.item))
     rated = sparse.csr_matrix((ones, (ratings.item, ratings.rater)), shape=(n_items, r))
@@ -487,13 +483,14 @@ def pairwise_agreement(
 
 
 def _rater_coded(
-    data: Any, item: str | None, rater: str | None, label: str | None, categories: Any, func: str
+    data: Any, item: str | None, rater: str | None, label: str | None, categories: Any
 ) -> Ratings:
-    return read_ratings(data, item=item, rater=rater, label=label, categories=categories, func=func)
+    return read_ratings(data, item=item, rater=rater, label=label, categories=categories)
 
 
-def _standard_codes(standard: Any, ratings: Ratings, func: str) -> np.ndarray:
+def _standard_codes(standard: Any, ratings: Ratings) -> np.ndarray:
     """Category code of each item's standard label (-1 where there is none)."""
+    func = caller()
     expected = pd.Series(standard, dtype=object).reindex(ratings.items)
     present = expected.notna().to_numpy()
     codes = np.full(len(expected), -1)
@@ -520,11 +517,10 @@ def _confusion_counts(
     label: str | None,
     standard: Any,
     categories: Any,
-    func: str,
 ) -> tuple[Ratings, np.ndarray]:
     """Rater x reference label x given label counts (fractional under consensus ties)."""
-    ratings = _rater_coded(data, item, rater, label, categories, func)
-    shares = _reference_shares(ratings, standard, func)
+    ratings = _rater_coded(data, item, rater, label, categories)
+    shares = _reference_shares(ratings, standard)
     q, r = ratings.n_categories, ratings.n_raters
     given = ratings.rater * q + ratings.label
     # one bincount per reference category, not per rater or rating
@@ -535,7 +531,7 @@ def _confusion_counts(
     return ratings, counts if standard is None else np.rint(counts).astype(np.int64)
 
 
-def _reference_shares(ratings: Ratings, standard: Any, func: str) -> np.ndarray:
+def _reference_shares(ratings: Ratings, standard: Any) -> np.ndarray:
     """Per rating, the reference label as shares over the categories (ratings x categories).
 
     With a ``standard``: 1 on the item's standard label (a zero row where there is none).
@@ -544,7 +540,7 @@ def _reference_shares(ratings: Ratings, standard: Any, func: str) -> np.ndarray:
     """
     rows = np.arange(len(ratings.label))
     if standard is not None:
-        expected = _standard_codes(standard, ratings, func)[ratings.item]
+        expected = _standard_codes(standard, ratings)[ratings.item]
         shares = np.zeros((len(rows), ratings.n_categories))
         shares[rows[expected >= 0], expected[expected >= 0]] = 1.0
         return shares

@@ -83,23 +83,21 @@ def _fill(func: F) -> F:
 
 
 def _family(
-    kind: str, func: str, arguments: dict[str, Any], raters: int | None = None
+    kind: str, coefficient: str, arguments: dict[str, Any], raters: int | None = None
 ) -> AgreementResult:
     """Run a coefficient of Gwet's family on a public function's ``arguments`` (its locals)."""
     inputs = {name: arguments[name] for name in INPUT_NAMES if name in arguments}
-    ratings = read_checked(
-        inputs, ci=arguments["ci"], method=arguments["method"], func=func, raters=raters
-    )
+    ratings = read_checked(inputs, ci=arguments["ci"], method=arguments["method"], raters=raters)
     return family_result(
         kind,
         ratings,
+        coefficient=coefficient,
         weights=arguments.get("weights"),
         level=arguments.get("level"),
         ci=arguments["ci"],
         method=arguments["method"],
         n_boot=arguments["n_boot"],
         seed=arguments["seed"],
-        func=func,
     )
 
 
@@ -406,9 +404,8 @@ def conger_kappa(
         {name: value for name, value in locals().items() if name in INPUT_NAMES},
         ci=ci,
         method=method,
-        func="conger_kappa",
     )
-    return conger_result(ratings, weights=weights, ci=ci, method=method, func="conger_kappa")
+    return conger_result(ratings, weights=weights, ci=ci, method=method)
 
 
 @public
@@ -470,12 +467,9 @@ def cohen_kappa(
         {name: value for name, value in locals().items() if name in INPUT_NAMES},
         ci=ci,
         method=method,
-        func="cohen_kappa",
         raters=2,
     )
-    return cohen_result(
-        ratings, weights=weights, ci=ci, method=method, n_boot=n_boot, seed=seed, func="cohen_kappa"
-    )
+    return cohen_result(ratings, weights=weights, ci=ci, method=method, n_boot=n_boot, seed=seed)
 
 
 @public

@@ -8,21 +8,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import format_values
 from ..text import distinctive_terms
 from .calibration import disputed_items
 
 __all__ = ["disputed_terms"]
 
-_FUNC = "disputed_terms"
-
 
 def _item_texts(texts: Any, items: np.ndarray) -> pd.Series:
     """The text of each rated item (missing where ``texts`` has none)."""
     if not isinstance(texts, pd.Series | Mapping):
         raise ValueError(
-            f"The 'texts' parameter of {_FUNC} must be a Series or a mapping from item "
+            f"The 'texts' parameter of {caller()} must be a Series or a mapping from item "
             f"identifier to text. Got {type(texts).__name__} instead. For a table of items, "
             "pass table.set_index('item_id')['text']."
         )
@@ -30,13 +28,13 @@ def _item_texts(texts: Any, items: np.ndarray) -> pd.Series:
     if series.index.has_duplicates:
         repeated = series.index[series.index.duplicated()].unique()
         raise ValueError(
-            f"The 'texts' parameter of {_FUNC} has more than one text for "
+            f"The 'texts' parameter of {caller()} has more than one text for "
             f"{len(repeated)} item(s), e.g. {format_values(repeated)}. Keep one text per item."
         )
     found = series.reindex(items)
     if found.isna().all():
         raise ValueError(
-            f"The 'texts' parameter of {_FUNC} has no text for any rated item. Index it by the "
+            f"The 'texts' parameter of {caller()} has no text for any rated item. Index it by the "
             f"ratings' item identifiers (for example {format_values(items[:3])})."
         )
     return found
@@ -117,7 +115,7 @@ def disputed_terms(
         labels = items["modal_label"].to_numpy(dtype=object)
         if not (labels == agreed_label).any():
             raise ValueError(
-                f"The 'agreed_label' parameter of {_FUNC} is {agreed_label!r}, which is not a "
+                f"The 'agreed_label' parameter of {caller()} is {agreed_label!r}, which is not a "
                 f"label of the ratings. Labels: {format_values(pd.unique(labels))}."
             )
         agreed &= labels == agreed_label
@@ -125,7 +123,7 @@ def disputed_terms(
     for side, mask in (("disputed", disputed), (reference, agreed)):
         if not mask.any():
             raise ValueError(
-                f"{_FUNC} found no {side} item among the {len(items)} items rated more than "
+                f"{caller()} found no {side} item among the {len(items)} items rated more than "
                 "once: there is nothing to compare the other side with."
             )
     frame = pd.DataFrame(

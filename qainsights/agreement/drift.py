@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._caller import public
+from .._caller import caller, public
 from .._multiple import q_values
 from .._results import TidyResult
 from .._validation import (
@@ -169,12 +169,12 @@ def rater_drift(
     0     a   0.3          0.1          0.135  no clear trend
     1     b   0.1          0.3          0.135  no clear trend
     """
-    func = "rater_drift"
-    check_frame(data, func=func, name="data")
-    check_columns(data, [rater, period, outcome], func=func, param="data")
-    check_complete(data, [rater, period, outcome], func)
-    check_confidence(ci, func=func)
-    y = outcome_indicator(data[outcome], outcome, func)[outcome].to_numpy()
+    func = caller()
+    check_frame(data, name="data")
+    check_columns(data, [rater, period, outcome], param="data")
+    check_complete(data, [rater, period, outcome])
+    check_confidence(ci)
+    y = outcome_indicator(data[outcome], outcome)[outcome].to_numpy()
     raters, codes = np.unique(data[rater].to_numpy(), return_inverse=True)
     if len(raters) < 2:
         raise ValueError(

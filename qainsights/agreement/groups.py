@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._caller import public
+from .._caller import caller, public
 from .._multiple import q_values
 from .._validation import (
     as_column_list,
@@ -105,14 +105,14 @@ def agreement_by(
     0      s1     0.667        3
     1      s2     0.333        3
     """
-    func = "agreement_by"
-    check_frame(data, func=func)
-    check_option(coefficient, name="coefficient", options=tuple(COEFFICIENTS), func=func)
-    check_confidence(ci, func=func)
+    func = caller()
+    check_frame(data)
+    check_option(coefficient, name="coefficient", options=tuple(COEFFICIENTS))
+    check_confidence(ci)
     keys = as_column_list(by)
     if not keys:
         raise ValueError(f"The 'by' parameter of {func} must name at least one column. Got {by!r}.")
-    check_columns(data, [*keys, item, rater, label], func=func)
+    check_columns(data, [*keys, item, rater, label])
     missing = data[keys].isna().any(axis=1)
     if missing.any():
         raise ValueError(
@@ -124,9 +124,7 @@ def agreement_by(
     group_keys = grouped.size().index.to_frame(index=False)
     keyed_item = data.groupby([*keys, item], sort=False, observed=True).ngroup().to_numpy()
     composite = pd.DataFrame({item: keyed_item, rater: data[rater].to_numpy(), label: data[label]})
-    ratings = read_ratings(
-        composite, item=item, rater=rater, label=label, categories=categories, func=func
-    )
+    ratings = read_ratings(composite, item=item, rater=rater, label=label, categories=categories)
     group_of_item = np.zeros(keyed_item.max() + 1, dtype=np.int64)
     group_of_item[keyed_item] = group
     item_group = group_of_item[ratings.items.astype(np.int64)]
@@ -135,14 +133,14 @@ def agreement_by(
     pairable = patterns.totals >= 2
     if kind == "alpha":
         totals = (patterns.multiplicity * pairable) @ patterns.counts
-        matrix = krippendorff_weights(level, ratings.categories, totals, func=func)
+        matrix = krippendorff_weights(level, ratings.categories, totals)
     else:
-        matrix = agreement_weights(weights, ratings.categories, func=func)
+        matrix = agreement_weights(weights, ratings.categories)
     estimate, pa, pe = family_estimate(kind, patterns, per_group, matrix)
     variance = family_variance(kind, patterns, per_group, matrix, estimate, pe)
     n_items = (per_group @ pairable if kind == "alpha" else per_group.sum(axis=1)).astype(int)
     se = np.where(n_items >= 2, np.sqrt(np.maximum(variance, 0.0)), np.nan)
-    _warn_undefined_groups(group_keys, estimate, n_items, func)
+    _warn_undefined_groups(group_keys, estimate, n_items)
     low, high, p_value = t_intervals(estimate, se, n_items - 1, ci)
     group_rater = np.unique(item_group[ratings.item] * ratings.n_raters + ratings.rater)
     n_raters = np.bincount(group_rater // ratings.n_raters, minlength=len(group_keys))
@@ -213,7 +211,7 @@ def compare_agreement(
       session  difference
     0   after        0.25
     """
-    func = "compare_agreement"
+    func = caller()
     groups = agreement_by(
         data, by=by, item=item, rater=rater, label=label, coefficient=coefficient,
         weights=weights, level=level, categories=categories, ci=ci,
@@ -259,8 +257,9 @@ def _grouped_patterns(
 
 
 def _warn_undefined_groups(
-    group_keys: pd.DataFrame, estimate: np.ndarray, n_items: np.ndarray, func: str
+    group_keys: pd.DataFrame, estimate: np.ndarray, n_items: np.ndarray
 ) -> None:
+    func = caller()
     undefined = ~np.isfinite(estimate) | (n_items < 2)
     if undefined.any():
         names = list(group_keys[undefined].itertuples(index=False, name=None))

@@ -115,8 +115,8 @@ def icc(
             f"The 'form' parameter of icc must be one of {format_values(list(ICC_FORMS))}. "
             f"Got {form!r} instead."
         )
-    check_confidence(ci, func="icc")
-    ratings = read_ratings(data, item=item, rater=rater, label=label, func="icc")
+    check_confidence(ci)
+    ratings = read_ratings(data, item=item, rater=rater, label=label)
     try:
         values = np.asarray(ratings.categories, dtype=float)[ratings.label]
     except (TypeError, ValueError):

@@ -75,8 +75,8 @@ def benchmark_bands(
     >>> bands.loc[bands["selected"], "band"].item()
     'Moderate'
     """
-    check_option(scale, name="scale", options=tuple(SCALES), func="benchmark_bands")
-    check_confidence(ci, func="benchmark_bands")
+    check_option(scale, name="scale", options=tuple(SCALES))
+    check_confidence(ci)
     if not (np.isfinite(result.estimate) and np.isfinite(result.se) and result.se > 0):
         raise ValueError(
             "benchmark_bands needs a finite estimate and a positive standard error. Got "

@@ -87,20 +87,20 @@ def agreement_summary(
     """
     inputs = {name: value for name, value in locals().items() if name in INPUT_NAMES}
     if benchmark is not None:
-        check_option(benchmark, name="benchmark", options=tuple(SCALES), func="agreement_summary")
-    ratings = read_checked(inputs, ci=ci, method=method, func="agreement_summary")
+        check_option(benchmark, name="benchmark", options=tuple(SCALES))
+    ratings = read_checked(inputs, ci=ci, method=method)
     boot = {"ci": ci, "method": method, "n_boot": n_boot, "seed": seed}
     results = [
-        family_result(kind, ratings, weights=weights, **boot, func=name)
+        family_result(kind, ratings, coefficient=name, weights=weights, **boot)
         for kind, name in _FAMILY_ROWS
     ]
-    results.append(family_result("alpha", ratings, level=level, **boot, func="krippendorff_alpha"))
+    results.append(
+        family_result("alpha", ratings, coefficient="krippendorff_alpha", level=level, **boot)
+    )
     if ratings.has_raters:
-        results.append(
-            conger_result(ratings, weights=weights, ci=ci, method="analytic", func="conger_kappa")
-        )
+        results.append(conger_result(ratings, weights=weights, ci=ci, method="analytic"))
     if ratings.has_raters and ratings.n_raters == 2:
-        results.append(cohen_result(ratings, weights=weights, **boot, func="cohen_kappa"))
+        results.append(cohen_result(ratings, weights=weights, **boot))
     frame = pd.DataFrame([{k: asdict(r)[k] for k in COLUMNS} for r in results])
     if benchmark is not None:
         frame["benchmark"] = [benchmark_label(r, scale=benchmark, ci=ci) for r in results]

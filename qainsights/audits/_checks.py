@@ -120,7 +120,6 @@ def _coerce_column(
             column=col.name,
             date_format=options.date_format,
             dayfirst=options.dayfirst,
-            func=options.func,
         )
         detail = f" ({parsed.format})"
         return parsed.timestamps, {"unparseable_timestamp": (parsed.bad, detail)}, missing

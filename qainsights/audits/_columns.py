@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .._caller import caller
 from .._validation import format_values
 from .schema import ACTIONS, AUDIT_SCHEMA
 
@@ -32,7 +33,8 @@ def _nearest(name: str, candidates) -> str | None:
     return keyed[match[0]] if match else None
 
 
-def rename(frame: pd.DataFrame, columns: Mapping[str, str] | None, func: str) -> pd.DataFrame:
+def rename(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> pd.DataFrame:
+    func = caller()
     columns = dict(columns or {})
     unknown = [v for v in columns.values() if v not in CANONICAL]
     if unknown:
@@ -58,7 +60,8 @@ def rename(frame: pd.DataFrame, columns: Mapping[str, str] | None, func: str) ->
     return renamed
 
 
-def check_required(frame: pd.DataFrame, func: str) -> None:
+def check_required(frame: pd.DataFrame) -> None:
+    func = caller()
     needed = [c for c in _REQUIRED if c not in frame.columns]
     if needed:
         spare = [c for c in frame.columns if c not in CANONICAL]
@@ -73,7 +76,8 @@ def check_required(frame: pd.DataFrame, func: str) -> None:
         )
 
 
-def check_actions(actions: Mapping[str, str] | None, func: str) -> dict[str, str]:
+def check_actions(actions: Mapping[str, str] | None) -> dict[str, str]:
+    func = caller()
     actions = dict(actions or {})
     wrong = [v for v in actions.values() if v not in ACTIONS]
     if wrong:
@@ -84,7 +88,8 @@ def check_actions(actions: Mapping[str, str] | None, func: str) -> dict[str, str
     return actions
 
 
-def check_date_options(date_format, dayfirst, func: str) -> None:
+def check_date_options(date_format, dayfirst) -> None:
+    func = caller()
     if date_format is not None and not isinstance(date_format, str):
         raise TypeError(
             f"The 'date_format' parameter of {func} must be a strftime format such as "

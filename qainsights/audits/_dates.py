@@ -25,6 +25,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from .._caller import caller
 from .._compat import STR
 
 __all__ = ["parse_timestamps"]
@@ -56,14 +57,13 @@ def parse_timestamps(
     column: str,
     date_format: str | None,
     dayfirst: bool | None,
-    func: str,
 ) -> Parsed:
     """Parse one column (missing values already NA) into timezone-naive UTC timestamps.
 
     Examples
     --------
     >>> values = pd.Series(["05/01/2026 14:05", "13/01/2026 09:00", "31/02/2026 10:00"])
-    >>> parsed = parse_timestamps(values, column="t", date_format=None, dayfirst=None, func="f")
+    >>> parsed = parse_timestamps(values, column="t", date_format=None, dayfirst=None)
     >>> parsed.timestamps.dt.strftime("%d %b").tolist(), parsed.bad.tolist(), parsed.format
     (['05 Jan', '13 Jan', nan], [False, False, True], "day-first dates '%d/%m/%Y %H:%M', like '05/01/2026 14:05'")
     """
@@ -77,7 +77,7 @@ def parse_timestamps(
         return _done(_from_serial(values), present, "Excel serial days")
     kind = pd.api.types.infer_dtype(values, skipna=True)
     if kind in ("string", "empty"):
-        out, description = _parse_text(values, column, date_format, dayfirst, func)
+        out, description = _parse_text(values, column, date_format, dayfirst)
         return _done(out, present, description)
     # An object column of several types (an Excel sheet): each type is read in its own way.
     is_text = values.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
@@ -87,9 +87,7 @@ def parse_timestamps(
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     description = "timestamps"
     if is_text.any():
-        text, description = _parse_text(
-            values[is_text].astype(STR), column, date_format, dayfirst, func
-        )
+        text, description = _parse_text(values[is_text].astype(STR), column, date_format, dayfirst)
         out[is_text] = text
     if is_number.any():
         out[is_number] = _from_serial(pd.to_numeric(values[is_number]))
@@ -114,7 +112,7 @@ def _from_serial(numbers: pd.Series) -> pd.Series:
 
 
 def _parse_text(
-    text: pd.Series, column: str, date_format: str | None, dayfirst: bool | None, func: str
+    text: pd.Series, column: str, date_format: str | None, dayfirst: bool | None
 ) -> tuple[pd.Series, str]:
     sample = text.dropna().head(_SAMPLE).astype(str).tolist()
     iso = "ISO 8601, such as '2026-10-05 14:30:00'"
@@ -133,7 +131,7 @@ def _parse_text(
     example = next(value for value, f in guesses if f == fmt)
     if not _has_open_order(fmt):
         return _with_format(text, fmt), f"the format {fmt!r}, like {example!r}"
-    return _resolve(text, _orders(fmt), column, example, dayfirst, func)
+    return _resolve(text, _orders(fmt), column, example, dayfirst)
 
 
 def _layout(value: str) -> str:
@@ -146,8 +144,9 @@ def _layout(value: str) -> str:
     return "serial"
 
 
-def _resolve(text, formats, column, example, dayfirst, func) -> tuple[pd.Series, str]:
+def _resolve(text, formats, column, example, dayfirst) -> tuple[pd.Series, str]:
     """Settle the order of day and month from the whole column."""
+    func = caller()
     day_first, month_first = formats
     described = {
         True: f"day-first dates {day_first!r}, like {example!r}",

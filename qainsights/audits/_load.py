@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._compat import STR
 from .._results import TidyResult
 from .._validation import check_option, format_values
@@ -130,7 +130,7 @@ class AuditValidation(TidyResult):
             With ``errors="raise"`` when any row had a problem; the message counts the
             problems by column and rule with example rows and values.
         """
-        check_option(errors, name="errors", options=("raise", "report"), func=func)
+        check_option(errors, name="errors", options=("raise", "report"))
         if errors == "raise" and not self.ok:
             raise AuditValidationError(
                 _checks.summarise(self.problems, self.n_rows, func, self.where)
@@ -175,12 +175,12 @@ def _validate(
     date_format: str | None,
     dayfirst: bool | None,
     unify: bool,
-    func: str,
 ) -> AuditValidation:
-    options = _checks.Options(check_actions(actions, func), date_format, dayfirst, func)
-    check_date_options(date_format, dayfirst, func)
-    raw = rename(source.frame, columns, func)
-    check_required(raw, func)
+    func = caller()
+    options = _checks.Options(check_actions(actions), date_format, dayfirst, func)
+    check_date_options(date_format, dayfirst)
+    raw = rename(source.frame, columns)
+    check_required(raw)
     raw = raw.reset_index(drop=True)
     columns_typed, found, factorized = _checks.coerce(raw, options)
     merges = unify_labels(columns_typed, factorized) if unify else (columns_typed, no_merges())
@@ -302,9 +302,8 @@ def validate_audits(
     >>> len(export) - len(checked.audits), checked.problems[["row", "rule"]].values.tolist()
     (1, [[3, 'negative_value']])
     """
-    func = "validate_audits"
-    source = read_source(source, sheet_name=sheet_name, func=func)
-    return _validate(source, columns, actions, date_format, dayfirst, unify_labels, func)
+    source = read_source(source, sheet_name=sheet_name)
+    return _validate(source, columns, actions, date_format, dayfirst, unify_labels)
 
 
 @public
@@ -379,10 +378,10 @@ def load_audits(
     0       a1 2026-10-05 09:00:00     False               none 2026-10-05
     1       a2 2026-10-16 17:30:00      True  under_enforcement 2026-10-12
     """
-    func = "load_audits"
-    check_option(errors, name="errors", options=("raise", "report"), func=func)
-    source = read_source(source, sheet_name=sheet_name, func=func)
-    result = _validate(source, columns, actions, date_format, dayfirst, unify_labels, func)
+    func = caller()
+    check_option(errors, name="errors", options=("raise", "report"))
+    source = read_source(source, sheet_name=sheet_name)
+    result = _validate(source, columns, actions, date_format, dayfirst, unify_labels)
     audits = result.accepted(errors, func=func)
     if not result.ok:
         warnings.warn(

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._caller import caller
 from .._compat import CSV_ENGINE, STR
 
 _TEXT = {".csv": ",", ".csv.gz": ",", ".txt": ",", ".tsv": "\t", ".tsv.gz": "\t"}
@@ -81,10 +82,9 @@ def _open_text(path: Path):
     return open
 
 
-def read_source(
-    source: str | os.PathLike | pd.DataFrame, *, sheet_name: str | int = 0, func: str
-) -> Source:
+def read_source(source: str | os.PathLike | pd.DataFrame, *, sheet_name: str | int = 0) -> Source:
     """Read a CSV/TSV, Parquet or Excel file, or pass a DataFrame through (never modified)."""
+    func = caller()
     if isinstance(source, pd.DataFrame):
         return Source(source)
     if not isinstance(source, (str, os.PathLike)):

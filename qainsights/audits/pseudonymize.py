@@ -61,9 +61,9 @@ def pseudonymize(
     >>> staff["moderator_id"].tolist()
     ['alice', 'bob', 'alice']
     """
-    check_frame(frame, func="pseudonymize", name="frame")
+    check_frame(frame, name="frame")
     names = as_column_list(columns)
-    check_columns(frame, names, func="pseudonymize", param="frame")
+    check_columns(frame, names, param="frame")
     secret = _check_key(key)
     if isinstance(length, bool) or not isinstance(length, int) or not 8 <= length <= 64:
         raise ValueError(

@@ -8,13 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._caller import caller
 from .._validation import check_columns, format_values
 from ..aggregate import collect, engine_frame, is_engine_frame
 from ._indices import Specs
 
 __all__ = ["Subgroups", "read_specs", "read_values"]
-
-FUNC = "capability"
 
 
 @dataclass(frozen=True)
@@ -56,28 +55,28 @@ def _as_values(data, value: str | None, subgroup: str | None):
     """
     if is_engine_frame(data) and value is not None:
         columns = [value] + ([subgroup] if subgroup is not None else [])
-        frame = engine_frame(data, func=FUNC)
-        check_columns(frame, columns, func=FUNC)
+        frame = engine_frame(data)
+        check_columns(frame, columns)
         data = collect(frame.select(*columns))
     if isinstance(data, pd.DataFrame):
         if value is None:
             raise ValueError(
-                f"{FUNC} needs the 'value' parameter when 'data' is a DataFrame: name the "
+                f"{caller()} needs the 'value' parameter when 'data' is a DataFrame: name the "
                 f"column holding the measurements (columns: {format_values(data.columns, 30)})."
             )
-        check_columns(data, [value] + ([subgroup] if subgroup is not None else []), func=FUNC)
+        check_columns(data, [value] + ([subgroup] if subgroup is not None else []))
         labels = data[subgroup].to_numpy() if subgroup is not None else None
         return pd.to_numeric(data[value], errors="coerce").to_numpy(dtype=float), labels
     if value is not None or subgroup is not None:
         raise ValueError(
-            f"The 'value' and 'subgroup' parameters of {FUNC} name columns, so 'data' must be "
+            f"The 'value' and 'subgroup' parameters of {caller()} name columns, so 'data' must be "
             f"a DataFrame. Got {type(data).__name__} instead: pass a DataFrame, or pass the "
             "values alone."
         )
     array = np.asarray(data, dtype=float)
     if array.ndim != 1:
         raise ValueError(
-            f"{FUNC} needs a 1-D array of values or a DataFrame. Got an array of shape "
+            f"{caller()} needs a 1-D array of values or a DataFrame. Got an array of shape "
             f"{array.shape}: flatten it, or pass a long frame with 'value' and 'subgroup'."
         )
     return array, None
@@ -93,13 +92,13 @@ def read_values(data, value: str | None, subgroup: str | None) -> tuple[np.ndarr
     bad = ~np.isfinite(values)
     if bad.any():
         raise ValueError(
-            f"{FUNC} found {int(bad.sum())} missing or non-numeric value(s), at position(s) "
+            f"{caller()} found {int(bad.sum())} missing or non-numeric value(s), at position(s) "
             f"{format_values(np.flatnonzero(bad))}. Capability needs every value: drop or "
             "correct these rows first (for example data.dropna(subset=[value]))."
         )
     if values.size < 2:
         raise ValueError(
-            f"{FUNC} needs at least 2 values to estimate a standard deviation. Got {values.size}."
+            f"{caller()} needs at least 2 values to estimate a standard deviation. Got {values.size}."
         )
     if labels is None:
         codes = np.arange(values.size)
@@ -107,7 +106,7 @@ def read_values(data, value: str | None, subgroup: str | None) -> tuple[np.ndarr
     codes, keys = pd.factorize(labels, use_na_sentinel=True)
     if (codes < 0).any():
         raise ValueError(
-            f"{FUNC} found {int((codes < 0).sum())} row(s) without a subgroup label, at "
+            f"{caller()} found {int((codes < 0).sum())} row(s) without a subgroup label, at "
             f"position(s) {format_values(np.flatnonzero(codes < 0))}. Fill or drop them."
         )
     return values, Subgroups.from_codes(values, codes, np.asarray(keys))
@@ -119,7 +118,7 @@ def _spec(value, name: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
         raise ValueError(
-            f"The {name!r} parameter of {FUNC} must be a finite number or None. Got "
+            f"The {name!r} parameter of {caller()} must be a finite number or None. Got "
             f"{value!r} instead."
         )
     return float(value)
@@ -130,12 +129,12 @@ def read_specs(lsl, usl, target) -> Specs:
     specs = Specs(_spec(lsl, "lsl"), _spec(usl, "usl"), _spec(target, "target"))
     if specs.lsl is None and specs.usl is None:
         raise ValueError(
-            f"{FUNC} needs at least one specification limit: pass lsl=, usl= or both "
+            f"{caller()} needs at least one specification limit: pass lsl=, usl= or both "
             "(for a handle-time SLA, usl= alone)."
         )
     if specs.two_sided and specs.lsl >= specs.usl:
         raise ValueError(
-            f"The 'lsl' parameter of {FUNC} must be below 'usl'. Got lsl={specs.lsl!r} and "
+            f"The 'lsl' parameter of {caller()} must be below 'usl'. Got lsl={specs.lsl!r} and "
             f"usl={specs.usl!r}: swap them if they are reversed."
         )
     return specs

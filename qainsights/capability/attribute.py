@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike
 from scipy.special import ndtri
 from scipy.stats import gamma
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import (
     as_column_list,
     check_columns,
@@ -37,8 +37,9 @@ MEASURES = ("DPU", "DPO", "DPMO", "yield", "z_long_term", "sigma_level_short_ter
 _INTERVALS = {"binomial": list(INTERVAL_METHODS), "poisson": ["garwood"]}
 
 
-def _check_counts(values: np.ndarray, *, name: str, func: str, positive: bool) -> None:
+def _check_counts(values: np.ndarray, *, name: str, positive: bool) -> None:
     """Raise a ``ValueError`` listing the values that are missing, infinite or out of range."""
+    func = caller()
     bad = ~np.isfinite(values) | ((values <= 0) if positive else (values < 0))
     if bad.any():
         kind = "positive" if positive else "non-negative"
@@ -49,8 +50,9 @@ def _check_counts(values: np.ndarray, *, name: str, func: str, positive: bool) -
         )
 
 
-def _check_not_more_defects(defects: np.ndarray, opportunities: np.ndarray, *, func: str):
+def _check_not_more_defects(defects: np.ndarray, opportunities: np.ndarray):
     """Raise a ``ValueError`` when some counts have more defects than opportunities."""
+    func = caller()
     bad = defects > opportunities
     if bad.any():
         raise ValueError(
@@ -101,9 +103,9 @@ def dpmo(
         }.items()
     }
     for name, value in counts.items():
-        _check_counts(value, name=name, func="dpmo", positive=name != "defects")
+        _check_counts(value, name=name, positive=name != "defects")
     total = counts["units"] * counts["opportunities"]
-    _check_not_more_defects(counts["defects"], total, func="dpmo")
+    _check_not_more_defects(counts["defects"], total)
     result = MILLION * counts["defects"] / total
     return float(result) if result.ndim == 0 else result
 
@@ -199,16 +201,16 @@ def _measures(rate: np.ndarray, per_unit: np.ndarray, *, model: str, shift: floa
     return np.stack([dpu, dpo, MILLION * dpo, unit_yield, z_long_term, z_long_term + shift])
 
 
-def _engine_counts(data, defects, units, opportunities, groups, *, func):
+def _engine_counts(data, defects, units, opportunities, groups):
     """Sum a polars, DuckDB or Spark frame's counts per group on its own engine.
 
     Returns the small pandas aggregate and the names of its defects, units and opportunities
     (per unit) columns, which the pandas path then reads like any other counts.
     """
-    frame = engine_frame(data, func=func)
+    frame = engine_frame(data)
     named = [c for c in (defects, units, opportunities) if isinstance(c, str)]
-    check_columns(frame, [*named, *groups], func=func)
-    check_complete(frame, [*named, *groups], func=func)
+    check_columns(frame, [*named, *groups])
+    check_complete(frame, [*named, *groups])
     unit = nw.col(units).cast(nw.Float64) if isinstance(units, str) else nw.lit(1.0)
     per_unit = (
         nw.col(opportunities).cast(nw.Float64)
@@ -325,24 +327,23 @@ def attribute_capability(
     .. [3] F. Garwood (1936), "Fiducial limits for the Poisson distribution", *Biometrika*
        28, 437-442.
     """
-    func = "attribute_capability"
+    func = caller()
     if is_engine_frame(data):
         data, (defects, units, opportunities) = _engine_counts(
-            data, defects, units, opportunities, as_column_list(by), func=func
+            data, defects, units, opportunities, as_column_list(by)
         )
-    check_frame(data, func=func)
-    model = check_option(model, name="model", options=list(_INTERVALS), func=func)
+    check_frame(data)
+    model = check_option(model, name="model", options=list(_INTERVALS))
     interval = check_option(
         _INTERVALS[model][0] if interval is None else interval,
         name="interval",
         options=_INTERVALS[model],
-        func=func,
     )
-    ci = check_confidence(ci, func=func)
-    shift = check_shift(shift, func=func)
+    ci = check_confidence(ci)
+    shift = check_shift(shift)
     groups = as_column_list(by)
     count_columns = [c for c in (defects, units, opportunities) if isinstance(c, str)]
-    check_columns(data, [*count_columns, *groups], func=func)
+    check_columns(data, [*count_columns, *groups])
 
     if data.empty:
         raise ValueError(f"{func} got an empty 'data' frame. Pass at least one row of counts.")
@@ -351,9 +352,9 @@ def attribute_capability(
     row_opportunities = _resolve_count_column(
         data, opportunities, name="opportunities", default=1.0
     )
-    _check_counts(row_defects, name="defects", func=func, positive=False)
-    _check_counts(row_units, name="units", func=func, positive=True)
-    _check_counts(row_opportunities, name="opportunities", func=func, positive=True)
+    _check_counts(row_defects, name="defects", positive=False)
+    _check_counts(row_units, name="units", positive=True)
+    _check_counts(row_opportunities, name="opportunities", positive=True)
 
     sums = pd.DataFrame(
         {"defects": row_defects, "units": row_units, "opportunities": row_units * row_opportunities}
@@ -373,7 +374,7 @@ def attribute_capability(
     total_defects = sums["defects"].to_numpy()
     total_units = sums["units"].to_numpy()
     total_opportunities = sums["opportunities"].to_numpy()
-    _check_not_more_defects(total_defects, total_opportunities, func=func)
+    _check_not_more_defects(total_defects, total_opportunities)
 
     exposure = total_opportunities if model == "binomial" else total_units
     per_unit = total_opportunities / total_units

@@ -9,7 +9,7 @@ import pandas as pd
 from scipy.special import boxcox
 from scipy.stats import boxcox_normmax
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import check_confidence, check_integer, check_option, format_values
 from ..spc.sigma import (
     sigma_moving_range,
@@ -39,7 +39,7 @@ from ._indices import (
     normal_indices,
     undefined_rows,
 )
-from ._inputs import FUNC, Subgroups, read_specs, read_values
+from ._inputs import Subgroups, read_specs, read_values
 from ._nonnormal import (
     PERCENTILE_PROBABILITIES,
     empirical_quantiles,
@@ -66,7 +66,7 @@ def _within_sigma(values: np.ndarray, groups: Subgroups, within: str) -> float:
         return sigma_moving_range(values)
     if not (groups.sizes > 1).any():
         raise ValueError(
-            f"{FUNC} cannot estimate the within-subgroup sigma with within={within!r}: every "
+            f"{caller()} cannot estimate the within-subgroup sigma with within={within!r}: every "
             "subgroup has a single value. Use within='moving_range' for individual values."
         )
     estimator = {"rbar": (sigma_range, groups.ranges), "sbar": (sigma_sbar, groups.sds)}
@@ -79,7 +79,7 @@ def _check_positive(values: np.ndarray, specs: Specs, method: str) -> None:
     bad = values[values <= 0]
     if bad.size:
         raise ValueError(
-            f"method={method!r} of {FUNC} needs positive values. Got {bad.size} value(s) at or "
+            f"method={method!r} of {caller()} needs positive values. Got {bad.size} value(s) at or "
             f"below 0: {format_values(bad)}. Use method='percentile' or 'normal', or shift "
             "the data and the specifications by the same constant."
         )
@@ -88,7 +88,7 @@ def _check_positive(values: np.ndarray, specs: Specs, method: str) -> None:
         not_positive = {name: v for name, v in limits.items() if v is not None and v <= 0}
         if not_positive:
             raise ValueError(
-                f"method='box-cox' of {FUNC} transforms the specifications too, so they must "
+                f"method='box-cox' of {caller()} transforms the specifications too, so they must "
                 f"be positive. Got {not_positive}. An LSL at or below 0 cannot be crossed by "
                 "positive data: leave it out (lsl=None)."
             )
@@ -101,7 +101,7 @@ def _box_cox(values: np.ndarray, specs: Specs) -> tuple[float, np.ndarray, Specs
         lmbda = float(boxcox_normmax(values, method="mle"))
     if caught:
         raise ValueError(
-            f"method='box-cox' of {FUNC} found no usable lambda: the maximum-likelihood lambda "
+            f"method='box-cox' of {caller()} found no usable lambda: the maximum-likelihood lambda "
             f"runs into the overflow bound ({lmbda:.4g}) because the values are far from 0 "
             "compared with their spread, so no power transform normalises them. Use "
             "method='normal', 'lognormal', 'weibull' or 'percentile'."
@@ -321,10 +321,10 @@ def capability(
     .. [8] J. F. Lawless (2003), *Statistical Models and Methods for Lifetime Data*, 2nd
        ed., chapter 5 (Weibull maximum likelihood, location-scale pivots).
     """
-    method = check_option(method, name="method", options=METHODS, func=FUNC)
-    stability = check_option(stability, name="stability", options=["warn", "ignore"], func=FUNC)
-    normality = check_option(normality, name="normality", options=["warn", "ignore"], func=FUNC)
-    ci = check_confidence(ci, func=FUNC)
+    method = check_option(method, name="method", options=METHODS)
+    stability = check_option(stability, name="stability", options=["warn", "ignore"])
+    normality = check_option(normality, name="normality", options=["warn", "ignore"])
+    ci = check_confidence(ci)
     _check_n_boot(n_boot)
     specs = read_specs(lsl, usl, target)
     values, groups = read_values(data, value, subgroup)
@@ -334,11 +334,10 @@ def capability(
         default_within if within is None else within,
         name="within",
         options=["moving_range"] if individual else list(WITHIN),
-        func=FUNC,
     )
     if np.ptp(values) == 0:
         raise ValueError(
-            f"{FUNC} needs values that vary: all {values.size} values equal {float(values[0])!r}, so "
+            f"{caller()} needs values that vary: all {values.size} values equal {float(values[0])!r}, so "
             "every index would divide by a zero standard deviation."
         )
 
@@ -348,7 +347,7 @@ def capability(
         _check_positive(values, specs, method)
     if normality == "warn" and method == "normal" and np.isfinite(pvalue) and pvalue < ALPHA:
         warnings.warn(
-            f"{FUNC}: the {NORMALITY_TEST} test rejects normality (p = {pvalue:.3g}), so the "
+            f"{caller()}: the {NORMALITY_TEST} test rejects normality (p = {pvalue:.3g}), so the "
             "normal-theory indices and expected ppm may be wrong. Consider method='box-cox', "
             "'lognormal', 'weibull' or 'percentile'.",
             UserWarning,
@@ -359,7 +358,7 @@ def capability(
     if method == "box-cox":
         if sigma_within is not None:
             raise ValueError(
-                f"{FUNC} cannot use 'sigma_within' with method='box-cox': it would need to be "
+                f"{caller()} cannot use 'sigma_within' with method='box-cox': it would need to be "
                 "on the transformed scale. Leave it out to estimate it after the transform."
             )
         lmbda, scale_values, scale_specs = _box_cox(values, specs)
@@ -377,7 +376,7 @@ def capability(
     stable, out = stability_gate(groups, center, sigma_w)
     if not stable and stability == "warn":
         warnings.warn(
-            f"{FUNC}: the process is not in statistical control: {len(out)} "
+            f"{caller()}: the process is not in statistical control: {len(out)} "
             f"{'value(s)' if individual else 'subgroup mean(s)'} beyond the 3-sigma limits "
             f"({format_values(out)}). Capability indices of an unstable process do not "
             "predict its output: remove assignable causes first, or pass stability='ignore'.",
@@ -427,7 +426,7 @@ def capability(
 def _check_n_boot(n_boot: int) -> None:
     """Raise unless ``n_boot`` is an integer of at least 100."""
     note = " (1000 is a good default for 95 % intervals)"
-    check_integer(n_boot, name="n_boot", func=FUNC, minimum=100, note=note)
+    check_integer(n_boot, name="n_boot", minimum=100, note=note)
 
 
 def _known_sigma(sigma: float) -> float:
@@ -439,7 +438,7 @@ def _known_sigma(sigma: float) -> float:
         or not np.isfinite(sigma)
     ):
         raise ValueError(
-            f"The 'sigma_within' parameter of {FUNC} must be a positive number. Got "
+            f"The 'sigma_within' parameter of {caller()} must be a positive number. Got "
             f"{sigma!r} instead."
         )
     return float(sigma)
@@ -455,7 +454,7 @@ def _normal_parts(center, sigma_w, overall, n, specs, ci):
         ppm = [("expected within", fitted_ppm(fit_w, specs))]
     else:
         warnings.warn(
-            f"{FUNC}: the within-subgroup sigma is 0 (no variation inside any subgroup), so "
+            f"{caller()}: the within-subgroup sigma is 0 (no variation inside any subgroup), so "
             "the within indices are NaN; only the overall indices are reported.",
             UserWarning,
             stacklevel=3,

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import ndtr, ndtri
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import format_values
 
 __all__ = ["dpmo_to_sigma", "sigma_to_dpmo"]
@@ -23,8 +23,9 @@ __all__ = ["dpmo_to_sigma", "sigma_to_dpmo"]
 MILLION = 1_000_000.0
 
 
-def check_shift(shift: float, *, func: str) -> float:
+def check_shift(shift: float) -> float:
     """Return ``shift`` as a float if it is a finite real number, else raise a ``ValueError``."""
+    func = caller()
     if (
         isinstance(shift, bool)
         or not isinstance(shift, numbers.Real)
@@ -82,7 +83,7 @@ def dpmo_to_sigma(dpmo: ArrayLike, *, shift: float = 1.5) -> np.ndarray | float:
     .. [2] D. C. Montgomery, *Introduction to Statistical Quality Control*, section 1.4
        (the Six Sigma concept and the 1.5-sigma shift).
     """
-    shift = check_shift(shift, func="dpmo_to_sigma")
+    shift = check_shift(shift)
     values = np.asarray(dpmo, dtype=float)
     bad = ~((values >= 0) & (values <= MILLION))
     if bad.any():
@@ -130,7 +131,7 @@ def sigma_to_dpmo(sigma: ArrayLike, *, shift: float = 1.5) -> np.ndarray | float
     ----------
     .. [1] M. J. Harry (1988), *The Nature of Six Sigma Quality*, Motorola University Press.
     """
-    shift = check_shift(shift, func="sigma_to_dpmo")
+    shift = check_shift(shift)
     values = np.asarray(sigma, dtype=float)
     if np.isnan(values).any():
         raise ValueError(

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import format_values
 
 __all__ = ["CAPABILITY_BANDS", "capability_band", "target_status"]
@@ -37,7 +37,8 @@ def _check_bands(bands) -> tuple[float, float]:
     return float(bands[0]), float(bands[1])
 
 
-def _numeric(values, *, name: str, func: str) -> np.ndarray:
+def _numeric(values, *, name: str) -> np.ndarray:
+    func = caller()
     array = np.asarray(values)
     if array.dtype.kind not in "biuf":
         try:
@@ -107,7 +108,7 @@ def capability_band(
     .. [2] AIAG (2006), *Production Part Approval Process (PPAP)*, 4th ed.
     """
     low, high = _check_bands(bands)
-    values = _numeric(index, name="index", func="capability_band")
+    values = _numeric(index, name="index")
     # side="right": an index equal to a band's lower end belongs to that band.
     position = np.searchsorted([low, high], values, side="right")
     labels = np.where(np.isnan(values), "undefined", np.asarray(BAND_LABELS)[position])
@@ -157,8 +158,8 @@ def target_status(ci_low: ArrayLike | pd.Series, ci_high: ArrayLike | pd.Series,
         raise ValueError(
             f"The 'target' parameter of target_status must be a number. Got {target!r} instead."
         )
-    low = _numeric(ci_low, name="ci_low", func="target_status")
-    high = _numeric(ci_high, name="ci_high", func="target_status")
+    low = _numeric(ci_low, name="ci_low")
+    high = _numeric(ci_high, name="ci_high")
     if low.shape != high.shape:
         raise ValueError(
             "The 'ci_low' and 'ci_high' parameters of target_status must have the same shape. "

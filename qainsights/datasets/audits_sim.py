@@ -90,7 +90,7 @@ def _check_sizes(weeks: int, audits_per_week: int, n_moderators: int, n_auditors
         ("n_moderators", n_moderators, 20),
         ("n_auditors", n_auditors, 8),
     ):
-        check_integer(value, name=name, func="simulate_audits", minimum=low)
+        check_integer(value, name=name, minimum=low)
 
 
 def _draw(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
@@ -232,9 +232,7 @@ def simulate_audits(
     ['new_hire_cohort', 'policy_change', 'training_wave', 'site_queue_degradation', 'strict_auditor']
     """
     _check_sizes(weeks, audits_per_week, n_moderators, n_auditors)
-    check_integer(
-        seed, name="seed", func="simulate_audits", minimum=0, rule="a non-negative integer"
-    )
+    check_integer(seed, name="seed", minimum=0, rule="a non-negative integer")
     chosen = _check_effects(effects)
     rng = np.random.default_rng(seed)
     first = pd.Timestamp(start).normalize()

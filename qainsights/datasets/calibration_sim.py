@@ -143,9 +143,9 @@ def _check_calibration_args(
             f"The {name!r} parameter of simulate_calibration must be {rule}. Got {value!r} instead."
         )
 
-    check_integer(n_items, name="n_items", func="simulate_calibration", minimum=2)
+    check_integer(n_items, name="n_items", minimum=2)
     rule = "an integer >= 8 (the planted raters are R03 and R07)"
-    check_integer(n_raters, name="n_raters", func="simulate_calibration", minimum=8, rule=rule)
+    check_integer(n_raters, name="n_raters", minimum=8, rule=rule)
     if (
         isinstance(n_sessions, bool)
         or not isinstance(n_sessions, int)

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._results import TidyResult
 from .._validation import check_integer
 
 __all__ = ["SimulatedPilot", "simulate_pilot"]
 
-_FUNC = "simulate_pilot"
 ARMS = ("control", "treatment")
 
 
@@ -47,7 +46,7 @@ def _check_unit(value, name: str, *, low_closed: bool = False) -> float:
     if not inside:
         interval = "[0, 1)" if low_closed else "(0, 1)"
         raise ValueError(
-            f"The {name!r} parameter of {_FUNC} must be a number in {interval}. "
+            f"The {name!r} parameter of {caller()} must be a number in {interval}. "
             f"Got {value!r} instead."
         )
     return float(value)
@@ -115,9 +114,9 @@ def simulate_pilot(
        p_control  p_treatment  odds_ratio
     0       0.06       0.0457        0.75
     """
-    check_integer(seed, name="seed", func=_FUNC, minimum=0, rule="a non-negative integer")
-    check_integer(n_moderators, name="n_moderators", func=_FUNC, minimum=4)
-    check_integer(weeks, name="weeks", func=_FUNC, minimum=1)
+    check_integer(seed, name="seed", minimum=0, rule="a non-negative integer")
+    check_integer(n_moderators, name="n_moderators", minimum=4)
+    check_integer(weeks, name="weeks", minimum=1)
     p0 = _check_unit(p_control, "p_control")
     rho = _check_unit(icc, "icc", low_closed=True)
     for name, value in (("audits_per_week", audits_per_week), ("odds_ratio", odds_ratio)):
@@ -125,7 +124,7 @@ def simulate_pilot(
             isinstance(value, (int, float, np.number)) and 0 < value < np.inf
         ):
             raise ValueError(
-                f"The {name!r} parameter of {_FUNC} must be a finite number > 0. "
+                f"The {name!r} parameter of {caller()} must be a finite number > 0. "
                 f"Got {value!r} instead."
             )
     p1 = p0 * odds_ratio / (1 - p0 + p0 * odds_ratio)

@@ -49,7 +49,7 @@ def load_sample(name: str) -> pd.DataFrame:
     >>> load_sample("calibration_standard").shape
     (300, 2)
     """
-    check_option(name, name="name", options=list(SAMPLES), func="load_sample")
+    check_option(name, name="name", options=list(SAMPLES))
     if name in ("audits", "answer_key"):
         sim = simulate_audits(seed=SAMPLE_SEED)
         return sim.audits if name == "audits" else sim.answer_key

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 
+from .._caller import caller
 from .result import assumption_row
 
 #: one-sided level of the serial-correlation check that switches "auto" to the collapse
@@ -34,8 +35,9 @@ def inference_detail(chosen, asked, rho, p_serial, df, group) -> str:
     )
 
 
-def warn_design(detail, df, serial, n_treated, rho, group, func, chosen, level) -> None:
+def warn_design(detail, df, serial, n_treated, rho, group, chosen, level) -> None:
     """Warn when the design cannot support the inference it reports."""
+    func = caller()
     problems = []
     if chosen == "randomization":
         if 1 / df >= 1 - level:

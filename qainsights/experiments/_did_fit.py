@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from .._caller import caller
 from ._aggregate import (
     cell_logits,
     collapsed_test,
@@ -50,12 +51,12 @@ class _Fitted:
     n_units: int | None
 
 
-def cluster_inference(cells, *, group, time, covariates, cluster, when, step, level, func):
+def cluster_inference(cells, *, group, time, covariates, cluster, when, step, level):
     """The audit-level logistic model with standard errors clustered by ``cluster``."""
     categorical = [group, time, *covariates]
-    fit = fit_cells(cells, categorical=categorical, numeric=[EFFECT], cluster=cluster, func=func)
+    fit = fit_cells(cells, categorical=categorical, numeric=[EFFECT], cluster=cluster)
     pre = cells[cells["_after"] == 0]
-    trend = _pre_trend(pre, group, time, covariates, cluster, when, step, level, func)
+    trend = _pre_trend(pre, group, time, covariates, cluster, when, step, level)
     unit = "audits" if cluster is None else f"clusters of {cluster!r}"
     return _Fitted(
         log_odds=fit.wald(EFFECT, level=level),
@@ -74,9 +75,9 @@ def cluster_inference(cells, *, group, time, covariates, cluster, when, step, le
     )
 
 
-def aggregate_inference(cells, *, group, time, covariates, inference, when, step, level, func):
+def aggregate_inference(cells, *, group, time, covariates, inference, when, step, level):
     """Inference on the group x period cells: aggregate t test or pre/post collapse."""
-    offset = _covariate_offset(cells, group, time, covariates, func)
+    offset = _covariate_offset(cells, group, time, covariates)
     table = cells.groupby([group, time], observed=True, sort=True).agg(
         errors=("errors", "sum"), n=("n", "sum"), _treated=("_treated", "first"),
         _after=("_after", "first"), **{EFFECT: (EFFECT, "first")},
@@ -106,7 +107,7 @@ def aggregate_inference(cells, *, group, time, covariates, inference, when, step
                  "treated_unit": table["_treated"].to_numpy(),
                  "period_effect": periods.to_numpy() @ fit.params[periods.columns].to_numpy()}  # fmt: skip
         if chosen == "randomization":
-            _check_assignments(n_groups, n_treated, group, func)
+            _check_assignments(n_groups, n_treated, group)
             log_odds = randomization_test(*unit_changes(fit, y, **units), level=level)
             df = float(log_odds.pop("assignments"))
         else:
@@ -115,7 +116,7 @@ def aggregate_inference(cells, *, group, time, covariates, inference, when, step
         n_units = n_groups
         inflation = ""
     detail = inference_detail(chosen, inference, rho, p_serial, df, group) + inflation
-    warn_design(detail, df, serial, n_treated, rho, group, func, chosen, level)
+    warn_design(detail, df, serial, n_treated, rho, group, chosen, level)
     if chosen == "randomization":
         df = np.nan
     after = table[EFFECT].to_numpy() == 1
@@ -155,7 +156,7 @@ def _serial_factor(times, after, rho, step) -> float:
     return float(c @ sigma @ c / (c @ c))
 
 
-def _covariate_offset(cells, group, time, covariates, func) -> pd.Series:
+def _covariate_offset(cells, group, time, covariates) -> pd.Series:
     """Each group x period cell's mean covariate log-odds (0 without covariates).
 
     The covariate coefficients come from the audit-level logistic model with group and
@@ -166,9 +167,7 @@ def _covariate_offset(cells, group, time, covariates, func) -> pd.Series:
     keys = [group, time]
     if not covariates:
         return pd.Series(0.0, index=pd.MultiIndex.from_frame(cells[keys].drop_duplicates()))
-    fit = fit_cells(
-        cells, categorical=[*keys, *covariates], numeric=[EFFECT], cluster=None, func=func
-    )
+    fit = fit_cells(cells, categorical=[*keys, *covariates], numeric=[EFFECT], cluster=None)
     x = design_matrix(cells, categorical=covariates, numeric=[]).iloc[:, 1:]
     score = x.to_numpy() @ fit.params[x.columns].to_numpy()
     n = cells["n"].to_numpy(float)
@@ -188,8 +187,9 @@ def _aggregate_trend(table, y, v, group, time, when, step, level):
     return fit.t_test(_TREND, level=level)
 
 
-def _check_assignments(n_groups, n_treated, group, func) -> None:
+def _check_assignments(n_groups, n_treated, group) -> None:
     """Raise when randomisation inference would enumerate too many assignments."""
+    func = caller()
     count = assignment_count(n_groups, n_treated)
     if count > MAX_ASSIGNMENTS:
         raise ValueError(
@@ -215,8 +215,9 @@ def _effect_on_treated(fit, level) -> dict[str, float]:
     return wald(estimate, float(np.sqrt(gradient @ fit.cov.to_numpy() @ gradient)), level=level)
 
 
-def _pre_trend(pre, group, time, covariates, cluster, when, step, level, func):
+def _pre_trend(pre, group, time, covariates, cluster, when, step, level):
     """Odds ratio per period of the treated groups' extra linear trend before the start."""
+    func = caller()
     periods = pre[time].nunique()
     if periods < 3:
         warnings.warn(
@@ -227,7 +228,5 @@ def _pre_trend(pre, group, time, covariates, cluster, when, step, level, func):
         )
         return None
     pre = pre.assign(**{_TREND: pre["_treated"] * ((pre[time] - when) / step)})
-    fit = fit_cells(
-        pre, categorical=[group, time, *covariates], numeric=[_TREND], cluster=cluster, func=func
-    )
+    fit = fit_cells(pre, categorical=[group, time, *covariates], numeric=[_TREND], cluster=cluster)
     return fit.wald(_TREND, level=level)

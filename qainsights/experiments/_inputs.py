@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._caller import caller
 from .._validation import (
     as_column_list,
     check_columns,
@@ -15,19 +16,21 @@ from .._validation import (
 )
 
 
-def check_audits(audits, *, columns, outcome, ci, func) -> np.ndarray:
+def check_audits(audits, *, columns, outcome, ci) -> np.ndarray:
     """Check the frame, its columns, missing values and ``ci``; return the 0/1 outcome."""
-    check_frame(audits, func=func, name="audits")
-    check_confidence(ci, func=func)
-    check_columns(audits, [*columns, outcome], func=func, param="audits")
+    func = caller()
+    check_frame(audits, name="audits")
+    check_confidence(ci)
+    check_columns(audits, [*columns, outcome], param="audits")
     if audits.empty:
         raise ValueError(f"{func} got no audits: 'audits' has 0 rows. Check the filter upstream.")
-    check_complete(audits, [*columns, outcome], func)
-    return outcome_indicator(audits[outcome], outcome, func).iloc[:, 0].to_numpy()
+    check_complete(audits, [*columns, outcome])
+    return outcome_indicator(audits[outcome], outcome).iloc[:, 0].to_numpy()
 
 
-def covariate_list(covariates, *, reserved, func) -> list[str]:
+def covariate_list(covariates, *, reserved) -> list[str]:
     """Return the covariate columns, refusing those the design already uses."""
+    func = caller()
     names = as_column_list(covariates)
     clash = [c for c in names if c in reserved]
     if clash:
@@ -38,8 +41,9 @@ def covariate_list(covariates, *, reserved, func) -> list[str]:
     return names
 
 
-def check_has_errors(y: np.ndarray, *, func: str, where: str = "the audits") -> None:
+def check_has_errors(y: np.ndarray, *, where: str = "the audits") -> None:
     """Raise when every outcome is 0 or every outcome is 1: no odds can be estimated."""
+    func = caller()
     if not y.any() or y.all():
         kind = "no errors" if not y.any() else "only errors"
         raise ValueError(
@@ -49,8 +53,9 @@ def check_has_errors(y: np.ndarray, *, func: str, where: str = "the audits") -> 
         )
 
 
-def intervention_start(audits, *, time: str, start, func: str) -> pd.Timestamp:
+def intervention_start(audits, *, time: str, start) -> pd.Timestamp:
     """Return ``start`` as a Timestamp after checking it falls inside the data's periods."""
+    func = caller()
     values = audits[time]
     if not pd.api.types.is_datetime64_any_dtype(values):
         raise ValueError(

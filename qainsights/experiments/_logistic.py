@@ -16,6 +16,8 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
+from .._caller import caller
+
 _CONSTANT = "Intercept"
 #: fitted probabilities this close to 0 or 1 mean (quasi-)separation
 _SEPARATED = 1e-7
@@ -108,7 +110,6 @@ def fit_cells(
     categorical: list[str],
     numeric: list[str],
     cluster: str | None,
-    func: str,
 ) -> LogisticFit:
     """Fit ``logit P(error) = design · beta`` to binomial cells with ``errors`` and ``n``.
 
@@ -122,6 +123,7 @@ def fit_cells(
     counting audits (as statsmodels' and Stata's row-level estimators do); without, it is
     the inverse Fisher information.
     """
+    func = caller()
     columns = [*categorical, *numeric]
     patterns = cells.groupby(columns, observed=True, sort=True)[["errors", "n"]].sum()
     patterns = patterns.reset_index()

@@ -121,12 +121,9 @@ def ab_test(
     1       rate_ratio    1.3333  1.0766   1.6512
     2       odds_ratio    2.6667  1.2762   5.5720
     """
-    func = "ab_test"
-    covariates = covariate_list(covariates, reserved={arm, cluster}, func=func)
+    covariates = covariate_list(covariates, reserved={arm, cluster})
     clusters = [] if cluster is None else [cluster]
-    y = check_audits(
-        audits, columns=[arm, *covariates, *clusters], outcome=outcome, ci=ci, func=func
-    )
+    y = check_audits(audits, columns=[arm, *covariates, *clusters], outcome=outcome, ci=ci)
     level = float(ci)
     is_treatment = (audits[arm] == treatment).to_numpy()
     is_control = ~is_treatment if control is None else (audits[arm] == control).to_numpy()
@@ -142,7 +139,7 @@ def ab_test(
     rows = audits.loc[keep, [*covariates, *clusters]].assign(
         _arm=labels, _y=y[keep], **{_TREATMENT: is_treatment[keep].astype(float)}
     )
-    check_has_errors(rows["_y"].to_numpy(), func=func)
+    check_has_errors(rows["_y"].to_numpy())
     rates = _error_rate(rows, by="_arm", outcome="_y", ci=level).rename(columns={"_arm": "arm"})
     rates = rates.set_index("arm").loc[[str(treatment), control_label]].reset_index()
     (n1, n0), (k1, k0) = rates["n"].to_numpy(float), rates["errors"].to_numpy(float)
@@ -163,7 +160,6 @@ def ab_test(
             categorical=covariates,
             numeric=[_TREATMENT],
             cluster=cluster,
-            func=func,
         )
         odds = fit.wald(_TREATMENT, level=level)
     difference = _newcombe_difference(k1, n1, k0, n0, level) | {"p_value": p_value}

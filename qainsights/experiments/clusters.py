@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from ._inputs import check_audits
 
 __all__ = ["cluster_icc"]
@@ -57,8 +57,8 @@ def cluster_icc(audits, *, cluster="moderator_id", outcome="is_error"):
         n  n_clusters  mean_cluster_size    icc  design_effect
     0  12           3                4.0  0.385          2.154
     """
-    func = "cluster_icc"
-    y = check_audits(audits, columns=[cluster], outcome=outcome, ci=0.95, func=func)
+    func = caller()
+    y = check_audits(audits, columns=[cluster], outcome=outcome, ci=0.95)
     codes, uniques = pd.factorize(audits[cluster])
     k, big_n = len(uniques), len(y)
     if k < 2 or big_n == k:

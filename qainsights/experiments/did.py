@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._deprecation import renamed
 from .._validation import as_column_list, format_values
 from ..intervals import proportion_ci
@@ -187,24 +187,22 @@ def diff_in_diff(
     >>> result.inference, result.df
     ('aggregate', 37.0)
     """
-    func = "diff_in_diff"
+    func = caller()
     group, time = by, period
     if inference not in INFERENCES:
         raise ValueError(
             f"The 'inference' parameter of {func} must be one of "
             f"{format_values(INFERENCES)}. Got {inference!r} instead."
         )
-    covariates = covariate_list(covariates, reserved={group, time, cluster}, func=func)
+    covariates = covariate_list(covariates, reserved={group, time, cluster})
     clusters = [] if cluster is None or inference != "cluster" else [cluster]
-    y = check_audits(
-        audits, columns=[group, time, *covariates, *clusters], outcome=outcome, ci=ci, func=func
-    )
-    when = intervention_start(audits, time=time, start=start, func=func)
-    treated_values = _group_values(audits, group, treated, "treated", func)
+    y = check_audits(audits, columns=[group, time, *covariates, *clusters], outcome=outcome, ci=ci)
+    when = intervention_start(audits, time=time, start=start)
+    treated_values = _group_values(audits, group, treated, "treated")
     if comparison is None:
         comparison_values = [v for v in audits[group].unique() if v not in treated_values]
     else:
-        comparison_values = _group_values(audits, group, comparison, "comparison", func)
+        comparison_values = _group_values(audits, group, comparison, "comparison")
     overlap = set(treated_values) & set(comparison_values)
     if overlap or not comparison_values:
         raise ValueError(
@@ -216,8 +214,8 @@ def diff_in_diff(
     rows = audits.loc[keep, [group, time, *covariates, *clusters]].assign(_y=y[keep])
     rows["_treated"] = rows[group].isin(treated_values).to_numpy(dtype=float)
     rows["_after"] = (rows[time] >= when).to_numpy(dtype=float)
-    _check_arms(rows, when, func)
-    check_has_errors(rows["_y"].to_numpy(), func=func)
+    _check_arms(rows, when)
+    check_has_errors(rows["_y"].to_numpy())
 
     cells = rows.groupby(
         [group, time, *covariates, *clusters, "_treated", "_after"], observed=True, sort=True
@@ -227,7 +225,7 @@ def diff_in_diff(
     cells[EFFECT] = cells["_treated"] * cells["_after"]
     step = period_step(rows[time])
     design = {"group": group, "time": time, "covariates": covariates, "when": when,
-              "step": step, "level": level, "func": func}  # fmt: skip
+              "step": step, "level": level}  # fmt: skip
     if inference == "cluster":
         fitted = cluster_inference(cells, cluster=cluster, **design)
     else:
@@ -253,7 +251,8 @@ def diff_in_diff(
     )
 
 
-def _group_values(audits, group, values, name, func) -> list:
+def _group_values(audits, group, values, name) -> list:
+    func = caller()
     chosen = as_column_list(values)
     present = set(audits[group].unique())
     absent = [v for v in chosen if v not in present]
@@ -266,8 +265,9 @@ def _group_values(audits, group, values, name, func) -> list:
     return chosen
 
 
-def _check_arms(rows: pd.DataFrame, when: pd.Timestamp, func: str) -> None:
+def _check_arms(rows: pd.DataFrame, when: pd.Timestamp) -> None:
     """Each arm needs audits before and after the start."""
+    func = caller()
     counts = rows.groupby(["_treated", "_after"]).size()
     for treated in (1.0, 0.0):
         for after in (0.0, 1.0):

@@ -10,7 +10,7 @@ from scipy import optimize, stats
 from scipy.special import expit
 from statsmodels.stats.stattools import durbin_watson
 
-from .._caller import public
+from .._caller import caller, public
 from .._deprecation import renamed
 from .._validation import check_integer, format_values
 from ..intervals import proportion_ci
@@ -217,7 +217,7 @@ def interrupted_series(
     0  level_change     0.485   0.294    0.799
     1  slope_change     0.965   0.830    1.121
     """
-    func = "interrupted_series"
+    func = caller()
     time = period
     if variance not in VARIANCES:
         raise ValueError(
@@ -225,10 +225,10 @@ def interrupted_series(
             f"Got {variance!r} instead."
         )
     if maxlags is not None:
-        check_integer(maxlags, name="maxlags", func=func, minimum=0, rule="an integer >= 0")
-    y = check_audits(audits, columns=[time], outcome=outcome, ci=ci, func=func)
-    when = intervention_start(audits, time=time, start=start, func=func)
-    check_has_errors(y, func=func)
+        check_integer(maxlags, name="maxlags", minimum=0, rule="an integer >= 0")
+    y = check_audits(audits, columns=[time], outcome=outcome, ci=ci)
+    when = intervention_start(audits, time=time, start=start)
+    check_has_errors(y)
     level = float(ci)
     series = (
         pd.DataFrame({time: audits[time].to_numpy(), "_y": y})
@@ -252,7 +252,7 @@ def interrupted_series(
         level_change=after.astype(float),
         slope_change=np.where(after, since_start, 0.0),
     )
-    fit = fit_cells(cells, categorical=[], numeric=list(_TERMS), cluster=None, func=func)
+    fit = fit_cells(cells, categorical=[], numeric=list(_TERMS), cluster=None)
     x = fit.design.to_numpy(dtype=float)
     beta = fit.params.to_numpy()
     fitted = expit(x @ beta)
@@ -293,9 +293,9 @@ def interrupted_series(
     checks = _checks(sides, pearson, df_resid, dispersion)
     if variance == "ar1":
         checks.append(_ar1_check(rho, rho_used))
-        _warn_ar1_cap(rho, len(cells), func)
+        _warn_ar1_cap(rho, len(cells))
     else:
-        _warn_autocorrelation(checks[-1]["statistic"], len(cells), variance, func)
+        _warn_autocorrelation(checks[-1]["statistic"], len(cells), variance)
     return InterruptedSeriesResult(
         effects=pd.DataFrame(rows),
         series=table,
@@ -318,8 +318,9 @@ def _ar1_check(rho: float, used: float) -> dict:
     )
 
 
-def _warn_ar1_cap(rho: float, periods: int, func: str) -> None:
+def _warn_ar1_cap(rho: float, periods: int) -> None:
     """Warn when the AR(1) estimate reaches its cap: the design cannot support inference."""
+    func = caller()
     if rho >= MAX_RHO:
         warnings.warn(
             f"{func}: the period residuals are so persistent over {periods} periods that the "
@@ -331,12 +332,13 @@ def _warn_ar1_cap(rho: float, periods: int, func: str) -> None:
         )
 
 
-def _warn_autocorrelation(dw: float, periods: int, variance: str, func: str) -> None:
+def _warn_autocorrelation(dw: float, periods: int, variance: str) -> None:
     """Warn when the residuals are positively autocorrelated: the intervals are too narrow.
 
     ``variance="quasi"`` always warns: it is not robust to autocorrelated periods, and the
     Durbin-Watson check misses most series whose shocks persist.
     """
+    func = caller()
     if variance == "quasi":
         seen = (
             f"the weekly residuals are positively autocorrelated (Durbin-Watson {dw:.2f} over "

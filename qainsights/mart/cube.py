@@ -17,7 +17,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import check_columns, format_values
 from ..aggregate import engine_frame, error_sum_sets
 
@@ -111,11 +111,10 @@ def quality_cube(
     .. [2] Cochran, W. G. (1977). Sampling Techniques, 3rd ed. Wiley, chapter 5: the stratum
        sums behind the variance of a stratified ratio estimate.
     """
-    func = "quality_cube"
-    frame = engine_frame(data, func=func)
+    frame = engine_frame(data)
     if isinstance(data, pd.DataFrame) and "week" not in data.columns and "decision_time" in data:
-        frame = engine_frame(data.assign(week=_monday(data["decision_time"])), func=func)
-    check_columns(frame, list(REQUIRED), func=func)
+        frame = engine_frame(data.assign(week=_monday(data["decision_time"])))
+    check_columns(frame, list(REQUIRED))
     schema = frame.collect_schema()
     rows = frame.with_columns(
         month=nw.col("decision_time").dt.truncate("1mo"),
@@ -123,7 +122,7 @@ def quality_cube(
         **_filled(schema),
     )
     if months is not None:
-        rows = rows.filter(nw.col("month").is_in(_month_starts(months, func=func)))
+        rows = rows.filter(nw.col("month").is_in(_month_starts(months)))
     keys = {"cube": list(CUBE_KEYS)} | {
         name: ["month", "week", *people]
         for name, people in PEOPLE_KEYS.items()
@@ -138,7 +137,6 @@ def quality_cube(
         outcome="is_error",
         weight=weight,
         complete=[c for c in IDENTIFIERS if c in schema],
-        func=func,
     )
     cubes = {name: _month_text(table) for name, table in sums.items()}
     for name, people in PEOPLE_KEYS.items():
@@ -173,8 +171,9 @@ def _monday(times: pd.Series) -> pd.Series:
     return times.dt.to_period("W-SUN").dt.start_time
 
 
-def _month_starts(months: list[str], *, func: str) -> list[pd.Timestamp]:
+def _month_starts(months: list[str]) -> list[pd.Timestamp]:
     """The first instants of ``months`` ("YYYY-MM"), after checking their format."""
+    func = caller()
     text = [str(month) for month in months]
     bad = [month for month in text if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month)]
     if bad or not text:

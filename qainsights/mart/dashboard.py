@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import check_confidence
 from .cube import CLUSTER_KEYS, SUMS, quality_cube
 
@@ -92,7 +92,7 @@ def dashboard_data(
     .. [1] Few, S. (2006). Information Dashboard Design. O'Reilly (one screen, KPI tiles
        with context, sparing decoration).
     """
-    level = check_confidence(ci, func="dashboard_data")
+    level = check_confidence(ci)
     cube = cube.assign(week=pd.to_datetime(cube["week"]).dt.strftime("%Y-%m-%d"))
     dims = {
         name: sorted(cube[name].astype(str).unique())
@@ -217,7 +217,7 @@ def write_dashboard(
         weighted = info["weighted"] == "true"
         clusters = _stored_clusters(source)
     else:
-        rows = audit_rows(source, func="write_dashboard", mart=output)
+        rows = audit_rows(source, mart=output, func=caller())
         present = row_columns(rows)
         weight = weight if weight in present else None
         strata = strata if strata in present else None

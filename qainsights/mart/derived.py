@@ -81,11 +81,10 @@ def cube_rates(
     .. [1] Cochran, W. G. (1977). Sampling Techniques, 3rd ed. Wiley, chapters 5 and 6.
     .. [2] Korn, E. L. & Graubard, B. I. (1998). Survey Methodology 24, 193-201.
     """
-    func = "cube_rates"
-    check_confidence(ci, func=func)
+    check_confidence(ci)
     periods = as_column_list(period)
     keys = [*periods, *as_column_list(by)]
-    check_columns(cube, [*keys, "stratum", *SUMS], func=func)
+    check_columns(cube, [*keys, "stratum", *SUMS])
     cells = cube[[*keys, "stratum", *SUMS]]
     # a stratum of one period is a stratum of its own: n_h counts that period's audits only
     if periods:

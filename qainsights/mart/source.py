@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .._caller import public
+from .._caller import calling, public
 from ..aggregate import SCAN_REQUIRED, check_complete, engine_frame, scan_audits
 
 __all__ = ["DATABASE_SUFFIXES", "audit_rows", "is_database", "row_columns"]
@@ -114,8 +114,9 @@ def audit_rows(
         )
     rows = connection.sql(f'SELECT * FROM source."{_quoted(table, chr(34))}"')
     if validate:
-        frame = engine_frame(rows, func=func)
-        check_complete(frame, [c for c in SCAN_REQUIRED if c in rows.columns], func=func)
+        with calling(func):
+            frame = engine_frame(rows)
+            check_complete(frame, [c for c in SCAN_REQUIRED if c in rows.columns])
     return rows
 
 

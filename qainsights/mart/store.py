@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._compat import STR
 from .._validation import format_values
 from .cube import CLUSTER_KEYS, CUBE_KEYS, SUMS, quality_cube
@@ -159,9 +159,8 @@ def publish(
     """
     import duckdb
 
-    func = "publish"
     target = Path(to)
-    rows = audit_rows(data, table=table, func=func, mart=target)
+    rows = audit_rows(data, table=table, mart=target, func=caller())
     columns = row_columns(rows)
     weight = weight if weight in columns else None
     strata = strata if strata in columns else None
@@ -171,7 +170,7 @@ def publish(
     target.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(target)) as con:
         con.begin()
-        _check_design(con, weighted=weighted, target=target, func=func)
+        _check_design(con, weighted=weighted, target=target)
         # the whole cube after the replacement, from the months kept and the new rows (a
         # connection does not read back rows it has just written in bulk)
         stored = _kept(con, replaced, fresh=_typed(cubes["cube"]))
@@ -271,8 +270,9 @@ def _table_names(con) -> list[str]:
     return [row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
 
 
-def _check_design(con, *, weighted: bool, target: Path, func: str) -> None:
+def _check_design(con, *, weighted: bool, target: Path) -> None:
     """Raise if the mart holds months published with another sampling design."""
+    func = caller()
     if "mart_info" not in _table_names(con):
         return
     stored = con.execute("SELECT value FROM mart_info WHERE key = 'weighted'").fetchall()

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import check_option, format_values
 from ._checks import _check_positive, _check_positive_integer, _check_unit, _is_number
 
@@ -110,11 +110,8 @@ def sample_size_for_effect(
     0         0.06           1.29       1560         1560      7
     1         0.07           1.29       3725         3725     15
     """
-    func = "sample_size_for_effect"
-    _check_unit(power, "power", func)
-    p0, p1, deff = _check_design(
-        p_control, p_treatment, alpha, ratio, icc, cluster_size, method, func
-    )
+    _check_unit(power, "power")
+    p0, p1, deff = _check_design(p_control, p_treatment, alpha, ratio, icc, cluster_size, method)
     n0 = _independent_sample_size(p0, p1, alpha=alpha, power=power, ratio=ratio, method=method)
     # Round up, ignoring floating-point dust above an exact integer.
     n_control = np.ceil(n0 * deff - 1e-9).astype("int64")
@@ -130,7 +127,7 @@ def sample_size_for_effect(
         }
     )
     if audits_per_week is not None:
-        _check_positive(audits_per_week, "audits_per_week", func)
+        _check_positive(audits_per_week, "audits_per_week")
         table["weeks"] = np.ceil(n_treatment / audits_per_week - 1e-9).astype("int64")
     return table
 
@@ -213,11 +210,11 @@ def study_length(
        weeks  audits_per_moderator  design_effect  n_treatment
     0      5                  10.0           1.09           84
     """
-    func = "study_length"
-    _check_unit(power, "power", func)
-    p0, p1, _ = _check_design(p_control, p_treatment, alpha, ratio, icc, 1.0, method, func)
-    _check_positive(audits_per_week, "audits_per_week", func)
-    _check_positive_integer(moderators, name="moderators", func=func)
+    func = caller()
+    _check_unit(power, "power")
+    p0, p1, _ = _check_design(p_control, p_treatment, alpha, ratio, icc, 1.0, method)
+    _check_positive(audits_per_week, "audits_per_week")
+    _check_positive_integer(moderators, name="moderators")
     n0 = _independent_sample_size(p0, p1, alpha=alpha, power=power, ratio=ratio, method=method)
     needed = n0 * ratio
     growth = needed * icc / moderators  # design effect each week adds, per week of audits
@@ -316,11 +313,8 @@ def power(
     >>> round(float(power(0.50, 0.75, n_control=50)["power"].iloc[0]), 4)
     0.7402
     """
-    func = "power"
-    _check_positive(n_control, "n_control", func)
-    p0, p1, deff = _check_design(
-        p_control, p_treatment, alpha, ratio, icc, cluster_size, method, func
-    )
+    _check_positive(n_control, "n_control")
+    p0, p1, deff = _check_design(p_control, p_treatment, alpha, ratio, icc, cluster_size, method)
     effect, null_sd, alternative_sd = _spreads(p0, p1, ratio, method)
     n0 = n_control / deff
     z = (effect * np.sqrt(n0) - stats.norm.isf(alpha / 2) * null_sd) / alternative_sd
@@ -361,17 +355,18 @@ def _spreads(p0: float, p1: np.ndarray, ratio: float, method: str):
     return np.abs(p1 - p0), null_sd, np.sqrt(p0 * (1 - p0) + p1 * (1 - p1) / ratio)
 
 
-def _check_design(p_control, p_treatment, alpha, ratio, icc, cluster_size, method, func):
+def _check_design(p_control, p_treatment, alpha, ratio, icc, cluster_size, method):
     """Check the arguments shared by the planning functions; return p₀, p₁ and the design effect."""
-    p0, p1 = _check_rates(p_control, p_treatment, func)
-    _check_unit(alpha, "alpha", func)
-    deff = _design_effect(ratio, icc, cluster_size, func)
-    check_option(method, name="method", options=METHODS, func=func)
+    p0, p1 = _check_rates(p_control, p_treatment)
+    _check_unit(alpha, "alpha")
+    deff = _design_effect(ratio, icc, cluster_size)
+    check_option(method, name="method", options=METHODS)
     return p0, p1, deff
 
 
-def _check_rates(p_control, p_treatment, func: str) -> tuple[float, np.ndarray]:
-    _check_unit(p_control, "p_control", func)
+def _check_rates(p_control, p_treatment) -> tuple[float, np.ndarray]:
+    func = caller()
+    _check_unit(p_control, "p_control")
     p1 = np.atleast_1d(np.asarray(p_treatment, dtype=float))
     bad = ~((p1 > 0) & (p1 < 1)) | (p1 == p_control)
     if p1.ndim != 1 or bad.any():
@@ -382,8 +377,9 @@ def _check_rates(p_control, p_treatment, func: str) -> tuple[float, np.ndarray]:
     return float(p_control), p1
 
 
-def _design_effect(ratio, icc, cluster_size, func: str) -> float:
-    _check_positive(ratio, "ratio", func)
+def _design_effect(ratio, icc, cluster_size) -> float:
+    func = caller()
+    _check_positive(ratio, "ratio")
     if not (_is_number(icc) and 0 <= icc < 1):
         raise ValueError(
             f"The 'icc' parameter of {func} must be a number in [0, 1) (0 for independent "

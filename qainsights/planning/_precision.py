@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import check_confidence, check_option, format_values
 from ._checks import _check_positive_integer, _check_unit, _is_number
 
@@ -55,10 +55,10 @@ def sample_size(margin, *, p=0.5, ci=0.95, population=None, design_effect=1.0):
     >>> sample_size(0.05, population=1000)
     278
     """
-    func = "sample_size"
-    _check_unit(margin, "margin", func)
-    _check_unit(p, "p", func)
-    z = stats.norm.isf((1 - check_confidence(ci, func=func)) / 2)
+    func = caller()
+    _check_unit(margin, "margin")
+    _check_unit(p, "p")
+    z = stats.norm.isf((1 - check_confidence(ci)) / 2)
     if isinstance(design_effect, bool) or not (
         isinstance(design_effect, (int, float, np.number)) and 0 < design_effect < np.inf
     ):
@@ -68,7 +68,7 @@ def sample_size(margin, *, p=0.5, ci=0.95, population=None, design_effect=1.0):
         )
     n0 = design_effect * z**2 * p * (1 - p) / margin**2
     if population is not None:
-        _check_positive_integer(population, name="population", func=func)
+        _check_positive_integer(population, name="population")
         n0 = n0 / (1 + (n0 - 1) / population)
     # Round up, ignoring floating-point dust above an exact integer.
     return int(np.ceil(n0 - 1e-9))
@@ -116,10 +116,10 @@ def allocate_sample(total, *, sizes, p=None, method="proportional"):
     >>> allocate_sample(100, sizes=sizes, p=p, method="neyman").tolist()
     [25, 34, 41]
     """
-    func = "allocate_sample"
-    check_option(method, name="method", options=("proportional", "neyman"), func=func)
-    sizes = _check_sizes(sizes, func=func)
-    _check_positive_integer(total, name="total", func=func)
+    func = caller()
+    check_option(method, name="method", options=("proportional", "neyman"))
+    sizes = _check_sizes(sizes)
+    _check_positive_integer(total, name="total")
     if not len(sizes) <= total <= sizes.sum():
         raise ValueError(
             f"The 'total' parameter of {func} must lie between the number of strata "
@@ -127,7 +127,7 @@ def allocate_sample(total, *, sizes, p=None, method="proportional"):
         )
     share = sizes.to_numpy(dtype=float)
     if method == "neyman":
-        rates = _check_stratum_rates(p, sizes, func=func)
+        rates = _check_stratum_rates(p, sizes)
         share = share * np.sqrt(rates * (1 - rates))
     elif p is not None:
         raise ValueError(
@@ -138,7 +138,8 @@ def allocate_sample(total, *, sizes, p=None, method="proportional"):
     return pd.Series(_largest_remainder(quota, total), index=sizes.index, name="n")
 
 
-def _check_sizes(sizes, *, func: str) -> pd.Series:
+def _check_sizes(sizes) -> pd.Series:
+    func = caller()
     if not isinstance(sizes, pd.Series) or not len(sizes):
         raise TypeError(
             f"The 'sizes' parameter of {func} must be a non-empty pandas Series of stratum "
@@ -155,7 +156,8 @@ def _check_sizes(sizes, *, func: str) -> pd.Series:
     return sizes
 
 
-def _check_stratum_rates(p, sizes: pd.Series, *, func: str) -> np.ndarray:
+def _check_stratum_rates(p, sizes: pd.Series) -> np.ndarray:
+    func = caller()
     if not isinstance(p, pd.Series) or not p.index.equals(sizes.index):
         raise ValueError(
             f"The 'p' parameter of {func} must be a pandas Series of anticipated error rates "
@@ -260,8 +262,8 @@ def allocation_margin(allocation, *, sizes, p, ci=0.95, design_effect=1.0):
     proportional  100  0.06  0.0225  0.0441     111.2217
     neyman        100  0.06  0.0194  0.0380     150.0597
     """
-    func = "allocation_margin"
-    sizes = _check_sizes(sizes, func=func)
+    func = caller()
+    sizes = _check_sizes(sizes)
     plans = allocation.to_frame() if isinstance(allocation, pd.Series) else allocation
     if not isinstance(plans, pd.DataFrame) or not plans.index.equals(sizes.index):
         raise ValueError(
@@ -277,11 +279,9 @@ def allocation_margin(allocation, *, sizes, p, ci=0.95, design_effect=1.0):
             f"The 'allocation' parameter of {func} must hold between 1 and N_h audits per "
             f"stratum. Found {int(bad.sum())} other values: {format_values(audits[bad])}."
         )
-    rates = _series_like(p, sizes, name="p", func=func, check=lambda v: (v >= 0) & (v <= 1))
-    deff = _series_like(
-        design_effect, sizes, name="design_effect", func=func, check=lambda v: v > 0
-    )
-    z = stats.norm.isf((1 - check_confidence(ci, func=func)) / 2)
+    rates = _series_like(p, sizes, name="p", check=lambda v: (v >= 0) & (v <= 1))
+    deff = _series_like(design_effect, sizes, name="design_effect", check=lambda v: v > 0)
+    z = stats.norm.isf((1 - check_confidence(ci)) / 2)
     share = big_n / big_n.sum()
     fpc = np.where(big_n > 1, (big_n - audits) / np.maximum(big_n - 1, 1), 0.0)
     variance = (share**2 * (deff * rates * (1 - rates))[:, None] / audits * fpc).sum(axis=0)
@@ -300,8 +300,9 @@ def allocation_margin(allocation, *, sizes, p, ci=0.95, design_effect=1.0):
     )
 
 
-def _series_like(value, sizes: pd.Series, *, name: str, func: str, check) -> np.ndarray:
+def _series_like(value, sizes: pd.Series, *, name: str, check) -> np.ndarray:
     """A number or a Series indexed like ``sizes``, as an array, checked by ``check``."""
+    func = caller()
     if isinstance(value, pd.Series):
         if not value.index.equals(sizes.index):
             raise ValueError(
@@ -379,9 +380,9 @@ def clustered_sample_size(margin, *, p, icc, clusters, ci=0.95):
     0      80.0  625.197   727          1.162         0.008
     1      10.0  625.197  <NA>            NaN         0.022
     """
-    func = "clustered_sample_size"
-    _check_unit(margin, "margin", func)
-    z = stats.norm.isf((1 - check_confidence(ci, func=func)) / 2)
+    func = caller()
+    _check_unit(margin, "margin")
+    z = stats.norm.isf((1 - check_confidence(ci)) / 2)
     p, icc, clusters = np.broadcast_arrays(
         *(np.atleast_1d(np.asarray(v, dtype=float)) for v in (p, icc, clusters))
     )

@@ -65,10 +65,10 @@ def plot_intervals(
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['a', 'b']
     """
-    check_frame(table, func="plot_intervals", name="table")
+    check_frame(table, name="table")
     labels = [label] if isinstance(label, str) else list(label)
     columns = [*labels, estimate, ci_low, ci_high] + ([status] if status else [])
-    check_columns(table, columns, func="plot_intervals", param="table")
+    check_columns(table, columns, param="table")
     ax = axes_or_new(ax, 0.8 + 0.35 * len(table))
     y = np.arange(len(table))[::-1]
     colours = (
@@ -139,12 +139,10 @@ def plot_funnel(
     >>> ax.collections[0].get_offsets().tolist()
     [[50.0, 0.2], [200.0, 0.05]]
     """
-    check_frame(table, func="plot_funnel", name="table")
-    check_frame(limits, func="plot_funnel", name="limits")
-    check_columns(
-        table, [n, rate] + ([status] if status else []), func="plot_funnel", param="table"
-    )
-    check_columns(limits, ["n", "level", "lower", "upper"], func="plot_funnel", param="limits")
+    check_frame(table, name="table")
+    check_frame(limits, name="limits")
+    check_columns(table, [n, rate] + ([status] if status else []), param="table")
+    check_columns(limits, ["n", "level", "lower", "upper"], param="limits")
     ax = axes_or_new(ax, 4.5)
     groups = table.groupby(status, sort=False) if status else [(None, table)]
     for name, rows in groups:
@@ -205,7 +203,7 @@ def plot_heatmap(
     """
     import seaborn as sns
 
-    check_frame(matrix, func="plot_heatmap", name="matrix")
+    check_frame(matrix, name="matrix")
     if ax is None:
         size = 1.5 + 0.45 * len(matrix)
         _, ax = plt.subplots(figsize=(size + 1.2, size), layout="constrained")

@@ -14,8 +14,6 @@ from ..text.themes import require_sklearn
 
 __all__ = ["root_cause_terms", "root_cause_themes"]
 
-_FUNC = "root_cause_terms"
-
 
 @public
 def root_cause_terms(
@@ -66,9 +64,9 @@ def root_cause_terms(
     Monroe, B. L., Colaresi, M. P. & Quinn, K. M. (2008). Fightin' words. Political Analysis
     16(4), 372-403.
     """
-    frame = check_frame(audits, func=_FUNC, name="audits")
-    check_columns(frame, [text, root_cause], func=_FUNC, param="audits")
-    check_integer(top, name="top", func=_FUNC, minimum=1)
+    frame = check_frame(audits, name="audits")
+    check_columns(frame, [text, root_cause], param="audits")
+    check_integer(top, name="top", minimum=1)
     table = terms_by_group(
         frame[[text, root_cause]],
         text=text,
@@ -140,10 +138,9 @@ def root_cause_themes(
     Lee, D. D. & Seung, H. S. (1999). Learning the parts of objects by non-negative matrix
     factorization. Nature 401, 788-791.
     """
-    func = "root_cause_themes"
-    require_sklearn(func)
-    frame = check_frame(audits, func=func, name="audits")
-    check_columns(frame, [text, root_cause], func=func, param="audits")
+    require_sklearn()
+    frame = check_frame(audits, name="audits")
+    check_columns(frame, [text, root_cause], param="audits")
     rows = frame[root_cause].notna().to_numpy().copy()
     if "is_error" in frame:
         rows &= frame["is_error"].fillna(False).to_numpy(dtype=bool)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import as_column_list, check_frame
 from ..rates import _error_rate
 
 __all__ = ["drill_down"]
 
-_FUNC = "drill_down"
 _ROOT = "All audits"
 
 
@@ -88,11 +87,11 @@ def drill_down(
     5      2       b / x  1       1  1.000          0.333
     6      2       b / y  2       1  0.500         -0.333
     """
-    check_frame(audits, func=_FUNC, name="audits")
-    dims = as_column_list(path, name="path", func=_FUNC)
+    check_frame(audits, name="audits")
+    dims = as_column_list(path, name="path")
     if not dims or len(set(dims)) != len(dims):
         raise ValueError(
-            f"The 'path' parameter of {_FUNC} must name one or more distinct columns, "
+            f"The 'path' parameter of {caller()} must name one or more distinct columns, "
             f"outermost first. Got {path!r} instead."
         )
     options = {"outcome": outcome, "weight": weight, "strata": strata, "ci": ci, "method": method}

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-from .._caller import public
+from .._caller import caller, public
 from .._deprecation import renamed
 from .._multiple import q_values
 from .._results import TidyResult, drawing
@@ -32,7 +32,6 @@ from ..intervals import proportion_ci
 
 __all__ = ["DriversResult", "error_drivers"]
 
-_FUNC = "error_drivers"
 _OTHER = "(other)"
 _CLUSTER = "_cluster"  # the cluster codes' column in the cells
 # Fitted error probabilities this close to 0 or 1 mean the likelihood has no finite maximum.
@@ -246,27 +245,29 @@ def error_drivers(
     >>> clustered.n_clusters, clustered.reference_df
     (4, 3.0)
     """
-    check_frame(audits, func=_FUNC, name="audits")
-    level = check_confidence(ci, func=_FUNC)
-    check_option(rare, name="rare", options=("pool", "raise"), func=_FUNC)
+    check_frame(audits, name="audits")
+    level = check_confidence(ci)
+    check_option(rare, name="rare", options=("pool", "raise"))
     _check_min_count(min_n)
-    names = as_column_list(factors, name="factors", func=_FUNC)
+    names = as_column_list(factors, name="factors")
     if not names or len(set(names)) != len(names) or outcome in names:
         raise ValueError(
-            f"The 'factors' parameter of {_FUNC} must name one or more distinct columns other "
+            f"The 'factors' parameter of {caller()} must name one or more distinct columns other "
             f"than the outcome. Got {factors!r} instead."
         )
     clusters = [] if cluster is None else [cluster]
     if cluster is not None and cluster in (outcome, *names):
         raise ValueError(
-            f"The 'cluster' parameter of {_FUNC} must name a column other than the outcome and "
+            f"The 'cluster' parameter of {caller()} must name a column other than the outcome and "
             f"the factors. Got {cluster!r} instead."
         )
-    check_columns(audits, [outcome, *names, *clusters], func=_FUNC, param="audits")
+    check_columns(audits, [outcome, *names, *clusters], param="audits")
     if audits.empty:
-        raise ValueError(f"{_FUNC} got no audits: 'audits' has 0 rows. Check the filter upstream.")
-    check_complete(audits, [outcome, *names, *clusters], _FUNC)
-    y = outcome_indicator(audits[outcome], outcome, _FUNC)[outcome].to_numpy()
+        raise ValueError(
+            f"{caller()} got no audits: 'audits' has 0 rows. Check the filter upstream."
+        )
+    check_complete(audits, [outcome, *names, *clusters])
+    y = outcome_indicator(audits[outcome], outcome)[outcome].to_numpy()
     _check_both_outcomes(y, outcome)
     codes, level_names, pooled = _factor_codes(audits, names, min_n=min_n, rare=rare)
     if cluster is not None:  # finer cells, one per combination and cluster: the same fit
@@ -298,7 +299,7 @@ def error_drivers(
 
 def _check_min_count(min_n) -> None:
     rule = "a positive integer (audits a level needs not to count as rare)"
-    check_integer(min_n, name="min_n", func=_FUNC, rule=rule)
+    check_integer(min_n, name="min_n", rule=rule)
 
 
 def _check_both_outcomes(y: np.ndarray, outcome: str) -> None:
@@ -306,7 +307,7 @@ def _check_both_outcomes(y: np.ndarray, outcome: str) -> None:
     if errors in (0, len(y)):
         kind = "no errors" if errors == 0 else "only errors"
         raise ValueError(
-            f"{_FUNC} needs both errors and correct decisions, but the {len(y)} audits hold "
+            f"{caller()} needs both errors and correct decisions, but the {len(y)} audits hold "
             f"{kind} in {outcome!r}: there is nothing to explain. Widen the selection."
         )
 
@@ -322,7 +323,7 @@ def _factor_codes(audits, names, *, min_n, rare) -> tuple[pd.DataFrame, dict, pd
         values = audits[name]
         if pd.api.types.is_float_dtype(values) and (values.to_numpy() % 1 != 0).any():
             raise ValueError(
-                f"The factor {name!r} of {_FUNC} holds fractional numbers; factors must be "
+                f"The factor {name!r} of {caller()} holds fractional numbers; factors must be "
                 f"categorical. Bin it first, for example pd.cut(audits[{name!r}], bins=4)."
             )
         code, uniques = pd.factorize(values, sort=True)
@@ -385,11 +386,11 @@ def _report_rare(pooled: pd.DataFrame, *, min_n: int, rare: str) -> None:
     )
     if rare == "raise":
         raise ValueError(
-            f"{_FUNC} found rare levels: {what} Their odds ratios would be unreliable. Merge "
+            f"{caller()} found rare levels: {what} Their odds ratios would be unreliable. Merge "
             "them with similar levels, drop their rows, lower min_n, or pass rare='pool'."
         )
     warnings.warn(
-        f"{_FUNC} pooled rare levels into {_OTHER!r}: {what} Their pooled odds ratio "
+        f"{caller()} pooled rare levels into {_OTHER!r}: {what} Their pooled odds ratio "
         "describes them together.",
         UserWarning,
         stacklevel=4,
@@ -417,7 +418,7 @@ def _check_levels(counts: pd.DataFrame, names: list[str]) -> None:
     single = per_factor[per_factor < 2]
     if len(single):
         raise ValueError(
-            f"{_FUNC} needs at least two levels per factor; {format_values(single.index)} "
+            f"{caller()} needs at least two levels per factor; {format_values(single.index)} "
             "has a single level (after pooling rare levels), so it cannot explain anything. "
             "Drop it from 'factors'."
         )
@@ -432,7 +433,7 @@ def _check_separation(counts: pd.DataFrame) -> None:
             for f, lv, e, n in bad[["factor", "level", "errors", "n"]].itertuples(index=False)
         ]
         raise ValueError(
-            f"{_FUNC} found separation: {len(bad)} levels have only errors or no errors, "
+            f"{caller()} found separation: {len(bad)} levels have only errors or no errors, "
             f"so their odds ratios are 0 or infinite: {format_values(described)}. Merge them "
             "with similar levels or drop their rows."
         )
@@ -443,7 +444,7 @@ def _references(counts: pd.DataFrame, names: list[str], chosen) -> dict:
     unknown = [f for f in chosen if f not in names]
     if unknown:
         raise ValueError(
-            f"The 'reference' parameter of {_FUNC} names {format_values(unknown)}, which are "
+            f"The 'reference' parameter of {caller()} names {format_values(unknown)}, which are "
             f"not factors. Factors: {format_values(names)}."
         )
     references = {}
@@ -453,7 +454,7 @@ def _references(counts: pd.DataFrame, names: list[str], chosen) -> dict:
             level = str(chosen[name])
             if level not in set(levels["level"]):
                 raise ValueError(
-                    f"The 'reference' level {level!r} of factor {name!r} in {_FUNC} is not one "
+                    f"The 'reference' level {level!r} of factor {name!r} in {caller()} is not one "
                     f"of its levels: {format_values(levels['level'], limit=12)}."
                 )
             references[name] = level
@@ -491,7 +492,7 @@ def _binomial_fit(cells: pd.DataFrame, design: np.ndarray):
     degenerate = (fitted < _SEPARATION_TOL) | (fitted > 1 - _SEPARATION_TOL)
     if caught or degenerate.any() or not np.isfinite(fit.bse).all():
         raise ValueError(
-            f"{_FUNC} found quasi-complete separation: a combination of levels predicts "
+            f"{caller()} found quasi-complete separation: a combination of levels predicts "
             "the outcome perfectly, so some odds ratios have no finite estimate"
             f"{' (' + str(caught[0].message) + ')' if caught else ''}. Drop a factor, or "
             "merge levels with few errors."

@@ -5,25 +5,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import format_values
 from .drivers import DriversResult, _reference
 
 __all__ = ["odds_ratio_change"]
 
-_FUNC = "odds_ratio_change"
-
 
 def _levels(result: DriversResult, factor: str, name: str) -> pd.DataFrame:
     if not isinstance(result, DriversResult):
         raise TypeError(
-            f"The {name!r} parameter of {_FUNC} must be the result of error_drivers. Got "
+            f"The {name!r} parameter of {caller()} must be the result of error_drivers. Got "
             f"{type(result).__name__} instead."
         )
     rows = result.table[result.table["factor"] == factor]
     if rows.empty:
         raise ValueError(
-            f"The 'factor' parameter of {_FUNC} must be a factor of both fits, such as "
+            f"The 'factor' parameter of {caller()} must be a factor of both fits, such as "
             f"{format_values(result.factors['factor'])}. Got {factor!r} instead."
         )
     return rows.set_index("level")
@@ -119,14 +117,14 @@ def odds_ratio_change(before: DriversResult, after: DriversResult, *, factor: st
     second = _levels(after, factor, "after")
     if before.ci != after.ci:
         raise ValueError(
-            f"{_FUNC} needs two fits at the same confidence level. Got {before.ci} and "
+            f"{caller()} needs two fits at the same confidence level. Got {before.ci} and "
             f"{after.ci}; refit with the same ci."
         )
     ref_before = first.index[first["reference"]].tolist()
     ref_after = second.index[second["reference"]].tolist()
     if ref_before != ref_after:
         raise ValueError(
-            f"{_FUNC} needs the same reference level of {factor!r} in both fits. Got "
+            f"{caller()} needs the same reference level of {factor!r} in both fits. Got "
             f"{format_values(ref_before)} and {format_values(ref_after)}; pass "
             f"reference={{{factor!r}: ...}} to error_drivers."
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._results import TidyResult, drawing
 from .._validation import as_column_list, check_confidence, format_values
 from ..intervals import proportion_ci
@@ -16,7 +16,6 @@ from ..rates import enforcement_rates
 
 __all__ = ["EnforcementSplit", "enforcement_split"]
 
-_FUNC = "enforcement_split"
 _OVER, _UNDER, _WRONG = "over_enforcement", "under_enforcement", "wrong_policy"
 
 
@@ -130,10 +129,10 @@ def enforcement_split(
     keys = as_column_list(by)
     if not keys:
         raise ValueError(
-            f"The 'by' parameter of {_FUNC} must name one or more segment columns, for "
+            f"The 'by' parameter of {caller()} must name one or more segment columns, for "
             f"example by='policy'. Got {by!r} instead; use enforcement_rates for the total."
         )
-    level = check_confidence(ci, func=_FUNC)
+    level = check_confidence(ci)
     rates = enforcement_rates(
         audits, by=keys, error_type=error_type, weight=weight, strata=strata, ci=ci, method=method
     )
@@ -169,7 +168,7 @@ def _over_share(over, directed, segments, *, level, method):
     some = directed > 0
     if not some.all():
         warnings.warn(
-            f"{_FUNC} found {int((~some).sum())} segments without over- or under-enforcement "
+            f"{caller()} found {int((~some).sum())} segments without over- or under-enforcement "
             f"errors ({format_values(segments[~some])}); their over_share is NaN because "
             "there is no direction to measure.",
             UserWarning,

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import format_values
 
 __all__ = ["fishbone"]
-
-_FUNC = "fishbone"
 
 
 @public
@@ -70,18 +68,18 @@ def _check_causes(causes, effect) -> dict:
     """Return the causes as a dict of lists after checking their types."""
     if not isinstance(causes, Mapping):
         raise TypeError(
-            f"The 'causes' parameter of {_FUNC} must be a mapping of category to a list of "
+            f"The 'causes' parameter of {caller()} must be a mapping of category to a list of "
             f"causes, for example {{'People': ['training gap']}}. Got {type(causes).__name__} "
             "instead."
         )
     if not causes:
         raise ValueError(
-            f"The 'causes' parameter of {_FUNC} is empty; give at least one category, for "
+            f"The 'causes' parameter of {caller()} is empty; give at least one category, for "
             "example {'People': ['training gap']}."
         )
     if not isinstance(effect, str):
         raise TypeError(
-            f"The 'effect' parameter of {_FUNC} must be a string. Got {type(effect).__name__} "
+            f"The 'effect' parameter of {caller()} must be a string. Got {type(effect).__name__} "
             "instead."
         )
     checked = {}
@@ -94,7 +92,7 @@ def _check_causes(causes, effect) -> dict:
             bad += [c for c in listed if not isinstance(c, str)]
         if bad:
             raise TypeError(
-                f"The 'causes' parameter of {_FUNC} must map string categories to lists of "
+                f"The 'causes' parameter of {caller()} must map string categories to lists of "
                 f"string causes. Got {format_values(bad)} under category {category!r}; convert "
                 "them with str() first."
             )

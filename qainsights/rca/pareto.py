@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._results import TidyResult, drawing
 from .._validation import (
     check_columns,
@@ -25,8 +25,6 @@ __all__ = ["SEVERITY_WEIGHTS", "ParetoResult", "pareto"]
 #: Default points per error of each severity level: each level doubles the cost of the one
 #: below. There is no industry standard; pass your own scale as ``severity_weights``.
 SEVERITY_WEIGHTS = {"low": 1.0, "medium": 2.0, "high": 4.0, "critical": 8.0}
-
-_FUNC = "pareto"
 
 
 @dataclass(frozen=True, repr=False)
@@ -184,13 +182,13 @@ def pareto(
     >>> result.vital_few
     ['fatigue', 'tool_issue']
     """
-    check_frame(audits, func=_FUNC, name="audits")
-    level = check_confidence(ci, func=_FUNC)
+    check_frame(audits, name="audits")
+    level = check_confidence(ci)
     _check_cutoff(cutoff)
     needed = [category, outcome, by_period, severity if weight == "severity" else weight]
-    check_columns(audits, [c for c in needed if c is not None], func=_FUNC, param="audits")
+    check_columns(audits, [c for c in needed if c is not None], param="audits")
     rows = _error_rows(audits, outcome)
-    check_complete(rows, [category], _FUNC)
+    check_complete(rows, [category])
     frame = pd.DataFrame(
         {
             category: rows[category].to_numpy(),
@@ -200,7 +198,7 @@ def pareto(
     measure = "count" if weight is None else weight
     if by_period is None:
         return ParetoResult(_pareto_table(frame, category, cutoff), None, category, measure, cutoff)
-    check_complete(rows, [by_period], _FUNC)
+    check_complete(rows, [by_period])
     before, after = _choose_periods(rows[by_period], periods)
     period = rows[by_period].to_numpy()
     tables = [_pareto_table(frame[period == p], category, cutoff) for p in (before, after)]
@@ -217,7 +215,7 @@ def pareto(
 def _check_cutoff(cutoff) -> None:
     if isinstance(cutoff, bool) or not isinstance(cutoff, (int, float)) or not 0 < cutoff < 1:
         raise ValueError(
-            f"The 'cutoff' parameter of {_FUNC} must be a cumulative share strictly between "
+            f"The 'cutoff' parameter of {caller()} must be a cumulative share strictly between "
             f"0 and 1 (for example 0.8). Got {cutoff!r} instead."
         )
 
@@ -226,8 +224,8 @@ def _error_rows(audits: pd.DataFrame, outcome: str | None) -> pd.DataFrame:
     """The rows counted: those with the outcome, or all rows without one."""
     if outcome is None:
         return audits
-    check_complete(audits, [outcome], _FUNC)
-    flags = outcome_indicator(audits[outcome], outcome, _FUNC)[outcome].to_numpy() == 1
+    check_complete(audits, [outcome])
+    flags = outcome_indicator(audits[outcome], outcome)[outcome].to_numpy() == 1
     return audits[flags]
 
 
@@ -237,27 +235,26 @@ def _row_weights(rows, weight, severity, severity_weights) -> np.ndarray:
         return np.ones(len(rows))
     if weight == "severity":
         return _severity_points(rows[severity], severity, severity_weights)
-    check_complete(rows, [weight], _FUNC)
+    check_complete(rows, [weight])
     values = rows[weight]
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         raise ValueError(
-            f"The weight column {weight!r} of {_FUNC} must be numeric. Got dtype {values.dtype} "
+            f"The weight column {weight!r} of {caller()} must be numeric. Got dtype {values.dtype} "
             "instead; convert it with pd.to_numeric first, or pass weight='severity'."
         )
     points = values.to_numpy(dtype=float)
     bad = ~(np.isfinite(points) & (points >= 0))
     if bad.any():
         raise ValueError(
-            f"The weight column {weight!r} of {_FUNC} must hold finite weights >= 0. Found "
+            f"The weight column {weight!r} of {caller()} must hold finite weights >= 0. Found "
             f"{int(bad.sum())} other values: {format_values(points[bad])}. Fix or drop them."
         )
     return points
 
 
-def _severity_points(
-    values: pd.Series, column: str, severity_weights, func: str = _FUNC
-) -> np.ndarray:
+def _severity_points(values: pd.Series, column: str, severity_weights) -> np.ndarray:
     """Map severity levels to points, refusing missing or unknown levels."""
+    func = caller()
     scale = dict(SEVERITY_WEIGHTS if severity_weights is None else severity_weights)
     bad_points = [v for v in scale.values() if not (np.isfinite(v) and v >= 0)]
     if bad_points:
@@ -284,7 +281,7 @@ def _pareto_table(frame: pd.DataFrame, category: str, cutoff: float) -> pd.DataF
     grand = table["total"].sum()
     if not grand > 0:
         raise ValueError(
-            f"{_FUNC} has nothing to rank: {int(table['count'].sum())} errors with a total "
+            f"{caller()} has nothing to rank: {int(table['count'].sum())} errors with a total "
             "weight of 0. Check the outcome column and the filter upstream."
         )
     table = table.reset_index().sort_values("total", ascending=False, kind="stable")
@@ -302,19 +299,19 @@ def _choose_periods(values: pd.Series, periods) -> tuple:
     if periods is None:
         if len(present) < 2:
             raise ValueError(
-                f"{_FUNC} needs errors in at least two periods to compare; the errors fall in "
+                f"{caller()} needs errors in at least two periods to compare; the errors fall in "
                 f"{len(present)} period(s): {format_values(present)}. Pass by_period=None."
             )
         return present[-2], present[-1]
     if isinstance(periods, str) or len(periods) != 2:
         raise ValueError(
-            f"The 'periods' parameter of {_FUNC} must be a pair (earlier, later) of periods. "
+            f"The 'periods' parameter of {caller()} must be a pair (earlier, later) of periods. "
             f"Got {periods!r} instead."
         )
     absent = [p for p in periods if p not in set(present)]
     if absent:
         raise ValueError(
-            f"The 'periods' parameter of {_FUNC} names {format_values(absent)}, which have no "
+            f"The 'periods' parameter of {caller()} names {format_values(absent)}, which have no "
             f"errors. Periods with errors: {format_values(present, limit=12)}."
         )
     return tuple(periods)
@@ -352,7 +349,7 @@ def _compare(before, after, *, category, sizes, level: float) -> pd.DataFrame:
         ci_high = change + np.sqrt((high_a - pa) ** 2 + (pb - low_b) ** 2)
     else:
         warnings.warn(
-            f"{_FUNC} compares severity-weighted shares between periods; the comparison "
+            f"{caller()} compares severity-weighted shares between periods; the comparison "
             "intervals are NaN because Newcombe's interval needs counts or sampling weights. "
             "Compare with weight=None for intervals.",
             UserWarning,

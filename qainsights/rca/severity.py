@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import (
     as_column_list,
     check_columns,
@@ -22,8 +22,6 @@ from .._validation import (
 from .pareto import SEVERITY_WEIGHTS, _severity_points
 
 __all__ = ["severity_index"]
-
-_FUNC = "severity_index"
 
 
 @public
@@ -118,22 +116,20 @@ def severity_index(
        n  errors  points  index
     0  4       2     9.0  225.0
     """
-    check_frame(audits, func=_FUNC, name="audits")
+    check_frame(audits, name="audits")
     keys = as_column_list(by)
     design = [c for c in (weight, strata) if c is not None]
-    check_columns(audits, [*keys, outcome, severity, *design], func=_FUNC, param="audits")
+    check_columns(audits, [*keys, outcome, severity, *design], param="audits")
     if strata is not None and weight is None:
-        raise ValueError(f"The 'strata' parameter of {_FUNC} needs 'weight' as well.")
-    level = check_confidence(ci, func=_FUNC)
-    check_option(method, name="method", options=("gamma", "normal"), func=_FUNC)
-    check_complete(audits, [*keys, outcome, *design], _FUNC)
-    errors = outcome_indicator(audits[outcome], outcome, _FUNC)[outcome].to_numpy() == 1
+        raise ValueError(f"The 'strata' parameter of {caller()} needs 'weight' as well.")
+    level = check_confidence(ci)
+    check_option(method, name="method", options=("gamma", "normal"))
+    check_complete(audits, [*keys, outcome, *design])
+    errors = outcome_indicator(audits[outcome], outcome)[outcome].to_numpy() == 1
     scores = np.zeros(len(audits))
-    scores[errors] = _severity_points(
-        audits.loc[errors, severity], severity, severity_weights, _FUNC
-    )
+    scores[errors] = _severity_points(audits.loc[errors, severity], severity, severity_weights)
     most_points = max((SEVERITY_WEIGHTS if severity_weights is None else severity_weights).values())
-    w = np.ones(len(audits)) if weight is None else check_weights(audits, weight, func=_FUNC)
+    w = np.ones(len(audits)) if weight is None else check_weights(audits, weight)
     frame = audits[keys].assign(
         _error=errors, _score=scores, _one=1.0, _w=w, _ws=w * scores, _w2=w * w,
         _w2s=w * w * scores, _w2s2=(w * scores) ** 2,
@@ -217,7 +213,7 @@ def _warn_degenerate(n: np.ndarray, points: np.ndarray) -> None:
     single, clean = int((n == 1).sum()), int(((n > 1) & (points == 0)).sum())
     if single or clean:
         warnings.warn(
-            f"{_FUNC}: {single} segment(s) with one audit have no interval (NaN) and {clean} "
+            f"{caller()}: {single} segment(s) with one audit have no interval (NaN) and {clean} "
             "segment(s) without errors have the interval [0, 0]; read them as too small to "
             "measure, or pool them with similar segments.",
             UserWarning,

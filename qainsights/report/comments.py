@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._compat import STR
 from .._results import TidyResult
 from .._validation import check_columns, check_frame, check_integer
@@ -24,7 +24,6 @@ from ..text.redact import identifier_values
 
 __all__ = ["MIN_COMMENTS", "CommentsSection", "comments_section", "why_no_comments"]
 
-_FUNC = "comments_section"
 #: Error comments needed in each of the two months before their words are compared.
 MIN_COMMENTS = 30
 #: Length of the example comments shown, in characters.
@@ -240,17 +239,17 @@ def comments_section(
     Monroe, B. L., Colaresi, M. P. & Quinn, K. M. (2008). Fightin' words. Political Analysis
     16(4), 372-403. Lee, D. D. & Seung, H. S. (1999). Nature 401, 788-791.
     """
-    frame = check_frame(audits, func=_FUNC, name="audits")
-    check_columns(frame, ["month", "is_error"], func=_FUNC, param="audits")
-    check_integer(top, name="top", func=_FUNC, minimum=1)
-    check_integer(min_comments, name="min_comments", func=_FUNC, minimum=1)
+    frame = check_frame(audits, name="audits")
+    check_columns(frame, ["month", "is_error"], param="audits")
+    check_integer(top, name="top", minimum=1)
+    check_integer(min_comments, name="min_comments", minimum=1)
     if previous is None:
         previous = (pd.Period(month, freq="M") - 1).strftime("%Y-%m")
     reason = why_no_comments(
         frame, month=month, previous=previous, text=text, min_comments=min_comments
     )
     if reason is not None:
-        raise ValueError(f"{_FUNC} cannot describe the comments of {month}: {reason}")
+        raise ValueError(f"{caller()} cannot describe the comments of {month}: {reason}")
     identifiers = sorted(set(identifier_values(frame)))
     # The two months' errors in an order of their own (month, then text), so the examples
     # and themes do not depend on the order an engine returned the rows in.

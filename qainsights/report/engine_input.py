@@ -54,7 +54,7 @@ TEXT_COLUMNS = ("qa_comment",)
 LOOKBACK_MONTHS = 13
 
 
-@public
+@public(name="build_monthly_report")  # its messages speak for the report, as they did
 def collect_report_rows(data: Any, *, month: str | None = None) -> tuple[pd.DataFrame, str | None]:
     """The audit rows the report reads, collected from their engine, and the report month.
 
@@ -93,8 +93,7 @@ def collect_report_rows(data: Any, *, month: str | None = None) -> tuple[pd.Data
     """
     if not is_engine_frame(data):
         return data, month
-    func = "build_monthly_report"
-    frame = engine_frame(data, func=func, name="audits")
+    frame = engine_frame(data, name="audits")
     present = frame.collect_schema().names()
     if month is None and "decision_time" in present:
         last = _naive(collect(frame.select(nw.col("decision_time").max())))

@@ -71,10 +71,10 @@ def effective_counts(
        week  audits  errors  n
     0     1       2       1  2
     """
-    check_frame(audits, func="effective_counts", name="audits")
+    check_frame(audits, name="audits")
     keys = [by] if isinstance(by, str) else list(by)
     check_columns(
-        audits, [*keys, outcome, *([weight] if weight else [])], func="effective_counts",
+        audits, [*keys, outcome, *([weight] if weight else [])],
         param="audits",
     )  # fmt: skip
     y = audits[outcome].to_numpy(dtype="float64")

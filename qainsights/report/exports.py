@@ -47,7 +47,7 @@ def neutralize_formulas(table: pd.DataFrame) -> pd.DataFrame:
     >>> type(safe["mixed"].iloc[1])
     <class 'float'>
     """
-    check_frame(table, func="neutralize_formulas", name="table")
+    check_frame(table, name="table")
     safe = table.copy()
     for name in safe.columns:
         column = safe[name]
@@ -112,7 +112,7 @@ def suppress_small_cells(
     0         a  40   0.1       False
     1         b   3   NaN        True
     """
-    check_frame(table, func="suppress_small_cells", name="table")
+    check_frame(table, name="table")
     counts = [n] if isinstance(n, str) else list(n)
     missing = [c for c in counts if c not in table]
     if missing or not counts:
@@ -120,7 +120,7 @@ def suppress_small_cells(
             f"suppress_small_cells needs the count column {n!r}; the table has "
             f"{list(table.columns)}. Pass n='your_count_column'."
         )
-    check_integer(min_n, name="min_n", func="suppress_small_cells", rule="a positive integer")
+    check_integer(min_n, name="min_n", rule="a positive integer")
     small = (table[counts] < min_n).any(axis=1).to_numpy()
     targets = columns or [c for c in table.select_dtypes("number").columns if c not in counts]
     out = table.copy()
@@ -200,7 +200,7 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> 
     used: set[str] = set()
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for title, table in tables.items():
-            check_frame(table, func="write_excel", name=f"tables[{title!r}]")
+            check_frame(table, name=f"tables[{title!r}]")
             name = _sheet_name(str(title), used)
             shown = _with_placeholder(table)
             kinds = column_kinds(table) if len(table) else {}
@@ -245,7 +245,7 @@ def write_csv(tables: Mapping[str, pd.DataFrame], folder: str | os.PathLike) -> 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for title, table in tables.items():
-        check_frame(table, func="write_csv", name=f"tables[{title!r}]")
+        check_frame(table, name=f"tables[{title!r}]")
         stem = re.sub(r"[^0-9a-z]+", "_", str(title).lower()).strip("_") or "table"
         path = folder / f"{stem}.csv"
         neutralize_formulas(_with_placeholder(table)).to_csv(

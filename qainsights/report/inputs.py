@@ -101,11 +101,10 @@ def report_input(audits: pd.DataFrame, *, month: str | None = None) -> ReportInp
     ----------
     .. [1] Kish, L. (1965). *Survey Sampling*. Wiley (weights define the estimand).
     """
-    check_frame(audits, func="build_monthly_report", name="audits")
+    check_frame(audits, name="audits")
     check_columns(
         audits,
         ["month", "week", "is_error", *CHANGE_DIMS],
-        func="build_monthly_report",
         param="audits",
     )
     if audits.empty:

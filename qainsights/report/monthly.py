@@ -62,14 +62,14 @@ SECTIONS = (
 )
 
 
-@public
+@public(name="build_monthly_report")  # render_report checks its sections the same way
 def check_sections(sections: Sequence[str] | None) -> tuple[str, ...]:
     """Return the chosen sections in report order, refusing unknown names."""
     if sections is None:
         return SECTIONS
     chosen = [sections] if isinstance(sections, str) else list(sections)
     for name in chosen:
-        check_option(name, name="sections", options=SECTIONS, func="build_monthly_report")
+        check_option(name, name="sections", options=SECTIONS)
     return tuple(s for s in SECTIONS if s in chosen)
 
 
@@ -133,7 +133,7 @@ def build_monthly_report(
 def _build(audits, month, target, calibration, calibration_standard, sections, pseudonym_key):
     """Compute the sections; see :func:`build_monthly_report`."""
     chosen = check_sections(sections)
-    check_target(target, func="build_monthly_report")
+    check_target(target)
     audits, month = collect_report_rows(audits, month=month)  # rows of another engine
     data = report_input(audits, month=month)
     ctx = Context(

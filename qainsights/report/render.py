@@ -154,7 +154,7 @@ def render_report(
     from .monthly import check_sections
 
     check_sections(sections)
-    check_option(errors, name="errors", options=("raise", "report"), func="render_report")
+    check_option(errors, name="errors", options=("raise", "report"))
     output = Path(output)
     with tempfile.TemporaryDirectory() as scratch:
         executed = Path(notebook) if notebook else Path(scratch) / TEMPLATE

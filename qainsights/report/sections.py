@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._results import TidyResult
 from .._validation import check_columns, check_frame, format_values
 from ..capability import target_status
@@ -68,7 +68,7 @@ def latest_complete_month(audits: pd.DataFrame) -> str:
     >>> latest_complete_month(pd.DataFrame({"decision_time": times}))
     '2026-10'
     """
-    check_columns(audits, ["decision_time"], func="latest_complete_month", param="audits")
+    check_columns(audits, ["decision_time"], param="audits")
     last = audits["decision_time"].max()
     if pd.isna(last):
         raise ValueError(
@@ -140,7 +140,7 @@ def accuracy_table(
     0    a  50       1      0.98   0.895    0.996     0.9  not separable from target
     1    b  50      10      0.80   0.670    0.888     0.9              below target
     """
-    check_frame(audits, func="accuracy_table", name="audits")
+    check_frame(audits, name="audits")
     design = design_of(audits)
     rates = error_rate(audits, by=by, ci=ci, **design)
     keys = [c for c in rates.columns if c not in _RATE_COLUMNS]
@@ -155,7 +155,7 @@ def accuracy_table(
         ci_high=1 - rates["ci_low"],
     )
     if target is not None:
-        check_target(target, func="accuracy_table")
+        check_target(target)
         table = table.assign(
             target=target, status=target_status(table["ci_low"], table["ci_high"], target=target)
         )
@@ -165,8 +165,9 @@ def accuracy_table(
 _RATE_COLUMNS = frozenset(RATE_COLUMNS)
 
 
-def check_target(target: float, *, func: str) -> None:
+def check_target(target: float) -> None:
     """Raise unless ``target`` is a proportion strictly between 0 and 1."""
+    func = caller()
     if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target < 1:
         raise ValueError(
             f"The 'target' parameter of {func} must be a proportion strictly between 0 "
@@ -263,7 +264,7 @@ def headline(audits: pd.DataFrame, *, month: str, target: float) -> Headline:
     0  2026-10  100      0.88  not separable from target
     1  2026-09  100      0.95  not separable from target
     """
-    check_columns(audits, ["month"], func="headline", param="audits")
+    check_columns(audits, ["month"], param="audits")
     before = previous_month(month)
     if not (audits["month"] == month).any():
         raise ValueError(

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 
 __all__ = [
     "TABLE_SEPARATOR",
@@ -140,7 +140,7 @@ def read_report_audits(
     from ..mart.source import audit_rows
     from .engine_input import collect_report_rows
 
-    rows = audit_rows(path, table=table, func="read_report_audits", validate=True)
+    rows = audit_rows(path, table=table, validate=True, func=caller())
     audits, month = collect_report_rows(with_periods(rows), month=month)
     return ReportAudits(audits, month, ())
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._caller import caller
 from .._validation import format_values
 from .result import ControlChart
 from .rules import RULES, Series, evaluate, runs_analysis
@@ -68,7 +69,6 @@ def assemble(
     limits: Limits,
     *,
     chart: str,
-    func: str,
     nsigmas: float,
     rules: Sequence[str],
     by: Sequence[str] = (),
@@ -85,7 +85,7 @@ def assemble(
     lcl = np.maximum(lower, limits.floor)
     ucl = np.minimum(upper, limits.ceiling)
     usable = np.isfinite(sigma) & (sigma > 0)
-    warn_degenerate(frame, usable, by=by, func=func, reason=degenerate)
+    warn_degenerate(frame, usable, by=by, reason=degenerate)
     z = np.where(usable, ratio(limits.value - center, np.where(usable, sigma, 1.0)), np.nan)
     if limits.z is not None:
         z = np.where(usable, limits.z, np.nan)
@@ -169,11 +169,11 @@ def warn_degenerate(
     usable: np.ndarray,
     *,
     by: Sequence[str],
-    func: str,
     reason: str,
     stacklevel: int = 4,
 ) -> None:
     """Warn once, naming the stages (and segments) whose limits are undefined."""
+    func = caller()
     if usable.all():
         return
     bad = frame.loc[~usable, [*by, "stage"]].drop_duplicates()

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._caller import caller
 from .._validation import check_columns, check_frame, format_values
 
 PHASE_ARGUMENTS = ("subgroup", "stage", "breaks", "baseline", "exclude")
@@ -23,8 +24,9 @@ def phase_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
     return {name: arguments[name] for name in PHASE_ARGUMENTS}
 
 
-def _column_or_array(data: pd.DataFrame | None, spec: Any, *, role: str, func: str) -> Any:
+def _column_or_array(data: pd.DataFrame | None, spec: Any, *, role: str) -> Any:
     """Return the values a role refers to: a column of ``data`` or an array given directly."""
+    func = caller()
     if data is not None:
         if not isinstance(spec, str):
             raise TypeError(
@@ -40,8 +42,9 @@ def _column_or_array(data: pd.DataFrame | None, spec: Any, *, role: str, func: s
     return np.asarray(spec)
 
 
-def _check_numeric(frame: pd.DataFrame, roles: Sequence[str], *, func: str, names: Mapping) -> None:
+def _check_numeric(frame: pd.DataFrame, roles: Sequence[str], *, names: Mapping) -> None:
     """Raise if a statistic column is not numeric or holds missing values."""
+    func = caller()
     for role in roles:
         values = pd.to_numeric(frame[role], errors="coerce")
         bad = values.isna()
@@ -57,7 +60,6 @@ def _check_numeric(frame: pd.DataFrame, roles: Sequence[str], *, func: str, name
 def build_frame(
     data: pd.DataFrame | None,
     *,
-    func: str,
     stats: Mapping[str, Any],
     subgroup: Any = None,
     by: Sequence[str] = (),
@@ -71,16 +73,15 @@ def build_frame(
     ``stats`` maps each statistic role to a column name (with ``data``) or an array.
     Rows are sorted by segment and subgroup; a subgroup key may appear once per segment.
     """
+    func = caller()
     if data is not None:
-        check_frame(data, func=func)
+        check_frame(data)
         named = [*stats.values(), subgroup, stage, baseline]
-        check_columns(data, [*by, *(spec for spec in named if isinstance(spec, str))], func=func)
+        check_columns(data, [*by, *(spec for spec in named if isinstance(spec, str))])
     missing = [role for role, spec in stats.items() if spec is None]
     if missing:
         raise TypeError(f"{func} needs the {format_values(missing)} argument(s).")
-    columns = {
-        role: _column_or_array(data, spec, role=role, func=func) for role, spec in stats.items()
-    }
+    columns = {role: _column_or_array(data, spec, role=role) for role, spec in stats.items()}
     lengths = {
         role: np.shape(values)[0] if np.ndim(values) else 1 for role, values in columns.items()
     }
@@ -95,7 +96,7 @@ def build_frame(
     frame["subgroup"] = (
         np.arange(1, size + 1)
         if subgroup is None
-        else _column_or_array(data, subgroup, role="subgroup", func=func)
+        else _column_or_array(data, subgroup, role="subgroup")
     )
     if frame["subgroup"].isna().any():
         raise ValueError(
@@ -104,10 +105,10 @@ def build_frame(
         )
     for role, values in columns.items():
         frame[role] = values
-    _check_numeric(frame, list(stats), func=func, names=stats)
+    _check_numeric(frame, list(stats), names=stats)
     frame[list(stats)] = frame[list(stats)].astype(float)
-    frame["stage"] = _stage_labels(data, frame, stage=stage, breaks=breaks, func=func)
-    frame["baseline"] = _baseline_mask(data, frame, baseline=baseline, func=func)
+    frame["stage"] = _stage_labels(data, frame, stage=stage, breaks=breaks)
+    frame["baseline"] = _baseline_mask(data, frame, baseline=baseline)
     frame["excluded"] = frame["subgroup"].isin(list(exclude or []))
     frame = frame.sort_values([*by, "subgroup"], kind="stable", ignore_index=True)
     duplicated = frame.duplicated([*by, "subgroup"], keep=False)
@@ -125,26 +126,26 @@ def build_frame(
 
 
 def _stage_labels(
-    data: pd.DataFrame | None, frame: pd.DataFrame, *, stage: Any, breaks: Any, func: str
+    data: pd.DataFrame | None, frame: pd.DataFrame, *, stage: Any, breaks: Any
 ) -> np.ndarray:
     """Stage of each row: from a column or array, from break points, or one stage."""
+    func = caller()
     if stage is not None and breaks is not None:
         raise ValueError(
             f"{func} takes 'stage' (a label per subgroup) or 'breaks' (the subgroups that start "
             "a new stage), not both. Pass one of them."
         )
     if stage is not None:
-        return _column_or_array(data, stage, role="stage", func=func)
+        return _column_or_array(data, stage, role="stage")
     if breaks is None:
         return np.ones(len(frame), dtype=np.int64)
     starts = np.sort(np.asarray(list(breaks), dtype=frame["subgroup"].to_numpy().dtype))
     return np.searchsorted(starts, frame["subgroup"].to_numpy(), side="right") + 1
 
 
-def _baseline_mask(
-    data: pd.DataFrame | None, frame: pd.DataFrame, *, baseline: Any, func: str
-) -> np.ndarray:
+def _baseline_mask(data: pd.DataFrame | None, frame: pd.DataFrame, *, baseline: Any) -> np.ndarray:
     """Whether each row belongs to the period its stage's limits are computed from."""
+    func = caller()
     if baseline is None:
         return np.ones(len(frame), dtype=bool)
     if isinstance(baseline, slice):
@@ -152,7 +153,7 @@ def _baseline_mask(
         lower = key >= baseline.start if baseline.start is not None else True
         upper = key <= baseline.stop if baseline.stop is not None else True
         return np.asarray(lower & upper, dtype=bool) & np.ones(len(frame), dtype=bool)
-    mask = _column_or_array(data, baseline, role="baseline", func=func)
+    mask = _column_or_array(data, baseline, role="baseline")
     if mask.dtype != bool:
         raise TypeError(
             f"The 'baseline' parameter of {func} must be a boolean column or array, or a slice "

@@ -10,7 +10,7 @@ import pandas as pd
 from scipy.stats import binom, norm
 from scipy.stats import poisson as poisson_dist
 
-from .._caller import public
+from .._caller import caller, public
 from .._docstrings import fill_docstring
 from .._validation import check_option, format_values
 from ._assemble import Limits, assemble, group_mean, ratio, used_mask
@@ -27,7 +27,8 @@ from .sigma import grouped_moving_range_sigma
 __all__ = ["c_chart", "np_chart", "p_chart", "u_chart"]
 
 
-def _check_nsigmas(nsigmas: float, *, func: str) -> float:
+def _check_nsigmas(nsigmas: float) -> float:
+    func = caller()
     if isinstance(nsigmas, bool) or not isinstance(nsigmas, (int, float)) or not nsigmas > 0:
         raise ValueError(
             f"The 'nsigmas' parameter of {func} must be a positive number (3 for the usual "
@@ -36,8 +37,9 @@ def _check_nsigmas(nsigmas: float, *, func: str) -> float:
     return float(nsigmas)
 
 
-def _check_counts(frame: pd.DataFrame, *, func: str, names: dict, bounded: bool) -> None:
+def _check_counts(frame: pd.DataFrame, *, names: dict, bounded: bool) -> None:
     """Raise on negative counts, non-positive sizes, or (for proportions) counts above n."""
+    func = caller()
     checks = [(frame["defects"] < 0, f"negative counts in {names['defects']!r}")]
     if "n" in frame:
         checks.append((frame["n"] <= 0, f"sizes of 0 or less in {names['n']!r}"))
@@ -168,7 +170,6 @@ def _small_stage_limits(
 def _attribute_chart(
     data: pd.DataFrame | None,
     *,
-    func: str,
     chart: str,
     defects: Any,
     subgroup: Any,
@@ -186,18 +187,18 @@ def _attribute_chart(
     by: Sequence[str] = (),
 ) -> ControlChart:
     """Shared body of the four attribute charts (of one series, or one per ``by`` segment)."""
-    nsigmas = _check_nsigmas(nsigmas, func=func)
-    check_option(limits, name="limits", options=["normal", "exact"], func=func)
+    func = caller()
+    nsigmas = _check_nsigmas(nsigmas)
+    check_option(limits, name="limits", options=["normal", "exact"])
     if laney and limits == "exact":
         raise ValueError(
             f"{func} takes laney=True or limits='exact', not both: Laney's limits widen the "
             "normal approximation. Use exact limits for small subgroups, Laney's for large ones."
         )
-    rule_names = resolve_rules(rules, func=func)
+    rule_names = resolve_rules(rules, func=caller())
     stats = {"defects": defects} if chart == "c" else {"defects": defects, "n": n}
     frame = build_frame(
         data,
-        func=func,
         stats=stats,
         by=by,
         subgroup=subgroup,
@@ -210,11 +211,11 @@ def _attribute_chart(
         frame["n"] = 1.0
     names = {"defects": defects if isinstance(defects, str) else "defects"}
     names["n"] = n if isinstance(n, str) else "n"
-    _check_counts(frame, func=func, names=names, bounded=chart in ("p", "np"))
-    _check_known_center(center, func=func, proportion=chart == "p")
+    _check_counts(frame, names=names, bounded=chart in ("p", "np"))
+    _check_known_center(center, proportion=chart == "p")
     poisson = chart in ("c", "u")
     scale = frame["n"].to_numpy() if chart == "np" else np.ones(len(frame))
-    known = _known_np_rate(frame, center, func=func) if chart == "np" else center
+    known = _known_np_rate(frame, center) if chart == "np" else center
     bounds = _proportion_limits(
         frame,
         scale=scale,
@@ -230,7 +231,6 @@ def _attribute_chart(
         frame,
         bounds,
         chart=name,
-        func=func,
         nsigmas=nsigmas,
         rules=rule_names,
         by=by,
@@ -242,8 +242,9 @@ def _attribute_chart(
     )
 
 
-def _known_np_rate(frame: pd.DataFrame, center: float | None, *, func: str) -> float | None:
+def _known_np_rate(frame: pd.DataFrame, center: float | None) -> float | None:
     """Turn a known ``n p`` into ``p``; it needs one subgroup size and ``0 < n p < n``."""
+    func = caller()
     if center is None:
         return None
     sizes = frame["n"].unique()
@@ -256,8 +257,9 @@ def _known_np_rate(frame: pd.DataFrame, center: float | None, *, func: str) -> f
     return center / sizes[0]
 
 
-def _check_known_center(center: float | None, *, func: str, proportion: bool) -> None:
+def _check_known_center(center: float | None, *, proportion: bool) -> None:
     """Raise unless ``center`` is None or a valid known rate (a proportion for p charts)."""
+    func = caller()
     if center is None:
         return
     number = isinstance(center, (int, float)) and not isinstance(center, bool)
@@ -390,7 +392,7 @@ def p_chart(
        Engineering* 14(4), 531-537.
     .. [3] Validated against R's qcc (``qcc(type="p")``) and qicharts2 (``qic(chart="pp")``).
     """
-    return _attribute_chart(func="p_chart", chart="p", **locals())
+    return _attribute_chart(chart="p", **locals())
 
 
 @public
@@ -441,7 +443,7 @@ def np_chart(
     .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, section 7.2.3.
     .. [2] Validated against R's qcc (``qcc(type="np")``).
     """
-    return _attribute_chart(func="np_chart", chart="np", **locals())
+    return _attribute_chart(chart="np", **locals())
 
 
 @public
@@ -490,7 +492,7 @@ def c_chart(
     .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, section 7.3.
     .. [2] Validated against R's qcc (``qcc(type="c")``).
     """
-    return _attribute_chart(func="c_chart", chart="c", **locals())
+    return _attribute_chart(chart="c", **locals())
 
 
 @public
@@ -547,7 +549,7 @@ def u_chart(
        Engineering* 14(4), 531-537.
     .. [3] Validated against R's qcc (``qcc(type="u")``) and qicharts2 (``qic(chart="u")``).
     """
-    return _attribute_chart(func="u_chart", chart="u", **locals())
+    return _attribute_chart(chart="u", **locals())
 
 
 for _chart in (p_chart, np_chart, c_chart, u_chart):

@@ -12,7 +12,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import gammaln, ndtr
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import format_values
 
 __all__ = ["c4", "chart_constants", "d2", "d3"]
@@ -28,8 +28,9 @@ _R = 8.0 * (_R_NODES + 1.0)
 _R_W = 8.0 * _R_WEIGHTS
 
 
-def _subgroup_sizes(n: ArrayLike, *, func: str) -> np.ndarray:
+def _subgroup_sizes(n: ArrayLike) -> np.ndarray:
     """Return ``n`` as an integer array, raising if any size is not an integer of at least 2."""
+    func = caller()
     sizes = np.asarray(n, dtype=float)
     bad = ~np.isfinite(sizes) | (sizes < 2) | (sizes != np.round(sizes))
     if bad.any():
@@ -83,7 +84,7 @@ def d2(n: ArrayLike) -> np.ndarray | float:
     .. [2] H. L. Harter (1960), "Tables of range and studentized range", *Annals of
        Mathematical Statistics* 31(4), 1122-1147.
     """
-    sizes = _subgroup_sizes(n, func="d2")
+    sizes = _subgroup_sizes(n)
     mean, _ = _range_moments(sizes.ravel())
     result = mean.reshape(sizes.shape)
     return float(result) if result.ndim == 0 else result
@@ -112,7 +113,7 @@ def d3(n: ArrayLike) -> np.ndarray | float:
     ----------
     .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, Appendix Table VI.
     """
-    sizes = _subgroup_sizes(n, func="d3")
+    sizes = _subgroup_sizes(n)
     mean, second = _range_moments(sizes.ravel())
     result = np.sqrt(second - mean**2).reshape(sizes.shape)
     return float(result) if result.ndim == 0 else result
@@ -144,7 +145,7 @@ def c4(n: ArrayLike) -> np.ndarray | float:
     ----------
     .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, Appendix Table VI.
     """
-    sizes = _subgroup_sizes(n, func="c4").astype(float)
+    sizes = _subgroup_sizes(n).astype(float)
     result = np.sqrt(2.0 / (sizes - 1.0)) * np.exp(
         gammaln(sizes / 2.0) - gammaln((sizes - 1) / 2.0)
     )
@@ -179,7 +180,7 @@ def chart_constants(n: ArrayLike) -> pd.DataFrame:
     ----------
     .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, Appendix Table VI.
     """
-    sizes = _subgroup_sizes(n, func="chart_constants").ravel()
+    sizes = _subgroup_sizes(n).ravel()
     mean, second = _range_moments(sizes)
     sd_range = np.sqrt(second - mean**2)
     bias = np.asarray(c4(sizes), dtype=float)

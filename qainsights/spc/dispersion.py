@@ -76,19 +76,18 @@ def overdispersion_test(
     .. [2] Validated against R's qcc (``qcc.overdispersion.test``) and scipy's
        ``chi2_contingency``.
     """
-    func = "overdispersion_test"
-    check_option(distribution, name="distribution", options=["binomial", "poisson"], func=func)
+    check_option(distribution, name="distribution", options=["binomial", "poisson"])
     segments = as_column_list(by)
     sizes = n if n is not None else np.ones(np.shape(defects)) if data is None else None
     stats = {"defects": defects, "n": sizes} if sizes is not None else {"defects": defects}
-    frame = build_frame(data, func=func, stats=stats, subgroup=subgroup, by=segments)
+    frame = build_frame(data, stats=stats, subgroup=subgroup, by=segments)
     if "n" not in frame:
         frame["n"] = 1.0
     names = {
         "defects": defects if isinstance(defects, str) else "defects",
         "n": n if isinstance(n, str) else "n",
     }
-    _check_counts(frame, func=func, names=names, bounded=distribution == "binomial")
+    _check_counts(frame, names=names, bounded=distribution == "binomial")
     codes = (
         frame.groupby(segments, sort=False).ngroup().to_numpy()
         if segments

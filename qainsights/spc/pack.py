@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import as_column_list, check_columns, check_frame
 from .dispersion import overdispersion_test
 from .segments import control_charts
@@ -58,9 +58,9 @@ def latest_complete_week(data: pd.DataFrame, *, time: str = "decision_time") -> 
     >>> latest_complete_week(pd.DataFrame({"decision_time": times[:2]}))
     Timestamp('2026-10-26 00:00:00')
     """
-    func = "latest_complete_week"
-    check_frame(data, func=func)
-    check_columns(data, [time], func=func)
+    func = caller()
+    check_frame(data)
+    check_columns(data, [time])
     if not pd.api.types.is_datetime64_any_dtype(data[time]):
         raise ValueError(
             f"The {time!r} column of {func} must hold datetimes. Got dtype {data[time].dtype} "
@@ -138,10 +138,9 @@ def chart_choice(
       recommended_chart  sigma_z  flagged_p  flagged_laney_p
     0           laney_p   1.6603   0.0667              0.0
     """
-    func = "chart_choice"
-    check_frame(data, func=func)
+    check_frame(data)
     segments = as_column_list(by)
-    check_columns(data, [*segments, subgroup, defects, n], func=func)
+    check_columns(data, [*segments, subgroup, defects, n])
     keys = segments or [_ALL]
     frame = data if segments else data.assign(**{_ALL: 0})
     counts: dict[str, Any] = {"defects": defects, "n": n, "subgroup": subgroup}
@@ -202,10 +201,9 @@ def rule_firings(signals: pd.DataFrame, *, by: str | Sequence[str]) -> pd.DataFr
     0  nelson1        2      3     7
     1  nelson2        1      9     9
     """
-    func = "rule_firings"
-    check_frame(signals, func=func, name="signals")
+    check_frame(signals, name="signals")
     keys = as_column_list(by)
-    check_columns(signals, [*keys, "subgroup"], func=func, param="signals")
+    check_columns(signals, [*keys, "subgroup"], param="signals")
     summary = signals.groupby(keys, observed=True)["subgroup"].agg(
         firings="size", first="min", last="max"
     )

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._docstrings import fill_docstring
 from .._validation import format_values
 from ._assemble import Limits, assemble, group_mean, ratio, used_mask
@@ -23,11 +23,10 @@ __all__ = ["g_chart", "t_chart"]
 _T_POWER = 3.6  # Nelson (1994): t ** (1 / 3.6) of exponential times is close to normal
 
 
-def _gaps(
-    data: pd.DataFrame | None, *, func: str, values: Any, phases: dict[str, Any]
-) -> pd.DataFrame:
+def _gaps(data: pd.DataFrame | None, *, values: Any, phases: dict[str, Any]) -> pd.DataFrame:
     """Frame of the gaps between events, checked to be non-negative."""
-    frame = build_frame(data, func=func, stats={"value": values}, **phases)
+    func = caller()
+    frame = build_frame(data, stats={"value": values}, **phases)
     negative = frame["value"] < 0
     if negative.any():
         raise ValueError(
@@ -92,11 +91,10 @@ def g_chart(
        for monitoring adverse events", *Health Care Management Science* 4, 305-318.
     .. [2] Validated against qicharts2 (``qic(chart="g")``).
     """
-    func = "g_chart"
-    nsigmas = _check_nsigmas(nsigmas, func=func)
-    rule_names = resolve_rules(rules, func=func)
+    nsigmas = _check_nsigmas(nsigmas)
+    rule_names = resolve_rules(rules, func=caller())
     phases = phase_arguments(locals())
-    frame = _gaps(data, func=func, values=values, phases=phases)
+    frame = _gaps(data, values=values, phases=phases)
     x = frame["value"].to_numpy()
     group = frame["_group"].to_numpy()
     mean = group_mean(x, frame)
@@ -118,7 +116,6 @@ def g_chart(
         frame,
         limits,
         chart="g",
-        func=func,
         nsigmas=nsigmas,
         rules=rule_names,
         n=np.ones(len(frame)),
@@ -174,11 +171,10 @@ def t_chart(
        *Journal of Quality Technology* 26(3), 239-240.
     .. [2] Validated against qicharts2 (``qic(chart="t")``).
     """
-    func = "t_chart"
-    nsigmas = _check_nsigmas(nsigmas, func=func)
-    rule_names = resolve_rules(rules, func=func)
+    nsigmas = _check_nsigmas(nsigmas)
+    rule_names = resolve_rules(rules, func=caller())
     phases = phase_arguments(locals())
-    frame = _gaps(data, func=func, values=values, phases=phases)
+    frame = _gaps(data, values=values, phases=phases)
     y = frame["value"].to_numpy() ** (1.0 / _T_POWER)
     group = frame["_group"].to_numpy()
     mean, sigma, method = individual_standards(y, frame, center=None, sigma=None, screened=screened)
@@ -198,7 +194,6 @@ def t_chart(
         frame,
         limits,
         chart="t",
-        func=func,
         nsigmas=nsigmas,
         rules=rule_names,
         n=np.ones(len(frame)),

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import format_values
 from ._assemble import Limits, assemble
 from ._inputs import build_frame, phase_arguments
@@ -70,22 +70,22 @@ def run_chart(
        e113825.
     .. [2] Validated against qicharts2 (``qic(chart="run")``).
     """
-    func = "run_chart"
-    rule_names = resolve_rules(rules, func=func)
+    func = caller()
+    rule_names = resolve_rules(rules, func=caller())
     if not set(rule_names) <= set(RULE_SETS["anhoj"]):
         raise ValueError(
             f"The 'rules' parameter of {func} must name Anhøj's rules ('anhoj', 'anhoj_runs', "
             f"'anhoj_crossings') or be None; a run chart has no limits or sigma zones. Got "
             f"{format_values(rule_names)} instead. Use i_mr_chart for limit-based rules."
         )
-    frame = build_frame(data, func=func, stats={"value": values}, **phase_arguments(locals()))
+    frame = build_frame(data, stats={"value": values}, **phase_arguments(locals()))
     x = frame["value"].to_numpy()
     median = _baseline_medians(frame, x)
     group = frame["_group"].to_numpy()
     unit = np.ones(median.size)
     limits = Limits(x, median[group], unit[group], median, unit * np.nan, "none")
     chart = assemble(
-        frame, limits, chart="run", func=func, nsigmas=3.0, rules=rule_names, n=np.ones(len(frame))
+        frame, limits, chart="run", nsigmas=3.0, rules=rule_names, n=np.ones(len(frame))
     )
     blank = dict.fromkeys(["lcl", "ucl", "sigma", "z"], np.nan)
     return replace(chart, table=chart.table.assign(**blank))

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from .._caller import public
+from .._caller import caller, public
 from .._multiple import q_values
 from .._results import TidyResult, drawing
 from .._validation import (
@@ -207,17 +207,17 @@ def control_charts(
        Engineering* 14(4), 531-537.
     .. [2] Validated against qicharts2 facets (``qic(..., facets=~infection, chart="u")``).
     """
-    func = "control_charts"
+    func = caller()
     engine = is_engine_frame(data)
     if engine:
-        data = engine_frame(data, func=func)
+        data = engine_frame(data)
         if outcome is None:  # aggregates: small, read them into pandas
             data, engine = collect(data), False
     if not engine:
-        check_frame(data, func=func)
-    check_option(chart, name="chart", options=_CHARTS, func=func)
+        check_frame(data)
+    check_option(chart, name="chart", options=_CHARTS)
     segments = as_column_list(by)
-    check_columns(data, [*segments, subgroup], func=func)
+    check_columns(data, [*segments, subgroup])
     if outcome is not None:
         count = _count_on_engine if engine else _count_outcomes
         data = count(
@@ -239,13 +239,12 @@ def control_charts(
                 "individuals chart has normal limits. Leave 'limits' at 'normal'."
             )
         result = _individuals(
-            data, func=func, values=values, center=None, sigma=None, screened=screened, **phases
+            data, values=values, center=None, sigma=None, screened=screened, **phases
         ).location
     else:
         kind = chart.removeprefix("laney_")
         result = _attribute_chart(
             data,
-            func=func,
             chart=kind,
             defects=defects,
             n=None if kind == "c" else n,
@@ -290,7 +289,6 @@ def _count_on_engine(data, *, by, subgroup, outcome, freq, carried) -> pd.DataFr
         outcome=outcome,
         weight=None,
         floor={subgroup: freq},
-        func="control_charts",
     )
     return counts.rename(columns={"errors": "defects"})[[*by, subgroup, *carried, "defects", "n"]]
 
@@ -309,10 +307,10 @@ def _count_outcomes(
     carried: list[str],
 ) -> pd.DataFrame:
     """Count audit rows per segment and subgroup: ``defects`` (outcome sum) and ``n``."""
-    check_columns(data, [outcome, *carried], func="control_charts")
+    check_columns(data, [outcome, *carried])
     key = _floor(data[subgroup], freq) if freq is not None else data[subgroup]
-    check_complete(data, [outcome], "control_charts")
-    flags = outcome_indicator(data[outcome], outcome, "control_charts")[outcome]
+    check_complete(data, [outcome])
+    flags = outcome_indicator(data[outcome], outcome)[outcome]
     flags.index = data.index
     keys = [data[column] for column in by] + [key.rename(subgroup)]
     grouped = flags.astype(np.int64).groupby(keys, sort=False, observed=True)
@@ -446,7 +444,7 @@ def _simulated_null(
         z = rng.standard_normal(size * replicates)
         series = Series(z, z > result.nsigmas, z < -result.nsigmas, stacked,
                         zone=result.nsigmas / 3.0)  # fmt: skip
-        firings = len(evaluate(series, resolve_rules(list(result.rules), func="control_charts")))
+        firings = len(evaluate(series, resolve_rules(list(result.rules), func=caller())))
         copies = np.concatenate([segment + r * (segment[-1] + 1) for r in range(replicates)])
         ends = np.r_[copies[1:] != copies[:-1], True]
         replicate = np.repeat(np.arange(replicates), size)[ends]
@@ -479,7 +477,7 @@ def _count_replicates(result, replicates, rng, *, by, laney, screened, limits, e
     with warnings.catch_warnings():  # stages without limits were reported on the real data
         warnings.filterwarnings("ignore", message="control_charts: no control limits")
         return _attribute_chart(
-            frame, func="control_charts", chart=result.chart.removeprefix("laney_"),
+            frame, chart=result.chart.removeprefix("laney_"),
             defects="defects", n="n", subgroup="subgroup", stage="stage", breaks=None,
             baseline="baseline", exclude=exclude, center=None, nsigmas=result.nsigmas,
             rules=list(result.rules), laney=laney, screened=screened, limits=limits,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import format_values
 from .constants import c4, d2
 
@@ -24,8 +24,9 @@ __all__ = [
 ]
 
 
-def _finite_values(values: ArrayLike, *, func: str, name: str, minimum: int) -> np.ndarray:
+def _finite_values(values: ArrayLike, *, name: str, minimum: int) -> np.ndarray:
     """Return ``values`` as a 1-d float array, raising if it has fewer than ``minimum`` finite."""
+    func = caller()
     array = np.asarray(values, dtype=float).ravel()
     if np.isfinite(array).sum() < minimum:
         raise ValueError(
@@ -36,11 +37,10 @@ def _finite_values(values: ArrayLike, *, func: str, name: str, minimum: int) -> 
     return array
 
 
-def _subgroup_pairs(
-    stats: ArrayLike, n: ArrayLike, *, func: str, name: str
-) -> tuple[np.ndarray, np.ndarray]:
+def _subgroup_pairs(stats: ArrayLike, n: ArrayLike, *, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Return per-subgroup statistics and sizes as aligned arrays, dropping missing statistics."""
-    values = _finite_values(stats, func=func, name=name, minimum=1)
+    func = caller()
+    values = _finite_values(stats, name=name, minimum=1)
     sizes = np.broadcast_to(np.asarray(n, dtype=float), values.shape).ravel()
     if (values < 0).any():
         bad = values[values < 0]
@@ -86,7 +86,7 @@ def sigma_moving_range(values: ArrayLike, *, screened: bool = False) -> float:
     .. [2] L. S. Nelson (1982), "Control charts for individual measurements", *Journal of
        Quality Technology* 14(3), 172-173.
     """
-    array = _finite_values(values, func="sigma_moving_range", name="values", minimum=2)
+    array = _finite_values(values, name="values", minimum=2)
     if not np.isfinite(array[1:] - array[:-1]).any():
         raise ValueError(
             "sigma_moving_range needs two consecutive finite values to form a moving range; "
@@ -124,7 +124,7 @@ def sigma_range(ranges: ArrayLike, n: ArrayLike) -> float:
     .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, section 6.2.
     .. [2] L. Scrucca, qcc R package, ``sd.xbar(std.dev = "UWAVE-R")``.
     """
-    values, sizes = _subgroup_pairs(ranges, n, func="sigma_range", name="ranges")
+    values, sizes = _subgroup_pairs(ranges, n, name="ranges")
     return float(grouped_range_sigma(values, sizes, _one_group(values), 1)[0])
 
 
@@ -155,7 +155,7 @@ def sigma_sbar(sds: ArrayLike, n: ArrayLike) -> float:
     ----------
     .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, section 6.3.
     """
-    values, sizes = _subgroup_pairs(sds, n, func="sigma_sbar", name="sds")
+    values, sizes = _subgroup_pairs(sds, n, name="sds")
     return float(grouped_sbar_sigma(values, sizes, _one_group(values), 1)[0])
 
 
@@ -192,7 +192,7 @@ def sigma_pooled(sds: ArrayLike, n: ArrayLike, *, unbiased: bool = True) -> floa
     .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, section 6.3.2.
     .. [2] L. Scrucca, qcc R package, ``sd.xbar(std.dev = "RMSDF")``.
     """
-    values, sizes = _subgroup_pairs(sds, n, func="sigma_pooled", name="sds")
+    values, sizes = _subgroup_pairs(sds, n, name="sds")
     return float(grouped_pooled_sigma(values, sizes, _one_group(values), 1, unbiased=unbiased)[0])
 
 
@@ -219,7 +219,7 @@ def sigma_overall(values: ArrayLike) -> float:
     ----------
     .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, section 8.2.
     """
-    array = _finite_values(values, func="sigma_overall", name="values", minimum=2)
+    array = _finite_values(values, name="values", minimum=2)
     return float(np.nanstd(array, ddof=1))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._docstrings import fill_docstring
 from .._results import TidyResult, drawing
 from .._validation import check_option
@@ -22,7 +22,8 @@ from .variables import _check_known, individual_standards
 __all__ = ["CusumChart", "cusum_chart", "ewma_chart"]
 
 
-def _positive(value: float, *, name: str, func: str, upper: float = np.inf) -> float:
+def _positive(value: float, *, name: str, upper: float = np.inf) -> float:
+    func = caller()
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     if not ok or not 0 < value <= upper:
         bound = f"in (0, {upper:g}]" if np.isfinite(upper) else "> 0"
@@ -101,14 +102,13 @@ def ewma_chart(
     .. [2] D. C. Montgomery, *Introduction to Statistical Quality Control*, section 9.2.
     .. [3] Validated against R's qcc (``ewma``).
     """
-    func = "ewma_chart"
-    nsigmas = _check_nsigmas(nsigmas, func=func)
-    smoothing = _positive(smoothing, name="smoothing", func=func, upper=1.0)
-    check_option(limits, name="limits", options=["exact", "asymptotic"], func=func)
-    _check_known(center, name="center", func=func, positive=False)
-    _check_known(sigma, name="sigma", func=func, positive=True)
+    nsigmas = _check_nsigmas(nsigmas)
+    smoothing = _positive(smoothing, name="smoothing", upper=1.0)
+    check_option(limits, name="limits", options=["exact", "asymptotic"])
+    _check_known(center, name="center", positive=False)
+    _check_known(sigma, name="sigma", positive=True)
     phases = phase_arguments(locals())
-    frame = build_frame(data, func=func, stats={"value": values}, **phases)
+    frame = build_frame(data, stats={"value": values}, **phases)
     mean, spread, method = individual_standards(
         frame["value"].to_numpy(), frame, center=center, sigma=sigma, screened=screened
     )
@@ -128,7 +128,6 @@ def ewma_chart(
             mean[group] + ewma, mean[group], spread[group] * np.sqrt(factor), mean, spread, method
         ),
         chart="ewma",
-        func=func,
         nsigmas=nsigmas,
         rules=["we1"],
         n=np.ones(len(frame)),
@@ -259,18 +258,18 @@ def cusum_chart(
     .. [2] D. C. Montgomery, *Introduction to Statistical Quality Control*, section 9.1.
     .. [3] Validated against R's qcc (``cusum``) and Montgomery Table 9.2.
     """
-    func = "cusum_chart"
-    k = _positive(k, name="k", func=func) if k != 0 else 0.0
-    h = _positive(h, name="h", func=func)
+    func = caller()
+    k = _positive(k, name="k") if k != 0 else 0.0
+    h = _positive(h, name="h")
     if not isinstance(head_start, (int, float)) or not 0 <= head_start < h:
         raise ValueError(
             f"The 'head_start' parameter of {func} must be a number from 0 up to (not "
             f"including) h = {h:g}. Got {head_start!r} instead."
         )
-    _check_known(center, name="center", func=func, positive=False)
-    _check_known(sigma, name="sigma", func=func, positive=True)
+    _check_known(center, name="center", positive=False)
+    _check_known(sigma, name="sigma", positive=True)
     phases = phase_arguments(locals())
-    frame = build_frame(data, func=func, stats={"value": values}, **phases)
+    frame = build_frame(data, stats={"value": values}, **phases)
     mean, spread, _ = individual_standards(
         frame["value"].to_numpy(), frame, center=center, sigma=sigma, screened=screened
     )
@@ -280,7 +279,6 @@ def cusum_chart(
         frame,
         usable,
         by=(),
-        func=func,
         reason="fewer than two baseline points, or no variation",
         stacklevel=3,
     )

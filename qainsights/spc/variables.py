@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._docstrings import fill_docstring
 from .._validation import check_columns, check_frame, check_option, format_values
 from ._assemble import Limits, assemble, group_mean, used_mask
@@ -29,7 +29,8 @@ __all__ = ["i_mr_chart", "xbar_r_chart", "xbar_s_chart"]
 _SPREAD_RULES = ["we1"]  # spread charts are judged on their limits only
 
 
-def _check_known(value: float | None, *, name: str, func: str, positive: bool) -> None:
+def _check_known(value: float | None, *, name: str, positive: bool) -> None:
+    func = caller()
     if value is None:
         return
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
@@ -97,7 +98,7 @@ def i_mr_chart(
     .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, section 6.4.
     .. [2] Validated against qicharts2 (``qic(chart="i")``).
     """
-    return _individuals(func="i_mr_chart", **locals())
+    return _individuals(**locals())
 
 
 def individual_standards(
@@ -126,7 +127,6 @@ def individual_standards(
 def _individuals(
     data: pd.DataFrame | None,
     *,
-    func: str,
     values: Any,
     subgroup: Any,
     stage: Any,
@@ -141,13 +141,12 @@ def _individuals(
     by: Sequence[str] = (),
 ) -> ControlChartPair:
     """Shared body of the I-MR chart (of one series, or one per ``by`` segment)."""
-    nsigmas = _check_nsigmas(nsigmas, func=func)
-    _check_known(center, name="center", func=func, positive=False)
-    _check_known(sigma, name="sigma", func=func, positive=True)
-    rule_names = resolve_rules(rules, func=func)
+    nsigmas = _check_nsigmas(nsigmas)
+    _check_known(center, name="center", positive=False)
+    _check_known(sigma, name="sigma", positive=True)
+    rule_names = resolve_rules(rules, func=caller())
     frame = build_frame(
         data,
-        func=func,
         stats={"value": values},
         by=by,
         subgroup=subgroup,
@@ -166,7 +165,6 @@ def _individuals(
         frame,
         Limits(x, mean[group], spread[group], mean, spread, method),
         chart="i",
-        func=func,
         nsigmas=nsigmas,
         rules=rule_names,
         by=by,
@@ -188,7 +186,6 @@ def _individuals(
         frame,
         ranges,
         chart="mr",
-        func=func,
         nsigmas=nsigmas,
         rules=_SPREAD_RULES,
         by=by,
@@ -204,7 +201,6 @@ def _subgroup_stats(
     values: Any,
     subgroup: Any,
     carried: Sequence[str],
-    func: str,
 ) -> tuple[pd.DataFrame, str]:
     """Aggregate observations to one row per subgroup: n, mean, standard deviation, range.
 
@@ -212,14 +208,15 @@ def _subgroup_stats(
     Returns the aggregate frame (columns ``_n``, ``_mean``, ``_sd``, ``_range``) and the name
     of its subgroup column.
     """
+    func = caller()
     if data is None:
         if values is None or subgroup is None:
             raise TypeError(f"{func} needs 'values' and 'subgroup' (columns, or arrays).")
         data = pd.DataFrame({"_value": np.asarray(values), "_subgroup": np.asarray(subgroup)})
         values, subgroup = "_value", "_subgroup"
     else:
-        check_frame(data, func=func)
-        check_columns(data, [values, subgroup, *carried], func=func)
+        check_frame(data)
+        check_columns(data, [values, subgroup, *carried])
     numbers = pd.to_numeric(data[values], errors="coerce")
     if numbers.isna().any():
         keys = data.loc[numbers.isna(), subgroup]
@@ -248,7 +245,6 @@ def _subgroup_stats(
 def _xbar_pair(
     data: pd.DataFrame | None,
     *,
-    func: str,
     spread_kind: str,
     values: Any,
     subgroup: Any,
@@ -263,10 +259,11 @@ def _xbar_pair(
     method: str,
 ) -> ControlChartPair:
     """Shared body of the Xbar-R and Xbar-S charts."""
-    nsigmas = _check_nsigmas(nsigmas, func=func)
-    _check_known(center, name="center", func=func, positive=False)
-    _check_known(sigma, name="sigma", func=func, positive=True)
-    rule_names = resolve_rules(rules, func=func)
+    func = caller()
+    nsigmas = _check_nsigmas(nsigmas)
+    _check_known(center, name="center", positive=False)
+    _check_known(sigma, name="sigma", positive=True)
+    rule_names = resolve_rules(rules, func=caller())
     for name, spec, allowed in (("stage", stage, str), ("baseline", baseline, (str, slice))):
         if spec is not None and not isinstance(spec, allowed):
             raise TypeError(
@@ -275,10 +272,9 @@ def _xbar_pair(
                 f"applies to whole subgroups. Got {type(spec).__name__} instead."
             )
     carried = [spec for spec in (stage, baseline) if isinstance(spec, str)]
-    stats, key = _subgroup_stats(data, values=values, subgroup=subgroup, carried=carried, func=func)
+    stats, key = _subgroup_stats(data, values=values, subgroup=subgroup, carried=carried)
     frame = build_frame(
         stats,
-        func=func,
         stats={"n": "_n", "mean": "_mean", "sd": "_sd", "range": "_range"},
         subgroup=key,
         stage=stage,
@@ -312,7 +308,6 @@ def _xbar_pair(
         frame,
         Limits(mean, grand[group], process[group] / np.sqrt(n), grand, process, label),
         chart="xbar",
-        func=func,
         nsigmas=nsigmas,
         rules=rule_names,
         degenerate="the baseline has no within-subgroup variation or no subgroups",
@@ -335,7 +330,6 @@ def _xbar_pair(
         frame,
         spread,
         chart=spread_kind,
-        func=func,
         nsigmas=nsigmas,
         rules=_SPREAD_RULES,
         degenerate="the baseline has no within-subgroup variation or no subgroups",
@@ -402,7 +396,7 @@ def xbar_r_chart(
     .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, section 6.2.
     .. [2] Validated against R's qcc (``qcc(type="xbar")``, ``qcc(type="R")``).
     """
-    return _xbar_pair(func="xbar_r_chart", spread_kind="r", method="range", **locals())
+    return _xbar_pair(spread_kind="r", method="range", **locals())
 
 
 @public
@@ -455,8 +449,8 @@ def xbar_s_chart(
     .. [1] D. C. Montgomery, *Introduction to Statistical Quality Control*, section 6.3.
     .. [2] Validated against R's qcc (``qcc(type="xbar", std.dev=...)``, ``qcc(type="S")``).
     """
-    check_option(method, name="method", options=["sbar", "pooled"], func="xbar_s_chart")
-    return _xbar_pair(func="xbar_s_chart", spread_kind="s", **locals())
+    check_option(method, name="method", options=["sbar", "pooled"])
+    return _xbar_pair(spread_kind="s", **locals())
 
 
 fill_docstring(i_mr_chart, phases=_PHASE_DOC)

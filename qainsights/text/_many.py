@@ -7,14 +7,16 @@ import pandas as pd
 from scipy import sparse
 from scipy.special import ndtr
 
+from .._caller import caller
 from .._compat import STR
 from .._multiple import q_values
 from .logodds import log_odds
 from .tokens import term_matrix
 
 
-def check_prior_and_alpha(prior, alpha, func: str) -> bool:
+def check_prior_and_alpha(prior, alpha) -> bool:
     """Validate ``prior`` and ``alpha``; return whether the prior is flat (a number)."""
+    func = caller()
     if not (isinstance(alpha, float | int) and 0 < alpha < 1):
         raise ValueError(
             f"The 'alpha' parameter of {func} must be a number strictly between 0 and 1. "

@@ -6,14 +6,12 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._deprecation import renamed
 from .._validation import check_columns, check_frame, check_integer
 from ._many import check_prior_and_alpha, compare_rows, group_counts
 
 __all__ = ["terms_by_group"]
-
-_FUNC = "terms_by_group"
 
 
 @public
@@ -76,16 +74,16 @@ def terms_by_group(
     16(4), 372-403. Benjamini, Y. & Hochberg, Y. (1995). JRSS B 57, 289-300.
     """
     group = by
-    frame = check_frame(data, func=_FUNC)
-    check_columns(frame, [text, group], func=_FUNC)
-    check_integer(min_count, name="min_count", func=_FUNC, minimum=1)
-    flat = check_prior_and_alpha(prior, alpha, _FUNC)
+    frame = check_frame(data)
+    check_columns(frame, [text, group])
+    check_integer(min_count, name="min_count", minimum=1)
+    flat = check_prior_and_alpha(prior, alpha)
     counts, comments, labels, terms = group_counts(
         frame, text, group, ngram_range=ngram_range, stop_words=stop_words
     )
     if len(labels) < 2:
         raise ValueError(
-            f"The {group!r} column of {_FUNC} must hold at least two values with comments in "
+            f"The {group!r} column of {caller()} must hold at least two values with comments in "
             f"{text!r}. Got {len(labels)}."
         )
     rest = counts.sum(axis=0, keepdims=True) - counts

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.special import ndtr
 
-from .._caller import public
+from .._caller import caller, public
 from .._compat import STR
 from .._deprecation import renamed
 from .._multiple import q_values
@@ -26,8 +26,6 @@ from .redact import snippet
 from .tokens import term_matrix
 
 __all__ = ["DistinctiveTerms", "distinctive_terms", "log_odds", "log_odds_z"]
-
-_FUNC = "distinctive_terms"
 
 
 @public
@@ -135,7 +133,7 @@ class DistinctiveTerms(TidyResult):
     @public
     def top(self, k: int = 10, *, side: str = "target") -> pd.DataFrame:
         """The ``k`` distinctive terms of ``side`` (``'target'`` or ``'reference'``), strongest first."""
-        check_integer(k, name="k", func="DistinctiveTerms.top", minimum=1)
+        check_integer(k, name="k", minimum=1)
         if side not in ("target", "reference"):
             raise ValueError(
                 "The 'side' parameter of DistinctiveTerms.top must be one of 'target', "
@@ -152,7 +150,7 @@ def _side_mask(values: pd.Series, chosen, name: str) -> np.ndarray:
     if missing:
         present = pd.unique(values.dropna())
         raise ValueError(
-            f"The {name!r} parameter of {_FUNC} names {format_values(missing)}, which "
+            f"The {name!r} parameter of {caller()} names {format_values(missing)}, which "
             f"{values.name!r} does not hold. Its values include {format_values(present)}."
         )
     return mask
@@ -164,7 +162,7 @@ def _prior(prior: Any, pooled: np.ndarray, prior_scale: float | None) -> tuple[n
         scale = total if prior_scale is None else float(prior_scale)
         if not scale > 0:
             raise ValueError(
-                f"The 'prior_scale' parameter of {_FUNC} must be a positive number or None. "
+                f"The 'prior_scale' parameter of {caller()} must be a positive number or None. "
                 f"Got {prior_scale!r} instead."
             )
         return scale * pooled / total, f"informative Dirichlet, pooled term shares x {scale:g}"
@@ -174,7 +172,7 @@ def _prior(prior: Any, pooled: np.ndarray, prior_scale: float | None) -> tuple[n
     if number and prior > 0:
         return np.full(pooled.shape, float(prior)), f"flat Dirichlet, {float(prior):g} per term"
     raise ValueError(
-        f"The 'prior' parameter of {_FUNC} must be 'pooled' or a positive number. Got "
+        f"The 'prior' parameter of {caller()} must be 'pooled' or a positive number. Got "
         f"{prior!r} instead."
     )
 
@@ -287,13 +285,13 @@ def distinctive_terms(
     Analysis 16(4), 372-403. Benjamini, Y. & Hochberg, Y. (1995). JRSS B 57, 289-300.
     """
     group = by
-    frame = check_frame(data, func=_FUNC)
-    check_columns(frame, [text, group], func=_FUNC)
-    check_integer(min_count, name="min_count", func=_FUNC, minimum=1)
-    check_integer(snippet_width, name="snippet_width", func=_FUNC, minimum=10)
+    frame = check_frame(data)
+    check_columns(frame, [text, group])
+    check_integer(min_count, name="min_count", minimum=1)
+    check_integer(snippet_width, name="snippet_width", minimum=10)
     if not (isinstance(alpha, float | int) and 0 < alpha < 1):
         raise ValueError(
-            f"The 'alpha' parameter of {_FUNC} must be a number strictly between 0 and 1. "
+            f"The 'alpha' parameter of {caller()} must be a number strictly between 0 and 1. "
             f"Got {alpha!r} instead."
         )
     values = frame[group]
@@ -305,7 +303,7 @@ def distinctive_terms(
     )
     if (in_target & in_reference).any():
         raise ValueError(
-            f"The 'target' and 'reference' parameters of {_FUNC} share values of {group!r}; "
+            f"The 'target' and 'reference' parameters of {caller()} share values of {group!r}; "
             "give two disjoint sets of values."
         )
     raw = frame[text]
@@ -317,7 +315,7 @@ def distinctive_terms(
     for side, chosen in rows.items():
         if not len(chosen):
             raise ValueError(
-                f"The {side} side of {_FUNC} has no comment with text in {text!r}. Check the "
+                f"The {side} side of {caller()} has no comment with text in {text!r}. Check the "
                 f"'{side}' values and that {text!r} holds the comments."
             )
     used = np.concatenate([rows["target"], rows["reference"]])

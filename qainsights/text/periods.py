@@ -6,13 +6,11 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import check_columns, check_frame, check_integer
 from ._many import check_prior_and_alpha, compare_rows, group_counts
 
 __all__ = ["rising_terms"]
-
-_FUNC = "rising_terms"
 
 
 @public
@@ -79,16 +77,16 @@ def rising_terms(
     Monroe, B. L., Colaresi, M. P. & Quinn, K. M. (2008). Fightin' words. Political Analysis
     16(4), 372-403. Benjamini, Y. & Hochberg, Y. (1995). JRSS B 57, 289-300.
     """
-    frame = check_frame(data, func=_FUNC)
-    check_columns(frame, [text, period], func=_FUNC)
-    check_integer(min_count, name="min_count", func=_FUNC, minimum=1)
-    flat = check_prior_and_alpha(prior, alpha, _FUNC)
+    frame = check_frame(data)
+    check_columns(frame, [text, period])
+    check_integer(min_count, name="min_count", minimum=1)
+    flat = check_prior_and_alpha(prior, alpha)
     counts, comments, periods, terms = group_counts(
         frame, text, period, ngram_range=ngram_range, stop_words=stop_words
     )
     if len(periods) < 2:
         raise ValueError(
-            f"The {period!r} column of {_FUNC} must hold at least two periods with comments in "
+            f"The {period!r} column of {caller()} must hold at least two periods with comments in "
             f"{text!r}. Got {len(periods)}."
         )
     y_t, y_r = counts[1:], counts[:-1]

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._caller import public
+from .._caller import caller, public
 from .._compat import STR
 from .._validation import check_integer
 from .tokens import tokenize
@@ -87,7 +87,7 @@ def identifying_terms(terms, *, identifiers: Iterable[str] = (), texts=None) -> 
     names = [str(v) for v in identifiers]
     words = set(tokenize(pd.Series(names, dtype=object))["term"])
     if texts is not None:
-        raw, _ = _as_series(texts, "identifying_terms")
+        raw, _ = _as_series(texts)
         words |= set(tokenize(raw)["term"]) - set(tokenize(_masked(raw, names, blank=True))["term"])
     parts = tokenize(values)
     named = parts.loc[parts["term"].isin(words), "document"].unique()
@@ -99,7 +99,8 @@ def _array(texts: pd.Series) -> pa.Array:
     return pa.array(texts.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
 
 
-def _as_series(texts, func: str) -> tuple[pd.Series, bool]:
+def _as_series(texts) -> tuple[pd.Series, bool]:
+    func = caller()
     if isinstance(texts, str):
         return pd.Series([texts], dtype=object), True
     values = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
@@ -164,7 +165,7 @@ def mask_text(texts, *, identifiers: Iterable[str] = ()):
     OWASP Logging Cheat Sheet, "Data to exclude" (personal data and identifiers in free text);
     RE2 syntax for the patterns.
     """
-    values, scalar = _as_series(texts, "mask_text")
+    values, scalar = _as_series(texts)
     masked = _masked(values, [str(v) for v in identifiers], blank=False)
     return masked.iloc[0] if scalar else masked
 
@@ -212,7 +213,7 @@ def snippet(texts, *, width: int = 160, identifiers: Iterable[str] = ()):
     ----------
     OWASP Logging Cheat Sheet (as :func:`mask_text`).
     """
-    check_integer(width, name="width", func="snippet", minimum=10)
+    check_integer(width, name="width", minimum=10)
     masked = mask_text(texts, identifiers=identifiers)
     values = pd.Series([masked], dtype=object) if isinstance(masked, str) else masked
     flat = values.str.replace(r"\s+", " ", regex=True).str.strip()

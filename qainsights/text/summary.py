@@ -16,8 +16,6 @@ from .redact import identifier_values, identifying_terms
 
 __all__ = ["CommentSummary", "comment_summary"]
 
-_FUNC = "comment_summary"
-
 
 @dataclass(frozen=True, repr=False)
 class CommentSummary(TidyResult):
@@ -106,9 +104,9 @@ def comment_summary(
     Monroe, B. L., Colaresi, M. P. & Quinn, K. M. (2008). Fightin' words. Political Analysis
     16(4), 372-403.
     """
-    frame = check_frame(audits, func=_FUNC, name="audits")
-    check_columns(frame, [text, "month", "is_error"], func=_FUNC, param="audits")
-    check_integer(top, name="top", func=_FUNC, minimum=1)
+    frame = check_frame(audits, name="audits")
+    check_columns(frame, [text, "month", "is_error"], param="audits")
+    check_integer(top, name="top", minimum=1)
     if previous is None:
         previous = (pd.Period(month, freq="M") - 1).strftime("%Y-%m")
     errors = frame.loc[frame["is_error"].astype(bool), [text, "month"]]

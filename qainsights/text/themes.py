@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._compat import STR
 from .._results import TidyResult
 from .._validation import as_column_list, check_columns, check_frame, check_integer
@@ -21,11 +21,10 @@ from .tokens import term_matrix
 
 __all__ = ["CommentThemes", "comment_themes"]
 
-_FUNC = "comment_themes"
 
-
-def require_sklearn(func: str = _FUNC):
-    """scikit-learn's NMF and TfidfTransformer, or an ImportError naming ``func`` and the extra."""
+def require_sklearn():
+    """scikit-learn's NMF and TfidfTransformer, or an ImportError naming the caller and the extra."""
+    func = caller()
     try:
         from sklearn.decomposition import NMF
         from sklearn.feature_extraction.text import TfidfTransformer
@@ -189,18 +188,18 @@ def comment_themes(
     al. 2011, JMLR 12, 2825-2830).
     """
     nmf_class, tfidf_class = require_sklearn()
-    frame = check_frame(data, func=_FUNC)
-    segments = as_column_list(by, name="by", func=_FUNC) if by is not None else []
-    check_columns(frame, [text, *segments, *([period] if period else [])], func=_FUNC)
-    check_integer(n_themes, name="n_themes", func=_FUNC, minimum=2)
+    frame = check_frame(data)
+    segments = as_column_list(by, name="by") if by is not None else []
+    check_columns(frame, [text, *segments, *([period] if period else [])])
+    check_integer(n_themes, name="n_themes", minimum=2)
     for name, value in (
         ("min_comments", min_comments),
         ("max_terms", max_terms),
         ("n_terms", n_terms),
         ("n_examples", n_examples),
     ):
-        check_integer(value, name=name, func=_FUNC, minimum=1)
-    check_integer(seed, name="seed", func=_FUNC, minimum=0)
+        check_integer(value, name=name, minimum=1)
+    check_integer(seed, name="seed", minimum=0)
     raw = frame[text]
     usable = np.flatnonzero(raw.notna().to_numpy() & (raw.astype(STR).str.strip() != "").to_numpy())
     matrix = term_matrix(
@@ -213,7 +212,7 @@ def comment_themes(
     keep.sort()
     if len(keep) < n_themes:
         raise ValueError(
-            f"The comments of {_FUNC} have {len(keep)} terms in at least {min_comments} "
+            f"The comments of {caller()} have {len(keep)} terms in at least {min_comments} "
             f"comments, fewer than n_themes={n_themes}. Lower 'n_themes' or 'min_comments'."
         )
     tfidf = tfidf_class().fit_transform(matrix.counts[:, keep])

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import sparse
 
-from .._caller import public
+from .._caller import caller, public
 from .._validation import format_values
 
 __all__ = ["ENGLISH_STOP_WORDS", "TermMatrix", "term_matrix", "tokenize"]
@@ -262,7 +262,8 @@ def _ngrams(texts: pa.Array, stop_words: frozenset[str], ngram_range: tuple[int,
     return remap[ids], owners, np.concatenate(terms)[used]
 
 
-def _check_options(ngram_range, stop_words, func: str) -> tuple[tuple[int, int], frozenset[str]]:
+def _check_options(ngram_range, stop_words) -> tuple[tuple[int, int], frozenset[str]]:
+    func = caller()
     if not (
         isinstance(ngram_range, tuple)
         and len(ngram_range) == 2
@@ -293,7 +294,8 @@ def _check_options(ngram_range, stop_words, func: str) -> tuple[tuple[int, int],
     return ngram_range, frozenset(folded)
 
 
-def _as_text_array(texts: Iterable[str | None], func: str) -> pd.Series:
+def _as_text_array(texts: Iterable[str | None]) -> pd.Series:
+    func = caller()
     values = pd.Series(texts) if not isinstance(texts, pd.Series) else texts
     present = values.dropna()
     not_text = present[~present.map(type).isin([str])] if values.dtype == object else None
@@ -351,8 +353,8 @@ def tokenize(
     Unicode Standard Annex #15 (normalisation forms) and the Unicode case-folding rules of
     Python's ``str.casefold``; RE2 character classes ``\p{L}``, ``\p{M}``, ``\p{N}``.
     """
-    ngram_range, stops = _check_options(ngram_range, stop_words, "tokenize")
-    values = _as_text_array(texts, "tokenize")
+    ngram_range, stops = _check_options(ngram_range, stop_words)
+    values = _as_text_array(texts)
     arr = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
     ids, owners, terms = _ngrams(arr, stops, ngram_range)
     return pd.DataFrame({"document": owners, "term": terms[ids]})
@@ -393,8 +395,8 @@ def term_matrix(
     scikit-learn's ``CountVectorizer`` defines the same matrix (with an ASCII-leaning default
     token pattern); Pedregosa et al. (2011), JMLR 12, 2825-2830.
     """
-    ngram_range, stops = _check_options(ngram_range, stop_words, "term_matrix")
-    values = _as_text_array(texts, "term_matrix")
+    ngram_range, stops = _check_options(ngram_range, stop_words)
+    values = _as_text_array(texts)
     code, unique = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
     arr = pa.array(np.asarray(unique, dtype=object), type=pa.large_string(), from_pandas=True)
     term_code, owners, terms = _ngrams(arr, stops, ngram_range)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._caller import caller
 from .._validation import (
     as_column_list,
     check_columns,
@@ -39,7 +40,7 @@ SQUARE_COLUMNS = ("squares_baseline", "squares_current")
 
 
 def counts_by_period(
-    data, *, keys, period, outcome, errors, n, func, weight=None, squares=False
+    data, *, keys, period, outcome, errors, n, weight=None, squares=False
 ) -> pd.DataFrame:
     """Errors and audits per combination of ``keys`` and ``period``, from rows or aggregates.
 
@@ -61,6 +62,7 @@ def counts_by_period(
     ``squares``, the cell's sum of squared weights on the same scale (``n²`` over Kish's
     effective size).
     """
+    func = caller()
     if weight is not None and (errors is not None or n is not None):
         raise ValueError(
             f"The 'weight' parameter of {func} applies to audit rows; an aggregate frame "
@@ -81,24 +83,24 @@ def counts_by_period(
         )
     design = []  # the weighted rows' variance columns, counted on the engine
     if is_engine_frame(data):
-        data = _engine_counts(data, keys, period, outcome, aggregate, func, weight, squares)
+        data = _engine_counts(data, keys, period, outcome, aggregate, weight, squares)
         errors, n = (errors, n) if aggregate else ("errors", "n")
         design = [] if aggregate or weight is None else ["var_errors", *(["squares"] * squares)]
         aggregate, weight = True, None
-    check_frame(data, func=func)
+    check_frame(data)
     measures = [errors, n] if aggregate else [outcome]
-    check_columns(data, [*keys, period, *measures], func=func)
+    check_columns(data, [*keys, period, *measures])
     if data.empty:
         raise ValueError(f"{func} got no rows: 'data' has 0 rows. Check the filter upstream.")
-    check_complete(data, [*keys, period, *measures], func)
+    check_complete(data, [*keys, period, *measures])
     if aggregate:
-        values = _aggregate_counts(data, errors, n, func=func)
+        values = _aggregate_counts(data, errors, n)
         values[design] = data[design].to_numpy()
     else:
-        values = outcome_indicator(data[outcome], outcome, func).set_axis(["errors"], axis=1)
+        values = outcome_indicator(data[outcome], outcome).set_axis(["errors"], axis=1)
         values["n"] = 1.0
         if weight is not None:
-            w = check_weights(data, weight, func=func)
+            w = check_weights(data, weight)
             y = values["errors"].to_numpy()
             values = values.assign(sum_w=w, sum_w2=w * w, sum_wy=w * y, sum_w2y=w * w * y)
     values.index = data.index
@@ -145,13 +147,11 @@ def effective_counts(errors, n, var_errors) -> tuple[np.ndarray, np.ndarray]:
     return rate * m, m
 
 
-def _engine_counts(data, keys, period, outcome, aggregate, func, weight, squares=False):
+def _engine_counts(data, keys, period, outcome, aggregate, weight, squares=False):
     """A polars, DuckDB or Spark frame as a pandas aggregate: rows counted on their engine."""
     if aggregate:
-        return collect(engine_frame(data, func=func))
-    sums = error_sums(
-        data, keys=[*keys, period], outcome=outcome, weight=weight, floor={}, func=func
-    )
+        return collect(engine_frame(data))
+    sums = error_sums(data, keys=[*keys, period], outcome=outcome, weight=weight, floor={})
     if weight is not None:
         sums = _normalised(
             sums[[*keys, period, "n", "sum_w", "sum_w2", "sum_wy", "sum_w2y"]],
@@ -162,8 +162,9 @@ def _engine_counts(data, keys, period, outcome, aggregate, func, weight, squares
     return sums[[*keys, period, "errors", "n"]]
 
 
-def _aggregate_counts(data: pd.DataFrame, errors: str, n: str, *, func: str) -> pd.DataFrame:
+def _aggregate_counts(data: pd.DataFrame, errors: str, n: str) -> pd.DataFrame:
     """Return the ``errors`` and ``n`` columns as floats after checking 0 <= errors <= n."""
+    func = caller()
     columns = {}
     for name, column in (("errors", errors), ("n", n)):
         if not pd.api.types.is_numeric_dtype(data[column]) or pd.api.types.is_bool_dtype(
@@ -185,8 +186,9 @@ def _aggregate_counts(data: pd.DataFrame, errors: str, n: str, *, func: str) -> 
     return pd.DataFrame(columns)
 
 
-def _period_values(values, column: pd.Series, *, name: str, func: str) -> list:
+def _period_values(values, column: pd.Series, *, name: str) -> list:
     """Return the period values asked for, converted to the column's type and checked."""
+    func = caller()
     values = [values] if np.ndim(values) == 0 else list(values)
     if pd.api.types.is_datetime64_any_dtype(column):
         try:
@@ -232,7 +234,6 @@ def two_period_counts(
     outcome,
     errors,
     n,
-    func: str,
     weight=None,
     squares=False,
 ) -> tuple[pd.DataFrame, list, list]:
@@ -244,12 +245,13 @@ def two_period_counts(
     the segment columns, and the two lists of periods used. Weighted rows add
     :data:`EFFECTIVE_COLUMNS` (and :data:`SQUARE_COLUMNS` with ``squares=True``).
     """
+    func = caller()
     keys = as_column_list(keys)
     table = counts_by_period(
-        data, keys=keys, period=period, outcome=outcome, errors=errors, n=n, func=func,
+        data, keys=keys, period=period, outcome=outcome, errors=errors, n=n,
         weight=weight, squares=squares,
     )  # fmt: skip
-    current = _period_values(current, table[period], name="current", func=func)
+    current = _period_values(current, table[period], name="current")
     if baseline is None:
         earlier = sorted(p for p in pd.unique(table[period]) if p < min(current))
         if not earlier:
@@ -258,7 +260,7 @@ def two_period_counts(
                 "'baseline' explicitly, or choose a later 'current' period."
             )
         baseline = earlier[-1:]
-    baseline = _period_values(baseline, table[period], name="baseline", func=func)
+    baseline = _period_values(baseline, table[period], name="baseline")
     shared = [p for p in current if p in set(baseline)]
     if shared:
         raise ValueError(

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._caller import public
+from .._caller import caller, public
 from .._compat import STR
 from .._deprecation import renamed
 from .._multiple import q_values
@@ -200,10 +200,10 @@ def detect_changepoints(
        week  rate_before  rate_after
     0     4         0.05         0.15
     """
-    func = "detect_changepoints"
+    func = caller()
     keys = as_column_list(by)
-    level = check_confidence(ci, func=func)
-    check_integer(min_size, name="min_size", func=func)
+    level = check_confidence(ci)
+    check_integer(min_size, name="min_size")
     if not (
         penalty == "bic"
         or (isinstance(penalty, (int, float)) and not isinstance(penalty, bool) and penalty >= 0)
@@ -212,9 +212,7 @@ def detect_changepoints(
             f"The 'penalty' parameter of {func} must be 'bic' or a number >= 0. Got "
             f"{penalty!r} instead."
         )
-    table = counts_by_period(
-        data, keys=keys, period=period, outcome=outcome, errors=errors, n=n, func=func
-    )
+    table = counts_by_period(data, keys=keys, period=period, outcome=outcome, errors=errors, n=n)
     errs, audits, index, periods = _series_matrix(table, keys, period)
     cum_errors = np.concatenate([np.zeros((len(errs), 1)), errs.cumsum(axis=1)], axis=1)
     cum_n = np.concatenate([np.zeros((len(audits), 1)), audits.cumsum(axis=1)], axis=1)
@@ -324,11 +322,9 @@ def trend_test(data, *, period, by=None, outcome="is_error", errors=None, n=None
         slope       z  p_value
     0  0.0125  2.1355   0.0327
     """
-    func = "trend_test"
+    func = caller()
     keys = as_column_list(by)
-    table = counts_by_period(
-        data, keys=keys, period=period, outcome=outcome, errors=errors, n=n, func=func
-    )
+    table = counts_by_period(data, keys=keys, period=period, outcome=outcome, errors=errors, n=n)
     periods = np.sort(pd.unique(table[period]))
     rank = pd.Series(np.arange(len(periods), dtype=float), index=periods)
     if scores is not None:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._caller import public
+from .._caller import caller, public
 from .._results import TidyResult, drawing
 from .._validation import as_column_list, check_confidence, check_integer, check_option
 from ._aggregate import EFFECTIVE_COLUMNS, SQUARE_COLUMNS, effective_counts, two_period_counts
@@ -208,11 +208,10 @@ def decompose_change(
     1 -0.0246   0.0246
     2 -0.0085   0.0385
     """
-    func = "decompose_change"
     keys = as_column_list(by)
-    level = check_confidence(ci, func=func)
-    check_option(method, name="method", options=("analytic", "bootstrap"), func=func)
-    check_integer(n_boot, name="n_boot", func=func, minimum=100)
+    level = check_confidence(ci)
+    check_option(method, name="method", options=("analytic", "bootstrap"))
+    check_integer(n_boot, name="n_boot", minimum=100)
     counts, _, _ = two_period_counts(
         data,
         keys=keys,
@@ -222,11 +221,10 @@ def decompose_change(
         outcome=outcome,
         errors=errors,
         n=n,
-        func=func,
         weight=weight,
         squares=True,
     )
-    _check_both_periods(counts, func=func)
+    _check_both_periods(counts)
     e0, n0 = counts["errors_baseline"].to_numpy(), counts["n_baseline"].to_numpy()
     e1, n1 = counts["errors_current"].to_numpy(), counts["n_current"].to_numpy()
     parts = kitagawa(e0, n0, e1, n1)
@@ -317,7 +315,8 @@ def linearised_variance(e0, n0, e1, n1, *, squares=None) -> np.ndarray:
     return variance
 
 
-def _check_both_periods(counts: pd.DataFrame, *, func: str) -> None:
+def _check_both_periods(counts: pd.DataFrame) -> None:
+    func = caller()
     for part in ("baseline", "current"):
         if counts[f"n_{part}"].sum() == 0:
             raise ValueError(

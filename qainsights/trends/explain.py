@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from .._caller import public
+from .._caller import caller, public
 from .._compat import STR
 from .._deprecation import renamed
 from .._multiple import q_values
@@ -203,13 +203,12 @@ def explain_change(
     >>> print(result.summary())
     The error rate rose from 5.0% to 7.5% (+2.5 points, 95% CI +1.4 to +3.6). 1 segment accounts for +2.5 points (100% of the change) through a higher error rate: site=b & queue=x (+2.5 points, from 5.0% to 15.0%). The largest mix effect, across site, is +0.0 points.
     """
-    func = "explain_change"
     dims = as_column_list(by)
-    level = check_confidence(ci, func=func)
-    check_confidence(alpha, func=func, name="alpha")
-    _check_min_n(min_n, func=func)
+    level = check_confidence(ci)
+    check_confidence(alpha, name="alpha")
+    _check_min_n(min_n)
     max_order = min(2, len(dims)) if max_order is None else max_order
-    _check_search(dims, max_order, max_segments, coverage, func=func)
+    _check_search(dims, max_order, max_segments, coverage)
     leaves, _, _ = two_period_counts(
         data,
         keys=dims,
@@ -219,10 +218,9 @@ def explain_change(
         outcome=outcome,
         errors=errors,
         n=n,
-        func=func,
         weight=weight,
     )
-    _check_both_periods(leaves, func=func)
+    _check_both_periods(leaves)
     labels, membership, families = _candidates(leaves, dims, max_order)
     measures = [c for c in (*PERIOD_COLUMNS, *EFFECTIVE_COLUMNS) if c in leaves.columns]
     leaf_all = leaves[measures].to_numpy()
@@ -275,7 +273,8 @@ def explain_change(
     )
 
 
-def _check_search(dims, max_order, max_segments, coverage, *, func: str) -> None:
+def _check_search(dims, max_order, max_segments, coverage) -> None:
+    func = caller()
     if (
         isinstance(coverage, bool)
         or not isinstance(coverage, (int, float))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .._caller import public
+from .._caller import caller, public
 from .._compat import STR
 from .._multiple import q_values
 from .._results import TidyResult, drawing
@@ -164,11 +164,10 @@ def compare_periods(
     0    a           0.05        0.1500   0.0017
     1    b           0.08        0.0733   0.8282
     """
-    func = "compare_periods"
     keys = as_column_list(by)
-    level = check_confidence(ci, func=func)
-    check_confidence(alpha, func=func, name="alpha")
-    _check_min_n(min_n, func=func)
+    level = check_confidence(ci)
+    check_confidence(alpha, name="alpha")
+    _check_min_n(min_n)
     counts, current, baseline = two_period_counts(
         data,
         keys=keys,
@@ -178,7 +177,6 @@ def compare_periods(
         outcome=outcome,
         errors=errors,
         n=n,
-        func=func,
         weight=weight,
     )
     _warn_absent(counts, keys)
@@ -229,7 +227,8 @@ def compare_counts(counts: pd.DataFrame, *, ci: float, min_n: float) -> pd.DataF
     return out.reset_index(drop=True)
 
 
-def _check_min_n(min_n, *, func: str) -> None:
+def _check_min_n(min_n) -> None:
+    func = caller()
     if isinstance(min_n, bool) or not isinstance(min_n, (int, float)) or not min_n >= 0:
         raise ValueError(
             f"The 'min_n' parameter of {func} must be a number of audits >= 0. Got "
