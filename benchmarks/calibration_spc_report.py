@@ -334,7 +334,7 @@ def marginal_rate(rate: float, sd: float) -> float:
 #: The severity index's intervals, the default first.
 METHOD_NOTES = {
     "gamma": "default: Fay-Feuer gamma interval of a weighted Poisson sum (conservative)",
-    "normal": "before: normal interval of a mean (weighted: Taylor-linearised, strata)",
+    "normal": "before: normal interval of a mean (weighted: Taylor-linearised, strata); always warns",
 }
 
 

@@ -174,10 +174,11 @@ def publish(
         # the whole cube after the replacement, from the months kept and the new rows (a
         # connection does not read back rows it has just written in bulk)
         stored = _kept(con, replaced, fresh=_typed(cubes["cube"]))
+        clusters = _kept(con, replaced, fresh=_typed(cubes["clusters"]), name="cube_cluster")
         for name, cube in CUBES.items():
             _replace_months(con, name, cubes[cube], replaced)
         tables = derived_tables(
-            stored, weighted=weighted, ci=ci, weights=weight is not None
+            stored, weighted=weighted, ci=ci, weights=weight is not None, clusters=clusters
         ) | _dimensions(stored)
         tables["mart_info"] = pd.DataFrame(
             {
@@ -285,18 +286,19 @@ def _check_design(con, *, weighted: bool, target: Path) -> None:
         )
 
 
-def _kept(con, months: tuple[str, ...], *, fresh: pd.DataFrame) -> pd.DataFrame:
-    """The stored cube without ``months``, with ``fresh`` added, sorted by its keys."""
+def _kept(con, months: tuple[str, ...], *, fresh: pd.DataFrame, name: str = "cube") -> pd.DataFrame:
+    """The stored cube ``name`` without ``months``, with ``fresh`` added, sorted by its keys."""
     parts = [fresh]
-    if "cube" in _table_names(con):
+    if name in _table_names(con):
         kept = con.execute(
-            "SELECT * FROM cube WHERE month NOT IN (SELECT UNNEST(?::VARCHAR[]))", [list(months)]
+            f"SELECT * FROM {name} WHERE month NOT IN (SELECT UNNEST(?::VARCHAR[]))",
+            [list(months)],
         ).df()
         parts.insert(0, _typed(kept))
-    cube = pd.concat(parts, ignore_index=True).assign(
-        week=lambda frame: pd.to_datetime(frame["week"]).astype("datetime64[us]")
-    )
-    return cube.sort_values(list(CUBE_KEYS), kind="stable", ignore_index=True)
+    cube = pd.concat([part for part in parts if len(part)] or parts, ignore_index=True)
+    if "week" in cube:
+        cube = cube.assign(week=pd.to_datetime(cube["week"]).astype("datetime64[us]"))
+    return cube.sort_values(list(ORDER[name]), kind="stable", ignore_index=True)
 
 
 def _replace_months(con, name: str, cube: pd.DataFrame, months: tuple[str, ...]) -> None:

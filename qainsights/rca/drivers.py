@@ -485,9 +485,11 @@ def _binomial_fit(cells: pd.DataFrame, design: np.ndarray):
     with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
         warnings.simplefilter("always")
         fit = GLM(endog, design, family=Binomial()).fit()
-    # Separation shows as statsmodels' warnings, fitted probabilities of 0 or 1, or
-    # infinite standard errors.
+    # Separation shows as convergence warnings, fitted probabilities of 0 or 1, or infinite
+    # standard errors. statsmodels' perfect-prediction warning is not evidence of it here: a
+    # saturated cell model (one factor, say) fits every cell's proportion exactly and draws it.
     caught = [w for w in caught if issubclass(w.category, _FIT_WARNINGS)]
+    caught = [w for w in caught if not issubclass(w.category, PerfectSeparationWarning)]
     fitted = np.asarray(fit.mu)
     degenerate = (fitted < _SEPARATION_TOL) | (fitted > 1 - _SEPARATION_TOL)
     if caught or degenerate.any() or not np.isfinite(fit.bse).all():

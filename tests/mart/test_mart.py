@@ -67,16 +67,55 @@ def test_cube_sums_equal_a_bare_group_by(audits):
     )
 
 
-def test_cube_rates_equal_error_rate_per_month_and_site(audits, mart):
-    rates = read_mart(mart, "rates")
-    mine = rates.query("grain == 'month' and dimension == 'site'").rename(
-        columns={"period": "month", "segment": "site"}
-    )
+@pytest.mark.parametrize("dimension", ["all", "site_type", "site", "queue", "policy", "market"])
+def test_month_rates_take_moderators_as_clusters(audits, mart, dimension):
+    # the oracle: error_rate with cluster=, checked against R survey's formulas in
+    # tests/test_rates_cluster.py
+    rates = read_mart(mart, "rates").query("grain == 'month' and dimension == @dimension")
+    assert (rates["cluster"] == "moderator_id").all()
+    by = None if dimension == "all" else dimension
     theirs = pd.concat(
-        qi.error_rate(rows, by="site", weight="weight", strata="stratum").assign(month=month)
+        qi.error_rate(
+            rows, by=by, weight="weight", strata="stratum", cluster="moderator_id"
+        ).assign(month=month, segment="all" if by is None else lambda t: t[by].astype(str))
         for month, rows in audits.groupby("month")
     )
+    mine = rates.rename(columns={"period": "month"})
+    assert_close(mine, theirs, ["month", "segment"], RATE_COLUMNS + DESIGN_COLUMNS)
+
+
+def test_week_rates_stay_unclustered(mart):
+    rates = read_mart(mart, "rates")
+    assert (rates.loc[rates["grain"] == "week", "cluster"] == "").all()
+    assert list(rates.columns[-3:]) == ["ci_low", "ci_high", "cluster"]
+
+
+def test_a_mart_without_moderators_has_unclustered_months(audits, tmp_path):
+    path = tmp_path / "anonymous.duckdb"
+    publish(audits.drop(columns="moderator_id"), to=path)
+    assert len(read_mart(path, "cube_cluster")) == 0
+    rates = read_mart(path, "rates").query("grain == 'month' and dimension == 'site'")
+    assert (rates["cluster"] == "").all()
+    mine = rates.rename(columns={"period": "month", "segment": "site"})
+    theirs = pd.concat(
+        qi.error_rate(rows, by="site", weight="weight", strata="stratum").assign(month=month)
+        for month, rows in audits.drop(columns="moderator_id").groupby("month")
+    )
     assert_close(mine, theirs, ["month", "site"], RATE_COLUMNS + DESIGN_COLUMNS)
+
+
+def test_a_month_without_moderators_is_unclustered_beside_months_with_them(audits, tmp_path):
+    path = tmp_path / "mixed.duckdb"
+    first, *rest = sorted(audits["month"].unique())
+    publish(audits[audits["month"] != first], to=path)
+    publish(audits[audits["month"] == first].drop(columns="moderator_id"), to=path)
+    rates = read_mart(path, "rates").query("grain == 'month'")
+    clustered = rates.groupby("period")["cluster"].unique().map(list)
+    assert clustered[first] == [""]
+    assert all(clustered[month] == ["moderator_id"] for month in rest)
+    # publishing the month again with its moderators clusters it too
+    publish(audits[audits["month"] == first], to=path)
+    assert (read_mart(path, "rates").query("grain == 'month'")["cluster"] == "moderator_id").all()
 
 
 def test_cube_rates_equal_error_rate_per_week_overall(audits, mart):
@@ -99,7 +138,7 @@ def test_cube_rates_of_any_subset_equal_error_rate_of_its_rows(audits):
 
 
 def test_unweighted_rows_give_wilson_rates(audits, tmp_path):
-    plain = audits.drop(columns=["weight", "stratum"])
+    plain = audits.drop(columns=["weight", "stratum", "moderator_id"])
     publish(plain, to=tmp_path / "plain.duckdb")
     rates = read_mart(tmp_path / "plain.duckdb", "rates")
     mine = rates.query("grain == 'month' and dimension == 'queue'").rename(
@@ -110,10 +149,28 @@ def test_unweighted_rows_give_wilson_rates(audits, tmp_path):
         for month, rows in plain.groupby("month")
     )
     assert_close(mine, theirs, ["month", "queue"], RATE_COLUMNS)
+    assert (rates["cluster"] == "").all()
     assert (
         read_mart(tmp_path / "plain.duckdb", "mart_info").set_index("key").loc["weighted", "value"]
         == "false"
     )
+
+
+def test_unweighted_rows_with_moderators_give_clustered_months(audits, tmp_path):
+    plain = audits.drop(columns=["weight", "stratum"])
+    publish(plain, to=tmp_path / "plain.duckdb")
+    rates = read_mart(tmp_path / "plain.duckdb", "rates")
+    mine = rates.query("grain == 'month' and dimension == 'queue'").rename(
+        columns={"period": "month", "segment": "queue"}
+    )
+    theirs = pd.concat(
+        qi.error_rate(rows, by="queue", cluster="moderator_id").assign(month=month)
+        for month, rows in plain.groupby("month")
+    )
+    assert_close(mine, theirs, ["month", "queue"], RATE_COLUMNS + DESIGN_COLUMNS)
+    weeks = rates.query("grain == 'week'")
+    assert weeks[DESIGN_COLUMNS].isna().all().all()
+    assert (weeks["cluster"] == "").all()
 
 
 @pytest.mark.parametrize("engine", ["polars", "duckdb"])
@@ -312,6 +369,37 @@ def test_rates_from_engine_sums_equal_error_rate_of_the_rows(audits):
         pd.testing.assert_frame_equal(mine, theirs, check_dtype=False, rtol=1e-12)
     with pytest.raises(ValueError, match="rates_from_sums"):
         rates_from_sums(sums.drop(columns="sum_w2"), by="site")
+
+
+def test_rates_from_sums_per_moderator_equal_clustered_error_rate(audits):
+    from qainsights.aggregate import error_counts
+    from qainsights.rates import rates_from_sums
+
+    design = {"weight": "weight", "strata": "stratum"}
+    sums = error_counts(audits, by=["site", "queue", "moderator_id"], **design)
+    before = sums.copy()
+    mine = rates_from_sums(sums, by="site", strata="stratum", cluster="moderator_id")
+    theirs = qi.error_rate(audits, by="site", cluster="moderator_id", **design)
+    pd.testing.assert_frame_equal(mine, theirs, check_dtype=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(sums, before)
+    with pytest.raises(ValueError, match="rates_from_sums gives clustered rates only"):
+        rates_from_sums(sums, by="site", strata="stratum", cluster="moderator_id", weighted=False)
+    with pytest.raises(ValueError, match="rates_from_sums"):
+        rates_from_sums(sums.drop(columns="moderator_id"), by="site", cluster="moderator_id")
+
+
+def test_cube_rates_of_cluster_cells_equal_clustered_error_rate(audits):
+    cubes = quality_cube(audits, weight="weight", strata="stratum")
+    before = cubes["clusters"].copy()
+    mine = cube_rates(cubes["clusters"], by="queue", period="month", cluster="moderator_id")
+    theirs = pd.concat(
+        qi.error_rate(
+            rows, by="queue", weight="weight", strata="stratum", cluster="moderator_id"
+        ).assign(month=month)
+        for month, rows in audits.groupby("month")
+    )
+    assert_close(mine, theirs, ["month", "queue"], RATE_COLUMNS + DESIGN_COLUMNS)
+    pd.testing.assert_frame_equal(cubes["clusters"], before)
 
 
 def test_the_reports_findings_are_stored_by_month(audits, tmp_path):

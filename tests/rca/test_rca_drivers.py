@@ -245,6 +245,30 @@ def test_separation_by_a_combination_of_levels():
         error_drivers(audits, factors=["a", "b"], min_n=1)
 
 
+def test_one_factor_is_the_two_by_two_table():
+    # A saturated model of one two-level factor: the odds ratio is the table's cross-product
+    # ratio and its Wald interval Woolf's, log OR +- z sqrt(1/a + 1/b + 1/c + 1/d).
+    cells = pd.DataFrame(
+        {
+            "site": ["a", "a", "b", "b"],
+            "is_error": [True, False, True, False],
+            "count": [83, 903, 85, 929],
+        }
+    )
+    audits = cells.loc[cells.index.repeat(cells["count"])].drop(columns="count")
+    row = (
+        error_drivers(audits, factors=["site"], reference={"site": "b"})
+        .table.set_index("level")
+        .loc["a"]
+    )
+    log_or = np.log((83 / 903) / (85 / 929))
+    half = Z95 * np.sqrt(1 / 83 + 1 / 903 + 1 / 85 + 1 / 929)
+    assert row["odds_ratio"] == pytest.approx(np.exp(log_or), rel=1e-9)
+    assert [row["ci_low"], row["ci_high"]] == pytest.approx(
+        np.exp([log_or - half, log_or + half]), rel=1e-6
+    )
+
+
 def test_plot_draws_the_odds_ratios_on_a_log_scale():
     result = error_drivers(random_audits(), factors=["site", "queue"])
     ax = result.plot()

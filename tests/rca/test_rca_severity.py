@@ -7,6 +7,9 @@ from statsmodels.stats.weightstats import DescrStatsW
 from qainsights import error_rate, load_sample
 from qainsights.rca import SEVERITY_WEIGHTS, severity_index
 
+#: method='normal' always warns that it is too narrow (its own test checks the warning).
+NORMAL_WARNS = pytest.mark.filterwarnings("ignore:severity_index. method='normal':UserWarning")
+
 
 def frame():
     return pd.DataFrame(
@@ -18,6 +21,7 @@ def frame():
     )
 
 
+@NORMAL_WARNS
 def test_hand_worked_index_and_statsmodels_interval():
     audits = frame()
     table = severity_index(audits, by="site", method="normal").set_index("site")
@@ -57,6 +61,12 @@ def test_bad_arguments():
         severity_index(frame(), ci=1.5)
 
 
+def test_normal_method_always_warns_that_it_is_too_narrow():
+    with pytest.warns(UserWarning, match=r"method='normal' is too narrow .* Use method='gamma'"):
+        severity_index(frame(), by="site", method="normal")
+
+
+@NORMAL_WARNS
 def test_degenerate_segments_warn():
     audits = frame().assign(site=["a"] * 5 + ["b"] * 3 + ["c"])
     audits.loc[8, "is_error"] = False
@@ -70,6 +80,7 @@ def test_degenerate_segments_warn():
     assert table.loc["b", ["ci_low", "ci_high"]].tolist() == [0.0, 0.0]
 
 
+@NORMAL_WARNS
 def test_weighted_index_follows_the_linearised_variance_by_hand():
     # Stratum A: two audits of weight 1 scoring 1 (a low error) and 0; stratum B: two of
     # weight 3 scoring 4 (a high error) and 0. R = (1 + 12) / 8 = 1.625 points a decision.
@@ -88,6 +99,7 @@ def test_weighted_index_follows_the_linearised_variance_by_hand():
     assert (row["n"], row["errors"], row["points"]) == (4, 2, 5.0)
 
 
+@NORMAL_WARNS
 def test_weighted_index_of_one_point_an_error_is_the_weighted_error_rate():
     # Every error worth one point: the index / 100 is the design-weighted error rate, and its
     # standard error the one error_rate computes (itself checked against R's survey package).
