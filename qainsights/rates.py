@@ -8,14 +8,19 @@ that works on the small aggregate.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._caller import caller, public
 from ._compat import STR
+from ._design import CLUSTER as _CLUSTER
+from ._design import MODERATOR as _MODERATOR
+from ._design import OUTCOME as _OUTCOME
+from ._design import STRATUM as _STRATUM
+from ._design import degrees_of_freedom_factor as _degrees_of_freedom_factor
+from ._design import ratio_variance as _ratio_variance
+from ._design import stratum_sums as _stratum_sums
+from ._design import warn_clustering as _warn_clustering
 from ._validation import (
     as_column_list,
     check_columns,
@@ -46,16 +51,6 @@ __all__ = [
 _NO_ERROR, *_KINDS = AUDIT_ERROR_TYPES
 #: The error types whose rates :func:`enforcement_rates` reports.
 ERROR_TYPES: tuple[str, ...] = tuple(_KINDS)
-_OUTCOME = "_outcome"
-_STRATUM = "_stratum"
-_CLUSTER = "_cluster"
-#: The audit schema's moderator column, which :func:`error_rate` checks for clustering.
-_MODERATOR = "moderator_id"
-#: Evidence the clustering warning needs: the over-dispersion test's p-value below
-#: ``_CLUSTERING_P`` and an estimated design effect above ``_CLUSTERING_DEFF``, at which an
-#: interval of independent audits covers about 93.8 % at nominal 95 %.
-_CLUSTERING_P = 0.01
-_CLUSTERING_DEFF = 1.1
 #: The columns a weighted :func:`error_rate` returns after the segment columns.
 RATE_COLUMNS = (
     "n",
@@ -377,46 +372,6 @@ def _segment_rates(
     return _rate_table(sums, keys, weighted=weighted, level=ci, method=method)
 
 
-def _warn_clustering(sums: pd.DataFrame, keys: list[str]) -> None:
-    """Warn when errors vary between moderators (the ``_cluster`` level) beyond binomial.
-
-    Pearson's chi-square of each segment and stratum's moderators
-    (:func:`qainsights.spc.overdispersion_test`), summed over the segments and strata, with
-    the moment estimate of the intra-class correlation (Williams, 1982) and the design
-    effect of the rates it implies; warns when p < ``_CLUSTERING_P`` and the design effect
-    exceeds ``_CLUSTERING_DEFF``.
-    """
-    func = caller()
-    from .spc.dispersion import overdispersion_test
-
-    groups = [*keys, _OUTCOME, _STRATUM]
-    cells = sums[["errors", "n"]].reset_index(_CLUSTER, drop=True).reset_index()
-    tests = overdispersion_test(cells, defects="errors", n="n", by=groups)
-    # segments without errors (or only errors) show no variation: they count for nothing
-    informative = tests["expected_variance"].to_numpy() > 0
-    statistic = float(tests["statistic"].to_numpy()[informative].sum())
-    df = int(tests["df"].to_numpy()[informative].sum())
-    totals = cells.groupby(groups, sort=False, observed=True)[["errors", "n"]].transform("sum")
-    mixed = (totals["errors"] > 0).to_numpy() & (totals["errors"] < totals["n"]).to_numpy()
-    m, segment_n = cells["n"].to_numpy()[mixed], totals["n"].to_numpy()[mixed]
-    spread = float(np.sum((m - 1) * (1 - m / segment_n)))
-    if df < 1 or spread <= 0:
-        return
-    p_value = float(stats.chi2.sf(statistic, df))
-    icc = max((statistic - float(np.sum(1 - m / segment_n))) / spread, 0.0)
-    deff = 1 + icc * (float(np.sum(m * m)) / float(m.sum()) - 1)
-    if p_value < _CLUSTERING_P and deff > _CLUSTERING_DEFF:
-        warnings.warn(
-            f"{func} treats audits as independent, but errors cluster by moderator beyond "
-            f"binomial variation (chi-square {statistic:.1f} on {df} degrees of freedom across "
-            f"moderators within segments, p = {p_value:.2g}; estimated design effect "
-            f"{deff:.2f}), so its intervals are too narrow. Pass cluster={_MODERATOR!r} for "
-            "intervals with moderators as clusters.",
-            UserWarning,
-            stacklevel=4,
-        )
-
-
 def _key_values(column: pd.Series):
     """A column's values to group on: text keeps its string array (a round trip through a
     million Python strings costs more than the group-by itself), anything else as numpy.
@@ -492,107 +447,6 @@ def _rate_table(sums, keys, *, weighted, level, method) -> pd.DataFrame:
         rate=r, se=np.sqrt(var), n_eff=n_eff, deff=deff, ci_low=low, ci_high=high
     )
     return table[list(RATE_COLUMNS)].reset_index()
-
-
-def _degrees_of_freedom_factor(sums, table, n, level) -> np.ndarray:
-    """Korn & Graubard's ``(t_{n−1}/t_df)²`` with ``df`` = clusters − strata of each segment."""
-    levels = list(table.index.names)
-    units = sums.groupby(level=levels, sort=True, observed=True).size()
-    strata = (
-        sums.index.droplevel(_CLUSTER).to_frame(index=False).drop_duplicates()
-        .groupby(levels, sort=True, observed=True).size()
-    )  # fmt: skip
-    df = (units - strata).reindex(table.index).to_numpy(float)
-    tail = (1 - level) / 2
-    with np.errstate(invalid="ignore"):
-        factor = (stats.t.isf(tail, np.maximum(n - 1, 1)) / stats.t.isf(tail, df)) ** 2
-    return np.where(df >= 1, factor, np.nan)
-
-
-def _stratum_sums(keys_frame, indicators, weights, stratum, unit=None) -> pd.DataFrame:
-    """Sufficient statistics per segment, outcome and stratum, from one group-by over the rows.
-
-    Returns a frame indexed by the segment keys, ``_outcome`` and ``_stratum`` (and
-    ``_cluster`` when ``unit`` gives each row's cluster) with columns ``n``, ``sum_w``,
-    ``sum_w2`` (shared by all outcomes) and ``errors``, ``sum_wy``, ``sum_w2y``.
-    """
-    keys = list(keys_frame.columns)
-    w = np.ones(len(keys_frame)) if weights is None else weights
-    y = indicators.to_numpy(dtype=float)
-    per_outcome = np.hstack([y, y * w[:, None], y * (w * w)[:, None]])
-    names = [f"{stat}{j}" for stat in ("errors", "sum_wy", "sum_w2y") for j in range(y.shape[1])]
-    rows = pd.DataFrame(per_outcome, columns=names, index=keys_frame.index).assign(
-        n=1.0, sum_w=w, sum_w2=w * w
-    )
-    rows[keys] = keys_frame
-    rows[_STRATUM] = 0 if stratum is None else stratum
-    design = [_STRATUM] if unit is None else [_STRATUM, _CLUSTER]
-    if unit is not None:
-        rows[_CLUSTER] = unit
-    grouped = rows.groupby([*keys, *design], sort=True, observed=True).sum()
-    shared = grouped[["n", "sum_w", "sum_w2"]]
-    parts = {
-        name: shared.assign(
-            errors=grouped[f"errors{j}"],
-            sum_wy=grouped[f"sum_wy{j}"],
-            sum_w2y=grouped[f"sum_w2y{j}"],
-        )
-        for j, name in enumerate(indicators.columns)
-    }
-    long = pd.concat(parts, names=[_OUTCOME])
-    return long.reorder_levels([*keys, _OUTCOME, *design])
-
-
-def _ratio_variance(sums: pd.DataFrame, table: pd.DataFrame, *, keys: list[str]) -> pd.Series:
-    """Taylor-linearised with-replacement variance of the ratio ``Σ w·y / Σ w`` per segment.
-
-    The sampling units are the audits, or the clusters when ``sums`` has a ``_cluster``
-    level (the rows of ``sums`` are then one per cluster and stratum).
-    """
-    clustered = _CLUSTER in sums.index.names
-    design = [_STRATUM, _CLUSTER] if clustered else [_STRATUM]
-    segment = table.reindex(sums.index.droplevel(design))
-    total_w = segment["sum_w"].to_numpy()
-    r = segment["sum_wy"].to_numpy() / total_w
-    # z_i = w_i (y_i - r) / Σw: per cluster, z_c = (Σ_c w·y − r Σ_c w) / Σw; per audit, with
-    # y binary, Σ z and Σ z² per stratum follow from the sums of w, w·y, w² and w²·y.
-    z = (sums["sum_wy"].to_numpy() - r * sums["sum_w"].to_numpy()) / total_w
-    if clustered:
-        moments = pd.DataFrame({"sum_z": z, "sum_z2": z * z}, index=sums.index)
-        moments = moments.groupby(level=[*keys, _STRATUM], sort=False, observed=True).sum()
-        # a stratum's units are its distinct clusters, over all segments (domains)
-        units = sums.index.droplevel(keys[:-1]).unique().to_frame(index=False)
-        units = units.groupby([_OUTCOME, _STRATUM], observed=True).size()
-        n_h = units.reindex(moments.index.droplevel(keys[:-1])).to_numpy(float)
-    else:
-        sum_w2y = sums["sum_w2y"].to_numpy()
-        sum_z2 = (
-            sum_w2y * (1 - r) ** 2 + (sums["sum_w2"].to_numpy() - sum_w2y) * r**2
-        ) / total_w**2
-        moments = pd.DataFrame({"sum_z": z, "sum_z2": sum_z2, "units": sums["n"].to_numpy()},
-                               index=sums.index)  # fmt: skip
-        n_h = moments.groupby(level=[_OUTCOME, _STRATUM], observed=True)["units"]
-        n_h = n_h.transform("sum").to_numpy()
-    _warn_lonely_strata(moments.index.get_level_values(_STRATUM)[n_h == 1], clustered)
-    sum_z, sum_z2 = moments["sum_z"].to_numpy(), moments["sum_z2"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        spread = np.where(n_h > 1, n_h / (n_h - 1) * (sum_z2 - sum_z**2 / n_h), 0.0)
-    variance = pd.Series(np.maximum(spread, 0.0), index=moments.index)
-    return variance.groupby(level=keys, sort=True, observed=True).sum().reindex(table.index)
-
-
-def _warn_lonely_strata(lonely, clustered: bool = False) -> None:
-    """Warn once about strata holding a single audit (or cluster)."""
-    lonely = pd.unique(np.asarray(lonely))
-    unit = "cluster" if clustered else "audit"
-    if len(lonely):
-        warnings.warn(
-            f"{len(lonely)} strata hold a single {unit} ({format_values(lonely)}); they add "
-            "nothing to the variance, so the standard error is too small. Merge each with a "
-            "similar stratum.",
-            UserWarning,
-            stacklevel=5,
-        )
 
 
 @public
