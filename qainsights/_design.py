@@ -30,40 +30,6 @@ CLUSTERING_P = 0.01
 CLUSTERING_DEFF = 1.1
 
 
-def stratum_sums(keys_frame, indicators, weights, stratum, unit=None) -> pd.DataFrame:
-    """Sufficient statistics per segment, outcome and stratum, from one group-by over the rows.
-
-    Returns a frame indexed by the segment keys, ``_outcome`` and ``_stratum`` (and
-    ``_cluster`` when ``unit`` gives each row's cluster) with columns ``n``, ``sum_w``,
-    ``sum_w2`` (shared by all outcomes) and ``errors``, ``sum_wy``, ``sum_w2y``.
-    """
-    keys = list(keys_frame.columns)
-    w = np.ones(len(keys_frame)) if weights is None else weights
-    y = indicators.to_numpy(dtype=float)
-    per_outcome = np.hstack([y, y * w[:, None], y * (w * w)[:, None]])
-    names = [f"{stat}{j}" for stat in ("errors", "sum_wy", "sum_w2y") for j in range(y.shape[1])]
-    rows = pd.DataFrame(per_outcome, columns=names, index=keys_frame.index).assign(
-        n=1.0, sum_w=w, sum_w2=w * w
-    )
-    rows[keys] = keys_frame
-    rows[STRATUM] = 0 if stratum is None else stratum
-    design = [STRATUM] if unit is None else [STRATUM, CLUSTER]
-    if unit is not None:
-        rows[CLUSTER] = unit
-    grouped = rows.groupby([*keys, *design], sort=True, observed=True).sum()
-    shared = grouped[["n", "sum_w", "sum_w2"]]
-    parts = {
-        name: shared.assign(
-            errors=grouped[f"errors{j}"],
-            sum_wy=grouped[f"sum_wy{j}"],
-            sum_w2y=grouped[f"sum_w2y{j}"],
-        )
-        for j, name in enumerate(indicators.columns)
-    }
-    long = pd.concat(parts, names=[OUTCOME])
-    return long.reorder_levels([*keys, OUTCOME, *design])
-
-
 def ratio_variance(sums: pd.DataFrame, table: pd.DataFrame, *, keys: list[str]) -> pd.Series:
     """Taylor-linearised with-replacement variance of the ratio ``Σ w·y / Σ w`` per segment.
 

@@ -30,6 +30,8 @@ __all__ = [
     "check_weights",
     "format_values",
     "outcome_indicator",
+    "raise_missing",
+    "raise_other_values",
 ]
 
 
@@ -201,11 +203,33 @@ def check_complete(audits: pd.DataFrame, columns: Sequence[str]) -> None:
     for column in dict.fromkeys(columns):
         missing = audits[column].isna()
         if missing.any():
-            raise ValueError(
-                f"{caller()} found {int(missing.sum())} rows with a missing value in column "
-                f"{column!r} (index {format_values(audits.index[missing])}). Drop or fill them "
-                f"first, for example audits.dropna(subset=[{column!r}])."
-            )
+            raise_missing(column, int(missing.sum()), index=audits.index[missing])
+
+
+def raise_missing(column: str, count: int, *, index: Iterable[Any] | None = None) -> None:
+    """Raise for ``count`` missing values in ``column``, naming the first rows' ``index``.
+
+    Without ``index`` (a frame of another engine, whose rows have no labels) the advice is
+    a filter on that engine.
+
+    Examples
+    --------
+    >>> with calling("error_rate"):
+    ...     raise_missing("site", 2, index=[3, 8])
+    Traceback (most recent call last):
+    ...
+    ValueError: error_rate found 2 rows with a missing value in column 'site' (index 3, 8). Drop or fill them first, for example audits.dropna(subset=['site']).
+    """
+    if index is not None:
+        raise ValueError(
+            f"{caller()} found {count} rows with a missing value in column {column!r} (index "
+            f"{format_values(index)}). Drop or fill them first, for example "
+            f"audits.dropna(subset=[{column!r}])."
+        )
+    raise ValueError(
+        f"{caller()} found {count} rows with a missing value in column {column!r}. Drop or fill "
+        f"them first (on your engine, for example frame.filter(col({column!r}).is_not_null()))."
+    )
 
 
 def outcome_indicator(values: pd.Series, column: str) -> pd.DataFrame:
@@ -215,10 +239,11 @@ def outcome_indicator(values: pd.Series, column: str) -> pd.DataFrame:
         readable = pd.api.types.is_numeric_dtype(values) or values.dtype == object
         bad = ~values.isin([0, 1]) if readable else values.notna()
         if bad.any():
-            raise ValueError(
-                f"The outcome column {column!r} of {caller()} must hold True/False (or 1/0) values. "
-                f"Found {int(bad.sum())} other values: {format_values(values[bad].unique())}. "
-                f"Convert it first, for example audits[{column!r}] == 'error'."
+            raise_other_values(
+                f"The outcome column {column!r} of {caller()} must hold True/False (or 1/0) values.",
+                int(bad.sum()),
+                values[bad].unique(),
+                f"Convert it first, for example audits[{column!r}] == 'error'.",
             )
     return pd.DataFrame({column: values.to_numpy(dtype=float)})
 
@@ -240,8 +265,23 @@ def check_weights(audits: pd.DataFrame, column: str) -> np.ndarray:
     weights = values.to_numpy(dtype=float)
     bad = ~(np.isfinite(weights) & (weights > 0))
     if bad.any():
-        raise ValueError(
-            f"The weight column {column!r} of {caller()} must hold finite weights > 0. Found "
-            f"{int(bad.sum())} other values: {format_values(weights[bad])}. Fix or drop them."
+        raise_other_values(
+            f"The weight column {column!r} of {caller()} must hold finite weights > 0.",
+            int(bad.sum()),
+            weights[bad],
+            "Fix or drop them.",
         )
     return weights
+
+
+def raise_other_values(what: str, count: int, examples: Iterable[Any], then: str) -> None:
+    """Raise ``what``, the ``count`` values found against it with ``examples``, and ``then``.
+
+    Examples
+    --------
+    >>> raise_other_values("The outcome must hold True/False.", 2, ["yes"], "Convert it first.")
+    Traceback (most recent call last):
+    ...
+    ValueError: The outcome must hold True/False. Found 2 other values: 'yes'. Convert it first.
+    """
+    raise ValueError(f"{what} Found {count} other values: {format_values(examples)}. {then}")

@@ -12,25 +12,21 @@ import numpy as np
 import pandas as pd
 
 from ._caller import caller, public
-from ._compat import STR
 from ._design import CLUSTER as _CLUSTER
 from ._design import MODERATOR as _MODERATOR
 from ._design import OUTCOME as _OUTCOME
 from ._design import STRATUM as _STRATUM
 from ._design import degrees_of_freedom_factor as _degrees_of_freedom_factor
 from ._design import ratio_variance as _ratio_variance
-from ._design import stratum_sums as _stratum_sums
 from ._design import warn_clustering as _warn_clustering
 from ._validation import (
     as_column_list,
     check_columns,
-    check_complete,
     check_confidence,
     check_frame,
     check_option,
-    check_weights,
     format_values,
-    outcome_indicator,
+    raise_other_values,
 )
 from .aggregate import error_sums, is_engine_frame
 from .audits.schema import ERROR_TYPES as AUDIT_ERROR_TYPES
@@ -51,6 +47,8 @@ __all__ = [
 _NO_ERROR, *_KINDS = AUDIT_ERROR_TYPES
 #: The error types whose rates :func:`enforcement_rates` reports.
 ERROR_TYPES: tuple[str, ...] = tuple(_KINDS)
+#: The sums per segment, outcome and stratum (and cluster) behind the rates.
+_SUMS = ["n", "sum_w", "sum_w2", "errors", "sum_wy", "sum_w2y"]
 #: The columns a weighted :func:`error_rate` returns after the segment columns.
 RATE_COLUMNS = (
     "n",
@@ -330,84 +328,82 @@ def _segment_rates(
     """Check the arguments, then rate ``column`` per segment for the public function called.
 
     ``column`` is a True/False outcome, or with ``error_types`` a column of error types (one
-    0/1 indicator per type); the result is :func:`_rate_table`'s long table with an
-    ``_outcome`` column. With ``moderator`` (a column name; pandas frames, a True/False
-    outcome and no ``cluster`` only) the group-by also splits by that column when it is
-    present and complete, and :func:`_warn_clustering` checks the moderators' errors
-    before the sums are added up over them.
+    rate per type); the result is :func:`_rate_table`'s long table with an ``_outcome``
+    column. With ``moderator`` (a column name; pandas frames, a True/False outcome and no
+    ``cluster`` only) the group-by also splits by that column when it is present, and
+    :func:`_warn_clustering` checks the moderators' errors (when none is missing) before
+    the sums are added up over them.
     """
-    func = caller()
     keys = as_column_list(by)
     check_option(method, name="method", options=INTERVAL_METHODS)
     check_confidence(ci)
     _check_segment_names(keys)
+    engine = is_engine_frame(audits)
+    if not engine:
+        check_frame(audits, name="audits")
     weighted = weight is not None or strata is not None or cluster is not None
-    if not error_types and is_engine_frame(audits):
-        sums = _engine_sums(audits, keys, column, weight, strata, cluster)
-        return _rate_table(sums, keys, weighted=weighted, level=ci, method=method)
-    check_frame(audits, name="audits")
-    design = [c for c in (weight, strata, cluster) if c is not None]
-    check_columns(audits, [*keys, column, *design], param="audits")
-    if audits.empty:
-        raise ValueError(f"{func} got no audits: 'audits' has 0 rows. Check the filter upstream.")
-    check_complete(audits, [*keys, column, *[c for c in (strata, cluster) if c is not None]])
-    weights = None if weight is None else check_weights(audits, weight)
-    if weights is None and (strata is not None or cluster is not None):
-        weights = np.ones(len(audits))
-    stratum = None if strata is None else _key_values(audits[strata])
-    unit = None if cluster is None else _key_values(audits[cluster])
-    checked = (
-        moderator is not None and cluster is None and not error_types
-        and moderator in audits.columns and not audits[moderator].isna().any()
-    )  # fmt: skip
-    if checked:
-        unit = _key_values(audits[moderator])
-    indicators_of = _error_type_indicators if error_types else outcome_indicator
-    indicators = indicators_of(audits[column], column)
-    sums = _stratum_sums(audits[keys], indicators, weights, stratum, unit)
-    if checked:
+    # other engines' rows are summed without the moderators (a far larger group-by)
+    if engine or error_types or cluster is not None or moderator not in audits.columns:
+        moderator = None
+    design = {"strata": strata, "cluster": cluster or moderator, "error_types": error_types}
+    sums = _stratum_sums(audits, keys, column, weight, nullable=moderator, **design)
+    if moderator is not None and not sums.index.get_level_values(_CLUSTER).isna().any():
         _warn_clustering(sums, keys)
+    if moderator is not None:
         levels = [*keys, _OUTCOME, _STRATUM]
-        sums = sums.groupby(level=levels, sort=True, observed=True).sum()
+        sums = sums.groupby(level=levels, sort=True, observed=True, dropna=False).sum()
     return _rate_table(sums, keys, weighted=weighted, level=ci, method=method)
 
 
-def _key_values(column: pd.Series):
-    """A column's values to group on: text keeps its string array (a round trip through a
-    million Python strings costs more than the group-by itself), anything else as numpy.
+def _stratum_sums(
+    audits, keys, column, weight, *, strata, cluster, error_types, nullable
+) -> pd.DataFrame:
+    """Sums per segment, outcome and stratum (and cluster), grouped on the frame's engine.
+
+    Indexed by the segment keys, ``_outcome`` and ``_stratum`` (and ``_cluster``), with
+    columns ``n``, ``sum_w``, ``sum_w2`` (shared by all outcomes) and ``errors``, ``sum_wy``,
+    ``sum_w2y``. With ``error_types`` the error type is one more key of the group-by, and
+    each type's sums are those of its rows. The ``nullable`` column (a moderator checked for
+    clustering) may have missing values, which make a cluster of their own.
     """
-    return column.array if column.dtype == STR else column.to_numpy()
-
-
-def _engine_sums(audits, keys, outcome, weight, strata, cluster) -> pd.DataFrame:
-    """:func:`_stratum_sums` of a polars, DuckDB or Spark frame, grouped on its engine."""
     design = {_STRATUM: strata, _CLUSTER: cluster}
+    kind = [column] if error_types else []
     sums = error_sums(
         audits,
-        keys=[*keys, *[c for c in design.values() if c is not None]],
-        outcome=outcome,
+        keys=list(dict.fromkeys([*keys, *kind, *[c for c in design.values() if c]])),
+        outcome=None if error_types else column,
         weight=weight,
         floor={},
+        nullable=as_column_list(nullable),
+        name="audits",
     )
-    sums = sums.assign(
-        **{name: sums[c] if c is not None else 0 for name, c in design.items()},
-        **{_OUTCOME: outcome},
-    )
-    levels = [*keys, _OUTCOME, _STRATUM, *([_CLUSTER] if cluster is not None else [])]
-    return sums.set_index(levels)[["n", "sum_w", "sum_w2", "errors", "sum_wy", "sum_w2y"]]
+    sums = sums.assign(**{name: sums[c] if c is not None else 0 for name, c in design.items()})
+    levels = [*keys, _STRATUM, *([_CLUSTER] if cluster is not None else [])]
+    if not error_types:
+        sums = sums.assign(**{_OUTCOME: column}).set_index([*keys, _OUTCOME, *levels[len(keys) :]])
+        return sums[_SUMS]
+    _check_error_types(sums[column], sums["n"], column)
+    shared = sums.groupby(levels, sort=True, observed=True)[["n", "sum_w", "sum_w2"]].sum()
+    parts = {}
+    for name in ERROR_TYPES:  # one part per error type, not per row
+        own = sums[sums[column] == name].groupby(levels, observed=True)[["n", "sum_w", "sum_w2"]]
+        own = own.sum().reindex(shared.index, fill_value=0.0)
+        parts[name] = shared.assign(errors=own["n"], sum_wy=own["sum_w"], sum_w2y=own["sum_w2"])
+    long = pd.concat(parts, names=[_OUTCOME])
+    return long.reorder_levels([*keys, _OUTCOME, *levels[len(keys) :]])[_SUMS]
 
 
-def _error_type_indicators(values: pd.Series, column: str) -> pd.DataFrame:
-    """One True/False column per error type, after checking the values are known types."""
-    func = caller()
-    unknown = ~values.isin([_NO_ERROR, *ERROR_TYPES])
+def _check_error_types(values: pd.Series, n: pd.Series, column: str) -> None:
+    """Raise unless the grouped error types are all known types."""
+    unknown = ~values.isin([_NO_ERROR, *ERROR_TYPES]).to_numpy()
     if unknown.any():
-        raise ValueError(
-            f"The {column!r} column of {func} must hold only "
-            f"{format_values([_NO_ERROR, *ERROR_TYPES])}. Found {int(unknown.sum())} other "
-            f"values: {format_values(values[unknown].unique())}. Map them to these types first."
+        raise_other_values(
+            f"The {column!r} column of {caller()} must hold only "
+            f"{format_values([_NO_ERROR, *ERROR_TYPES])}.",
+            int(n[unknown].sum()),
+            pd.unique(values[unknown]),
+            "Map them to these types first.",
         )
-    return pd.DataFrame({kind: (values == kind).to_numpy() for kind in ERROR_TYPES})
 
 
 def _check_segment_names(keys: list[str]) -> None:
@@ -538,7 +534,7 @@ def rates_from_sums(
             f"{caller()} gives clustered rates only design-based: pass weighted=True with "
             f"cluster={cluster!r}, or leave out 'cluster' for errors / n of independent audits."
         )
-    columns = ["n", "sum_w", "sum_w2", "errors", "sum_wy", "sum_w2y"]
+    columns = _SUMS
     design = [*as_column_list(strata), *as_column_list(cluster)]
     check_columns(sums, [*keys, *design, *columns], param="sums")
     stratum = sums[strata] if strata is not None else pd.Series(0, index=sums.index)

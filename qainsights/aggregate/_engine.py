@@ -12,7 +12,8 @@ import narwhals.stable.v2 as nw
 import pandas as pd
 
 from .._caller import caller, public
-from .._validation import format_values
+from .._validation import format_values, raise_other_values
+from .._validation import raise_missing as _raise_missing
 
 #: pandas period aliases that the engines can floor datetimes to (narwhals ``dt.truncate``).
 FREQUENCIES = {"D": "1d", "M": "1mo", "Q": "1q", "Y": "1y"}
@@ -52,7 +53,12 @@ def engine_frame(data: Any, *, name: str = "data") -> nw.LazyFrame:
 
 
 def collect(frame: nw.LazyFrame) -> pd.DataFrame:
-    """Run the query and return the (small) result as a pandas DataFrame, through Arrow."""
+    """Run the query and return the (small) result as a pandas DataFrame, through Arrow.
+
+    A pandas query's result is already one, with the caller's dtypes.
+    """
+    if frame.implementation.is_pandas():
+        return frame.collect().to_native()
     return _signed_dictionaries(frame.collect(backend="pyarrow").to_native()).to_pandas()
 
 
@@ -82,15 +88,31 @@ def check_complete(frame: nw.LazyFrame, columns: list[str]) -> None:
     for column in columns:
         count = int(missing[column].iloc[0])
         if count:
-            raise_missing(column, count)
+            raise_missing(frame, column, count)
 
 
-def raise_missing(column: str, count: int) -> None:
-    func = caller()
-    raise ValueError(
-        f"{func} found {count} rows with a missing value in column {column!r}. Drop or fill "
-        f"them first (on your engine, for example frame.filter(col({column!r}).is_not_null()))."
-    )
+def raise_missing(frame: nw.LazyFrame, column: str, count: int) -> None:
+    """Raise for ``count`` missing values in ``column``; a pandas frame names their index."""
+    index = None
+    if frame.implementation.is_pandas():
+        rows = frame.to_native()
+        index = rows.index[rows[column].isna()]
+    _raise_missing(column, count, index=index)
+
+
+def raise_missing_weights(frame: nw.LazyFrame, weight: str, count: int, rows: int) -> None:
+    """Raise for ``count`` missing weights of ``rows``: all of them mean no weights at all."""
+    if count == rows:
+        raise ValueError(
+            f"The weight column {weight!r} of {caller()} is empty (all missing). For a "
+            "self-weighting sample pass weight=None."
+        )
+    raise_missing(frame, weight, count)
+
+
+def on_engine(frame: nw.LazyFrame, pandas: str, engine: str) -> str:
+    """The advice ``pandas`` for a pandas frame, else ``engine``."""
+    return pandas if frame.implementation.is_pandas() else engine
 
 
 def outcome_values(frame: nw.LazyFrame, outcome: str) -> nw.Expr:
@@ -100,13 +122,19 @@ def outcome_values(frame: nw.LazyFrame, outcome: str) -> nw.Expr:
     column = nw.col(outcome)
     if dtype == nw.Boolean:
         return column.cast(nw.Float64)
-    bad = ~column.is_in([0, 1]) if dtype.is_numeric() else ~column.is_null()
+    # 0/1 numbers, or Python booleans in a pandas object column (True == 1 in is_in)
+    bad = ~column.is_null()
+    if dtype.is_numeric() or dtype == nw.Object:
+        bad = bad & ~column.is_in([0, 1])
+    example = on_engine(
+        frame, f"audits[{outcome!r}] == 'error'.", f"(col({outcome!r}) == 'error') on your engine."
+    )
     raise_on_bad_values(
         frame,
         outcome,
         bad,
         f"The outcome column {outcome!r} of {func} must hold True/False (or 1/0) values.",
-        f"Convert it first, for example (col({outcome!r}) == 'error') on your engine.",
+        f"Convert it first, for example {example}",
     )
     return column.cast(nw.Float64)
 
@@ -116,9 +144,15 @@ def weight_values(frame: nw.LazyFrame, weight: str) -> nw.Expr:
     func = caller()
     dtype = frame.collect_schema()[weight]
     if not dtype.is_numeric():
+        # missing values first: they are what turns a pandas column of numbers into objects
+        missing = collect(frame.select(nw.len().alias("n"), nw.col(weight).null_count()))
+        count, rows = int(missing[weight].iloc[0]), int(missing["n"].iloc[0])
+        if count:
+            raise_missing_weights(frame, weight, count, rows)
+        advice = on_engine(frame, "convert it with pd.to_numeric", "cast it on your engine")
         raise ValueError(
             f"The weight column {weight!r} of {func} must be numeric. Got dtype {dtype} "
-            "instead; cast it on your engine first."
+            f"instead; {advice} first."
         )
     return nw.col(weight).cast(nw.Float64)
 
@@ -144,10 +178,15 @@ def truncated(frame: nw.LazyFrame, column: str, freq: str) -> nw.Expr:
 def raise_on_bad_values(
     frame: nw.LazyFrame, column: str, bad: nw.Expr, what: str, then: str
 ) -> None:
-    """Count the rows where ``bad`` holds; if any, raise with the first few distinct values."""
+    """Count the rows where ``bad`` holds; if any, raise with the first few distinct values.
+
+    The examples are the smallest values, or a pandas frame's first ones in row order.
+    """
     count = int(collect(frame.select(bad.cast(nw.Int64).sum().alias("bad")))["bad"].iloc[0])
     if count:
-        examples = collect(frame.filter(bad).select(column).unique().sort(column).head(5))
-        raise ValueError(
-            f"{what} Found {count} other values: {format_values(examples[column])}. {then}"
-        )
+        rows = frame.filter(bad).select(column)
+        if frame.implementation.is_pandas():
+            examples = pd.unique(collect(rows)[column])
+        else:
+            examples = collect(rows.unique().sort(column).head(5))[column]
+        raise_other_values(what, count, examples, then)

@@ -12,8 +12,10 @@ from .._validation import as_column_list, check_columns
 from ._engine import (
     collect,
     engine_frame,
+    on_engine,
     outcome_values,
     raise_missing,
+    raise_missing_weights,
     raise_on_bad_values,
     truncated,
     weight_values,
@@ -88,18 +90,28 @@ def error_sums(
     data: Any,
     *,
     keys: list[str],
-    outcome: str,
+    outcome: str | None,
     weight: str | None,
     floor: dict[str | None, str | None],
+    nullable: tuple[str, ...] = (),
+    name: str = "data",
 ) -> pd.DataFrame:
     """:func:`error_counts` for any public function (whose name the errors then carry).
 
     The checks of missing values and weights ride along in the same pass over the rows as
     the sums (one scan of the files on DuckDB); only a failed check reads the rows again,
-    for examples.
+    for examples. Without ``outcome`` the ``errors`` sums are 0 (the keys then carry the
+    outcome, as an error type does); keys in ``nullable`` may be missing, their rows a group
+    of their own. ``name`` is the parameter the messages call ``data``.
     """
     tables = error_sum_sets(
-        data, key_sets={"sums": keys}, outcome=outcome, weight=weight, floor=floor
+        data,
+        key_sets={"sums": keys},
+        outcome=outcome,
+        weight=weight,
+        floor=floor,
+        nullable=nullable,
+        name=name,
     )
     return tables["sums"]
 
@@ -108,10 +120,12 @@ def error_sum_sets(
     data: Any,
     *,
     key_sets: dict[str, list[str]],
-    outcome: str,
+    outcome: str | None,
     weight: str | None,
     floor: dict[str | None, str | None] | None = None,
     complete: list[str] | tuple[str, ...] = (),
+    nullable: tuple[str, ...] = (),
+    name: str = "data",
 ) -> dict[str, pd.DataFrame]:
     """The sums of :func:`error_counts` for several sets of keys, in one pass over the rows.
 
@@ -134,6 +148,8 @@ def error_sum_sets(
     complete : list of str, optional
         Further columns that must hold no missing values (an identifier the sums do not
         group by).
+    nullable, name :
+        As for :func:`error_sums`.
 
     Returns
     -------
@@ -156,13 +172,13 @@ def error_sum_sets(
     .. [1] Gray, J. et al. (1997). Data cube: a relational aggregation operator generalizing
        group-by, cross-tab, and sub-totals. Data Mining and Knowledge Discovery 1, 29-53.
     """
-    frame = engine_frame(data)
-    weights = as_column_list(weight)
+    frame = engine_frame(data, name=name)
+    weights, outcomes = as_column_list(weight), as_column_list(outcome)
     every_key = list(dict.fromkeys(k for keys in key_sets.values() for k in keys))
-    check_columns(frame, [*every_key, outcome, *weights, *complete])
-    y = outcome_values(frame, outcome)
+    check_columns(frame, [*every_key, *outcomes, *weights, *complete], param=name)
+    y = nw.lit(0.0) if outcome is None else outcome_values(frame, outcome)
     w = nw.lit(1.0) if weight is None else weight_values(frame, weight)
-    checked = dict.fromkeys((outcome, *weights, *complete))
+    checked = dict.fromkeys((*outcomes, *weights, *complete))
     problems = {f"_missing_{c}": nw.col(c).is_null() for c in checked}
     if weight is not None:
         problems["_bad_weight"] = ~nw.col(weight).is_null() & ~(w.is_finite() & (w > 0))
@@ -183,19 +199,20 @@ def error_sum_sets(
             *(nw.col(name).sum().alias(name) for name in problems),
         ]
         tables = {
-            name: collect(rows.group_by(*keys).agg(*sums) if keys else rows.select(*sums))
-            for name, keys in key_sets.items()
+            table_name: collect(rows.group_by(*keys).agg(*sums) if keys else rows.select(*sums))
+            for table_name, keys in key_sets.items()
         }
-    for name, keys in key_sets.items():
-        table = tables[name]
-        _check_sums(frame, table, keys=keys, outcome=outcome, weight=weight)
+    for table_name, keys in key_sets.items():
+        table = tables[table_name]
+        checks = {"keys": [k for k in keys if k not in nullable], "name": name}
+        _check_sums(frame, table, outcomes=outcomes, weight=weight, **checks)
         missing = {c: table[f"_missing_{c}"].sum() for c in complete}
         for column, count in missing.items():
             if count:
-                raise_missing(column, int(count))
+                raise_missing(frame, column, int(count))
         table = table.drop(columns=list(problems))
         table[list(_ERROR_SUMS)] = table[list(_ERROR_SUMS)].astype(float)
-        tables[name] = table.sort_values(keys, ignore_index=True) if keys else table
+        tables[table_name] = table.sort_values(keys, ignore_index=True) if keys else table
     return tables
 
 
@@ -234,16 +251,19 @@ def _quoted_name(name: str) -> str:
     return name.replace('"', '""')
 
 
-def _check_sums(frame, table, *, keys, outcome, weight) -> None:
+def _check_sums(frame, table, *, keys, outcomes, weight, name) -> None:
     """Raise for missing keys, outcomes or weights and for bad weights, counted in ``table``."""
     func = caller()
     if table.empty or table["n"].sum() == 0:
-        raise ValueError(f"{func} got no audits: the frame has 0 rows. Check the filter upstream.")
+        rows = on_engine(frame, repr(name), "the frame")
+        raise ValueError(f"{func} got no audits: {rows} has 0 rows. Check the filter upstream.")
     missing = {key: table.loc[table[key].isna(), "n"].sum() for key in keys}
-    missing |= {c: table[f"_missing_{c}"].sum() for c in (outcome, *as_column_list(weight))}
+    missing |= {c: table[f"_missing_{c}"].sum() for c in (*outcomes, *as_column_list(weight))}
+    if weight is not None and missing[weight]:
+        raise_missing_weights(frame, weight, int(missing.pop(weight)), int(table["n"].sum()))
     for column, count in missing.items():
         if count:
-            raise_missing(column, int(count))
+            raise_missing(frame, column, int(count))
     if weight is not None and table["_bad_weight"].sum():
         w = nw.col(weight).cast(nw.Float64)
         raise_on_bad_values(

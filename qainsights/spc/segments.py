@@ -17,10 +17,8 @@ from .._results import TidyResult, drawing
 from .._validation import (
     as_column_list,
     check_columns,
-    check_complete,
     check_frame,
     check_option,
-    outcome_indicator,
 )
 from ..aggregate import collect, engine_frame, error_sums, is_engine_frame
 from ._inputs import phase_arguments
@@ -209,18 +207,17 @@ def control_charts(
     """
     func = caller()
     engine = is_engine_frame(data)
-    if engine:
-        data = engine_frame(data)
-        if outcome is None:  # aggregates: small, read them into pandas
-            data, engine = collect(data), False
     if not engine:
         check_frame(data)
+    elif outcome is None:  # aggregates: small, read them into pandas
+        data, engine = collect(engine_frame(data)), False
     check_option(chart, name="chart", options=_CHARTS)
     segments = as_column_list(by)
-    check_columns(data, [*segments, subgroup])
-    if outcome is not None:
-        count = _count_on_engine if engine else _count_outcomes
-        data = count(
+    check_columns(engine_frame(data), [*segments, subgroup])
+    if outcome is None and freq is not None:
+        data = data.assign(**{subgroup: _floor(data[subgroup], freq)})
+    elif outcome is not None:
+        data = _count_outcomes(
             data,
             by=segments,
             subgroup=subgroup,
@@ -229,8 +226,6 @@ def control_charts(
             carried=[c for c in (stage, baseline) if isinstance(c, str)],
         )
         defects, n = "defects", "n"
-    elif freq is not None:
-        data = data.assign(**{subgroup: _floor(data[subgroup], freq)})
     phases = phase_arguments(locals()) | {"nsigmas": nsigmas, "rules": rules, "by": segments}
     if chart == "i":
         if limits != "normal":
@@ -277,12 +272,16 @@ def control_charts(
     )
 
 
-def _count_on_engine(data, *, by, subgroup, outcome, freq, carried) -> pd.DataFrame:
-    """:func:`_count_outcomes` of a polars, DuckDB or Spark frame, counted on its engine.
+def _count_outcomes(data, *, by, subgroup, outcome, freq, carried) -> pd.DataFrame:
+    """Audit rows counted per segment and subgroup on their engine: ``defects`` and ``n``.
 
     The ``stage`` and ``baseline`` columns are further keys: a subgroup appearing twice then
-    means they vary within it, which the chart reports.
+    means they vary within it, which the chart reports. A pandas frame's subgroups are
+    floored with pandas, which knows every period alias (the engines: "D", "M", "Q", "Y").
     """
+    if freq is not None and not is_engine_frame(data):
+        check_columns(data, [subgroup])
+        data, freq = data.assign(**{subgroup: _floor(data[subgroup], freq)}), None
     counts = error_sums(
         data,
         keys=[*by, subgroup, *carried],
@@ -290,34 +289,12 @@ def _count_on_engine(data, *, by, subgroup, outcome, freq, carried) -> pd.DataFr
         weight=None,
         floor={subgroup: freq},
     )
-    return counts.rename(columns={"errors": "defects"})[[*by, subgroup, *carried, "defects", "n"]]
+    counts = counts.rename(columns={"errors": "defects"})[[*by, subgroup, *carried, "defects", "n"]]
+    return counts.astype({"defects": np.int64, "n": np.int64})
 
 
 def _floor(values: pd.Series, freq: str) -> pd.Series:
     return pd.to_datetime(values).dt.to_period(freq).dt.start_time
-
-
-def _count_outcomes(
-    data: pd.DataFrame,
-    *,
-    by: list[str],
-    subgroup: str,
-    outcome: str,
-    freq: str | None,
-    carried: list[str],
-) -> pd.DataFrame:
-    """Count audit rows per segment and subgroup: ``defects`` (outcome sum) and ``n``."""
-    check_columns(data, [outcome, *carried])
-    key = _floor(data[subgroup], freq) if freq is not None else data[subgroup]
-    check_complete(data, [outcome])
-    flags = outcome_indicator(data[outcome], outcome)[outcome]
-    flags.index = data.index
-    keys = [data[column] for column in by] + [key.rename(subgroup)]
-    grouped = flags.astype(np.int64).groupby(keys, sort=False, observed=True)
-    counts = grouped.agg(defects="sum", n="size")
-    if carried:
-        counts = counts.join(data[carried].groupby(keys, sort=False, observed=True).first())
-    return counts.reset_index()
 
 
 def _summary(table: pd.DataFrame, signals: pd.DataFrame, by: list[str], chart: str) -> pd.DataFrame:
