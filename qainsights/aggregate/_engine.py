@@ -23,7 +23,8 @@ FREQUENCIES = {"D": "1d", "M": "1mo", "Q": "1q", "Y": "1y"}
 def is_engine_frame(data: Any) -> bool:
     """Whether ``data`` is a frame of another engine (polars, DuckDB, PySpark, ...).
 
-    pandas DataFrames answer False: the statistics read them directly.
+    pandas DataFrames answer False: they go through the same narwhals sums, but the
+    statistics that need the rows (and the messages naming row labels) read them too.
 
     Examples
     --------

@@ -104,16 +104,8 @@ def error_sums(
     outcome, as an error type does); keys in ``nullable`` may be missing, their rows a group
     of their own. ``name`` is the parameter the messages call ``data``.
     """
-    tables = error_sum_sets(
-        data,
-        key_sets={"sums": keys},
-        outcome=outcome,
-        weight=weight,
-        floor=floor,
-        nullable=nullable,
-        name=name,
-    )
-    return tables["sums"]
+    options = {"outcome": outcome, "weight": weight, "floor": floor, "nullable": nullable}
+    return error_sum_sets(data, key_sets={"sums": keys}, name=name, **options)["sums"]
 
 
 def error_sum_sets(
