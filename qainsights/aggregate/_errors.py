@@ -176,18 +176,22 @@ def error_sum_sets(
         problems["_bad_weight"] = ~nw.col(weight).is_null() & ~(w.is_finite() & (w > 0))
     floored = [truncated(frame, column, freq) for column, freq in (floor or {}).items() if freq]
     flags = {name: expr.cast(nw.Int64) for name, expr in problems.items()}
-    rows = frame.with_columns(*floored, _y=y, _w=w, **flags).with_columns(
-        _w2=nw.col("_w") * nw.col("_w"), _wy=nw.col("_w") * nw.col("_y")
-    )
-    rows = rows.with_columns(_w2y=nw.col("_w2") * nw.col("_y"))
+    rows = frame.with_columns(*floored, _y=y, **flags)
+    # unweighted, the weighted sums are the counts: only weights add columns to sum
+    weighted = _ERROR_SUMS[2:] if weight is not None else ()
+    if weight is not None:
+        rows = rows.with_columns(_w=w).with_columns(
+            _w2=nw.col("_w") * nw.col("_w"), _wy=nw.col("_w") * nw.col("_y")
+        )
+        rows = rows.with_columns(_w2y=nw.col("_w2") * nw.col("_y"))
     if rows.implementation is nw.Implementation.DUCKDB and len(key_sets) > 1:
-        tables = _grouping_sets(rows.to_native(), key_sets, list(problems))
+        tables = _grouping_sets(rows.to_native(), key_sets, [*weighted], list(problems))
     else:
         # plain sums of prepared columns: every engine, pandas included, runs them natively
         sums = [
             nw.len().alias("n"),
             nw.col("_y").sum().alias("errors"),
-            *(nw.col(f"_{name[4:]}").sum().alias(name) for name in _ERROR_SUMS[2:]),
+            *(nw.col(f"_{name[4:]}").sum().alias(name) for name in weighted),
             *(nw.col(name).sum().alias(name) for name in problems),
         ]
         tables = {
@@ -203,12 +207,17 @@ def error_sum_sets(
             if count:
                 raise_missing(frame, column, int(count))
         table = table.drop(columns=list(problems))
+        if weight is None:
+            n, errors = table["n"], table["errors"]
+            table = table.assign(sum_w=n, sum_w2=n, sum_wy=errors, sum_w2y=errors)
         table[list(_ERROR_SUMS)] = table[list(_ERROR_SUMS)].astype(float)
         tables[table_name] = table.sort_values(keys, ignore_index=True) if keys else table
     return tables
 
 
-def _grouping_sets(relation: Any, key_sets: dict[str, list[str]], flags: list[str]) -> dict:
+def _grouping_sets(
+    relation: Any, key_sets: dict[str, list[str]], weighted: list[str], flags: list[str]
+) -> dict:
     """The sums of prepared DuckDB rows per set of keys, from one GROUPING SETS query."""
     import pyarrow as pa
 
@@ -217,7 +226,7 @@ def _grouping_sets(relation: Any, key_sets: dict[str, list[str]], flags: list[st
     sums = [
         "count(*) AS n",
         'sum("_y") AS errors',
-        *(f'sum("_{name[4:]}") AS {name}' for name in _ERROR_SUMS[2:]),
+        *(f'sum("_{name[4:]}") AS {name}' for name in weighted),
         *(f'sum("{flag}") AS "{flag}"' for flag in flags),
     ]
     sets = ", ".join(

@@ -16,9 +16,7 @@ from .._validation import (
     check_columns,
     check_complete,
     check_frame,
-    check_weights,
     format_values,
-    outcome_indicator,
 )
 from ..aggregate import collect, engine_frame, error_sums, is_engine_frame
 
@@ -82,32 +80,24 @@ def counts_by_period(
             f"'errors' and 'n'. Got {format_values(clash or [period])}; rename them first."
         )
     design = []  # the weighted rows' variance columns, counted on the engine
-    if is_engine_frame(data):
+    if not is_engine_frame(data):
+        check_frame(data)
+        check_columns(data, [*keys, period, *([errors, n] if aggregate else [outcome])])
+        if data.empty:
+            raise ValueError(f"{func} got no rows: 'data' has 0 rows. Check the filter upstream.")
+    if is_engine_frame(data) or not aggregate:
         data = _engine_counts(data, keys, period, outcome, aggregate, weight, squares)
         errors, n = (errors, n) if aggregate else ("errors", "n")
         design = [] if aggregate or weight is None else ["var_errors", *(["squares"] * squares)]
-        aggregate, weight = True, None
-    check_frame(data)
-    measures = [errors, n] if aggregate else [outcome]
-    check_columns(data, [*keys, period, *measures])
+    check_columns(data, [*keys, period, errors, n])
     if data.empty:
         raise ValueError(f"{func} got no rows: 'data' has 0 rows. Check the filter upstream.")
-    check_complete(data, [*keys, period, *measures])
-    if aggregate:
-        values = _aggregate_counts(data, errors, n)
-        values[design] = data[design].to_numpy()
-    else:
-        values = outcome_indicator(data[outcome], outcome).set_axis(["errors"], axis=1)
-        values["n"] = 1.0
-        if weight is not None:
-            w = check_weights(data, weight)
-            y = values["errors"].to_numpy()
-            values = values.assign(sum_w=w, sum_w2=w * w, sum_wy=w * y, sum_w2y=w * w * y)
+    check_complete(data, [*keys, period, errors, n])
+    values = _aggregate_counts(data, errors, n)
+    values[design] = data[design].to_numpy()
     values.index = data.index
     groups = [data[k] for k in [*keys, period]]
     table = values.groupby(groups, observed=True, sort=False).sum().reset_index()
-    if weight is not None:
-        table = _normalised(table, period, squares=squares)
     return table.sort_values([period, *keys], ignore_index=True)
 
 
@@ -148,7 +138,10 @@ def effective_counts(errors, n, var_errors) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _engine_counts(data, keys, period, outcome, aggregate, weight, squares=False):
-    """A polars, DuckDB or Spark frame as a pandas aggregate: rows counted on their engine."""
+    """Audit rows (any engine) or another engine's aggregate as a pandas aggregate.
+
+    Rows are counted on their engine; weighted ones are normalised (:func:`_normalised`).
+    """
     if aggregate:
         return collect(engine_frame(data))
     sums = error_sums(data, keys=[*keys, period], outcome=outcome, weight=weight, floor={})
