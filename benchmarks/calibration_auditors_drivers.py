@@ -13,7 +13,7 @@ a few audits per moderator and auditor, months whose item pool shifts (period sh
 - ``rca.odds_ratio_change``: ``error_drivers`` fitted on two months of one stable process
   (site and queue effects fixed, moderators nested in sites: the same moderators in both
   months, or other ones), each fit with ``cluster="moderator_id"`` and without; the first
-  site level's ratio p-value and interval (truth 1).
+  site level's ratio p-value and interval (truth 1), and its power at an odds ratio of 0.6.
 
 One replicate gives one p-value per row (the first auditor, rater or level), so the rows'
 Wilson intervals rest on independent replicates.
@@ -30,7 +30,6 @@ import warnings
 import numpy as np
 import pandas as pd
 from calibration_spc_report import COLUMNS, moderator_sd, row
-from scipy import stats
 from scipy.special import expit, logit
 
 ALPHA = 0.05
@@ -139,12 +138,14 @@ def rater_rows(rng, quick: bool) -> list[dict]:
     return out
 
 
-def _driver_month(rng, ability, site_of, *, audits, rate=0.06) -> pd.DataFrame:
-    """One month of audits: site and queue effects fixed, moderators nested in sites."""
+def _driver_month(rng, ability, site_of, *, audits, rate=0.06, shift_b=0.0) -> pd.DataFrame:
+    """One month of audits: site and queue effects fixed, moderators nested in sites; site b's
+    log odds moved by ``shift_b``."""
     who = rng.integers(0, ability.size, audits)
     site = site_of[who]
     queue = rng.integers(0, 3, audits)
-    log_odds = logit(rate) + np.array([0.0, 0.2, -0.2, 0.4])[site] + np.array([0, 0.3, -0.3])[queue]
+    sites = np.array([0.0, 0.2 + shift_b, -0.2, 0.4])
+    log_odds = logit(rate) + sites[site] + np.array([0, 0.3, -0.3])[queue]
     return pd.DataFrame({
         "moderator_id": who,
         "site": np.array(list("abcd"))[site],
@@ -153,57 +154,68 @@ def _driver_month(rng, ability, site_of, *, audits, rate=0.06) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def _change_normal(fits, level: str) -> tuple[bool, bool]:
-    """Rejection and coverage of one level's ratio with the normal reference (the method
-    replaced): each fit's standard error recovered from its t interval, then z throughout."""
-    se, log_or = [], []
-    for fit in fits:
-        row_ = fit.table.set_index(["factor", "level"]).loc[("site", level)]
-        quantile = stats.t.isf(0.025, fit.reference_df)
-        se.append((np.log(row_["ci_high"]) - np.log(row_["ci_low"])) / (2 * quantile))
-        log_or.append(np.log(row_["odds_ratio"]))
-    z = (log_or[1] - log_or[0]) / np.hypot(*se)
-    return 2 * stats.norm.sf(abs(z)) < ALPHA, abs(z) <= stats.norm.isf(0.025)
-
-
 def driver_rows(rng, quick: bool) -> list[dict]:
-    """odds_ratio_change between two months of one stable process.
+    """odds_ratio_change between two months of one stable process, and its power.
 
-    Each month is fitted with ``cluster="moderator_id"`` (CR1, t on G - 1; the change on t
-    with the smaller df) and without (independent audits); the "before" rows are the normal
-    reference of the same clustered fits and the fits of independent audits.
+    Each month is fitted with ``cluster="moderator_id"`` and without (independent audits).
+    The change of the clustered fits is the default (CR2 variance of the stacked fits,
+    clusters shared by the months included, Bell-McCaffrey df); the "before" rows are the
+    same fits read as before (each fit's CR1 standard error from its t(G - 1) interval, the
+    change on t of the smaller df: ``odds_ratio_change`` of the fits without their
+    per-cluster pieces) and the fits of independent audits. Power: site b's odds ratio
+    times 0.6 in the second month, the clustered fits, half as many replicates.
     """
+    from dataclasses import replace
+
     from qainsights.rca import error_drivers, odds_ratio_change
 
     runs = 100 if quick else 2000
     out = []
     options = {"factors": ["site", "queue"], "reference": {"site": "a", "queue": "x"}}
+
+    def change(fits):
+        result = odds_ratio_change(*fits, factor="site").set_index("level").loc["b"]
+        return result["p_value"] < ALPHA, result["ci_low"] <= 1 <= result["ci_high"]
+
+    def pair(ability, site_of, audits, icc, same, shift_b, independent=True):
+        clustered, plain = [], []
+        for month in range(2):
+            frame = _driver_month(rng, ability, site_of, audits=audits,
+                                  shift_b=shift_b if month == 1 else 0.0)  # fmt: skip
+            clustered.append(error_drivers(frame, cluster="moderator_id", **options))
+            if independent:
+                plain.append(error_drivers(frame, **options))
+            if not same:  # other moderators next month (turnover, rotation)
+                ability = rng.normal(0, moderator_sd(icc), site_of.size)
+        return clustered, plain
+
     for audits, per_site, icc, same in ((800, 10, 0.02, True), (3000, 15, 0.05, False)):
         reject, covered = np.zeros((3, runs), dtype=bool), np.zeros((3, runs), dtype=bool)
         site_of = np.repeat(np.arange(4), per_site)
         for i in range(runs):  # four fits per simulated pair of months
             ability = rng.normal(0, moderator_sd(icc), site_of.size)
-            clustered, independent = [], []
-            for _ in range(2):
-                month = _driver_month(rng, ability, site_of, audits=audits)
-                clustered.append(error_drivers(month, cluster="moderator_id", **options))
-                independent.append(error_drivers(month, **options))
-                if not same:  # other moderators next month (turnover, rotation)
-                    ability = rng.normal(0, moderator_sd(icc), site_of.size)
-            for j, fits in ((0, clustered), (2, independent)):
-                change = odds_ratio_change(*fits, factor="site").set_index("level").loc["b"]
-                reject[j, i] = change["p_value"] < ALPHA
-                covered[j, i] = change["ci_low"] <= 1 <= change["ci_high"]
-            reject[1, i], covered[1, i] = _change_normal(clustered, "b")
+            clustered, plain = pair(ability, site_of, audits, icc, same, 0.0)
+            read = [replace(fit, _clusters=None) for fit in clustered]
+            for j, fits in enumerate((clustered, read, plain)):
+                reject[j, i], covered[j, i] = change(fits)
+        powered = np.zeros((2, runs // 2), dtype=bool)
+        for i in range(runs // 2):
+            ability = rng.normal(0, moderator_sd(icc), site_of.size)
+            clustered, _ = pair(ability, site_of, audits, icc, same, np.log(0.6), False)
+            read = [replace(fit, _clusters=None) for fit in clustered]
+            powered[0, i], powered[1, i] = change(clustered)[0], change(read)[0]
         world = (f"2 months x {audits:,} audits, 4 sites x 3 queues, {per_site} moderators a "
                  f"site (ICC {icc}), {'the same' if same else 'other ones'} in both months")  # fmt: skip
         name = "odds_ratio_change p_value and interval"
         out += [
-            row(f"{name} (fits with cluster='moderator_id', t)", world, runs,
-                rejections=reject[0], covered=covered[0],
-                note="site b against site a; CR1 fits on t(G - 1), the change on t(smaller df)"),
-            row(f"{name}, before (fits with cluster='moderator_id', normal)", world, runs,
-                rejections=reject[1], covered=covered[1]),
+            row(f"{name} (fits with cluster='moderator_id')", world, runs,
+                rejections=reject[0], covered=covered[0], power=powered[0].mean(),
+                power_before=powered[1].mean(),
+                note="site b against site a; CR2 of the stacked fits with the months' shared "
+                     "clusters, Bell-McCaffrey df; power: site b's odds x 0.6 in month 2 "
+                     f"({runs // 2:,} replicates), before: CR1 on t(smaller G - 1)"),
+            row(f"{name}, before (fits with cluster='moderator_id', CR1, t(smaller G - 1))",
+                world, runs, rejections=reject[1], covered=covered[1]),
             row(f"{name}, before (fits of independent audits)", world, runs,
                 rejections=reject[2], covered=covered[2]),
         ]  # fmt: skip

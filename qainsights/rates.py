@@ -165,16 +165,18 @@ def error_rate(
         Without ``cluster``, once per call, when errors cluster by moderator: Pearson's
         chi-square of the moderators' errors within each segment and stratum
         (:func:`qainsights.spc.overdispersion_test`, summed over the segments) has
-        p < 0.01 *and* the estimated design effect of the rates exceeds 1.1. The design
+        p < 0.05 *and* the estimated design effect of the rates exceeds 1.1. The design
         effect is ``1 + (Σ m² / n − 1) ρ`` with ``m`` the audits of each moderator in a
         segment and ``ρ`` the moment estimate of the intra-class correlation that equates
         the chi-square to its expectation ``Σ (1 + (m − 1) ρ)(1 − m / n_segment)``
-        (Williams, 1982); at 1.1 an interval of independent audits covers about 93.8 %
-        at nominal 95 %. Measured share of calls warned (``benchmarks/README.md``, 40
-        moderators, 2,000 calls a world): 1.3 % at a latent ICC of 0 and 1.5 % at 0.005
-        (25 audits a moderator); at ICC 0.05 6.9 % with 25 audits a moderator (a design
-        effect of 1.19, which 40 moderators cannot tell from noise) and 57 % with 100
-        (design effect 1.74; the interval of independent audits covers 86.0 %). No warning is
+        (Williams, 1982); a 95 % interval whose true standard error is ``sqrt(deff)`` times
+        its own covers ``2 Φ(1.96 / sqrt(deff)) − 1``, 93.8 % at 1.1. The test's level 0.05
+        is the share of calls warned on independent audits: measured
+        (``benchmarks/README.md``, 40 moderators, 2,000 calls a world) 5.1 % at a latent ICC
+        of 0 with 25 audits a moderator; at ICC 0.05 18.8 % with 25 audits a moderator (a
+        design effect of 1.19, which 40 moderators can seldom tell from noise; the interval
+        of independent audits covers 91.9 %) and 77 % with 100 (design effect 1.74; it
+        covers 86.0 %). At p < 0.01 these were 1.3 %, 6.9 % and 57 %. No warning is
         no evidence of independence: pass ``cluster`` whenever a moderator's audits are
         many. Checked only on pandas frames whose ``moderator_id`` column is complete;
         the other engines' frames are summed on their engine without the moderators and

@@ -97,9 +97,35 @@ def test_segments_without_errors_count_for_nothing():
     assert f"chi-square {chi2:.1f} on {df} degrees of freedom" in str(record[0].message)
 
 
+def test_warns_at_p_below_five_percent_with_a_design_effect_above_1_1():
+    # 40 moderators x 25 audits: 17 without errors, 15 with 3 and 8 with 1 (53 errors).
+    # By hand: p = 53/1000, each expected count 1.325, binomial variance 25 p (1 - p) =
+    # 1.254775; X² = (17 * 1.325² + 15 * 1.675² + 8 * 0.325²) / 1.254775 = 58.00 on 39 df,
+    # p = 0.026 (chi-square tail), and with equal caseloads the design effect is X² / 39 =
+    # 1.49. Above 0.01 (no warning before) and below 0.05 (a warning now). A 95 % interval
+    # whose true standard error is sqrt(1.49) times its own covers 2 Φ(1.96 / sqrt(1.49)) - 1
+    # = 89 %.
+    errors = np.repeat([0, 3, 1], [17, 15, 8])
+    audits = pd.DataFrame(
+        {
+            "moderator_id": np.repeat(np.arange(40), 25),
+            "is_error": (np.arange(25)[None, :] < errors[:, None]).ravel(),
+        }
+    )
+    chi2 = (17 * 1.325**2 + 15 * 1.675**2 + 8 * 0.325**2) / (25 * 0.053 * 0.947)
+    assert chi2 == pytest.approx(58.00, abs=0.005)
+    assert 0.01 < stats.chi2.sf(chi2, 39) < 0.05
+    assert 2 * stats.norm.cdf(1.959964 / np.sqrt(chi2 / 39)) - 1 == pytest.approx(0.89, abs=0.005)
+    (message,) = warned(audits)
+    assert "chi-square 58.0 on 39 degrees of freedom" in message
+    assert "p = 0.026" in message
+    assert "estimated design effect 1.49" in message
+    assert "Pass cluster='moderator_id'" in message
+
+
 def test_fires_on_clustered_errors_and_seldom_on_independent_ones():
-    # Seeded; margins well away from the expected shares (about 1 % of independent worlds
-    # at p < 0.01, nearly all at a latent moderator ICC of 0.16 with 50 audits each).
+    # Seeded; margins well away from the expected shares (about 5 % of independent worlds
+    # at p < 0.05, nearly all at a latent moderator ICC of 0.16 with 50 audits each).
     runs = 60
     independent = np.mean([bool(warned(moderators_audits(s, sd=0.0))) for s in range(runs)])
     clustered = np.mean([bool(warned(moderators_audits(s, sd=0.8))) for s in range(runs)])

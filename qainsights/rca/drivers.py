@@ -6,11 +6,11 @@ Odds ratios with intervals, likelihood-ratio tests per factor and a ranking in w
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from .._caller import caller, public
@@ -85,6 +85,7 @@ class DriversResult(TidyResult):
     ci: float
     n_clusters: int | None = None
     reference_df: float = np.inf
+    _clusters: ClusterTerms | None = field(default=None, repr=False, compare=False)
 
     _title = "Error drivers (odds ratios)"
 
@@ -111,6 +112,34 @@ class DriversResult(TidyResult):
     plot = drawing(
         "rca", "plot_drivers", "Forest plot of the odds ratios and their intervals, on a log scale."
     )
+
+
+@dataclass(frozen=True, repr=False)
+class ClusterTerms:
+    """Per-cluster pieces of a clustered fit, for comparing two fits that share clusters.
+
+    From the working linear model of the fit's last IRLS step (rows ``sqrt(w) x`` with
+    ``w = n μ (1 − μ)``, residuals ``(errors − n μ) / sqrt(w)``), with ``B`` its inverse
+    information, ``X_g`` cluster ``g``'s rows and ``C_g = B^½ X_g' X_g B^½`` (so that
+    ``I − C_g`` has the non-zero eigenvalues of ``I − H_gg``, ``H`` the hat matrix):
+
+    - ``influence``: ``B X_g' A_g e_g`` with Bell & McCaffrey's (2002) CR2 adjustment
+      ``A_g = (I − H_gg)^−½``, computed as ``B^−½ (I − C_g)^−½ B^½ X_g' e_g``; the CR2
+      covariance is ``Σ_g influence_g influence_g'``.
+    - ``d`` and ``m``: for the contrast ``e_j`` of coefficient ``j``, ``p_g = A_g X_g B e_j``,
+      ``d[g, j] = p_g' p_g`` and ``m[g, :, j] = X_g' p_g``, the pieces of Bell and McCaffrey's
+      Satterthwaite degrees of freedom (Pustejovsky & Tipton 2018, working independence).
+
+    ``labels`` are the clusters' values (the same label in two fits is the same cluster) and
+    ``columns`` the coefficients' (factor, level) pairs, the intercept first.
+    """
+
+    labels: pd.Index
+    columns: tuple
+    influence: np.ndarray
+    d: np.ndarray
+    m: np.ndarray
+    bread: np.ndarray
 
 
 @public
@@ -163,7 +192,9 @@ def error_drivers(
         ``GLM(...).fit(cov_type="cluster", use_t=True)`` on the audit rows; Cameron & Miller
         2015, section VI: with few clusters the normal reference over-rejects). The
         estimates are unchanged, and the factor tests stay likelihood-ratio tests of
-        independent audits. Default None: audits independent.
+        independent audits. The fit keeps each cluster's bias-reduced (CR2) pieces, with
+        which :func:`odds_ratio_change` compares two clustered fits through the clusters
+        they share. Default None: audits independent.
     ci : float, default 0.95
         Confidence level of the odds-ratio intervals; ``1 - ci`` is also the false
         discovery rate of the findings.
@@ -271,7 +302,7 @@ def error_drivers(
     _check_both_outcomes(y, outcome)
     codes, level_names, pooled = _factor_codes(audits, names, min_n=min_n, rare=rare)
     if cluster is not None:  # finer cells, one per combination and cluster: the same fit
-        codes[_CLUSTER] = pd.factorize(audits[cluster])[0]
+        codes[_CLUSTER], cluster_labels = pd.factorize(audits[cluster])
     cells = _cells(codes, level_names, y)
     marginals = _level_counts(cells, names)
     _check_separation(marginals)
@@ -279,10 +310,11 @@ def error_drivers(
     design, columns = _design(cells, names, references)
     fit = _binomial_fit(cells, design)
     if cluster is None:
-        se, n_clusters, df = None, None, np.inf
+        se, n_clusters, df, terms = None, None, np.inf, None
     else:
         se, n_clusters = _cluster_se(fit, design, cells, n_audits=len(audits))
         df = float(n_clusters - 1)
+        terms = _cluster_terms(fit, design, cells, pd.Index(cluster_labels), columns)
     table = _odds_ratios(fit, columns, marginals, references, level, se=se, df=df)
     return DriversResult(
         table=table,
@@ -294,6 +326,7 @@ def error_drivers(
         ci=level,
         n_clusters=n_clusters,
         reference_df=df,
+        _clusters=terms,
     )
 
 
@@ -376,6 +409,51 @@ def _cluster_se(fit, design: np.ndarray, cells: pd.DataFrame, *, n_audits: int):
     factor = g / (g - 1) * (n_audits - 1) / (n_audits - p) if g > 1 else np.nan
     cov = factor * bread @ (summed.T @ summed) @ bread
     return np.sqrt(np.diag(cov)), g
+
+
+def _sym_power(matrices: np.ndarray, power: float, *, floor: float = 1e-10) -> np.ndarray:
+    """Symmetric matrix powers of a stack of positive semi-definite matrices (eigenvalues
+    below ``floor`` give 0, the Moore-Penrose convention).
+    """
+    values, vectors = np.linalg.eigh(matrices)
+    kept = values > floor
+    scaled = np.where(kept, np.where(kept, values, 1.0) ** power, 0.0)
+    return (vectors * scaled[..., None, :]) @ np.swapaxes(vectors, -1, -2)
+
+
+def _cluster_terms(fit, design: np.ndarray, cells: pd.DataFrame, labels: pd.Index, columns):
+    """The :class:`ClusterTerms` of a clustered fit, in p x p algebra per cluster.
+
+    ``H_gg = Z_g Z_g'`` with ``Z_g = X_g B^½``, so any function of ``H_gg`` passes through to
+    ``C_g = Z_g' Z_g``: ``Z_g' f(H_gg) = f(C_g) Z_g'``. Hence ``X_g' A_g e_g =
+    B^−½ (I − C_g)^−½ B^½ X_g' e_g``, ``X_g' A_g X_g B = B^−½ (I − C_g)^−½ C_g B^½`` and
+    ``B X_g' A_g² X_g B = B^½ (I − C_g)^−¹ C_g B^½``; a cluster's cells never enter as a
+    k x k matrix.
+    """
+    mu = np.asarray(fit.mu)
+    n = cells["n"].to_numpy(float)
+    w = n * mu * (1 - mu)
+    rows = design * np.sqrt(w)[:, None]
+    residual = (cells["errors"].to_numpy(float) - n * mu) / np.sqrt(w)
+    groups = cells[_CLUSTER].to_numpy()
+    p = design.shape[1]
+    g = int(groups.max()) + 1
+    by_cluster = sparse.csr_matrix((np.ones(len(groups)), (groups, np.arange(len(groups)))),
+                                   shape=(g, len(groups)))  # fmt: skip
+    score = by_cluster @ (rows * residual[:, None])
+    # X_g' X_g of every cluster, one coefficient's column at a time (cells x p in memory)
+    cross = np.stack([by_cluster @ (rows * rows[:, [i]]) for i in range(p)], axis=2)
+    bread = np.linalg.inv(rows.T @ rows)
+    half, minus_half = _sym_power(bread, 0.5), _sym_power(bread, -0.5)
+    c = half @ cross @ half
+    eye = np.eye(p)
+    inv_root = _sym_power(eye - c, -0.5)  # (I − C_g)^−½, per cluster
+    inverse = _sym_power(eye - c, -1.0)
+    adjusted = np.einsum("ij,gjk,kl,gl->gi", minus_half, inv_root, half, score)
+    influence = adjusted @ bread
+    d = np.diagonal(half @ inverse @ c @ half, axis1=1, axis2=2).copy()
+    m = minus_half @ inv_root @ c @ half
+    return ClusterTerms(labels, tuple(columns), influence, d, m, bread)
 
 
 def _report_rare(pooled: pd.DataFrame, *, min_n: int, rare: str) -> None:

@@ -74,31 +74,58 @@ def test_bad_input(windows):
         odds_ratio_change(before, wider, factor="team")
 
 
-def test_clustered_fits_take_t_on_the_smaller_degrees_of_freedom():
-    # Oracle: statsmodels GLM of each window with cov_type="cluster", use_t=True (CR1, t on
-    # G - 1); the change's log ratio is the difference of the coefficients, its variance
-    # the sum of the two squared standard errors, its reference t on min(G1, G2) - 1 = 7
-    # (8 moderators before, 12 after; Satterthwaite's df lies between 7 and 7 + 11).
-    fits, oracle = [], []
-    for seed, moderators in ((3, 8), (4, 12)):
-        frame = audits(seed, {"a": 1, "b": 1.3, "c": 0.8}).iloc[:2400].copy()
-        frame["moderator_id"] = np.arange(len(frame)) % moderators
+def _cr2_oracle(frames, cluster_ids, name):
+    """CR2 variance and Bell-McCaffrey df of one coefficient of the stacked, fully interacted
+    logistic regression on the audit rows, from the definitions: working rows ``W^½ X`` and
+    residuals ``(y − μ) / W^½`` of statsmodels' fit, ``A_g = (I − H_gg)^−½`` on each cluster's
+    audit rows (Bell & McCaffrey 2002, eq. 7), ``V = Σ_g (c' B X_g' A_g e_g)²`` and, with
+    ``p_g = A_g X_g B c`` and ``u_g = (I − H)_{·g} p_g``, ``df = (Σ_g u_g'u_g)² / Σ_gh
+    (u_g'u_h)²`` (Pustejovsky & Tipton 2018, working independence)."""
+    both = pd.concat([f.assign(after=float(i)) for i, f in enumerate(frames)], ignore_index=True)
+    x = pd.get_dummies(both[["team", "policy"]], drop_first=True).astype(float)
+    x = pd.concat([x, x.mul(both["after"], axis=0).add_suffix(":after")], axis=1)
+    x.insert(0, "after", both["after"])
+    x = add_constant(x)
+    fit = GLM(both["is_error"].astype(float), x, family=Binomial()).fit()
+    mu = fit.mu
+    w = mu * (1 - mu)
+    rows = x.to_numpy() * np.sqrt(w)[:, None]
+    resid = (both["is_error"].to_numpy(float) - mu) / np.sqrt(w)
+    bread = np.linalg.inv(rows.T @ rows)
+    c = (x.columns == name).astype(float)
+    groups = np.concatenate(cluster_ids)
+    variance, u = 0.0, []
+    for g in np.unique(groups):
+        at = np.flatnonzero(groups == g)
+        values, vectors = np.linalg.eigh(np.eye(at.size) - rows[at] @ bread @ rows[at].T)
+        adjust = vectors @ np.diag(values**-0.5) @ vectors.T
+        variance += float(c @ bread @ rows[at].T @ adjust @ resid[at]) ** 2
+        p_g = np.zeros(len(rows))
+        p_g[at] = adjust @ rows[at] @ bread @ c
+        u.append(p_g - rows @ (bread @ (rows.T @ p_g)))  # (I - H) p_g
+    gram = np.array(u) @ np.array(u).T
+    return fit.params[name], variance, np.trace(gram) ** 2 / np.sum(gram * gram)
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_clustered_fits_take_the_cr2_variance_of_the_stacked_model(shared):
+    # The same 8 moderators in both windows (their clusters tie the two estimates) or other
+    # ones: the change's variance and df are those of the stacked model's interaction,
+    # computed by the oracle above on the audit rows of both windows.
+    frames, ids, fits = [], [], []
+    for seed in (3, 4):
+        frame = audits(seed, {"a": 1, "b": 1.3, "c": 0.8}).iloc[:1200].copy()
+        moderator = np.arange(len(frame)) % 8 + (0 if shared or seed == 3 else 100)
+        frame["moderator_id"] = moderator
+        frames.append(frame.drop(columns="moderator_id"))
+        ids.append(moderator)
         fits.append(error_drivers(frame, factors=["team", "policy"], cluster="moderator_id",
                                   reference={"team": "a", "policy": "p"}))  # fmt: skip
-        exog = pd.get_dummies(frame[["team", "policy"]], drop_first=True).astype(float)
-        oracle.append(
-            GLM(frame["is_error"].astype(float), add_constant(exog), family=Binomial()).fit(
-                cov_type="cluster", cov_kwds={"groups": frame["moderator_id"]}, use_t=True
-            )
-        )
     moved = odds_ratio_change(*fits, factor="team").set_index("level")
-    df = min(o.df_resid_inference for o in oracle)
-    assert df == 7
     for level in ["b", "c"]:
-        name = f"team_{level}"
-        log_ratio = oracle[1].params[name] - oracle[0].params[name]
-        se = np.hypot(oracle[0].bse[name], oracle[1].bse[name])
+        log_ratio, variance, df = _cr2_oracle(frames, ids, f"team_{level}:after")
         quantile = stats.t.isf(0.025, df)
+        se = np.sqrt(variance)
         assert moved.loc[level, "ratio"] == pytest.approx(np.exp(log_ratio), rel=1e-6)
         assert moved.loc[level, "ci_low"] == pytest.approx(
             np.exp(log_ratio - quantile * se), rel=1e-6
@@ -108,3 +135,35 @@ def test_clustered_fits_take_t_on_the_smaller_degrees_of_freedom():
         )
         p_value = 2 * stats.t.sf(abs(log_ratio) / se, df)
         assert moved.loc[level, "p_value"] == pytest.approx(p_value, rel=1e-5)
+        assert 1 < df < 2 * 8  # fewer than the clusters' count, as Satterthwaite's df are
+
+
+def test_a_clustered_and_an_unclustered_fit_take_t_on_the_smaller_df():
+    # Without the per-cluster pieces of both fits, each standard error is read from its
+    # fit's interval (CR1 on t(G - 1) as statsmodels' use_t=True; the normal without
+    # clusters) and the change takes t on the smaller df, here G - 1 = 7.
+    frame = audits(3, {"a": 1, "b": 1.3, "c": 0.8}).iloc[:2400].copy()
+    frame["moderator_id"] = np.arange(len(frame)) % 8
+    clustered = error_drivers(frame, factors=["team", "policy"], cluster="moderator_id",
+                              reference={"team": "a", "policy": "p"})  # fmt: skip
+    plain_frame = audits(4, {"a": 1, "b": 1.3, "c": 0.8})
+    plain = fit(plain_frame)
+    moved = odds_ratio_change(clustered, plain, factor="team").set_index("level")
+    exog = pd.get_dummies(frame[["team", "policy"]], drop_first=True).astype(float)
+    oracle = GLM(frame["is_error"].astype(float), add_constant(exog), family=Binomial()).fit(
+        cov_type="cluster", cov_kwds={"groups": frame["moderator_id"]}, use_t=True
+    )
+    exog = pd.get_dummies(plain_frame[["team", "policy"]], drop_first=True).astype(float)
+    model = GLM(plain_frame["is_error"].astype(float), add_constant(exog), family=Binomial()).fit()
+    assert oracle.df_resid_inference == 7
+    for level in ["b", "c"]:
+        name = f"team_{level}"
+        log_ratio = model.params[name] - oracle.params[name]
+        se = np.hypot(oracle.bse[name], model.bse[name])
+        quantile = stats.t.isf(0.025, 7)
+        assert moved.loc[level, "ci_low"] == pytest.approx(
+            np.exp(log_ratio - quantile * se), rel=1e-6
+        )
+        assert moved.loc[level, "p_value"] == pytest.approx(
+            2 * stats.t.sf(abs(log_ratio) / se, 7), rel=1e-5
+        )
