@@ -805,10 +805,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer replicates")
     parser.add_argument("--before", help="git revision to measure the report rows on as well")
     parser.add_argument("--months", help=argparse.SUPPRESS)
-    parser.add_argument("--tile", action="store_true",
-                        help="only the change tile's rows (null months and power)")
-    parser.add_argument("--size", type=int, action="append",
-                        help="audits a week of the tile's rows (300, 2000); repeatable")
+    parser.add_argument(
+        "--tile", action="store_true", help="only the change tile's rows (null months and power)"
+    )
+    parser.add_argument(
+        "--size",
+        type=int,
+        action="append",
+        help="audits a week of the tile's rows (300, 2000); repeatable",
+    )
     args = parser.parse_args()
     if args.tile:
         with warnings.catch_warnings():
