@@ -711,6 +711,112 @@ def report_rows(quick: bool, before: str | None) -> list[dict]:
     return out
 
 
+def _binomial_p(overall: pd.Series) -> float:
+    """The tile's test before: the two months' effective counts as independent binomials."""
+    from qainsights.trends._inference import two_proportion_test
+
+    n1 = overall.get("n_eff_current", overall["n_current"])
+    n0 = overall.get("n_eff_baseline", overall["n_baseline"])
+    p_value, _ = two_proportion_test(overall["rate_current"] * n1, n1,
+                                     overall["rate_baseline"] * n0, n0)  # fmt: skip
+    return float(np.ravel(p_value)[0])
+
+
+def planted(audits: pd.DataFrame, month: str, points: float, seed: int) -> pd.DataFrame:
+    """``audits`` with the error rate of ``month`` raised by about ``points`` (each correct
+    audit of the month turned into an error with probability ``points / (1 - rate)``)."""
+    inside = (audits["month"] == month).to_numpy()
+    y = audits["is_error"].to_numpy(dtype=bool)
+    w = audits["weight"].to_numpy(dtype="float64")
+    rate = float(np.sum(w[inside] * y[inside]) / np.sum(w[inside]))
+    flip = inside & ~y & (np.random.default_rng([seed, 99]).random(len(y)) < points / (1 - rate))
+    return audits.assign(is_error=y | flip)
+
+
+def tile_months(size: int, seeds: range, *, plant: float = 0.0, effects=False) -> list[dict]:
+    """Per simulated month: the change tile's verdict now and before, and the change claims.
+
+    ``claim`` is a high- or medium-priority finding of the change sections (as
+    :func:`month_claims`); before, the change finding was a claim only when segments explained
+    the change, and the tile judged the two months' effective counts as binomial.
+    """
+    from qainsights.datasets import simulate_audits
+    from qainsights.report.display import _change_tile
+    from qainsights.report.findings import CLAIM_ALPHA
+    from qainsights.report.monthly import build_monthly_report
+
+    out = []
+    for seed in seeds:  # one report per simulated month
+        audits = simulate_audits(seed=seed, effects=effects, audits_per_week=size).audits
+        if plant:
+            audits = planted(audits, "2026-10", plant, seed)
+        start = time.perf_counter()
+        sections = list(CHANGE_SECTIONS) if not plant and not effects else ["change"]
+        report = build_monthly_report(audits, month="2026-10", sections=sections)
+        seconds = time.perf_counter() - start
+        table = report.to_frame()
+        claims = table[
+            table["priority"].isin(["high", "medium"])
+            & table["section"].isin(CHANGE_SECTIONS)
+            & ~table["finding"].str.startswith("The vital few")
+        ]
+        named = not report.change.explanation.empty
+        old_claims = claims[(claims["section"] != "change") | named]
+        tile = "beyond sampling error" in _change_tile(report)
+        tile_before = _binomial_p(report.change.overall.iloc[0]) < CLAIM_ALPHA
+        out.append({
+            "seed": seed, "tile": tile, "claim": not claims.empty,
+            "screen": tile or not claims.empty, "tile_before": tile_before,
+            "claim_before": not old_claims.empty,
+            "screen_before": tile_before or not old_claims.empty,
+            "p_value": float(report.change.overall["p_value"].iloc[0]),
+            "dispersion": float(report.change.overall["dispersion"].iloc[0]),
+            "seconds": seconds,
+        })  # fmt: skip
+    return out
+
+
+def tile_rows(quick: bool = False, sizes=(300, 2000)) -> list[dict]:
+    """The change tile and the report's change claims on null months, and the tile's power.
+
+    Null months: ``simulate_audits(effects=False)``, report month 2026-10, at 300 (200
+    months) and 2,000 (100 months) audits a week. Power: the same months with the error rate
+    of 2026-10 raised by 2 points (100 and 50 months), and the planted mix shift
+    (``effects=["mix_shift"]``: the high-risk queue grows from 8 % to 20 % of decisions).
+    """
+    null = {300: 40 if quick else 200, 2000: 20 if quick else 100}
+    power = {300: 20 if quick else 100, 2000: 10 if quick else 50}
+    out = []
+    for size in sizes:
+        months = tile_months(size, range(null[size]))
+        drop = tile_months(size, range(power[size]), plant=0.02)
+        mix = tile_months(size, range(power[size] // 2), effects=["mix_shift"])
+        world = f"simulate_audits(effects=False), {size:,} audits a week, month 2026-10"
+        seconds = np.mean([m["seconds"] for m in months])
+        for key, name in (("tile", "change tile says 'beyond sampling error'"),
+                          ("claim", "high/medium claim of change"),
+                          ("screen", "first screen claims a change (tile or finding)")):  # fmt: skip
+            now = np.array([m[key] for m in months])
+            before = np.array([m[f"{key}_before"] for m in months])
+            tile = key == "tile"
+            out.append(row(
+                f"Monthly Quality Report: {name}", world, len(months), rejections=now,
+                power=float(np.mean([m["tile"] for m in drop])) if tile else np.nan,
+                power_before=float(np.mean([m["tile_before"] for m in drop])) if tile else np.nan,
+                note=(f"power: the tile on a planted +2-point error rate in 2026-10 "
+                      f"({len(drop)} months); mix shift: "
+                      f"{np.mean([m['tile'] for m in mix]):.2f} now, "
+                      f"{np.mean([m['tile_before'] for m in mix]):.2f} before ({len(mix)} months); "
+                      f"median dispersion {np.median([m['dispersion'] for m in months]):.2f}; "
+                      f"{seconds:.1f} s a month" if tile else ""),
+            ))  # fmt: skip
+            out.append(row(f"Monthly Quality Report: {name}, before", world, len(months),
+                           rejections=before,
+                           note="the tile's binomial test of effective counts; the change "
+                           "finding a claim only when segments explain the change"))  # fmt: skip
+    return out
+
+
 def rows(quick: bool = False, before: str | None = None) -> pd.DataFrame:
     """Every calibration row of this script (see the module docstring)."""
     simulated = (scan_rows, overdispersion_rows, rate_rows, compare_rows, agreement_rows,
@@ -725,7 +831,24 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer replicates")
     parser.add_argument("--before", help="git revision to measure the report rows on as well")
     parser.add_argument("--months", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--tile", action="store_true", help="only the change tile's rows (null months and power)"
+    )
+    parser.add_argument(
+        "--size",
+        type=int,
+        action="append",
+        help="audits a week of the tile's rows (300, 2000); repeatable",
+    )
     args = parser.parse_args()
+    if args.tile:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = tile_rows(quick=args.quick, sizes=tuple(args.size or (300, 2000)))
+            table = pd.DataFrame(found, columns=COLUMNS)
+        with pd.option_context("display.max_colwidth", 200, "display.width", 300):
+            print(table.round(4).to_string(index=False))
+        return
     if args.months:
         spec = json.loads(args.months)
         with warnings.catch_warnings():

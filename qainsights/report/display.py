@@ -224,19 +224,22 @@ def _accuracy_tile(report) -> str:
 
 
 def _change_tile(report) -> str:
+    from .change_test import change_story, change_verdict
+
     label = f"Change since {report.previous}"
     if report.change is None:
         return _tile(label, "n/a", report.omitted.get("change", "not computed."))
     overall = report.change.overall.iloc[0]
     # accuracy is one minus the error rate: its change and interval are the mirror image
     change, low, high = -overall["difference"], -overall["ci_high"], -overall["ci_low"]
-    # judged, and its interval printed, at the level of the report's claims of change
-    significant = overall["p_value"] < CLAIM_ALPHA
-    verdict = "beyond sampling error" if significant else "within noise"
+    # the change section's one test and verdict, at the level of the report's claims of change
+    verdict = change_verdict(report.change.overall)
+    significant = verdict != "within noise"
     note = (
         f"accuracy {100 * change:+.1f} points ({100 * (1 - CLAIM_ALPHA):g}% CI "
         f"{100 * low:+.1f} to {100 * high:+.1f}), "
         f"{_p(overall['p_value'])}: {verdict}"
+        + (f", {change_story(report.change)}" if significant else "")
     )
     colour = "#6E6E6E" if not significant else ("#0072B2" if change > 0 else "#D55E00")
     return _tile(label, f"{100 * change:+.1f} pts", note, colour)

@@ -106,11 +106,11 @@ def estimand_statement(weighted: bool, *, clustered: bool = False) -> str:
     >>> estimand_statement(False)[:45]
     'Every rate in this report is the share of aud'
     >>> print(estimand_statement(False, clustered=True).split(". ")[-1])
-    Intervals allow for a moderator's audits being correlated, except in the severity index, root causes, capability and the change and trend tests.
+    Intervals allow for a moderator's audits being correlated, except in the severity index, root causes, capability, the change's segments and the trend tests.
     """
     correlated = (
         " Intervals allow for a moderator's audits being correlated, except in the severity "
-        "index, root causes, capability and the change and trend tests."
+        "index, root causes, capability, the change's segments and the trend tests."
         if clustered
         else ""
     )

@@ -22,6 +22,7 @@ from ..spc import ControlChart, control_charts, p_chart
 from ..standardization import standardized_rates
 from ..trends import explain_change, trend_test
 from ..vendors import NoCommonMixError, compare_site_types
+from .change_test import overall_change, with_overall_test
 from .comments import comments_section, why_no_comments
 from .estimand import effective_counts
 from .findings import CLAIM_ALPHA, Finding
@@ -235,6 +236,12 @@ def _change_section(ctx: Context) -> tuple[dict, list[Finding]]:
         ctx.both, by=list(CHANGE_DIMS), period="month", current=ctx.month,
         baseline=ctx.before, weight=ctx.weight, alpha=CLAIM_ALPHA, ci=1 - CLAIM_ALPHA,
     )  # fmt: skip
+    # the overall change is judged once, against process noise, for every place that states it
+    test = overall_change(
+        ctx.counted("month", "week", *([ctx.cluster] if ctx.cluster else [])),
+        month=ctx.month, previous=ctx.before, weight=ctx.weight, cluster=ctx.cluster,
+    )  # fmt: skip
+    change = with_overall_test(change, test)
     return {"change": change}, change_findings(change, ctx.errors)
 
 

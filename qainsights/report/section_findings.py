@@ -164,24 +164,47 @@ def _beyond_centre(
 
 @public
 def change_findings(change: ChangeExplanation, month: MonthErrors | None = None) -> list[Finding]:
-    """The change section's finding: the segments that explain the change, if any.
+    """The change section's finding: the overall change's verdict and what it is made of.
 
-    With ``month`` its impact is the change of the overall rate, as errors of the month.
+    One claim with the change tile: a change beyond noise
+    (:func:`~qainsights.report.change_test.change_verdict`, the overall row's ``p_value``
+    below :data:`CLAIM_ALPHA`) is a medium-priority finding even when no segment explains it
+    (then it is mostly a change in the mix, or spread thinly:
+    :func:`~qainsights.report.change_test.change_story`); so is a change that segments
+    explain. With ``month`` its impact is the change of the overall rate, as errors of the
+    month.
     """
-    difference = float(change.overall["difference"].iloc[0])
+    from .change_test import change_story
+
+    overall = change.overall
+    difference = float(overall["difference"].iloc[0])
     impact = None if month is None else month.change(difference, reference="last month's rate")
-    found = [
+    p_value = float(overall["p_value"].iloc[0]) if "p_value" in overall else np.nan
+    claimed = bool(p_value < CLAIM_ALPHA)
+    named = not change.explanation.empty
+    owner = ""
+    if named:
+        action = "Discuss the segments named with their owners."
+    elif claimed and change_story(change).startswith("mostly a change in the mix"):
+        action = (
+            "Ask why the mix of work moved (routing, volumes): rates within the segments did "
+            "not; compare months on a common mix before acting on the rate."
+        )
+        owner = "Workforce Management"
+    elif claimed:
+        action = "No segment stands out: review the month across the operation."
+    else:
+        action = "No segment stands out."
+    return [
         Finding(
             "change",
-            "medium" if not change.explanation.empty else "low",
+            "medium" if named or claimed else "low",
             change.summary(),
-            "Discuss the segments named with their owners."
-            if not change.explanation.empty
-            else "No segment stands out.",
+            action,
+            owner,
             impact=impact,
         )
     ]
-    return found
 
 
 @public

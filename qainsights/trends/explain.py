@@ -480,6 +480,11 @@ def _summary(overall: pd.Series, explanation: pd.DataFrame, mix, *, alpha, level
     )
     if not overall["p_value"] <= alpha:
         head += f" The overall change is within noise (p = {overall['p_value']:.2f})."
+    return f"{head} {_segments_and_mix(change, explanation, mix, alpha=alpha)}"
+
+
+def _segments_and_mix(change: float, explanation: pd.DataFrame, mix, *, alpha) -> str:
+    """The sentences after the overall change: the segments behind it, the largest mix effect."""
     if explanation.empty:
         body = (
             f"No segment's error rate moved significantly in that direction (false discovery "
@@ -504,4 +509,4 @@ def _summary(overall: pd.Series, explanation: pd.DataFrame, mix, *, alpha, level
         f"The largest mix effect, across {largest['dimension']}, is "
         f"{_points(largest['mix_effect'])}."
     )
-    return f"{head} {body} {tail}"
+    return f"{body} {tail}"

@@ -104,7 +104,7 @@ def test_the_sampling_statement_and_estimand_say_so(report):
     assert "moderators are the sampled units" in report.sampling
     sentence = estimand_statement(report.weighted, clustered=report.clustered)
     assert "Intervals allow for a moderator's audits being correlated, except" in sentence
-    assert "the severity index, root causes, capability and the change" in sentence
+    assert "the severity index, root causes, capability, the change's segments" in sentence
     assert "correlated" not in estimand_statement(True)
 
 
