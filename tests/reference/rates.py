@@ -34,9 +34,11 @@ def modified_wilson(k, n, alpha=0.05):
     k, n = np.broadcast_arrays(np.asarray(k, dtype=float), np.asarray(n, dtype=float))
     low, high = (np.asarray(b, dtype=float) for b in proportion_confint(k, n, alpha, "wilson"))
     cut = np.where(n <= 50, 2, 3)
-    low = np.where((k > 0) & (k <= cut), chi2.ppf(alpha, 2 * np.maximum(k, 1)) / (2 * n), low)
+    low = np.where((k > 0) & (k <= cut), chi2.ppf(alpha, 2 * np.where(k > 0, k, 1)) / (2 * n), low)
     rest = n - k
     high = np.where(
-        (rest > 0) & (rest <= cut), 1 - chi2.ppf(alpha, 2 * np.maximum(rest, 1)) / (2 * n), high
+        (rest > 0) & (rest <= cut),
+        1 - chi2.ppf(alpha, 2 * np.where(rest > 0, rest, 1)) / (2 * n),
+        high,
     )
     return (float(low), float(high)) if low.ndim == 0 else (low, high)
