@@ -1,7 +1,7 @@
 """Confidence intervals for a binomial proportion: the methods every rate in the package uses.
 
 The foundation below the rates, agreement, control charts, capability and experiments: one
-vectorised function, :func:`proportion_ci`, with five methods.
+vectorised function, :func:`proportion_ci`, with six methods.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from ._validation import check_confidence, check_option, format_values
 __all__ = ["INTERVAL_METHODS", "proportion_ci"]
 
 #: The interval methods of :func:`proportion_ci`.
-INTERVAL_METHODS = ("wilson", "agresti_coull", "clopper_pearson", "jeffreys", "normal")
+INTERVAL_METHODS = (
+    "modified_wilson", "wilson", "agresti_coull", "clopper_pearson", "jeffreys", "normal"
+)  # fmt: skip
 
 
 @public
-def proportion_ci(k, n, *, ci=0.95, method="wilson"):
+def proportion_ci(k, n, *, ci=0.95, method="modified_wilson"):
     """Confidence interval for a binomial proportion ``k / n``.
 
     Parameters
@@ -33,7 +35,17 @@ def proportion_ci(k, n, *, ci=0.95, method="wilson"):
         (Korn & Graubard, 1998).
     ci : float, default 0.95
         Confidence level, strictly between 0 and 1.
-    method : {"wilson", "agresti_coull", "clopper_pearson", "jeffreys", "normal"}
+    method : str, default "modified_wilson"
+        One of :data:`INTERVAL_METHODS`.
+        ``"modified_wilson"`` (the default): the Wilson interval with Brown, Cai & DasGupta's
+        (2001, section 4.1.1) one-sided Poisson bound near the boundaries. Wilson's interval
+        covers well below its level where ``n p < 1`` (92 % at ``n = 2, p = 0.04``), so for
+        ``0 < k <= k*`` the lower bound becomes ``χ²(α; 2k) / (2n)`` (``α = 1 − ci``), and
+        likewise the upper bound ``1 − χ²(α; 2(n − k)) / (2n)`` for ``0 < n − k <= k*``;
+        ``k* = 2`` for ``n <= 50`` and ``3`` above. Brown, Cai & DasGupta state
+        ``k* = 3`` for ``50 < n <= 100``; the larger samples follow DescTools' ``BinomCI``
+        (since 2017), because the dip at ``n p < 1`` does not end at ``n = 100``. Real-valued
+        (effective) counts use the same rule with ``k <= k*``.
         ``"wilson"``: score interval (Wilson, 1927). ``"agresti_coull"``: Wald interval
         around ``(k + z²/2) / (n + z²)`` (Agresti & Coull, 1998). ``"clopper_pearson"``:
         exact interval from beta quantiles, lower bound 0 at ``k = 0`` and upper bound 1 at
@@ -75,16 +87,24 @@ def proportion_ci(k, n, *, ci=0.95, method="wilson"):
        comparison of seven methods. Statistics in Medicine 17, 857-872 (Table I).
     .. [5] Brown, L. D., Cai, T. T. & DasGupta, A. (2001). Interval estimation for a
        binomial proportion. Statistical Science 16, 101-133.
-    .. [6] statsmodels ``statsmodels.stats.proportion.proportion_confint``, the reference
-       implementation the tests compare against.
+    .. [6] statsmodels ``statsmodels.stats.proportion.proportion_confint`` and DescTools'
+       ``BinomCI(method = "modified wilson")``, the reference implementations the tests
+       compare against.
 
     Examples
     --------
     Newcombe's (1998) example of 81 events in 263 trials:
 
-    >>> low, high = proportion_ci(81, 263)
+    >>> low, high = proportion_ci(81, 263, method="wilson")
     >>> round(low, 4), round(high, 4)
     (0.2553, 0.3662)
+
+    Away from the boundaries the default is Wilson's interval; with one error in 20 audits
+    its lower bound is the Poisson one, ``−ln(0.95) / 20``:
+
+    >>> low, high = proportion_ci(1, 20)
+    >>> round(low, 5), round(high, 4)
+    (0.00256, 0.2361)
     >>> low, high = proportion_ci([0, 1], [20, 29], method="clopper_pearson")
     >>> low.round(4).tolist(), high.round(4).tolist()
     ([0.0, 0.0009], [0.1684, 0.1776])
@@ -146,7 +166,9 @@ def _interval(k: np.ndarray, n: np.ndarray, *, level: float, method: str):
     """Return the bounds of ``method`` for checked arrays; NaN where ``n = 0``."""
     alpha = 1.0 - level
     with np.errstate(divide="ignore", invalid="ignore"):
-        if method in ("clopper_pearson", "jeffreys"):
+        if method == "modified_wilson":
+            low, high = _modified_wilson_bounds(k, n, alpha=alpha)
+        elif method in ("clopper_pearson", "jeffreys"):
             low, high = _beta_bounds(k, n, alpha=alpha, jeffreys=method == "jeffreys")
         else:
             low, high = _normal_bounds(k, n, z=stats.norm.isf(alpha / 2), method=method)
@@ -154,6 +176,17 @@ def _interval(k: np.ndarray, n: np.ndarray, *, level: float, method: str):
         low = np.where(empty, np.nan, np.clip(low, 0.0, 1.0))
         high = np.where(empty, np.nan, np.clip(high, 0.0, 1.0))
     return low, high
+
+
+def _modified_wilson_bounds(k, n, *, alpha: float):
+    """Wilson bounds with the one-sided Poisson bound for ``k`` or ``n − k`` up to ``k*``."""
+    low, high = _normal_bounds(k, n, z=stats.norm.isf(alpha / 2), method="wilson")
+    boundary = np.where(n <= 50, 2.0, 3.0)
+    few_errors = (k > 0) & (k <= boundary)
+    few_correct = (n - k > 0) & (n - k <= boundary)
+    poisson_low = stats.chi2.ppf(alpha, 2 * np.where(few_errors, k, 1.0)) / (2 * n)
+    poisson_high = 1 - stats.chi2.ppf(alpha, 2 * np.where(few_correct, n - k, 1.0)) / (2 * n)
+    return np.where(few_errors, poisson_low, low), np.where(few_correct, poisson_high, high)
 
 
 def _beta_bounds(k, n, *, alpha: float, jeffreys: bool):

@@ -80,7 +80,7 @@ def error_rate(
     strata=None,
     cluster=None,
     ci=0.95,
-    method="wilson",
+    method="modified_wilson",
 ):
     """Error rate per segment, with a confidence interval.
 
@@ -132,7 +132,7 @@ def error_rate(
         segments and strata.
     ci : float, default 0.95
         Confidence level.
-    method : str, default "wilson"
+    method : str, default "modified_wilson"
         Interval method, see :func:`proportion_ci`.
 
     Returns
@@ -215,8 +215,8 @@ def error_rate(
     ... )
     >>> error_rate(audits, by="site").round(3)
       site  n  errors   rate  ci_low  ci_high
-    0    a  4       1  0.250   0.046    0.699
-    1    b  3       2  0.667   0.208    0.939
+    0    a  4       1  0.250   0.013    0.699
+    1    b  3       2  0.667   0.118    0.983
     >>> weighted = error_rate(audits, by="site", weight="weight", strata="stratum")
     >>> weighted[["site", "weighted_n", "rate", "se"]].round(3)
       site  weighted_n   rate     se
@@ -264,7 +264,7 @@ def enforcement_rates(
     strata=None,
     cluster=None,
     ci=0.95,
-    method="wilson",
+    method="modified_wilson",
 ):
     """Error rate split by error type: over-enforcement, under-enforcement, wrong policy.
 
@@ -325,7 +325,7 @@ def enforcement_rates(
 
 def _segment_rates(
     audits, *, column, by=None, weight=None, strata=None, cluster=None, ci=0.95,
-    method="wilson", error_types=False, moderator=None,
+    method="modified_wilson", error_types=False, moderator=None,
 ):  # fmt: skip
     """Check the arguments, then rate ``column`` per segment for the public function called.
 
@@ -456,7 +456,7 @@ def rates_from_sums(
     cluster: str | None = None,
     weighted: bool = True,
     ci: float = 0.95,
-    method: str = "wilson",
+    method: str = "modified_wilson",
 ) -> pd.DataFrame:
     """:func:`error_rate` from sums already grouped, such as those of ``error_counts``.
 
@@ -488,7 +488,7 @@ def rates_from_sums(
         raises.
     ci : float, default 0.95
         Confidence level.
-    method : str, default "wilson"
+    method : str, default "modified_wilson"
         Interval method, see :func:`proportion_ci`.
 
     Returns

@@ -37,7 +37,7 @@ def standardized_rates(
     strata=None,
     cluster=None,
     ci=0.95,
-    method="wilson",
+    method="modified_wilson",
 ):
     """Error rate of each segment directly standardised to a common mix, beside its crude rate.
 
@@ -89,7 +89,7 @@ def standardized_rates(
         the clusters as the sampling units.
     ci : float, default 0.95
         Confidence level of both intervals.
-    method : str, default "wilson"
+    method : str, default "modified_wilson"
         Interval method, see :func:`qainsights.intervals.proportion_ci`.
 
     Returns

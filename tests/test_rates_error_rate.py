@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from reference.rates import modified_wilson
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
@@ -243,7 +244,7 @@ def test_enforcement_rates_unweighted_against_statsmodels_and_add_up():
     for row in result.itertuples():
         k, n = counts.loc[row.queue, row.error_type], counts.loc[row.queue].sum()
         assert (row.n, row.errors) == (n, k)
-        assert (row.ci_low, row.ci_high) == pytest.approx(proportion_confint(k, n, method="wilson"))
+        assert (row.ci_low, row.ci_high) == pytest.approx(modified_wilson(k, n))
     overall = error_rate(audits, by="queue").set_index("queue")["rate"]
     summed = result.groupby("queue", observed=True)["rate"].sum()
     np.testing.assert_allclose(summed.to_numpy(), overall.to_numpy(), rtol=1e-12)
@@ -280,7 +281,7 @@ def with_missing(column, value=None):
          r"error_rate needs column 'vendor' in 'audits', which has columns 'site'"),
         (make_audits(), {"weight": "w"}, ValueError, r"error_rate needs column 'w' in 'audits'"),
         (make_audits(), {"method": "exact"}, ValueError,
-         r"The 'method' parameter of error_rate must be one of 'wilson', .* Got 'exact' instead."),
+         r"The 'method' parameter of error_rate must be one of 'modified_wilson', 'wilson', .* Got 'exact' instead."),
         (make_audits(), {"ci": 0}, ValueError, r"The 'ci' parameter of error_rate must be"),
         (with_missing("site"), {"by": "site"}, ValueError,
          r"error_rate found 2 rows with a missing value in column 'site' \(index 3, 8\). Drop "

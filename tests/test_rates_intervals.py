@@ -44,7 +44,7 @@ def test_newcombe_table_i(k, n, wilson, exact):
     assert proportion_ci(k, n, method="clopper_pearson") == pytest.approx(exact, abs=5e-5)
 
 
-@pytest.mark.parametrize("method", INTERVAL_METHODS)
+@pytest.mark.parametrize("method", list(STATSMODELS_NAMES))
 @pytest.mark.parametrize("ci", [0.8, 0.95, 0.99])
 def test_matches_statsmodels(method, ci):
     low, high = proportion_ci(K, N, ci=ci, method=method)
@@ -55,6 +55,34 @@ def test_matches_statsmodels(method, ci):
         ref_high = np.where(K == N, 1.0, ref_high)
     np.testing.assert_allclose(low, ref_low, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(high, ref_high, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("ci", [0.8, 0.95, 0.99])
+def test_modified_wilson_matches_the_desctools_rule(ci):
+    low, high = proportion_ci(K, N, ci=ci)
+    ref_low, ref_high = ref.modified_wilson(K, N, alpha=1 - ci)
+    np.testing.assert_allclose(low, ref_low, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(high, ref_high, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(("k", "poisson_lower"), [(1, 0.0513), (2, 0.355), (3, 0.818)])
+def test_modified_wilson_lower_bound_is_the_one_sided_poisson_limit(k, poisson_lower):
+    # One-sided 95 % lower Poisson limits for 1, 2, 3 events (Garwood 1936; the classic
+    # table, e.g. Ulm 1990): lambda with P(Poisson(lambda) >= k) = 0.05, here divided by n.
+    n = 80  # k* = 3 above n = 50
+    low, _ = proportion_ci(k, n)
+    assert low * n == pytest.approx(poisson_lower, abs=6e-4)
+    assert proportion_ci(n - k, n)[1] == pytest.approx(1 - low, abs=1e-15)
+
+
+def test_modified_wilson_covers_where_wilson_dips():
+    # Exact coverage at n = 2, p = 0.04: P(k = 0) = 0.9216, P(k = 1) = 0.0768. Wilson's lower
+    # bound at 1/2 is 0.0945 > 0.04, so only k = 0 covers; the modified bound -ln(0.95)/2 covers.
+    k = np.arange(3)
+    probability = stats.binom.pmf(k, 2, 0.04)
+    for method, expected in (("wilson", 0.9216), ("modified_wilson", 0.9216 + 0.0768)):
+        low, high = proportion_ci(k, 2, method=method)
+        assert probability[(low <= 0.04) & (high >= 0.04)].sum() == pytest.approx(expected)
 
 
 def test_jeffreys_boundary_convention_differs_from_statsmodels_only_at_the_bound():
@@ -138,7 +166,8 @@ def test_zero_audits_give_nan_with_a_warning():
     ("k", "n", "kwargs", "error", "match"),
     [
         (1, 10, {"method": "wald"}, ValueError,
-         r"The 'method' parameter of proportion_ci must be one of 'wilson', 'agresti_coull', "
+         r"The 'method' parameter of proportion_ci must be one of 'modified_wilson', 'wilson', "
+         r"'agresti_coull', "
          r"'clopper_pearson', 'jeffreys', 'normal'. Got 'wald' instead."),
         (1, 10, {"ci": 95}, ValueError,
          r"The 'ci' parameter of proportion_ci must be a confidence level strictly between 0 "

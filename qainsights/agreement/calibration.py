@@ -40,7 +40,7 @@ def rater_accuracy(
     standard: Any = None,
     categories: Any = None,
     ci: float = 0.95,
-    method: str = "wilson",
+    method: str = "modified_wilson",
 ) -> pd.DataFrame:
     """Per-rater accuracy against an expert standard or the leave-one-out consensus.
 
@@ -59,7 +59,7 @@ def rater_accuracy(
         All categories (see :func:`~qainsights.agreement.fleiss_kappa`).
     ci : float, default 0.95
         Confidence level of the intervals.
-    method : str, default "wilson"
+    method : str, default "modified_wilson"
         Interval method of :func:`qainsights.intervals.proportion_ci`.
 
     Returns
@@ -209,7 +209,7 @@ def rater_enforcement(
     benign: Any,
     categories: Any = None,
     ci: float = 0.95,
-    method: str = "wilson",
+    method: str = "modified_wilson",
 ) -> pd.DataFrame:
     """Per-rater over- and under-enforcement against the expert standard, with intervals.
 
@@ -223,7 +223,7 @@ def rater_enforcement(
         a violation.
     ci : float, default 0.95
         Confidence level.
-    method : str, default "wilson"
+    method : str, default "modified_wilson"
         Interval method of :func:`qainsights.intervals.proportion_ci`.
 
     Returns

@@ -267,7 +267,7 @@ def attribute_capability(
         defects per unit; the interval is Garwood's exact Poisson interval for DPU.
     interval : str, optional
         Interval method for the base rate. Binomial: any method of
-        :func:`qainsights.intervals.proportion_ci` (default ``"wilson"``; ``"clopper_pearson"``
+        :func:`qainsights.intervals.proportion_ci` (default ``"modified_wilson"``; ``"clopper_pearson"``
         for the exact interval). Poisson: ``"garwood"`` (the default and only choice).
     ci : float, default 0.95
         Confidence level of the intervals.

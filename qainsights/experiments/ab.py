@@ -12,6 +12,7 @@ from .._caller import public
 from .._validation import format_values
 from ..intervals import proportion_ci
 from ..rates import _error_rate
+from ..trends._inference import difference_ci
 from ._checks import cluster_check, events_check
 from ._inputs import check_audits, check_has_errors, covariate_list
 from ._logistic import fit_cells
@@ -162,7 +163,8 @@ def ab_test(
             cluster=cluster,
         )
         odds = fit.wald(_TREATMENT, level=level)
-    difference = _newcombe_difference(k1, n1, k0, n0, level) | {"p_value": p_value}
+    estimate, low, high = difference_ci(k1, n1, k0, n0, ci=level)
+    difference = {"estimate": estimate, "ci_low": low, "ci_high": high, "p_value": p_value}
     ratio = _katz_ratio(k1, n1, k0, n0, level) | {"p_value": p_value}
     effects = pd.DataFrame(
         [
@@ -250,18 +252,6 @@ def _two_proportion_test(k1, n1, k0, n0) -> tuple[float, str]:
     pooled = (k1 + k0) / (n1 + n0)
     z = (k1 / n1 - k0 / n0) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
     return float(2 * stats.norm.sf(abs(z))), "two-proportion z-test"
-
-
-def _newcombe_difference(k1, n1, k0, n0, level) -> dict[str, float]:
-    """Newcombe's hybrid score interval for ``k1/n1 − k0/n0`` (his method 10)."""
-    (l1, l0), (u1, u0) = proportion_ci(np.array([k1, k0]), np.array([n1, n0]), ci=level)
-    p1, p0 = k1 / n1, k0 / n0
-    d = p1 - p0
-    return {
-        "estimate": d,
-        "ci_low": d - np.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2),
-        "ci_high": d + np.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2),
-    }
 
 
 def _degenerate(k1, n1, k0, n0) -> bool:

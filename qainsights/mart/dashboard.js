@@ -2,7 +2,7 @@
 // Every figure is recomputed here from the cube's sufficient statistics with the formulas of
 // qainsights.error_rate (design-based ratio estimate, Taylor variance per stratum with the
 // moderators as clusters when the data name them, Wilson interval on the effective sample
-// size) and qainsights.spc.p_chart (Laney p').
+// size, modified as proportion_ci's default) and qainsights.spc.p_chart (Laney p').
 "use strict";
 
 const DATA = JSON.parse(document.getElementById("qi-data").textContent);
@@ -19,15 +19,58 @@ for (const name of FILTERS) state[name] = -1;
 
 // --- statistics -----------------------------------------------------------------------------
 
+// Brown, Cai & DasGupta's modified Wilson interval, qainsights.intervals.proportion_ci's
+// default: Wilson's, with the one-sided Poisson bound chi2(alpha; 2k) / (2n) where 0 < k <= k*
+// (and mirrored for n - k), k* = 2 up to n = 50 and 3 above.
 function wilson(k, n, z) {
   if (!(n > 0)) return [NaN, NaN];
   const p = k / n;
   const denom = 1 + (z * z) / n;
   const centre = (p + (z * z) / (2 * n)) / denom;
   const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denom;
-  const low = k === 0 ? 0 : centre - half;
-  const high = k === n ? 1 : centre + half;
+  const edge = n <= 50 ? 2 : 3;
+  let low = k === 0 ? 0 : centre - half;
+  let high = k === n ? 1 : centre + half;
+  if (k > 0 && k <= edge) low = poissonLower(k) / n;
+  if (n - k > 0 && n - k <= edge) high = 1 - poissonLower(n - k) / n;
   return [Math.min(Math.max(low, 0), 1), Math.min(Math.max(high, 0), 1)];
+}
+
+// lambda with P(Gamma(k, 1) <= lambda) = 1 - level, i.e. chi2(alpha; 2k) / 2, by bisection.
+function poissonLower(k) {
+  const alpha = 1 - DATA.ci;
+  let lo = 0;
+  let hi = 20;
+  for (let i = 0; i < 200 && hi - lo > 1e-16 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (gammaP(k, mid) < alpha) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+// Regularised lower incomplete gamma P(a, x) by its power series (Abramowitz & Stegun 6.5.29).
+function gammaP(a, x) {
+  if (x <= 0) return 0;
+  let term = 1;
+  let sum = 1;
+  for (let j = 1; j < 500 && term > sum * 1e-17; j++) {
+    term *= x / (a + j);
+    sum += term;
+  }
+  return Math.exp(a * Math.log(x) - x - logGamma(a + 1)) * sum;
+}
+
+// log Gamma(x) for x >= 1: Lanczos' approximation (g = 7, nine terms; relative error ~1e-15).
+const LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+  -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+  1.5056327351493116e-7];
+function logGamma(x) {
+  const y = x - 1;
+  const t = y + 7.5;
+  let a = LANCZOS[0];
+  for (let i = 1; i < 9; i++) a += LANCZOS[i] / (y + i);
+  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
 // Student t quantile of the page's level on df degrees of freedom: scipy's, embedded, up to
@@ -262,7 +305,7 @@ function renderKpis(rows) {
     (CLUSTERS !== null ? "moderators as clusters, " : "");
   tile("kpi-audits", "Audits", whole(all.n), `${whole(all.errors)} errors`, { value: all.n, errors: all.errors });
   tile("kpi-rate", "Error rate", percent(all.rate),
-       `${Math.round(100 * DATA.ci)}% CI ${percent(all.ci_low)} – ${percent(all.ci_high)} (${design}Wilson)`,
+       `${Math.round(100 * DATA.ci)}% CI ${percent(all.ci_low)} – ${percent(all.ci_high)} (${design}modified Wilson)`,
        { value: all.rate, low: all.ci_low, high: all.ci_high });
   tile("kpi-accuracy", "Accuracy", percent(1 - all.rate),
        `${Math.round(100 * DATA.ci)}% CI ${percent(1 - all.ci_high)} – ${percent(1 - all.ci_low)}`,

@@ -121,7 +121,7 @@ def dashboard_data(
         "title": title,
         "subtitle": (
             f"{len(months)} months, {months[0]} to {months[-1]}: {int(cells['n'].sum()):,} "
-            f"audits. Rates are {design}with {round(100 * level)}% Wilson intervals."
+            f"audits. Rates are {design}with {round(100 * level)}% modified Wilson intervals."
             f"{independence}"
         ),
         "weighted": bool(weighted),

@@ -36,7 +36,7 @@ def cube_rates(
     cluster: str | None = None,
     weighted: bool = True,
     ci: float = 0.95,
-    method: str = "wilson",
+    method: str = "modified_wilson",
 ) -> pd.DataFrame:
     """Error rates with intervals per segment (and period) from cube cells.
 
@@ -69,7 +69,7 @@ def cube_rates(
         them). False with ``cluster`` raises.
     ci : float, default 0.95
         Confidence level.
-    method : str, default "wilson"
+    method : str, default "modified_wilson"
         Interval method, see :func:`qainsights.proportion_ci`.
 
     Returns

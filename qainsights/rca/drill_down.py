@@ -23,7 +23,7 @@ def drill_down(
     weight=None,
     strata=None,
     ci=0.95,
-    method="wilson",
+    method="modified_wilson",
 ):
     """Error rate at every node of the tree that ``path`` spells out, from the total down.
 

@@ -65,7 +65,7 @@ def enforcement_split(
     weight=None,
     strata=None,
     ci=0.95,
-    method="wilson",
+    method="modified_wilson",
 ):
     """Over- against under-enforcement errors per segment: which way the errors go.
 

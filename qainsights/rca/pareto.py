@@ -343,8 +343,8 @@ def _compare(before, after, *, category, sizes, level: float) -> pd.DataFrame:
     if sizes is not None:
         n_before, n_after = sizes
         pb, pa = p_before.to_numpy(), p_after.to_numpy()
-        low_b, high_b = proportion_ci(pb * n_before, n_before, ci=level)
-        low_a, high_a = proportion_ci(pa * n_after, n_after, ci=level)
+        low_b, high_b = proportion_ci(pb * n_before, n_before, ci=level, method="wilson")
+        low_a, high_a = proportion_ci(pa * n_after, n_after, ci=level, method="wilson")
         ci_low = change - np.sqrt((pa - low_a) ** 2 + (high_b - pb) ** 2)
         ci_high = change + np.sqrt((high_a - pa) ** 2 + (pb - low_b) ** 2)
     else:

@@ -128,17 +128,18 @@ def accuracy_table(
 
     References
     ----------
-    The rates and intervals are :func:`qainsights.rates.error_rate`'s (Wilson, 1927; with
-    weights or clusters, Korn & Graubard, 1998, on the effective sample size).
+    The rates and intervals are :func:`qainsights.rates.error_rate`'s (modified Wilson: Brown,
+    Cai & DasGupta, 2001; with weights or clusters, Korn & Graubard, 1998, on the effective
+    sample size).
 
     Examples
     --------
     >>> audits = pd.DataFrame({"site": ["a"] * 50 + ["b"] * 50,
     ...                        "is_error": [False] * 49 + [True] + [False] * 40 + [True] * 10})
     >>> accuracy_table(audits, by="site", target=0.9).round(3)
-      site   n  errors  accuracy  ci_low  ci_high  target        status
-    0    a  50       1      0.98   0.895    0.996     0.9  not separable from target
-    1    b  50      10      0.80   0.670    0.888     0.9              below target
+      site   n  errors  accuracy  ci_low  ci_high  target                     status
+    0    a  50       1      0.98   0.895    0.999     0.9  not separable from target
+    1    b  50      10      0.80   0.670    0.888     0.9               below target
     """
     check_frame(audits, name="audits")
     design = design_of(audits)

@@ -23,26 +23,30 @@ __all__ = [
 MIN_EXPECTED = 5.0
 
 
-def rate_with_ci(errors, n, *, ci: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rates and Wilson intervals; NaN (without a warning) where ``n = 0``."""
+def rate_with_ci(
+    errors, n, *, ci: float, method: str = "modified_wilson"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rates and their intervals (:func:`~qainsights.intervals.proportion_ci`'s ``method``);
+    NaN (without a warning) where ``n = 0``.
+    """
     errors, n = np.asarray(errors, dtype=float), np.asarray(n, dtype=float)
     rate = np.full(n.shape, np.nan)
     low, high = rate.copy(), rate.copy()
     seen = n > 0
     if seen.any():
         rate[seen] = errors[seen] / n[seen]
-        low[seen], high[seen] = proportion_ci(errors[seen], n[seen], ci=ci)
+        low[seen], high[seen] = proportion_ci(errors[seen], n[seen], ci=ci, method=method)
     return rate, low, high
 
 
 def difference_ci(e1, n1, e0, n0, *, ci: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Difference ``p1 − p0`` with Newcombe's (1998, method 10) hybrid score interval.
 
-    The interval combines the two Wilson intervals:
+    The interval combines the two (unmodified) Wilson intervals, as Newcombe defines it:
     ``d − sqrt((p1 − l1)² + (u0 − p0)²)`` to ``d + sqrt((u1 − p1)² + (p0 − l0)²)``.
     """
-    p1, l1, u1 = rate_with_ci(e1, n1, ci=ci)
-    p0, l0, u0 = rate_with_ci(e0, n0, ci=ci)
+    p1, l1, u1 = rate_with_ci(e1, n1, ci=ci, method="wilson")
+    p0, l0, u0 = rate_with_ci(e0, n0, ci=ci, method="wilson")
     difference = p1 - p0
     low = difference - np.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
     high = difference + np.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)

@@ -18,3 +18,27 @@ no continuity correction) and method 5 ("exact", Clopper-Pearson)."""
 KREJCIE_MORGAN_TABLE_1 = {100: 80, 1000: 278, 10_000: 370}
 """Krejcie, R. V. & Morgan, D. W. (1970), *Educational and Psychological Measurement* 30,
 607-610, Table 1: sample size by population N (margin 0.05, P = 0.5, 95 %)."""
+
+
+def modified_wilson(k, n, alpha=0.05):
+    """Brown, Cai & DasGupta's (2001, section 4.1.1) modified Wilson interval, as DescTools'
+    ``BinomCI(method = "modified wilson")`` (R, since 2017) computes it: statsmodels' Wilson
+    bounds, with the lower bound ``qchisq(alpha, 2k) / (2n)`` for ``k`` in 1..k* and the upper
+    bound ``1 - qchisq(alpha, 2(n - k)) / (2n)`` for ``n - k`` in 1..k*; ``k* = 2`` for
+    ``n <= 50``, else 3. DescTools takes whole counts; real-valued (effective) counts in
+    (0, k*] get the same bounds, the rule's continuous extension documented in proportion_ci."""
+    import numpy as np
+    from scipy.stats import chi2
+    from statsmodels.stats.proportion import proportion_confint
+
+    k, n = np.broadcast_arrays(np.asarray(k, dtype=float), np.asarray(n, dtype=float))
+    low, high = (np.asarray(b, dtype=float) for b in proportion_confint(k, n, alpha, "wilson"))
+    cut = np.where(n <= 50, 2, 3)
+    low = np.where((k > 0) & (k <= cut), chi2.ppf(alpha, 2 * np.where(k > 0, k, 1)) / (2 * n), low)
+    rest = n - k
+    high = np.where(
+        (rest > 0) & (rest <= cut),
+        1 - chi2.ppf(alpha, 2 * np.where(rest > 0, rest, 1)) / (2 * n),
+        high,
+    )
+    return (float(low), float(high)) if low.ndim == 0 else (low, high)
