@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Mapping
+from contextlib import contextmanager
 
 from .._caller import public
 
@@ -20,8 +21,20 @@ __all__ = ["execute_in_process"]
 _IPYTHON_BACKEND_TABLE = r"(backends|backend2gui) is deprecated since IPython 8\.24"
 
 
-def _shell():
-    """A fresh IPython shell that draws figures inline, as the notebook's kernel does."""
+@contextmanager
+def _inline_shell():
+    """A fresh IPython shell that draws figures inline, as the notebook's kernel does.
+
+    On leaving, this process is as it was: matplotlib's backend, settings and pyplot hooks
+    (so that the next shell draws exactly as this one),
+    ``sys.modules["__main__"]`` (which a shell replaces by its own namespace), and no shell
+    left alive with the cells' variables (IPython keeps each shell for its exit handler).
+    """
+    import atexit
+    import sys
+
+    import matplotlib
+    import matplotlib.pyplot as plt
     from IPython.core.displayhook import DisplayHook
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.core.pylabtools import select_figure_formats
@@ -44,14 +57,36 @@ def _shell():
         def enable_gui(self, gui=None):
             """No event loop to integrate: figures are drawn inline."""
 
-    # history in memory: it tells a cell ending in ';' (no result), and stays in this process
-    config = Config({"HistoryManager": {"hist_file": ":memory:"}})
-    shell = Shell.instance(config=config)  # display() finds the shell that records the outputs
-    shell.enable_matplotlib("inline")
-    # the inline backend sets the figure formats on the first shell of a process only
-    inline = InlineBackend.instance(parent=shell)
-    select_figure_formats(shell, inline.figure_formats, **inline.print_figure_kwargs)
-    return shell
+    backend, main, draw_if_interactive = (
+        matplotlib.get_backend(), sys.modules.get("__main__"), plt.draw_if_interactive
+    )
+    try:
+        with matplotlib.rc_context(), warnings.catch_warnings():
+            # IPython 8.24+ beside matplotlib before 3.9 warns, on enabling the inline
+            # backend and on each new figure, that its own backend table is deprecated
+            warnings.filterwarnings("ignore", _IPYTHON_BACKEND_TABLE, DeprecationWarning)
+            # history in memory: it tells a cell ending in ';' (no result), and stays here
+            config = Config({"HistoryManager": {"hist_file": ":memory:"}})
+            shell = Shell.instance(config=config)  # display() finds the shell recording outputs
+            try:
+                shell.enable_matplotlib("inline")
+                # the inline backend sets the figure formats on the first shell of a process only
+                inline = InlineBackend.instance(parent=shell)
+                select_figure_formats(shell, inline.figure_formats, **inline.print_figure_kwargs)
+                yield shell
+            finally:
+                plt.close("all")
+                # pyplot hooks its redraw into the first shell of a process only: unhooked,
+                # the next shell gets it too, and draws its figures as a kernel does
+                plt.uninstall_repl_displayhook()
+                atexit.unregister(shell.atexit_operations)
+                shell.atexit_operations()  # releases the cells' namespace and the history
+                Shell.clear_instance()
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+        plt.draw_if_interactive = draw_if_interactive
+        plt.switch_backend(backend)
 
 
 def _output(data: Mapping, metadata: Mapping, *, result: int | None = None):
@@ -117,9 +152,6 @@ def execute_in_process(notebook, parameters: Mapping[str, object]):
     ----------
     .. [1] papermill, *Parameterize*: https://papermill.readthedocs.io/en/latest/usage-parameterize.html
     """
-    import matplotlib
-    import matplotlib.pyplot as plt
-    from IPython.core.interactiveshell import InteractiveShell
     from papermill.parameterize import parameterize_notebook
 
     template = copy.deepcopy(notebook)
@@ -128,18 +160,8 @@ def execute_in_process(notebook, parameters: Mapping[str, object]):
         cell.metadata.setdefault("tags", [])
     executed = parameterize_notebook(template, dict(parameters), kernel_name="python3",
                                      language="python")  # fmt: skip
-    backend = matplotlib.get_backend()
-    try:
-        with matplotlib.rc_context(), warnings.catch_warnings():
-            # IPython 8.24+ beside matplotlib before 3.9 warns, on enabling the inline
-            # backend and on each new figure, that its own backend table is deprecated
-            warnings.filterwarnings("ignore", _IPYTHON_BACKEND_TABLE, DeprecationWarning)
-            shell = _shell()
-            code = [cell for cell in executed.cells if cell.cell_type == "code"]
-            for count, cell in enumerate(code, start=1):
-                _run(shell, cell, count)
-            plt.close("all")
-    finally:
-        InteractiveShell.clear_instance()
-        plt.switch_backend(backend)
+    with _inline_shell() as shell:
+        code = [cell for cell in executed.cells if cell.cell_type == "code"]
+        for count, cell in enumerate(code, start=1):
+            _run(shell, cell, count)
     return executed

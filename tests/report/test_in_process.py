@@ -1,6 +1,8 @@
 """The report rendered in this process is the page a kernel renders, and leaves no trace."""
 
+import gc
 import re
+import sys
 
 import matplotlib
 import pytest
@@ -29,18 +31,26 @@ def test_in_process_page_is_the_kernel_page(export, tmp_path):
     here = render_report(export, output=tmp_path / "here.html", sections=sections)
     kernel = render_report(export, output=tmp_path / "kernel.html", sections=sections,
                            notebook=tmp_path / "kept.ipynb")  # fmt: skip
+    again = render_report(export, output=tmp_path / "again.html", sections=sections)
     assert (tmp_path / "kept.ipynb").exists()
     assert len(re.findall(r'src="data:image/png;base64,', _page(here))) >= 3
     assert _page(here) == _page(kernel)
+    # a second shell in the same process draws its figures exactly as the first
+    assert _page(again) == _page(kernel)
 
 
 def test_in_process_render_restores_this_process(export, tmp_path):
     backend = matplotlib.get_backend()
     dpi = matplotlib.rcParams["figure.dpi"]
+    main = sys.modules["__main__"]
     render_report(export, output=tmp_path / "page.html", sections=["control_charts"])
     assert matplotlib.get_backend() == backend
     assert matplotlib.rcParams["figure.dpi"] == dpi
     assert not InteractiveShell.initialized()
+    assert sys.modules["__main__"] is main
+    gc.collect()
+    kept = [o for o in gc.get_objects() if isinstance(o, InteractiveShell) and "data_path" in o.user_ns]
+    assert kept == [], "a shell still holds the report's variables"
 
 
 def test_a_failing_cell_stops_the_in_process_run(export, tmp_path):
