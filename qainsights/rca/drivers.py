@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from .._caller import caller, public
@@ -29,6 +29,12 @@ from .._validation import (
     outcome_indicator,
 )
 from ..intervals import proportion_ci
+from ._cluster_robust import (
+    ClusterTerms,
+    cluster_terms,
+    cr1_standard_errors,
+    reference_distribution,
+)
 
 __all__ = ["DriversResult", "error_drivers"]
 
@@ -112,34 +118,6 @@ class DriversResult(TidyResult):
     plot = drawing(
         "rca", "plot_drivers", "Forest plot of the odds ratios and their intervals, on a log scale."
     )
-
-
-@dataclass(frozen=True, repr=False)
-class ClusterTerms:
-    """Per-cluster pieces of a clustered fit, for comparing two fits that share clusters.
-
-    From the working linear model of the fit's last IRLS step (rows ``sqrt(w) x`` with
-    ``w = n μ (1 − μ)``, residuals ``(errors − n μ) / sqrt(w)``), with ``B`` its inverse
-    information, ``X_g`` cluster ``g``'s rows and ``C_g = B^½ X_g' X_g B^½`` (so that
-    ``I − C_g`` has the non-zero eigenvalues of ``I − H_gg``, ``H`` the hat matrix):
-
-    - ``influence``: ``B X_g' A_g e_g`` with Bell & McCaffrey's (2002) CR2 adjustment
-      ``A_g = (I − H_gg)^−½``, computed as ``B^−½ (I − C_g)^−½ B^½ X_g' e_g``; the CR2
-      covariance is ``Σ_g influence_g influence_g'``.
-    - ``d`` and ``m``: for the contrast ``e_j`` of coefficient ``j``, ``p_g = A_g X_g B e_j``,
-      ``d[g, j] = p_g' p_g`` and ``m[g, :, j] = X_g' p_g``, the pieces of Bell and McCaffrey's
-      Satterthwaite degrees of freedom (Pustejovsky & Tipton 2018, working independence).
-
-    ``labels`` are the clusters' values (the same label in two fits is the same cluster) and
-    ``columns`` the coefficients' (factor, level) pairs, the intercept first.
-    """
-
-    labels: pd.Index
-    columns: tuple
-    influence: np.ndarray
-    d: np.ndarray
-    m: np.ndarray
-    bread: np.ndarray
 
 
 @public
@@ -312,9 +290,11 @@ def error_drivers(
     if cluster is None:
         se, n_clusters, df, terms = None, None, np.inf, None
     else:
-        se, n_clusters = _cluster_se(fit, design, cells, n_audits=len(audits))
+        mu, groups = np.asarray(fit.mu), cells[_CLUSTER].to_numpy()
+        n, errors = cells["n"].to_numpy(float), cells["errors"].to_numpy(float)
+        se, n_clusters = cr1_standard_errors(mu, design, n, errors, groups, n_audits=len(audits))
         df = float(n_clusters - 1)
-        terms = _cluster_terms(fit, design, cells, pd.Index(cluster_labels), columns)
+        terms = cluster_terms(mu, design, n, errors, groups, pd.Index(cluster_labels), columns)
     table = _odds_ratios(fit, columns, marginals, references, level, se=se, df=df)
     return DriversResult(
         table=table,
@@ -389,71 +369,6 @@ def _cells(codes: pd.DataFrame, level_names: dict, y: np.ndarray) -> pd.DataFram
         if name in level_names:
             cells[name] = level_names[name][cells[name].to_numpy()]
     return cells
-
-
-def _cluster_se(fit, design: np.ndarray, cells: pd.DataFrame, *, n_audits: int):
-    """Cluster-robust (CR1) standard errors of the coefficients from the fit on the cells.
-
-    Each cell's score is ``x (errors − n μ)``; the scores are summed by cluster, and the
-    sandwich ``B M B`` (``B`` the inverse information, ``M`` the sum of the clusters' score
-    outer products) is scaled by ``G/(G − 1) · (N − 1)/(N − p)`` with ``N`` audits.
-    Returns the standard errors and ``G``.
-    """
-    mu = np.asarray(fit.mu)
-    n = cells["n"].to_numpy(float)
-    scores = design * (cells["errors"].to_numpy(float) - n * mu)[:, None]
-    groups = cells[_CLUSTER].to_numpy()
-    summed = pd.DataFrame(scores).groupby(groups).sum().to_numpy()
-    bread = np.linalg.inv(design.T @ (design * (n * mu * (1 - mu))[:, None]))
-    g, p = len(summed), design.shape[1]
-    factor = g / (g - 1) * (n_audits - 1) / (n_audits - p) if g > 1 else np.nan
-    cov = factor * bread @ (summed.T @ summed) @ bread
-    return np.sqrt(np.diag(cov)), g
-
-
-def _sym_power(matrices: np.ndarray, power: float, *, floor: float = 1e-10) -> np.ndarray:
-    """Symmetric matrix powers of a stack of positive semi-definite matrices (eigenvalues
-    below ``floor`` give 0, the Moore-Penrose convention).
-    """
-    values, vectors = np.linalg.eigh(matrices)
-    kept = values > floor
-    scaled = np.where(kept, np.where(kept, values, 1.0) ** power, 0.0)
-    return (vectors * scaled[..., None, :]) @ np.swapaxes(vectors, -1, -2)
-
-
-def _cluster_terms(fit, design: np.ndarray, cells: pd.DataFrame, labels: pd.Index, columns):
-    """The :class:`ClusterTerms` of a clustered fit, in p x p algebra per cluster.
-
-    ``H_gg = Z_g Z_g'`` with ``Z_g = X_g B^½``, so any function of ``H_gg`` passes through to
-    ``C_g = Z_g' Z_g``: ``Z_g' f(H_gg) = f(C_g) Z_g'``. Hence ``X_g' A_g e_g =
-    B^−½ (I − C_g)^−½ B^½ X_g' e_g``, ``X_g' A_g X_g B = B^−½ (I − C_g)^−½ C_g B^½`` and
-    ``B X_g' A_g² X_g B = B^½ (I − C_g)^−¹ C_g B^½``; a cluster's cells never enter as a
-    k x k matrix.
-    """
-    mu = np.asarray(fit.mu)
-    n = cells["n"].to_numpy(float)
-    w = n * mu * (1 - mu)
-    rows = design * np.sqrt(w)[:, None]
-    residual = (cells["errors"].to_numpy(float) - n * mu) / np.sqrt(w)
-    groups = cells[_CLUSTER].to_numpy()
-    p = design.shape[1]
-    g = int(groups.max()) + 1
-    by_cluster = sparse.csr_matrix((np.ones(len(groups)), (groups, np.arange(len(groups)))),
-                                   shape=(g, len(groups)))  # fmt: skip
-    score = by_cluster @ (rows * residual[:, None])
-    # X_g' X_g of every cluster, one coefficient's column at a time (cells x p in memory)
-    cross = np.stack([by_cluster @ (rows * rows[:, [i]]) for i in range(p)], axis=2)
-    bread = np.linalg.inv(rows.T @ rows)
-    half, minus_half = _sym_power(bread, 0.5), _sym_power(bread, -0.5)
-    c = half @ cross @ half
-    eye = np.eye(p)
-    inv_root = _sym_power(eye - c, -0.5)  # (I − C_g)^−½, per cluster
-    inverse = _sym_power(eye - c, -1.0)
-    adjusted = np.einsum("ij,gjk,kl,gl->gi", minus_half, inv_root, half, score)
-    influence = adjusted @ bread
-    d = np.diagonal(half @ inverse @ c @ half, axis1=1, axis2=2).copy()
-    m = minus_half @ inv_root @ c @ half
-    return ClusterTerms(labels, tuple(columns), influence, d, m, bread)
 
 
 def _report_rare(pooled: pd.DataFrame, *, min_n: int, rare: str) -> None:
@@ -585,7 +500,7 @@ def _odds_ratios(fit, columns, counts, references, level, *, se=None, df=np.inf)
 
     The reference distribution is the normal when ``df`` is infinite, else t on ``df``.
     """
-    reference = _reference(df)
+    reference = reference_distribution(df)
     z = reference.isf((1 - level) / 2)
     beta = np.asarray(fit.params)[1:]
     se = np.asarray(fit.bse if se is None else se)[1:]
@@ -615,11 +530,6 @@ def _odds_ratios(fit, columns, counts, references, level, *, se=None, df=np.inf)
     counts = ["factor", "level", "reference", "n", "errors", "rate", "rate_ci_low", "rate_ci_high"]
     estimates = ["odds_ratio", "ci_low", "ci_high", "p_value", "p_adjusted"]
     return table[counts + estimates].reset_index(drop=True)
-
-
-def _reference(df: float):
-    """The normal for infinite degrees of freedom, else Student's t on ``df``."""
-    return stats.norm if np.isinf(df) else stats.t(df)
 
 
 def _factor_tests(cells, names, references, full) -> pd.DataFrame:

@@ -8,7 +8,8 @@ from scipy import stats
 
 from .._caller import caller, public
 from .._validation import format_values
-from .drivers import ClusterTerms, DriversResult, _reference
+from ._cluster_robust import ClusterTerms, reference_distribution
+from .drivers import DriversResult
 
 __all__ = ["odds_ratio_change"]
 
@@ -216,11 +217,11 @@ def odds_ratio_change(before: DriversResult, after: DriversResult, *, factor: st
         fits = {"before": before, "after": after}
         se = {
             when: (np.log(both[f"ci_high_{when}"]) - np.log(both[f"ci_low_{when}"]))
-            / (2 * _reference(fit.reference_df).isf((1 - fit.ci) / 2))
+            / (2 * reference_distribution(fit.reference_df).isf((1 - fit.ci) / 2))
             for when, fit in fits.items()
         }
         variance = se["before"] ** 2 + se["after"] ** 2
-        reference = _reference(min(before.reference_df, after.reference_df))
+        reference = reference_distribution(min(before.reference_df, after.reference_df))
     z = reference.isf((1 - before.ci) / 2)
     se_ratio = np.sqrt(np.asarray(variance, dtype=float))
     both = both.assign(
