@@ -267,12 +267,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The extra of ``pip install "qainsights[...]"`` that brings each optional package.
+OPTIONAL_PACKAGES = {
+    "duckdb": "mart",
+    "polars": "polars",
+    "pyspark": "spark",
+    "pantab": "hyper",
+    "openpyxl": "excel",
+    "sklearn": "text",
+    "papermill": "report",
+    "nbconvert": "report",
+    "ipykernel": "report",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         return args.run(args, parser)
+    except ModuleNotFoundError as error:
+        package = (error.name or "").partition(".")[0]
+        if package not in OPTIONAL_PACKAGES:
+            raise
+        print(f"qainsights {args.command} needs the optional package {package!r}, which is not "
+              f"installed here: pip install \"qainsights[{OPTIONAL_PACKAGES[package]}]\"",
+              file=sys.stderr)  # fmt: skip
+        return 2
     except (ValueError, TypeError, FileNotFoundError, ImportError) as error:
         # Validation's advice names the Python keyword; on the command line it is a flag.
         message = str(error).replace("pass errors='report'", "pass --errors report")

@@ -64,3 +64,13 @@ def test_min_n_flag_and_its_former_name(capsys):
     assert "Write --min-n instead." in err
     commands = next(a for a in _parser()._actions if a.dest == "command")
     assert "--min-cell-n" not in commands.choices["report"].format_help()
+
+
+def test_a_missing_optional_package_names_the_extra_to_install(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # importing it raises ModuleNotFoundError
+    data = tmp_path / "audits.csv"
+    data.write_text("audit_id\n1\n")
+    assert main(["dashboard", "--data", str(data), "--output", str(tmp_path / "d.html")]) == 2
+    message = capsys.readouterr().err
+    assert "optional package 'duckdb'" in message
+    assert 'pip install "qainsights[mart]"' in message
