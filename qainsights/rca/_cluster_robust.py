@@ -55,12 +55,19 @@ def cr1_standard_errors(mu, design: np.ndarray, n, errors, groups, *, n_audits: 
     Returns the standard errors and ``G``.
     """
     scores = design * (errors - n * mu)[:, None]
-    summed = pd.DataFrame(scores).groupby(groups).sum().to_numpy()
+    summed = _by_cluster(groups) @ scores
     bread = np.linalg.inv(design.T @ (design * (n * mu * (1 - mu))[:, None]))
     g, p = len(summed), design.shape[1]
     factor = g / (g - 1) * (n_audits - 1) / (n_audits - p) if g > 1 else np.nan
     cov = factor * bread @ (summed.T @ summed) @ bread
     return np.sqrt(np.diag(cov)), g
+
+
+def _by_cluster(groups: np.ndarray) -> sparse.csr_matrix:
+    """The clusters x cells indicator matrix of cluster codes 0..G-1: ``@`` sums by cluster."""
+    cells = np.arange(len(groups))
+    return sparse.csr_matrix((np.ones(len(groups)), (groups, cells)),
+                             shape=(int(groups.max()) + 1, len(groups)))  # fmt: skip
 
 
 def _sym_power(matrices: np.ndarray, power: float, *, floor: float = 1e-10) -> np.ndarray:
@@ -86,9 +93,7 @@ def cluster_terms(mu, design: np.ndarray, n, errors, groups, labels: pd.Index, c
     rows = design * np.sqrt(w)[:, None]
     residual = (errors - n * mu) / np.sqrt(w)
     p = design.shape[1]
-    g = int(groups.max()) + 1
-    by_cluster = sparse.csr_matrix((np.ones(len(groups)), (groups, np.arange(len(groups)))),
-                                   shape=(g, len(groups)))  # fmt: skip
+    by_cluster = _by_cluster(groups)
     score = by_cluster @ (rows * residual[:, None])
     # X_g' X_g of every cluster, one coefficient's column at a time (cells x p in memory)
     cross = np.stack([by_cluster @ (rows * rows[:, [i]]) for i in range(p)], axis=2)

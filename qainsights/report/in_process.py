@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from .._caller import public
 
@@ -25,10 +25,10 @@ _IPYTHON_BACKEND_TABLE = r"(backends|backend2gui) is deprecated since IPython 8\
 def _inline_shell():
     """A fresh IPython shell that draws figures inline, as the notebook's kernel does.
 
-    On leaving, this process is as it was: matplotlib's backend, settings and pyplot hooks
-    (so that the next shell draws exactly as this one),
-    ``sys.modules["__main__"]`` (which a shell replaces by its own namespace), and no shell
-    left alive with the cells' variables (IPython keeps each shell for its exit handler).
+    On leaving, this process is as it was: matplotlib's backend, settings and pyplot hooks (so
+    that the next shell draws exactly as this one), ``sys.modules["__main__"]`` (which a shell
+    replaces by its own namespace), and no shell left alive with the cells' variables (IPython
+    keeps each shell for its exit handler).
     """
     import atexit
     import sys
@@ -57,9 +57,9 @@ def _inline_shell():
         def enable_gui(self, gui=None):
             """No event loop to integrate: figures are drawn inline."""
 
-    backend, main, draw_if_interactive = (
-        matplotlib.get_backend(), sys.modules.get("__main__"), plt.draw_if_interactive
-    )
+    backend = matplotlib.get_backend()
+    main = sys.modules.get("__main__")
+    draw_if_interactive = plt.draw_if_interactive
     try:
         with matplotlib.rc_context(), warnings.catch_warnings():
             # IPython 8.24+ beside matplotlib before 3.9 warns, on enabling the inline
@@ -78,7 +78,8 @@ def _inline_shell():
                 plt.close("all")
                 # pyplot hooks its redraw into the first shell of a process only: unhooked,
                 # the next shell gets it too, and draws its figures as a kernel does
-                plt.uninstall_repl_displayhook()
+                with suppress(ValueError):  # a hook left on an earlier shell is not this one's
+                    plt.uninstall_repl_displayhook()
                 atexit.unregister(shell.atexit_operations)
                 shell.atexit_operations()  # releases the cells' namespace and the history
                 Shell.clear_instance()
