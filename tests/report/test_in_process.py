@@ -49,7 +49,9 @@ def test_in_process_render_restores_this_process(export, tmp_path):
     assert not InteractiveShell.initialized()
     assert sys.modules["__main__"] is main
     gc.collect()
-    kept = [o for o in gc.get_objects() if isinstance(o, InteractiveShell) and "data_path" in o.user_ns]
+    kept = [
+        o for o in gc.get_objects() if isinstance(o, InteractiveShell) and "data_path" in o.user_ns
+    ]
     assert kept == [], "a shell still holds the report's variables"
 
 
