@@ -15,11 +15,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import os
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeVar, overload
 
-__all__ = ["caller", "calling", "public"]
+__all__ = ["caller", "calling", "public", "user_stacklevel"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,6 +46,19 @@ def caller() -> str:
     'error_rate'
     """
     return _CALLER.get() or OUTSIDE
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside the package.
+
+    For warnings raised by helpers that several public functions reach at different depths,
+    where a fixed number would point inside the package for some of them.
+    """
+    package = os.path.dirname(__file__) + os.sep
+    frame, level = inspect.currentframe(), 0
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 @contextlib.contextmanager

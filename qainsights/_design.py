@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._caller import caller
+from ._caller import caller, user_stacklevel
 from ._validation import format_values
 
 OUTCOME = "_outcome"
@@ -137,5 +137,5 @@ def warn_clustering(sums: pd.DataFrame, keys: list[str]) -> None:
             f"{deff:.2f}), so its intervals are too narrow. Pass cluster={MODERATOR!r} for "
             "intervals with moderators as clusters.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )

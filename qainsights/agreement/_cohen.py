@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .inference import effective_df
+
 __all__ = ["cohen_estimate", "cohen_variance", "prevalence_and_bias"]
 
 
@@ -22,15 +24,25 @@ def cohen_estimate(
         return (pa - pe) / (1 - pe), pa, pe
 
 
-def cohen_variance(table: np.ndarray, weights: np.ndarray, kappa: float, pe: float) -> float:
-    """Large-sample variance of (weighted) kappa, not under the null (Fleiss et al. 1969)."""
+def cohen_variance(
+    table: np.ndarray, weights: np.ndarray, kappa: float, pe: float
+) -> tuple[float, float]:
+    """Large-sample variance of (weighted) kappa, not under the null (Fleiss et al. 1969), and
+    its effective degrees of freedom.
+
+    The variance is the mean over items of each cell's squared deviation
+    ``w_kl - (w_k. + w_.l) (1 - kappa) - (kappa - pe (1 - kappa))``, divided by
+    ``n (1 - pe)**2``; those deviations give :func:`.inference.effective_df`.
+    """
     n = table.sum()
     p = table / n
     row_mean = weights @ p.sum(axis=0)  # w_k. = sum_l w_kl p_.l
     col_mean = weights.T @ p.sum(axis=1)  # w_.l = sum_k w_kl p_k.
-    spread = (weights - np.add.outer(row_mean, col_mean) * (1 - kappa)) ** 2
+    term = weights - np.add.outer(row_mean, col_mean) * (1 - kappa)
+    deviation = term - (kappa - pe * (1 - kappa))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return float(((p * spread).sum() - (kappa - pe * (1 - kappa)) ** 2) / (n * (1 - pe) ** 2))
+        variance = ((p * term**2).sum() - (kappa - pe * (1 - kappa)) ** 2) / (n * (1 - pe) ** 2)
+    return float(variance), float(effective_df(table.ravel(), deviation.ravel(), n))
 
 
 def prevalence_and_bias(table: np.ndarray) -> tuple[float, float, float]:

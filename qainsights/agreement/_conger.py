@@ -11,12 +11,17 @@ import numpy as np
 
 from ._family import agreeing_pairs, item_agreement
 from ._inputs import Ratings
+from .inference import effective_df
 
 __all__ = ["conger_estimate"]
 
 
-def conger_estimate(ratings: Ratings, weights: np.ndarray) -> tuple[float, float, float, float]:
-    """Return ``(kappa, pa, pe, variance)`` for rater-coded ratings."""
+def conger_estimate(
+    ratings: Ratings, weights: np.ndarray
+) -> tuple[float, float, float, float, float]:
+    """Return ``(kappa, pa, pe, variance, df)`` for rater-coded ratings (``df``: the
+    variance's effective degrees of freedom).
+    """
     q, r = ratings.n_categories, ratings.n_raters
     counts = ratings.counts.astype(float)
     n = len(counts)
@@ -45,4 +50,5 @@ def conger_estimate(ratings: Ratings, weights: np.ndarray) -> tuple[float, float
             item_pe - pe
         ) / (1 - pe)
         variance = float(((linear - kappa) ** 2).sum() / (n * (n - 1)))
-    return float(kappa), pa, pe, variance
+    df = float(effective_df(np.ones(n), np.sort(linear - kappa), n))  # sorted: order-free sums
+    return float(kappa), pa, pe, variance, df

@@ -83,15 +83,18 @@ def _family_result(
         patterns.multiplicity[pairable].sum() if kind == "alpha" else patterns.multiplicity.sum()
     )
     _warn_if_undefined(estimate, ratings)
+    variance, df = (
+        float(v)
+        for v in family_variance(kind, patterns, patterns.multiplicity, matrix, estimate, pe)
+    )
     if method == "bootstrap":
         draws = redraw(patterns.multiplicity, n_boot, seed)
         replicates = family_estimate(kind, patterns, draws, matrix)[0]
         se, low, high = bootstrap_summary(replicates, ci, func=caller())
-        p_value = t_interval(estimate, se, n_items - 1, ci)[2]
+        p_value = t_interval(estimate, se, df, ci)[2]
     else:
-        variance = family_variance(kind, patterns, patterns.multiplicity, matrix, estimate, pe)
-        se = _standard_error(float(variance), n_items)
-        low, high, p_value = t_interval(estimate, se, n_items - 1, ci)
+        se = _standard_error(variance, n_items)
+        low, high, p_value = t_interval(estimate, se, df, ci)
     return AgreementResult(
         coefficient=coefficient,
         estimate=estimate,
@@ -99,6 +102,7 @@ def _family_result(
         ci_low=low,
         ci_high=high,
         p_value=p_value,
+        df=df,
         pa=pa,
         pe=pe,
         n_items=n_items,
@@ -124,11 +128,11 @@ def conger_result(ratings: Ratings, *, weights: Any, ci: float, method: str) -> 
             "would have to resample items, not rating patterns. Got 'bootstrap'."
         )
     matrix = agreement_weights(weights, ratings.categories)
-    estimate, pa, pe, variance = conger_estimate(ratings, matrix)
+    estimate, pa, pe, variance, df = conger_estimate(ratings, matrix)
     _warn_if_undefined(estimate, ratings)
     n_items = len(ratings.counts)
     se = _standard_error(variance, n_items)
-    low, high, p_value = t_interval(estimate, se, n_items - 1, ci)
+    low, high, p_value = t_interval(estimate, se, df, ci)
     return AgreementResult(
         coefficient="conger_kappa",
         estimate=estimate,
@@ -136,6 +140,7 @@ def conger_result(ratings: Ratings, *, weights: Any, ci: float, method: str) -> 
         ci_low=low,
         ci_high=high,
         p_value=p_value,
+        df=df,
         pa=pa,
         pe=pe,
         n_items=n_items,
@@ -162,14 +167,15 @@ def cohen_result(
     estimate, pa, pe = (float(v) for v in cohen_estimate(table, matrix))
     _warn_if_undefined(estimate, ratings)
     n_items = int(table.sum())
+    variance, df = cohen_variance(table, matrix, estimate, pe)
     if method == "bootstrap":
         q = ratings.n_categories
         draws = redraw(table.ravel(), n_boot, seed).reshape(n_boot, q, q)
         se, low, high = bootstrap_summary(cohen_estimate(draws, matrix)[0], ci, func=caller())
-        p_value = t_interval(estimate, se, n_items - 1, ci)[2]
+        p_value = t_interval(estimate, se, df, ci)[2]
     else:
-        se = _standard_error(cohen_variance(table, matrix, estimate, pe), n_items)
-        low, high, p_value = t_interval(estimate, se, n_items - 1, ci)
+        se = _standard_error(variance, n_items)
+        low, high, p_value = t_interval(estimate, se, df, ci)
     pabak, prevalence, bias = prevalence_and_bias(table)
     return CohenKappaResult(
         coefficient="cohen_kappa",
@@ -178,6 +184,7 @@ def cohen_result(
         ci_low=low,
         ci_high=high,
         p_value=p_value,
+        df=df,
         pa=pa,
         pe=pe,
         n_items=n_items,

@@ -7,7 +7,8 @@ multinomially redrawn multiplicities, every bootstrap replicate at once.
 
 Formulas: Gwet (2008, 2014) as implemented in irrCAC: percent agreement, Brennan-Prediger,
 Gwet's AC1/AC2, Fleiss' generalised kappa (Scott's pi for two raters) and Krippendorff's
-alpha, with their linearised variances ``sum_i (c*_i - c)**2 / (n (n - 1))``.
+alpha, with their linearised variances ``sum_i (c*_i - c)**2 / (n (n - 1))`` and the
+effective degrees of freedom of those variances (:func:`.inference.effective_df`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from .inference import effective_df
 
 __all__ = [
     "FAMILY",
@@ -104,9 +107,10 @@ def family_variance(
     weights: np.ndarray,
     estimate: np.ndarray,
     pe: np.ndarray,
-) -> np.ndarray:
-    """Gwet's linearised variance (no finite-population correction), for ``m`` of shape
-    ``(P,)`` or ``(G, P)`` (one row per group) with matching ``estimate`` and ``pe``.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gwet's linearised variance (no finite-population correction) and its effective degrees
+    of freedom, for ``m`` of shape ``(P,)`` or ``(G, P)`` (one row per group) with matching
+    ``estimate`` and ``pe``.
     """
     counts, totals = patterns.counts, patterns.totals
     q = counts.shape[1]
@@ -135,7 +139,9 @@ def family_variance(
             item_pa = scale * (item_agreement(agreeing, totals) - pe * pairable) + pe
             item_pe = _item_chance_agreement(kind, shares_of_item, shares, weights, q, pe)
         linear = (item_pa - pe) / (1 - pe) - 2 * (1 - centre) * (item_pe - pe) / (1 - pe)
-        return (m * (linear - centre) ** 2).sum(axis=-1) / (n * (n - 1))
+        deviation = linear - centre
+        variance = (m * deviation**2).sum(axis=-1) / (n * (n - 1))
+        return variance, effective_df(m, deviation, n)
 
 
 def agreeing_pairs(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:

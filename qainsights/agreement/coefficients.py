@@ -51,8 +51,10 @@ _INPUTS = """data : pandas.DataFrame or array-like, optional
 _INFERENCE = """ci : float, default 0.95
         Confidence level.
     method : {"analytic", "bootstrap"}, default "analytic"
-        ``"analytic"``: Gwet's linearised standard error and a t interval with ``n - 1``
-        degrees of freedom. ``"bootstrap"``: ``n_boot`` multinomial redraws of the rating
+        ``"analytic"``: Gwet's linearised standard error and a t interval on the
+        variance's effective degrees of freedom (Satterthwaite; at most ``n - 1``, irrCAC's
+        choice, and fewer when a rare category carries the variance: the result's ``df``).
+        ``"bootstrap"``: ``n_boot`` multinomial redraws of the rating
         patterns (items with the same label counts), percentile interval.
     n_boot : int, default 1000
         Bootstrap replicates.
@@ -444,8 +446,9 @@ def cohen_kappa(
     -----
     Uses the items both raters rated. The standard error is Fleiss, Cohen & Everitt's
     (1969) large-sample one (not under the null), as statsmodels' ``cohens_kappa`` and
-    irrCAC's ``kappa2.table`` report; the interval and p-value use t with ``n - 1``
-    degrees of freedom (irrCAC; statsmodels uses the normal and the null standard error).
+    irrCAC's ``kappa2.table`` report; the interval and p-value use t on the effective
+    degrees of freedom of that variance over the table's cells, at most ``n - 1`` (irrCAC's
+    choice; statsmodels uses the normal and the null standard error).
     {missing}
 
     References

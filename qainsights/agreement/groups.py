@@ -80,7 +80,7 @@ def agreement_by(
     -------
     pandas.DataFrame
         One row per group: the ``by`` columns, then ``coefficient``, ``estimate``, ``se``,
-        ``ci_low``, ``ci_high``, ``p_value``, ``pa``, ``pe``, ``n_items``, ``n_raters``;
+        ``ci_low``, ``ci_high``, ``p_value``, ``df``, ``pa``, ``pe``, ``n_items``, ``n_raters``;
         the same numbers as the single-coefficient function on each group (analytic
         interval). Groups where the coefficient is undefined (one category) or the standard
         error is (one item) get NaN, with one ``UserWarning`` naming them.
@@ -137,16 +137,16 @@ def agreement_by(
     else:
         matrix = agreement_weights(weights, ratings.categories)
     estimate, pa, pe = family_estimate(kind, patterns, per_group, matrix)
-    variance = family_variance(kind, patterns, per_group, matrix, estimate, pe)
+    variance, df = family_variance(kind, patterns, per_group, matrix, estimate, pe)
     n_items = (per_group @ pairable if kind == "alpha" else per_group.sum(axis=1)).astype(int)
     se = np.where(n_items >= 2, np.sqrt(np.maximum(variance, 0.0)), np.nan)
     _warn_undefined_groups(group_keys, estimate, n_items)
-    low, high, p_value = t_intervals(estimate, se, n_items - 1, ci)
+    low, high, p_value = t_intervals(estimate, se, df, ci)
     group_rater = np.unique(item_group[ratings.item] * ratings.n_raters + ratings.rater)
     n_raters = np.bincount(group_rater // ratings.n_raters, minlength=len(group_keys))
     return group_keys.assign(
         coefficient=coefficient, estimate=estimate, se=se, ci_low=low, ci_high=high,
-        p_value=p_value, pa=pa, pe=pe, n_items=n_items, n_raters=n_raters,
+        p_value=p_value, df=df, pa=pa, pe=pe, n_items=n_items, n_raters=n_raters,
     )  # fmt: skip
 
 

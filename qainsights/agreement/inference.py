@@ -1,7 +1,9 @@
 """Intervals and tests for agreement coefficients: analytic (t-based) and bootstrap.
 
-Analytic intervals follow Gwet (2014) and irrCAC: ``estimate +/- t_{n-1} * se``, clipped to
-[-1, 1], with the two-sided p-value of ``estimate / se``. The bootstrap redraws the
+Analytic intervals follow Gwet (2014) and irrCAC, ``estimate +/- t * se`` clipped to [-1, 1]
+with the two-sided p-value of ``estimate / se``, except for the degrees of freedom of ``t``:
+irrCAC takes ``n - 1`` for ``n`` items; here they are Satterthwaite's effective degrees of
+freedom of the linearised variance (:func:`effective_df`), at most ``n - 1``. The bootstrap redraws the
 multiplicities of the sufficient statistics (rating patterns or table cells) with one
 multinomial draw, so its cost does not grow with the number of items.
 """
@@ -15,7 +17,42 @@ from scipy import stats
 
 from .._caller import public
 
-__all__ = ["bootstrap_summary", "redraw", "t_interval", "t_intervals"]
+__all__ = ["bootstrap_summary", "effective_df", "redraw", "t_interval", "t_intervals"]
+
+
+@public
+def effective_df(
+    multiplicity: np.ndarray, deviation: np.ndarray, n_items: np.ndarray
+) -> np.ndarray:
+    """Satterthwaite's degrees of freedom of a linearised variance ``sum m d**2 / (n (n - 1))``.
+
+    ``deviation`` holds each rating pattern's (or item's, or table cell's) linearised
+    deviation from the estimate and ``multiplicity`` how many items show it, along the last
+    axis. Taking each multiplicity as Poisson, the variance estimate ``V`` (proportional to
+    ``sum m d**2``) has a variance proportional to ``sum m d**4``; the scaled chi-square with
+    the same mean and variance has ``2 E[V]**2 / Var(V) = 2 (sum m d**2)**2 / sum m d**4``
+    degrees of freedom (Satterthwaite 1946). They are capped at ``n - 1``, irrCAC's value:
+    equal deviations give ``2 n``; a variance carried by the few items of a rare category
+    gives few, and the interval widens as its estimate of the variance is uncertain.
+
+    Examples
+    --------
+    The mean of 20 binary items, 2 of them 1 (deviations 0.9 and -0.1): the variance rests
+    on the two ones, ``2 (2 x 0.81 + 18 x 0.01)**2 / (2 x 0.6561 + 18 x 0.0001)``.
+
+    >>> round(float(effective_df(np.array([2, 18]), np.array([0.9, -0.1]), 20)), 4)
+    4.9315
+    >>> float(effective_df(np.array([10, 10]), np.array([0.5, -0.5]), 20))
+    19.0
+    """
+    m = np.asarray(multiplicity, dtype=float)
+    squares = np.asarray(deviation, dtype=float) ** 2
+    second, fourth = (m * squares).sum(axis=-1), (m * squares**2).sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        satterthwaite = np.where(
+            fourth > 0, 2 * second**2 / np.where(fourth > 0, fourth, 1), np.inf
+        )
+    return np.minimum(satterthwaite, np.asarray(n_items, dtype=float) - 1)
 
 
 @public

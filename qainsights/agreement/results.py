@@ -26,8 +26,14 @@ class AgreementResult(TidyResult):
     ci_low, ci_high : float
         Confidence interval, clipped to [-1, 1].
     p_value : float
-        Two-sided p-value of ``estimate / se`` against Student's t with ``n - 1`` degrees of
-        freedom (the convention of Gwet's irrCAC), testing a coefficient of 0.
+        Two-sided p-value of ``estimate / se`` against Student's t with ``df`` degrees of
+        freedom, testing a coefficient of 0.
+    df : float
+        Degrees of freedom of the interval's and the p-value's t: Satterthwaite's effective
+        degrees of freedom of the linearised variance, at most ``n_items - 1`` (irrCAC's
+        choice, reached when the items contribute alike); few when the variance rests on the
+        few items of a rare category (:func:`qainsights.agreement.inference.effective_df`).
+        NaN for the ICC, whose interval and p-value rest on F.
     pa, pe : float
         Observed and chance agreement, ``estimate = (pa - pe) / (1 - pe)``.
     n_items : int
@@ -48,6 +54,7 @@ class AgreementResult(TidyResult):
     ci_low: float
     ci_high: float
     p_value: float
+    df: float
     pa: float
     pe: float
     n_items: int

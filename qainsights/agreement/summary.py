@@ -23,8 +23,8 @@ _FAMILY_ROWS = (
 )
 
 COLUMNS = [
-    "coefficient", "estimate", "se", "ci_low", "ci_high", "p_value", "pa", "pe", "n_items",
-    "n_raters", "weights", "method", "ci",
+    "coefficient", "estimate", "se", "ci_low", "ci_high", "p_value", "df", "pa", "pe",
+    "n_items", "n_raters", "weights", "method", "ci",
 ]  # fmt: skip
 
 
@@ -72,7 +72,7 @@ def agreement_summary(
     -------
     pandas.DataFrame
         Columns ``coefficient``, ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``p_value``,
-        ``pa``, ``pe``, ``n_items``, ``n_raters``, ``weights``, ``method``, ``ci`` (and
+        ``df`` (of the interval's t), ``pa``, ``pe``, ``n_items``, ``n_raters``, ``weights``, ``method``, ``ci`` (and
         ``benchmark`` when asked).
 
     References

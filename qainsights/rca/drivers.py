@@ -15,6 +15,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparatio
 
 from .._caller import caller, public
 from .._deprecation import renamed
+from .._design import CLUSTER, MODERATOR, OUTCOME, STRATUM, warn_clustering
 from .._multiple import q_values
 from .._results import TidyResult, drawing
 from .._validation import (
@@ -279,6 +280,8 @@ def error_drivers(
     y = outcome_indicator(audits[outcome], outcome)[outcome].to_numpy()
     _check_both_outcomes(y, outcome)
     codes, level_names, pooled = _factor_codes(audits, names, min_n=min_n, rare=rare)
+    if cluster is None and MODERATOR in audits.columns and audits[MODERATOR].notna().all():
+        _warn_if_moderators_cluster(codes, names, y, audits[MODERATOR])
     if cluster is not None:  # finer cells, one per combination and cluster: the same fit
         codes[_CLUSTER], cluster_labels = pd.factorize(audits[cluster])
     cells = _cells(codes, level_names, y)
@@ -323,6 +326,20 @@ def _check_both_outcomes(y: np.ndarray, outcome: str) -> None:
             f"{caller()} needs both errors and correct decisions, but the {len(y)} audits hold "
             f"{kind} in {outcome!r}: there is nothing to explain. Widen the selection."
         )
+
+
+def _warn_if_moderators_cluster(codes, names, y, moderator: pd.Series) -> None:
+    """:func:`error_rate`'s clustering check, with the factors' level combinations as segments.
+
+    The fit then treats audits as independent; a warning names ``cluster="moderator_id"``
+    when moderators' errors vary beyond binomial within the cells the factors define.
+    """
+    cells = pd.DataFrame({name: codes[name] for name in names}).assign(
+        **{OUTCOME: 0, STRATUM: 0, CLUSTER: pd.factorize(moderator)[0], "errors": y, "n": 1.0}
+    )
+    keys = [*names, OUTCOME, STRATUM, CLUSTER]
+    sums = cells.groupby(keys, sort=False)[["errors", "n"]].sum().astype(float)
+    warn_clustering(sums, names)
 
 
 def _factor_codes(audits, names, *, min_n, rare) -> tuple[pd.DataFrame, dict, pd.DataFrame]:

@@ -26,6 +26,23 @@ from qainsights.agreement import (
     percent_agreement,
     scott_pi,
 )
+from qainsights.agreement.inference import t_interval
+
+
+def irrcac_reading(result):
+    """``(ci_low, ci_high, p_value)`` as irrCAC computes them: t on ``n_items - 1``.
+
+    Documented choice (tests/reference/agreement.md, "Degrees of freedom"): the library's
+    interval takes t on the variance's effective degrees of freedom, at most ``n - 1``, so it
+    is irrCAC's interval when the items contribute alike and wider otherwise. The estimate and
+    the standard error are irrCAC's; this reading checks them, and the interval machinery,
+    against irrCAC's printed interval and p-value.
+    """
+    assert 1 <= result.df <= result.n_items - 1
+    own = t_interval(result.estimate, result.se, result.df, result.ci)
+    assert (result.ci_low, result.ci_high, result.p_value) == pytest.approx(own, abs=1e-12)
+    return t_interval(result.estimate, result.se, result.n_items - 1, result.ci)
+
 
 # --- K1: Krippendorff (2011), 4 observers x 12 units with missing data -----------------------
 
@@ -50,10 +67,12 @@ def test_krippendorff_2011_standard_error_matches_irrcac(level):
     result = krippendorff_alpha(KRIPPENDORFF_2011, level=level)
     # documented choice: Gwet's variance reproduces irrCAC's SE to 0.1 %
     assert result.se == pytest.approx(expected.se, rel=1.5e-3)
-    assert result.ci_high == 1.0
+    ci_low, ci_high, _ = irrcac_reading(result)
+    assert result.ci_high == ci_high == 1.0
     if expected.ci_low is not None:
         # irrCAC prints 3 decimals
-        assert result.ci_low == pytest.approx(expected.ci_low, abs=1.5e-3)
+        assert ci_low == pytest.approx(expected.ci_low, abs=1.5e-3)
+        assert result.ci_low < ci_low  # the effective df are fewer than 10 here
     assert result.n_items == 11  # units with two or more ratings
 
 
@@ -62,7 +81,7 @@ def test_krippendorff_2011_pa_pe_p_value():
     result = krippendorff_alpha(KRIPPENDORFF_2011)
     assert result.pa == pytest.approx(expected.pa, abs=1e-12)
     assert result.pe == pytest.approx(expected.pe, abs=1e-12)
-    assert result.p_value == pytest.approx(expected.p_value, rel=0.01)
+    assert irrcac_reading(result)[2] == pytest.approx(expected.p_value, rel=0.01)
 
 
 @pytest.mark.parametrize("name", list(ref.K1_IRRCAC))
@@ -71,9 +90,10 @@ def test_irrcac_raw4raters(name):
     result = getattr(agreement, name)(IRRCAC_RAW4RATERS)
     assert result.estimate == pytest.approx(expected.estimate, abs=5e-7)
     assert result.se == pytest.approx(expected.se, abs=5e-6)
-    assert round(result.ci_low, 3) == expected.ci_low
-    assert result.ci_high == expected.ci_high == 1.0
-    assert result.p_value == pytest.approx(expected.p_value, rel=2e-3)
+    ci_low, ci_high, p_value = irrcac_reading(result)
+    assert round(ci_low, 3) == expected.ci_low
+    assert result.ci_high == ci_high == expected.ci_high == 1.0
+    assert p_value == pytest.approx(expected.p_value, rel=2e-3)
     assert result.pa == pytest.approx(expected.pa, abs=5e-7)
     assert result.pe == pytest.approx(expected.pe, abs=5e-7)
     assert result.n_items == 12
@@ -129,11 +149,9 @@ def test_fleiss_1971_matches_published_and_statsmodels():
     assert result.estimate == pytest.approx(sm_fleiss_kappa(table), abs=1e-12)  # statsmodels
     # irrCAC fleiss.kappa.raw: SE, CI, p
     assert result.se == pytest.approx(expected.se, abs=5e-5)
-    assert (round(result.ci_low, 3), round(result.ci_high, 3)) == (
-        expected.ci_low,
-        expected.ci_high,
-    )
-    assert result.p_value == pytest.approx(expected.p_value, rel=1e-3)
+    ci_low, ci_high, p_value = irrcac_reading(result)
+    assert (round(ci_low, 3), round(ci_high, 3)) == (expected.ci_low, expected.ci_high)
+    assert p_value == pytest.approx(expected.p_value, rel=1e-3)
 
 
 @pytest.mark.parametrize(
@@ -152,8 +170,8 @@ def test_fleiss_1971_other_coefficients(name, coef_tol):
     se_tol = 5e-5 if name == "krippendorff_alpha" else 5e-6
     assert result.se == pytest.approx(expected.se, abs=se_tol)
     if expected.ci_low is not None:
-        ci = (round(result.ci_low, 3), round(result.ci_high, 3))
-        assert ci == (expected.ci_low, expected.ci_high)
+        ci_low, ci_high, _ = irrcac_reading(result)
+        assert (round(ci_low, 3), round(ci_high, 3)) == (expected.ci_low, expected.ci_high)
 
 
 def test_fleiss_1971_alpha_is_not_irrs_buggy_value():
@@ -176,11 +194,9 @@ def test_wikipedia_counts_fleiss():
     assert result.estimate == pytest.approx(expected.estimate, abs=5e-8)
     assert result.estimate == pytest.approx(sm_fleiss_kappa(WIKIPEDIA_COUNTS), abs=1e-12)
     assert result.se == pytest.approx(expected.se, abs=5e-6)
-    assert (round(result.ci_low, 3), round(result.ci_high, 3)) == (
-        expected.ci_low,
-        expected.ci_high,
-    )
-    assert result.p_value == pytest.approx(expected.p_value, rel=1e-3)
+    ci_low, ci_high, p_value = irrcac_reading(result)
+    assert (round(ci_low, 3), round(ci_high, 3)) == (expected.ci_low, expected.ci_high)
+    assert p_value == pytest.approx(expected.p_value, rel=1e-3)
     assert result.pa == pytest.approx(expected.pa, abs=5e-8)
     assert result.pe == pytest.approx(expected.pe, abs=5e-8)
     assert (result.n_items, result.n_raters) == (10, 14)
@@ -347,3 +363,21 @@ def test_kappa_paradox_tables(table, expected):
     assert brennan_prediger(table=table).estimate == pytest.approx(bp, abs=1e-12)
     alpha = expected["krippendorff_alpha"]
     assert krippendorff_alpha(table=table).estimate == pytest.approx(alpha, abs=5e-8)
+
+
+# --- Effective degrees of freedom (tests/reference/agreement.md, "Degrees of freedom") ------
+
+
+def test_effective_df_of_percent_agreement_by_hand():
+    # Two raters, 20 items, 2 disagreements: each item's linearised term is its agreement (1 or
+    # 0) minus 0.9, so d = 0.1 for 18 items and -0.9 for 2; the variance is
+    # (18 x 0.01 + 2 x 0.81) / (20 x 19) = 1.8 / 380 and its effective df
+    # 2 x 1.8^2 / (18 x 0.0001 + 2 x 0.6561) = 4.9315.
+    a = ["ok"] * 20
+    b = ["ok"] * 18 + ["violating"] * 2
+    result = percent_agreement(np.column_stack([a, b]))
+    assert result.se == pytest.approx(np.sqrt(1.8 / 380), rel=1e-12)
+    assert result.df == pytest.approx(2 * 1.8**2 / 1.314, rel=1e-12)
+    # half the items disagree: every |d| is 0.5, so 2 n = 40 caps at n - 1 = 19
+    even = percent_agreement(np.column_stack([a, ["ok"] * 10 + ["violating"] * 10]))
+    assert even.df == 19

@@ -94,7 +94,10 @@ def test_cluster_robust_intervals_equal_row_level_logit_clustered():
     audits["moderator_id"] = rng.integers(0, 40, len(audits))
     ability = rng.normal(0, 0.6, 40)[audits["moderator_id"]]
     audits["is_error"] = rng.random(len(audits)) < 1 / (1 + np.exp(2.3 - ability))
-    plain = error_drivers(audits, factors=["site", "queue"])
+    # without cluster=, the fit says its intervals treat clustered audits as independent
+    with pytest.warns(UserWarning, match=r"error_drivers treats audits as independent.*"
+                                         r"cluster='moderator_id'"):  # fmt: skip
+        plain = error_drivers(audits, factors=["site", "queue"])
     result = error_drivers(audits, factors=["site", "queue"], cluster="moderator_id")
     references = result.table[result.table["reference"]].set_index("factor")["level"]
     dummies = [
