@@ -3,8 +3,11 @@
 Gathers the rows of ``calibration_experiments.py`` (experiments, trend tests, weighted trends),
 ``calibration_trends_agreement.py`` (change decomposition and explanation, ICC, the segment
 scan's claims at the report's level), ``calibration_auditors_drivers.py`` (auditor
-differences, rater drift, the change of error drivers' odds ratios) and ``calibration_spc_report.py`` (segment scans, over-dispersion test, rates, period
-comparison, agreement, the report's null months), each a ``rows(quick) -> DataFrame`` with the
+differences, rater drift, the change of error drivers' odds ratios),
+``calibration_flags_agreement.py`` (error drivers' own odds ratios, moderator outlier flags,
+the trend of vendor sites' gap to in-house, the intervals of Cohen's and Fleiss' kappa,
+Krippendorff's alpha and Gwet's AC1) and ``calibration_spc_report.py`` (segment scans,
+over-dispersion test, rates, period comparison, the report's null months), each a ``rows(quick) -> DataFrame`` with the
 columns of :data:`calibration_spc_report.COLUMNS`, and prints them as one table. Each rate has
 its Wilson 95 % interval; ``power`` and ``power_before`` give the power at a planted effect
 now and with the method used before, so the price of honest inference is visible.
@@ -28,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from calibration_auditors_drivers import rows as auditors_drivers_rows
+from calibration_flags_agreement import rows as flags_agreement_rows
 from calibration_spc_report import COLUMNS
 from calibration_spc_report import rows as spc_report_rows
 from calibration_trends_agreement import rows as trends_agreement_rows
@@ -58,6 +62,7 @@ def table(quick: bool, before: str | None) -> pd.DataFrame:
         ("experiments", lambda: experiment_rows(quick)),
         ("trends, agreement and scan claims", lambda: trends_agreement_rows(quick=quick)),
         ("auditors, rater drift and drivers' change", lambda: auditors_drivers_rows(quick=quick)),
+        ("drivers, moderator flags and agreement", lambda: flags_agreement_rows(quick=quick)),
         ("spc and report", lambda: spc_report_rows(quick=quick, before=before)),
     ):
         start = time.perf_counter()

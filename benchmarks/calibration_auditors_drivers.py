@@ -138,13 +138,15 @@ def rater_rows(rng, quick: bool) -> list[dict]:
     return out
 
 
-def _driver_month(rng, ability, site_of, *, audits, rate=0.06, shift_b=0.0) -> pd.DataFrame:
-    """One month of audits: site and queue effects fixed, moderators nested in sites; site b's
-    log odds moved by ``shift_b``."""
+def driver_month(
+    rng, ability, site_of, *, audits, rate=0.06, shift_b=0.0, sites=(0.0, 0.2, -0.2, 0.4)
+) -> pd.DataFrame:
+    """One month of audits: site (``sites``: a to d, log odds) and queue effects fixed,
+    moderators nested in sites; site b's log odds moved by ``shift_b``."""
     who = rng.integers(0, ability.size, audits)
     site = site_of[who]
     queue = rng.integers(0, 3, audits)
-    sites = np.array([0.0, 0.2 + shift_b, -0.2, 0.4])
+    sites = np.asarray(sites) + np.array([0.0, shift_b, 0.0, 0.0])
     log_odds = logit(rate) + sites[site] + np.array([0, 0.3, -0.3])[queue]
     return pd.DataFrame({
         "moderator_id": who,
@@ -180,7 +182,7 @@ def driver_rows(rng, quick: bool) -> list[dict]:
     def pair(ability, site_of, audits, icc, same, shift_b, independent=True):
         clustered, plain = [], []
         for month in range(2):
-            frame = _driver_month(rng, ability, site_of, audits=audits,
+            frame = driver_month(rng, ability, site_of, audits=audits,
                                   shift_b=shift_b if month == 1 else 0.0)  # fmt: skip
             clustered.append(error_drivers(frame, cluster="moderator_id", **options))
             if independent:

@@ -1,0 +1,347 @@
+"""Calibration of the flags a leader acts on one by one, and of the agreement coefficients.
+
+Rows in the columns of ``calibration_spc_report.COLUMNS`` on null worlds where the truth is
+known:
+
+- ``rca.error_drivers``: one month of audits of a stable process in which sites a and b do
+  not differ (moderators nested in sites, latent ICC 0.02 or 0.05); site b's odds-ratio
+  p-value and interval (truth 1), fitted with ``cluster="moderator_id"`` and with the default
+  (audits taken as independent).
+- ``moderator_outliers``: moderators drawn from one logit-normal distribution of abilities
+  (nobody an outlier from it; latent ICC 0.005 to 0.05, caseloads of 30 to 300 audits), so a
+  moderator called "separable" is a coaching session spent on noise. The share of moderators
+  with p < 0.05, and the share of replicates in which anybody is flagged at the default
+  q = 0.05 (a false discovery under the global null is a family-wise error).
+- ``vendors.compare_site_types``: six months of two in-house and three vendor sites whose gap
+  to in-house is constant (moderators with a latent ICC, site x month shocks); the p-value and
+  interval of the gap's trend, pooled vendors and one site, by default and with
+  ``cluster="moderator_id"``.
+- ``agreement`` coefficients: Cohen's kappa, Fleiss' kappa, Krippendorff's alpha and Gwet's
+  AC1 on calibration sessions whose raters give the true class with a fixed accuracy, else
+  another class at random; the population value is derived from the model (below). Balanced
+  classes and the skewed prevalence of moderation (most items violate nothing), 30 and 100
+  items; the interval on the effective degrees of freedom and, from the same estimate and
+  standard error, the former one on ``n - 1``. Fleiss' kappa's bootstrap interval too.
+
+Population values of the rating model. Each rater labels an item of true class t with the
+row ``C[t]`` of the confusion matrix, independently given t. Two ratings of one item agree
+with probability ``p_o = sum_t prevalence_t * sum_k C[t, k]**2``; the label marginal is
+``pi = prevalence @ C``. Cohen's and Fleiss' kappa and Krippendorff's alpha (nominal) share
+the chance term ``sum_k pi_k**2`` (the raters are exchangeable, so Cohen's product of two
+marginals is the same), and Gwet's AC1 uses ``sum_k pi_k (1 - pi_k) / (K - 1)``; each
+coefficient is ``(p_o - p_e) / (1 - p_e)``. Krippendorff's alpha differs from Fleiss' kappa by
+a term of order 1 / (items x raters) that vanishes in the population.
+
+Run: ``python benchmarks/calibration_flags_agreement.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+from calibration_auditors_drivers import driver_month
+from calibration_spc_report import COLUMNS, moderator_sd, row
+from scipy.special import expit, logit
+
+ALPHA = 0.05
+#: Site effects (log odds) of the drivers' month: sites a and b alike, c and d not.
+ALIKE = (0.0, 0.0, -0.2, 0.4)
+
+
+# --- error drivers ----------------------------------------------------------------------------
+
+
+def driver_rows(rng, quick: bool) -> list[dict]:
+    """error_drivers' site b against site a (truth: odds ratio 1), clustered and default."""
+    from qainsights.rca import error_drivers
+
+    runs = 100 if quick else 2000
+    options = {"factors": ["site", "queue"], "reference": {"site": "a", "queue": "x"}}
+    out = []
+    for audits, per_site, icc in ((800, 10, 0.02), (3000, 15, 0.05)):
+        site_of = np.repeat(np.arange(4), per_site)
+        reject, covered = np.zeros((2, runs), dtype=bool), np.zeros((2, runs), dtype=bool)
+        fitted, warned = np.ones(runs, dtype=bool), np.zeros(runs, dtype=bool)
+        for i in range(runs):  # two fits per simulated month
+            ability = rng.normal(0, moderator_sd(icc), site_of.size)
+            frame = driver_month(rng, ability, site_of, audits=audits, sites=ALIKE)
+            for j, cluster in enumerate(("moderator_id", None)):
+                try:
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always")
+                        fit = error_drivers(frame, cluster=cluster, **options).table
+                except ValueError:  # a level without errors: the function refuses to fit
+                    fitted[i] = False
+                    break
+                warned[i] |= any("cluster by moderator" in str(w.message) for w in caught)
+                b = fit[(fit["factor"] == "site") & (fit["level"] == "b")].iloc[0]
+                reject[j, i] = b["p_value"] < ALPHA
+                covered[j, i] = b["ci_low"] <= 1 <= b["ci_high"]
+        reject, covered, warned = reject[:, fitted], covered[:, fitted], warned[fitted]
+        refused = (f"; {runs - fitted.sum()} of {runs:,} months refused (separation) and "
+                   "left out") if not fitted.all() else ""  # fmt: skip
+        world = (f"1 month x {audits:,} audits, 4 sites x 3 queues, {per_site} moderators a "
+                 f"site (ICC {icc})")  # fmt: skip
+        out += [
+            row("error_drivers odds ratio p_value and interval, cluster='moderator_id'", world,
+                int(fitted.sum()), rejections=reject[0], covered=covered[0],
+                note=f"site b against site a, alike; moderators as clusters{refused}"),
+            row("error_drivers odds ratio p_value and interval (default: audits independent)",
+                world, int(fitted.sum()), rejections=reject[1], covered=covered[1],
+                note=f"no cluster argument: warned that errors cluster by moderator in "
+                     f"{warned.mean():.1%} of fits{refused}"),
+        ]  # fmt: skip
+    return out
+
+
+# --- moderator outliers -------------------------------------------------------------------------
+
+
+def outlier_rows(rng, quick: bool) -> list[dict]:
+    """moderator_outliers when no moderator is an outlier from the spread of moderators."""
+    from qainsights.moderators import moderator_outliers
+
+    runs = 50 if quick else 2000
+    out = []
+    for moderators, icc, low, high in ((150, 0.005, 30, 300), (150, 0.02, 30, 300),
+                                       (150, 0.05, 30, 300), (40, 0.05, 30, 120)):  # fmt: skip
+        per_moderator, any_flag = [], np.zeros(runs, dtype=bool)
+        for i in range(runs):  # one call per simulated roster
+            ability = rng.normal(0, moderator_sd(icc), moderators)
+            n = rng.integers(low, high + 1, moderators)
+            errors = rng.binomial(n, expit(logit(0.06) + ability))
+            who = np.repeat(np.arange(moderators), n)
+            position = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+            audits = pd.DataFrame({
+                "moderator_id": np.char.add("m", who.astype(str)),
+                "is_error": position < np.repeat(errors, n),
+            })  # fmt: skip
+            table = moderator_outliers(audits).table
+            per_moderator.append(table["p_value"].to_numpy() < ALPHA)
+            any_flag[i] = table["status"].str.startswith("separable").any()
+        world = (
+            f"{moderators} moderators, {low}-{high} audits each, latent ICC {icc}, "
+            "nobody an outlier"
+        )
+        every = np.concatenate(per_moderator)
+        out += [
+            row("moderator_outliers p_value (beta-binomial predictive tail)", world, every.size,
+                rejections=every,
+                note=f"share of moderators with p < 0.05 over {runs:,} rosters (not independent "
+                     "within a roster: its Wilson interval is too narrow)"),
+            row("moderator_outliers: anybody flagged separable (q <= 0.05)", world, runs,
+                rejections=any_flag,
+                note="family-wise: a roster with a flag when nobody is an outlier"),
+        ]  # fmt: skip
+    return out
+
+
+# --- vendor sites against in-house ---------------------------------------------------------------
+
+
+def _vendor_months(rng, *, per_site, icc, shock_sd, months=6) -> pd.DataFrame:
+    """Six months of 2 in-house and 3 vendor sites; vendors a constant +0.3 on the logit scale.
+
+    Moderators (15 a site) share their ability over the months; each site's months carry
+    independent shocks of sd ``shock_sd``; queue x policy mix effects and mix shares differ
+    by site. The gap of a vendor to in-house has no trend.
+    """
+    sites = np.array(["h1", "h2", "v1", "v2", "v3"])
+    vendor = np.array([0, 0, 1, 1, 1])
+    ability = rng.normal(0, moderator_sd(icc), (sites.size, 15))
+    shock = rng.normal(0, shock_sd, (sites.size, months))
+    n = per_site * sites.size * months
+    site = np.repeat(np.arange(sites.size), per_site * months)
+    month = np.tile(np.repeat(np.arange(months), per_site), sites.size)
+    moderator = rng.integers(0, 15, n)
+    queue = (rng.random(n) < np.array([0.3, 0.5, 0.4, 0.6, 0.7])[site]).astype(int)
+    policy = rng.integers(0, 2, n)
+    log_odds = (logit(0.05) + 0.3 * vendor[site] + 0.4 * queue - 0.2 * policy
+                + ability[site, moderator] + shock[site, month])  # fmt: skip
+    return pd.DataFrame({
+        "month": np.array([f"2026-0{m + 1}" for m in range(months)])[month],
+        "site": sites[site],
+        "site_type": np.where(vendor[site] == 1, "vendor", "in_house"),
+        "queue": np.array(["q0", "q1"])[queue],
+        "policy": np.array(["p0", "p1"])[policy],
+        "moderator_id": np.char.add(sites[site], moderator.astype(str)),
+        "is_error": rng.random(n) < expit(log_odds),
+    })  # fmt: skip
+
+
+def vendor_rows(rng, quick: bool) -> list[dict]:
+    """compare_site_types' trend of the gap (truth: no trend), default and clustered."""
+    from qainsights.vendors import compare_site_types
+
+    runs = 20 if quick else 1000  # about 0.15 s a call
+    out = []
+    for per_site, icc, shock_sd in ((200, 0.02, 0.0), (1000, 0.05, 0.15)):
+        reject, covered = np.zeros((2, 2, runs), dtype=bool), np.zeros((2, 2, runs), dtype=bool)
+        for i in range(runs):  # two calls per simulated half-year
+            audits = _vendor_months(rng, per_site=per_site, icc=icc, shock_sd=shock_sd)
+            for j, cluster in enumerate((None, "moderator_id")):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    card = compare_site_types(audits, month="2026-06", target=0.9,
+                                              cluster=cluster).scorecard.set_index("unit")  # fmt: skip
+                for k, unit in enumerate(("all vendors", "v1")):
+                    reject[j, k, i] = card.loc[unit, "p_value"] < ALPHA
+                    covered[j, k, i] = (card.loc[unit, "gap_trend_ci_low"] <= 0
+                                        <= card.loc[unit, "gap_trend_ci_high"])  # fmt: skip
+        world = (f"6 months x {per_site:,} audits a site, 2 in-house and 3 vendor sites, 15 "
+                 f"moderators a site (ICC {icc}), site x month shocks sd {shock_sd}")  # fmt: skip
+        for j, cluster in enumerate(("default", "cluster='moderator_id'")):
+            for k, unit in enumerate(("all vendors", "one vendor site")):
+                out.append(row(f"compare_site_types gap_trend p_value and interval, {cluster}",
+                               world, runs, rejections=reject[j, k], covered=covered[j, k],
+                               note=f"{unit}; the gap has no trend"))  # fmt: skip
+    return out
+
+
+# --- agreement coefficients ---------------------------------------------------------------------
+
+
+def _confusion(accuracy: float, classes: int) -> np.ndarray:
+    """A rater gives the true class with ``accuracy``, else another class at random."""
+    off = (1 - accuracy) / (classes - 1)
+    return np.full((classes, classes), off) + np.eye(classes) * (accuracy - off)
+
+
+def population_values(prevalence: np.ndarray, confusion: np.ndarray) -> dict[str, float]:
+    """Population kappa (Cohen, Fleiss), alpha and AC1 of the rating model (module docstring)."""
+    agree = float(np.sum(prevalence * np.sum(confusion**2, axis=1)))
+    marginal = prevalence @ confusion
+    chance_kappa = float(np.sum(marginal**2))
+    chance_ac1 = float(np.sum(marginal * (1 - marginal)) / (marginal.size - 1))
+    kappa = (agree - chance_kappa) / (1 - chance_kappa)
+    return {"kappa": kappa, "ac1": (agree - chance_ac1) / (1 - chance_ac1)}
+
+
+def _session(rng, items, raters, prevalence, confusion) -> pd.DataFrame:
+    true_class = rng.choice(prevalence.size, items, p=prevalence)
+    cumulative = np.cumsum(confusion[np.repeat(true_class, raters)], axis=1)
+    labels = (rng.random(items * raters)[:, None] > cumulative[:, :-1]).sum(axis=1)
+    return pd.DataFrame({
+        "item": np.repeat(np.arange(items), raters),
+        "rater": np.tile(np.arange(raters), items),
+        "label": labels,
+    })  # fmt: skip
+
+
+def agreement_rows(rng, quick: bool) -> list[dict]:
+    """Coverage of the analytic intervals of four coefficients with a known population value.
+
+    Each session gives each coefficient's interval on the effective degrees of freedom (the
+    default) and, from the same estimate and standard error, the interval on ``n - 1``
+    (irrCAC's, the library's before).
+    """
+    from qainsights.agreement import cohen_kappa, fleiss_kappa, gwet_ac, krippendorff_alpha
+    from qainsights.agreement.inference import t_interval
+
+    runs = 100 if quick else 4000
+    coefficients = {
+        "cohen_kappa": (cohen_kappa, "kappa"),
+        "fleiss_kappa": (fleiss_kappa, "kappa"),
+        "krippendorff_alpha": (krippendorff_alpha, "kappa"),
+        "gwet_ac (AC1)": (gwet_ac, "ac1"),
+    }
+    worlds = [
+        (np.array([1 / 3, 1 / 3, 1 / 3]), 0.8, "balanced classes", (30, 100)),
+        (np.array([0.85, 0.12, 0.03]), 0.9, "prevalence 85/12/3 %", (30, 100)),
+        (np.array([0.9, 0.1]), 0.9, "two classes, prevalence 90/10 %", (30, 100)),
+        (np.array([0.95, 0.04, 0.01]), 0.9, "prevalence 95/4/1 %", (30,)),
+    ]
+    out = []
+    for prevalence, accuracy, label, sizes in worlds:
+        confusion = _confusion(accuracy, prevalence.size)
+        truth = population_values(prevalence, confusion)
+        for items in sizes:
+            covered = {name: np.zeros((2, runs), dtype=bool) for name in coefficients}
+            defined = {name: np.ones(runs, dtype=bool) for name in coefficients}
+            for i in range(runs):  # one session, four coefficients
+                for name, (function, estimand) in coefficients.items():
+                    raters = 2 if name == "cohen_kappa" else 3
+                    data = _session(rng, items, raters, prevalence, confusion)
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        result = function(data, item="item", rater="rater", label="label")
+                    if not np.isfinite(result.se):  # every rating in one class
+                        defined[name][i] = False
+                        continue
+                    before = t_interval(result.estimate, result.se, result.n_items - 1, result.ci)
+                    for j, (low, high) in enumerate(((result.ci_low, result.ci_high), before[:2])):
+                        covered[name][j, i] = low <= truth[estimand] <= high
+            for name, (_, estimand) in coefficients.items():
+                raters = 2 if name == "cohen_kappa" else 3
+                kept = covered[name][:, defined[name]]
+                world = (f"{items} items x {raters} raters, {label}, accuracy {accuracy}, "
+                         f"population {estimand} {truth[estimand]:.3f}")  # fmt: skip
+                undefined = runs - int(defined[name].sum())
+                note = f"{undefined} sessions with one class only left out" if undefined else ""
+                out += [
+                    row(f"{name} interval (analytic, t on effective df)", world, kept.shape[1],
+                        covered=kept[0], note=note),
+                    row(f"{name} interval (analytic), before (t on n - 1)", world,
+                        kept.shape[1], covered=kept[1]),
+                ]  # fmt: skip
+    return out
+
+
+def bootstrap_rows(rng, quick: bool) -> list[dict]:
+    """Coverage of Fleiss' kappa's percentile bootstrap interval with a known kappa."""
+    from qainsights.agreement import fleiss_kappa
+
+    runs, items, raters = (100 if quick else 2000), 100, 3
+    prevalence, confusion = np.array([0.6, 0.3, 0.1]), _confusion(0.85, 3)
+    truth = population_values(prevalence, confusion)["kappa"]
+    covered = np.zeros(runs, dtype=bool)
+    for i in range(runs):  # one session, 1,000 redraws inside the call
+        data = _session(rng, items, raters, prevalence, confusion)
+        result = fleiss_kappa(data, item="item", rater="rater", label="label",
+                              method="bootstrap", n_boot=1000, seed=i)  # fmt: skip
+        covered[i] = result.ci_low <= truth <= result.ci_high
+    world = (f"{items} items x {raters} raters, prevalence 60/30/10 %, accuracy 0.85, "
+             f"population kappa {truth:.3f}")  # fmt: skip
+    return [row("fleiss_kappa interval (bootstrap percentile)", world, runs, covered=covered)]
+
+
+PARTS = {
+    "drivers": driver_rows,
+    "outliers": outlier_rows,
+    "vendors": vendor_rows,
+    "agreement": agreement_rows,
+    "bootstrap": bootstrap_rows,
+}
+
+
+def rows(quick: bool = False) -> pd.DataFrame:
+    """All rows of this module (``quick``: fewer replicates, for the slow test)."""
+    rng = np.random.default_rng([2026, 12, 6])
+    found = [part(rng, quick) for part in PARTS.values()]
+    return pd.DataFrame([r for part in found for r in part], columns=COLUMNS)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer replicates (a smoke run)")
+    parser.add_argument("--part", choices=list(PARTS), help="one part")
+    parser.add_argument("--save", help="also write the rows to this pickle file")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    if args.part:
+        result = pd.DataFrame(PARTS[args.part](np.random.default_rng([2026, 12, 6]), args.quick))
+    else:
+        result = rows(quick=args.quick)
+    if args.save:
+        result.to_pickle(args.save)
+    with pd.option_context("display.width", 250, "display.max_colwidth", 90):
+        print(result.drop(columns=["note"]).to_string())
+    print(f"{time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
