@@ -302,8 +302,8 @@ def rows(quick: bool = False) -> pd.DataFrame:
             continue
         kind = f"AR({ar})" if ar else "independent"
         world = f"1 treated site of 4, 20 weeks x 300 audits, {kind} site x week shocks sd {sd}"
-        table.append(_did_row(world, slow, 100 + i, sd=sd, ar=ar))
-    table[0] |= _did_power(slow // 2, 200)
+        table.append(_did_row(world, 20 if quick else 2000, 100 + i, sd=sd, ar=ar))
+    table[0] |= _did_power(10 if quick else 1000, 200)
     table[0]["note"] += "; power at sd 0.15, before: moderator-clustered logistic model"
     for k, (sites, treated) in enumerate([(12, 2), (30, 1)]):
         if not (quick and k):
