@@ -3,9 +3,9 @@
 Analytic intervals follow Gwet (2014) and irrCAC, ``estimate +/- t * se`` clipped to [-1, 1]
 with the two-sided p-value of ``estimate / se``, except for the degrees of freedom of ``t``:
 irrCAC takes ``n - 1`` for ``n`` items; here they are Satterthwaite's effective degrees of
-freedom of the linearised variance (:func:`effective_df`), at most ``n - 1``. The bootstrap redraws the
-multiplicities of the sufficient statistics (rating patterns or table cells) with one
-multinomial draw, so its cost does not grow with the number of items.
+freedom of the linearised variance (:func:`effective_df`), at most ``n - 1``. The bootstrap
+redraws the multiplicities of the sufficient statistics (rating patterns or table cells) with
+one multinomial draw, so its cost does not grow with the number of items.
 """
 
 from __future__ import annotations

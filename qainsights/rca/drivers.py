@@ -173,7 +173,10 @@ def error_drivers(
         estimates are unchanged, and the factor tests stay likelihood-ratio tests of
         independent audits. The fit keeps each cluster's bias-reduced (CR2) pieces, with
         which :func:`odds_ratio_change` compares two clustered fits through the clusters
-        they share. Default None: audits independent.
+        they share. Default None: audits independent; a frame with a ``moderator_id``
+        column is then checked for moderators' errors that vary beyond binomial within the
+        factors' cells (the check of :func:`qainsights.error_rate`), with a warning that
+        names ``cluster="moderator_id"``.
     ci : float, default 0.95
         Confidence level of the odds-ratio intervals; ``1 - ci`` is also the false
         discovery rate of the findings.
@@ -196,7 +199,8 @@ def error_drivers(
     Warns
     -----
     UserWarning
-        When rare levels are pooled.
+        When rare levels are pooled, and without ``cluster`` when moderators' errors cluster
+        (see ``cluster``).
 
     Notes
     -----
