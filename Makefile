@@ -46,8 +46,10 @@ endif
 report: .venv-report/.installed
 	.venv-report/bin/qainsights report --data data_samples/audits.parquet $(CALIBRATION) --output reports/monthly_quality_report.html --exports reports
 
+# Two workers, each test file (so each notebook) whole on one of them.
+PARALLEL := -n 2 --dist loadfile
 test: .venv/.installed
-	.venv/bin/python -m pytest
+	.venv/bin/python -m pytest $(PARALLEL)
 	.venv/bin/ruff check qainsights tests benchmarks
 
 # The unit tests and doctests on the oldest supported versions. The notebooks are left out (their
@@ -56,7 +58,7 @@ test: .venv/.installed
 # releases need a newer pyarrow than the oldest set's), and so is reading a Hyper extract back
 # (pantab 5.3 crashes reading with the oldest set's pyarrow 14; tested on the newest set).
 test-oldest: .venv-oldest/.installed
-	.venv-oldest/bin/python -m pytest -m "not spark" qainsights tests \
+	.venv-oldest/bin/python -m pytest $(PARALLEL) -m "not spark" qainsights tests \
 		--deselect tests/mart/test_mart.py::test_parquet_and_hyper_exports_read_back
 
 lint: .venv/.installed
