@@ -56,7 +56,7 @@ def effective_df(
 
 
 @public
-def t_interval(estimate: float, se: float, df: int, ci: float) -> tuple[float, float, float]:
+def t_interval(estimate: float, se: float, df: float, ci: float) -> tuple[float, float, float]:
     """Return ``(ci_low, ci_high, p_value)`` of a t-based Wald interval clipped to [-1, 1].
 
     Scalar form of :func:`t_intervals`.

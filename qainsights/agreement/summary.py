@@ -72,8 +72,8 @@ def agreement_summary(
     -------
     pandas.DataFrame
         Columns ``coefficient``, ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``p_value``,
-        ``df`` (of the interval's t), ``pa``, ``pe``, ``n_items``, ``n_raters``, ``weights``, ``method``, ``ci`` (and
-        ``benchmark`` when asked).
+        ``df`` (of the interval's t), ``pa``, ``pe``, ``n_items``, ``n_raters``, ``weights``,
+        ``method``, ``ci`` (and ``benchmark`` when asked).
 
     References
     ----------
