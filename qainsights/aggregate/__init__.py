@@ -29,12 +29,15 @@ from ._engine import check_complete as check_complete
 from ._engine import collect as collect
 from ._engine import engine_frame as engine_frame
 from ._engine import is_engine_frame
+from ._engine import on_engine as on_engine
+from ._engine import raise_on_bad_values as raise_on_bad_values
 from ._errors import error_counts
 from ._errors import error_sum_sets as error_sum_sets
 from ._errors import error_sums as error_sums
 from ._moments import subgroup_moments
 from ._ratings import label_counts
-from ._ratings import rating_counts as rating_counts
+from ._ratings import raise_repeated_pairs as raise_repeated_pairs
+from ._ratings import rating_rows as rating_rows
 from ._scan import SCAN_REQUIRED as SCAN_REQUIRED
 from ._scan import scan_audits
 

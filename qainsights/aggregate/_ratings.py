@@ -46,39 +46,50 @@ def label_counts(data: Any, *, item: str, label: str, rater: str | None = None) 
     .. [1] Gwet, K. L. (2014). Handbook of Inter-Rater Reliability, 4th ed.: every
        coefficient of the Fleiss/Krippendorff family is a function of these counts.
     """
-    table, _ = rating_counts(data, item=item, label=label, rater=rater)
-    return table
-
-
-def rating_counts(
-    data: Any, *, item: str, label: str, rater: str | None
-) -> tuple[pd.DataFrame, int]:
-    """:func:`label_counts` plus the number of distinct raters (0 without ``rater``)."""
     frame = engine_frame(data)
     check_columns(frame, [item, label, *as_column_list(rater)])
     rated = frame.filter(~nw.col(label).is_null())
     check_complete(rated, [item, *as_column_list(rater)])
-    n_raters = 0
     if rater is not None:
         _check_unique_pairs(rated, item, rater)
-        n_raters = int(collect(rated.select(nw.col(rater).n_unique())).iloc[0, 0])
     table = collect(rated.group_by(item, label).agg(nw.len().alias("n")))
     table["n"] = table["n"].astype("int64")
-    return table.sort_values([item, label], ignore_index=True), n_raters
+    return table.sort_values([item, label], ignore_index=True)
+
+
+def rating_rows(data: Any, *, item: str, rater: str, label: str) -> pd.DataFrame:
+    """The ratings of long-format ``data`` as one ``item, rater, label`` row each.
+
+    Rows without a label are not ratings and are left out; the item and rater of every
+    rating must be present (checked on the data's engine). One rating per (item, rater)
+    pair is for the caller to check, on the codes it makes of these rows
+    (:func:`raise_repeated_pairs`). A pandas frame keeps its row order; other engines' rows
+    are sorted by item and rater, so that their results do not depend on how the engine
+    orders its output.
+    """
+    frame = engine_frame(data)
+    check_columns(frame, [item, rater, label])
+    rated = frame.filter(~nw.col(label).is_null())
+    check_complete(rated, [item, rater])
+    rows = rated.select(item, rater, label)
+    return collect(rows if rows.implementation.is_pandas() else rows.sort(item, rater))
 
 
 def _check_unique_pairs(frame: nw.LazyFrame, item: str, rater: str) -> None:
-    """Raise if an (item, rater) pair is rated more than once."""
-    func = caller()
+    """Raise if an (item, rater) pair is rated more than once, counting them on the engine."""
     repeats = (
         frame.group_by(item, rater).agg(nw.len().alias("_ratings")).filter(nw.col("_ratings") > 1)
     )
-    summary = collect(repeats.select(nw.len().alias("pairs")))
-    count = int(summary["pairs"].iloc[0])
+    count = int(collect(repeats.select(nw.len().alias("pairs")))["pairs"].iloc[0])
     if count:
         examples = collect(repeats.select(item).unique().sort(item).head(5))[item]
-        raise ValueError(
-            f"{func} found {count} (item, rater) pair(s) rated more than once, for example "
-            f"items {format_values(examples)}. Keep one rating per {item!r} and {rater!r} and "
-            "analyse repeats separately."
-        )
+        raise_repeated_pairs(count, examples, item=item, rater=rater)
+
+
+def raise_repeated_pairs(count: int, examples: Any, *, item: str, rater: str) -> None:
+    """Raise for ``count`` (item, rater) pairs rated more than once, naming a few items."""
+    raise ValueError(
+        f"{caller()} found {count} (item, rater) pair(s) rated more than once, for example "
+        f"items {format_values(examples)}. Keep one rating per {item!r} and {rater!r} and "
+        "analyse repeats separately."
+    )

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .._caller import caller
-from .._validation import check_columns, format_values
-from ..aggregate import is_engine_frame, rating_counts
+from .._validation import format_values
+from ..aggregate import raise_repeated_pairs, rating_rows
 
 __all__ = ["INPUT_NAMES", "Ratings", "read_ratings"]
 
@@ -107,14 +107,13 @@ def read_ratings(
 
 
 def _from_long(data: Any, names: dict[str, str | None], categories: Any) -> Ratings:
+    """Long ratings in a pandas, polars, DuckDB or Spark frame: one row per rating.
+
+    The checks of columns and missing items or raters run on the frame's engine; the
+    ratings then arrive as ``item, rater, label`` rows, which every coefficient, the
+    per-rater statistics included, reads, after the check of one rating per item and rater.
+    """
     func = caller()
-    if is_engine_frame(data) and None not in names.values():
-        return _from_engine(data, names, categories)
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(
-            f"The 'data' parameter of {func} must be a pandas DataFrame when 'item', 'rater' "
-            f"and 'label' name its columns. Got {type(data).__name__} instead."
-        )
     absent = [k for k, v in names.items() if v is None]
     if absent:
         raise ValueError(
@@ -122,43 +121,15 @@ def _from_long(data: Any, names: dict[str, str | None], categories: Any) -> Rati
             f"{format_values(absent)} not given. Name the columns, or pass a wide "
             "items x raters frame without them."
         )
-    check_columns(data, names.values())
-    column = data[names["label"]]
+    rows = rating_rows(data, item=names["item"], rater=names["rater"], label=names["label"])
+    column = rows[names["label"]]
     if categories is None and isinstance(column.dtype, pd.CategoricalDtype):
         categories = column.cat.categories  # a categorical column brings its own order
-    labels = column.to_numpy()
-    present = ~pd.isna(labels)
-    item_codes, item_values = pd.factorize(data[names["item"]].to_numpy()[present])
-    rater_codes, rater_values = pd.factorize(data[names["rater"]].to_numpy()[present])
-    if (item_codes < 0).any() or (rater_codes < 0).any():
-        raise ValueError(
-            f"{func} found missing values in the {names['item']!r} or {names['rater']!r} "
-            "column. Drop or fill those rows first (see DataFrame.dropna)."
-        )
+    item_codes, item_values = pd.factorize(rows[names["item"]].to_numpy())
+    rater_codes, rater_values = pd.factorize(rows[names["rater"]].to_numpy())
     _check_unique_pairs(item_codes, rater_codes, item_values, len(rater_values), names)
     ids = (np.asarray(item_values), np.asarray(rater_values))
-    return _from_codes(item_codes, rater_codes, labels[present], ids, categories)
-
-
-def _from_engine(data: Any, names: dict[str, str], categories: Any) -> Ratings:
-    """Long ratings in a polars, DuckDB or Spark frame: label counts per item from its engine.
-
-    The rater identities stay on the engine (checked there: one rating per item and
-    rater), so the coefficients that need them (Cohen's and Conger's kappa) ask for a
-    pandas frame; the family of Fleiss, Gwet and Krippendorff needs only the counts.
-    """
-    table, n_raters = rating_counts(
-        data, item=names["item"], label=names["label"], rater=names["rater"]
-    )
-    _check_some_ratings(len(table))
-    values, label_codes = _encode_labels(table[names["label"]].to_numpy(), categories)
-    item_codes, items = pd.factorize(table[names["item"]].to_numpy())
-    q = len(values)
-    counts = np.bincount(
-        item_codes * q + label_codes, weights=table["n"].to_numpy(), minlength=len(items) * q
-    )
-    counts = counts.astype(np.int64).reshape(len(items), q)
-    return Ratings(values, counts, None, None, None, n_raters, np.asarray(items), None)
+    return _from_codes(item_codes, rater_codes, column.to_numpy(), ids, categories)
 
 
 def _from_wide(data: Any, categories: Any) -> Ratings:
@@ -346,15 +317,11 @@ def _check_unique_pairs(
     n_raters: int,
     names: dict,
 ) -> None:
-    func = caller()
     pair = item_codes.astype(np.int64) * n_raters + rater_codes
     _, first, seen = np.unique(pair, return_index=True, return_counts=True)
     repeated = seen > 1
     if repeated.any():
         examples = pd.unique(item_values[item_codes[np.sort(first[repeated])]])
-        raise ValueError(
-            f"{func} found {int(repeated.sum())} (item, rater) pair(s) rated more "
-            f"than once, for example items {format_values(examples)}. Keep one rating per "
-            f"{names['item']!r} and {names['rater']!r} (see DataFrame.drop_duplicates) and "
-            "analyse repeats separately."
+        raise_repeated_pairs(
+            int(repeated.sum()), examples, item=names["item"], rater=names["rater"]
         )

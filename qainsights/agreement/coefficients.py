@@ -31,10 +31,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 _INPUTS = """data : pandas.DataFrame or array-like, optional
         Long format (one row per rating; name the columns with ``item``, ``rater`` and
         ``label``) or wide format (items in rows, raters in columns, NaN for a missing
-        rating). Long format may also be a polars, DuckDB or PySpark frame: the label
-        counts per item are then computed on its engine
-        (:func:`qainsights.aggregate.label_counts`), which serves every coefficient that
-        needs no rater identities (not Cohen's or Conger's kappa).
+        rating). Long format may also be a polars, DuckDB or PySpark frame: its checks run
+        on its engine and its ratings then arrive as ``item, rater, label`` rows, the
+        same input as a pandas frame's (rows sorted by item and rater).
     item, rater, label : str, optional
         Column names of long-format ``data``.
     counts : pandas.DataFrame or array-like, optional

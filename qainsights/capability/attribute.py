@@ -23,11 +23,16 @@ from .._validation import (
     as_column_list,
     check_columns,
     check_confidence,
-    check_frame,
     check_option,
     format_values,
 )
-from ..aggregate import check_complete, collect, engine_frame, is_engine_frame
+from ..aggregate import (
+    check_complete,
+    collect,
+    engine_frame,
+    on_engine,
+    raise_on_bad_values,
+)
 from ..intervals import INTERVAL_METHODS, proportion_ci
 from .sigma_level import MILLION, check_shift
 
@@ -150,26 +155,72 @@ def rolled_throughput_yield(yields: ArrayLike) -> float:
     return float(np.prod(values))
 
 
-def _numeric_column(data: pd.DataFrame, column: str) -> np.ndarray:
-    """Return a column as floats; booleans count as 0/1, text that is not a number as NaN."""
-    values = data[column]
-    if values.dtype == bool:
-        return values.to_numpy(dtype=float)
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
-
-def _resolve_count_column(data: pd.DataFrame, spec, *, name: str, default: float) -> np.ndarray:
-    """Return a per-row count: a column when ``spec`` names one, else the constant ``spec``."""
-    if spec is None:
-        return np.full(len(data), default)
-    if isinstance(spec, str):
-        return _numeric_column(data, spec)
+def _count_spec(spec, *, name: str) -> str | float | None:
+    """Check that ``spec`` names a column or is a positive number, and return it."""
+    if spec is None or isinstance(spec, str):
+        return spec
     if isinstance(spec, bool) or not isinstance(spec, numbers.Real):
         raise TypeError(
-            f"The {name!r} parameter of attribute_capability must be a column name or a "
-            f"positive number. Got {type(spec).__name__} instead."
+            f"The {name!r} parameter of {caller()} must be a column name or a positive number. "
+            f"Got {type(spec).__name__} instead."
         )
-    return np.full(len(data), float(spec))
+    _check_counts(np.asarray(float(spec)), name=name, positive=True)
+    return float(spec)
+
+
+def _count_values(frame: nw.LazyFrame, column: str, *, name: str, positive: bool) -> nw.Expr:
+    """The count ``column`` as floats (booleans as 0/1), after checking its type and values."""
+    func = caller()
+    dtype = frame.collect_schema()[column]
+    if not (dtype.is_numeric() or dtype == nw.Boolean):
+        advice = on_engine(frame, "convert it with pd.to_numeric", "cast it on your engine")
+        raise ValueError(
+            f"The {name!r} column {column!r} of {func} must be numeric. Got dtype {dtype} "
+            f"instead; {advice} first."
+        )
+    values = nw.col(column).cast(nw.Float64)
+    kind = "positive" if positive else "non-negative"
+    raise_on_bad_values(
+        frame,
+        column,
+        ~(values.is_finite() & ((values > 0) if positive else (values >= 0))),
+        f"The {name!r} column {column!r} of {func} must hold finite {kind} numbers.",
+        "Check these counts, and remove or correct them before calling.",
+    )
+    return values
+
+
+def _group_totals(data, *, defects: str, units, opportunities, groups: list[str]) -> pd.DataFrame:
+    """Sum defects, units and opportunities (units × opportunities per unit) per group.
+
+    One group-by on the data's own engine (pandas included), after the checks of columns,
+    missing values and count values, which name the rows at fault.
+    """
+    frame = engine_frame(data)
+    named = [c for c in (defects, units, opportunities) if isinstance(c, str)]
+    check_columns(frame, [*named, *groups])
+    check_complete(frame, [*named, *groups])
+
+    def count(spec, name):
+        if isinstance(spec, str):
+            return _count_values(frame, spec, name=name, positive=True)
+        return nw.lit(1.0 if spec is None else spec)
+
+    unit = count(units, "units")
+    rows = frame.with_columns(
+        _defects=_count_values(frame, defects, name="defects", positive=False),
+        _units=unit,
+        _opportunities=unit * count(opportunities, "opportunities"),
+    )
+    sums = [nw.col(c).sum().alias(c[1:]) for c in ("_defects", "_units", "_opportunities")]
+    if groups:
+        table = collect(rows.group_by(*groups).agg(*sums)).sort_values(groups, ignore_index=True)
+    else:
+        table = collect(rows.select(nw.len().alias("_rows"), *sums))
+        table = table.loc[table.pop("_rows") > 0].reset_index(drop=True)
+    if table.empty:
+        raise ValueError(f"{caller()} got an empty 'data' frame. Pass at least one row of counts.")
+    return table
 
 
 def _rate_interval(defects, exposure, *, model: str, interval: str, ci: float):
@@ -201,32 +252,6 @@ def _measures(rate: np.ndarray, per_unit: np.ndarray, *, model: str, shift: floa
     return np.stack([dpu, dpo, MILLION * dpo, unit_yield, z_long_term, z_long_term + shift])
 
 
-def _engine_counts(data, defects, units, opportunities, groups):
-    """Sum a polars, DuckDB or Spark frame's counts per group on its own engine.
-
-    Returns the small pandas aggregate and the names of its defects, units and opportunities
-    (per unit) columns, which the pandas path then reads like any other counts.
-    """
-    frame = engine_frame(data)
-    named = [c for c in (defects, units, opportunities) if isinstance(c, str)]
-    check_columns(frame, [*named, *groups])
-    check_complete(frame, [*named, *groups])
-    unit = nw.col(units).cast(nw.Float64) if isinstance(units, str) else nw.lit(1.0)
-    per_unit = (
-        nw.col(opportunities).cast(nw.Float64)
-        if isinstance(opportunities, str)
-        else nw.lit(float(opportunities))
-    )
-    rows = frame.with_columns(
-        _defects=nw.col(defects).cast(nw.Float64), _units=unit, _opportunities=unit * per_unit
-    )
-    sums = [nw.col(c).sum() for c in ("_defects", "_units", "_opportunities")]
-    table = collect(rows.group_by(*groups).agg(*sums) if groups else rows.select(*sums))
-    table["_per_unit"] = table["_opportunities"] / table["_units"]
-    table = table.sort_values(groups, ignore_index=True) if groups else table
-    return table.drop(columns="_opportunities"), ("_defects", "_units", "_per_unit")
-
-
 @public
 def attribute_capability(
     data: pd.DataFrame,
@@ -249,8 +274,8 @@ def attribute_capability(
     Parameters
     ----------
     data : pandas.DataFrame, or a polars, DuckDB or PySpark frame
-        Audit rows or aggregated counts. Other engines sum the counts per group themselves;
-        only the per-group totals reach pandas.
+        Audit rows or aggregated counts. The counts are checked and summed per group on
+        the data's own engine; only the per-group totals are collected.
     defects : str
         Column with the number of defects of each row (booleans count as 0/1).
     units : str, optional
@@ -296,8 +321,12 @@ def attribute_capability(
     Raises
     ------
     ValueError
-        For unknown options, missing columns, negative or missing counts, non-positive
-        units or opportunities, or a group with more defects than opportunities.
+        For unknown options, missing columns, missing values in any column used (the
+        message names their index on pandas; no row is dropped), count columns that are not
+        numeric, negative or non-finite counts, non-positive units or opportunities, no
+        rows, or a group with more defects than opportunities.
+    TypeError
+        When ``units`` or ``opportunities`` is neither a column name nor a number.
 
     See Also
     --------
@@ -327,12 +356,6 @@ def attribute_capability(
     .. [3] F. Garwood (1936), "Fiducial limits for the Poisson distribution", *Biometrika*
        28, 437-442.
     """
-    func = caller()
-    if is_engine_frame(data):
-        data, (defects, units, opportunities) = _engine_counts(
-            data, defects, units, opportunities, as_column_list(by)
-        )
-    check_frame(data)
     model = check_option(model, name="model", options=list(_INTERVALS))
     interval = check_option(
         _INTERVALS[model][0] if interval is None else interval,
@@ -342,35 +365,13 @@ def attribute_capability(
     ci = check_confidence(ci)
     shift = check_shift(shift)
     groups = as_column_list(by)
-    count_columns = [c for c in (defects, units, opportunities) if isinstance(c, str)]
-    check_columns(data, [*count_columns, *groups])
-
-    if data.empty:
-        raise ValueError(f"{func} got an empty 'data' frame. Pass at least one row of counts.")
-    row_defects = _numeric_column(data, defects)
-    row_units = _resolve_count_column(data, units, name="units", default=1.0)
-    row_opportunities = _resolve_count_column(
-        data, opportunities, name="opportunities", default=1.0
+    sums = _group_totals(
+        data,
+        defects=defects,
+        units=_count_spec(units, name="units"),
+        opportunities=_count_spec(opportunities, name="opportunities"),
+        groups=groups,
     )
-    _check_counts(row_defects, name="defects", positive=False)
-    _check_counts(row_units, name="units", positive=True)
-    _check_counts(row_opportunities, name="opportunities", positive=True)
-
-    sums = pd.DataFrame(
-        {"defects": row_defects, "units": row_units, "opportunities": row_units * row_opportunities}
-    )
-    if groups:
-        keys = [pd.Series(data[c].to_numpy(), name=c) for c in groups]
-        unlabelled = np.logical_or.reduce([key.isna().to_numpy() for key in keys])
-        if unlabelled.any():
-            raise ValueError(
-                f"{func} found {int(unlabelled.sum())} row(s) with a missing 'by' label, at "
-                f"position(s) {format_values(np.flatnonzero(unlabelled))}. Fill them (for "
-                "example with 'unknown') or drop them first."
-            )
-        sums = sums.groupby(keys, sort=True, observed=True).sum().reset_index()
-    else:
-        sums = sums.sum().to_frame().T
     total_defects = sums["defects"].to_numpy()
     total_units = sums["units"].to_numpy()
     total_opportunities = sums["opportunities"].to_numpy()

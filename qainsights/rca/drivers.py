@@ -262,7 +262,7 @@ def error_drivers(
     check_frame(audits, name="audits")
     level = check_confidence(ci)
     check_option(rare, name="rare", options=("pool", "raise"))
-    _check_min_count(min_n)
+    _check_min_n(min_n)
     names = as_column_list(factors, name="factors")
     if not names or len(set(names)) != len(names) or outcome in names:
         raise ValueError(
@@ -317,7 +317,7 @@ def error_drivers(
     )
 
 
-def _check_min_count(min_n) -> None:
+def _check_min_n(min_n) -> None:
     rule = "a positive integer (audits a level needs not to count as rare)"
     check_integer(min_n, name="min_n", rule=rule)
 

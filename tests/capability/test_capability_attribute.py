@@ -143,7 +143,7 @@ def test_groups_follow_rows_not_the_index():
     assert dpo.to_dict() == pytest.approx({"a": 3 / 20, "b": 0.0})
     with pytest.raises(
         ValueError,
-        match=r"attribute_capability found 1 row\(s\) with a missing 'by' label, at position\(s\) 1",
+        match=r"attribute_capability found 1 rows with a missing value in column 'q' \(index 3\)",
     ):
         attribute_capability(frame.assign(q=["a", None, "a"]), defects="d", units="u", by="q")
 
@@ -227,16 +227,32 @@ def test_attribute_capability_bad_inputs():
         attribute_capability(frame, defects="d", units="u", ci=95)
     with pytest.raises(
         ValueError,
-        match=r"The 'defects' parameter of attribute_capability must hold finite non-negative "
-        r"numbers\. Got 1 bad value\(s\): nan",
+        match=r"attribute_capability found 1 rows with a missing value in column 'd' \(index 1\)",
     ):
         attribute_capability(frame.assign(d=[1, np.nan]), defects="d", units="u")
     with pytest.raises(
         ValueError,
-        match=r"The 'units' parameter of attribute_capability must hold finite positive numbers\. "
-        r"Got 1 bad value\(s\): nan",
+        match=r"The 'defects' column 'd' of attribute_capability must hold finite non-negative "
+        r"numbers\. Found 2 other values: -1\.0, inf\.",
+    ):
+        attribute_capability(frame.assign(d=[-1, np.inf]), defects="d", units="u")
+    with pytest.raises(
+        ValueError,
+        match=r"The 'units' column 'u' of attribute_capability must be numeric\. Got dtype "
+        r"\w+ instead; convert it with pd\.to_numeric first\.",
     ):
         attribute_capability(frame.assign(u=["10", "ten"]), defects="d", units="u")
+    with pytest.raises(
+        ValueError,
+        match=r"The 'opportunities' column 'u' of attribute_capability must hold finite positive "
+        r"numbers\. Found 1 other values: 0\. Check these counts",
+    ):
+        attribute_capability(frame.assign(u=[10, 0]), defects="d", opportunities="u")
+    with pytest.raises(
+        ValueError,
+        match=r"The 'opportunities' parameter of attribute_capability must hold finite positive",
+    ):
+        attribute_capability(frame, defects="d", units="u", opportunities=0)
     with pytest.raises(
         ValueError, match=r"attribute_capability found 1 count\(s\) with more defects than opp"
     ):

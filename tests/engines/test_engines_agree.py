@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from qainsights.aggregate import error_counts, label_counts, subgroup_moments
-from qainsights.agreement import krippendorff_alpha
+from qainsights.agreement import agreement_summary, cohen_kappa, krippendorff_alpha
 from qainsights.rates import error_rate
 from qainsights.spc import control_charts
 from qainsights.trends import explain_change
@@ -116,6 +116,20 @@ def test_krippendorff_alpha_is_the_same_on_every_engine(engine, level):
         krippendorff_alpha(engine(ratings), level=level, **names, **boot).to_frame(),
         expected.to_frame(),
     )
+
+
+def test_rater_coefficients_read_rater_identities_on_every_engine(engine):
+    ratings = ratings_rows()
+    names = {"item": "item", "rater": "rater", "label": "label"}
+    # Conger's kappa and the per-rater statistics of the summary need who rated what
+    assert_same(agreement_summary(engine(ratings), **names), agreement_summary(ratings, **names))
+    pair = ratings.loc[ratings["rater"].isin(["r1", "r3"])].reset_index(drop=True)
+    assert_same(
+        cohen_kappa(engine(pair), **names).to_frame(), cohen_kappa(pair, **names).to_frame()
+    )
+    # rows in another order on the engine: the same ratings, the same numbers
+    shuffled = ratings.sample(frac=1.0, random_state=4).reset_index(drop=True)
+    assert_same(agreement_summary(engine(shuffled), **names), agreement_summary(ratings, **names))
 
 
 def test_explain_change_is_the_same_on_every_engine(engine):
