@@ -281,13 +281,20 @@ def change_story(change) -> str:
 
 @public
 def with_overall_test(
-    change: ChangeExplanation, test: dict, *, alpha: float = CLAIM_ALPHA
+    change: ChangeExplanation,
+    test: dict,
+    *,
+    months: pd.DataFrame | None = None,
+    alpha: float = CLAIM_ALPHA,
 ) -> ChangeExplanation:
     """``change`` with its overall row and sentence set to the report's one test of it.
 
     The overall row keeps the rates and the difference and takes the test's interval
     (``ci_low``, ``ci_high``, at ``1 − alpha``), ``p_value``, ``se``, ``dispersion`` and
-    ``df``; ``test`` names it. The sentence states the change, the verdict and, when the
+    ``df``; ``test`` names it. ``months``, the two months' error rates in the report's
+    design (:func:`qainsights.rates.error_rate` by ``month``, as the headline's accuracy;
+    months as ``'YYYY-MM'``), gives each month's interval (``ci_low_baseline`` ...
+    ``ci_high_current``), which otherwise take the audits as independent. The sentence states the change, the verdict and, when the
     change is a claim, what it is mostly made of (:func:`change_story`), then the segments
     and the mix as :func:`~qainsights.trends.explain_change` words them.
     """
@@ -296,6 +303,10 @@ def with_overall_test(
     overall["test"] = "t, dispersion of week-to-week changes" if test["history"] >= 2 else "z"
     overall["p_value"] = test["p_value"]
     overall["se"], overall["dispersion"], overall["df"] = test["se"], test["dispersion"], test["df"]
+    if months is not None:
+        bounds = months.sort_values("month")[["ci_low", "ci_high"]].to_numpy()
+        for side, (low, high) in zip(("baseline", "current"), bounds, strict=True):
+            overall[f"ci_low_{side}"], overall[f"ci_high_{side}"] = low, high
     difference = float(overall["difference"].iloc[0])
     row = overall.iloc[0]
     verdict = change_verdict(overall, alpha=alpha)

@@ -17,6 +17,7 @@ from .._compat import STR
 from ..audits import pseudonymize
 from ..capability import attribute_capability
 from ..moderators import ModeratorOutliers, moderator_outliers
+from ..rates import error_rate
 from ..rca import pareto, severity_index
 from ..spc import ControlChart, control_charts, p_chart
 from ..standardization import standardized_rates
@@ -241,7 +242,11 @@ def _change_section(ctx: Context) -> tuple[dict, list[Finding]]:
         ctx.counted("month", "week", *([ctx.cluster] if ctx.cluster else [])),
         month=ctx.month, previous=ctx.before, weight=ctx.weight, cluster=ctx.cluster,
     )  # fmt: skip
-    change = with_overall_test(change, test)
+    # each month's interval in the report's design, as the headline's accuracy
+    months = error_rate(
+        ctx.both, by="month", weight=ctx.weight, strata=ctx.strata, cluster=ctx.cluster
+    )
+    change = with_overall_test(change, test, months=months)
     return {"change": change}, change_findings(change, ctx.errors)
 
 

@@ -37,6 +37,19 @@ def test_charts_plot_the_headline_rate_on_kish_effective_sizes(weighted):
     assert point["n"] == pytest.approx(w.sum() ** 2 / (w**2).sum())
 
 
+def test_the_change_states_each_months_interval_as_the_headline_does(weighted):
+    # the waterfall's bars and the change's overall row carry each month's interval in the
+    # report's design (weights, strata, moderators as clusters): the headline's, mirrored
+    _, report = weighted
+    headline = report.headline.table.set_index("month")
+    row = report.change.overall.iloc[0]
+    assert report.clustered
+    for side, month in (("baseline", report.previous), ("current", report.month)):
+        assert row[f"rate_{side}"] == pytest.approx(1 - headline.loc[month, "accuracy"])
+        assert row[f"ci_low_{side}"] == pytest.approx(1 - headline.loc[month, "ci_high"])
+        assert row[f"ci_high_{side}"] == pytest.approx(1 - headline.loc[month, "ci_low"])
+
+
 def test_root_cause_shares_count_decisions(weighted):
     audits, report = weighted
     errors = audits[(audits["month"] == report.month) & audits["is_error"]]
