@@ -310,7 +310,7 @@ def rows(quick: bool = False) -> pd.DataFrame:
             table.extend(_did_randomization_rows(slow if quick else (1000, 2000)[k], 150 + k,
                                                  sites=sites, treated=treated, sd=0.3, ar=0.5))  # fmt: skip
     for icc in (0.007, 0.05):
-        table.extend(_ab_rows(fast // 2, 300 + int(icc * 1000), icc))
+        table.extend(_ab_rows(fast, 300 + int(icc * 1000), icc))
     table.append(_trend_row(fast, 400))
     table.append(_weighted_row(fast, 450))
     its_worlds = [(0.0, "ar1", 0.15), (0.5, "ar1", 0.15), (0.0, "ar1", 0.3), (0.5, "ar1", 0.3),
