@@ -254,6 +254,7 @@ def agreement_rows(rng, quick: bool) -> list[dict]:
         (np.array([0.85, 0.12, 0.03]), 0.9, "prevalence 85/12/3 %", (30, 100)),
         (np.array([0.9, 0.1]), 0.9, "two classes, prevalence 90/10 %", (30, 100)),
         (np.array([0.95, 0.04, 0.01]), 0.9, "prevalence 95/4/1 %", (30,)),
+        (np.array([0.97, 0.03]), 0.95, "two classes, prevalence 97/3 %", (100,)),
     ]
     out = []
     for prevalence, accuracy, label, sizes in worlds:
@@ -262,6 +263,7 @@ def agreement_rows(rng, quick: bool) -> list[dict]:
         for items in sizes:
             covered = {name: np.zeros((2, runs), dtype=bool) for name in coefficients}
             defined = {name: np.ones(runs, dtype=bool) for name in coefficients}
+            warned = {name: np.zeros(runs, dtype=bool) for name in coefficients}
             for i in range(runs):  # one session, four coefficients
                 for name, (function, estimand) in coefficients.items():
                     raters = 2 if name == "cohen_kappa" else 3
@@ -272,6 +274,7 @@ def agreement_rows(rng, quick: bool) -> list[dict]:
                     if not np.isfinite(result.se):  # every rating in one class
                         defined[name][i] = False
                         continue
+                    warned[name][i] = bool(result.note)  # a SkewedSessionWarning
                     before = t_interval(result.estimate, result.se, result.n_items - 1, result.ci)
                     for j, (low, high) in enumerate(((result.ci_low, result.ci_high), before[:2])):
                         covered[name][j, i] = low <= truth[estimand] <= high
@@ -281,7 +284,11 @@ def agreement_rows(rng, quick: bool) -> list[dict]:
                 world = (f"{items} items x {raters} raters, {label}, accuracy {accuracy}, "
                          f"population {estimand} {truth[estimand]:.3f}")  # fmt: skip
                 undefined = runs - int(defined[name].sum())
-                note = f"{undefined} sessions with one class only left out" if undefined else ""
+                note = f"{undefined} sessions with one class only left out; " if undefined else ""
+                note += f"warned in {warned[name][defined[name]].mean():.1%}"
+                kept_warned = covered[name][0, defined[name] & warned[name]]
+                if kept_warned.size:
+                    note += f" (those cover {kept_warned.mean():.1%})"
                 out += [
                     row(f"{name} interval (analytic, t on effective df)", world, kept.shape[1],
                         covered=kept[0], note=note),

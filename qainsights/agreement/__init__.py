@@ -6,6 +6,7 @@ vectors or a k x k ``table=``; each returns a result with an estimate, standard 
 confidence interval and p-value.
 """
 
+from ._rare import SkewedSessionWarning
 from .auditor_differences import auditor_differences
 from .calibration import (
     category_agreement,
@@ -40,6 +41,7 @@ __all__ = [
     "CalibrationResult",
     "CohenKappaResult",
     "RaterDrift",
+    "SkewedSessionWarning",
     "agreement_by",
     "agreement_summary",
     "auditor_differences",

@@ -13,6 +13,7 @@ from ._cohen import cohen_estimate, cohen_variance, prevalence_and_bias
 from ._conger import conger_estimate
 from ._family import family_estimate, family_variance, patterns_of
 from ._inputs import Ratings, read_ratings
+from ._rare import rare_agreement_notes, warn_rare_agreement
 from ._weights import agreement_weights, krippendorff_weights, weights_name
 from .inference import bootstrap_summary, redraw, t_interval
 from .results import AgreementResult, CohenKappaResult
@@ -95,6 +96,12 @@ def _family_result(
     else:
         se = _standard_error(variance, n_items)
         low, high, p_value = t_interval(estimate, se, df, ci)
+    chance_from_shares = kind in ("fleiss", "alpha")
+    note = (
+        _rare_note(patterns.counts, patterns.multiplicity, ratings, ci)
+        if chance_from_shares
+        else ""
+    )
     return AgreementResult(
         coefficient=coefficient,
         estimate=estimate,
@@ -110,6 +117,7 @@ def _family_result(
         weights=level or weights_name(weights),
         method=method,
         ci=ci,
+        note=note,
     )
 
 
@@ -133,6 +141,8 @@ def conger_result(ratings: Ratings, *, weights: Any, ci: float, method: str) -> 
     n_items = len(ratings.counts)
     se = _standard_error(variance, n_items)
     low, high, p_value = t_interval(estimate, se, df, ci)
+    patterns = patterns_of(ratings.counts)
+    note = _rare_note(patterns.counts, patterns.multiplicity, ratings, ci)
     return AgreementResult(
         coefficient="conger_kappa",
         estimate=estimate,
@@ -148,6 +158,7 @@ def conger_result(ratings: Ratings, *, weights: Any, ci: float, method: str) -> 
         weights=weights_name(weights),
         method=method,
         ci=ci,
+        note=note,
     )
 
 
@@ -177,6 +188,10 @@ def cohen_result(
         se = _standard_error(variance, n_items)
         low, high, p_value = t_interval(estimate, se, df, ci)
     pabak, prevalence, bias = prevalence_and_bias(table)
+    # each cell (i, j) of the two-rater table as a rating pattern: one rating of i, one of j
+    eye = np.eye(ratings.n_categories, dtype=np.int64)
+    pairs = np.repeat(eye, len(eye), axis=0) + np.tile(eye, (len(eye), 1))
+    note = _rare_note(pairs, table.ravel(), ratings, ci)
     return CohenKappaResult(
         coefficient="cohen_kappa",
         estimate=estimate,
@@ -192,6 +207,7 @@ def cohen_result(
         weights=weights_name(weights),
         method=method,
         ci=ci,
+        note=note,
         pabak=pabak,
         prevalence_index=prevalence,
         bias_index=bias,
@@ -215,6 +231,14 @@ def _pair_table(ratings: Ratings) -> np.ndarray:
         )
     first, second = labels[:, both]
     return np.bincount(first * q + second, minlength=q * q).reshape(q, q)
+
+
+def _rare_note(pattern_counts, multiplicity, ratings: Ratings, ci: float) -> str:
+    """The note (and warning) of a skewed session too thin for its interval, or ``""``."""
+    note = str(rare_agreement_notes(pattern_counts, multiplicity, ratings.categories)[0])
+    if note:
+        warn_rare_agreement(note, func=caller(), ci=ci)
+    return note
 
 
 def _standard_error(variance: float, n_items: int) -> float:

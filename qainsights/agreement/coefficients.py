@@ -528,7 +528,17 @@ def krippendorff_alpha(
 
     >>> a = [0, 1, 0, 0, 0, 0, 0, 0, 1, 0]
     >>> b = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]
-    >>> round(krippendorff_alpha(list(zip(a, b))).estimate, 3)
+    >>> import warnings
+    >>> from qainsights.agreement import SkewedSessionWarning
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", SkewedSessionWarning)
+    ...     result = krippendorff_alpha(list(zip(a, b)))
+    >>> round(result.estimate, 3)
     0.095
+
+    One unit holds the observers' only agreement on 1, so the interval is flagged:
+
+    >>> result.note
+    '70% of ratings are 0 and 1 item has two or more ratings agreeing on another category'
     """
     return _family("alpha", "krippendorff_alpha", locals())

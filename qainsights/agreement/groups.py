@@ -26,6 +26,7 @@ from .._validation import (
 )
 from ._family import Patterns, family_estimate, family_variance, patterns_of
 from ._inputs import read_ratings
+from ._rare import MIN_RARE_AGREEMENTS, SKEWED_SHARE, rare_agreement_notes, warn_rare_agreement
 from ._weights import agreement_weights, krippendorff_weights
 from .inference import t_intervals
 
@@ -80,7 +81,9 @@ def agreement_by(
     -------
     pandas.DataFrame
         One row per group: the ``by`` columns, then ``coefficient``, ``estimate``, ``se``,
-        ``ci_low``, ``ci_high``, ``p_value``, ``df``, ``pa``, ``pe``, ``n_items``, ``n_raters``;
+        ``ci_low``, ``ci_high``, ``p_value``, ``df``, ``pa``, ``pe``, ``n_items``, ``n_raters``,
+        ``note`` (why a kappa-type interval may not hold its level, as the single
+        coefficient's ``note``; ``""`` mostly);
         the same numbers as the single-coefficient function on each group (analytic
         interval). Groups where the coefficient is undefined (one category) or the standard
         error is (one item) get NaN, with one ``UserWarning`` naming them.
@@ -144,9 +147,10 @@ def agreement_by(
     low, high, p_value = t_intervals(estimate, se, df, ci)
     group_rater = np.unique(item_group[ratings.item] * ratings.n_raters + ratings.rater)
     n_raters = np.bincount(group_rater // ratings.n_raters, minlength=len(group_keys))
+    note = _rare_notes(group_keys, patterns, per_group, ratings.categories, kind=kind, ci=ci)
     return group_keys.assign(
         coefficient=coefficient, estimate=estimate, se=se, ci_low=low, ci_high=high,
-        p_value=p_value, df=df, pa=pa, pe=pe, n_items=n_items, n_raters=n_raters,
+        p_value=p_value, df=df, pa=pa, pe=pe, n_items=n_items, n_raters=n_raters, note=note,
     )  # fmt: skip
 
 
@@ -254,6 +258,24 @@ def _grouped_patterns(
     per_group = np.zeros((n_groups, len(group)))
     per_group[group, np.arange(len(group))] = keyed.multiplicity
     return patterns, per_group
+
+
+def _rare_notes(group_keys, patterns, per_group, categories, *, kind: str, ci: float):
+    """Each group's note on a skewed session too thin for its interval (kappa-type only)."""
+    notes = np.full(len(group_keys), "", dtype=object)
+    if kind in ("fleiss", "alpha"):
+        notes = rare_agreement_notes(patterns.counts, per_group, categories)
+    named = notes != ""
+    if named.any():
+        names = list(group_keys[named].itertuples(index=False, name=None))
+        warn_rare_agreement(
+            f"in {int(named.sum())} group(s) ({format_values(names)}) the most common category "
+            f"holds at least {SKEWED_SHARE:.0%} of ratings and fewer than {MIN_RARE_AGREEMENTS} "
+            "items have two or more ratings agreeing on another category",
+            func=caller(),
+            ci=ci,
+        )
+    return notes
 
 
 def _warn_undefined_groups(

@@ -166,7 +166,7 @@ def _result(form, estimate, se, low, high, p_value, n, n_raters, ci) -> Agreemen
     low, high = np.clip([low, high], -1, 1)
     return AgreementResult(
         form, float(estimate), float(se), float(low), float(high), float(p_value), np.nan,
-        np.nan, np.nan, n, n_raters, "none", ICC_FORMS[form], ci,
+        np.nan, np.nan, n, n_raters, "none", ICC_FORMS[form], ci, "",
     )  # fmt: skip
 
 
@@ -244,4 +244,5 @@ def _no_within_variation(between: float, n: int, n_raters: int, form: str, ci: f
         0.0 if estimate == 1 else np.nan, np.nan, np.nan, np.nan, n, n_raters, "none",
         ICC_FORMS[form],
         ci,
+        "",
     )  # fmt: skip

@@ -46,6 +46,11 @@ class AgreementResult(TidyResult):
         ``"analytic"`` or ``"bootstrap"``.
     ci : float
         Confidence level of the interval.
+    note : str
+        Why the interval may not hold its level, or ``""``: for kappa-type coefficients,
+        a session whose most common category holds at least 70 % of ratings with fewer
+        than 4 items agreeing on another category (a ``UserWarning`` says the same; see
+        :mod:`qainsights.agreement._rare`).
     """
 
     coefficient: str
@@ -62,6 +67,7 @@ class AgreementResult(TidyResult):
     weights: str
     method: str
     ci: float
+    note: str
 
     _title = "Agreement coefficient"
 
@@ -76,6 +82,11 @@ class AgreementResult(TidyResult):
             f"{self.ci_high:.3f}, {self.method} SE {self.se:.3f}, p = {self.p_value:.3g}); "
             f"observed agreement {self.pa:.3f}, chance {self.pe:.3f}; {self.n_items} items, "
             f"{self.n_raters} raters, {self.weights} weights."
+            + (
+                f" Caution: {self.note}; the interval may cover less than stated."
+                if self.note
+                else ""
+            )
         )
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict
 from typing import Any
 
 import pandas as pd
 
-from .._caller import public
-from .._validation import check_option
+from .._caller import caller, public
+from .._validation import check_option, format_values
 from ._estimate import cohen_result, conger_result, family_result, read_checked
 from ._inputs import INPUT_NAMES
+from ._rare import SkewedSessionWarning, warn_rare_agreement
 from .interpretation import SCALES, benchmark_label
 
 __all__ = ["agreement_summary"]
@@ -24,7 +26,7 @@ _FAMILY_ROWS = (
 
 COLUMNS = [
     "coefficient", "estimate", "se", "ci_low", "ci_high", "p_value", "df", "pa", "pe",
-    "n_items", "n_raters", "weights", "method", "ci",
+    "n_items", "n_raters", "weights", "method", "ci", "note",
 ]  # fmt: skip
 
 
@@ -73,7 +75,9 @@ def agreement_summary(
     pandas.DataFrame
         Columns ``coefficient``, ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``p_value``,
         ``df`` (of the interval's t), ``pa``, ``pe``, ``n_items``, ``n_raters``, ``weights``,
-        ``method``, ``ci`` (and ``benchmark`` when asked).
+        ``method``, ``ci``, ``note`` (why a kappa-type interval may not hold its level, or
+        ``""``; see :class:`~qainsights.agreement.AgreementResult`) (and ``benchmark`` when
+        asked).
 
     References
     ----------
@@ -81,26 +85,41 @@ def agreement_summary(
 
     Examples
     --------
-    >>> table = agreement_summary(table=[[118, 5], [2, 0]])
+    The kappa paradox: 118 of 125 items agreed, none of them on the rare category, so the
+    kappa-type coefficients fall below zero while AC1 stays high, and their intervals are
+    flagged (a ``SkewedSessionWarning`` says so too):
+
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", SkewedSessionWarning)
+    ...     table = agreement_summary(table=[[118, 5], [2, 0]])
     >>> table.set_index("coefficient")["estimate"].round(3).to_dict()
     {'percent_agreement': 0.944, 'brennan_prediger': 0.888, 'gwet_ac': 0.941, 'fleiss_kappa': -0.029, 'krippendorff_alpha': -0.025, 'conger_kappa': -0.023, 'cohen_kappa': -0.023}
+    >>> print(table.loc[table["note"] != "", "coefficient"].tolist())
+    ['fleiss_kappa', 'krippendorff_alpha', 'conger_kappa', 'cohen_kappa']
     """
     inputs = {name: value for name, value in locals().items() if name in INPUT_NAMES}
     if benchmark is not None:
         check_option(benchmark, name="benchmark", options=tuple(SCALES))
     ratings = read_checked(inputs, ci=ci, method=method)
     boot = {"ci": ci, "method": method, "n_boot": n_boot, "seed": seed}
-    results = [
-        family_result(kind, ratings, coefficient=name, weights=weights, **boot)
-        for kind, name in _FAMILY_ROWS
-    ]
-    results.append(
-        family_result("alpha", ratings, coefficient="krippendorff_alpha", level=level, **boot)
-    )
-    if ratings.has_raters:
-        results.append(conger_result(ratings, weights=weights, ci=ci, method="analytic"))
-    if ratings.has_raters and ratings.n_raters == 2:
-        results.append(cohen_result(ratings, weights=weights, **boot))
+    with warnings.catch_warnings():  # one warning for the table, below
+        warnings.simplefilter("ignore", SkewedSessionWarning)
+        results = [
+            family_result(kind, ratings, coefficient=name, weights=weights, **boot)
+            for kind, name in _FAMILY_ROWS
+        ]
+        results.append(
+            family_result("alpha", ratings, coefficient="krippendorff_alpha", level=level, **boot)
+        )
+        if ratings.has_raters:
+            results.append(conger_result(ratings, weights=weights, ci=ci, method="analytic"))
+        if ratings.has_raters and ratings.n_raters == 2:
+            results.append(cohen_result(ratings, weights=weights, **boot))
+    noted = [r for r in results if r.note]
+    if noted:
+        names = format_values([r.coefficient for r in noted])
+        warn_rare_agreement(f"{noted[0].note} (intervals of {names})", func=caller(), ci=ci)
     frame = pd.DataFrame([{k: asdict(r)[k] for k in COLUMNS} for r in results])
     if benchmark is not None:
         frame["benchmark"] = [benchmark_label(r, scale=benchmark, ci=ci) for r in results]

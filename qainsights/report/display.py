@@ -55,7 +55,8 @@ class Table:
     """A result table shown whole: HTML without the index or truncation, plain text likewise.
 
     Values are escaped in the HTML, so a label such as ``<script>`` shows as text; text
-    columns are aligned left and numbers right.
+    columns are aligned left and numbers right; a text column blank in every row (a
+    ``note`` with nothing to say) is left out.
 
     Examples
     --------
@@ -64,9 +65,19 @@ class Table:
     <b>x</b> 5.0%
     >>> "&lt;b&gt;x&lt;/b&gt;" in Table(pd.DataFrame({"site": ["<b>x</b>"]}))._repr_html_()
     True
+    >>> print(repr(Table(pd.DataFrame({"site": ["a", "b"], "note": ["", ""]}))))
+    site
+       a
+       b
     """
 
     def __init__(self, frame: pd.DataFrame, *, percent: Iterable[str] = ()):
+        blank = [
+            name
+            for name in frame.select_dtypes(include=["object", "string"]).columns
+            if len(frame) and frame[name].fillna("").astype(str).eq("").all()
+        ]
+        frame = frame.drop(columns=blank)
         self.frame = readable(frame, percent=percent)
         kinds = column_kinds(frame, percent=percent)
         self._text = [kinds[name] == "text" for name in frame.columns]

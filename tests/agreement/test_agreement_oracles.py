@@ -38,6 +38,10 @@ LEVELS = ["nominal", "ordinal", "interval", "ratio"]
 VALUES = np.array([0.0, 1.0, 2.0, 5.0, 10.0])
 SEVERITY = ["none", "ambiguous", "mild", "strong", "severe"]
 
+# these tests compare estimates with other packages; the warning of a skewed session's
+# fragile interval (tests/agreement/test_agreement_reference.py) is beside their point
+pytestmark = pytest.mark.filterwarnings("ignore::qainsights.agreement.SkewedSessionWarning")
+
 
 @st.composite
 def sparse_ratings(draw, max_raters=7, max_values=5):

@@ -17,6 +17,7 @@ from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
 from qainsights import agreement
 from qainsights.agreement import (
+    SkewedSessionWarning,
     brennan_prediger,
     cohen_kappa,
     conger_kappa,
@@ -120,10 +121,12 @@ def test_which_rater_gave_a_lone_rating_only_matters_to_conger():
     ("a", "b", "example"),
     [
         # Krippendorff (2011) binary and nominal examples, as krippendorff 0.9.0 prints them
+        # (the binary example: 70 % zeros, one unit agreeing on 1, so its interval is flagged)
         ([0, 1, 0, 0, 0, 0, 0, 0, 1, 0], [1, 1, 1, 0, 0, 1, 0, 0, 0, 0], "binary"),
         ([1, 1, 2, 2, 4, 3, 3, 3, 5, 4, 4, 1], [2, 1, 2, 2, 2, 3, 3, 3, 5, 4, 4, 4], "nominal"),
     ],
 )
+@pytest.mark.filterwarnings("ignore::qainsights.agreement.SkewedSessionWarning")
 def test_krippendorff_2011_two_observer_examples(a, b, example):
     alpha = ref.K1_TWO_OBSERVER_EXAMPLES[example]
     assert krippendorff_alpha(np.column_stack([a, b])).estimate == pytest.approx(alpha, abs=5e-8)
@@ -347,6 +350,7 @@ def test_krippendorff_alpha_level_names_match_irrcac_weights():
 # --- K6: the kappa paradox -----------------------------------------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore::qainsights.agreement.SkewedSessionWarning")
 @pytest.mark.parametrize(("table", "expected"), ref.K6_PARADOX)
 def test_kappa_paradox_tables(table, expected):
     n = np.sum(table)
@@ -363,6 +367,29 @@ def test_kappa_paradox_tables(table, expected):
     assert brennan_prediger(table=table).estimate == pytest.approx(bp, abs=1e-12)
     alpha = expected["krippendorff_alpha"]
     assert krippendorff_alpha(table=table).estimate == pytest.approx(alpha, abs=5e-8)
+
+
+@pytest.mark.parametrize(
+    ("table", "note"),
+    [
+        # 95 of 200 ratings (47.5 %) in the first category: not skewed
+        (ref.K6_PARADOX[0][0], ""),
+        # 175 of 200 (87.5 %) in the first, but 5 items agree on the second: enough
+        (ref.K6_PARADOX[1][0], ""),
+        # 243 of 250 (97.2 %) in the first and no item agrees on the second: flagged
+        (ref.K6_PARADOX[2][0],
+         "97% of ratings are 0 and 0 items have two or more ratings agreeing on another category"),
+    ],
+)  # fmt: skip
+def test_kappa_paradox_flags_the_interval_without_rare_agreement(table, note):
+    if note:
+        with pytest.warns(SkewedSessionWarning, match=r"cohen_kappa: 97% of ratings are 0"):
+            kappa = cohen_kappa(table=table)
+    else:
+        kappa = cohen_kappa(table=table)  # any warning fails the test (filterwarnings error)
+    assert kappa.note == note
+    # AC1's chance agreement does not rest on the rare category: never flagged
+    assert gwet_ac(table=table).note == ""
 
 
 # --- Effective degrees of freedom (tests/reference/agreement.md, "Degrees of freedom") ------

@@ -77,7 +77,9 @@ def test_summary_leaves_input_unchanged():
 
 
 def result_with(estimate, se):
-    return AgreementResult("gwet_ac", estimate, se, 0, 1, 0, 11, 0, 0, 12, 4, "identity", "", 0.95)
+    return AgreementResult(
+        "gwet_ac", estimate, se, 0, 1, 0, 11, 0, 0, 12, 4, "identity", "", 0.95, ""
+    )
 
 
 def test_benchmark_bands_match_irrcac():
