@@ -169,7 +169,7 @@ def render_report(
             "accuracy_target": accuracy_target,
             "sections": None if sections is None else list(sections),
             "export_dir": None if exports is None else str(Path(exports).resolve()),
-            "min_cell_n": min_n,
+            "min_n": min_n,
             "columns": None if columns is None else dict(columns),
             "actions": None if actions is None else dict(actions),
             "errors": errors,
