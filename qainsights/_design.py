@@ -101,14 +101,15 @@ def warn_lonely_strata(lonely, clustered: bool = False) -> None:
         )
 
 
-def warn_clustering(sums: pd.DataFrame, keys: list[str]) -> None:
+def warn_clustering(sums: pd.DataFrame, keys: list[str]) -> str:
     """Warn when errors vary between moderators (the ``_cluster`` level) beyond binomial.
 
     Pearson's chi-square of each segment and stratum's moderators
     (:func:`qainsights.spc.overdispersion_test`), summed over the segments and strata, with
     the moment estimate of the intra-class correlation (Williams, 1982) and the design
     effect of the rates it implies; warns when p < ``CLUSTERING_P`` and the design effect
-    exceeds ``CLUSTERING_DEFF``.
+    exceeds ``CLUSTERING_DEFF``. Returns the warning's finding (``""`` without one), for a
+    result to carry.
     """
     func = caller()
     from .spc.dispersion import overdispersion_test
@@ -125,17 +126,21 @@ def warn_clustering(sums: pd.DataFrame, keys: list[str]) -> None:
     m, segment_n = cells["n"].to_numpy()[mixed], totals["n"].to_numpy()[mixed]
     spread = float(np.sum((m - 1) * (1 - m / segment_n)))
     if df < 1 or spread <= 0:
-        return
+        return ""
     p_value = float(stats.chi2.sf(statistic, df))
     icc = max((statistic - float(np.sum(1 - m / segment_n))) / spread, 0.0)
     deff = 1 + icc * (float(np.sum(m * m)) / float(m.sum()) - 1)
-    if p_value < CLUSTERING_P and deff > CLUSTERING_DEFF:
-        warnings.warn(
-            f"{func} treats audits as independent, but errors cluster by moderator beyond "
-            f"binomial variation (chi-square {statistic:.1f} on {df} degrees of freedom across "
-            f"moderators within segments, p = {p_value:.2g}; estimated design effect "
-            f"{deff:.2f}), so its intervals are too narrow. Pass cluster={MODERATOR!r} for "
-            "intervals with moderators as clusters.",
-            UserWarning,
-            stacklevel=user_stacklevel(),
-        )
+    if not (p_value < CLUSTERING_P and deff > CLUSTERING_DEFF):
+        return ""
+    finding = (
+        "errors cluster by moderator beyond binomial variation (chi-square "
+        f"{statistic:.1f} on {df} degrees of freedom across moderators within segments, "
+        f"p = {p_value:.2g}; estimated design effect {deff:.2f})"
+    )
+    warnings.warn(
+        f"{func} treats audits as independent, but {finding}, so its intervals are too "
+        f"narrow. Pass cluster={MODERATOR!r} for intervals with moderators as clusters.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+    return finding

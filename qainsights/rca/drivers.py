@@ -81,6 +81,9 @@ class DriversResult(TidyResult):
         Degrees of freedom of the t reference of the odds ratios' intervals and Wald
         p-values: ``n_clusters − 1`` with ``cluster``, infinite (the normal reference)
         without.
+    note : str
+        Without ``cluster``: the finding that errors cluster by moderator (the warning's),
+        which makes the intervals and p-values too narrow; ``""`` otherwise.
     """
 
     table: pd.DataFrame
@@ -92,6 +95,7 @@ class DriversResult(TidyResult):
     ci: float
     n_clusters: int | None = None
     reference_df: float = np.inf
+    note: str = ""
     _clusters: ClusterTerms | None = field(default=None, repr=False, compare=False)
 
     _title = "Error drivers (odds ratios)"
@@ -113,6 +117,11 @@ class DriversResult(TidyResult):
             lines.append(
                 f"Odds ratios' intervals and p-values: cluster-robust over {self.n_clusters} "
                 f"clusters, t reference on {self.reference_df:.0f} degrees of freedom."
+            )
+        if self.note:
+            lines.append(
+                f"Caution: {self.note}; the intervals and p-values, which take audits as "
+                "independent, are too narrow (fit with cluster='moderator_id')."
             )
         return "\n".join([*lines, *self.findings])
 
@@ -284,8 +293,9 @@ def error_drivers(
     y = outcome_indicator(audits[outcome], outcome)[outcome].to_numpy()
     _check_both_outcomes(y, outcome)
     codes, level_names, pooled = _factor_codes(audits, names, min_n=min_n, rare=rare)
+    note = ""
     if cluster is None and MODERATOR in audits.columns and audits[MODERATOR].notna().all():
-        _warn_if_moderators_cluster(codes, names, y, audits[MODERATOR])
+        note = _warn_if_moderators_cluster(codes, names, y, audits[MODERATOR])
     if cluster is not None:  # finer cells, one per combination and cluster: the same fit
         codes[_CLUSTER], cluster_labels = pd.factorize(audits[cluster])
     cells = _cells(codes, level_names, y)
@@ -313,6 +323,7 @@ def error_drivers(
         ci=level,
         n_clusters=n_clusters,
         reference_df=df,
+        note=note,
         _clusters=terms,
     )
 
@@ -332,18 +343,19 @@ def _check_both_outcomes(y: np.ndarray, outcome: str) -> None:
         )
 
 
-def _warn_if_moderators_cluster(codes, names, y, moderator: pd.Series) -> None:
+def _warn_if_moderators_cluster(codes, names, y, moderator: pd.Series) -> str:
     """:func:`error_rate`'s clustering check, with the factors' level combinations as segments.
 
     The fit then treats audits as independent; a warning names ``cluster="moderator_id"``
-    when moderators' errors vary beyond binomial within the cells the factors define.
+    when moderators' errors vary beyond binomial within the cells the factors define, and
+    its finding is returned (``""`` without one).
     """
     cells = pd.DataFrame({name: codes[name] for name in names}).assign(
         **{OUTCOME: 0, STRATUM: 0, CLUSTER: pd.factorize(moderator)[0], "errors": y, "n": 1.0}
     )
     keys = [*names, OUTCOME, STRATUM, CLUSTER]
     sums = cells.groupby(keys, sort=False)[["errors", "n"]].sum().astype(float)
-    warn_clustering(sums, names)
+    return warn_clustering(sums, names)
 
 
 def _factor_codes(audits, names, *, min_n, rare) -> tuple[pd.DataFrame, dict, pd.DataFrame]:

@@ -98,7 +98,11 @@ def test_cluster_robust_intervals_equal_row_level_logit_clustered():
     with pytest.warns(UserWarning, match=r"error_drivers treats audits as independent.*"
                                          r"cluster='moderator_id'"):  # fmt: skip
         plain = error_drivers(audits, factors=["site", "queue"])
+    # ... and the result carries the same finding
+    assert plain.note.startswith("errors cluster by moderator beyond binomial variation")
+    assert "Caution: errors cluster by moderator" in plain.summary()
     result = error_drivers(audits, factors=["site", "queue"], cluster="moderator_id")
+    assert result.note == ""
     references = result.table[result.table["reference"]].set_index("factor")["level"]
     dummies = [
         pd.get_dummies(audits[f], dtype=float).drop(columns=references[f]).add_prefix(f"{f}=")
