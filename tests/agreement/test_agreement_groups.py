@@ -1,6 +1,7 @@
 """Agreement per group and group comparisons."""
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,7 @@ from reference.agreement_data import FLEISS_1971, IRRCAC_RAW4RATERS
 from scipy import stats
 
 from qainsights.agreement import (
+    SkewedSessionWarning,
     agreement_by,
     brennan_prediger,
     compare_agreement,
@@ -89,6 +91,39 @@ def test_groups_equal_the_single_coefficient_per_group(coefficient, weights):
         assert (row.pa, row.pe, row.n_items) == pytest.approx(
             (single.pa, single.pe, single.n_items), abs=1e-12
         )
+
+
+@pytest.mark.parametrize("coefficient", ["fleiss_kappa", "krippendorff_alpha", "gwet_ac"])
+def test_groups_carry_the_single_coefficients_note(coefficient):
+    # 12 items x 3 raters: "ok" on 11 items, one item with two "spam" ratings (35 of 36
+    # ratings are "ok": skewed, 1 item agreeing on another category, named); beside it the
+    # K1 session (not named)
+    skewed = np.full((12, 3), "ok", dtype=object)
+    skewed[0, :2] = "spam"
+    sessions = pd.concat(
+        [long_of(skewed, "thin"), long_of(IRRCAC_RAW4RATERS, "k1")], ignore_index=True
+    )
+    kappa_type = coefficient != "gwet_ac"
+    with (
+        pytest.warns(SkewedSessionWarning, match=r"in 1 group\(s\) \(\('thin',\)\)")
+        if (kappa_type)
+        else warnings.catch_warnings()
+    ):
+        table = agreement_by(sessions, by="session", **COLUMNS, coefficient=coefficient)
+    notes = table.set_index("session")["note"]
+    for session in ("thin", "k1"):
+        part = sessions[sessions["session"] == session]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SkewedSessionWarning)
+            single = {**FUNCTIONS, "krippendorff_alpha": krippendorff_alpha}[coefficient](
+                part, **COLUMNS
+            )
+        assert notes[session] == single.note
+    expected = (
+        "94% of ratings are 'ok' and 1 item has two or more ratings agreeing on another category"
+    )
+    assert notes["thin"] == (expected if kappa_type else "")
+    assert notes["k1"] == ""
 
 
 @pytest.mark.parametrize("level", ["nominal", "interval"])
