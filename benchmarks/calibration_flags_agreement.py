@@ -16,6 +16,10 @@ known:
   to in-house is constant (moderators with a latent ICC, site x month shocks); the p-value and
   interval of the gap's trend, pooled vendors and one site, by default and with
   ``cluster="moderator_id"``.
+- ``trends.explain_change``: two months of one stable process (moderators keep their
+  ability across the months, latent ICC 0 to 0.05); the share of replicates in which any
+  site x queue segment's Mantel-Haenszel q-value falls below 0.05 (the family-wise false
+  claim of a segment that moved) and below 0.0125 (the report's claim level).
 - ``agreement`` coefficients: Cohen's kappa, Fleiss' kappa, Krippendorff's alpha and Gwet's
   AC1 on calibration sessions whose raters give the true class with a fixed accuracy, else
   another class at random; the population value is derived from the model (below). Balanced
@@ -143,12 +147,13 @@ def outlier_rows(rng, quick: bool) -> list[dict]:
 # --- vendor sites against in-house ---------------------------------------------------------------
 
 
-def _vendor_months(rng, *, per_site, icc, shock_sd, months=6) -> pd.DataFrame:
-    """Six months of 2 in-house and 3 vendor sites; vendors a constant +0.3 on the logit scale.
+def _vendor_months(rng, *, per_site, icc, shock_sd, months=6, trend=0.0) -> pd.DataFrame:
+    """Six months of 2 in-house and 3 vendor sites; vendors +0.3 on the logit scale.
 
     Moderators (15 a site) share their ability over the months; each site's months carry
     independent shocks of sd ``shock_sd``; queue x policy mix effects and mix shares differ
-    by site. The gap of a vendor to in-house has no trend.
+    by site. The gap of a vendor to in-house grows by ``trend`` (logit) a month: none by
+    default.
     """
     sites = np.array(["h1", "h2", "v1", "v2", "v3"])
     vendor = np.array([0, 0, 1, 1, 1])
@@ -160,8 +165,8 @@ def _vendor_months(rng, *, per_site, icc, shock_sd, months=6) -> pd.DataFrame:
     moderator = rng.integers(0, 15, n)
     queue = (rng.random(n) < np.array([0.3, 0.5, 0.4, 0.6, 0.7])[site]).astype(int)
     policy = rng.integers(0, 2, n)
-    log_odds = (logit(0.05) + 0.3 * vendor[site] + 0.4 * queue - 0.2 * policy
-                + ability[site, moderator] + shock[site, month])  # fmt: skip
+    log_odds = (logit(0.05) + (0.3 + trend * month) * vendor[site] + 0.4 * queue
+                - 0.2 * policy + ability[site, moderator] + shock[site, month])  # fmt: skip
     return pd.DataFrame({
         "month": np.array([f"2026-0{m + 1}" for m in range(months)])[month],
         "site": sites[site],
@@ -173,32 +178,75 @@ def _vendor_months(rng, *, per_site, icc, shock_sd, months=6) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def vendor_rows(rng, quick: bool) -> list[dict]:
-    """compare_site_types' trend of the gap (truth: no trend), default and clustered."""
+def _gap_trend_calls(rng, runs, *, trend=0.0, **world) -> tuple[np.ndarray, np.ndarray]:
+    """Rejections and coverage of the gap trend, (default, clustered) x (all vendors, v1)."""
     from qainsights.vendors import compare_site_types
 
+    reject, covered = np.zeros((2, 2, runs), dtype=bool), np.zeros((2, 2, runs), dtype=bool)
+    for i in range(runs):  # two calls per simulated half-year
+        audits = _vendor_months(rng, trend=trend, **world)
+        for j, cluster in enumerate((None, "moderator_id")):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                card = compare_site_types(audits, month="2026-06", target=0.9,
+                                          cluster=cluster).scorecard.set_index("unit")  # fmt: skip
+            for k, unit in enumerate(("all vendors", "v1")):
+                reject[j, k, i] = card.loc[unit, "p_value"] < ALPHA
+                covered[j, k, i] = (card.loc[unit, "gap_trend_ci_low"] <= 0
+                                    <= card.loc[unit, "gap_trend_ci_high"])  # fmt: skip
+    return reject, covered
+
+
+def vendor_rows(rng, quick: bool) -> list[dict]:
+    """compare_site_types' trend of the gap (truth: no trend), default and clustered; power
+    at a gap growing by 0.1 on the logit scale a month (half as many half-years)."""
     runs = 20 if quick else 1000  # about 0.15 s a call
     out = []
     for per_site, icc, shock_sd in ((200, 0.02, 0.0), (1000, 0.05, 0.15)):
-        reject, covered = np.zeros((2, 2, runs), dtype=bool), np.zeros((2, 2, runs), dtype=bool)
-        for i in range(runs):  # two calls per simulated half-year
-            audits = _vendor_months(rng, per_site=per_site, icc=icc, shock_sd=shock_sd)
-            for j, cluster in enumerate((None, "moderator_id")):
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    card = compare_site_types(audits, month="2026-06", target=0.9,
-                                              cluster=cluster).scorecard.set_index("unit")  # fmt: skip
-                for k, unit in enumerate(("all vendors", "v1")):
-                    reject[j, k, i] = card.loc[unit, "p_value"] < ALPHA
-                    covered[j, k, i] = (card.loc[unit, "gap_trend_ci_low"] <= 0
-                                        <= card.loc[unit, "gap_trend_ci_high"])  # fmt: skip
+        world = {"per_site": per_site, "icc": icc, "shock_sd": shock_sd}
+        reject, covered = _gap_trend_calls(rng, runs, **world)
+        power = _gap_trend_calls(rng, runs // 2, trend=0.1, **world)[0].mean(axis=2)
         world = (f"6 months x {per_site:,} audits a site, 2 in-house and 3 vendor sites, 15 "
                  f"moderators a site (ICC {icc}), site x month shocks sd {shock_sd}")  # fmt: skip
         for j, cluster in enumerate(("default", "cluster='moderator_id'")):
             for k, unit in enumerate(("all vendors", "one vendor site")):
                 out.append(row(f"compare_site_types gap_trend p_value and interval, {cluster}",
                                world, runs, rejections=reject[j, k], covered=covered[j, k],
-                               note=f"{unit}; the gap has no trend"))  # fmt: skip
+                               power=power[j, k],
+                               note=f"{unit}; the gap has no trend; power: it grows by 0.1 "
+                               "logit a month"))  # fmt: skip
+    return out
+
+
+# --- segments behind a change ---------------------------------------------------------------------
+
+
+def segment_rows(rng, quick: bool) -> list[dict]:
+    """explain_change's segment q-values between two months of a stable process."""
+    from qainsights.trends import explain_change
+
+    runs = 50 if quick else 2000  # about 0.05 s a call
+    out = []
+    for icc, per_site, audits in ((0.0, 10, 3000), (0.02, 10, 3000), (0.05, 15, 3000),
+                                  (0.05, 10, 800)):  # fmt: skip
+        smallest = np.empty(runs)
+        for i in range(runs):
+            site_of = np.repeat(np.arange(4), per_site)
+            ability = rng.normal(0, moderator_sd(icc), site_of.size)
+            months = [driver_month(rng, ability, site_of, audits=audits).assign(month=m)
+                      for m in ("2026-09", "2026-10")]  # fmt: skip
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                change = explain_change(pd.concat(months, ignore_index=True), by=["site", "queue"],
+                                        period="month", current="2026-10")  # fmt: skip
+            smallest[i] = np.nanmin(change.segments["q_value"].to_numpy(dtype=float))
+        world = (f"2 months x {audits:,} audits, 4 sites x 3 queues, {per_site} moderators a site "
+                 f"(ICC {icc}) in both months, no change")  # fmt: skip
+        for level, what in ((0.05, "q < 0.05"), (0.0125, "q < 0.0125, the report's claim level")):
+            out.append(row("explain_change segments: any segment called moved", world, runs,
+                           rejections=smallest < level,
+                           note=f"{what}; family-wise over the 19 segments (sites, queues, "
+                           "site x queue); Mantel-Haenszel tests of audits as independent"))  # fmt: skip
     return out
 
 
@@ -320,6 +368,7 @@ PARTS = {
     "drivers": driver_rows,
     "outliers": outlier_rows,
     "vendors": vendor_rows,
+    "segments": segment_rows,
     "agreement": agreement_rows,
     "bootstrap": bootstrap_rows,
 }
