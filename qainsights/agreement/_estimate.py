@@ -237,7 +237,7 @@ def _rare_note(pattern_counts, multiplicity, ratings: Ratings, ci: float) -> str
     """The note (and warning) of a skewed session too thin for its interval, or ``""``."""
     note = str(rare_agreement_notes(pattern_counts, multiplicity, ratings.categories)[0])
     if note:
-        warn_rare_agreement(note, func=caller(), ci=ci)
+        warn_rare_agreement(note, ci=ci)
     return note
 
 

@@ -19,7 +19,7 @@ import warnings
 
 import numpy as np
 
-from .._caller import user_stacklevel
+from .._caller import caller, user_stacklevel
 from .._validation import format_values
 
 __all__ = [
@@ -87,10 +87,10 @@ def rare_agreement_notes(
     return notes
 
 
-def warn_rare_agreement(note: str, *, func: str, ci: float) -> None:
-    """Warn that ``func``'s interval (or intervals) cannot hold its level, for ``note``."""
+def warn_rare_agreement(note: str, *, ci: float) -> None:
+    """Warn that the calling function's interval (or intervals) cannot hold its level."""
     warnings.warn(
-        f"{func}: {note}, so the {ci:.0%} interval may cover far less often than stated "
+        f"{caller()}: {note}, so the {ci:.0%} interval may cover far less often than stated "
         "(76-93 % for 95 % intervals in simulated sessions like this one). Rate more items, "
         "or more items of the rarer categories, or report gwet_ac beside it, whose interval "
         "held its level there. The result's 'note' says so.",

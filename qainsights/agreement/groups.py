@@ -260,6 +260,13 @@ def _grouped_patterns(
     return patterns, per_group
 
 
+def _group_names(group_keys: pd.DataFrame) -> list:
+    """The groups' labels for a message: the values of one key column, else tuples."""
+    if group_keys.shape[1] == 1:
+        return group_keys.iloc[:, 0].tolist()
+    return list(group_keys.itertuples(index=False, name=None))
+
+
 def _rare_notes(group_keys, patterns, per_group, categories, *, kind: str, ci: float):
     """Each group's note on a skewed session too thin for its interval (kappa-type only)."""
     notes = np.full(len(group_keys), "", dtype=object)
@@ -267,12 +274,11 @@ def _rare_notes(group_keys, patterns, per_group, categories, *, kind: str, ci: f
         notes = rare_agreement_notes(patterns.counts, per_group, categories)
     named = notes != ""
     if named.any():
-        names = list(group_keys[named].itertuples(index=False, name=None))
+        names = _group_names(group_keys[named])
         warn_rare_agreement(
             f"in {int(named.sum())} group(s) ({format_values(names)}) the most common category "
             f"holds at least {SKEWED_SHARE:.0%} of ratings and fewer than {MIN_RARE_AGREEMENTS} "
             "items have two or more ratings agreeing on another category",
-            func=caller(),
             ci=ci,
         )
     return notes
@@ -284,7 +290,7 @@ def _warn_undefined_groups(
     func = caller()
     undefined = ~np.isfinite(estimate) | (n_items < 2)
     if undefined.any():
-        names = list(group_keys[undefined].itertuples(index=False, name=None))
+        names = _group_names(group_keys[undefined])
         warnings.warn(
             f"{func}: {int(undefined.sum())} group(s) have an undefined coefficient (all ratings "
             "in one category) or standard error (fewer than two items): "

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._caller import caller, public
+from .._caller import public
 from .._validation import check_option, format_values
 from ._estimate import cohen_result, conger_result, family_result, read_checked
 from ._inputs import INPUT_NAMES
@@ -119,7 +119,7 @@ def agreement_summary(
     noted = [r for r in results if r.note]
     if noted:
         names = format_values([r.coefficient for r in noted])
-        warn_rare_agreement(f"{noted[0].note} (intervals of {names})", func=caller(), ci=ci)
+        warn_rare_agreement(f"{noted[0].note} (intervals of {names})", ci=ci)
     frame = pd.DataFrame([{k: asdict(r)[k] for k in COLUMNS} for r in results])
     if benchmark is not None:
         frame["benchmark"] = [benchmark_label(r, scale=benchmark, ci=ci) for r in results]

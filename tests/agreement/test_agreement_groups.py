@@ -105,7 +105,7 @@ def test_groups_carry_the_single_coefficients_note(coefficient):
     )
     kappa_type = coefficient != "gwet_ac"
     with (
-        pytest.warns(SkewedSessionWarning, match=r"in 1 group\(s\) \(\('thin',\)\)")
+        pytest.warns(SkewedSessionWarning, match=r"agreement_by: in 1 group\(s\) \('thin'\)")
         if (kappa_type)
         else warnings.catch_warnings()
     ):
