@@ -51,8 +51,9 @@ def caller() -> str:
 def user_stacklevel() -> int:
     """The ``stacklevel`` that points a warning at the first frame outside the package.
 
-    For warnings raised by helpers that several public functions reach at different depths,
-    where a fixed number would point inside the package for some of them.
+    Every warning of the package takes it: a fixed number counts the frames of one call
+    path, and the decorators (:func:`public`, the renamed-parameter shims) and helpers
+    reached at different depths would move the warning into the package's own files.
     """
     package = os.path.dirname(__file__) + os.sep
     frame, level = inspect.currentframe(), 0

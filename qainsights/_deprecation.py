@@ -17,6 +17,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from ._caller import user_stacklevel
+
 __all__ = ["renamed", "renamed_function"]
 
 
@@ -69,7 +71,7 @@ def renamed(**old_to_new: str) -> Callable[[Callable[..., Any]], Callable[..., A
                     f"will stop working in the next release. Write "
                     f"{func.__name__}(..., {new}=...) instead.",
                     FutureWarning,
-                    stacklevel=2,
+                    stacklevel=user_stacklevel(),
                 )
                 kwargs[new] = kwargs.pop(old)
             return func(*args, **kwargs)
@@ -114,7 +116,7 @@ def renamed_function(func: Callable[..., Any], old_name: str) -> Callable[..., A
             f"{old_name} was renamed {func.__name__}; the old name will stop working in the "
             "next release.",
             FutureWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
         return func(*args, **kwargs)
 

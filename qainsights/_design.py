@@ -97,7 +97,7 @@ def warn_lonely_strata(lonely, clustered: bool = False) -> None:
             "nothing to the variance, so the standard error is too small. Merge each with a "
             "similar stratum.",
             UserWarning,
-            stacklevel=5,
+            stacklevel=user_stacklevel(),
         )
 
 

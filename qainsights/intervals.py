@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 from scipy import stats
 
-from ._caller import caller, public
+from ._caller import caller, public, user_stacklevel
 from ._validation import check_confidence, check_option, format_values
 
 __all__ = ["INTERVAL_METHODS", "proportion_ci"]
@@ -119,7 +119,7 @@ def proportion_ci(k, n, *, ci=0.95, method="modified_wilson"):
             f"{func} got n = 0 in {int(empty.sum())} entries; their bounds are NaN "
             "because a proportion of no audits is undefined.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     low, high = _interval(k_arr, n_arr, level=level, method=method)
     if np.ndim(k) == 0 and np.ndim(n) == 0:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from ._caller import caller, public
+from ._caller import caller, public, user_stacklevel
 from ._multiple import q_values
 from ._results import TidyResult, drawing
 from ._validation import check_confidence, check_integer, format_values
@@ -275,7 +275,7 @@ def moderator_outliers(
             f"{caller()}: no moderator has min_n = {min_n} audits (the most is {int(n.max())}), "
             "so none can be flagged. Pool a longer period or lower min_n.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     separable = eligible & (q_value <= q)
     status = np.select(

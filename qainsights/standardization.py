@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._caller import caller, public
+from ._caller import caller, public, user_stacklevel
 from ._compat import STR
 from ._deprecation import renamed_function
 from ._validation import as_column_list, check_frame, format_values, outcome_indicator
@@ -346,7 +346,7 @@ def _warn_missing_cells(missing: pd.DataFrame, *, keys, cells, count: int) -> No
         f"{' (and more)' if count > 3 else ''}. Pass a 'standard' restricted to the cells every "
         "segment has, or standardise over fewer 'mix' columns.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )
 
 

@@ -6,6 +6,7 @@ import importlib
 import inspect
 import pkgutil
 import threading
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -126,3 +127,44 @@ def test_bad_calls_name_the_public_function(audits):
         p_chart(audits, defects="errors", n="audits")
     with pytest.raises(ValueError, match=r"^compare_periods needs column"):
         compare_periods(audits, by="site", period="week", current="2026-01-05")
+
+
+def _severity_normal():
+    from qainsights.rca import severity_index
+
+    audits = pd.DataFrame(
+        {"is_error": [True, False] * 50, "severity": ["low", None] * 50, "queue": "a"}
+    )
+    severity_index(audits, method="normal")
+
+
+def _skewed_kappa():
+    from qainsights.agreement import cohen_kappa
+
+    cohen_kappa(table=[[118, 5], [2, 0]])
+
+
+def _renamed_parameter():
+    from qainsights.trends import explain_change
+
+    audits = pd.DataFrame(
+        {"month": ["m1"] * 4 + ["m2"] * 4, "site": list("abab") * 2,
+         "is_error": [True, False, False, False, True, True, False, False]}
+    )  # fmt: skip
+    explain_change(audits, dims=["site"], period="month", current="m2")
+
+
+@pytest.mark.parametrize(
+    ("call", "category", "match"),
+    [
+        (_severity_normal, UserWarning, "severity_index: method='normal' is too narrow"),
+        (_skewed_kappa, UserWarning, "cohen_kappa: 97% of ratings are 0"),
+        (_renamed_parameter, FutureWarning, "dims"),
+    ],
+)
+def test_warnings_point_at_the_callers_line(call, category, match):
+    # through @public, @renamed and helpers at any depth, a warning's location is the line
+    # outside the package that made the call (here, this file)
+    with pytest.warns(category, match=match) as record:
+        call()
+    assert {Path(w.filename).resolve() for w in record} == {Path(__file__).resolve()}

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._caller import caller, calling, public
+from .._caller import caller, calling, public, user_stacklevel
 from .._validation import check_confidence, check_option, format_values
 from ._cohen import cohen_estimate, cohen_variance, prevalence_and_bias
 from ._conger import conger_estimate
@@ -248,7 +248,7 @@ def _standard_error(variance: float, n_items: int) -> float:
             f"{func}: a standard error needs at least two items; got one, so se, the interval "
             "and the p-value are NaN.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
         return np.nan
     return float(np.sqrt(max(variance, 0.0)))
@@ -267,5 +267,5 @@ def _warn_if_undefined(estimate: float, ratings: Ratings) -> None:
         "NaN; percent_agreement (or gwet_ac with 'categories=' listing every category) still "
         "describes these ratings.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )

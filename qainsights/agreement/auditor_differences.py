@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._caller import caller, public
+from .._caller import caller, public, user_stacklevel
 from .._multiple import q_values
 from .._validation import (
     check_columns,
@@ -168,7 +168,7 @@ def auditor_differences(
             "than two moderators in common with other auditors, or without an error in their "
             f"work ({', '.join(map(str, table.index[~testable][:5]))}).",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     half = stats.norm.ppf(0.5 + level / 2) * np.sqrt(variance.where(testable))
     z = (table["excess"] / np.sqrt(table["v"])).where(testable)

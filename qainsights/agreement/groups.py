@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._caller import caller, public
+from .._caller import caller, public, user_stacklevel
 from .._multiple import q_values
 from .._validation import (
     as_column_list,
@@ -296,5 +296,5 @@ def _warn_undefined_groups(
             "in one category) or standard error (fewer than two items): "
             f"{format_values(names)}. Their values are NaN.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )

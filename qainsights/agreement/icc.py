@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from .._caller import public
+from .._caller import public, user_stacklevel
 from .._validation import check_confidence, format_values
 from ._inputs import read_ratings
 from .results import AgreementResult
@@ -184,7 +184,7 @@ def _two_way(ratings, values, keep, form, ci) -> AgreementResult:
             f"{n_items} items miss a score and are left out. Use form='ICC1' for items scored "
             "by different raters.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     table = table[complete]
     n = len(table)
@@ -234,7 +234,7 @@ def _no_within_variation(between: float, n: int, n_raters: int, form: str, ci: f
             "icc is undefined here: every score is the same, so there is no variance to "
             "split between and within items. It is returned as NaN.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
         estimate = np.nan
     else:

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 from scipy import stats
 
-from .._caller import public
+from .._caller import public, user_stacklevel
 
 __all__ = ["bootstrap_summary", "effective_df", "redraw", "t_interval", "t_intervals"]
 
@@ -120,7 +120,7 @@ def bootstrap_summary(
             "had every rating in one category, where the coefficient is undefined; they were "
             "left out of the interval.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     if len(finite) < 2:
         return np.nan, np.nan, np.nan

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._caller import caller, public
+from .._caller import caller, public, user_stacklevel
 from .._compat import STR
 from .._results import TidyResult
 from .._validation import check_option, format_values
@@ -388,8 +388,12 @@ def load_audits(
             _checks.summarise(result.problems, result.n_rows, func, result.where)
             + f"\nThese {len(result.excluded):,} rows were excluded; validate_audits lists them.",
             DataQualityWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     if len(result.merged_labels):
-        warnings.warn(_merge_message(func, result.merged_labels), DataQualityWarning, stacklevel=2)
+        warnings.warn(
+            _merge_message(func, result.merged_labels),
+            DataQualityWarning,
+            stacklevel=user_stacklevel(),
+        )
     return audits

@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from .._caller import user_stacklevel
+
 __all__ = ["bias_corrected_interval", "percentile_interval", "replicate_intervals"]
 
 
@@ -38,12 +40,11 @@ def replicate_intervals(
     ci: float,
     *,
     bias_corrected: bool,
-    stacklevel: int,
 ) -> dict[str, tuple[float, float]]:
     """Return the BC (or, with ``bias_corrected=False``, percentile) interval of each index.
 
     An index with infinite or undefined replicates (a resample without spread) gets a NaN
-    interval; one ``UserWarning`` (at ``stacklevel``, the caller of ``capability``) names
+    interval; one ``UserWarning`` (at the caller's line, outside the package) names
     those indices and counts the replicates.
     """
     undefined = {name: int((~np.isfinite(replicates[name])).sum()) for name in estimates}
@@ -57,7 +58,7 @@ def replicate_intervals(
             "values. Their intervals are NaN. Use more values, or a fitted distribution "
             "(method='lognormal' or 'weibull').",
             UserWarning,
-            stacklevel=stacklevel,
+            stacklevel=user_stacklevel(),
         )
     return {
         name: (np.nan, np.nan)

@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 
+from .._caller import user_stacklevel
 from ._bootstrap_intervals import replicate_intervals
 from ._indices import Specs, complete_family, make_row
 
@@ -45,7 +46,7 @@ def empirical_quantiles(values: np.ndarray) -> np.ndarray:
             "minimum and maximum, so the indices are unstable and their intervals too narrow. "
             "Use method='lognormal', 'weibull' or 'box-cox' for smaller samples.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     return np.quantile(values, PERCENTILE_PROBABILITIES, method="linear")
 
@@ -80,7 +81,7 @@ def percentile_indices(
     """
     estimates = _index_values(quantiles, specs)
     intervals = replicate_intervals(
-        estimates, _index_values(replicates, specs), ci, bias_corrected=True, stacklevel=5
+        estimates, _index_values(replicates, specs), ci, bias_corrected=True
     )
     rows = [
         make_row(name, float(value), *intervals[name], method) for name, value in estimates.items()

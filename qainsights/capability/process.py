@@ -9,7 +9,7 @@ import pandas as pd
 from scipy.special import boxcox
 from scipy.stats import boxcox_normmax
 
-from .._caller import caller, public
+from .._caller import caller, public, user_stacklevel
 from .._validation import check_confidence, check_integer, check_option, format_values
 from ..spc.sigma import (
     sigma_moving_range,
@@ -351,7 +351,7 @@ def capability(
             "normal-theory indices and expected ppm may be wrong. Consider method='box-cox', "
             "'lognormal', 'weibull' or 'percentile'.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
 
     scale_values, scale_specs = values, specs
@@ -381,7 +381,7 @@ def capability(
             f"({format_values(out)}). Capability indices of an unstable process do not "
             "predict its output: remove assignable causes first, or pass stability='ignore'.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
 
     n = values.size
@@ -457,7 +457,7 @@ def _normal_parts(center, sigma_w, overall, n, specs, ci):
             f"{caller()}: the within-subgroup sigma is 0 (no variation inside any subgroup), so "
             "the within indices are NaN; only the overall indices are reported.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
         within_rows = undefined_rows("C", "undefined: within-subgroup sigma is 0")
         fits, ppm = (("overall", fit_o),), []
@@ -481,7 +481,7 @@ def _box_cox_intervals(rows, replicates, lmbda, *, ci, n_boot):
         if row["index"].startswith("P") and np.isfinite(row["estimate"])
     }
     by_name = {f"P{suffix}": values for suffix, values in replicates.items()}
-    intervals = replicate_intervals(estimates, by_name, ci, bias_corrected=False, stacklevel=4)
+    intervals = replicate_intervals(estimates, by_name, ci, bias_corrected=False)
     for row in rows:
         if row["index"] in intervals:
             row["ci_low"], row["ci_high"] = intervals[row["index"]]

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from .._caller import caller
+from .._caller import caller, user_stacklevel
 from .result import assumption_row
 
 #: one-sided level of the serial-correlation check that switches "auto" to the collapse
@@ -66,7 +66,7 @@ def warn_design(detail, df, serial, n_treated, rho, group, chosen, level) -> Non
             f"{func}: the design cannot fully support inference: {problems[0]}. Add treated "
             f"{group}s or periods, or read the estimate without its p-value.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from .._caller import caller
+from .._caller import caller, user_stacklevel
 from ._aggregate import (
     cell_logits,
     collapsed_test,
@@ -224,7 +224,7 @@ def _pre_trend(pre, group, time, covariates, cluster, when, step, level):
             f"{func}: the pre-period has {periods} periods; at least 3 are needed to check "
             "parallel trends, so that check is NaN.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
         return None
     pre = pre.assign(**{_TREND: pre["_treated"] * ((pre[time] - when) / step)})

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
-from .._caller import caller
+from .._caller import caller, user_stacklevel
 
 _CONSTANT = "Intercept"
 #: fitted probabilities this close to 0 or 1 mean (quasi-)separation
@@ -138,7 +138,7 @@ def fit_cells(
             "no errors (or only errors), so its coefficient runs off to infinity. Drop or merge "
             "such levels and refit.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     names = list(design.columns)
     bread = np.linalg.pinv(x.T @ (x * (n * p * (1 - p))[:, None]))

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._caller import public
+from .._caller import public, user_stacklevel
 from .._validation import format_values
 from ..intervals import proportion_ci
 from ..rates import _error_rate
@@ -263,7 +263,7 @@ def _degenerate(k1, n1, k0, n0) -> bool:
             f"ab_test: an arm has no errors (or only errors), so {which} NaN (a ratio to or of "
             "zero). Use the rate difference, or audit more.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
         return True
     return False

@@ -10,7 +10,7 @@ from scipy import optimize, stats
 from scipy.special import expit
 from statsmodels.stats.stattools import durbin_watson
 
-from .._caller import caller, public
+from .._caller import caller, public, user_stacklevel
 from .._deprecation import renamed
 from .._validation import check_integer, format_values
 from ..intervals import proportion_ci
@@ -328,7 +328,7 @@ def _warn_ar1_cap(rho: float, periods: int) -> None:
             "shocks from a change, so the interval and p-value may be too optimistic. Prefer "
             "diff_in_diff with a comparison group.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
 
 
@@ -352,7 +352,7 @@ def _warn_autocorrelation(dw: float, periods: int, variance: str) -> None:
             "and p-value are too optimistic, even where the Durbin-Watson check does not see "
             "it. Use variance='ar1' (the default).",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     elif periods < HAC_MIN_PERIODS:
         warnings.warn(
@@ -361,7 +361,7 @@ def _warn_autocorrelation(dw: float, periods: int, variance: str) -> None:
             "(29 % false positives at nominal 5 % on 20 weekly periods with AR(0.5) shocks), "
             "whatever the Durbin-Watson check says. Use variance='ar1' (the default).",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     elif dw < DURBIN_WATSON_RANGE[0]:
         remedy = (
@@ -373,7 +373,7 @@ def _warn_autocorrelation(dw: float, periods: int, variance: str) -> None:
             f"and the design cannot support them; {remedy}. Prefer diff_in_diff with a "
             "comparison group.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
 
 

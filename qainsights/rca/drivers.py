@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-from .._caller import caller, public
+from .._caller import caller, public, user_stacklevel
 from .._deprecation import renamed
 from .._design import CLUSTER, MODERATOR, OUTCOME, STRATUM, warn_clustering
 from .._multiple import q_values
@@ -419,7 +419,7 @@ def _report_rare(pooled: pd.DataFrame, *, min_n: int, rare: str) -> None:
         f"{caller()} pooled rare levels into {_OTHER!r}: {what} Their pooled odds ratio "
         "describes them together.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
 
 

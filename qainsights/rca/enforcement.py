@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._caller import caller, public
+from .._caller import caller, public, user_stacklevel
 from .._results import TidyResult, drawing
 from .._validation import as_column_list, check_confidence, format_values
 from ..intervals import proportion_ci
@@ -172,7 +172,7 @@ def _over_share(over, directed, segments, *, level, method):
             f"errors ({format_values(segments[~some])}); their over_share is NaN because "
             "there is no direction to measure.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     share[some] = over[some] / directed[some]
     low[some], high[some] = proportion_ci(over[some], directed[some], ci=level, method=method)

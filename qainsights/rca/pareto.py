@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._caller import caller, public
+from .._caller import caller, public, user_stacklevel
 from .._results import TidyResult, drawing
 from .._validation import (
     check_columns,
@@ -353,7 +353,7 @@ def _compare(before, after, *, category, sizes, level: float) -> pd.DataFrame:
             "intervals are NaN because Newcombe's interval needs counts or sampling weights. "
             "Compare with weight=None for intervals.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
         ci_low = ci_high = np.full(len(change), np.nan)
     return (

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._caller import caller, public
+from .._caller import caller, public, user_stacklevel
 from .._validation import (
     as_column_list,
     check_columns,
@@ -154,7 +154,7 @@ def severity_index(
             "with a long tail: its 95 % intervals covered 85-93 % on 200 to 1,000 audits "
             "(benchmarks/README.md). Use method='gamma' (the default), which holds its level.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
         _warn_degenerate(n, sums["_score"].to_numpy())
     else:
@@ -225,5 +225,5 @@ def _warn_degenerate(n: np.ndarray, points: np.ndarray) -> None:
             "segment(s) without errors have the interval [0, 0]; read them as too small to "
             "measure, or pool them with similar segments.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )

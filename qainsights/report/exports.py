@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._caller import public
+from .._caller import public, user_stacklevel
 from .._compat import STR
 from .._deprecation import renamed_function
 from .._validation import check_frame, check_integer, format_values
@@ -133,7 +133,7 @@ def suppress_small_cells(
             f"suppress_small_cells blanked {int(small.sum())} of {len(table)} rows with fewer than "
             f"{min_n} audits in {format_values(counts)}.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     return out
 

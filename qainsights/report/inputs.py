@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .._caller import public
+from .._caller import public, user_stacklevel
 from .._validation import check_columns, check_frame, format_values
 from ..text.redact import IDENTIFIER_COLUMNS
 from .engine_input import REPORT_COLUMNS, TEXT_COLUMNS
@@ -111,7 +111,7 @@ def report_input(audits: pd.DataFrame, *, month: str | None = None) -> ReportInp
         raise ValueError("build_monthly_report needs audits; the 'audits' table has no rows.")
     month, notes = _report_month(audits, month)
     for note in notes:
-        warnings.warn(note, UserWarning, stacklevel=3)
+        warnings.warn(note, UserWarning, stacklevel=user_stacklevel())
     design = design_of(audits)
     audits = audits[[c for c in audits.columns if c in READ_COLUMNS]]  # a new frame
     return ReportInput(

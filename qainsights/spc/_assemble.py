@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._caller import caller
+from .._caller import caller, user_stacklevel
 from .._validation import format_values
 from .result import ControlChart
 from .rules import RULES, Series, evaluate, runs_analysis
@@ -170,7 +170,6 @@ def warn_degenerate(
     *,
     by: Sequence[str],
     reason: str,
-    stacklevel: int = 4,
 ) -> None:
     """Warn once, naming the stages (and segments) whose limits are undefined."""
     func = caller()
@@ -184,5 +183,5 @@ def warn_degenerate(
         f"because {reason}. Their limits and z are NaN and no run rules are evaluated there; "
         "check the data, or give the centre and sigma as known standards.",
         UserWarning,
-        stacklevel=stacklevel,
+        stacklevel=user_stacklevel(),
     )

@@ -280,7 +280,6 @@ def cusum_chart(
         usable,
         by=(),
         reason="fewer than two baseline points, or no variation",
-        stacklevel=3,
     )
     z = ratio(frame["value"].to_numpy() - mean[group], np.where(usable, spread[group], np.nan))
     upper = _lindley(z - k, group, head_start)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._caller import caller, public
+from .._caller import caller, public, user_stacklevel
 from .._compat import STR
 from .._deprecation import renamed
 from .._multiple import q_values
@@ -396,5 +396,5 @@ def _warn_untestable(result: pd.DataFrame, usable: np.ndarray, keys: list[str]) 
             f"trend_test cannot test {int((~usable).sum())} series ({list(names)[:5]}): they "
             "have fewer than 3 periods or no variation (rate 0 or 1); their results are NaN.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .._caller import caller, public
+from .._caller import caller, public, user_stacklevel
 from .._compat import STR
 from .._multiple import q_values
 from .._results import TidyResult, drawing
@@ -244,5 +244,5 @@ def _warn_absent(counts: pd.DataFrame, keys: list[str]) -> None:
             f"{int(absent.sum())} segments have no audits in one of the periods "
             f"({format_values(names)}); their rate there is NaN and they are not tested.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
