@@ -13,7 +13,7 @@ from ._cohen import cohen_estimate, cohen_variance, prevalence_and_bias
 from ._conger import conger_estimate
 from ._family import family_estimate, family_variance, patterns_of
 from ._inputs import Ratings, read_ratings
-from ._rare import rare_agreement_notes, warn_rare_agreement
+from ._rare import SHARE_CHANCE_KINDS, rare_agreement_notes, warn_rare_agreement
 from ._weights import agreement_weights, krippendorff_weights, weights_name
 from .inference import bootstrap_summary, redraw, t_interval
 from .results import AgreementResult, CohenKappaResult
@@ -96,10 +96,9 @@ def _family_result(
     else:
         se = _standard_error(variance, n_items)
         low, high, p_value = t_interval(estimate, se, df, ci)
-    chance_from_shares = kind in ("fleiss", "alpha")
     note = (
         _rare_note(patterns.counts, patterns.multiplicity, ratings, ci)
-        if chance_from_shares
+        if kind in SHARE_CHANCE_KINDS
         else ""
     )
     return AgreementResult(

@@ -25,6 +25,7 @@ from .._validation import format_values
 __all__ = [
     "MIN_ITEMS",
     "MIN_RARE_AGREEMENTS",
+    "SHARE_CHANCE_KINDS",
     "SKEWED_SHARE",
     "SkewedSessionWarning",
     "rare_agreement_notes",
@@ -35,6 +36,10 @@ __all__ = [
 class SkewedSessionWarning(UserWarning):
     """A kappa-type interval on a skewed session with too few items agreeing on a rarer category."""
 
+
+#: The kinds of Gwet's family (``_family.FAMILY``) whose chance agreement comes from the
+#: raters' category shares: Fleiss' kappa (Scott's pi for two raters) and Krippendorff's alpha.
+SHARE_CHANCE_KINDS = ("fleiss", "alpha")
 
 #: A session is skewed when its most common category holds at least this share of ratings ...
 SKEWED_SHARE = 0.7

@@ -26,7 +26,13 @@ from .._validation import (
 )
 from ._family import Patterns, family_estimate, family_variance, patterns_of
 from ._inputs import read_ratings
-from ._rare import MIN_RARE_AGREEMENTS, SKEWED_SHARE, rare_agreement_notes, warn_rare_agreement
+from ._rare import (
+    MIN_RARE_AGREEMENTS,
+    SHARE_CHANCE_KINDS,
+    SKEWED_SHARE,
+    rare_agreement_notes,
+    warn_rare_agreement,
+)
 from ._weights import agreement_weights, krippendorff_weights
 from .inference import t_intervals
 
@@ -270,7 +276,7 @@ def _group_names(group_keys: pd.DataFrame) -> list:
 def _rare_notes(group_keys, patterns, per_group, categories, *, kind: str, ci: float):
     """Each group's note on a skewed session too thin for its interval (kappa-type only)."""
     notes = np.full(len(group_keys), "", dtype=object)
-    if kind in ("fleiss", "alpha"):
+    if kind in SHARE_CHANCE_KINDS:
         notes = rare_agreement_notes(patterns.counts, per_group, categories)
     named = notes != ""
     if named.any():
