@@ -20,6 +20,10 @@ known:
   ability across the months, latent ICC 0 to 0.05); the share of replicates in which any
   site x queue segment's Mantel-Haenszel q-value falls below 0.05 (the family-wise false
   claim of a segment that moved) and below 0.0125 (the report's claim level).
+- ``report.change_test.overall_change``: thirteen months of four weeks of one stable process
+  audited by a team of 2 to 40 moderators who keep their ability (latent ICC 0.05); the
+  share of report months whose change since the month before is called at p < 0.05, with
+  the design variance's degrees of freedom (clusters minus one) and, as before, without.
 - ``agreement`` coefficients: Cohen's kappa, Fleiss' kappa, Krippendorff's alpha and Gwet's
   AC1 on calibration sessions whose raters give the true class with a fixed accuracy, else
   another class at random; the population value is derived from the model (below). Balanced
@@ -250,6 +254,54 @@ def segment_rows(rng, quick: bool) -> list[dict]:
     return out
 
 
+# --- the report's overall change ---------------------------------------------------------------
+
+
+def _stable_year(rng, moderators: int, per_week: int, icc: float) -> pd.DataFrame:
+    """Thirteen months of four weeks; each moderator audited ``per_week`` times a week."""
+    months = [str(m) for m in pd.period_range("2025-10", "2026-10", freq="M")]
+    weeks = [f"{m}-w{k}" for m in months for k in range(4)]
+    ability = rng.normal(0, moderator_sd(icc), moderators)
+    p = expit(logit(0.07) + np.repeat(ability, per_week))
+    errors = rng.random((len(weeks), p.size)) < p
+    return pd.DataFrame({
+        "month": np.repeat(np.repeat(months, 4), p.size),
+        "week": np.repeat(weeks, p.size),
+        "moderator_id": np.tile(np.repeat(np.arange(moderators), per_week), len(weeks)),
+        "is_error": errors.ravel(),
+    })  # fmt: skip
+
+
+def change_rows(rng, quick: bool) -> list[dict]:
+    """The report's overall change between two months of a stable process, few moderators."""
+    from scipy import stats
+
+    from qainsights.report.change_test import overall_change
+
+    runs = 40 if quick else 2000
+    out = []
+    for moderators, per_week in ((2, 30), (3, 20), (5, 12), (10, 6), (40, 5)):
+        now, before = np.empty(runs, bool), np.empty(runs, bool)
+        for i in range(runs):
+            year = _stable_year(rng, moderators, per_week, 0.05)
+            found = overall_change(year, month="2026-10", previous="2026-09",
+                                   cluster="moderator_id", alpha=ALPHA)  # fmt: skip
+            m = found["history"]  # before: the history's df alone, normal without history
+            nu = m**2 / (1.5 * m - 0.5) if m >= 2 else np.inf
+            reference = stats.norm if np.isinf(nu) else stats.t(nu)
+            now[i] = found["p_value"] < ALPHA
+            before[i] = 2 * reference.sf(abs(found["statistic"])) < ALPHA
+        world = (f"13 months x 4 weeks, {moderators} moderators x {per_week} audits a week "
+                 "(ICC 0.05), no change")  # fmt: skip
+        out.append(row("overall_change: the report's change called at p < 0.05", world, runs,
+                       rejections=now, note="t on the df of the history and of the design "
+                       "variance (moderators minus one) together"))  # fmt: skip
+        out.append(row("overall_change, before", world, runs, rejections=before,
+                       note="before: t on the history's df alone (the design variance's df "
+                       "ignored)"))  # fmt: skip
+    return out
+
+
 # --- agreement coefficients ---------------------------------------------------------------------
 
 
@@ -369,6 +421,7 @@ PARTS = {
     "outliers": outlier_rows,
     "vendors": vendor_rows,
     "segments": segment_rows,
+    "change": change_rows,
     "agreement": agreement_rows,
     "bootstrap": bootstrap_rows,
 }

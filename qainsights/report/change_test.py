@@ -119,7 +119,7 @@ def consecutive_changes(
     clusters = present[:-1] + present[1:] - both
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(clusters > 1, clusters / (clusters - 1), np.nan)
-    variance = factor * (squares[:-1] + squares[1:] - 2 * cross)
+    variance = factor * np.maximum(squares[:-1] + squares[1:] - 2 * cross, 0.0)  # rounding
     return pd.DataFrame({
         "period_from": periods[:-1], "period_to": periods[1:], "rate_from": rate[:-1],
         "rate_to": rate[1:], "difference": rate[1:] - rate[:-1], "variance": variance,
@@ -129,7 +129,12 @@ def consecutive_changes(
 
 @public
 def dispersed_change_test(
-    difference: float, variance: float, history, *, alpha: float = CLAIM_ALPHA
+    difference: float,
+    variance: float,
+    history,
+    *,
+    design_df: float = np.inf,
+    alpha: float = CLAIM_ALPHA,
 ) -> dict[str, float | bool]:
     """Judge a change against its sampling variance widened by the spread of past changes.
 
@@ -141,9 +146,19 @@ def dispersed_change_test(
     ``ν = m² / (1.5 m − 0.5)`` degrees of freedom for ``m`` past changes: the variance of a
     mean of squared successive differences, which are correlated (−0.5) because neighbours
     share a period (von Neumann's mean square successive difference; the squared-scale form
-    of Laney's p' moving ranges). With fewer than two past changes ``φ̂ = 1`` and the
-    reference is normal. The interval is ``d ± t(ν, 1 − α/2) · sqrt(φ̂ V)``: it excludes 0
-    exactly when ``p < alpha``.
+    of Laney's p' moving ranges). With fewer than two past changes ``φ̂ = 1``.
+
+    The design variance ``V`` is itself an estimate: from ``G`` clusters (moderators) it
+    carries about ``g = G − 1`` degrees of freedom (``design_df``), few when few moderators
+    audited the two months. ``φ̂ V`` is then a product of two independent variance
+    estimates, ``a ~ χ²_ν/ν`` and ``b ~ χ²_g/g``; matching the variance of their product,
+    ``(1 + 2/ν)(1 + 2/g) − 1``, to the ``2/df`` of one scaled chi-square (Satterthwaite)
+    gives the reference's degrees of freedom ``df = ν g / (ν + g + 2)``, which is ``g``
+    without history, ``ν`` with a design variance of many clusters, and normal when both
+    are infinite. The interval is ``d ± t(df, 1 − α/2) · sqrt(φ̂ V)``, within the −1 to 1 a
+    difference of rates can take: it excludes 0 exactly when ``p < alpha``. Without a
+    variance to judge the change by (one cluster: ``variance`` is NaN or ``design_df`` is 0)
+    the statistic, p-value and interval are NaN and the change is not significant.
 
     Parameters
     ----------
@@ -151,6 +166,8 @@ def dispersed_change_test(
         The change and its design-based variance.
     history : array-like
         Past standardised changes (non-finite values are dropped).
+    design_df : float, default inf
+        Degrees of freedom of ``variance``: the clusters it was estimated from, minus one.
     alpha : float, default :data:`~qainsights.report.findings.CLAIM_ALPHA`
         The level of the claim, and ``1 − alpha`` the level of the interval.
 
@@ -172,23 +189,39 @@ def dispersed_change_test(
     (2.5, 0.01, 2.0)
     >>> round(found["df"], 4), found["significant"]
     (2.9091, False)
+
+    The same change from the audits of three moderators (``g = 2``): ``df = ν·2 / (ν + 4)``.
+
+    >>> round(dispersed_change_test(0.02, 0.00004, [1, -2, 1, 2], design_df=2)["df"], 4)
+    0.8421
     """
     past = np.asarray(history, dtype="float64")
     past = past[np.isfinite(past)]
     m = len(past)
     dispersion = max(1.0, float(np.mean(past**2))) if m >= 2 else 1.0
-    df = m**2 / (1.5 * m - 0.5) if m >= 2 else np.inf
+    history_df = m**2 / (1.5 * m - 0.5) if m >= 2 else np.inf
+    df = _product_df(history_df, float(design_df))
     se = float(np.sqrt(dispersion * variance))
-    statistic = difference / se if se > 0 else (0.0 if difference == 0 else np.inf)
-    reference = stats.norm if np.isinf(df) else stats.t(df)
-    p_value = float(min(1.0, 2 * reference.sf(abs(statistic))))
-    half = float(reference.isf(alpha / 2)) * se
+    if not (np.isfinite(se) and df > 0):  # one cluster: no variance to judge the change by
+        statistic = p_value = half = np.nan
+    else:
+        statistic = difference / se if se > 0 else (0.0 if difference == 0 else np.inf)
+        reference = stats.norm if np.isinf(df) else stats.t(df)
+        p_value = float(min(1.0, 2 * reference.sf(abs(statistic))))
+        half = float(reference.isf(alpha / 2)) * se
     return {
         "difference": float(difference), "se": se, "dispersion": dispersion, "df": float(df),
         "history": m, "statistic": float(statistic), "p_value": p_value,
-        "ci_low": difference - half, "ci_high": difference + half,
+        "ci_low": max(difference - half, -1.0), "ci_high": min(difference + half, 1.0),
         "significant": bool(p_value < alpha),
     }  # fmt: skip
+
+
+def _product_df(first: float, second: float) -> float:
+    """Satterthwaite's df of a product of two independent variance estimates on these df."""
+    if np.isinf(first) or np.isinf(second):
+        return min(first, second)
+    return first * second / (first + second + 2)
 
 
 @public
@@ -208,9 +241,10 @@ def overall_change(
     and moderator clusters as the report's design, :func:`~qainsights.report.design_of`);
     the history is every week-to-week change in the ``history_months`` months before
     ``month``, each standardised by its own design variance; :func:`dispersed_change_test`
-    judges the change against both. Weeks are the right scale for the noise when it comes
-    in shocks to weeks (as a queue's bad week): the dispersion ``φ`` of weekly changes is
-    then that of monthly ones, measured on some fifty changes instead of eleven.
+    judges the change against both, on the degrees of freedom of both (the design variance's
+    are the clusters of the two months minus one). Weeks are the right scale for the noise
+    when it comes in shocks to weeks (as a queue's bad week): the dispersion ``φ`` of weekly
+    changes is then that of monthly ones, measured on some fifty changes instead of eleven.
 
     Returns
     -------
@@ -226,7 +260,10 @@ def overall_change(
     with np.errstate(divide="ignore", invalid="ignore"):
         standardised = weekly["difference"] / np.sqrt(weekly["variance"])
     row = change.iloc[-1]
-    found = dispersed_change_test(row["difference"], row["variance"], standardised, alpha=alpha)
+    found = dispersed_change_test(
+        row["difference"], row["variance"], standardised, design_df=row["clusters"] - 1,
+        alpha=alpha,
+    )  # fmt: skip
     return {**found, "variance": float(row["variance"])}
 
 

@@ -30,7 +30,8 @@ __all__ = [
 @public
 def design_of(audits: pd.DataFrame) -> dict[str, str | None]:
     """Return the design arguments for rates: weights and strata when every audit has them,
-    and the moderators as clusters when every audit names its moderator.
+    and the moderators as clusters when every audit names its moderator and there are at
+    least two (the audits of one moderator hold no variation between moderators to measure).
 
     A moderator's decisions share the moderator, so they are not independent: with
     ``cluster="moderator_id"`` :func:`qainsights.rates.error_rate` takes the moderators as the
@@ -45,11 +46,15 @@ def design_of(audits: pd.DataFrame) -> dict[str, str | None]:
     {'weight': None, 'strata': None, 'cluster': None}
     >>> design_of(pd.DataFrame({"weight": [2.0, 3.0], "moderator_id": ["m1", "m2"]}))
     {'weight': 'weight', 'strata': None, 'cluster': 'moderator_id'}
+    >>> design_of(pd.DataFrame({"moderator_id": ["m1", "m1"]}))["cluster"] is None
+    True
     """
     weighted = "weight" in audits and audits["weight"].notna().all() and len(audits) > 0
     stratified = weighted and "stratum" in audits and audits["stratum"].notna().all()
     clustered = (
-        len(audits) > 0 and "moderator_id" in audits and audits["moderator_id"].notna().all()
+        "moderator_id" in audits
+        and audits["moderator_id"].notna().all()
+        and audits["moderator_id"].nunique() >= 2
     )
     return {
         "weight": "weight" if weighted else None,
@@ -301,19 +306,20 @@ def sampling_statement(audits: pd.DataFrame, *, ci: float = 0.95) -> str:
     overall = error_rate(audits, ci=ci, **design).iloc[0]
     n = int(overall["n"])
     moderators = f" of {audits['moderator_id'].nunique():,} moderators" if design["cluster"] else ""
-    precision = (
-        f"The design effect of the overall error rate is {overall['deff']:.2f}, an effective "
-        f"sample size of {overall['n_eff']:,.0f} audits, so its {ci:.0%} interval is "
-        f"{overall['ci_low']:.1%} to {overall['ci_high']:.1%}"
-    )
+    if design["weight"] is None and not design["cluster"]:
+        precision = (
+            f"The {ci:.0%} interval of the overall error rate is {overall['ci_low']:.1%} to "
+            f"{overall['ci_high']:.1%}"
+        )
+    else:
+        precision = (
+            f"The design effect of the overall error rate is {overall['deff']:.2f}, an "
+            f"effective sample size of {overall['n_eff']:,.0f} audits, so its {ci:.0%} "
+            f"interval is {overall['ci_low']:.1%} to {overall['ci_high']:.1%}"
+        )
     if design["cluster"]:
         precision += ": audits of one moderator are correlated, so moderators are the sampled units"
     if design["weight"] is None:
-        if not design["cluster"]:
-            precision = (
-                f"The {ci:.0%} interval of the overall error rate is {overall['ci_low']:.1%} to "
-                f"{overall['ci_high']:.1%}"
-            )
         return (
             f"These figures come from {n:,} audits{moderators}, taken as a simple random sample "
             f"of the decisions (no sampling weights supplied). {precision}."

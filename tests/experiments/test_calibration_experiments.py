@@ -85,6 +85,24 @@ def test_reduced_calibration_of_drivers_and_outlier_flags():
 
 
 @pytest.mark.slow
+def test_reduced_calibration_of_the_report_change_on_few_moderators():
+    # 40 stable years per export size (about 5 s). The report's change is called at p < 0.05 in
+    # at most 6 of 40 (binomial(40, 0.05): P(X >= 7) < 0.005). Its reference has fewer degrees
+    # of freedom than the history's alone, so every call it makes the former test made too.
+    table = _benchmark("calibration_flags_agreement").change_rows(
+        np.random.default_rng([2026, 12, 8]), quick=True
+    )
+    now = [r for r in table if ", before" not in r["function"]]
+    before = [r for r in table if ", before" in r["function"]]
+    assert len(now) == len(before) == 5
+    assert all(r["false_positive_rate"] <= 0.15 for r in now)
+    assert all(
+        a["false_positive_rate"] <= b["false_positive_rate"]
+        for a, b in zip(now, before, strict=True)
+    )
+
+
+@pytest.mark.slow
 def test_reduced_calibration_of_agreement_intervals():
     # 100 sessions per row (about 12 s). t on at most n - 1 degrees of freedom widens every
     # interval of a session, so its coverage is at least that of t on n - 1; outside the

@@ -9,7 +9,11 @@ from scipy import stats
 
 from qainsights.datasets import simulate_audits
 from qainsights.report import build_monthly_report
-from qainsights.report.change_test import consecutive_changes, dispersed_change_test
+from qainsights.report.change_test import (
+    consecutive_changes,
+    dispersed_change_test,
+    overall_change,
+)
 from qainsights.report.display import first_screen, ranked_findings
 
 LEVEL = 0.05 / 4  # the report's claim level: 5 % shared by four families (Bonferroni)
@@ -52,6 +56,48 @@ def test_without_history_the_reference_is_normal():
     assert found["significant"]
     assert found["ci_low"] == pytest.approx(0.03 - 0.024977, abs=1e-5)
     assert found["ci_high"] == pytest.approx(0.03 + 0.024977, abs=1e-5)
+
+
+def test_few_clusters_take_their_degrees_of_freedom():
+    # The design variance of three moderators has g = 2 degrees of freedom, the history's
+    # mean square nu = 16 / 5.5: the product of the two estimates has variance
+    # (1 + 2/nu)(1 + 2/g) - 1, which one chi-square matches at df = nu g / (nu + g + 2).
+    nu = 16 / 5.5
+    df = 1 / ((1 + 2 / nu) * (1 + 2 / 2) - 1) * 2
+    assert df == pytest.approx(nu * 2 / (nu + 4))
+    found = dispersed_change_test(0.02, 0.00004, [1.0, -2.0, 1.0, 2.0], design_df=2,
+                                  alpha=LEVEL)  # fmt: skip
+    assert found["df"] == pytest.approx(df)
+    assert found["p_value"] == pytest.approx(2 * stats.t.sf(2.0, df))
+    # without history the design's own df is the reference: t on 2 df for T = 3
+    alone = dispersed_change_test(0.03, 0.0001, [], design_df=2, alpha=LEVEL)
+    assert alone["df"] == 2
+    assert alone["p_value"] == pytest.approx(2 * stats.t.sf(3.0, 2))
+    # the interval is cut at the -1 to 1 a difference of rates can take: with se 0.2 the
+    # half-width t(2, 0.99375) x 0.2 = 8.86 x 0.2 is beyond it on both sides
+    wide = dispersed_change_test(0.03, 0.04, [], design_df=2, alpha=LEVEL)
+    assert stats.t.isf(LEVEL / 2, 2) * 0.2 > 1.03
+    assert (wide["ci_low"], wide["ci_high"]) == (-1.0, 1.0)
+
+
+def test_one_cluster_cannot_judge_a_change():
+    found = dispersed_change_test(0.03, np.nan, [1.0, -1.0], design_df=0, alpha=LEVEL)
+    assert np.isnan(found["p_value"])
+    assert np.isnan(found["ci_low"])
+    assert not found["significant"]
+
+
+def test_the_report_test_reads_the_clusters_of_the_two_months():
+    # The by-hand example below in two one-week months: no earlier weekly change, so the
+    # reference is t on G - 1 = 1 degree of freedom for T = 0.25 / sqrt(0.5625) = 1/3
+    # (before, a normal reference).
+    audits = pd.DataFrame({"month": ["2026-01"] * 4 + ["2026-02"] * 4,
+                           "week": ["w1"] * 4 + ["w5"] * 4,
+                           "moderator_id": list("AABB" * 2),
+                           "is_error": [1, 1, 0, 0, 1, 0, 1, 1]})  # fmt: skip
+    found = overall_change(audits, month="2026-02", previous="2026-01", cluster="moderator_id")
+    assert found["df"] == 1
+    assert found["p_value"] == pytest.approx(2 * stats.t.sf(1 / 3, 1))
 
 
 def test_the_change_variance_by_hand():

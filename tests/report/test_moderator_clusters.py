@@ -121,3 +121,17 @@ def test_a_frame_without_moderator_ids_still_gives_the_report(audits):
     np.testing.assert_allclose(table["ci_low"], 1 - expected["ci_high"], rtol=1e-12)
     assert "moderators" not in report.sampling
     assert "Accuracy" in first_screen(report).data
+
+
+def test_an_export_of_one_moderator_takes_the_audits_as_independent(audits):
+    # one moderator holds no variation between moderators to measure: the design has no
+    # clusters, the intervals are those of independent audits, and the report renders
+    one = audits.assign(moderator_id="m1").drop(columns=["weight", "stratum"])
+    assert design_of(one) == {"weight": None, "strata": None, "cluster": None}
+    report = build_monthly_report(one, sections=SECTIONS)
+    assert not report.clustered
+    rows = one[one["month"] == report.month]
+    errors, n = int(rows["is_error"].sum()), len(rows)
+    low, high = proportion_confint(errors, n, alpha=0.05, method="wilson")
+    assert report.sampling.startswith(f"These figures come from {n:,} audits, taken as")
+    assert f"{low:.1%} to {high:.1%}" in report.sampling
