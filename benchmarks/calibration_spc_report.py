@@ -428,6 +428,10 @@ def rate_rows(rng, quick: bool) -> list[dict]:
             }
         )
         size = f"{moderators * per_moderator:,} audits"
+        # the rate of the decisions the audits were drawn from: each moderator's audits stand
+        # for (weight x audits) decisions of that moderator's error rate
+        stands_for = weight[::per_moderator] if weighted else np.ones(moderators)
+        roster = (p * stands_for).sum(axis=1) / stands_for.sum()
         if weighted:
             truth = (marginal_rate(0.03, sd) + 20 * marginal_rate(0.06, sd)) / 21
             design = {"weight": "weight", "strata": "stratum"}
@@ -447,12 +451,24 @@ def rate_rows(rng, quick: bool) -> list[dict]:
                     world,
                     runs,
                     covered=covered.to_numpy(),
-                    note="moderators as clusters (Taylor variance of cluster sums, "
-                    "Korn-Graubard df)"
+                    note="the process's rate; moderators as clusters (Taylor variance of "
+                    "cluster sums, Korn-Graubard df)"
                     if cluster
-                    else "audits treated as independent (no cluster argument)",
+                    else "the process's rate; audits treated as independent (no cluster argument)",
                 )
             )
+            if cluster is None:
+                low, high = result["ci_low"].to_numpy(), result["ci_high"].to_numpy()
+                out.append(
+                    row(
+                        "error_rate interval, rate of the roster's decisions",
+                        world,
+                        runs,
+                        covered=(low <= roster) & (roster <= high),
+                        note="no cluster argument; the truth is the error rate of the "
+                        "decisions the audits were drawn from (these moderators, this month)",
+                    )
+                )
         # the interval of independent audits misses the target at ICC 0.05 (table below)
         out += clustering_warning_rows(audits, design, world, icc=icc, needed=icc >= 0.05)
     return out

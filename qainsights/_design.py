@@ -139,7 +139,9 @@ def warn_clustering(sums: pd.DataFrame, keys: list[str]) -> str:
     )
     warnings.warn(
         f"{func} treats audits as independent, but {finding}, so its intervals are too "
-        f"narrow. Pass cluster={MODERATOR!r} for intervals with moderators as clusters.",
+        "narrow for the process's rate (they hold for the decisions of these moderators "
+        f"only). Pass cluster={MODERATOR!r} for intervals with moderators as clusters, as "
+        "comparisons and trends need.",
         UserWarning,
         stacklevel=user_stacklevel(),
     )
