@@ -103,7 +103,8 @@ def cluster_terms(mu, design: np.ndarray, n, errors, groups, labels: pd.Index, c
     eye = np.eye(p)
     inv_root = _sym_power(eye - c, -0.5)  # (I − C_g)^−½, per cluster
     inverse = _sym_power(eye - c, -1.0)
-    adjusted = np.einsum("ij,gjk,kl,gl->gi", minus_half, inv_root, half, score)
+    # B^−½ (I − C_g)^−½ B^½ s_g for every cluster, as matrix products (B^±½ are symmetric)
+    adjusted = (inv_root @ (score @ half)[..., None])[..., 0] @ minus_half
     influence = adjusted @ bread
     d = np.diagonal(half @ inverse @ c @ half, axis1=1, axis2=2).copy()
     m = minus_half @ inv_root @ c @ half
