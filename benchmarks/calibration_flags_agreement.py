@@ -74,9 +74,11 @@ def driver_rows(rng, quick: bool) -> list[dict]:
         site_of = np.repeat(np.arange(4), per_site)
         reject, covered = np.zeros((2, runs), dtype=bool), np.zeros((2, runs), dtype=bool)
         fitted, warned = np.ones(runs, dtype=bool), np.zeros(runs, dtype=bool)
+        roster_covered = np.zeros(runs, dtype=bool)
         for i in range(runs):  # two fits per simulated month
             ability = rng.normal(0, moderator_sd(icc), site_of.size)
             frame = driver_month(rng, ability, site_of, audits=audits, sites=ALIKE)
+            roster = roster_odds_ratio(ability, site_of)
             for j, cluster in enumerate(("moderator_id", None)):
                 try:
                     with warnings.catch_warnings(record=True) as caught:
@@ -89,7 +91,10 @@ def driver_rows(rng, quick: bool) -> list[dict]:
                 b = fit[(fit["factor"] == "site") & (fit["level"] == "b")].iloc[0]
                 reject[j, i] = b["p_value"] < ALPHA
                 covered[j, i] = b["ci_low"] <= 1 <= b["ci_high"]
+                if cluster is None:
+                    roster_covered[i] = b["ci_low"] <= roster <= b["ci_high"]
         reject, covered, warned = reject[:, fitted], covered[:, fitted], warned[fitted]
+        roster_covered = roster_covered[fitted]
         refused = (f"; {runs - fitted.sum()} of {runs:,} months refused (separation) and "
                    "left out") if not fitted.all() else ""  # fmt: skip
         world = (f"1 month x {audits:,} audits, 4 sites x 3 queues, {per_site} moderators a "
@@ -102,8 +107,35 @@ def driver_rows(rng, quick: bool) -> list[dict]:
                 world, int(fitted.sum()), rejections=reject[1], covered=covered[1],
                 note=f"no cluster argument: warned that errors cluster by moderator in "
                      f"{warned.mean():.1%} of fits{refused}"),
+            row("error_drivers odds ratio interval (default), the roster's odds ratio", world,
+                int(fitted.sum()), covered=roster_covered,
+                note="no cluster argument; the truth is site b's odds ratio among the "
+                     f"decisions the audits were drawn from (these moderators, this month){refused}"),
         ]  # fmt: skip
     return out
+
+
+def roster_odds_ratio(ability: np.ndarray, site_of: np.ndarray) -> float:
+    """Site b's odds ratio against a among the decisions of this month's moderators.
+
+    The limit of the default fit as the audits of these moderators grow: the same logistic
+    model (site and queue) fitted by statsmodels to the expected error rate of every
+    moderator x queue cell, each cell as likely as in ``driver_month`` (moderators and queues
+    drawn uniformly).
+    """
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+    moderator, queue = np.divmod(np.arange(ability.size * 3), 3)
+    site = site_of[moderator]
+    log_odds = (logit(0.06) + np.asarray(ALIKE)[site] + np.array([0, 0.3, -0.3])[queue]
+                + ability[moderator])  # fmt: skip
+    design = np.column_stack([np.ones(site.size), site == 1, site == 2, site == 3,
+                              queue == 1, queue == 2]).astype(float)  # fmt: skip
+    with warnings.catch_warnings():  # rates the model fits exactly read as "perfect prediction"
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        fit = sm.GLM(expit(log_odds), design, family=sm.families.Binomial()).fit()
+    return float(np.exp(fit.params[1]))
 
 
 # --- moderator outliers -------------------------------------------------------------------------

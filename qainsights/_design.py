@@ -139,9 +139,9 @@ def warn_clustering(sums: pd.DataFrame, keys: list[str]) -> str:
     )
     warnings.warn(
         f"{func} treats audits as independent, but {finding}, so its intervals are too "
-        "narrow for the process's rate (they hold for the decisions of these moderators "
-        f"only). Pass cluster={MODERATOR!r} for intervals with moderators as clusters, as "
-        "comparisons and trends need.",
+        "narrow for the process, which moderators drawn afresh would show (they hold for the "
+        f"decisions of these moderators only). Pass cluster={MODERATOR!r} for intervals with "
+        "moderators as clusters, as comparisons and trends need.",
         UserWarning,
         stacklevel=user_stacklevel(),
     )

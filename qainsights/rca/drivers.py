@@ -182,10 +182,16 @@ def error_drivers(
         estimates are unchanged, and the factor tests stay likelihood-ratio tests of
         independent audits. The fit keeps each cluster's bias-reduced (CR2) pieces, with
         which :func:`odds_ratio_change` compares two clustered fits through the clusters
-        they share. Default None: audits independent; a frame with a ``moderator_id``
-        column is then checked for moderators' errors that vary beyond binomial within the
-        factors' cells (the check of :func:`qainsights.error_rate`), with a warning that
-        names ``cluster="moderator_id"``.
+        they share. Default None: audits independent, and the odds ratios' intervals are
+        for the decisions the audits were drawn from (these moderators, this period). With
+        ``cluster`` they are for the process, which moderators drawn afresh would show: the
+        target when a site's or queue's difference is to outlast its roster. Measured in
+        ``benchmarks/calibration.py`` on two sites that do not differ, at a moderator ICC
+        of 0.05 with 50 audits a moderator: the default interval covered the roster's odds
+        ratio 95.5 % of the time and the process's (1) 89.2 %, the clustered one 94.1 %.
+        Without ``cluster``, a frame with a ``moderator_id`` column is checked for
+        moderators' errors that vary beyond binomial within the factors' cells (the check of
+        :func:`qainsights.error_rate`), with a warning that names ``cluster="moderator_id"``.
     ci : float, default 0.95
         Confidence level of the odds-ratio intervals; ``1 - ci`` is also the false
         discovery rate of the findings.

@@ -74,6 +74,10 @@ def test_reduced_calibration_of_drivers_and_outlier_flags():
     assert len(clustered) == 2
     assert all(r["false_positive_rate"] <= 0.13 for r in clustered)
     assert all(r["coverage"] >= 0.85 for r in clustered)
+    # the default fit's interval covers the odds ratio of its own roster's decisions as well
+    roster = [r for r in drivers if "the roster's odds ratio" in r["function"]]
+    assert len(roster) == 2
+    assert all(r["coverage"] >= 0.85 for r in roster)
     flagged = [r for r in parts["outliers"](rng, True) if "anybody" in r["function"]]
     assert len(flagged) == 4
     assert all(r["false_positive_rate"] <= 0.16 for r in flagged)
@@ -82,6 +86,17 @@ def test_reduced_calibration_of_drivers_and_outlier_flags():
     segments = [r for r in parts["segments"](rng, True) if r["note"].startswith("q < 0.05")]
     assert len(segments) == 4
     assert all(r["false_positive_rate"] <= 0.16 for r in segments)
+
+
+def test_the_roster_odds_ratio_of_moderators_alike_is_the_sites_odds_ratio():
+    # Without moderator effects the model fitted to the expected rates is the simulated one:
+    # sites a and b share their log odds (odds ratio 1); shifting b's moderators by 0.5 on
+    # the logit scale shifts b alone, so its odds ratio is exp(0.5).
+    benchmark = _benchmark("calibration_flags_agreement")
+    site_of = np.repeat(np.arange(4), 10)
+    assert benchmark.roster_odds_ratio(np.zeros(40), site_of) == pytest.approx(1, abs=1e-9)
+    ability = np.where(site_of == 1, 0.5, 0.0)
+    assert benchmark.roster_odds_ratio(ability, site_of) == pytest.approx(np.exp(0.5), rel=1e-9)
 
 
 @pytest.mark.slow
