@@ -6,12 +6,16 @@
 #   .venv-docs    the documentation site (the [docs] extra)
 #   .venv-oldest  the oldest supported set (requirements/oldest.txt), for `make test-oldest`
 # uv builds them when it is on the PATH (`pip install uv`; much faster), pip otherwise. Neither
-# compiles every module's bytecode up front (Python writes it for what it imports).
+# compiles every module's bytecode up front: Python writes it for what it imports, in every
+# recipe here even where PYTHONDONTWRITEBYTECODE is set, since the tests start dozens of Python
+# processes (notebook kernels, the command line) that would each compile pandas, statsmodels
+# and matplotlib from source again (some 9 s a process).
 PYTHON ?= python3
 OLDEST_PYTHON ?= python3.10
 UV ?= $(shell command -v uv 2>/dev/null)
 CALIBRATION := --calibration data_samples/calibration.csv --calibration-standard data_samples/calibration_standard.csv
 SPHINX_OPTS ?= -W --keep-going -q
+unexport PYTHONDONTWRITEBYTECODE
 
 # $(call environment,FOLDER,EXTRAS,PYTHON,CONSTRAINTS): a virtual environment with the checkout installed.
 ifneq ($(strip $(UV)),)
@@ -102,3 +106,4 @@ sizes:
 
 clean:
 	rm -rf .venv .venv-report .venv-docs .venv-oldest .venv-dist reports dist docs/_build docs/api .pytest_cache .ruff_cache .hypothesis
+	find qainsights tests benchmarks notebooks -name __pycache__ -type d -prune -exec rm -rf {} +

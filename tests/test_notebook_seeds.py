@@ -1,9 +1,10 @@
 """Every curated notebook, executed through papermill on simulated data of other seeds.
 
 nbval checks the committed outputs on the sample data (seed 2026). This test checks the stories:
-each notebook runs top to bottom on ``simulate_audits(seed=s)`` for two other seeds (the same
-planted effects, other noise), with its ``DATA`` parameter (and the other data parameters it
-declares) pointing at those files, and every assertion cell that guards its prose must pass.
+each notebook runs top to bottom on ``simulate_audits(seed=s)`` for another seed (the same
+planted effects, other noise; the notebooks take the seeds in turn, so each seed's data meet
+half of them), with its ``DATA`` parameter (and the other data parameters it declares)
+pointing at those files, and every assertion cell that guards its prose must pass.
 
 A notebook is held to this once its first code cell is tagged ``parameters`` and declares
 ``DATA`` and ``PERIOD`` (the notebook convention; the report, notebook 01, keeps the names of the
@@ -69,7 +70,7 @@ def _parameters(path: Path) -> dict[str, str]:
 
 
 def _cases():
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+    for number, path in enumerate(sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))):
         missing = REQUIRED - _parameters(path).keys()
         marks = (
             [
@@ -82,8 +83,8 @@ def _cases():
             if missing
             else []
         )
-        for seed in SEEDS:
-            yield pytest.param(path.name, seed, marks=marks, id=f"{path.stem}-seed{seed}")
+        seed = SEEDS[number % len(SEEDS)]
+        yield pytest.param(path.name, seed, marks=marks, id=f"{path.stem}-seed{seed}")
 
 
 CASES = list(_cases())
