@@ -570,6 +570,39 @@ def compare_rows(rng, quick: bool) -> list[dict]:
     return out
 
 
+def compare_shock_rows(rng, quick: bool) -> list[dict]:
+    """``compare_periods`` between 13 baseline weeks and 7 current weeks of one stable
+    process whose weeks share shocks (logit-normal, sd 0 to 0.3: a backlog, a tooling
+    outage), each week a period of the comparison."""
+    from qainsights.trends import compare_periods
+
+    runs = 500 if quick else 2000
+    before, after = 13, 7
+    weeks = before + after
+    out = []
+    for sd in (0.0, 0.15, 0.3):
+        for per_week in (80, 400):
+            shock = rng.normal(0, sd, (runs, weeks))
+            frame = pd.DataFrame({
+                "run": np.repeat(np.arange(runs), weeks),
+                "week": np.tile(np.arange(weeks), runs),
+                "errors": rng.binomial(per_week, expit(logit(BASE_RATE) + shock)).ravel(),
+                "n": per_week,
+            })  # fmt: skip
+            result = compare_periods(frame, by="run", period="week",
+                                     current=list(range(before, weeks)),
+                                     baseline=list(range(before)), errors="errors", n="n")  # fmt: skip
+            out.append(row(
+                "compare_periods p_value (weeks as periods)",
+                f"{before} weeks against {after}, {per_week} audits a week, week shocks sd {sd}",
+                runs,
+                rejections=result.segments["p_value"].to_numpy() < 0.05,
+                note="the weeks' audits pooled as independent; a week's shock is shared by "
+                     "its audits",
+            ))  # fmt: skip
+    return out
+
+
 # --- the report's null months ---------------------------------------------------------------
 
 #: Sections whose high- or medium-priority findings claim a change.
@@ -788,7 +821,7 @@ def rows(quick: bool = False, before: str | None = None) -> pd.DataFrame:
     """Every calibration row of this script (see the module docstring)."""
     # seeds as when part 4 was the agreement rows (now in calibration_flags_agreement.py)
     simulated = {scan_rows: 0, overdispersion_rows: 1, rate_rows: 2, compare_rows: 3,
-                 count_scan_rows: 5, severity_rows: 6}  # fmt: skip
+                 count_scan_rows: 5, severity_rows: 6, compare_shock_rows: 7}  # fmt: skip
     parts = [make(np.random.default_rng([2026, i]), quick) for make, i in simulated.items()]
     parts.append(report_rows(quick, before))
     with warnings.catch_warnings():

@@ -79,6 +79,13 @@ def compare_periods(
     across the tested segments, so that scanning many segments keeps the expected share of
     false discoveries at ``alpha``.
 
+    The test takes a period's audits as independent. Where ``current`` and ``baseline`` span
+    several weeks whose error rates share shocks (a backlog, a tooling outage), that spread
+    is not in its variance and a stable process is called changed too often: 8.3 % at a
+    nominal 5 % with 13 weeks against 7 of 400 audits and week shocks of sd 0.15 on the logit
+    scale, 22.2 % at sd 0.3 (``benchmarks/README.md``, calibration). Compare single periods,
+    or read a multi-week comparison's p-values as too small where its weeks vary.
+
     Parameters
     ----------
     data : pandas.DataFrame, or a polars, DuckDB or PySpark frame
