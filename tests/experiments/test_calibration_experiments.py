@@ -118,6 +118,24 @@ def test_reduced_calibration_of_the_report_change_on_few_moderators():
 
 
 @pytest.mark.slow
+def test_reduced_calibration_of_compare_periods_over_weeks():
+    # 500 null comparisons of 13 weeks against 7 per world (about 1 s). Without week shocks the
+    # test holds: fewer than 40 of 500 at p < 0.05 (binomial(500, 0.05): P(X >= 40) = 0.0027).
+    # With shocks of sd 0.3 at 400 audits a week it does not (22.2 % in the full table, a
+    # documented shortfall): at least 60 of 500 (P(X >= 60) < 1e-9 at a true 5 %), so the
+    # table and the docstring change with any fix.
+    rows = _benchmark("calibration_spc_report").compare_shock_rows(
+        np.random.default_rng([2026, 17]), quick=True
+    )
+    assert len(rows) == 6
+    calm = [r for r in rows if r["world"].endswith("sd 0.0")]
+    assert len(calm) == 2
+    assert all(r["false_positive_rate"] < 40 / 500 for r in calm)
+    (rough,) = [r for r in rows if "400 audits" in r["world"] and r["world"].endswith("sd 0.3")]
+    assert rough["false_positive_rate"] >= 60 / 500
+
+
+@pytest.mark.slow
 def test_reduced_calibration_of_agreement_intervals():
     # 100 sessions per row (about 12 s). t on at most n - 1 degrees of freedom widens every
     # interval of a session, so its coverage is at least that of t on n - 1; outside the
