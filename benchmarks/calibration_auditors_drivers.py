@@ -33,6 +33,9 @@ from calibration_spc_report import COLUMNS, moderator_sd, row
 from scipy.special import expit, logit
 
 ALPHA = 0.05
+#: The drivers' month: base error rate and queue effects x, y, z (log odds).
+DRIVER_RATE = 0.06
+QUEUE_EFFECTS = (0.0, 0.3, -0.3)
 
 
 def _auditor_world(rng, *, moderators, auditors, audits, icc, rate=0.06) -> pd.DataFrame:
@@ -139,7 +142,7 @@ def rater_rows(rng, quick: bool) -> list[dict]:
 
 
 def driver_month(
-    rng, ability, site_of, *, audits, rate=0.06, shift_b=0.0, sites=(0.0, 0.2, -0.2, 0.4)
+    rng, ability, site_of, *, audits, rate=DRIVER_RATE, shift_b=0.0, sites=(0.0, 0.2, -0.2, 0.4)
 ) -> pd.DataFrame:
     """One month of audits: site (``sites``: a to d, log odds) and queue effects fixed,
     moderators nested in sites; site b's log odds moved by ``shift_b``."""
@@ -147,7 +150,7 @@ def driver_month(
     site = site_of[who]
     queue = rng.integers(0, 3, audits)
     sites = np.asarray(sites) + np.array([0.0, shift_b, 0.0, 0.0])
-    log_odds = logit(rate) + sites[site] + np.array([0, 0.3, -0.3])[queue]
+    log_odds = logit(rate) + sites[site] + np.asarray(QUEUE_EFFECTS)[queue]
     return pd.DataFrame({
         "moderator_id": who,
         "site": np.array(list("abcd"))[site],

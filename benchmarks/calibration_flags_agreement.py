@@ -51,7 +51,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from calibration_auditors_drivers import driver_month
+from calibration_auditors_drivers import DRIVER_RATE, QUEUE_EFFECTS, driver_month
 from calibration_spc_report import COLUMNS, moderator_sd, row
 from scipy.special import expit, logit
 
@@ -126,12 +126,13 @@ def roster_odds_ratio(ability: np.ndarray, site_of: np.ndarray) -> float:
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-    moderator, queue = np.divmod(np.arange(ability.size * 3), 3)
+    queues = len(QUEUE_EFFECTS)
+    moderator, queue = np.divmod(np.arange(ability.size * queues), queues)
     site = site_of[moderator]
-    log_odds = (logit(0.06) + np.asarray(ALIKE)[site] + np.array([0, 0.3, -0.3])[queue]
+    log_odds = (logit(DRIVER_RATE) + np.asarray(ALIKE)[site] + np.asarray(QUEUE_EFFECTS)[queue]
                 + ability[moderator])  # fmt: skip
-    design = np.column_stack([np.ones(site.size), site == 1, site == 2, site == 3,
-                              queue == 1, queue == 2]).astype(float)  # fmt: skip
+    design = np.column_stack([np.ones(site.size), *(site == k for k in range(1, len(ALIKE))),
+                              *(queue == k for k in range(1, queues))]).astype(float)  # fmt: skip
     with warnings.catch_warnings():  # rates the model fits exactly read as "perfect prediction"
         warnings.simplefilter("ignore", PerfectSeparationWarning)
         fit = sm.GLM(expit(log_odds), design, family=sm.families.Binomial()).fit()
