@@ -573,34 +573,64 @@ def compare_rows(rng, quick: bool) -> list[dict]:
 def compare_shock_rows(rng, quick: bool) -> list[dict]:
     """``compare_periods`` between 13 baseline weeks and 7 current weeks of one stable
     process whose weeks share shocks (logit-normal, sd 0 to 0.3: a backlog, a tooling
-    outage), each week a period of the comparison."""
-    from qainsights.trends import compare_periods
-
+    outage), each week a period of the comparison: the default (dispersion from the weeks
+    within each side) beside ``dispersion="binomial"``, with the power of both where the
+    current weeks' odds of an error are :data:`WEEK_SHIFT` times higher."""
     runs = 500 if quick else 2000
-    before, after = 13, 7
-    weeks = before + after
     out = []
     for sd in (0.0, 0.15, 0.3):
         for per_week in (80, 400):
-            shock = rng.normal(0, sd, (runs, weeks))
-            frame = pd.DataFrame({
-                "run": np.repeat(np.arange(runs), weeks),
-                "week": np.tile(np.arange(weeks), runs),
-                "errors": rng.binomial(per_week, expit(logit(BASE_RATE) + shock)).ravel(),
-                "n": per_week,
-            })  # fmt: skip
-            result = compare_periods(frame, by="run", period="week",
-                                     current=list(range(before, weeks)),
-                                     baseline=list(range(before)), errors="errors", n="n")  # fmt: skip
+            world = f"{WEEKS_BEFORE} weeks against {WEEKS_AFTER}, {per_week} audits a week, week shocks sd {sd}"
+            null = _week_comparisons(rng, runs, per_week, sd, shift=1.0)
+            planted = _week_comparisons(rng, runs, per_week, sd, shift=WEEK_SHIFT)
+            power = {way: float(np.mean(planted[way]["p_value"] < 0.05)) for way in planted}
+            default, binomial = null["periods"], null["binomial"]
             out.append(row(
-                "compare_periods p_value (weeks as periods)",
-                f"{before} weeks against {after}, {per_week} audits a week, week shocks sd {sd}",
-                runs,
-                rejections=result.segments["p_value"].to_numpy() < 0.05,
-                note="the weeks' audits pooled as independent; a week's shock is shared by "
-                     "its audits",
+                "compare_periods p_value (weeks as periods)", world, runs,
+                rejections=default["p_value"].to_numpy() < 0.05,
+                power=power["periods"], power_before=power["binomial"],
+                note="default: dispersion from the weeks within each side, t on their df; "
+                     f"power at odds ratio {WEEK_SHIFT} in the current weeks",
+            ))  # fmt: skip
+            out.append(row(
+                "compare_periods p_value (weeks as periods), dispersion='binomial'", world, runs,
+                rejections=binomial["p_value"].to_numpy() < 0.05,
+                note="before: the weeks' audits pooled as independent; a week's shock is "
+                     "shared by its audits",
+            ))  # fmt: skip
+            out.append(row(
+                "compare_periods difference interval (weeks as periods)", world, runs,
+                covered=((default["ci_low"] <= 0) & (default["ci_high"] >= 0)).to_numpy(),
+                note="default; the truth is no difference",
             ))  # fmt: skip
     return out
+
+
+#: Weeks of the baseline and current sides of :func:`compare_shock_rows`.
+WEEKS_BEFORE, WEEKS_AFTER = 13, 7
+#: Odds ratio of an error in the current weeks where :func:`compare_shock_rows` plants a change.
+WEEK_SHIFT = 1.35
+
+
+def _week_comparisons(rng, runs: int, per_week: int, sd: float, *, shift: float) -> dict:
+    """``compare_periods`` segments of ``runs`` simulated comparisons, per ``dispersion``."""
+    from qainsights.trends import compare_periods
+
+    weeks = WEEKS_BEFORE + WEEKS_AFTER
+    current = np.arange(weeks) >= WEEKS_BEFORE
+    log_odds = logit(BASE_RATE) + rng.normal(0, sd, (runs, weeks)) + np.log(shift) * current
+    frame = pd.DataFrame({
+        "run": np.repeat(np.arange(runs), weeks),
+        "week": np.tile(np.arange(weeks), runs),
+        "errors": rng.binomial(per_week, expit(log_odds)).ravel(),
+        "n": per_week,
+    })  # fmt: skip
+    sides = {"current": list(range(WEEKS_BEFORE, weeks)), "baseline": list(range(WEEKS_BEFORE))}
+    return {
+        way: compare_periods(frame, by="run", period="week", errors="errors", n="n",
+                             dispersion=way, **sides).segments
+        for way in ("periods", "binomial")
+    }  # fmt: skip
 
 
 # --- the report's null months ---------------------------------------------------------------

@@ -21,12 +21,16 @@ from .._validation import (
 from ..aggregate import collect, engine_frame, error_sums, is_engine_frame
 
 __all__ = [
+    "DISPERSION_COLUMNS",
     "EFFECTIVE_COLUMNS",
     "PERIOD_COLUMNS",
     "SQUARE_COLUMNS",
+    "choose_periods",
     "counts_by_period",
     "effective_counts",
+    "side_by_side",
     "two_period_counts",
+    "within_side_pearson",
 ]
 
 #: Columns of :func:`two_period_counts`, after the segment columns.
@@ -35,6 +39,8 @@ PERIOD_COLUMNS = ("errors_baseline", "n_baseline", "errors_current", "n_current"
 EFFECTIVE_COLUMNS = ("var_errors_baseline", "var_errors_current")
 #: Sums of squared weights of weighted audit rows, on the scale of ``n`` (``squares=True``).
 SQUARE_COLUMNS = ("squares_baseline", "squares_current")
+#: The spread of the periods within each side around the side's rate (``dispersion=True``).
+DISPERSION_COLUMNS = ("pearson", "pearson_df")
 
 
 def counts_by_period(
@@ -232,34 +238,58 @@ def two_period_counts(
 ) -> tuple[pd.DataFrame, list, list]:
     """Put the baseline and current counts of each segment side by side.
 
-    ``data`` is read as by :func:`counts_by_period`. ``baseline=None`` takes the period just
-    before the earliest ``current`` one. Returns the frame of segment columns plus
-    :data:`PERIOD_COLUMNS` (zero counts where a segment is absent from a period), sorted by
-    the segment columns, and the two lists of periods used. Weighted rows add
-    :data:`EFFECTIVE_COLUMNS` (and :data:`SQUARE_COLUMNS` with ``squares=True``).
+    ``data`` is read as by :func:`counts_by_period`, the periods chosen as by
+    :func:`choose_periods`, and the counts put side by side as by :func:`side_by_side`.
+    Returns that frame and the two lists of periods used.
     """
-    func = caller()
     keys = as_column_list(keys)
     table = counts_by_period(
         data, keys=keys, period=period, outcome=outcome, errors=errors, n=n,
         weight=weight, squares=squares,
     )  # fmt: skip
-    current = _period_values(current, table[period], name="current")
+    current, baseline = choose_periods(table[period], current=current, baseline=baseline)
+    wide = side_by_side(table, keys=keys, period=period, current=current, baseline=baseline)
+    return wide, current, baseline
+
+
+def choose_periods(periods: pd.Series, *, current, baseline) -> tuple[list, list]:
+    """The current and baseline periods asked for, checked against the ``periods`` present.
+
+    ``baseline=None`` takes the period just before the earliest ``current`` one.
+    """
+    func = caller()
+    current = _period_values(current, periods, name="current")
     if baseline is None:
-        earlier = sorted(p for p in pd.unique(table[period]) if p < min(current))
+        earlier = sorted(p for p in pd.unique(periods) if p < min(current))
         if not earlier:
             raise ValueError(
                 f"{func} found no period before {_shown(current)[0]!r} to compare with. Pass "
                 "'baseline' explicitly, or choose a later 'current' period."
             )
         baseline = earlier[-1:]
-    baseline = _period_values(baseline, table[period], name="baseline")
+    baseline = _period_values(baseline, periods, name="baseline")
     shared = [p for p in current if p in set(baseline)]
     if shared:
         raise ValueError(
             f"The 'current' and 'baseline' periods of {func} must not overlap. Both contain "
             f"{format_values(_shown(shared))}."
         )
+    return current, baseline
+
+
+def side_by_side(
+    table: pd.DataFrame, *, keys: list, period: str, current: list, baseline: list,
+    dispersion: bool = False, within: str | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """Each segment's baseline and current counts in one row, from :func:`counts_by_period`.
+
+    Returns the segment columns plus :data:`PERIOD_COLUMNS` (zero counts where a segment is
+    absent from a side), sorted by the segment columns; one row of totals when ``keys`` is
+    empty. Weighted counts add :data:`EFFECTIVE_COLUMNS` (and :data:`SQUARE_COLUMNS` where
+    the table has ``squares``); ``dispersion=True`` adds :data:`DISPERSION_COLUMNS` (see
+    :func:`within_side_pearson`), from the spread of the ``period`` values within each side
+    or, with ``within`` (a column of ``table``), of the finer periods it names.
+    """
     side = np.where(table[period].isin(current), "current", "")
     side = np.where(table[period].isin(baseline), "baseline", side)
     group = keys or ["_all"]
@@ -274,4 +304,44 @@ def two_period_counts(
     squares = "squares" in measures
     extra = [*(EFFECTIVE_COLUMNS if effective else []), *(SQUARE_COLUMNS if squares else [])]
     wide = wide.reindex(columns=[*PERIOD_COLUMNS, *extra], fill_value=0.0)
-    return wide.reset_index(drop=not keys), current, baseline
+    if dispersion:
+        cells = [period, *([within] if within else [])]
+        spread = within_side_pearson(chosen, group=group, periods=cells)
+        wide = wide.join(spread.reindex(wide.index, fill_value=0.0))
+    return wide.reset_index(drop=not keys)
+
+
+def within_side_pearson(chosen: pd.DataFrame, *, group: list, periods: list) -> pd.DataFrame:
+    """Pearson's X² of each group's periods around its side's rate, with its degrees of freedom.
+
+    ``chosen`` holds counts per ``group``, ``_side`` (baseline or current) and the columns
+    ``periods`` whose combinations are the periods.
+    Each period contributes ``m (r − p)² / (p (1 − p))``: its rate ``r``, its side's rate
+    ``p`` and its effective audits ``m`` (its audits where unweighted, see
+    :func:`effective_counts`). Each side with ``k`` periods and a rate strictly between 0 and 1
+    gives ``k − 1`` degrees of freedom. ``X² / df`` estimates the dispersion of the binomial
+    model with one rate per side (McCullagh & Nelder 1989, section 4.5): above 1 where the
+    periods share shocks their audits' binomial variance does not hold. Returns a frame
+    indexed by ``group`` with :data:`DISPERSION_COLUMNS`.
+
+    Examples
+    --------
+    >>> chosen = pd.DataFrame({"_all": 0, "_side": ["baseline"] * 2 + ["current"] * 2,
+    ...     "week": [1, 2, 3, 4], "errors": [10.0, 30, 20, 20], "n": [200.0] * 4})
+    >>> within_side_pearson(chosen, group=["_all"], periods=["week"]).round(4).to_dict("records")
+    [{'pearson': 11.1111, 'pearson_df': 2.0}]
+    """
+    measures = ["errors", "n", *(["var_errors"] if "var_errors" in chosen.columns else [])]
+    cells = chosen.groupby([*group, "_side", *periods], observed=True)[measures].sum()
+    cells = cells[cells["n"] > 0]
+    sides = cells.groupby(level=[*group, "_side"])
+    side_rate = sides["errors"].transform("sum") / sides["n"].transform("sum")
+    errors, n = cells["errors"].to_numpy(), cells["n"].to_numpy()
+    audits = effective_counts(errors, n, cells["var_errors"])[1] if len(measures) > 2 else n
+    varies = (side_rate > 0) & (side_rate < 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term = audits * (errors / n - side_rate) ** 2 / (side_rate * (1 - side_rate))
+    frame = pd.DataFrame({"pearson": term.where(varies, 0.0), "pearson_df": varies.astype(float)})
+    per_side = frame.groupby(level=[*group, "_side"]).sum()
+    per_side["pearson_df"] = np.maximum(per_side["pearson_df"] - 1, 0.0)
+    return per_side.groupby(level=group).sum()

@@ -53,12 +53,14 @@ def difference_ci(e1, n1, e0, n0, *, ci: float) -> tuple[np.ndarray, np.ndarray,
     return difference, low, high
 
 
-def two_proportion_test(e1, n1, e0, n0) -> tuple[np.ndarray, np.ndarray]:
+def two_proportion_test(e1, n1, e0, n0, *, dispersion=1.0, df=0.0) -> tuple[np.ndarray, np.ndarray]:
     """Two-sided p-values of "equal rates", and the test used for each entry.
 
     The pooled (score) z test, or Fisher's exact test where an expected count of the 2 x 2
     table falls below :data:`MIN_EXPECTED` and the counts are whole numbers. Entries with
-    ``n = 0`` in a period get NaN and the test ``"none"``.
+    ``n = 0`` in a period get NaN and the test ``"none"``. Where ``df > 0`` (arrays or
+    scalars) the z test is quasi-binomial: ``z / sqrt(dispersion)`` against Student's t on
+    ``df`` degrees of freedom (the test ``"t"``; McCullagh & Nelder 1989, section 4.5).
     """
     e1, n1, e0, n0 = (np.asarray(a, dtype=float) for a in (e1, n1, e0, n0))
     total, errors = n1 + n0, e1 + e0
@@ -70,11 +72,16 @@ def two_proportion_test(e1, n1, e0, n0) -> tuple[np.ndarray, np.ndarray]:
         z = (e1 / n1 - e0 / n0) / se
     whole = (e1 % 1 == 0) & (n1 % 1 == 0) & (e0 % 1 == 0) & (n0 % 1 == 0)
     exact = testable & whole & (smallest < MIN_EXPECTED)
-    p_value = np.where(se > 0, 2 * stats.norm.sf(np.abs(z)), 1.0)
+    dispersion, df, _ = np.broadcast_arrays(np.asarray(dispersion, float), np.asarray(df, float), z)
+    quasi = df > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = np.abs(z) / np.sqrt(np.where(quasi, dispersion, 1.0))
+    tail = np.where(quasi, stats.t.sf(statistic, np.maximum(df, 1.0)), stats.norm.sf(statistic))
+    p_value = np.where(se > 0, 2 * tail, 1.0)
     if exact.any():
         p_value[exact] = _fisher_exact(e1[exact], n1[exact], errors[exact], total[exact])
     p_value = np.where(testable, p_value, np.nan)
-    test = np.where(exact, "fisher", np.where(testable, "z", "none"))
+    test = np.where(exact, "fisher", np.where(testable, np.where(quasi, "t", "z"), "none"))
     return p_value, test
 
 

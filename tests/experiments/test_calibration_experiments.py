@@ -119,19 +119,26 @@ def test_reduced_calibration_of_the_report_change_on_few_moderators():
 
 @pytest.mark.slow
 def test_reduced_calibration_of_compare_periods_over_weeks():
-    # 500 null comparisons of 13 weeks against 7 per world (about 1 s). Without week shocks the
-    # test holds: fewer than 40 of 500 at p < 0.05 (binomial(500, 0.05): P(X >= 40) = 0.0027).
-    # With shocks of sd 0.3 at 400 audits a week it does not (22.2 % in the full table, a
-    # documented shortfall): at least 60 of 500 (P(X >= 60) < 1e-9 at a true 5 %), so the
-    # table and the docstring change with any fix.
+    # 500 null comparisons of 13 weeks against 7 per world (about 3 s). The default holds in
+    # every world: fewer than 40 of 500 at p < 0.05 (binomial(500, 0.05): P(X >= 40) =
+    # 0.0027), and its difference interval covers 0 in more than 455 of 500 (binomial(500,
+    # 0.95): P(X <= 455) < 0.001). Audits taken as independent (dispersion="binomial") do not
+    # hold at week shocks of sd 0.3 and 400 audits a week (20.8 % in the full table): at least
+    # 60 of 500 (P(X >= 60) < 1e-9 at a true 5 %). The planted odds ratio of 1.35 is found by
+    # the default in 19-72 % of comparisons in the full table: above 60 of 500 in every world
+    # (binomial(500, 0.19): P(X <= 60) < 1e-4).
     rows = _benchmark("calibration_spc_report").compare_shock_rows(
         np.random.default_rng([2026, 17]), quick=True
     )
-    assert len(rows) == 6
-    calm = [r for r in rows if r["world"].endswith("sd 0.0")]
-    assert len(calm) == 2
-    assert all(r["false_positive_rate"] < 40 / 500 for r in calm)
-    (rough,) = [r for r in rows if "400 audits" in r["world"] and r["world"].endswith("sd 0.3")]
+    assert len(rows) == 18
+    default = [r for r in rows if r["function"] == "compare_periods p_value (weeks as periods)"]
+    intervals = [r for r in rows if "difference interval" in r["function"]]
+    binomial = [r for r in rows if "dispersion='binomial'" in r["function"]]
+    assert len(default) == len(intervals) == len(binomial) == 6
+    assert all(r["false_positive_rate"] < 40 / 500 for r in default)
+    assert all(r["coverage"] > 455 / 500 for r in intervals)
+    assert all(r["power"] > 60 / 500 for r in default)
+    (rough,) = [r for r in binomial if "400 audits" in r["world"] and r["world"].endswith("sd 0.3")]
     assert rough["false_positive_rate"] >= 60 / 500
 
 

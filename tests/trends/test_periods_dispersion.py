@@ -1,0 +1,165 @@
+"""compare_periods over sides of several periods: the quasi-binomial test and intervals.
+
+Sources (tests/reference/trends.md, section 1a): the dispersion is statsmodels' GLM
+(Binomial, ``scale="X2"``) on the periods' counts with one rate per side; the test is the
+pooled z (``proportions_ztest``) divided by the dispersion's square root against Student's t
+on the GLM's residual degrees of freedom (McCullagh & Nelder 1989, section 4.5); the
+intervals are statsmodels' Wilson and Newcombe intervals of the counts divided by the
+dispersion at the level whose normal quantile is that t quantile. All evaluated at test time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import stats
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    proportion_confint,
+    proportions_ztest,
+)
+
+from qainsights.trends import compare_periods
+
+#: Two sites, five weeks each: weeks 1-3 the baseline, weeks 4-5 the current side.
+WEEKS = pd.DataFrame(
+    {
+        "site": ["a"] * 5 + ["b"] * 5,
+        "week": [1, 2, 3, 4, 5] * 2,
+        "errors": [12, 30, 18, 41, 25, 9, 11, 10, 14, 13],
+        "audits": [400, 420, 390, 410, 400, 300, 310, 305, 295, 300],
+    }
+)
+BASELINE, CURRENT = [1, 2, 3], [4, 5]
+
+
+def compare(frame=WEEKS, **kwargs):
+    arguments = {"by": "site", "period": "week", "current": CURRENT, "baseline": BASELINE}
+    return compare_periods(frame, errors="errors", n="audits", **(arguments | kwargs))
+
+
+def glm_dispersion(site_weeks):
+    """Pearson X² / df of the binomial GLM with one rate per side (statsmodels: the weeks'
+    rates with their audits as variance weights)."""
+    audits = site_weeks["audits"].to_numpy(dtype=float)
+    exog = sm.add_constant(site_weeks["week"].isin(CURRENT).astype(float).to_numpy())
+    family = sm.families.Binomial()
+    fit = sm.GLM(site_weeks["errors"] / audits, exog, family=family, var_weights=audits)
+    fit = fit.fit(scale="X2")
+    return fit.scale, fit.df_resid
+
+
+def sides(site_weeks):
+    side = site_weeks["week"].isin(CURRENT)
+    current, baseline = site_weeks[side], site_weeks[~side]
+    return (
+        current["errors"].sum(), current["audits"].sum(),
+        baseline["errors"].sum(), baseline["audits"].sum(),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("site", ["a", "b"])
+def test_dispersion_and_t_test_match_the_quasi_binomial_glm(site):
+    site_weeks = WEEKS[WEEKS["site"] == site]
+    scale, df = glm_dispersion(site_weeks)
+    row = compare().segments.set_index("site").loc[site]
+    assert row["dispersion"] == pytest.approx(scale, rel=1e-10)
+    assert row["dispersion_df"] == df == 3
+    assert row["test"] == "t"
+    e1, n1, e0, n0 = sides(site_weeks)
+    z, _ = proportions_ztest([e1, e0], [n1, n0])
+    expected = 2 * stats.t.sf(abs(z) / np.sqrt(scale), df)
+    assert row["p_value"] == pytest.approx(expected, rel=1e-10)
+
+
+def test_intervals_are_wilson_and_newcombe_of_the_counts_over_the_dispersion_at_t():
+    site_weeks = WEEKS[WEEKS["site"] == "a"]
+    scale, df = glm_dispersion(site_weeks)
+    # The level whose normal quantile is t's 97.5 % quantile on df degrees of freedom.
+    alpha = 2 * stats.norm.sf(stats.t.ppf(0.975, df))
+    e1, n1, e0, n0 = (count / scale for count in sides(site_weeks))
+    row = compare().segments.set_index("site").loc["a"]
+    for part, k, n in (("current", e1, n1), ("baseline", e0, n0)):
+        low, high = proportion_confint(k, n, alpha=alpha, method="wilson")
+        assert row[f"ci_low_{part}"] == pytest.approx(low, rel=1e-9)
+        assert row[f"ci_high_{part}"] == pytest.approx(high, rel=1e-9)
+    low, high = confint_proportions_2indep(e1, n1, e0, n0, method="newcomb", alpha=alpha)
+    assert row["ci_low"] == pytest.approx(low, rel=1e-9)
+    assert row["ci_high"] == pytest.approx(high, rel=1e-9)
+
+
+def test_the_overall_row_reads_the_spread_of_the_overall_weeks():
+    result = compare()
+    alone = compare(by=[]).segments
+    columns = ["dispersion", "dispersion_df", "p_value", "ci_low", "ci_high"]
+    pd.testing.assert_frame_equal(result.overall[columns], alone[columns])
+    totals = WEEKS.groupby("week", as_index=False)[["errors", "audits"]].sum()
+    scale, _ = glm_dispersion(totals)
+    assert result.overall.loc[0, "dispersion"] == pytest.approx(scale, rel=1e-10)
+
+
+def test_single_periods_and_binomial_keep_the_pooled_z_test():
+    single = compare(current=5, baseline=4).segments
+    assert single["test"].tolist() == ["z", "z"]
+    assert single["dispersion"].tolist() == [1.0, 1.0]
+    assert single["dispersion_df"].tolist() == [0.0, 0.0]
+    binomial = compare(dispersion="binomial").segments
+    assert "dispersion" not in binomial.columns
+    e1, n1, e0, n0 = sides(WEEKS[WEEKS["site"] == "a"])
+    assert binomial.loc[0, "p_value"] == pytest.approx(proportions_ztest([e1, e0], [n1, n0])[1])
+
+
+def test_periods_that_do_not_vary_say_nothing_of_the_spread():
+    flat = WEEKS.assign(errors=20, audits=400)
+    row = compare(flat).segments.iloc[0]
+    assert (row["dispersion"], row["dispersion_df"], row["test"]) == (1.0, 0.0, "z")
+    assert row["p_value"] == pytest.approx(1.0)
+
+
+def test_a_side_without_errors_gives_no_degrees_of_freedom():
+    # Site b's baseline weeks hold no error: only its two current weeks vary (df 1).
+    kept = (WEEKS["site"] == "a") | WEEKS["week"].isin(CURRENT)
+    frame = WEEKS.assign(errors=WEEKS["errors"].where(kept, 0))
+    row = compare(frame, min_n=0).segments.set_index("site").loc["b"]
+    assert row["dispersion_df"] == 1.0
+    # 0 of 915 against 27 of 595: the smallest expected count 595 · 27 / 1510 = 10.6, so t.
+    assert row["test"] == "t"
+
+
+def test_within_reads_the_spread_of_the_weeks_inside_the_months():
+    months = WEEKS.assign(month=np.where(WEEKS["week"].isin(CURRENT), "2026-02", "2026-01"))
+    by_month = compare(months, period="month", current="2026-02", baseline="2026-01")
+    assert by_month.segments["dispersion_df"].tolist() == [0.0, 0.0]
+    inside = compare(months, period="month", current="2026-02", baseline="2026-01", within="week")
+    columns = ["n_baseline", "dispersion", "dispersion_df", "p_value", "ci_low", "ci_high"]
+    pd.testing.assert_frame_equal(inside.segments[columns], compare().segments[columns])
+    pd.testing.assert_frame_equal(inside.overall[columns], compare().overall[columns])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (
+            {"within": "site"},
+            r"'within' parameter of compare_periods must name one column of finer",
+        ),
+        ({"within": "week", "period": "week"}, r"other than the period column 'week'"),
+        ({"within": "week", "dispersion": "binomial"}, r"with dispersion='binomial' it would be"),
+        ({"within": "day"}, r"compare_periods needs column 'day' in 'data'"),
+    ],
+)
+def test_bad_within_is_named(kwargs, match):
+    months = WEEKS.assign(month=np.where(WEEKS["week"].isin(CURRENT), "2026-02", "2026-01"))
+    arguments = {"period": "month", "current": "2026-02", "baseline": "2026-01"} | kwargs
+    if arguments["period"] == "week":
+        arguments |= {"current": CURRENT, "baseline": BASELINE}
+    with pytest.raises(ValueError, match=match):
+        compare(months, **arguments)
+
+
+def test_unknown_dispersion_is_named():
+    message = r"'dispersion' parameter of compare_periods must be one of 'periods', 'binomial'"
+    with pytest.raises(ValueError, match=message + r"\. Got 'weeks'"):
+        compare(dispersion="weeks")
