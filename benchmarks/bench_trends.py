@@ -105,6 +105,7 @@ def accuracy(seeds: int) -> None:
                 period="month",
                 current=current,
                 baseline=baseline,
+                within="week",
             ).explanation
             exact = why[list(truth)].eq(pd.Series(truth)).all(axis=1) & (why["order"] == len(truth))
             hits = overlaps(why, truth)
@@ -114,6 +115,7 @@ def accuracy(seeds: int) -> None:
                 period="month",
                 current=current,
                 baseline=baseline,
+                within="week",
             ).segments
             found = scan[scan["significant"]]
             true_found = (

@@ -26,10 +26,13 @@ __all__ = [
     "PERIOD_COLUMNS",
     "SQUARE_COLUMNS",
     "choose_periods",
+    "counts_by_cell",
     "counts_by_period",
     "effective_counts",
     "side_by_side",
+    "spread_within_sides",
     "two_period_counts",
+    "with_sides",
     "within_side_pearson",
 ]
 
@@ -290,10 +293,8 @@ def side_by_side(
     :func:`within_side_pearson`), from the spread of the ``period`` values within each side
     or, with ``within`` (a column of ``table``), of the finer periods it names.
     """
-    side = np.where(table[period].isin(current), "current", "")
-    side = np.where(table[period].isin(baseline), "baseline", side)
     group = keys or ["_all"]
-    chosen = table.assign(_side=side, _all=0)[side != ""]
+    chosen = with_sides(table, period=period, current=current, baseline=baseline)
     effective = "var_errors" in table.columns
     measures = ["errors", "n", *(["var_errors"] if effective else [])]
     measures += ["squares"] if "squares" in table.columns else []
@@ -311,18 +312,21 @@ def side_by_side(
     return wide.reset_index(drop=not keys)
 
 
+def with_sides(table: pd.DataFrame, *, period: str, current: list, baseline: list) -> pd.DataFrame:
+    """The rows of the periods compared, with their ``_side`` ("baseline" or "current") and a
+    constant ``_all`` to group by when there are no segment columns.
+    """
+    side = np.where(table[period].isin(current), "current", "")
+    side = np.where(table[period].isin(baseline), "baseline", side)
+    return table.assign(_side=side, _all=0)[side != ""]
+
+
 def within_side_pearson(chosen: pd.DataFrame, *, group: list, periods: list) -> pd.DataFrame:
     """Pearson's X² of each group's periods around its side's rate, with its degrees of freedom.
 
     ``chosen`` holds counts per ``group``, ``_side`` (baseline or current) and the columns
-    ``periods`` whose combinations are the periods.
-    Each period contributes ``m (r − p)² / (p (1 − p))``: its rate ``r``, its side's rate
-    ``p`` and its effective audits ``m`` (its audits where unweighted, see
-    :func:`effective_counts`). Each side with ``k`` periods and a rate strictly between 0 and 1
-    gives ``k − 1`` degrees of freedom. ``X² / df`` estimates the dispersion of the binomial
-    model with one rate per side (McCullagh & Nelder 1989, section 4.5): above 1 where the
-    periods share shocks their audits' binomial variance does not hold. Returns a frame
-    indexed by ``group`` with :data:`DISPERSION_COLUMNS`.
+    ``periods`` whose combinations are the periods. Returns a frame indexed by ``group``
+    with :data:`DISPERSION_COLUMNS`, from :func:`spread_within_sides`.
 
     Examples
     --------
@@ -331,17 +335,55 @@ def within_side_pearson(chosen: pd.DataFrame, *, group: list, periods: list) -> 
     >>> within_side_pearson(chosen, group=["_all"], periods=["week"]).round(4).to_dict("records")
     [{'pearson': 11.1111, 'pearson_df': 2.0}]
     """
+    index, counts, current = counts_by_cell(chosen, group=group, periods=periods)
+    pearson, df = spread_within_sides(**counts, current=current)
+    return pd.DataFrame(dict(zip(DISPERSION_COLUMNS, (pearson, df), strict=True)), index=index)
+
+
+def counts_by_cell(chosen: pd.DataFrame, *, group: list, periods: list):
+    """Each group's counts per period as (groups x periods) arrays, zero where absent.
+
+    Returns the groups' index, a dict of ``errors`` and ``n`` arrays (and ``var_errors``
+    where ``chosen`` has it) and, per column, whether it is a current period.
+    """
     measures = ["errors", "n", *(["var_errors"] if "var_errors" in chosen.columns else [])]
-    cells = chosen.groupby([*group, "_side", *periods], observed=True)[measures].sum()
-    cells = cells[cells["n"] > 0]
-    sides = cells.groupby(level=[*group, "_side"])
-    side_rate = sides["errors"].transform("sum") / sides["n"].transform("sum")
-    errors, n = cells["errors"].to_numpy(), cells["n"].to_numpy()
-    audits = effective_counts(errors, n, cells["var_errors"])[1] if len(measures) > 2 else n
-    varies = (side_rate > 0) & (side_rate < 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        term = audits * (errors / n - side_rate) ** 2 / (side_rate * (1 - side_rate))
-    frame = pd.DataFrame({"pearson": term.where(varies, 0.0), "pearson_df": varies.astype(float)})
-    per_side = frame.groupby(level=[*group, "_side"]).sum()
-    per_side["pearson_df"] = np.maximum(per_side["pearson_df"] - 1, 0.0)
-    return per_side.groupby(level=group).sum()
+    wide = chosen.pivot_table(
+        index=group, columns=["_side", *periods], values=measures, aggfunc="sum", observed=True
+    )
+    wide = wide.fillna(0.0)
+    current = wide["n"].columns.get_level_values("_side") == "current"
+    return wide.index, {m: wide[m].to_numpy(dtype=float) for m in measures}, current
+
+
+def spread_within_sides(errors, n, current, var_errors=None) -> tuple[np.ndarray, np.ndarray]:
+    """Pearson's X² of each row's periods around its side's rate, and its degrees of freedom.
+
+    ``errors``, ``n`` (and ``var_errors``, the weighted error counts' variances) are
+    (rows x periods) arrays with zeros where a row has no audits; ``current`` says which
+    columns are current periods, the others being baseline ones. Each period contributes
+    ``m (r − p)² / (p (1 − p))``: its rate ``r``, its side's rate ``p`` and its effective
+    audits ``m`` (its audits where unweighted, see :func:`effective_counts`). Each side with
+    ``k`` periods holding audits and a rate strictly between 0 and 1 gives ``k − 1`` degrees
+    of freedom. ``X² / df`` estimates the dispersion of the binomial model with one rate per
+    side (McCullagh & Nelder 1989, section 4.5): above 1 where the periods share shocks
+    their audits' binomial variance does not hold.
+
+    Examples
+    --------
+    >>> spread_within_sides(np.array([[10.0, 30, 20, 20]]), np.full((1, 4), 200.0),
+    ...                     current=np.array([False, False, True, True]))
+    (array([11.11111111]), array([2.]))
+    """
+    errors, n = np.asarray(errors, dtype=float), np.asarray(n, dtype=float)
+    audits = n if var_errors is None else effective_counts(errors, n, var_errors)[1]
+    pearson, df = np.zeros(len(n)), np.zeros(len(n))
+    for side in (~np.asarray(current), np.asarray(current)):
+        k, total = errors[:, side], n[:, side]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = (k.sum(axis=1) / total.sum(axis=1))[:, None]
+            term = audits[:, side] * (k / total - rate) ** 2 / (rate * (1 - rate))
+        varies = ((rate > 0) & (rate < 1))[:, 0]
+        present = total > 0
+        pearson += np.where(varies, np.where(present, term, 0.0).sum(axis=1), 0.0)
+        df += np.where(varies, np.maximum(present.sum(axis=1) - 1, 0), 0)
+    return pearson, df

@@ -17,6 +17,7 @@ __all__ = [
     "mantel_haenszel_test",
     "rate_with_ci",
     "two_proportion_test",
+    "two_sided",
 ]
 
 #: Cochran's rule: the z test needs an expected count of at least 5 in every cell.
@@ -72,12 +73,8 @@ def two_proportion_test(e1, n1, e0, n0, *, dispersion=1.0, df=0.0) -> tuple[np.n
         z = (e1 / n1 - e0 / n0) / se
     whole = (e1 % 1 == 0) & (n1 % 1 == 0) & (e0 % 1 == 0) & (n0 % 1 == 0)
     exact = testable & whole & (smallest < MIN_EXPECTED)
-    dispersion, df, _ = np.broadcast_arrays(np.asarray(dispersion, float), np.asarray(df, float), z)
-    quasi = df > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        statistic = np.abs(z) / np.sqrt(np.where(quasi, dispersion, 1.0))
-    tail = np.where(quasi, stats.t.sf(statistic, np.maximum(df, 1.0)), stats.norm.sf(statistic))
-    p_value = np.where(se > 0, 2 * tail, 1.0)
+    quasi = np.broadcast_to(np.asarray(df) > 0, z.shape)
+    p_value = np.where(se > 0, two_sided(z, dispersion=dispersion, df=df), 1.0)
     if exact.any():
         p_value[exact] = _fisher_exact(e1[exact], n1[exact], errors[exact], total[exact])
     p_value = np.where(testable, p_value, np.nan)
@@ -120,12 +117,39 @@ def mantel_haenszel_terms(e1, n1, e0, n0) -> tuple[np.ndarray, np.ndarray]:
     return np.where(informative, excess, 0.0), np.where(informative, variance, 0.0)
 
 
-def mantel_haenszel_test(excess, variance) -> np.ndarray:
+def mantel_haenszel_test(excess, variance, *, dispersion=1.0, df=0.0) -> np.ndarray:
     """Two-sided p-values of summed Mantel-Haenszel terms (no continuity correction).
 
-    NaN where the variance is zero (no stratum carries information).
+    NaN where the variance is zero (no stratum carries information). With ``df > 0`` the
+    variance is multiplied by ``dispersion`` and the statistic referred to Student's t (see
+    :func:`two_sided`).
     """
     excess, variance = np.asarray(excess, dtype=float), np.asarray(variance, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = excess / np.sqrt(variance)
-    return np.where(variance > 0, 2 * stats.norm.sf(np.abs(z)), np.nan)
+    return np.where(variance > 0, two_sided(z, dispersion=dispersion, df=df), np.nan)
+
+
+def two_sided(z, *, dispersion=1.0, df=0.0) -> np.ndarray:
+    """Two-sided p-values of z statistics: normal where ``df`` is 0, else quasi-likelihood.
+
+    Where ``df > 0`` the statistic is divided by ``sqrt(dispersion)`` and referred to
+    Student's t on ``df`` degrees of freedom (McCullagh & Nelder 1989, section 4.5).
+    Arguments broadcast against each other.
+
+    Examples
+    --------
+    >>> p = two_sided(np.array([1.96, 1.96]), dispersion=np.array([1.0, 4.0]), df=np.array([0, 10]))
+    >>> p.round(4).tolist()  # 2 Φ(−1.96) and 2 P(t₁₀ > 1.96 / 2)
+    [0.05, 0.3502]
+    """
+    z, dispersion, df = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (z, dispersion, df))
+    )
+    quasi = df > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = np.abs(z) / np.sqrt(np.where(quasi, dispersion, 1.0))
+    tail = np.where(
+        quasi, stats.t.sf(statistic, np.where(quasi, df, 1.0)), stats.norm.sf(statistic)
+    )
+    return 2 * tail

@@ -15,10 +15,21 @@ from .._deprecation import renamed
 from .._multiple import q_values
 from .._results import TidyResult, drawing
 from .._validation import as_column_list, check_confidence
-from ._aggregate import EFFECTIVE_COLUMNS, PERIOD_COLUMNS, effective_counts, two_period_counts
+from ._aggregate import (
+    DISPERSION_COLUMNS,
+    EFFECTIVE_COLUMNS,
+    PERIOD_COLUMNS,
+    choose_periods,
+    counts_by_cell,
+    counts_by_period,
+    effective_counts,
+    side_by_side,
+    spread_within_sides,
+    with_sides,
+)
 from ._inference import mantel_haenszel_terms, mantel_haenszel_test
 from .decomposition import _check_both_periods, kitagawa
-from .periods import _check_min_n, compare_counts
+from .periods import _check_dispersion, _check_min_n, compare_counts
 
 __all__ = ["HETEROGENEITY", "ChangeExplanation", "explain_change"]
 
@@ -94,6 +105,8 @@ def explain_change(
     min_n=30,
     max_segments=5,
     coverage=0.8,
+    dispersion="periods",
+    within=None,
 ):
     """Find the few segments that explain the change of the overall error rate.
 
@@ -137,8 +150,18 @@ def explain_change(
         ``by`` columns and ``period``), as in :func:`compare_periods`.
     by : list of str
         Dimensions to search, for example ``["site", "queue", "policy"]``.
-    period, current, baseline, outcome, errors, n, weight, ci, min_n
-        As in :func:`compare_periods`.
+    period, current, baseline, outcome, errors, n, weight, ci, min_n, dispersion, within
+        As in :func:`compare_periods`. Where a side holds several periods, each candidate's
+        Mantel-Haenszel variance is multiplied by its dispersion (the spread of its periods
+        within each side, ``dispersion`` and ``dispersion_df`` in the output) and its test
+        referred to Student's t on those degrees of freedom; the heterogeneity test divides
+        its chi-square by the parent's dispersion (an F test). Over 13 weeks against 7 with
+        cell-week shocks of sd 0.3 and no change, some segment was named in 3.8 % of
+        stretches, against 20.2 % with ``dispersion="binomial"`` (``benchmarks/README.md``).
+        The spread is read as noise around one rate per side: a baseline whose periods step
+        or trend (a change inside it, minutes of a daily cycle) inflates it, so choose a
+        baseline of stable periods (on the RS benchmark's trending minutes the exact-match F1
+        is 0.45 by default, 0.73 with ``dispersion="binomial"``).
     max_order : int, optional
         Largest number of dimensions combined in one segment (1 to ``len(by)``); by default
         2, or 1 when there is a single dimension.
@@ -209,17 +232,15 @@ def explain_change(
     _check_min_n(min_n)
     max_order = min(2, len(dims)) if max_order is None else max_order
     _check_search(dims, max_order, max_segments, coverage)
-    leaves, _, _ = two_period_counts(
-        data,
-        keys=dims,
-        period=period,
-        current=current,
-        baseline=baseline,
-        outcome=outcome,
-        errors=errors,
-        n=n,
+    _check_dispersion(dispersion, within, keys=dims, period=period)
+    finer = [within] if within is not None else []
+    table = counts_by_period(
+        data, keys=[*dims, *finer], period=period, outcome=outcome, errors=errors, n=n,
         weight=weight,
-    )
+    )  # fmt: skip
+    current, baseline = choose_periods(table[period], current=current, baseline=baseline)
+    sides = {"period": period, "current": current, "baseline": baseline}
+    leaves = side_by_side(table, keys=dims, **sides)
     _check_both_periods(leaves)
     labels, membership, families = _candidates(leaves, dims, max_order)
     measures = [c for c in (*PERIOD_COLUMNS, *EFFECTIVE_COLUMNS) if c in leaves.columns]
@@ -227,10 +248,22 @@ def explain_change(
     leaf_counts = leaf_all[:, : len(PERIOD_COLUMNS)]
     counts = pd.DataFrame(membership @ leaf_all, columns=measures)
     totals = leaf_counts.sum(axis=0)
-    overall = compare_counts(
-        pd.DataFrame([leaf_all.sum(axis=0)], columns=measures), ci=level, min_n=0
-    )
+    whole = pd.DataFrame([leaf_all.sum(axis=0)], columns=measures)
+    if dispersion == "periods":
+        chosen = with_sides(table, **sides)
+        _, cells, now = counts_by_cell(chosen, group=dims, periods=[period, *finer])
+        for frame, rows in ((counts, membership), (whole, np.ones((1, len(leaves))))):
+            summed = {name: rows @ values for name, values in cells.items()}
+            frame[list(DISPERSION_COLUMNS)] = np.column_stack(
+                spread_within_sides(**summed, current=now)
+            )
+    overall = compare_counts(whole, ci=level, min_n=0)
     segments = pd.concat([labels, compare_counts(counts, ci=level, min_n=min_n)], axis=1)
+    scale = (
+        (segments["dispersion"].to_numpy(), segments["dispersion_df"].to_numpy())
+        if dispersion == "periods"
+        else (np.ones(len(segments)), np.zeros(len(segments)))
+    )
     tested = leaf_counts
     if len(measures) > len(PERIOD_COLUMNS):
         e0, n0, e1, n1 = leaf_counts.T
@@ -240,7 +273,8 @@ def explain_change(
     sums = membership @ terms
     tested = segments["test"] != "none"
     segments["test"] = np.where(tested, "mantel_haenszel", "none")
-    segments["p_value"] = np.where(tested, mantel_haenszel_test(sums[:, 0], sums[:, 1]), np.nan)
+    p_value = mantel_haenszel_test(sums[:, 0], sums[:, 1], dispersion=scale[0], df=scale[1])
+    segments["p_value"] = np.where(tested, p_value, np.nan)
     segments["q_value"] = q_values(segments["p_value"])
     parts = kitagawa(*counts[list(PERIOD_COLUMNS)].to_numpy().T, totals=totals)
     segments["rate_effect"], segments["mix_effect"] = parts["rate_effect"], parts["mix_effect"]
@@ -253,6 +287,7 @@ def explain_change(
         families,
         (segments["q_value"] <= alpha).to_numpy(),
         segments["order"].to_numpy(),
+        scale,
         target=coverage * change,
         alpha=alpha,
         max_segments=max_segments,
@@ -353,13 +388,15 @@ def _families(codes_of: dict, dims: list[str]) -> tuple[np.ndarray, np.ndarray, 
     return tuple(np.concatenate(part) for part in (parents, children, splits))
 
 
-def _homogeneous(sums: np.ndarray, families, n_dims: int, *, alpha: float) -> np.ndarray:
+def _homogeneous(sums: np.ndarray, families, n_dims: int, scale, *, alpha: float) -> np.ndarray:
     """Whether each segment's change is the same across its sub-segments.
 
     For every way of splitting a segment by one more dimension: ``Q = Σ (x_c − b·v_c)² / v_c``
     over the children's Mantel-Haenszel excesses ``x_c`` and variances ``v_c``, with the
     parent's one-step log odds ratio ``b = X / V`` (an approximation to the Breslow-Day
-    test of equal odds ratios), on (children − 1) degrees of freedom. A split shows
+    test of equal odds ratios), on (children − 1) degrees of freedom; where the parent has
+    a dispersion estimated on ``df > 0`` degrees of freedom (``scale``), ``Q / (k φ)`` is
+    referred to F on (``k``, ``df``) instead, ``k`` the children less one. A split shows
     heterogeneity when ``Q`` is significant at ``alpha`` after a Bonferroni correction over
     the splits and ``Q / Σ x_c²/v_c`` (the share of the children's deviation a common change
     leaves unexplained) exceeds :data:`HETEROGENEITY`. Segments without children are
@@ -379,7 +416,14 @@ def _homogeneous(sums: np.ndarray, families, n_dims: int, *, alpha: float) -> np
     q = np.bincount(group, term, minlength=size).reshape(len(sums), n_dims)
     deviation = np.bincount(group, signal, minlength=size).reshape(len(sums), n_dims)
     df = np.bincount(group, valid, minlength=size).reshape(len(sums), n_dims) - 1
-    p_value = np.where(df >= 1, stats.chi2.sf(q, np.maximum(df, 1)), 1.0)
+    dispersion, spread_df = (values[:, None] for values in scale)
+    k = np.maximum(df, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = q / (k * dispersion)
+    p_value = np.where(
+        spread_df > 0, stats.f.sf(ratio, k, np.maximum(spread_df, 1)), stats.chi2.sf(q, k)
+    )
+    p_value = np.where(df >= 1, p_value, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         unexplained = np.where(deviation > 0, q / deviation, 0.0)
     splits = np.maximum((df >= 1).sum(axis=1, keepdims=True), 1)
@@ -405,33 +449,39 @@ def _leaf_terms(leaf_counts: np.ndarray, tested: np.ndarray) -> np.ndarray:
     return np.column_stack([excess, variance, score])
 
 
-def _select(terms, membership, families, discovered, order, *, target: float, alpha, max_segments):
+def _select(
+    terms, membership, families, discovered, order, scale, *, target: float, alpha, max_segments
+):
     """Greedy choice of segments; returns ``(row, explained)`` pairs (see explain_change).
 
     ``target`` is the signed change to explain; the search stops once the chosen segments
-    explain that much.
+    explain that much. ``scale`` holds each segment's dispersion and its degrees of freedom.
     """
     active = np.ones(membership.shape[1])
     chosen, direction, explained = [], np.sign(target), 0.0
     n_dims = int(families[2].max()) + 1 if len(families[2]) else 1
+    dispersion, df = scale
     while len(chosen) < max_segments and direction * (target - explained) > 0:
         sums = membership @ (terms * active[:, None])
         effect = direction * sums[:, 2]
-        p_value = mantel_haenszel_test(sums[:, 0], sums[:, 1])
+        p_value = mantel_haenszel_test(sums[:, 0], sums[:, 1], dispersion=dispersion, df=df)
         eligible = discovered & (effect > 0) & (p_value <= alpha)
-        eligible &= _homogeneous(sums, families, n_dims, alpha=alpha)
+        eligible &= _homogeneous(sums, families, n_dims, scale, alpha=alpha)
         if not eligible.any():
             break
         pick = int(np.argmax(np.where(eligible, effect, -np.inf)))
-        pick = _refine(pick, eligible, effect, sums, membership, active, order, alpha=alpha)
+        pick = _refine(pick, eligible, effect, sums, membership, active, order, scale, alpha=alpha)
         chosen.append((pick, sums[pick, 2]))
         explained += sums[pick, 2]
         active[membership[pick].indices] = 0.0
     return chosen
 
 
-def _refine(pick, eligible, effect, sums, membership, active, order, *, alpha: float) -> int:
-    """Replace ``pick`` by its most effective sub-segment while the rest of it is unchanged."""
+def _refine(pick, eligible, effect, sums, membership, active, order, scale, *, alpha) -> int:
+    """Replace ``pick`` by its most effective sub-segment while the rest of it is unchanged.
+
+    The rest of a segment is tested with the segment's dispersion (``scale``).
+    """
     size = membership @ active
     while True:
         inside = membership @ (active * _indicator(membership[pick].indices, len(active)))
@@ -439,7 +489,8 @@ def _refine(pick, eligible, effect, sums, membership, active, order, *, alpha: f
         if not child.any():
             return pick
         rest = sums[pick] - sums[child]
-        changed = mantel_haenszel_test(rest[:, 0], rest[:, 1]) <= alpha
+        spread = {"dispersion": scale[0][pick], "df": scale[1][pick]}
+        changed = mantel_haenszel_test(rest[:, 0], rest[:, 1], **spread) <= alpha
         unchanged = np.flatnonzero(child)[~changed]
         if not len(unchanged):
             return pick

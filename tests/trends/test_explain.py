@@ -164,16 +164,22 @@ def test_segments_table_is_ranked_by_contribution_and_partitions_add_up():
 
 
 def test_recovers_the_planted_site_queue_degradation(simulated):
-    result = explain_change(
-        simulated.audits,
-        by=["site", "queue", "policy", "market"],
-        period="month",
-        current="2026-10",
-        baseline=["2026-07", "2026-08", "2026-09"],
-    )
+    # The weeks since the planted start against the 13 before it, as a dated shift is compared:
+    # each side's weeks then share one rate, and their spread is the process's noise.
     key = simulated.answer_key.set_index("effect").loc["site_queue_degradation"]
+    audits = simulated.audits[simulated.audits["week"] < "2026-11-01"]
+    weeks = sorted(audits["week"].unique())
+    start = pd.Timestamp(key["start"])
+    result = explain_change(
+        audits,
+        by=["site", "queue", "policy", "market"],
+        period="week",
+        current=[week for week in weeks if week >= start],
+        baseline=[week for week in weeks if week < start][-13:],
+    )
     first = result.explanation.iloc[0]
     assert (first["site"], first["queue"]) == (key["site"], key["queue"])
+    assert first["dispersion_df"] > 10
     # The planted mix shift toward high_risk shows as the largest mix effect, across queue.
     mix = result.mix.set_index("dimension")["mix_effect"]
     assert mix.abs().idxmax() == "queue"
