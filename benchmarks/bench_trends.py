@@ -105,7 +105,6 @@ def accuracy(seeds: int) -> None:
                 period="month",
                 current=current,
                 baseline=baseline,
-                within="week",
             ).explanation
             exact = why[list(truth)].eq(pd.Series(truth)).all(axis=1) & (why["order"] == len(truth))
             hits = overlaps(why, truth)

@@ -176,6 +176,7 @@ def test_recovers_the_planted_site_queue_degradation(simulated):
         period="week",
         current=[week for week in weeks if week >= start],
         baseline=[week for week in weeks if week < start][-13:],
+        dispersion="periods",
     )
     first = result.explanation.iloc[0]
     assert (first["site"], first["queue"]) == (key["site"], key["queue"])

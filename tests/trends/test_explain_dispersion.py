@@ -33,8 +33,9 @@ def weeks_frame():
 
 
 def explain(frame, **kwargs):
+    arguments = {"dispersion": "periods"} | kwargs
     return explain_change(frame, by=["site", "queue"], period="week", current=CURRENT,
-                          baseline=BASELINE, errors="errors", n="n", **kwargs)  # fmt: skip
+                          baseline=BASELINE, errors="errors", n="n", **arguments)  # fmt: skip
 
 
 def glm_dispersion(weekly):
@@ -78,13 +79,14 @@ def test_the_overall_row_reads_the_overall_weeks():
     assert (overall["dispersion"], overall["dispersion_df"]) == (pytest.approx(scale), df)
 
 
-def test_binomial_keeps_the_former_test_and_single_periods_are_unchanged():
+def test_binomial_is_the_default_and_single_periods_are_unchanged():
     frame = weeks_frame()
-    binomial = explain(frame, dispersion="binomial").segments
-    assert "dispersion" not in binomial.columns
+    default = explain_change(frame, by=["site", "queue"], period="week", current=CURRENT,
+                             baseline=BASELINE, errors="errors", n="n").segments  # fmt: skip
+    assert "dispersion" not in default.columns
     months = frame.assign(month=np.where(frame["week"].isin(CURRENT), "m2", "m1"))
     single = explain_change(months, by=["site", "queue"], period="month", current="m2",
-                            errors="errors", n="n").segments  # fmt: skip
+                            errors="errors", n="n", dispersion="periods").segments  # fmt: skip
     pooled = months.groupby(["site", "queue", "month"], as_index=False)[["errors", "n"]].sum()
     again = explain_change(pooled, by=["site", "queue"], period="month", current="m2",
                            errors="errors", n="n", dispersion="binomial").segments  # fmt: skip
@@ -96,7 +98,8 @@ def test_within_equals_the_weeks_as_periods():
     frame = weeks_frame()
     months = frame.assign(month=np.where(frame["week"].isin(CURRENT), "m2", "m1"))
     inside = explain_change(months, by=["site", "queue"], period="month", current="m2",
-                            baseline="m1", errors="errors", n="n", within="week")  # fmt: skip
+                            baseline="m1", errors="errors", n="n", dispersion="periods",
+                            within="week")  # fmt: skip
     columns = ["segment", "dispersion", "dispersion_df", "p_value", "q_value"]
     pd.testing.assert_frame_equal(inside.segments[columns], explain(frame).segments[columns])
     assert inside.explanation["segment"].tolist() == explain(frame).explanation["segment"].tolist()
