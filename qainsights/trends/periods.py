@@ -156,7 +156,7 @@ def compare_periods(
         Column of finer periods (``"week"`` within months, say) whose spread within each side
         gives the dispersion, in place of the ``period`` values themselves. A month against
         the three before has 2 degrees of freedom for the spread of months, and a test on
-        them has little power; their weeks give about 15. Periods are the combinations of
+        them has little power; their weeks give some 15 to 20. Periods are the combinations of
         ``period`` and ``within`` (a week that straddles two months counts once in each).
 
     Returns
