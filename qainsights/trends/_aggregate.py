@@ -43,7 +43,7 @@ EFFECTIVE_COLUMNS = ("var_errors_baseline", "var_errors_current")
 #: Sums of squared weights of weighted audit rows, on the scale of ``n`` (``squares=True``).
 SQUARE_COLUMNS = ("squares_baseline", "squares_current")
 #: The spread of the periods within each side around the side's rate (``dispersion=True``).
-DISPERSION_COLUMNS = ("pearson", "pearson_df")
+DISPERSION_COLUMNS = ("pearson_baseline_current", "pearson_df_baseline_current")
 
 
 def counts_by_period(
@@ -333,7 +333,7 @@ def within_side_pearson(chosen: pd.DataFrame, *, group: list, periods: list) -> 
     >>> chosen = pd.DataFrame({"_all": 0, "_side": ["baseline"] * 2 + ["current"] * 2,
     ...     "week": [1, 2, 3, 4], "errors": [10.0, 30, 20, 20], "n": [200.0] * 4})
     >>> within_side_pearson(chosen, group=["_all"], periods=["week"]).round(4).to_dict("records")
-    [{'pearson': 11.1111, 'pearson_df': 2.0}]
+    [{'pearson_baseline_current': 11.1111, 'pearson_df_baseline_current': 2.0}]
     """
     index, counts, current = counts_by_cell(chosen, group=group, periods=periods)
     pearson, df = spread_within_sides(**counts, current=current)

@@ -60,8 +60,9 @@ def two_proportion_test(e1, n1, e0, n0, *, dispersion=1.0, df=0.0) -> tuple[np.n
     The pooled (score) z test, or Fisher's exact test where an expected count of the 2 x 2
     table falls below :data:`MIN_EXPECTED` and the counts are whole numbers. Entries with
     ``n = 0`` in a period get NaN and the test ``"none"``. Where ``df > 0`` (arrays or
-    scalars) the z test is quasi-binomial: ``z / sqrt(dispersion)`` against Student's t on
-    ``df`` degrees of freedom (the test ``"t"``; McCullagh & Nelder 1989, section 4.5).
+    scalars) the test is quasi-binomial throughout, Fisher's test having no dispersion:
+    ``z / sqrt(dispersion)`` against Student's t on ``df`` degrees of freedom (the test
+    ``"t"``; McCullagh & Nelder 1989, section 4.5).
     """
     e1, n1, e0, n0 = (np.asarray(a, dtype=float) for a in (e1, n1, e0, n0))
     total, errors = n1 + n0, e1 + e0
@@ -72,8 +73,8 @@ def two_proportion_test(e1, n1, e0, n0, *, dispersion=1.0, df=0.0) -> tuple[np.n
         se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
         z = (e1 / n1 - e0 / n0) / se
     whole = (e1 % 1 == 0) & (n1 % 1 == 0) & (e0 % 1 == 0) & (n0 % 1 == 0)
-    exact = testable & whole & (smallest < MIN_EXPECTED)
     quasi = np.broadcast_to(np.asarray(df) > 0, z.shape)
+    exact = testable & whole & (smallest < MIN_EXPECTED) & ~quasi
     p_value = np.where(se > 0, two_sided(z, dispersion=dispersion, df=df), 1.0)
     if exact.any():
         p_value[exact] = _fisher_exact(e1[exact], n1[exact], errors[exact], total[exact])

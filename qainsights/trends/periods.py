@@ -100,18 +100,21 @@ def compare_periods(
     By default (``dispersion="periods"``) each segment's dispersion is then estimated from
     the spread of its periods (or, with ``within``, of the finer periods inside them)
     around their side's rate: Pearson's ``X² / df``, ``df`` the number of periods less one
-    per side, reported as ``dispersion`` and ``dispersion_df``. The z statistic is divided
-    by its square root and referred to Student's t on ``df`` (the test ``"t"``), and the
+    per side, reported as ``dispersion`` and ``dispersion_df``; a spread below binomial
+    counts' is taken as 1, so a comparison is never surer than its audits alone make it.
+    The z statistic is divided by its square root and referred to Student's t on ``df``
+    (the test ``"t"``, Fisher's test having no dispersion to allow for), and the
     intervals use the audits divided by the dispersion and the t quantile in place of the
     normal's: a quasi-binomial model (McCullagh & Nelder 1989; Rao & Scott 1992). On a
-    stable process compared over 13 weeks against 7 this calls a change 4.5-5.9 % of the
+    stable process compared over 13 weeks against 7 this calls a change 2.7-5.2 % of the
     time at a nominal 5 %, with week shocks of sd 0 to 0.3 on the logit scale, where audits
     taken as independent called it 20.8 % of the time at sd 0.3 and 400 audits a week
     (``benchmarks/README.md``, calibration). The price is power where the weeks do vary:
     38 % instead of 67 % at an odds ratio of 1.35 in that world, the independent test's
-    extra calls being mostly noise. Fisher's exact test, where it is used, takes audits as
-    independent. Shocks shared by the audits of a single period are not seen: compare
-    several periods a side, or pass ``within``, to let the spread speak.
+    extra calls being mostly noise. The spread is read as noise around one rate per side: a
+    side whose periods step or trend (a change inside the baseline) inflates it. Shocks
+    shared by the audits of a single period are not seen: compare several periods a side,
+    or pass ``within``, to let the spread speak.
 
     Parameters
     ----------
@@ -168,8 +171,9 @@ def compare_periods(
         ``weight``, ``n_eff_baseline`` and ``n_eff_current`` before the intervals),
         ``difference``, ``ci_low``, ``ci_high`` (of the difference), ``test`` (``"z"``,
         ``"t"``, ``"fisher"`` or ``"none"``), with ``dispersion="periods"`` ``dispersion``
-        and ``dispersion_df`` (1 and 0 where each side is one period or its periods do not
-        vary at all), then ``p_value``, ``q_value`` and ``significant``.
+        and ``dispersion_df`` (the dispersion used, at least 1, and its degrees of freedom;
+        1 and 0 where each side is one period), then ``p_value``, ``q_value`` and
+        ``significant``.
 
     Raises
     ------
@@ -218,7 +222,8 @@ def compare_periods(
     level = check_confidence(ci)
     check_confidence(alpha, name="alpha")
     _check_min_n(min_n)
-    _check_dispersion(dispersion, within, keys=keys, period=period)
+    taken = (outcome if errors is None else None, errors, n, weight)
+    _check_dispersion(dispersion, within, keys=keys, period=period, taken=taken)
     finer = [within] if within is not None else []
     table = counts_by_period(
         data, keys=[*keys, *finer], period=period, outcome=outcome, errors=errors, n=n,
@@ -290,31 +295,42 @@ def compare_counts(counts: pd.DataFrame, *, ci: float, min_n: float) -> pd.DataF
 def _quasi_binomial(counts: pd.DataFrame, *, ci: float):
     """Dispersion, its degrees of freedom and the factor on the counts for the intervals.
 
-    The factor is ``(z / t)² / dispersion`` where ``dispersion_df > 0``, else 1. Periods
-    that do not vary at all around their side's rate (``X² = 0``) say nothing of the spread:
-    binomial, with 0 degrees of freedom.
+    The dispersion is ``X² / df``, at least 1: periods that vary less than binomial audits
+    would do not make a change more certain than the audits themselves say (a spread near 0,
+    weeks of equal counts, would otherwise make any difference significant). The factor is
+    ``(z / t)² / dispersion`` where ``dispersion_df > 0``, else 1.
     """
     pearson, df = (counts[column].to_numpy(dtype=float) for column in DISPERSION_COLUMNS)
-    quasi = (df > 0) & (pearson > 0)
-    df = np.where(quasi, df, 0.0)
+    quasi = df > 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        dispersion = np.where(quasi, pearson / df, 1.0)
+        dispersion = np.where(quasi, np.maximum(pearson / df, 1.0), 1.0)
         quantile = stats.t.ppf((1 + ci) / 2, np.where(quasi, df, np.inf))
         shrink = (stats.norm.ppf((1 + ci) / 2) / quantile) ** 2 / dispersion
     return dispersion, df, shrink
 
 
-def _check_dispersion(dispersion, within, *, keys: list, period: str) -> None:
+def _check_dispersion(dispersion, within, *, keys: list, period: str, taken=()) -> None:
+    """Check ``dispersion`` and ``within``; ``taken`` are the other columns read (outcome,
+    counts, weight), which ``within`` must not name.
+    """
     func = caller()
     if dispersion not in DISPERSIONS:
         raise ValueError(
             f"The 'dispersion' parameter of {func} must be one of "
             f"{format_values(DISPERSIONS)}. Got {dispersion!r} instead."
         )
-    if within is not None and (not isinstance(within, str) or within in (period, *keys)):
+    used = [period, *keys, *(name for name in taken if name is not None)]
+    if within is not None and (not isinstance(within, str) or within in used):
         raise ValueError(
-            f"The 'within' parameter of {func} must name one column of finer periods, other "
-            f"than the period column {period!r} and the segment columns. Got {within!r}."
+            f"The 'within' parameter of {func} must name one column of finer periods, not the "
+            f"period, segment, outcome, count or weight columns ({format_values(used)}). Got "
+            f"{within!r}."
+        )
+    added = [name for name in ("dispersion", "dispersion_df") if name in keys]
+    if dispersion == "periods" and added:
+        raise ValueError(
+            f"The segment columns of {func} must not be named {format_values(added)}: with "
+            "dispersion='periods' its result adds columns of those names. Rename them first."
         )
     if within is not None and dispersion != "periods":
         raise ValueError(

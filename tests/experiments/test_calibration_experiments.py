@@ -134,8 +134,8 @@ def test_reduced_calibration_of_compare_periods_over_weeks():
     # 0.95): P(X <= 455) < 0.001). Audits taken as independent (dispersion="binomial") do not
     # hold at week shocks of sd 0.3 and 400 audits a week (20.8 % in the full table): at least
     # 60 of 500 (P(X >= 60) < 1e-9 at a true 5 %). The planted odds ratio of 1.35 is found by
-    # the default in 19-72 % of comparisons in the full table: above 60 of 500 in every world
-    # (binomial(500, 0.19): P(X <= 60) < 1e-4).
+    # the default in 16-67 % of comparisons in the full table: above 60 of 500 in every world
+    # (binomial(500, 0.164): P(X <= 60) = 0.004).
     rows = _benchmark("calibration_spc_report").compare_shock_rows(
         np.random.default_rng([2026, 17]), quick=True
     )

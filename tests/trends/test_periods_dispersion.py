@@ -64,6 +64,7 @@ def sides(site_weeks):
 def test_dispersion_and_t_test_match_the_quasi_binomial_glm(site):
     site_weeks = WEEKS[WEEKS["site"] == site]
     scale, df = glm_dispersion(site_weeks)
+    scale = max(scale, 1.0)  # a spread below binomial counts' is taken as 1
     row = compare().segments.set_index("site").loc[site]
     assert row["dispersion"] == pytest.approx(scale, rel=1e-10)
     assert row["dispersion_df"] == df == 3
@@ -102,7 +103,7 @@ def test_the_overall_row_reads_the_spread_of_the_overall_weeks():
 
 def test_single_periods_and_binomial_keep_the_pooled_z_test():
     single = compare(current=5, baseline=4).segments
-    assert single["test"].tolist() == ["z", "z"]
+    assert single["test"].tolist() == ["z", "z"]  # one period a side: no spread to read
     assert single["dispersion"].tolist() == [1.0, 1.0]
     assert single["dispersion_df"].tolist() == [0.0, 0.0]
     binomial = compare(dispersion="binomial").segments
@@ -111,11 +112,26 @@ def test_single_periods_and_binomial_keep_the_pooled_z_test():
     assert binomial.loc[0, "p_value"] == pytest.approx(proportions_ztest([e1, e0], [n1, n0])[1])
 
 
-def test_periods_that_do_not_vary_say_nothing_of_the_spread():
-    flat = WEEKS.assign(errors=20, audits=400)
-    row = compare(flat).segments.iloc[0]
-    assert (row["dispersion"], row["dispersion_df"], row["test"]) == (1.0, 0.0, "z")
-    assert row["p_value"] == pytest.approx(1.0)
+def test_a_spread_below_binomial_is_taken_as_binomial():
+    # Weeks of equal counts (X² = 0) and weeks that barely vary: the dispersion used is 1, so
+    # the test is the pooled z statistic against t on the weeks' degrees of freedom (3).
+    for errors in ([20, 20, 20, 20, 20], [20, 20, 20, 24, 24]):
+        flat = WEEKS.assign(errors=errors * 2, audits=400)
+        row = compare(flat).segments.iloc[0]
+        assert (row["dispersion"], row["dispersion_df"], row["test"]) == (1.0, 3.0, "t")
+        z, _ = proportions_ztest([sum(errors[3:]), sum(errors[:3])], [800, 1200])
+        assert row["p_value"] == pytest.approx(2 * stats.t.sf(abs(z), 3), rel=1e-10)
+
+
+def test_small_expected_counts_use_t_where_the_spread_is_estimated():
+    # 3 errors in 160 audits against 8 in 80: an expected count below 5, so Fisher's test for
+    # single periods; over weeks the quasi-binomial t test, which the interval agrees with.
+    weeks = pd.DataFrame({"site": "a", "week": range(1, 13), "audits": 20,
+                          "errors": [0] * 7 + [3] + [0, 0, 0, 8]})  # fmt: skip
+    row = compare(weeks, current=[9, 10, 11, 12], baseline=list(range(1, 9)), min_n=0).segments
+    row = row.iloc[0]
+    assert row["test"] == "t"
+    assert (row["p_value"] <= 0.05) == (row["ci_low"] > 0)
 
 
 def test_a_side_without_errors_gives_no_degrees_of_freedom():
@@ -145,9 +161,10 @@ def test_within_reads_the_spread_of_the_weeks_inside_the_months():
             {"within": "site"},
             r"'within' parameter of compare_periods must name one column of finer",
         ),
-        ({"within": "week", "period": "week"}, r"other than the period column 'week'"),
+        ({"within": "week", "period": "week"}, r"not the period, segment, .* Got 'week'"),
         ({"within": "week", "dispersion": "binomial"}, r"with dispersion='binomial' it would be"),
         ({"within": "day"}, r"compare_periods needs column 'day' in 'data'"),
+        ({"within": "audits"}, r"not the period, segment, outcome, count or weight columns"),
     ],
 )
 def test_bad_within_is_named(kwargs, match):
@@ -157,6 +174,13 @@ def test_bad_within_is_named(kwargs, match):
         arguments |= {"current": CURRENT, "baseline": BASELINE}
     with pytest.raises(ValueError, match=match):
         compare(months, **arguments)
+
+
+def test_segment_columns_named_like_the_added_columns_are_refused():
+    frame = WEEKS.rename(columns={"site": "dispersion"})
+    with pytest.raises(ValueError, match=r"must not be named 'dispersion': with dispersion="):
+        compare(frame, by="dispersion")
+    assert len(compare(frame, by="dispersion", dispersion="binomial").segments) == 2
 
 
 def test_unknown_dispersion_is_named():
