@@ -33,7 +33,6 @@ __all__ = [
     "spread_within_sides",
     "two_period_counts",
     "with_sides",
-    "within_side_pearson",
 ]
 
 #: Columns of :func:`two_period_counts`, after the segment columns.
@@ -290,7 +289,7 @@ def side_by_side(
     absent from a side), sorted by the segment columns; one row of totals when ``keys`` is
     empty. Weighted counts add :data:`EFFECTIVE_COLUMNS` (and :data:`SQUARE_COLUMNS` where
     the table has ``squares``); ``dispersion=True`` adds :data:`DISPERSION_COLUMNS` (see
-    :func:`within_side_pearson`), from the spread of the ``period`` values within each side
+    :func:`spread_within_sides`), from the spread of the ``period`` values within each side
     or, with ``within`` (a column of ``table``), of the finer periods it names.
     """
     group = keys or ["_all"]
@@ -307,7 +306,11 @@ def side_by_side(
     wide = wide.reindex(columns=[*PERIOD_COLUMNS, *extra], fill_value=0.0)
     if dispersion:
         cells = [period, *([within] if within else [])]
-        spread = within_side_pearson(chosen, group=group, periods=cells)
+        index, counts, now = counts_by_cell(chosen, group=group, periods=cells)
+        spread = pd.DataFrame(
+            dict(zip(DISPERSION_COLUMNS, spread_within_sides(**counts, current=now), strict=True)),
+            index=index,
+        )
         wide = wide.join(spread.reindex(wide.index, fill_value=0.0))
     return wide.reset_index(drop=not keys)
 
@@ -319,25 +322,6 @@ def with_sides(table: pd.DataFrame, *, period: str, current: list, baseline: lis
     side = np.where(table[period].isin(current), "current", "")
     side = np.where(table[period].isin(baseline), "baseline", side)
     return table.assign(_side=side, _all=0)[side != ""]
-
-
-def within_side_pearson(chosen: pd.DataFrame, *, group: list, periods: list) -> pd.DataFrame:
-    """Pearson's X² of each group's periods around its side's rate, with its degrees of freedom.
-
-    ``chosen`` holds counts per ``group``, ``_side`` (baseline or current) and the columns
-    ``periods`` whose combinations are the periods. Returns a frame indexed by ``group``
-    with :data:`DISPERSION_COLUMNS`, from :func:`spread_within_sides`.
-
-    Examples
-    --------
-    >>> chosen = pd.DataFrame({"_all": 0, "_side": ["baseline"] * 2 + ["current"] * 2,
-    ...     "week": [1, 2, 3, 4], "errors": [10.0, 30, 20, 20], "n": [200.0] * 4})
-    >>> within_side_pearson(chosen, group=["_all"], periods=["week"]).round(4).to_dict("records")
-    [{'pearson_baseline_current': 11.1111, 'pearson_df_baseline_current': 2.0}]
-    """
-    index, counts, current = counts_by_cell(chosen, group=group, periods=periods)
-    pearson, df = spread_within_sides(**counts, current=current)
-    return pd.DataFrame(dict(zip(DISPERSION_COLUMNS, (pearson, df), strict=True)), index=index)
 
 
 def counts_by_cell(chosen: pd.DataFrame, *, group: list, periods: list):

@@ -240,8 +240,8 @@ def explain_change(
     _check_min_n(min_n)
     max_order = min(2, len(dims)) if max_order is None else max_order
     _check_search(dims, max_order, max_segments, coverage)
-    taken = (outcome if errors is None else None, errors, n, weight)
-    _check_dispersion(dispersion, within, keys=dims, period=period, taken=taken)
+    _check_dispersion(dispersion, within, keys=dims, period=period,
+                      read=(outcome if errors is None else None, errors, n, weight))  # fmt: skip
     finer = [within] if within is not None else []
     table = counts_by_period(
         data, keys=[*dims, *finer], period=period, outcome=outcome, errors=errors, n=n,

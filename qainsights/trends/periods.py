@@ -222,8 +222,8 @@ def compare_periods(
     level = check_confidence(ci)
     check_confidence(alpha, name="alpha")
     _check_min_n(min_n)
-    taken = (outcome if errors is None else None, errors, n, weight)
-    _check_dispersion(dispersion, within, keys=keys, period=period, taken=taken)
+    _check_dispersion(dispersion, within, keys=keys, period=period,
+                      read=(outcome if errors is None else None, errors, n, weight))  # fmt: skip
     finer = [within] if within is not None else []
     table = counts_by_period(
         data, keys=[*keys, *finer], period=period, outcome=outcome, errors=errors, n=n,
@@ -309,9 +309,9 @@ def _quasi_binomial(counts: pd.DataFrame, *, ci: float):
     return dispersion, df, shrink
 
 
-def _check_dispersion(dispersion, within, *, keys: list, period: str, taken=()) -> None:
-    """Check ``dispersion`` and ``within``; ``taken`` are the other columns read (outcome,
-    counts, weight), which ``within`` must not name.
+def _check_dispersion(dispersion, within, *, keys: list, period: str, read=()) -> None:
+    """Check ``dispersion`` and ``within``; ``read`` are the other columns read (outcome,
+    counts, weight; None where unused), which ``within`` must not name.
     """
     func = caller()
     if dispersion not in DISPERSIONS:
@@ -319,7 +319,7 @@ def _check_dispersion(dispersion, within, *, keys: list, period: str, taken=()) 
             f"The 'dispersion' parameter of {func} must be one of "
             f"{format_values(DISPERSIONS)}. Got {dispersion!r} instead."
         )
-    used = [period, *keys, *(name for name in taken if name is not None)]
+    used = [period, *keys, *(name for name in read if name is not None)]
     if within is not None and (not isinstance(within, str) or within in used):
         raise ValueError(
             f"The 'within' parameter of {func} must name one column of finer periods, not the "
