@@ -345,12 +345,16 @@ def spread_within_sides(errors, n, current, var_errors=None) -> tuple[np.ndarray
     ``errors``, ``n`` (and ``var_errors``, the weighted error counts' variances) are
     (rows x periods) arrays with zeros where a row has no audits; ``current`` says which
     columns are current periods, the others being baseline ones. Each period contributes
-    ``m (r − p)² / (p (1 − p))``: its rate ``r``, its side's rate ``p`` and its effective
-    audits ``m`` (its audits where unweighted, see :func:`effective_counts`). Each side with
-    ``k`` periods holding audits and a rate strictly between 0 and 1 gives ``k − 1`` degrees
-    of freedom. ``X² / df`` estimates the dispersion of the binomial model with one rate per
-    side (McCullagh & Nelder 1989, section 4.5): above 1 where the periods share shocks
-    their audits' binomial variance does not hold.
+    ``n (r − p)² / (D p (1 − p))``: its rate ``r``, its side's rate ``p``, its audits ``n``
+    and, where weighted, its side's design effect ``D`` (the variance of the side's weighted
+    error count over the binomial variance ``N p (1 − p)`` of its ``N`` audits, so that
+    ``N / D`` is the side's effective sample size, see :func:`effective_counts`), 1
+    otherwise. One design effect a side rather than one a period: a week's own, read from
+    its few errors, is too noisy to divide by (a week without errors would have none). Each
+    side with ``k`` periods holding audits and a rate strictly between 0 and 1 gives
+    ``k − 1`` degrees of freedom. ``X² / df`` estimates the dispersion of the binomial model
+    with one rate per side (McCullagh & Nelder 1989, section 4.5): above 1 where the periods
+    share shocks their audits' binomial variance does not hold.
 
     Examples
     --------
@@ -359,13 +363,24 @@ def spread_within_sides(errors, n, current, var_errors=None) -> tuple[np.ndarray
     (array([11.11111111]), array([2.]))
     """
     errors, n = np.asarray(errors, dtype=float), np.asarray(n, dtype=float)
-    audits = n if var_errors is None else effective_counts(errors, n, var_errors)[1]
+    var_errors = None if var_errors is None else np.asarray(var_errors, dtype=float)
     pearson, df = np.zeros(len(n)), np.zeros(len(n))
     for side in (~np.asarray(current), np.asarray(current)):
         k, total = errors[:, side], n[:, side]
+        audits = total.sum(axis=1, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
-            rate = (k.sum(axis=1) / total.sum(axis=1))[:, None]
-            term = audits[:, side] * (k / total - rate) ** 2 / (rate * (1 - rate))
+            rate = k.sum(axis=1, keepdims=True) / audits
+            binomial = audits * rate * (1 - rate)
+            weighted = (
+                binomial if var_errors is None else var_errors[:, side].sum(axis=1, keepdims=True)
+            )
+            # n (r − p)² / (D p (1 − p)) with D = weighted / binomial
+            term = (
+                total
+                * audits
+                * (k / total - rate) ** 2
+                / np.where(weighted > 0, weighted, binomial)
+            )
         varies = ((rate > 0) & (rate < 1))[:, 0]
         present = total > 0
         pearson += np.where(varies, np.where(present, term, 0.0).sum(axis=1), 0.0)

@@ -24,12 +24,14 @@ from ._aggregate import (
     side_by_side,
 )
 from ._inference import difference_ci, rate_with_ci, two_proportion_test
+from ._moderation import moderate_spread
 
 __all__ = ["DISPERSIONS", "PeriodComparison", "compare_periods"]
 
 #: How :func:`compare_periods` sets the variance of a side's rate: from the spread of the
-#: periods within each side where a side holds several, or from binomial audits alone.
-DISPERSIONS = ("periods", "binomial")
+#: periods within each side where a side holds several, that spread moderated toward its
+#: peers' (Smyth 2004), or from binomial audits alone.
+DISPERSIONS = ("periods", "moderated", "binomial")
 
 
 @dataclass(frozen=True, repr=False)
@@ -114,7 +116,9 @@ def compare_periods(
     extra calls being mostly noise. The spread is read as noise around one rate per side: a
     side whose periods step or trend (a change inside the baseline) inflates it. Shocks
     shared by the audits of a single period are not seen: compare several periods a side,
-    or pass ``within``, to let the spread speak.
+    or pass ``within``, to let the spread speak. Periods are taken as independent of one
+    another: shocks that persist from week to week (AR(1) with coefficient 0.5, sd 0.3) make
+    this call a change 8-16 % of the time at a nominal 5 %, so read such weeks as a screen.
 
     Parameters
     ----------
@@ -151,10 +155,14 @@ def compare_periods(
     min_n : int, default 30
         Segments with fewer audits than this in either period are listed but not tested
         (``test`` is ``"none"``) and stay out of the false discovery rate family.
-    dispersion : {"periods", "binomial"}, default "periods"
+    dispersion : {"periods", "moderated", "binomial"}, default "periods"
         ``"periods"``: where a side holds several periods, the dispersion estimated from their
-        spread (above); ``"binomial"``: audits taken as independent throughout (the test
-        before this option, too liberal where periods share shocks).
+        spread (above); ``"moderated"``: each segment's dispersion moderated toward the
+        others' by Smyth's (2004) empirical Bayes, on the degrees of freedom they lend it
+        (the overall row keeps its own), which returns power where there are many segments
+        (the default of :func:`explain_change`); ``"binomial"``: audits taken as
+        independent throughout (the test before this option, too liberal where periods
+        share shocks).
     within : str, optional
         Column of finer periods (``"week"`` within months, say) whose spread within each side
         gives the dispersion, in place of the ``period`` values themselves. A month against
@@ -170,10 +178,10 @@ def compare_periods(
         ``ci_low_baseline``, ``ci_high_baseline``, the same five for ``current`` (with
         ``weight``, ``n_eff_baseline`` and ``n_eff_current`` before the intervals),
         ``difference``, ``ci_low``, ``ci_high`` (of the difference), ``test`` (``"z"``,
-        ``"t"``, ``"fisher"`` or ``"none"``), with ``dispersion="periods"`` ``dispersion``
-        and ``dispersion_df`` (the dispersion used, at least 1, and its degrees of freedom;
-        1 and 0 where each side is one period), then ``p_value``, ``q_value`` and
-        ``significant``.
+        ``"t"``, ``"fisher"`` or ``"none"``), but with ``dispersion="binomial"``
+        ``dispersion`` and ``dispersion_df`` (the dispersion used, at least 1, and its
+        degrees of freedom; 1 and 0 where each side is one period), then ``p_value``,
+        ``q_value`` and ``significant``.
 
     Raises
     ------
@@ -202,7 +210,10 @@ def compare_periods(
        & Hall, section 4.5 (dispersion from Pearson's X², t references).
     .. [5] Rao, J. N. K. & Scott, A. J. (1992). A simple method for the analysis of clustered
        binary data. Biometrics 48, 577-585 (counts divided by the design effect).
-    .. [6] statsmodels ``proportions_ztest``, ``test_proportions_2indep``,
+    .. [6] Smyth, G. K. (2004). Linear models and empirical Bayes methods for assessing
+       differential expression in microarray experiments. Statistical Applications in
+       Genetics and Molecular Biology 3(1), article 3 (moderated variances).
+    .. [7] statsmodels ``proportions_ztest``, ``test_proportions_2indep``,
        ``confint_proportions_2indep(method="newcomb")`` and ``multipletests(method="fdr_bh")``;
        scipy ``fisher_exact``: the reference implementations the tests compare against.
 
@@ -231,8 +242,10 @@ def compare_periods(
     )  # fmt: skip
     current, baseline = choose_periods(table[period], current=current, baseline=baseline)
     sides = {"period": period, "current": current, "baseline": baseline, "within": within}
-    spread = dispersion == "periods"
+    spread = dispersion != "binomial"
     counts = side_by_side(table, keys=keys, dispersion=spread, **sides)
+    if dispersion == "moderated":
+        counts = moderate_spread(counts, groups=np.zeros(len(counts)))
     _warn_absent(counts, keys)
     segments = compare_counts(counts, ci=level, min_n=min_n)
     segments["q_value"] = q_values(segments["p_value"])
@@ -327,15 +340,17 @@ def _check_dispersion(dispersion, within, *, keys: list, period: str, read=()) -
             f"{within!r}."
         )
     added = [name for name in ("dispersion", "dispersion_df") if name in keys]
-    if dispersion == "periods" and added:
+    if dispersion != "binomial" and added:
         raise ValueError(
             f"The segment columns of {func} must not be named {format_values(added)}: with "
-            "dispersion='periods' its result adds columns of those names. Rename them first."
+            f"dispersion={dispersion!r} its result adds columns of those names. Rename them "
+            "first."
         )
-    if within is not None and dispersion != "periods":
+    if within is not None and dispersion == "binomial":
         raise ValueError(
             f"The 'within' parameter of {func} gives the spread that dispersion='periods' "
-            f"reads; with dispersion={dispersion!r} it would be ignored. Drop one of them."
+            "and 'moderated' read; with dispersion='binomial' it would be ignored. Drop one "
+            "of them."
         )
 
 

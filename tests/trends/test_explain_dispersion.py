@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import statsmodels.api as sm
+from reference.trends import glm_dispersion, shocked_weeks
 from scipy import stats
 from statsmodels.stats.contingency_tables import StratifiedTable
 
@@ -21,42 +21,22 @@ from qainsights.trends import explain_change
 BASELINE, CURRENT = list(range(6)), list(range(6, 10))
 
 
-def weeks_frame():
-    """2 sites x 2 queues x 10 weeks of 300 audits; site a's weeks vary, a x q1 rises."""
-    rng = np.random.default_rng(11)
-    site, queue, week = np.meshgrid(["a", "b"], ["q1", "q2"], np.arange(10), indexing="ij")
-    log_odds = np.log(0.08 / 0.92) + np.where(site == "a", rng.normal(0, 0.3, site.shape), 0.0)
-    log_odds += 0.6 * ((site == "a") & (queue == "q1") & (week >= 6))
-    errors = rng.binomial(300, 1 / (1 + np.exp(-log_odds)))
-    return pd.DataFrame({"site": site.ravel(), "queue": queue.ravel(), "week": week.ravel(),
-                         "errors": errors.ravel(), "n": 300})  # fmt: skip
-
-
 def explain(frame, **kwargs):
     arguments = {"dispersion": "periods"} | kwargs
     return explain_change(frame, by=["site", "queue"], period="week", current=CURRENT,
                           baseline=BASELINE, errors="errors", n="n", **arguments)  # fmt: skip
 
 
-def glm_dispersion(weekly):
-    audits = weekly["n"].to_numpy(dtype=float)
-    exog = sm.add_constant(weekly["week"].isin(CURRENT).astype(float).to_numpy())
-    model = sm.GLM(weekly["errors"] / audits, exog, family=sm.families.Binomial(),
-                   var_weights=audits)  # fmt: skip
-    fit = model.fit(scale="X2")
-    return fit.scale, fit.df_resid
-
-
 @pytest.mark.parametrize("segment", ["site=a", "site=b", "queue=q1", "site=a & queue=q1"])
 def test_segment_dispersion_and_test_match_the_glm_and_mantel_haenszel(segment):
-    frame = weeks_frame()
+    frame = shocked_weeks()
     row = explain(frame).segments.set_index("segment").loc[segment]
     inside = np.ones(len(frame), dtype=bool)
     for part in segment.split(" & "):
         column, value = part.split("=")
         inside &= (frame[column] == value).to_numpy()
     weekly = frame[inside].groupby("week", as_index=False)[["errors", "n"]].sum()
-    scale, df = glm_dispersion(weekly)
+    scale, df = glm_dispersion(weekly, current=CURRENT)
     scale = max(scale, 1.0)  # a spread below binomial counts' is taken as 1
     assert row["dispersion"] == pytest.approx(scale, rel=1e-10)
     assert row["dispersion_df"] == df == 8
@@ -73,18 +53,18 @@ def test_segment_dispersion_and_test_match_the_glm_and_mantel_haenszel(segment):
 
 
 def test_the_overall_row_reads_the_overall_weeks():
-    frame = weeks_frame()
+    frame = shocked_weeks()
     overall = explain(frame).overall.iloc[0]
     weekly = frame.groupby("week", as_index=False)[["errors", "n"]].sum()
-    scale, df = glm_dispersion(weekly)
+    scale, df = glm_dispersion(weekly, current=CURRENT)
     assert (overall["dispersion"], overall["dispersion_df"]) == (pytest.approx(scale), df)
 
 
-def test_binomial_is_the_default_and_single_periods_are_unchanged():
-    frame = weeks_frame()
+def test_moderated_is_the_default_and_single_periods_are_unchanged():
+    frame = shocked_weeks()
     default = explain_change(frame, by=["site", "queue"], period="week", current=CURRENT,
                              baseline=BASELINE, errors="errors", n="n").segments  # fmt: skip
-    assert "dispersion" not in default.columns
+    pd.testing.assert_frame_equal(default, explain(frame, dispersion="moderated").segments)
     months = frame.assign(month=np.where(frame["week"].isin(CURRENT), "m2", "m1"))
     single = explain_change(months, by=["site", "queue"], period="month", current="m2",
                             errors="errors", n="n", dispersion="periods").segments  # fmt: skip
@@ -96,7 +76,7 @@ def test_binomial_is_the_default_and_single_periods_are_unchanged():
 
 
 def test_within_equals_the_weeks_as_periods():
-    frame = weeks_frame()
+    frame = shocked_weeks()
     months = frame.assign(month=np.where(frame["week"].isin(CURRENT), "m2", "m1"))
     inside = explain_change(months, by=["site", "queue"], period="month", current="m2",
                             baseline="m1", errors="errors", n="n", dispersion="periods",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import statsmodels.api as sm
+from reference.trends import glm_dispersion
 from scipy import stats
 from statsmodels.stats.proportion import (
     confint_proportions_2indep,
@@ -40,17 +40,6 @@ def compare(frame=WEEKS, **kwargs):
     return compare_periods(frame, errors="errors", n="audits", **(arguments | kwargs))
 
 
-def glm_dispersion(site_weeks):
-    """Pearson X² / df of the binomial GLM with one rate per side (statsmodels: the weeks'
-    rates with their audits as variance weights)."""
-    audits = site_weeks["audits"].to_numpy(dtype=float)
-    exog = sm.add_constant(site_weeks["week"].isin(CURRENT).astype(float).to_numpy())
-    family = sm.families.Binomial()
-    fit = sm.GLM(site_weeks["errors"] / audits, exog, family=family, var_weights=audits)
-    fit = fit.fit(scale="X2")
-    return fit.scale, fit.df_resid
-
-
 def sides(site_weeks):
     side = site_weeks["week"].isin(CURRENT)
     current, baseline = site_weeks[side], site_weeks[~side]
@@ -63,7 +52,7 @@ def sides(site_weeks):
 @pytest.mark.parametrize("site", ["a", "b"])
 def test_dispersion_and_t_test_match_the_quasi_binomial_glm(site):
     site_weeks = WEEKS[WEEKS["site"] == site]
-    scale, df = glm_dispersion(site_weeks)
+    scale, df = glm_dispersion(site_weeks, current=CURRENT, audits="audits")
     scale = max(scale, 1.0)  # a spread below binomial counts' is taken as 1
     row = compare().segments.set_index("site").loc[site]
     assert row["dispersion"] == pytest.approx(scale, rel=1e-10)
@@ -77,7 +66,7 @@ def test_dispersion_and_t_test_match_the_quasi_binomial_glm(site):
 
 def test_intervals_are_wilson_and_newcombe_of_the_counts_over_the_dispersion_at_t():
     site_weeks = WEEKS[WEEKS["site"] == "a"]
-    scale, df = glm_dispersion(site_weeks)
+    scale, df = glm_dispersion(site_weeks, current=CURRENT, audits="audits")
     # The level whose normal quantile is t's 97.5 % quantile on df degrees of freedom.
     alpha = 2 * stats.norm.sf(stats.t.ppf(0.975, df))
     e1, n1, e0, n0 = (count / scale for count in sides(site_weeks))
@@ -97,7 +86,7 @@ def test_the_overall_row_reads_the_spread_of_the_overall_weeks():
     columns = ["dispersion", "dispersion_df", "p_value", "ci_low", "ci_high"]
     pd.testing.assert_frame_equal(result.overall[columns], alone[columns])
     totals = WEEKS.groupby("week", as_index=False)[["errors", "audits"]].sum()
-    scale, _ = glm_dispersion(totals)
+    scale, _ = glm_dispersion(totals, current=CURRENT, audits="audits")
     assert result.overall.loc[0, "dispersion"] == pytest.approx(scale, rel=1e-10)
 
 
@@ -144,6 +133,50 @@ def test_a_side_without_errors_gives_no_degrees_of_freedom():
     assert row["test"] == "t"
 
 
+def weighted_week_rows():
+    """Audit rows of two sites over five weeks whose weeks share shocks, half of the audits
+    weighted 20 and erring more."""
+    rng = np.random.default_rng(5)
+    site = np.repeat(["a", "b"], 1000)
+    week = np.tile(np.repeat([1, 2, 3, 4, 5], 200), 2)
+    heavy = rng.random(2000) < 0.5
+    shock = rng.normal(0, 0.4, (2, 5))[(site == "b").astype(int), week - 1]
+    chance = 1 / (1 + np.exp(-(np.log(0.08 / 0.92) + shock + np.where(heavy, 0.5, -0.5))))
+    return pd.DataFrame({"site": site, "week": week, "weight": np.where(heavy, 20.0, 1.0),
+                         "is_error": rng.random(2000) < chance})  # fmt: skip
+
+
+def test_weighted_spread_divides_by_each_sides_design_effect():
+    # Derived by hand: a week's weighted rate r = Σ w y / Σ w, its Taylor variance
+    # v = m / (m − 1) · Σ w² (y − r)² / (Σ w)² over its m audits, its audits n_t = Σ w rescaled
+    # so that each week's weights add up to its audits; a side's design effect is
+    # D = Σ n_t² v_t / (N p (1 − p)) (its weighted error count's variance over the binomial
+    # one); the GLM with one rate per side and variance weights n_t / D gives the dispersion.
+    rows = weighted_week_rows()
+    result = compare_periods(rows, by="site", period="week", current=CURRENT, baseline=BASELINE,
+                             weight="weight").segments.set_index("site")  # fmt: skip
+    scale = rows.groupby("week")["weight"].transform(lambda w: len(w) / w.sum())
+    for site, audits in rows.assign(scaled=rows["weight"] * scale).groupby("site"):
+        weeks = []
+        for week, part in audits.groupby("week"):
+            w, y = part["weight"].to_numpy(), part["is_error"].to_numpy(dtype=float)
+            rate, m = (w * y).sum() / w.sum(), len(w)
+            variance = m / (m - 1) * (w**2 * (y - rate) ** 2).sum() / w.sum() ** 2
+            weeks.append((week, rate, part["scaled"].sum(), variance))
+        weekly = pd.DataFrame(weeks, columns=["week", "rate", "n", "v"])
+        weekly["side"] = weekly["week"].isin(CURRENT)
+        for _, side in weekly.groupby("side"):
+            p = (side["n"] * side["rate"]).sum() / side["n"].sum()
+            design = (side["n"] ** 2 * side["v"]).sum() / (side["n"].sum() * p * (1 - p))
+            weekly.loc[side.index, "audits"] = side["n"] / design
+        weekly["errors"] = weekly["rate"] * weekly["audits"]
+        expected, df = glm_dispersion(weekly, current=CURRENT, audits="audits")
+        row = result.loc[site]
+        assert row["dispersion_df"] == df == 3
+        assert row["dispersion"] == pytest.approx(max(expected, 1.0), rel=1e-9)
+    assert (result["dispersion"] > 1).all()  # the weeks' shocks show
+
+
 def test_within_reads_the_spread_of_the_weeks_inside_the_months():
     months = WEEKS.assign(month=np.where(WEEKS["week"].isin(CURRENT), "2026-02", "2026-01"))
     by_month = compare(months, period="month", current="2026-02", baseline="2026-01")
@@ -184,6 +217,6 @@ def test_segment_columns_named_like_the_added_columns_are_refused():
 
 
 def test_unknown_dispersion_is_named():
-    message = r"'dispersion' parameter of compare_periods must be one of 'periods', 'binomial'"
+    message = r"'dispersion' parameter of compare_periods must be one of 'periods', 'moderated', 'binomial'"
     with pytest.raises(ValueError, match=message + r"\. Got 'weeks'"):
         compare(dispersion="weeks")
