@@ -573,16 +573,18 @@ def compare_rows(rng, quick: bool) -> list[dict]:
 def compare_shock_rows(rng, quick: bool) -> list[dict]:
     """``compare_periods`` between 13 baseline weeks and 7 current weeks of one stable
     process whose weeks share shocks (logit-normal, sd 0 to 0.3: a backlog, a tooling
-    outage), each week a period of the comparison: the default (dispersion from the weeks
+    outage; independent, or AR(1) with coefficient 0.5 at sd 0.3), each week a period of the
+    comparison: the default (dispersion from the weeks
     within each side) beside ``dispersion="binomial"``, with the power of both where the
     current weeks' odds of an error are :data:`WEEK_SHIFT` times higher."""
     runs = 500 if quick else 2000
     out = []
-    for sd in (0.0, 0.15, 0.3):
+    for sd, ar in ((0.0, 0.0), (0.15, 0.0), (0.3, 0.0), (0.3, 0.5)):
         for per_week in (80, 400):
-            world = f"{WEEKS_BEFORE} weeks against {WEEKS_AFTER}, {per_week} audits a week, week shocks sd {sd}"
-            null = _week_comparisons(rng, runs, per_week, sd, shift=1.0)
-            planted = _week_comparisons(rng, runs, per_week, sd, shift=WEEK_SHIFT)
+            world = (f"{WEEKS_BEFORE} weeks against {WEEKS_AFTER}, {per_week} audits a week, "
+                     f"week shocks sd {sd}{' AR(0.5)' if ar else ''}")  # fmt: skip
+            null = _week_comparisons(rng, runs, per_week, sd, ar, shift=1.0)
+            planted = _week_comparisons(rng, runs, per_week, sd, ar, shift=WEEK_SHIFT)
             power = {way: float(np.mean(planted[way]["p_value"] < 0.05)) for way in planted}
             default, binomial = null["periods"], null["binomial"]
             out.append(row(
@@ -612,13 +614,14 @@ WEEKS_BEFORE, WEEKS_AFTER = 13, 7
 WEEK_SHIFT = 1.35
 
 
-def _week_comparisons(rng, runs: int, per_week: int, sd: float, *, shift: float) -> dict:
-    """``compare_periods`` segments of ``runs`` simulated comparisons, per ``dispersion``."""
+def _week_comparisons(rng, runs: int, per_week: int, sd: float, ar: float, *, shift: float) -> dict:
+    """``compare_periods`` segments of ``runs`` simulated comparisons, per ``dispersion``
+    (week shocks AR(1) with coefficient ``ar``)."""
     from qainsights.trends import compare_periods
 
     weeks = WEEKS_BEFORE + WEEKS_AFTER
     current = np.arange(weeks) >= WEEKS_BEFORE
-    log_odds = logit(BASE_RATE) + rng.normal(0, sd, (runs, weeks)) + np.log(shift) * current
+    log_odds = logit(BASE_RATE) + shocks(rng, runs, weeks, sd, ar) + np.log(shift) * current
     frame = pd.DataFrame({
         "run": np.repeat(np.arange(runs), weeks),
         "week": np.tile(np.arange(weeks), runs),

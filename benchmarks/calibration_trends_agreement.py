@@ -22,7 +22,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from calibration_spc_report import COLUMNS, cells, row
+from calibration_spc_report import COLUMNS, cells, row, shocks
 
 SHARES = np.array([0.4, 0.3, 0.2, 0.1])
 RATES = np.array([0.03, 0.05, 0.07, 0.09])
@@ -120,48 +120,93 @@ def explain_rows(rng, quick: bool) -> list[dict]:
 
 
 def explain_week_rows(rng, quick: bool) -> list[dict]:
-    """explain_change over 13 baseline weeks against 7 current ones of 4 sites x 3 queues
-    whose site x queue x week cells share shocks (logit-normal, sd 0 to 0.3): the default
-    ``dispersion="binomial"`` beside ``dispersion="periods"`` (each segment's dispersion from
-    its weeks), and how often each names the one cell whose odds of an error are 1.5 times
-    higher in the current weeks. ``quick``: the world of sd 0.3 alone, 150 and 30 explanations.
+    """explain_change over 13 baseline weeks against 7 current ones of 4 sites x 3 queues whose
+    weeks share shocks (logit-normal, sd 0 to 0.3), drawn per site x queue x week cell or per
+    site and week (the site's queues alike): the default ``dispersion="moderated"`` beside
+    ``"periods"`` (each segment's own dispersion from its weeks) and ``"binomial"`` (audits
+    pooled as independent), and how often each names the one cell whose odds of an error are
+    1.5 times higher in the current weeks. ``quick``: the cell-shock world of sd 0.3 alone,
+    150 and 30 explanations.
     """
+    worlds = [("cell", 0.3)] if quick else [("cell", 0.0), ("cell", 0.15), ("cell", 0.3),
+                                            ("site", 0.3)]  # fmt: skip
+    return _explain_weeks(
+        rng,
+        [(f"{shared}-week shocks sd {sd}", _counts_world(shared, sd)) for shared, sd in worlds],
+        runs=(150, 30) if quick else (1000, 500),
+    )
+
+
+def explain_more_week_rows(rng, quick: bool) -> list[dict]:
+    """As :func:`explain_week_rows` in two more worlds of cell-week shocks of sd 0.3: audit rows
+    with sampling weights (half of each cell's 100 audits a week weighted 20, their odds of an
+    error 1.3/0.7 times the others'), and counts whose shocks are AR(1) with coefficient 0.5
+    from week to week. ``quick``: the weighted world alone, 60 and 0 explanations."""
+
+    def weighted(rng, odds_ratio):
+        cells = _cell_weeks(rng, 0.3, odds_ratio=odds_ratio, rates=True)
+        rows = cells.loc[cells.index.repeat(100)].reset_index(drop=True)
+        heavy = rng.random(len(rows)) < 0.5
+        rows["weight"] = np.where(heavy, 20.0, 1.0)
+        rows["is_error"] = rng.random(len(rows)) < rows["rate"] * np.where(heavy, 1.3, 0.7)
+        sides = {key: WEEK_SIDES[key] for key in ("by", "period", "current", "baseline")}
+        return rows.drop(columns="rate"), sides | {"weight": "weight"}
+
+    worlds = [("audit rows, half of them weighted 20, cell-week shocks sd 0.3", weighted)]
+    if not quick:
+        worlds.append(("cell-week shocks sd 0.3 AR(0.5)", _counts_world("cell", 0.3, ar=0.5)))
+    return _explain_weeks(rng, worlds, runs=(60, 0) if quick else (1000, 500))
+
+
+def _counts_world(shared: str, sd: float, ar: float = 0.0):
+    def make(rng, odds_ratio):
+        return _cell_weeks(rng, sd, odds_ratio=odds_ratio, shared=shared, ar=ar), WEEK_SIDES
+
+    return make
+
+
+def _explain_weeks(rng, worlds: list, *, runs: tuple[int, int]) -> list[dict]:
+    """The rows of each ``(description, make)`` world: ``make(rng, odds_ratio)`` gives a frame
+    and explain_change's arguments; ``runs`` stretches without change and with the planted
+    cell."""
     from qainsights.trends import explain_change
 
-    runs, planted_runs = (150, 30) if quick else (1000, 500)
+    notes = {
+        "moderated": "default: each segment's dispersion from its weeks, moderated toward its "
+                     "peers' (Smyth 2004)",
+        "periods": "option: each segment's own dispersion from its weeks",
+        "binomial": "option: the weeks' audits pooled as independent (the default before)",
+    }  # fmt: skip
+    null_runs, planted_runs = runs
     out = []
-    for sd in (0.3,) if quick else (0.0, 0.15, 0.3):
-        world = (
-            f"13 weeks against 7, 4 sites x 3 queues x 100 audits a week, cell-week shocks sd {sd}"
-        )
-        named = {way: np.zeros(runs, dtype=bool) for way in ("periods", "binomial")}
-        found = {way: np.zeros(planted_runs, dtype=bool) for way in named}
-        covered = np.zeros(runs, dtype=bool)
-        for i in range(runs):  # one explanation per simulated stretch of weeks
-            data = _cell_weeks(rng, sd, odds_ratio=1.0)
-            for way in named:
-                result = explain_change(data, dispersion=way, **WEEK_SIDES)
+    for description, make in worlds:
+        world = f"13 weeks against 7, 4 sites x 3 queues x 100 audits a week, {description}"
+        named = {way: np.zeros(null_runs, dtype=bool) for way in notes}
+        found = {way: np.zeros(planted_runs, dtype=bool) for way in notes}
+        covered = np.zeros(null_runs, dtype=bool)
+        for i in range(null_runs):  # one explanation per simulated stretch of weeks
+            data, arguments = make(rng, 1.0)
+            results = {way: explain_change(data, dispersion=way, **arguments) for way in named}
+            for way, result in results.items():
                 named[way][i] = len(result.explanation) > 0
-                if way == "periods":
-                    overall = result.overall.iloc[0]
-                    covered[i] = overall["ci_low"] <= 0 <= overall["ci_high"]
+            overall = results["moderated"].overall.iloc[0]  # the overall weeks' own spread
+            covered[i] = overall["ci_low"] <= 0 <= overall["ci_high"]
         for i in range(planted_runs):
-            data = _cell_weeks(rng, sd, odds_ratio=1.5)
+            data, arguments = make(rng, 1.5)
             for way in found:
-                segments = explain_change(data, dispersion=way, **WEEK_SIDES).explanation["segment"]
+                segments = explain_change(data, dispersion=way, **arguments).explanation["segment"]
                 found[way][i] = (segments == "site=0 & queue=0").any()
-        out.append(row("explain_change: any segment named (weeks as periods), "
-                       "dispersion='periods'", world, runs, rejections=named["periods"],
-                       power=found["periods"].mean(), power_before=found["binomial"].mean(),
-                       note="option: each segment's dispersion from its weeks; power: the "
-                            f"planted cell (odds ratio 1.5) named, of {planted_runs}, beside "
-                            "the default's"))  # fmt: skip
-        out.append(row("explain_change: any segment named (weeks as periods)", world, runs,
-                       rejections=named["binomial"],
-                       note="default: the weeks' audits pooled as independent"))  # fmt: skip
-        out.append(row("explain_change overall interval (weeks as periods), "
-                       "dispersion='periods'", world, runs, covered=covered,
-                       note="option; the truth is no change"))  # fmt: skip
+        power = {way: found[way].mean() if planted_runs else np.nan for way in notes}
+        for way, note in notes.items():
+            suffix = "" if way == "moderated" else f", dispersion={way!r}"
+            planted = (f"; power: the planted cell (odds ratio 1.5) named, of {planted_runs}, "
+                       "beside the pooled test's" if planted_runs else "")  # fmt: skip
+            out.append(row(f"explain_change: any segment named (weeks as periods){suffix}",
+                           world, null_runs, rejections=named[way], power=power[way],
+                           power_before=power["binomial"] if way != "binomial" else np.nan,
+                           note=note + planted))  # fmt: skip
+        out.append(row("explain_change overall interval (weeks as periods)", world, null_runs,
+                       covered=covered, note="the truth is no change"))  # fmt: skip
     return out
 
 
@@ -172,17 +217,29 @@ WEEK_SIDES = {
 }  # fmt: skip
 
 
-def _cell_weeks(rng, sd: float, *, odds_ratio: float) -> pd.DataFrame:
-    """20 weeks of 4 sites x 3 queues, 100 audits a cell and week, error rate 6 %; cell
-    (0, 0) has its odds of an error times ``odds_ratio`` in the last 7 weeks."""
+def _cell_weeks(
+    rng, sd: float, *, odds_ratio: float, shared: str = "cell", ar: float = 0.0,
+    rates: bool = False,
+) -> pd.DataFrame:  # fmt: skip
+    """20 weeks of 4 sites x 3 queues, 100 audits a cell and week, error rate 6 %, with shocks
+    of sd ``sd`` (AR(1) from week to week with coefficient ``ar``) drawn per cell and week
+    (``shared="cell"``) or per site and week (``"site"``); cell (0, 0) has its odds of an error
+    times ``odds_ratio`` in the last 7 weeks. ``rates``: each cell-week's chance of an error in
+    place of its drawn counts."""
     site, queue, week = np.meshgrid(np.arange(4), np.arange(3), np.arange(20), indexing="ij")
-    log_odds = np.log(0.06 / 0.94) + rng.normal(0, sd, site.shape)
+    if shared == "cell":
+        drawn = shocks(rng, 12, 20, sd, ar).reshape(site.shape)
+    else:
+        drawn = shocks(rng, 4, 20, sd, ar)[site, week]
+    log_odds = np.log(0.06 / 0.94) + drawn
     log_odds += np.log(odds_ratio) * ((site == 0) & (queue == 0) & (week >= 13))
-    return pd.DataFrame({
-        "site": site.ravel().astype(str), "queue": queue.ravel().astype(str),
-        "week": week.ravel(), "errors": rng.binomial(100, 1 / (1 + np.exp(-log_odds))).ravel(),
-        "n": 100,
+    chance = (1 / (1 + np.exp(-log_odds))).ravel()
+    cells = pd.DataFrame({
+        "site": site.ravel().astype(str), "queue": queue.ravel().astype(str), "week": week.ravel(),
     })  # fmt: skip
+    if rates:
+        return cells.assign(rate=chance)
+    return cells.assign(errors=rng.binomial(100, chance), n=100)
 
 
 def icc_rows(rng, quick: bool) -> list[dict]:
@@ -247,7 +304,8 @@ def claim_rows(rng, quick: bool) -> list[dict]:
 
 def rows(quick: bool = False) -> pd.DataFrame:
     """Every row of this script."""
-    parts = (decompose_rows, explain_rows, icc_rows, claim_rows, explain_week_rows)
+    parts = (decompose_rows, explain_rows, icc_rows, claim_rows, explain_week_rows,
+             explain_more_week_rows)  # fmt: skip
     found = [make(np.random.default_rng([2027, i]), quick) for i, make in enumerate(parts)]
     return pd.DataFrame([r for part in found for r in part], columns=COLUMNS)
 

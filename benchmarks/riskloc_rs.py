@@ -11,8 +11,9 @@ segment as a hit only when it equals a true one exactly (same dimensions, same v
 computed from the true positives, false positives and false negatives summed over all cases.
 
 Run: python benchmarks/riskloc_rs.py [--data ../shared/datasets/riskloc_rs] [--max-order 3]
-[--dispersion binomial|periods] (``explain_change``'s; by default its own default, ``binomial``,
-the minutes before pooled as independent; ``periods`` puts their spread in each segment's variance).
+[--dispersion moderated|periods|binomial] (``explain_change``'s; by default its own default,
+``moderated``: each segment's spread of the minutes before, moderated toward its peers';
+``periods`` its own spread alone; ``binomial`` the minutes pooled as independent).
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def main() -> None:
     parser.add_argument("--max-order", type=int, default=3)
     parser.add_argument("--alpha", type=float, default=0.05)
     parser.add_argument("--coverage", type=float, default=0.8)
-    parser.add_argument("--dispersion", choices=DISPERSIONS, default="binomial")
+    parser.add_argument("--dispersion", choices=DISPERSIONS, default="moderated")
     args = parser.parse_args()
     tp = fp = fn = exact = 0
     started = time.perf_counter()
