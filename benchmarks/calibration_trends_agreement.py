@@ -199,8 +199,9 @@ def _explain_weeks(rng, worlds: list, *, runs: tuple[int, int]) -> list[dict]:
         power = {way: found[way].mean() if planted_runs else np.nan for way in notes}
         for way, note in notes.items():
             suffix = "" if way == "moderated" else f", dispersion={way!r}"
-            planted = (f"; power: the planted cell (odds ratio 1.5) named, of {planted_runs}, "
-                       "beside the pooled test's" if planted_runs else "")  # fmt: skip
+            beside = ", beside the pooled test's" if way != "binomial" else ""
+            planted = (f"; power: the planted cell (odds ratio 1.5) named, of {planted_runs}"
+                       f"{beside}" if planted_runs else "")  # fmt: skip
             out.append(row(f"explain_change: any segment named (weeks as periods){suffix}",
                            world, null_runs, rejections=named[way], power=power[way],
                            power_before=power["binomial"] if way != "binomial" else np.nan,

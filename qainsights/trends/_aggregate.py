@@ -371,15 +371,15 @@ def spread_within_sides(errors, n, current, var_errors=None) -> tuple[np.ndarray
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = k.sum(axis=1, keepdims=True) / audits
             binomial = audits * rate * (1 - rate)
-            weighted = (
+            variance = (  # of the side's error count
                 binomial if var_errors is None else var_errors[:, side].sum(axis=1, keepdims=True)
             )
-            # n (r − p)² / (D p (1 − p)) with D = weighted / binomial
+            # n (r − p)² / (D p (1 − p)) with the design effect D = variance / binomial
             term = (
                 total
                 * audits
                 * (k / total - rate) ** 2
-                / np.where(weighted > 0, weighted, binomial)
+                / np.where(variance > 0, variance, binomial)
             )
         varies = ((rate > 0) & (rate < 1))[:, 0]
         present = total > 0

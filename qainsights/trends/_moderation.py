@@ -3,8 +3,8 @@
 Smyth (2004) treats each of many variances ``s²`` on ``d`` degrees of freedom as a draw,
 scaled chi-square, around a true variance that itself follows a scaled inverse chi-square
 prior with ``d0`` degrees of freedom and scale ``s0²``. The prior is fitted by the moments of
-``log s²``; each variance is then replaced by its posterior mean, ``(d0·s0² + d·s²) / (d0 + d)``,
-on ``d0 + d`` degrees of freedom. Segments borrow the spread of their peers: a dispersion read
+``log s²``; each variance is then replaced by its posterior mean,
+``(d0·s0² + d·s²) / (d0 + d)``, on ``d0 + d`` degrees of freedom. Segments borrow the spread of their peers: a dispersion read
 from 19 weeks is no longer the only thing its t test knows.
 """
 
@@ -39,16 +39,20 @@ def moderate_dispersions(dispersion, df, groups) -> tuple[np.ndarray, np.ndarray
     sites, or all site x queue cells). The prior's scale ``s0²`` is fitted per group and its
     degrees of freedom ``d0`` across groups: ``e = log s² − ψ(d/2) + log(d/2)`` estimates
     ``log σ²`` without bias; ``d0 = 2 ψ'⁻¹(v)``, with ``v`` the variance of ``e`` about its
-    group's mean (on the residual degrees of freedom) less the mean of ``ψ'(d/2)``, the part
-    chance alone gives; ``s0² = exp(ē + ψ(d0/2) − log(d0/2))``. Where ``v ≤ 0`` the
-    dispersions vary no more than chance makes them: ``d0`` is infinite and every segment
-    takes its group's mean dispersion, as limma's ``squeezeVar`` does. The posterior's
-    degrees of freedom are capped at the group's total, the most its members hold.
+    group's mean on the residual degrees of freedom (segments less groups) less the part
+    chance alone gives, ``Σ (n_g − 1)/n_g · ψ'(d/2)`` over the residual degrees of freedom
+    (``n_g`` the group's size: limma's mean of ``ψ'(d/2)`` where there is one group);
+    ``s0² = exp(ē + ψ(d0/2) − log(d0/2))``. Where ``v ≤ 0`` the dispersions vary no more
+    than chance makes them: ``d0`` is infinite and every segment takes its group's mean
+    dispersion, as limma's ``squeezeVar`` does. The posterior's degrees of freedom are
+    capped at the group's total, the most its members hold.
 
-    Segments with ``df = 0`` (one period a side) take their group's prior; a dispersion of 0
-    (periods of identical rates) is moderated but does not enter the fit, whose logarithm
-    it would break. Without at least one residual degree of freedom for the fit (two
-    segments in a group with ``df > 0``), the dispersions are returned as given.
+    The peers are taken as alike: a segment whose periods alone share shocks, among calm
+    peers, is moderated toward their calm and tested as surer than it is. Segments with
+    ``df = 0`` (one period a side) take their group's prior; a dispersion of 0 (periods of
+    identical rates) is moderated but does not enter the fit, whose logarithm it would
+    break. A group with fewer than two segments with ``df > 0`` has no prior of its own:
+    its dispersions are returned as given, as are all of them when no group has two.
 
     Examples
     --------
@@ -61,20 +65,22 @@ def moderate_dispersions(dispersion, df, groups) -> tuple[np.ndarray, np.ndarray
     dispersion = np.asarray(dispersion, dtype=float)
     df = np.asarray(df, dtype=float)
     codes = pd.factorize(pd.Series(list(groups), dtype=object))[0]
-    fitted = (df > 0) & (dispersion > 0) & np.isfinite(dispersion)
-    count = np.bincount(codes[fitted], minlength=codes.max() + 1)
-    residual_df = fitted.sum() - (count > 0).sum()
-    if residual_df < 1:
+    count = np.bincount(codes, (df > 0) & (dispersion > 0) & np.isfinite(dispersion))
+    fitted = (df > 0) & (dispersion > 0) & np.isfinite(dispersion) & (count[codes] >= 2)
+    if not fitted.any():
         return dispersion, df
+    size = count[codes[fitted]]
     half = df[fitted] / 2
     unbiased = np.log(dispersion[fitted]) - special.digamma(half) + np.log(half)
     mean = np.bincount(codes[fitted], unbiased, minlength=count.size) / np.maximum(count, 1)
     spread = unbiased - mean[codes[fitted]]
-    excess = spread @ spread / residual_df - special.polygamma(1, half).mean()
-    has_prior = count[codes] > 0
+    residual_df = fitted.sum() - (count >= 2).sum()
+    chance = ((size - 1) / size * special.polygamma(1, half)).sum() / residual_df
+    prior_variance = spread @ spread / residual_df - chance
+    has_prior = count[codes] >= 2
     total_df = np.bincount(codes, df)[codes]
-    if excess > 0:
-        prior_df = 2 * trigamma_inverse(excess)
+    if prior_variance > 0:
+        prior_df = 2 * trigamma_inverse(prior_variance)
         scale = np.exp(mean + special.digamma(prior_df / 2) - np.log(prior_df / 2))[codes]
         observed = np.where(df > 0, df * dispersion, 0.0)
         posterior = (prior_df * scale + observed) / (prior_df + df)
@@ -91,7 +97,7 @@ def trigamma_inverse(value: float) -> float:
 
     ``ψ'`` (the trigamma function) falls from infinity to 0 on ``(0, ∞)``; starting from
     ``0.5 + 1/value``, each step moves ``y`` by ``ψ'(y)(1 − ψ'(y)/value) / ψ''(y)`` on the
-    scale where ``1/ψ'`` is nearly linear, which converges from below without overshooting.
+    scale where ``1/ψ'`` is nearly linear, which converges from above without overshooting.
 
     Examples
     --------

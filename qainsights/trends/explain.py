@@ -166,10 +166,11 @@ def explain_change(
         weeks against 7 of 4 sites x 3 queues and no change, some segment is named in
         2.7-4.3 % of 1,000 stretches with cell-week shocks of sd 0 to 0.3 and 3.8 % with
         site-week shocks of sd 0.3, where ``"binomial"`` (audits taken as independent) named
-        one in 20.2 % and 26.0 %; a cell whose odds of an error rose 1.5 times is named in
+        one in 20.2 % and 26.0 % at sd 0.3; a cell whose odds of an error rose 1.5 times is named in
         15.2 % of stretches without shocks, against 18.0 % by ``"binomial"`` and 9.6 % by
         ``"periods"``, whose 19 degrees of freedom cost power over hundreds of candidates
-        (``benchmarks/README.md``).
+        (``benchmarks/README.md``). The peers are taken as alike: a segment whose weeks
+        alone share shocks, among calm peers, is tested as surer than it is.
         The spread is read as noise around one rate per side: a baseline whose periods step or
         trend inflates it, so choose a baseline of stable periods (on the RS benchmark's
         trending minutes the exact-match F1 is 0.52 moderated, 0.45 with ``"periods"``, 0.73
@@ -199,7 +200,7 @@ def explain_change(
         ``"site=Hyderabad & queue=user_reports"``), ``order``, the columns of
         :func:`compare_periods` for the segment's audits (but ``test``, ``p_value`` and
         ``q_value`` are those of the Mantel-Haenszel test, which holds the segment's mix
-        fixed, and ``dispersion`` and ``dispersion_df``, but with ``"binomial"``, are the
+        fixed, and ``dispersion`` and ``dispersion_df``, absent with ``"binomial"``, are the
         ones its test used: moderated by default), ``excess``, ``explained``
         (the excess of the audits it explains beyond the segments chosen before it)
         and ``cumulative_share`` (of the overall change). ``summary()`` says it in a sentence.

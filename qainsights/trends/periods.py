@@ -160,7 +160,9 @@ def compare_periods(
         spread (above); ``"moderated"``: each segment's dispersion moderated toward the
         others' by Smyth's (2004) empirical Bayes, on the degrees of freedom they lend it
         (the overall row keeps its own), which returns power where there are many segments
-        (the default of :func:`explain_change`); ``"binomial"``: audits taken as
+        whose spreads are alike (the default of :func:`explain_change`): a segment whose
+        periods alone share shocks, among calm ones, is tested as surer than it is (about
+        10 % at a nominal 5 % with 3 to 7 calm peers); ``"binomial"``: audits taken as
         independent throughout (the test before this option, too liberal where periods
         share shocks).
     within : str, optional
@@ -178,10 +180,10 @@ def compare_periods(
         ``ci_low_baseline``, ``ci_high_baseline``, the same five for ``current`` (with
         ``weight``, ``n_eff_baseline`` and ``n_eff_current`` before the intervals),
         ``difference``, ``ci_low``, ``ci_high`` (of the difference), ``test`` (``"z"``,
-        ``"t"``, ``"fisher"`` or ``"none"``), but with ``dispersion="binomial"``
-        ``dispersion`` and ``dispersion_df`` (the dispersion used, at least 1, and its
-        degrees of freedom; 1 and 0 where each side is one period), then ``p_value``,
-        ``q_value`` and ``significant``.
+        ``"t"``, ``"fisher"`` or ``"none"``), ``dispersion`` and ``dispersion_df`` (the
+        dispersion used, at least 1, and its degrees of freedom; 1 and 0 where each side is
+        one period; absent with ``dispersion="binomial"``), then ``p_value``, ``q_value`` and
+        ``significant``.
 
     Raises
     ------

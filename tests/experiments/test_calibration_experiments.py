@@ -50,7 +50,7 @@ def test_reduced_calibration_of_trends_agreement_and_scan_claims():
     # names a segment in 20.2 % of 1,000 in the full table, so in at least 18 of 150 here
     # (binomial(150, 0.2): P(X < 18) = 0.004), the shortfall the default removes. Its weighted
     # world (60 stretches of audit rows, about 45 s): the default and "periods" name a segment
-    # in at most 10 of 60 (binomial(60, 0.05): P(X >= 10) = 0.002).
+    # in at most 10 of 60 (binomial(60, 0.05): P(X >= 10) = 0.0007).
     table = _benchmark("calibration_trends_agreement").rows(quick=True)
     weeks = table["function"].str.contains("weeks as periods")
     weighted = table["world"].str.contains("weighted")

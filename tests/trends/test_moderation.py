@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference.trends import glm_dispersion, shocked_weeks
-from scipy import special, stats
+from scipy import optimize, special, stats
 from statsmodels.stats.contingency_tables import StratifiedTable
 
 from qainsights.trends import compare_periods, explain_change
@@ -97,6 +97,51 @@ def test_too_few_spreads_to_fit_are_returned_as_given():
     posterior, df = moderate_dispersions([2.0, 1.5, np.nan], [8.0, 8.0, 0.0], ["a", "b", "b"])
     np.testing.assert_array_equal(posterior[:2], [2.0, 1.5])
     np.testing.assert_array_equal(df, [8.0, 8.0, 0.0])
+
+
+def test_a_group_of_one_keeps_its_own_dispersion():
+    posterior, df = moderate_dispersions([*A, 5.0], [*np.full(12, 19.0), 4.0], [0] * 12 + [1])
+    np.testing.assert_allclose(posterior[:12], A_POSTERIOR, rtol=1e-12)
+    assert (posterior[12], df[12]) == (5.0, 4.0)
+
+
+def test_a_zero_dispersion_is_moderated_without_entering_the_fit():
+    posterior, df = moderate_dispersions([*A, 0.0], np.full(13, 19.0), np.zeros(13))
+    np.testing.assert_allclose(posterior[:12], A_POSTERIOR, rtol=1e-12)
+    # limma's prior for A alone: (d0 s0² + 19 · 0) / (d0 + 19)
+    expected = A_PRIOR_DF * 1.019379689699443 / (A_PRIOR_DF + 19)
+    assert posterior[12] == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(df, A_PRIOR_DF + 19, rtol=1e-12)
+
+
+def smyth_by_hand(values, df, groups):
+    """Smyth's (2004) moments with one prior scale per group, written out from section 6
+    (the chance part of each segment's spread about its group's mean weighted by
+    (n_g − 1) / n_g), d0 found by bracketing rather than Newton's iteration."""
+    frame = pd.DataFrame({"s2": values, "d": df, "g": groups})
+    frame["e"] = np.log(frame["s2"]) - special.digamma(frame["d"] / 2) + np.log(frame["d"] / 2)
+    by_group = frame.groupby("g")
+    frame["centred"] = frame["e"] - by_group["e"].transform("mean")
+    size = by_group["e"].transform("size")
+    residual_df = len(frame) - frame["g"].nunique()
+    chance = ((size - 1) / size * special.polygamma(1, frame["d"] / 2)).sum() / residual_df
+    variance = (frame["centred"] ** 2).sum() / residual_df - chance
+    half_d0 = optimize.brentq(lambda y: special.polygamma(1, y) - variance, 1e-8, 1e8, xtol=1e-14)
+    d0 = 2 * half_d0
+    scale = np.exp(by_group["e"].transform("mean") + special.digamma(half_d0) - np.log(half_d0))
+    posterior = (d0 * scale + frame["d"] * frame["s2"]) / (d0 + frame["d"])
+    return posterior.to_numpy(), np.minimum(d0 + frame["d"], by_group["d"].transform("sum"))
+
+
+def test_groups_of_unequal_sizes_and_degrees_of_freedom_follow_smyths_moments():
+    values = [*C, 1.9, 0.7, 2.8]
+    df = [*C_DF, 3, 3, 3]
+    groups = [0] * 15 + [1] * 3
+    posterior, posterior_df = moderate_dispersions(values, df, groups)
+    expected, expected_df = smyth_by_hand(values, df, groups)
+    np.testing.assert_allclose(posterior, expected, rtol=1e-10)
+    np.testing.assert_allclose(posterior_df, expected_df, rtol=1e-10)
+    assert (posterior_df[15:] == 9).all()  # capped at the small group's 3 x 3
 
 
 def own_dispersions(frame, segments):
