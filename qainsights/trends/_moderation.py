@@ -4,8 +4,8 @@ Smyth (2004) treats each of many variances ``s²`` on ``d`` degrees of freedom a
 scaled chi-square, around a true variance that itself follows a scaled inverse chi-square
 prior with ``d0`` degrees of freedom and scale ``s0²``. The prior is fitted by the moments of
 ``log s²``; each variance is then replaced by its posterior mean,
-``(d0·s0² + d·s²) / (d0 + d)``, on ``d0 + d`` degrees of freedom. Segments borrow the spread of their peers: a dispersion read
-from 19 weeks is no longer the only thing its t test knows.
+``(d0·s0² + d·s²) / (d0 + d)``, on ``d0 + d`` degrees of freedom. Segments borrow the spread
+of their peers: a dispersion read from 19 weeks is no longer the only thing its t test knows.
 """
 
 from __future__ import annotations
@@ -64,9 +64,11 @@ def moderate_dispersions(dispersion, df, groups) -> tuple[np.ndarray, np.ndarray
     """
     dispersion = np.asarray(dispersion, dtype=float)
     df = np.asarray(df, dtype=float)
-    codes = pd.factorize(pd.Series(list(groups), dtype=object))[0]
-    count = np.bincount(codes, (df > 0) & (dispersion > 0) & np.isfinite(dispersion))
-    fitted = (df > 0) & (dispersion > 0) & np.isfinite(dispersion) & (count[codes] >= 2)
+    codes = pd.factorize(np.asarray(groups))[0]
+    spread_known = (df > 0) & (dispersion > 0) & np.isfinite(dispersion)
+    count = np.bincount(codes, spread_known)
+    has_prior = count[codes] >= 2
+    fitted = spread_known & has_prior
     if not fitted.any():
         return dispersion, df
     size = count[codes[fitted]]
@@ -77,7 +79,6 @@ def moderate_dispersions(dispersion, df, groups) -> tuple[np.ndarray, np.ndarray
     residual_df = fitted.sum() - (count >= 2).sum()
     chance = ((size - 1) / size * special.polygamma(1, half)).sum() / residual_df
     prior_variance = spread @ spread / residual_df - chance
-    has_prior = count[codes] >= 2
     total_df = np.bincount(codes, df)[codes]
     if prior_variance > 0:
         prior_df = 2 * trigamma_inverse(prior_variance)
