@@ -23,6 +23,8 @@ from ..aggregate import collect, engine_frame, error_sums, is_engine_frame
 __all__ = [
     "DISPERSION_COLUMNS",
     "EFFECTIVE_COLUMNS",
+    "LAG_COLUMNS",
+    "MIN_LAG_PERIODS",
     "PERIOD_COLUMNS",
     "SQUARE_COLUMNS",
     "choose_periods",
@@ -43,6 +45,15 @@ EFFECTIVE_COLUMNS = ("var_errors_baseline", "var_errors_current")
 SQUARE_COLUMNS = ("squares_baseline", "squares_current")
 #: The spread of the periods within each side around the side's rate (``dispersion=True``).
 DISPERSION_COLUMNS = ("pearson_baseline_current", "pearson_df_baseline_current")
+#: How the periods' residuals persist within the sides (``dispersion=True``): the sums of
+#: the products of adjacent residuals and of their squares, and each side's periods.
+LAG_COLUMNS = (
+    "lag_products_baseline_current", "lag_squares_baseline_current",
+    "periods_baseline", "periods_current",
+)  # fmt: skip
+#: Sides of fewer periods do not enter the lag sums: their residuals' autocorrelation is
+#: mostly that of removing their mean (``−1`` for two periods).
+MIN_LAG_PERIODS = 4
 
 
 def counts_by_period(
@@ -288,30 +299,25 @@ def side_by_side(
     Returns the segment columns plus :data:`PERIOD_COLUMNS` (zero counts where a segment is
     absent from a side), sorted by the segment columns; one row of totals when ``keys`` is
     empty. Weighted counts add :data:`EFFECTIVE_COLUMNS` (and :data:`SQUARE_COLUMNS` where
-    the table has ``squares``); ``dispersion=True`` adds :data:`DISPERSION_COLUMNS` (see
-    :func:`spread_within_sides`), from the spread of the ``period`` values within each side
+    the table has ``squares``); ``dispersion=True`` adds :data:`DISPERSION_COLUMNS` and
+    :data:`LAG_COLUMNS` (see :func:`spread_within_sides`), from the spread of the ``period`` values within each side
     or, with ``within`` (a column of ``table``), of the finer periods it names.
     """
     group = keys or ["_all"]
     chosen = with_sides(table, period=period, current=current, baseline=baseline)
-    effective = "var_errors" in table.columns
-    measures = ["errors", "n", *(["var_errors"] if effective else [])]
-    measures += ["squares"] if "squares" in table.columns else []
-    wide = chosen.pivot_table(
-        index=group, columns="_side", values=measures, aggfunc="sum", observed=True
-    ).fillna(0.0)
-    wide.columns = [f"{stat}_{part}" for stat, part in wide.columns]
-    squares = "squares" in measures
-    extra = [*(EFFECTIVE_COLUMNS if effective else []), *(SQUARE_COLUMNS if squares else [])]
-    wide = wide.reindex(columns=[*PERIOD_COLUMNS, *extra], fill_value=0.0)
+    cells = [period, *([within] if dispersion and within else [])]
+    index, counts, now = counts_by_cell(chosen, group=group, periods=cells)
+    totals = {
+        f"{measure}_{part}": values[:, side].sum(axis=1)
+        for measure, values in counts.items()
+        for part, side in (("baseline", ~now), ("current", now))
+    }
+    extra = [*(EFFECTIVE_COLUMNS if "var_errors" in counts else [])]
+    extra += [*(SQUARE_COLUMNS if "squares" in counts else [])]
+    wide = pd.DataFrame(totals, index=index)[[*PERIOD_COLUMNS, *extra]]
     if dispersion:
-        cells = [period, *([within] if within else [])]
-        index, counts, now = counts_by_cell(chosen, group=group, periods=cells)
-        spread = pd.DataFrame(
-            dict(zip(DISPERSION_COLUMNS, spread_within_sides(**counts, current=now), strict=True)),
-            index=index,
-        )
-        wide = wide.join(spread.reindex(wide.index, fill_value=0.0))
+        measures = {m: values for m, values in counts.items() if m != "squares"}
+        wide = wide.assign(**spread_within_sides(**measures, current=now))
     return wide.reset_index(drop=not keys)
 
 
@@ -328,9 +334,10 @@ def counts_by_cell(chosen: pd.DataFrame, *, group: list, periods: list):
     """Each group's counts per period as (groups x periods) arrays, zero where absent.
 
     Returns the groups' index, a dict of ``errors`` and ``n`` arrays (and ``var_errors``
-    where ``chosen`` has it) and, per column, whether it is a current period.
+    and ``squares`` where ``chosen`` has them) and, per column, whether it is a current
+    period.
     """
-    measures = ["errors", "n", *(["var_errors"] if "var_errors" in chosen.columns else [])]
+    measures = ["errors", "n", *(m for m in ("var_errors", "squares") if m in chosen.columns)]
     wide = chosen.pivot_table(
         index=group, columns=["_side", *periods], values=measures, aggfunc="sum", observed=True
     )
@@ -339,50 +346,72 @@ def counts_by_cell(chosen: pd.DataFrame, *, group: list, periods: list):
     return wide.index, {m: wide[m].to_numpy(dtype=float) for m in measures}, current
 
 
-def spread_within_sides(errors, n, current, var_errors=None) -> tuple[np.ndarray, np.ndarray]:
-    """Pearson's X² of each row's periods around its side's rate, and its degrees of freedom.
+def spread_within_sides(errors, n, current, var_errors=None) -> dict[str, np.ndarray]:
+    """Pearson's X² of each row's periods around its side's rate, its degrees of freedom,
+    and the sums that estimate how the periods' residuals persist (:data:`LAG_COLUMNS`).
 
     ``errors``, ``n`` (and ``var_errors``, the weighted error counts' variances) are
-    (rows x periods) arrays with zeros where a row has no audits; ``current`` says which
-    columns are current periods, the others being baseline ones. Each period contributes
-    ``n (r − p)² / (D p (1 − p))``: its rate ``r``, its side's rate ``p``, its audits ``n``
-    and, where weighted, its side's design effect ``D`` (the variance of the side's weighted
-    error count over the binomial variance ``N p (1 − p)`` of its ``N`` audits, so that
-    ``N / D`` is the side's effective sample size, see :func:`effective_counts`), 1
-    otherwise. One design effect a side rather than one a period: a week's own, read from
-    its few errors, is too noisy to divide by (a week without errors would have none). Each
-    side with ``k`` periods holding audits and a rate strictly between 0 and 1 gives
-    ``k − 1`` degrees of freedom. ``X² / df`` estimates the dispersion of the binomial model
-    with one rate per side (McCullagh & Nelder 1989, section 4.5): above 1 where the periods
-    share shocks their audits' binomial variance does not hold.
+    (rows x periods) arrays with zeros where a row has no audits, the periods in time order
+    within each side; ``current`` says which columns are current periods, the others being
+    baseline ones. Each period's Pearson residual is ``(r − p) sqrt(n / (D p (1 − p)))``:
+    its rate ``r``, its side's rate ``p``, its audits ``n`` and, where weighted, its side's
+    design effect ``D`` (the variance of the side's weighted error count over the binomial
+    variance ``N p (1 − p)`` of its ``N`` audits, so that ``N / D`` is the side's effective
+    sample size, see :func:`effective_counts`), 1 otherwise. One design effect a side rather
+    than one a period: a week's own, read from its few errors, is too noisy to divide by (a
+    week without errors would have none). Each side with ``k`` periods holding audits and a
+    rate strictly between 0 and 1 gives ``k − 1`` degrees of freedom. ``X² / df`` estimates
+    the dispersion of the binomial model with one rate per side (McCullagh & Nelder 1989,
+    section 4.5): above 1 where the periods share shocks their audits' binomial variance
+    does not hold.
+
+    The returned dict holds, per row, :data:`DISPERSION_COLUMNS` (X² and df), then the sum of
+    products of the residuals of adjacent periods and the sum of their squares over the
+    sides of at least :data:`MIN_LAG_PERIODS` periods, and each side's number of periods
+    (see :mod:`qainsights.trends._serial`).
 
     Examples
     --------
-    >>> spread_within_sides(np.array([[10.0, 30, 20, 20]]), np.full((1, 4), 200.0),
-    ...                     current=np.array([False, False, True, True]))
+    >>> spread = spread_within_sides(np.array([[10.0, 30, 20, 20]]), np.full((1, 4), 200.0),
+    ...                              current=np.array([False, False, True, True]))
+    >>> spread[DISPERSION_COLUMNS[0]], spread[DISPERSION_COLUMNS[1]]
     (array([11.11111111]), array([2.]))
     """
     errors, n = np.asarray(errors, dtype=float), np.asarray(n, dtype=float)
     var_errors = None if var_errors is None else np.asarray(var_errors, dtype=float)
-    pearson, df = np.zeros(len(n)), np.zeros(len(n))
-    for side in (~np.asarray(current), np.asarray(current)):
-        k, total = errors[:, side], n[:, side]
-        audits = total.sum(axis=1, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rate = k.sum(axis=1, keepdims=True) / audits
-            binomial = audits * rate * (1 - rate)
-            variance = (  # of the side's error count
-                binomial if var_errors is None else var_errors[:, side].sum(axis=1, keepdims=True)
-            )
-            # n (r − p)² / (D p (1 − p)) with the design effect D = variance / binomial
-            term = (
-                total
-                * audits
-                * (k / total - rate) ** 2
-                / np.where(variance > 0, variance, binomial)
-            )
-        varies = ((rate > 0) & (rate < 1))[:, 0]
-        present = total > 0
-        pearson += np.where(varies, np.where(present, term, 0.0).sum(axis=1), 0.0)
-        df += np.where(varies, np.maximum(present.sum(axis=1) - 1, 0), 0)
-    return pearson, df
+    out = {name: np.zeros(len(n)) for name in (*DISPERSION_COLUMNS, *LAG_COLUMNS)}
+    products, squares = LAG_COLUMNS[:2]
+    for side, periods in (
+        (~np.asarray(current), LAG_COLUMNS[2]),
+        (np.asarray(current), LAG_COLUMNS[3]),
+    ):
+        residual = _residuals(
+            errors[:, side], n[:, side], None if var_errors is None else var_errors[:, side]
+        )
+        used = ~np.isnan(residual)
+        residual = np.where(used, residual, 0.0)
+        count = used.sum(axis=1)
+        out[DISPERSION_COLUMNS[0]] += (residual**2).sum(axis=1)
+        out[DISPERSION_COLUMNS[1]] += np.maximum(count - 1, 0)
+        out[periods] = count.astype(float)
+        long = count >= MIN_LAG_PERIODS
+        out[products] += np.where(long, (residual[:, 1:] * residual[:, :-1]).sum(axis=1), 0.0)
+        out[squares] += np.where(long, (residual**2).sum(axis=1), 0.0)
+    return out
+
+
+def _residuals(errors, n, var_errors) -> np.ndarray:
+    """Pearson residuals of one side's periods around its rate (see
+    :func:`spread_within_sides`); NaN where a period has no audits or the side's rate is 0
+    or 1.
+    """
+    audits = n.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = errors.sum(axis=1, keepdims=True) / audits
+        binomial = audits * rate * (1 - rate)
+        variance = binomial if var_errors is None else var_errors.sum(axis=1, keepdims=True)
+        # (r − p) sqrt(n / (D p (1 − p))) with the design effect D = variance / binomial
+        residual = (errors / n - rate) * np.sqrt(
+            n * audits / np.where(variance > 0, variance, binomial)
+        )
+    return np.where((n > 0) & (rate > 0) & (rate < 1), residual, np.nan)

@@ -12,26 +12,33 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import special, stats
 
 from ._aggregate import DISPERSION_COLUMNS
 
-__all__ = ["moderate_dispersions", "moderate_spread", "trigamma_inverse"]
+__all__ = ["OUTLIER_LEVEL", "moderate_dispersions", "moderate_spread", "trigamma_inverse"]
+
+#: Upper-tail level below which a segment's spread is too large for its peers' prior, and
+#: the segment keeps its own (:func:`moderate_dispersions`'s ``outliers``).
+OUTLIER_LEVEL = 0.05
 
 
 def moderate_spread(counts: pd.DataFrame, groups) -> pd.DataFrame:
     """``counts`` with its :data:`DISPERSION_COLUMNS` (Pearson's X² and its degrees of
     freedom per row) replaced by those of the moderated dispersions
-    (:func:`moderate_dispersions`; ``groups`` labels the rows that are peers).
+    (:func:`moderate_dispersions`; ``groups`` labels the rows that are peers; a row whose
+    spread its peers' prior makes unlikely at :data:`OUTLIER_LEVEL` keeps its own).
     """
     pearson, df = (counts[column].to_numpy(dtype=float) for column in DISPERSION_COLUMNS)
     with np.errstate(divide="ignore", invalid="ignore"):
-        dispersion, df = moderate_dispersions(np.where(df > 0, pearson / df, np.nan), df, groups)
+        dispersion, df = moderate_dispersions(
+            np.where(df > 0, pearson / df, np.nan), df, groups, outliers=OUTLIER_LEVEL
+        )
     moderated = np.where(df > 0, dispersion * df, 0.0)
     return counts.assign(**dict(zip(DISPERSION_COLUMNS, (moderated, df), strict=True)))
 
 
-def moderate_dispersions(dispersion, df, groups) -> tuple[np.ndarray, np.ndarray]:
+def moderate_dispersions(dispersion, df, groups, *, outliers=None) -> tuple[np.ndarray, np.ndarray]:
     """Posterior dispersions and their degrees of freedom (Smyth 2004, section 6).
 
     ``dispersion`` (Pearson's ``X² / df``) and ``df`` per segment; ``groups`` labels segments
@@ -47,8 +54,14 @@ def moderate_dispersions(dispersion, df, groups) -> tuple[np.ndarray, np.ndarray
     dispersion, as limma's ``squeezeVar`` does. The posterior's degrees of freedom are
     capped at the group's total, the most its members hold.
 
-    The peers are taken as alike: a segment whose periods alone share shocks, among calm
-    peers, is moderated toward their calm and tested as surer than it is. Segments with
+    The prior takes the peers as alike: a segment whose periods alone share shocks, among
+    calm peers, would be moderated toward their calm and tested as surer than it is. With
+    ``outliers`` (a level such as :data:`OUTLIER_LEVEL`), a segment whose dispersion the
+    prior makes unlikely, ``s²/s0²`` beyond the upper ``outliers`` tail of ``F(d, d0)``
+    (``χ²_d / d`` where ``d0`` is infinite), keeps its own dispersion and degrees of
+    freedom, and the prior is fitted again without it: the limit of limma's robust
+    moderation (Phipson et al. 2016), which lends such a segment no prior degrees of
+    freedom. Segments with
     ``df = 0`` (one period a side) take their group's prior; a dispersion of 0 (periods of
     identical rates) is moderated but does not enter the fit, whose logarithm it would
     break. A group with fewer than two segments with ``df > 0`` has no prior of its own:
@@ -87,10 +100,26 @@ def moderate_dispersions(dispersion, df, groups) -> tuple[np.ndarray, np.ndarray
         posterior = (prior_df * scale + observed) / (prior_df + df)
         posterior_df = np.minimum(prior_df + df, total_df)
     else:
+        prior_df = np.inf
         sums = np.bincount(codes[fitted], dispersion[fitted], minlength=count.size)
-        posterior = (sums / np.maximum(count, 1))[codes]
+        posterior = scale = (sums / np.maximum(count, 1))[codes]
         posterior_df = total_df
+    if outliers is not None:
+        outlying = fitted & (_upper_tail(dispersion / scale, df, prior_df) < outliers)
+        if outlying.any():  # the prior again without them; they keep their own
+            posterior, posterior_df = moderate_dispersions(
+                np.where(outlying, np.nan, dispersion), np.where(outlying, 0.0, df), groups
+            )
+            return (np.where(outlying, dispersion, posterior), np.where(outlying, df, posterior_df))
     return np.where(has_prior, posterior, dispersion), np.where(has_prior, posterior_df, df)
+
+
+def _upper_tail(ratio, df, prior_df) -> np.ndarray:
+    """``P(F(df, prior_df) > ratio)``; ``χ²_df / df`` where ``prior_df`` is infinite."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if np.isinf(prior_df):
+            return stats.chi2.sf(ratio * df, np.maximum(df, 1))
+        return stats.f.sf(ratio, np.maximum(df, 1), prior_df)
 
 
 def trigamma_inverse(value: float) -> float:

@@ -27,6 +27,11 @@ A_POSTERIOR = [0.8227826422098257, 1.2896426133771794, 0.5710565293974685, 2.051
                0.7784559680714245, 0.7991894124264832, 1.3483982049037406,
                1.7145157348474556]  # fmt: skip
 A_PRIOR_DF = 10.232962435984362
+A_WITHOUT_3_POSTERIOR = [0.818383211915612, 1.2403621801531948, 0.5908564760135993,
+                         1.2608648475505102, 0.9348783106229942, 1.1019544884968193,
+                         1.0473198733693025, 0.7783178274887664, 0.7970580879464845,
+                         1.2934693759330602, 1.6243906522914489]  # fmt: skip
+A_WITHOUT_3_PRIOR_DF = 13.34213320393747
 C = [0.7561, 1.4121, 0.8506, 0.5557, 3.9402, 0.754, 2.6381, 2.2703, 1.3103, 1.5587, 0.5065,
      1.2619, 0.377, 0.6624, 1.0429]  # fmt: skip
 C_DF = [30, 18, 18, 9, 9, 30, 4, 9, 9, 18, 9, 9, 4, 9, 4]
@@ -55,6 +60,35 @@ def test_dispersions_within_chance_take_their_mean_on_the_pooled_degrees_of_free
     posterior, df = moderate_dispersions([0.9, 1.1, 1.3, 1.0], np.full(4, 19.0), np.zeros(4))
     np.testing.assert_allclose(posterior, 1.075, rtol=1e-15)  # limma: var.prior, the mean
     np.testing.assert_array_equal(df, 76.0)  # 4 x 19
+
+
+def test_a_dispersion_the_prior_makes_unlikely_keeps_its_own():
+    # limma's prior for A: s0² = (posterior (d0 + d) − d s²) / d0, the same for every segment;
+    # the upper tail of F(19, d0) at s²/s0² is 0.063 for A[3] and above 0.1 for the others;
+    # at 0.05 none is an outlier
+    prior = (A_POSTERIOR[0] * (A_PRIOR_DF + 19) - 19 * A[0]) / A_PRIOR_DF
+    tails = stats.f.sf(np.array(A) / prior, 19, A_PRIOR_DF)
+    assert (tails < 0.1).tolist() == [i == 3 for i in range(12)]
+    # at 0.1 A[3] keeps its own and the prior is fitted again without it: limma's squeezeVar
+    # on the other 11 (inmoose 0.9.1, tests/reference/trends.md section 1b)
+    posterior, df = moderate_dispersions(A, np.full(12, 19.0), np.zeros(12), outliers=0.1)
+    np.testing.assert_allclose(posterior, np.insert(A_WITHOUT_3_POSTERIOR, 3, A[3]), rtol=1e-12)
+    np.testing.assert_allclose(df, np.insert(np.full(11, A_WITHOUT_3_PRIOR_DF + 19), 3, 19),
+                               rtol=1e-12)  # fmt: skip
+    at_five = moderate_dispersions(A, np.full(12, 19.0), np.zeros(12), outliers=0.05)
+    np.testing.assert_allclose(at_five[0], A_POSTERIOR, rtol=1e-12)
+
+
+def test_an_outlier_among_dispersions_within_chance_is_judged_by_chi_square():
+    # ten at 1 and one at 1.8 on 19 df vary less than chance makes log-dispersions vary, so
+    # limma's prior is their mean on infinite df; 19 x 1.8 / mean is beyond chi2(19)'s 5 % tail;
+    # the prior fitted again without it: ten equal dispersions, their value on 10 x 19 df
+    values = [1.0] * 10 + [1.8]
+    mean = np.mean(values)
+    assert stats.chi2.sf(19 * 1.8 / mean, 19) < 0.05 < stats.chi2.sf(19 * 1.0 / mean, 19)
+    posterior, df = moderate_dispersions(values, np.full(11, 19.0), np.zeros(11), outliers=0.05)
+    np.testing.assert_allclose(posterior, [1.0] * 10 + [1.8], rtol=1e-14)
+    np.testing.assert_array_equal(df, [190.0] * 10 + [19.0])
 
 
 @pytest.mark.parametrize("value", [1e-8, 1e-3, 0.25, 3.0, 1e4, 1e9])
@@ -160,14 +194,14 @@ def own_dispersions(frame, segments):
 def test_explain_change_moderates_each_segment_among_those_of_its_dimensions():
     frame = shocked_weeks()
     result = explain_change(frame, by=["site", "queue"], period="week", current=CURRENT,
-                            baseline=BASELINE, errors="errors", n="n",
-                            dispersion="moderated").segments.set_index("segment")  # fmt: skip
+                            baseline=BASELINE, errors="errors", n="n", dispersion="moderated",
+                            serial=False).segments.set_index("segment")  # fmt: skip
     groups = {"site": ["site=a", "site=b"], "queue": ["queue=q1", "queue=q2"],
               "cell": [f"site={s} & queue={q}" for s in "ab" for q in ("q1", "q2")]}  # fmt: skip
     names = [name for members in groups.values() for name in members]
     scale, df = own_dispersions(frame, names)
     labels = np.repeat(list(groups), [len(m) for m in groups.values()])
-    posterior, posterior_df = moderate_dispersions(scale, df, labels)
+    posterior, posterior_df = moderate_dispersions(scale, df, labels, outliers=0.05)
     rows = result.loc[names]
     np.testing.assert_allclose(rows["dispersion"], np.maximum(posterior, 1.0), rtol=1e-10)
     np.testing.assert_allclose(rows["dispersion_df"], posterior_df, rtol=1e-10)
@@ -187,11 +221,11 @@ def test_compare_periods_moderates_its_segments_as_one_group():
     frame["cell"] = frame["site"] + "/" + frame["queue"]
     result = compare_periods(frame, by="cell", period="week", current=CURRENT,
                              baseline=BASELINE, errors="errors", n="n",
-                             dispersion="moderated").segments  # fmt: skip
+                             dispersion="moderated", serial=False).segments  # fmt: skip
     weekly = frame.groupby(["cell", "week"], as_index=False)[["errors", "n"]].sum()
     scale, df = np.array([glm_dispersion(weekly[weekly["cell"] == cell], current=CURRENT)
                           for cell in result["cell"]]).T  # fmt: skip
-    posterior, posterior_df = moderate_dispersions(scale, df, np.zeros(len(df)))
+    posterior, posterior_df = moderate_dispersions(scale, df, np.zeros(len(df)), outliers=0.05)
     np.testing.assert_allclose(result["dispersion"], np.maximum(posterior, 1.0), rtol=1e-10)
     np.testing.assert_allclose(result["dispersion_df"], posterior_df, rtol=1e-10)
 
