@@ -571,37 +571,45 @@ def compare_rows(rng, quick: bool) -> list[dict]:
 
 
 def compare_shock_rows(rng, quick: bool) -> list[dict]:
-    """``compare_periods`` between 13 baseline weeks and 7 current weeks of one stable
-    process whose weeks share shocks (logit-normal, sd 0 to 0.3: a backlog, a tooling
-    outage; independent, or AR(1) with coefficient 0.5 at sd 0.3), each week a period of the
-    comparison: the default (dispersion from the weeks
-    within each side) beside ``dispersion="binomial"``, with the power of both where the
-    current weeks' odds of an error are :data:`WEEK_SHIFT` times higher."""
-    runs = 500 if quick else 2000
+    """``compare_periods`` between 13 baseline weeks and 7 current weeks of
+    :data:`WEEK_SEGMENTS` stable segments compared together, whose weeks share shocks
+    (logit-normal, sd 0 to 0.3: a backlog, a tooling outage; independent, or AR(1) with
+    coefficient 0.5 at sd 0.3), each week a period of the comparison: the default (dispersion
+    from the weeks within each side, allowing for shocks that persist) beside
+    ``serial=False`` (the weeks taken as independent, the default before) and
+    ``dispersion="binomial"``, with their power where the current weeks' odds of an error
+    are :data:`WEEK_SHIFT` times higher in every segment."""
+    runs = 25 if quick else 200
     out = []
     for sd, ar in ((0.0, 0.0), (0.15, 0.0), (0.3, 0.0), (0.3, 0.5)):
         for per_week in (80, 400):
             world = (f"{WEEKS_BEFORE} weeks against {WEEKS_AFTER}, {per_week} audits a week, "
-                     f"week shocks sd {sd}{' AR(0.5)' if ar else ''}")  # fmt: skip
+                     f"{WEEK_SEGMENTS} segments, week shocks sd {sd}{' AR(0.5)' if ar else ''}")  # fmt: skip
             null = _week_comparisons(rng, runs, per_week, sd, ar, shift=1.0)
             planted = _week_comparisons(rng, runs, per_week, sd, ar, shift=WEEK_SHIFT)
             power = {way: float(np.mean(planted[way]["p_value"] < 0.05)) for way in planted}
-            default, binomial = null["periods"], null["binomial"]
+            tested = len(null["periods"])
             out.append(row(
-                "compare_periods p_value (weeks as periods)", world, runs,
-                rejections=default["p_value"].to_numpy() < 0.05,
-                power=power["periods"], power_before=power["binomial"],
-                note="default: dispersion from the weeks within each side, t on their df; "
-                     f"power at odds ratio {WEEK_SHIFT} in the current weeks",
+                "compare_periods p_value (weeks as periods)", world, tested,
+                rejections=null["periods"]["p_value"].to_numpy() < 0.05,
+                power=power["periods"], power_before=power["independent"],
+                note="default: dispersion from the weeks within each side allowing for shocks "
+                     f"that persist, t on their df; power at odds ratio {WEEK_SHIFT}",
             ))  # fmt: skip
             out.append(row(
-                "compare_periods p_value (weeks as periods), dispersion='binomial'", world, runs,
-                rejections=binomial["p_value"].to_numpy() < 0.05,
-                note="before: the weeks' audits pooled as independent; a week's shock is "
-                     "shared by its audits",
+                "compare_periods p_value (weeks as periods), serial=False", world, tested,
+                rejections=null["independent"]["p_value"].to_numpy() < 0.05,
+                note="before: the weeks taken as independent",
             ))  # fmt: skip
             out.append(row(
-                "compare_periods difference interval (weeks as periods)", world, runs,
+                "compare_periods p_value (weeks as periods), dispersion='binomial'", world,
+                tested, rejections=null["binomial"]["p_value"].to_numpy() < 0.05,
+                note="the weeks' audits pooled as independent; a week's shock is shared by "
+                     f"its audits; power {power['binomial']:.2f}",
+            ))  # fmt: skip
+            default = null["periods"]
+            out.append(row(
+                "compare_periods difference interval (weeks as periods)", world, tested,
                 covered=((default["ci_low"] <= 0) & (default["ci_high"] >= 0)).to_numpy(),
                 note="default; the truth is no difference",
             ))  # fmt: skip
@@ -610,30 +618,35 @@ def compare_shock_rows(rng, quick: bool) -> list[dict]:
 
 #: Weeks of the baseline and current sides of :func:`compare_shock_rows`.
 WEEKS_BEFORE, WEEKS_AFTER = 13, 7
+#: Segments compared together in each comparison of :func:`compare_shock_rows`.
+WEEK_SEGMENTS = 12
 #: Odds ratio of an error in the current weeks where :func:`compare_shock_rows` plants a change.
 WEEK_SHIFT = 1.35
 
 
 def _week_comparisons(rng, runs: int, per_week: int, sd: float, ar: float, *, shift: float) -> dict:
-    """``compare_periods`` segments of ``runs`` simulated comparisons, per ``dispersion``
-    (week shocks AR(1) with coefficient ``ar``)."""
+    """``compare_periods`` segments of ``runs`` simulated comparisons of
+    :data:`WEEK_SEGMENTS` segments each (week shocks AR(1) with coefficient ``ar``), per way
+    of reading the weeks: the default, ``serial=False`` and ``dispersion="binomial"``."""
     from qainsights.trends import compare_periods
 
     weeks = WEEKS_BEFORE + WEEKS_AFTER
     current = np.arange(weeks) >= WEEKS_BEFORE
-    log_odds = logit(BASE_RATE) + shocks(rng, runs, weeks, sd, ar) + np.log(shift) * current
-    frame = pd.DataFrame({
-        "run": np.repeat(np.arange(runs), weeks),
-        "week": np.tile(np.arange(weeks), runs),
-        "errors": rng.binomial(per_week, expit(log_odds)).ravel(),
-        "n": per_week,
-    })  # fmt: skip
     sides = {"current": list(range(WEEKS_BEFORE, weeks)), "baseline": list(range(WEEKS_BEFORE))}
-    return {
-        way: compare_periods(frame, by="run", period="week", errors="errors", n="n",
-                             dispersion=way, **sides).segments
-        for way in ("periods", "binomial")
-    }  # fmt: skip
+    ways = {"periods": {}, "independent": {"serial": False}, "binomial": {"dispersion": "binomial"}}
+    out = {way: [] for way in ways}
+    for _ in range(runs):  # one comparison of several segments a run
+        log_odds = logit(BASE_RATE) + shocks(rng, WEEK_SEGMENTS, weeks, sd, ar)
+        frame = pd.DataFrame({
+            "segment": np.repeat(np.arange(WEEK_SEGMENTS), weeks),
+            "week": np.tile(np.arange(weeks), WEEK_SEGMENTS),
+            "errors": rng.binomial(per_week, expit(log_odds + np.log(shift) * current)).ravel(),
+            "n": per_week,
+        })  # fmt: skip
+        for way, options in ways.items():
+            out[way].append(compare_periods(frame, by="segment", period="week", errors="errors",
+                                            n="n", **sides, **options).segments)  # fmt: skip
+    return {way: pd.concat(frames, ignore_index=True) for way, frames in out.items()}
 
 
 # --- the report's null months ---------------------------------------------------------------

@@ -122,10 +122,10 @@ def explain_rows(rng, quick: bool) -> list[dict]:
 def explain_week_rows(rng, quick: bool) -> list[dict]:
     """explain_change over 13 baseline weeks against 7 current ones of 4 sites x 3 queues whose
     weeks share shocks (logit-normal, sd 0 to 0.3), drawn per site x queue x week cell or per
-    site and week (the site's queues alike): the default ``dispersion="moderated"`` beside
-    ``"periods"`` (each segment's own dispersion from its weeks) and ``"binomial"`` (audits
-    pooled as independent), and how often each names the one cell whose odds of an error are
-    1.5 times higher in the current weeks. ``quick``: the cell-shock world of sd 0.3 alone,
+    site and week (the site's queues alike): the default (``dispersion="moderated"``, allowing
+    for shocks that persist) beside ``serial=False`` (the weeks taken as independent, the
+    default before) and ``dispersion="binomial"`` (audits pooled as independent), and how often
+    each names the one cell whose odds of an error are 1.5 times higher in the current weeks. ``quick``: the cell-shock world of sd 0.3 alone,
     150 and 30 explanations.
     """
     worlds = [("cell", 0.3)] if quick else [("cell", 0.0), ("cell", 0.15), ("cell", 0.3),
@@ -158,6 +158,38 @@ def explain_more_week_rows(rng, quick: bool) -> list[dict]:
     return _explain_weeks(rng, worlds, runs=(60, 0) if quick else (1000, 500))
 
 
+def noisy_peer_rows(rng, quick: bool) -> list[dict]:
+    """One site x queue cell whose weeks share shocks (logit sd 0.5) among 11 calm cells, 13
+    weeks against 7 of 100 audits a week, no change: ``compare_periods`` over the 12 cells with
+    ``dispersion="moderated"``, where the calm peers' prior would make the noisy cell look surer
+    than it is unless it keeps its own spread, and with ``"periods"``; the noisy cell's
+    p-value. Beside them ``explain_change``'s default: some segment named. ``quick``: 150."""
+    from qainsights.trends import compare_periods, explain_change
+
+    runs = 150 if quick else 2000
+    p_values = {"moderated": np.zeros(runs), "periods": np.zeros(runs)}
+    named = np.zeros(runs, dtype=bool)
+    cells = {key: WEEK_SIDES[key] for key in ("period", "current", "baseline", "errors", "n")}
+    for i in range(runs):
+        data = _cell_weeks(rng, 0.5, odds_ratio=1.0, noisy_cell=True)
+        named[i] = len(explain_change(data, **WEEK_SIDES).explanation) > 0
+        data["cell"] = data["site"] + "/" + data["queue"]
+        for way in p_values:
+            segments = compare_periods(data, by="cell", dispersion=way, **cells).segments
+            p_values[way][i] = segments.loc[segments["cell"] == "0/0", "p_value"].iloc[0]
+    world = "13 weeks against 7, 12 cells x 100 audits a week, cell 0/0 alone with shocks sd 0.5"
+    return [
+        row("compare_periods p_value (weeks as periods), dispersion='moderated', the noisy cell",
+            world, runs, rejections=p_values["moderated"] < 0.05,
+            note="its spread moderated toward its 11 calm peers' unless their prior makes it "
+                 "unlikely (F tail < 0.05), then its own; without that rule 13 % of 200"),
+        row("compare_periods p_value (weeks as periods), the noisy cell", world, runs,
+            rejections=p_values["periods"] < 0.05, note="default: its own spread"),
+        row("explain_change: any segment named (weeks as periods), one noisy cell", world, runs,
+            rejections=named, note="default"),
+    ]  # fmt: skip
+
+
 def _counts_world(shared: str, sd: float, ar: float = 0.0):
     def make(rng, odds_ratio):
         return _cell_weeks(rng, sd, odds_ratio=odds_ratio, shared=shared, ar=ar), WEEK_SIDES
@@ -171,40 +203,42 @@ def _explain_weeks(rng, worlds: list, *, runs: tuple[int, int]) -> list[dict]:
     cell."""
     from qainsights.trends import explain_change
 
-    notes = {
-        "moderated": "default: each segment's dispersion from its weeks, moderated toward its "
-                     "peers' (Smyth 2004)",
-        "periods": "option: each segment's own dispersion from its weeks",
-        "binomial": "option: the weeks' audits pooled as independent (the default before)",
+    ways = {  # the option's suffix in the row's name, its arguments and its note
+        "moderated": ("", {}, "default: each segment's dispersion from its weeks, allowing for "
+                      "shocks that persist, moderated toward its peers' (Smyth 2004)"),
+        "independent": (", serial=False", {"serial": False}, "the default before: the weeks "
+                        "taken as independent"),
+        "binomial": (", dispersion='binomial'", {"dispersion": "binomial"}, "option: the weeks' "
+                     "audits pooled as independent"),
     }  # fmt: skip
     null_runs, planted_runs = runs
     out = []
     for description, make in worlds:
         world = f"13 weeks against 7, 4 sites x 3 queues x 100 audits a week, {description}"
-        named = {way: np.zeros(null_runs, dtype=bool) for way in notes}
-        found = {way: np.zeros(planted_runs, dtype=bool) for way in notes}
+        named = {way: np.zeros(null_runs, dtype=bool) for way in ways}
+        found = {way: np.zeros(planted_runs, dtype=bool) for way in ways}
         covered = np.zeros(null_runs, dtype=bool)
         for i in range(null_runs):  # one explanation per simulated stretch of weeks
             data, arguments = make(rng, 1.0)
-            results = {way: explain_change(data, dispersion=way, **arguments) for way in named}
+            results = {way: explain_change(data, **options, **arguments)
+                       for way, (_, options, _) in ways.items()}  # fmt: skip
             for way, result in results.items():
                 named[way][i] = len(result.explanation) > 0
             overall = results["moderated"].overall.iloc[0]  # the overall weeks' own spread
             covered[i] = overall["ci_low"] <= 0 <= overall["ci_high"]
         for i in range(planted_runs):
             data, arguments = make(rng, 1.5)
-            for way in found:
-                segments = explain_change(data, dispersion=way, **arguments).explanation["segment"]
+            for way, (_, options, _) in ways.items():
+                segments = explain_change(data, **options, **arguments).explanation["segment"]
                 found[way][i] = (segments == "site=0 & queue=0").any()
-        power = {way: found[way].mean() if planted_runs else np.nan for way in notes}
-        for way, note in notes.items():
-            suffix = "" if way == "moderated" else f", dispersion={way!r}"
-            beside = ", beside the pooled test's" if way != "binomial" else ""
+        power = {way: found[way].mean() if planted_runs else np.nan for way in ways}
+        for way, (suffix, _, note) in ways.items():
+            beside = ", beside the default before's" if way == "moderated" else ""
             planted = (f"; power: the planted cell (odds ratio 1.5) named, of {planted_runs}"
                        f"{beside}" if planted_runs else "")  # fmt: skip
             out.append(row(f"explain_change: any segment named (weeks as periods){suffix}",
                            world, null_runs, rejections=named[way], power=power[way],
-                           power_before=power["binomial"] if way != "binomial" else np.nan,
+                           power_before=power["independent"] if way == "moderated" else np.nan,
                            note=note + planted))  # fmt: skip
         out.append(row("explain_change overall interval (weeks as periods)", world, null_runs,
                        covered=covered, note="the truth is no change"))  # fmt: skip
@@ -220,18 +254,20 @@ WEEK_SIDES = {
 
 def _cell_weeks(
     rng, sd: float, *, odds_ratio: float, shared: str = "cell", ar: float = 0.0,
-    rates: bool = False,
+    rates: bool = False, noisy_cell: bool = False,
 ) -> pd.DataFrame:  # fmt: skip
     """20 weeks of 4 sites x 3 queues, 100 audits a cell and week, error rate 6 %, with shocks
     of sd ``sd`` (AR(1) from week to week with coefficient ``ar``) drawn per cell and week
     (``shared="cell"``) or per site and week (``"site"``); cell (0, 0) has its odds of an error
     times ``odds_ratio`` in the last 7 weeks. ``rates``: each cell-week's chance of an error in
-    place of its drawn counts."""
+    place of its drawn counts. ``noisy_cell``: the shocks of cell (0, 0) alone."""
     site, queue, week = np.meshgrid(np.arange(4), np.arange(3), np.arange(20), indexing="ij")
     if shared == "cell":
         drawn = shocks(rng, 12, 20, sd, ar).reshape(site.shape)
     else:
         drawn = shocks(rng, 4, 20, sd, ar)[site, week]
+    if noisy_cell:
+        drawn = drawn * ((site == 0) & (queue == 0))
     log_odds = np.log(0.06 / 0.94) + drawn
     log_odds += np.log(odds_ratio) * ((site == 0) & (queue == 0) & (week >= 13))
     chance = (1 / (1 + np.exp(-log_odds))).ravel()
@@ -306,7 +342,7 @@ def claim_rows(rng, quick: bool) -> list[dict]:
 def rows(quick: bool = False) -> pd.DataFrame:
     """Every row of this script."""
     parts = (decompose_rows, explain_rows, icc_rows, claim_rows, explain_week_rows,
-             explain_more_week_rows)  # fmt: skip
+             explain_more_week_rows, noisy_peer_rows)  # fmt: skip
     found = [make(np.random.default_rng([2027, i]), quick) for i, make in enumerate(parts)]
     return pd.DataFrame([r for part in found for r in part], columns=COLUMNS)
 
