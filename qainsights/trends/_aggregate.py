@@ -27,11 +27,13 @@ __all__ = [
     "MIN_LAG_PERIODS",
     "PERIOD_COLUMNS",
     "SQUARE_COLUMNS",
+    "cells_by_side",
     "choose_periods",
     "counts_by_cell",
     "counts_by_period",
     "effective_counts",
     "side_by_side",
+    "side_totals",
     "spread_within_sides",
     "two_period_counts",
     "with_sides",
@@ -300,13 +302,30 @@ def side_by_side(
     absent from a side), sorted by the segment columns; one row of totals when ``keys`` is
     empty. Weighted counts add :data:`EFFECTIVE_COLUMNS` (and :data:`SQUARE_COLUMNS` where
     the table has ``squares``); ``dispersion=True`` adds :data:`DISPERSION_COLUMNS` and
-    :data:`LAG_COLUMNS` (see :func:`spread_within_sides`), from the spread of the ``period`` values within each side
-    or, with ``within`` (a column of ``table``), of the finer periods it names.
+    :data:`LAG_COLUMNS` (see :func:`spread_within_sides`), from the spread of the ``period``
+    values within each side or, with ``within`` (a column of ``table``), of the finer periods
+    it names. :func:`cells_by_side` then :func:`side_totals`.
     """
-    group = keys or ["_all"]
+    sides = {"period": period, "current": current, "baseline": baseline}
+    cells = cells_by_side(table, keys=keys, within=within if dispersion else None, **sides)
+    return side_totals(*cells, keys=keys, dispersion=dispersion)
+
+
+def cells_by_side(
+    table: pd.DataFrame, *, keys: list, period: str, current: list, baseline: list,
+    within: str | None = None,
+):  # fmt: skip
+    """Each segment's counts per period of the sides compared (:func:`counts_by_cell` of
+    :func:`with_sides`; the periods are those of ``period`` or, with ``within``, the finer
+    ones inside them): the segments' index, the arrays and which columns are current.
+    """
     chosen = with_sides(table, period=period, current=current, baseline=baseline)
-    cells = [period, *([within] if dispersion and within else [])]
-    index, counts, now = counts_by_cell(chosen, group=group, periods=cells)
+    periods = [period, *([within] if within else [])]
+    return counts_by_cell(chosen, group=keys or ["_all"], periods=periods)
+
+
+def side_totals(index, counts: dict, now, *, keys: list, dispersion: bool = False) -> pd.DataFrame:
+    """The frame of :func:`side_by_side` from the per-period arrays of :func:`cells_by_side`."""
     totals = {
         f"{measure}_{part}": values[:, side].sum(axis=1)
         for measure, values in counts.items()

@@ -18,13 +18,12 @@ from .._validation import as_column_list, check_confidence
 from ._aggregate import (
     EFFECTIVE_COLUMNS,
     PERIOD_COLUMNS,
+    cells_by_side,
     choose_periods,
-    counts_by_cell,
     counts_by_period,
     effective_counts,
-    side_by_side,
+    side_totals,
     spread_within_sides,
-    with_sides,
 )
 from ._inference import mantel_haenszel_terms, mantel_haenszel_test
 from ._moderation import moderate_spread
@@ -277,7 +276,8 @@ def explain_change(
     )  # fmt: skip
     current, baseline = choose_periods(table[period], current=current, baseline=baseline)
     sides = {"period": period, "current": current, "baseline": baseline}
-    leaves = side_by_side(table, keys=dims, **sides)
+    index, cells, now = cells_by_side(table, keys=dims, within=within, **sides)
+    leaves = side_totals(index, cells, now, keys=dims)
     _check_both_periods(leaves)
     labels, membership, families = _candidates(leaves, dims, max_order)
     measures = [c for c in (*PERIOD_COLUMNS, *EFFECTIVE_COLUMNS) if c in leaves.columns]
@@ -288,8 +288,6 @@ def explain_change(
     whole = pd.DataFrame([leaf_all.sum(axis=0)], columns=measures)
     peers = labels[dims].notna().to_numpy() @ 2 ** np.arange(len(dims))
     if dispersion != "binomial":
-        chosen = with_sides(table, **sides)
-        _, cells, now = counts_by_cell(chosen, group=dims, periods=[period, *finer])
         for frame, rows in ((counts, membership), (whole, np.ones((1, len(leaves))))):
             summed = {name: rows @ cells[name] for name in cells if name != "squares"}
             for name, values in spread_within_sides(**summed, current=now).items():
