@@ -14,7 +14,7 @@ import pandas as pd
 from .._caller import public
 from .._compat import STR
 from .._validation import format_values
-from .findings import CLAIM_ALPHA, MIN_ERRORS, segment_evidence
+from .findings import CLAIM_ALPHA, MIN_ERRORS, SEGMENT_ALPHA, segment_evidence
 
 __all__ = ["chart_and_change", "consistency_notes", "segment_leads", "weeks_and_month"]
 
@@ -129,7 +129,7 @@ def segment_leads(summary: pd.DataFrame, *, by: list[str], expected: float) -> s
 
     A segment's signal is a claim, and an action, only by the report's one rule
     (:func:`~qainsights.report.findings.segment_evidence`: beyond its limits, q-value below
-    the claim level :data:`~qainsights.report.findings.CLAIM_ALPHA` and at least
+    the latest week's claim level :data:`~qainsights.report.findings.SEGMENT_ALPHA` and at least
     :data:`~qainsights.report.findings.MIN_ERRORS` errors); every other signal, a run-rule
     shift or a point beyond the limits with q = 0.03, is named here as a lead.
 
@@ -141,7 +141,7 @@ def segment_leads(summary: pd.DataFrame, *, by: list[str], expected: float) -> s
     ...                                    "in control"],
     ...                         "q_value": [0.79, 0.03, 0.001, 0.9]})
     >>> print(segment_leads(summary, by=["site"], expected=1.2))
-    2 segment(s) signal in their latest week without the evidence of a claim (a: shift, q = 0.79; b: out of control, q = 0.03): across 4 charts about 1 rule firings are expected by chance alone, and a claim needs a point beyond the limits with q < 0.0125 and at least 3 errors, so these are leads to look at again next week, not findings.
+    2 segment(s) signal in their latest week without the evidence of a claim (a: shift, q = 0.79; b: out of control, q = 0.03): across 4 charts about 1 rule firings are expected by chance alone, and a claim needs a point beyond the limits with q < 0.00625 and at least 3 errors, so these are leads to look at again next week, not findings.
     """
     evidence = segment_evidence(summary)
     weak = summary[evidence.str.startswith("lead").to_numpy()]
@@ -157,7 +157,7 @@ def segment_leads(summary: pd.DataFrame, *, by: list[str], expected: float) -> s
         f"{len(weak)} segment(s) signal in their latest week without the evidence of a claim "
         f"({'; '.join(shown)}{more}): across {len(summary)} charts about {expected:.0f} rule "
         f"firings are expected by chance alone, and a claim needs a point beyond the limits "
-        f"with q < {CLAIM_ALPHA:g} and at least {MIN_ERRORS} errors, so these are leads to look "
+        f"with q < {SEGMENT_ALPHA:g} and at least {MIN_ERRORS} errors, so these are leads to look "
         "at again next week, not findings."
     )
 
@@ -187,6 +187,18 @@ def consistency_notes(report) -> tuple[str, ...]:
     if report.segment_charts is not None:
         charts = report.segment_charts
         notes.append(segment_leads(
-            charts.segments, by=list(charts.by), expected=charts.expected_false_alarms
+            _unclaimed(charts.segments, report.segment_months, list(charts.by)),
+            by=list(charts.by), expected=charts.expected_false_alarms,
         ))  # fmt: skip
     return tuple(note for note in notes if note)
+
+
+def _unclaimed(summary: pd.DataFrame, shifts: pd.DataFrame | None, by: list[str]) -> pd.DataFrame:
+    """The segments of a scan whose month the report does not claim as a shift: a segment
+    claimed over the month is a finding, not a lead, whatever its latest week shows.
+    """
+    if shifts is None or not shifts["claim"].any():
+        return summary
+    claimed = pd.MultiIndex.from_frame(shifts.loc[shifts["claim"], by].astype(object))
+    keys = pd.MultiIndex.from_frame(summary[by].astype(object))
+    return summary[~keys.isin(claimed)]

@@ -21,11 +21,14 @@ __all__ = [
     "OWNERS",
     "PRIORITIES",
     "SECTION_OWNERS",
+    "SEGMENT_ALPHA",
     "Finding",
     "actions_table",
     "chart_action_segments",
+    "month_weeks",
     "owner_of_cause",
     "segment_evidence",
+    "segment_month_shifts",
     "weekly_claim_weeks",
 ]
 
@@ -65,6 +68,10 @@ FALSE_ALARM_BUDGET = 0.05
 CLAIM_FAMILIES = ("weekly chart", "segment scan", "change explanation", "root-cause trend")
 #: The false-alarm rate each family of change claims is tested at.
 CLAIM_ALPHA = FALSE_ALARM_BUDGET / len(CLAIM_FAMILIES)
+#: The segment scan asks two questions of every segment, each at half the family's share
+#: (Bonferroni): is its latest week beyond its limits (a spike), and are its weeks of the report
+#: month off its earlier weeks (a shift that lasts, too small for any one week to show)?
+SEGMENT_ALPHA = CLAIM_ALPHA / 2
 
 
 #: Words in a root-cause code and the function that owns such causes (first match wins).
@@ -168,7 +175,7 @@ def actions_table(findings: Iterable[Finding]) -> pd.DataFrame:
 
 @public
 def chart_action_segments(
-    summary: pd.DataFrame, *, alpha: float = CLAIM_ALPHA, min_errors: int = MIN_ERRORS
+    summary: pd.DataFrame, *, alpha: float = SEGMENT_ALPHA, min_errors: int = MIN_ERRORS
 ) -> pd.DataFrame:
     """The segments of a proportion chart scan whose latest subgroup calls for action.
 
@@ -182,8 +189,9 @@ def chart_action_segments(
     ----------
     summary : DataFrame
         :attr:`~qainsights.spc.ControlChartSet.segments` of a p or Laney p' scan.
-    alpha : float, default :data:`CLAIM_ALPHA`
-        False discovery rate (the segment scan's share of the report's false-alarm budget).
+    alpha : float, default :data:`SEGMENT_ALPHA`
+        False discovery rate (the latest week's half of the segment scan's share of the
+        report's false-alarm budget).
     min_errors : int, default :data:`MIN_ERRORS`
         The fewest errors in the latest subgroup.
 
@@ -211,7 +219,7 @@ def chart_action_segments(
 
 @public
 def segment_evidence(
-    summary: pd.DataFrame, *, alpha: float = CLAIM_ALPHA, min_errors: int = MIN_ERRORS
+    summary: pd.DataFrame, *, alpha: float = SEGMENT_ALPHA, min_errors: int = MIN_ERRORS
 ) -> pd.Series:
     """What each segment's latest-week signal is worth, by the rule that makes it an action.
 
@@ -254,6 +262,98 @@ def segment_evidence(
     calm = (summary["status"] == "in control").to_numpy()
     labels = np.where(claimed, "claim", np.where(calm, "in control", leads))
     return pd.Series(labels, index=summary.index, name="evidence", dtype=object)
+
+
+@public
+def month_weeks(weeks, month: str) -> pd.DatetimeIndex:
+    """The weeks (Monday starts) that belong to ``month``: those whose Thursday falls in it.
+
+    A week that straddles two months belongs to the one holding most of its days, as ISO 8601
+    assigns weeks to years.
+
+    Examples
+    --------
+    >>> weeks = pd.date_range("2026-08-24", periods=7, freq="W-MON")
+    >>> [f"{w:%d %b}" for w in month_weeks(weeks, "2026-09")]
+    ['31 Aug', '07 Sep', '14 Sep', '21 Sep']
+    """
+    starts = pd.DatetimeIndex(pd.to_datetime(np.asarray(weeks)))
+    thursdays = (starts + pd.Timedelta(days=3)).to_period("M")
+    return starts[thursdays == pd.Period(month, freq="M")]
+
+
+@public
+def segment_month_shifts(
+    cells: pd.DataFrame,
+    *,
+    by: list[str],
+    month: str,
+    alpha: float = SEGMENT_ALPHA,
+    min_errors: int = MIN_ERRORS,
+) -> pd.DataFrame | None:
+    """Each segment's weeks of the report month against its earlier weeks, and which to claim.
+
+    A shift that lasts the month but is too small for any one week to leave its control
+    limits (twice the error odds in a cell of 100 audits a week) is found by comparing the
+    segment's weeks of ``month`` (:func:`month_weeks`) with its earlier weeks through
+    :func:`~qainsights.trends.compare_periods` with the weeks as periods: each segment's
+    spread of its weeks, moderated toward its peers' and allowing for shocks that persist,
+    sets its noise, and the q-values control the false discovery rate across segments. A
+    segment is claimed (``claim``) when its q-value is below ``alpha`` and, for a rise, the
+    month holds at least ``min_errors`` errors.
+
+    Parameters
+    ----------
+    cells : DataFrame
+        Errors and audits (``errors``, ``n``; effective counts in the report's estimand) per
+        segment and ``week``.
+    by : list of str
+        The segment columns.
+    month : str
+        The report month, ``'YYYY-MM'``.
+    alpha : float, default :data:`SEGMENT_ALPHA`
+        False discovery rate (the month's half of the segment scan's share of the report's
+        false-alarm budget).
+    min_errors : int, default :data:`MIN_ERRORS`
+        The fewest errors in the month for a rise to be claimed.
+
+    Returns
+    -------
+    DataFrame or None
+        :attr:`~qainsights.trends.PeriodComparison.segments` (the month is ``current``)
+        with ``weeks_baseline``, ``weeks_current`` and ``claim``; None when the cells hold
+        no week of the month or none before it.
+
+    Examples
+    --------
+    Two segments over 22 weeks of 100 audits; in September B's error rate is 12 % against 5 %:
+
+    >>> weeks = pd.date_range("2026-05-04", periods=22, freq="W-MON")
+    >>> sep = np.isin(weeks, month_weeks(weeks, "2026-09"))
+    >>> cells = pd.DataFrame({"site": np.repeat(["A", "B"], 22), "week": np.tile(weeks, 2),
+    ...                       "errors": np.r_[np.tile([4, 6], 11), np.where(sep, 12, 5)],
+    ...                       "n": 100})
+    >>> shifts = segment_month_shifts(cells, by=["site"], month="2026-09")
+    >>> shifts[["site", "weeks_current", "rate_baseline", "rate_current", "claim"]].round(3)
+      site  weeks_current  rate_baseline  rate_current  claim
+    0    A              4          0.049          0.05  False
+    1    B              4          0.050          0.12   True
+    """
+    from ..trends import compare_periods
+
+    weeks = np.sort(cells["week"].unique())
+    current = month_weeks(weeks, month)
+    baseline = weeks[weeks < current.min()] if len(current) else weeks[:0]
+    if not len(current) or not len(baseline):
+        return None
+    result = compare_periods(
+        cells, by=by, period="week", errors="errors", n="n", current=list(current),
+        baseline=list(baseline), dispersion="moderated", alpha=alpha,
+    ).segments  # fmt: skip
+    rise = (result["rate_current"] > result["rate_baseline"]).to_numpy()
+    enough = ~rise | (result["errors_current"].to_numpy() >= min_errors)
+    claim = (result["q_value"] < alpha).to_numpy() & enough
+    return result.assign(weeks_baseline=len(baseline), weeks_current=len(current), claim=claim)
 
 
 @public

@@ -26,7 +26,7 @@ from ..vendors import NoCommonMixError, compare_site_types
 from .change_test import overall_change, with_overall_test
 from .comments import comments_section, why_no_comments
 from .estimand import effective_counts
-from .findings import CLAIM_ALPHA, Finding
+from .findings import CLAIM_ALPHA, Finding, segment_month_shifts
 from .impact import MonthErrors
 from .section_findings import (
     calibration_findings,
@@ -227,8 +227,11 @@ def _charts_section(ctx: Context) -> tuple[dict, list[Finding]]:
         cells, by=["site", "queue"], chart="laney_p", subgroup="week", defects="errors", n="n",
         rules="nelson",
     )  # fmt: skip
-    parts = {"monthly_chart": monthly, "weekly_chart": weekly, "segment_charts": segments}
-    return parts, chart_findings(weekly, segments, pd.Timestamp(f"{ctx.month}-01"), ctx.errors)
+    shifts = segment_month_shifts(cells, by=["site", "queue"], month=ctx.month)
+    parts = {"monthly_chart": monthly, "weekly_chart": weekly, "segment_charts": segments,
+             "segment_months": shifts}  # fmt: skip
+    found = chart_findings(weekly, segments, pd.Timestamp(f"{ctx.month}-01"), ctx.errors, shifts)
+    return parts, found
 
 
 def _change_section(ctx: Context) -> tuple[dict, list[Finding]]:

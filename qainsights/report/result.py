@@ -44,6 +44,10 @@ class MonthlyReport(TidyResult):
         Laney p' charts of the error rate: 13 months, and the 26 weeks to the month's end.
     segment_charts : ControlChartSet
         Weekly p' charts of every site x queue over the same 26 weeks.
+    segment_months : DataFrame
+        Every site x queue's weeks of the report month against its earlier weeks of those 26
+        (:func:`~qainsights.report.findings.segment_month_shifts`): a shift that lasts the
+        month, with ``claim``.
     change : ChangeExplanation
         The segments that explain the change from last month, with the mix/rate split; with
         sampling weights the segments count by the decisions they represent.
@@ -107,6 +111,7 @@ class MonthlyReport(TidyResult):
     monthly_chart: ControlChart | None = None
     weekly_chart: ControlChart | None = None
     segment_charts: ControlChartSet | None = None
+    segment_months: pd.DataFrame | None = None
     change: ChangeExplanation | None = None
     root_causes: ParetoResult | None = None
     by_site: pd.DataFrame | None = None
@@ -146,6 +151,7 @@ class MonthlyReport(TidyResult):
             "Monthly error chart": None if self.monthly_chart is None else self.monthly_chart.table,
             "Weekly error chart": None if self.weekly_chart is None else self.weekly_chart.table,
             "Segment charts": None if self.segment_charts is None else self.segment_charts.segments,
+            "Segment months": self.segment_months,
             "Change explanation": None if self.change is None else self.change.explanation,
             "Mix and rate": None if self.change is None else self.change.mix,
             "Root causes": None if self.root_causes is None else self.root_causes.comparison,

@@ -15,6 +15,7 @@ from ..vendors import ALL_VENDORS, VendorComparison
 from .findings import (
     CLAIM_ALPHA,
     CLAIM_FAMILIES,
+    SEGMENT_ALPHA,
     Finding,
     chart_action_segments,
     owner_of_cause,
@@ -85,12 +86,18 @@ def headline_findings(top: Headline, month: MonthErrors | None = None) -> list[F
 
 @public
 def chart_findings(
-    weekly: ControlChart, segments: ControlChartSet, month_start, month: MonthErrors | None = None
+    weekly: ControlChart,
+    segments: ControlChartSet,
+    month_start,
+    month: MonthErrors | None = None,
+    shifts: pd.DataFrame | None = None,
 ) -> list[Finding]:
     """The control charts' findings: weekly claims beyond the limits, leads and segment signals.
 
     With ``month`` (the report month's audits, with ``week`` and the segments' columns) a claim
     carries its impact: the errors of its weeks in the month beyond the chart's centre line.
+    ``shifts`` (:func:`~qainsights.report.findings.segment_month_shifts`) adds a claim for each
+    segment whose weeks of the month moved off its earlier weeks.
     """
     found = []
     recent = weekly.signals[pd.to_datetime(weekly.signals["subgroup"]) >= month_start]
@@ -133,11 +140,46 @@ def chart_findings(
         found.append(Finding(
             "control_charts", "high",
             f"{segment}: beyond its control limits in the latest week ({errors} errors in "
-            f"{row.n:.0f} audits, exact test q = {row.q_value:.2g} < {CLAIM_ALPHA:g}, false "
+            f"{row.n:.0f} audits, exact test q = {row.q_value:.2g} < {SEGMENT_ALPHA:g}, false "
             "discovery rate controlled across segments).",
             f"Review {segment}'s recent weeks with its site lead.",
             impact=_beyond_centre(month, pd.DataFrame([row._asdict()]), [*segments.by, "week"],
                                   [*segments.by, "subgroup"], "its chart's centre line"),
+        ))  # fmt: skip
+    if shifts is not None:
+        found += month_shift_findings(shifts, list(segments.by), month)
+    return found
+
+
+def month_shift_findings(
+    shifts: pd.DataFrame, by: list[str], month: MonthErrors | None = None
+) -> list[Finding]:
+    """A claim for each segment whose weeks of the month moved off its earlier weeks: a rise is
+    high priority, a fall medium; with ``month`` its impact is the month's errors in the
+    segment beyond (or below) its earlier weeks' rate.
+    """
+    found = []
+    for row in shifts[shifts["claim"]].itertuples():
+        segment = " x ".join(str(getattr(row, b)) for b in by)
+        rise = row.rate_current > row.rate_baseline
+        mask = None
+        if month is not None:
+            mask = np.ones(len(month.rows), dtype=bool)
+            for b in by:
+                mask &= (month.rows[b] == getattr(row, b)).to_numpy()
+        found.append(Finding(
+            "control_charts", "high" if rise else "medium",
+            f"{segment}: its error rate {'rose' if rise else 'fell'} to "
+            f"{100 * row.rate_current:.1f}% over its {row.weeks_current} weeks of the month, "
+            f"from {100 * row.rate_baseline:.1f}% over its {row.weeks_baseline} weeks before, "
+            f"beyond their week-to-week noise (q = {row.q_value:.2g} < {SEGMENT_ALPHA:g}, false "
+            "discovery rate controlled across segments).",
+            f"Review {segment}'s month with its site lead: what changed, and since when?"
+            if rise else f"Find what improved in {segment} and keep it.",
+            impact=None if mask is None else month.excess(
+                mask, row.rate_baseline,
+                reference=f"its {row.weeks_baseline} earlier weeks' {100 * row.rate_baseline:.1f}%",
+            ),
         ))  # fmt: skip
     return found
 

@@ -121,16 +121,17 @@ def test_weekly_signals_the_month_shows_are_not_repeated():
 
 
 def test_claims_are_findings_not_leads():
-    # 0.1 x 60 = 6 errors, beyond the limits, q = 0.01 < 0.05 / 4: a claim, not a lead
+    # 0.1 x 60 = 6 errors, beyond the limits, q = 0.005 < 0.05 / 4 / 2 (the latest week's
+    # half of the segment scan's share): a claim, not a lead
     summary = pd.DataFrame({"site": ["a", "b"], "value": [0.1, 0.02], "n": [60, 60],
                             "status": ["out of control", "in control"],
-                            "q_value": [0.01, 0.5]})  # fmt: skip
+                            "q_value": [0.005, 0.5]})  # fmt: skip
     assert segment_leads(summary, by=["site"], expected=2.0) is None
 
 
 def test_a_segment_between_the_claim_level_and_five_percent_is_a_lead():
     # Beyond its limits with 6 errors (0.1 x 60) and q = 0.03: significant at 0.05 but not
-    # at the report's claim level 0.05 / 4 = 0.0125, so neither an action nor a claim.
+    # at the latest week's claim level 0.05 / 4 / 2 = 0.00625, so neither an action nor a claim.
     from qainsights.report.findings import chart_action_segments, segment_evidence
 
     summary = pd.DataFrame({"site": ["a", "b"], "value": [0.1, 0.02], "n": [60, 60],
@@ -141,7 +142,7 @@ def test_a_segment_between_the_claim_level_and_five_percent_is_a_lead():
     note = segment_leads(summary, by=["site"], expected=2.0)
     assert note.startswith("1 segment(s) signal in their latest week without the evidence")
     assert "(a: out of control, q = 0.03)" in note
-    assert "q < 0.0125" in note
+    assert "q < 0.00625" in note
 
 
 def test_a_month_beyond_its_limit_with_p_between_levels_is_within_noise():
