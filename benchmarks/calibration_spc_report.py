@@ -115,8 +115,10 @@ def cells(
     ar: float = 0.0,
     latest_odds_ratio: float = 1.0,
     moderators: int = 8,
+    shifted: int = 1,
 ) -> pd.DataFrame:
-    """Weekly error counts of ``segments`` stable segments (the latest week may be shifted).
+    """Weekly error counts of ``segments`` stable segments (the ``shifted`` latest weeks may
+    have their odds of an error multiplied by ``latest_odds_ratio``).
 
     Each cell's audits are split evenly among ``moderators`` of its segment (a moderator's
     logit effect is drawn once per segment), and each cell gets its shock.
@@ -128,7 +130,7 @@ def cells(
         n = np.full((segments, weeks), int(size))
     effect = rng.normal(0, moderator_sd(icc), (segments, moderators))
     level = logit(BASE_RATE) + shocks(rng, segments, weeks, shock_sd, ar)
-    level[:, -1] += np.log(latest_odds_ratio)
+    level[:, -shifted:] += np.log(latest_odds_ratio)
     share = np.arange(moderators)[None, None, :] < (n[:, :, None] % moderators)
     per_moderator = n[:, :, None] // moderators + share
     p = expit(level[:, :, None] + effect[:, None, :])
@@ -616,6 +618,61 @@ def compare_shock_rows(rng, quick: bool) -> list[dict]:
     return out
 
 
+def compare_cell_rows(rng, quick: bool) -> list[dict]:
+    """``compare_periods`` over 13 weeks against 7 of :data:`WEEK_SEGMENTS` weekly cells of 5,
+    20 or 2-2,000 audits (:func:`cells`: each cell's audits shared among 8 moderators), with
+    moderators clustering errors and weeks sharing shocks: the default (``"periods"``) and
+    ``dispersion="moderated"``, their false-positive rates and the default's coverage, and
+    power where the current weeks' odds of an error are :data:`WEEK_SHIFT` times higher,
+    beside ``serial=False`` (the default before)."""
+    from qainsights.trends import compare_periods
+
+    runs = 25 if quick else 150
+    weeks = WEEKS_BEFORE + WEEKS_AFTER
+    sides = {"current": list(range(WEEKS_BEFORE, weeks)), "baseline": list(range(WEEKS_BEFORE))}
+    ways = {
+        "periods": {},
+        "moderated": {"dispersion": "moderated"},
+        "independent": {"serial": False},
+    }
+    out = []
+    for size in (5, 20, "mixed"):
+        for icc, sd, ar in ((0.05, 0.15, 0.0), (0.02, 0.3, 0.5)):
+            audits = "2-2,000" if size == "mixed" else size
+            world = (f"{WEEKS_BEFORE} weeks against {WEEKS_AFTER}, {WEEK_SEGMENTS} segments of "
+                     f"{audits} audits a week, moderator ICC {icc}, week shocks sd {sd}"
+                     f"{' AR(0.5)' if ar else ''}")  # fmt: skip
+            found = {}
+            for odds in (1.0, WEEK_SHIFT):
+                found[odds] = {way: [] for way in ways}
+                for _ in range(runs):  # one comparison of several segments a run
+                    frame = cells(rng, segments=WEEK_SEGMENTS, weeks=weeks, size=size, icc=icc,
+                                  shock_sd=sd, ar=ar, latest_odds_ratio=odds,
+                                  shifted=WEEKS_AFTER)  # fmt: skip
+                    for way, options in ways.items():
+                        found[odds][way].append(compare_periods(
+                            frame, by="segment", period="week", errors="errors", n="n",
+                            **sides, **options).segments)  # fmt: skip
+            null = {way: pd.concat(f, ignore_index=True) for way, f in found[1.0].items()}
+            shifted = {way: pd.concat(f, ignore_index=True) for way, f in found[WEEK_SHIFT].items()}
+            power = {way: float(np.mean(t["p_value"] < 0.05)) for way, t in shifted.items()}
+            tested = null["periods"]["p_value"].notna()
+            for way, name in (("periods", ""), ("moderated", ", dispersion='moderated'")):
+                out.append(row(
+                    f"compare_periods p_value (weeks as periods){name}", world, int(tested.sum()),
+                    rejections=null[way].loc[tested, "p_value"].to_numpy() < 0.05,
+                    power=power[way], power_before=power["independent"],
+                    note=f"power at odds ratio {WEEK_SHIFT}; before: serial=False",
+                ))  # fmt: skip
+            default = null["periods"][tested]
+            out.append(row(
+                "compare_periods difference interval (weeks as periods)", world, int(tested.sum()),
+                covered=((default["ci_low"] <= 0) & (default["ci_high"] >= 0)).to_numpy(),
+                note="default; the truth is no difference",
+            ))  # fmt: skip
+    return out
+
+
 #: Weeks of the baseline and current sides of :func:`compare_shock_rows`.
 WEEKS_BEFORE, WEEKS_AFTER = 13, 7
 #: Segments compared together in each comparison of :func:`compare_shock_rows`.
@@ -714,8 +771,8 @@ def claims_before(ref: str, size: int, seeds: range, effects) -> list[dict]:
 
 def report_rows(quick: bool, before: str | None) -> list[dict]:
     """Null months at 300 and 2,000 audits a week, and power at the planted degradation."""
-    months = 20 if quick else 100
-    planted = 10 if quick else 40
+    months = 20 if quick else 400
+    planted = 10 if quick else 100
     degradation = ["site_queue_degradation"]
     out = []
     for size in (300, 2000):
@@ -867,7 +924,8 @@ def rows(quick: bool = False, before: str | None = None) -> pd.DataFrame:
     """Every calibration row of this script (see the module docstring)."""
     # seeds as when part 4 was the agreement rows (now in calibration_flags_agreement.py)
     simulated = {scan_rows: 0, overdispersion_rows: 1, rate_rows: 2, compare_rows: 3,
-                 count_scan_rows: 5, severity_rows: 6, compare_shock_rows: 7}  # fmt: skip
+                 count_scan_rows: 5, severity_rows: 6, compare_shock_rows: 7,
+                 compare_cell_rows: 8}  # fmt: skip
     parts = [make(np.random.default_rng([2026, i]), quick) for make, i in simulated.items()]
     parts.append(report_rows(quick, before))
     with warnings.catch_warnings():

@@ -309,7 +309,7 @@ def icc_rows(rng, quick: bool) -> list[dict]:
 def claim_rows(rng, quick: bool) -> list[dict]:
     """Share of stable segment scans in which the report's claim rule names a segment."""
     from qainsights._multiple import q_values
-    from qainsights.report.findings import CLAIM_ALPHA, MIN_ERRORS, chart_action_segments
+    from qainsights.report.findings import MIN_ERRORS, SEGMENT_ALPHA, chart_action_segments
     from qainsights.spc import control_charts
 
     scans, segments = (200 if quick else 2000), 40
@@ -329,10 +329,10 @@ def claim_rows(rng, quick: bool) -> list[dict]:
     loose[chart_action_segments(summary, alpha=0.05, min_errors=0)["scan"].unique()] = True
     world = f"{segments} segments of 2-2,000 audits a week x 26 weeks, ICC 0.02, shocks sd 0.15"
     return [
-        row(f"segment scan claim (report rule: q < {CLAIM_ALPHA:g}, >= {MIN_ERRORS} errors)",
+        row(f"segment scan claim (report rule: q < {SEGMENT_ALPHA:g}, >= {MIN_ERRORS} errors)",
             world, scans, rejections=claimed,
-            note=f"family-wise rate per scan against the scan's share {CLAIM_ALPHA:g} of the "
-            "report's 5 % budget"),
+            note=f"family-wise rate per scan against the latest week's share {SEGMENT_ALPHA:g} "
+            "of the report's 5 % budget"),
         row("segment scan: any segment out of control with q < 0.05, no minimum of errors",
             world, scans, rejections=loose,
             note="the level ControlChartSet.false_alarm_rate simulates, not the report's"),
