@@ -343,8 +343,8 @@ def segment_month_shifts(
 
     weeks = np.sort(cells["week"].unique())
     current = month_weeks(weeks, month)
-    baseline = weeks[weeks < current.min()] if len(current) else weeks[:0]
-    if not len(current) or not len(baseline):
+    baseline = weeks[weeks < current.min()] if len(current) else []
+    if not len(baseline):
         return None
     result = compare_periods(
         cells, by=by, period="week", errors="errors", n="n", current=list(current),

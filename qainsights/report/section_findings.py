@@ -159,14 +159,11 @@ def month_shift_findings(
     segment beyond (or below) its earlier weeks' rate.
     """
     found = []
-    for row in shifts[shifts["claim"]].itertuples():
+    claimed = shifts[shifts["claim"]]
+    for row in claimed.itertuples():
         segment = " x ".join(str(getattr(row, b)) for b in by)
         rise = row.rate_current > row.rate_baseline
-        mask = None
-        if month is not None:
-            mask = np.ones(len(month.rows), dtype=bool)
-            for b in by:
-                mask &= (month.rows[b] == getattr(row, b)).to_numpy()
+        baseline = claimed.loc[[row.Index], by].assign(center=row.rate_baseline)
         found.append(Finding(
             "control_charts", "high" if rise else "medium",
             f"{segment}: its error rate {'rose' if rise else 'fell'} to "
@@ -176,10 +173,8 @@ def month_shift_findings(
             "discovery rate controlled across segments).",
             f"Review {segment}'s month with its site lead: what changed, and since when?"
             if rise else f"Find what improved in {segment} and keep it.",
-            impact=None if mask is None else month.excess(
-                mask, row.rate_baseline,
-                reference=f"its {row.weeks_baseline} earlier weeks' {100 * row.rate_baseline:.1f}%",
-            ),
+            impact=_beyond_centre(month, baseline, by, by, f"its {row.weeks_baseline} earlier "
+                                  f"weeks' {100 * row.rate_baseline:.1f}%"),
         ))  # fmt: skip
     return found
 
