@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -9,7 +10,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import t as student_t
 
-from .._caller import public
+from .._caller import caller, public
+from .._validation import as_column_list, check_columns, check_frame
 from .impact import Impact
 
 __all__ = [
@@ -264,6 +266,14 @@ def segment_evidence(
     return pd.Series(labels, index=summary.index, name="evidence", dtype=object)
 
 
+def _check_month(month) -> None:
+    if not isinstance(month, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise ValueError(
+            f"The 'month' parameter of {caller()} must be a month as 'YYYY-MM', for example "
+            f"'2026-09'. Got {month!r}."
+        )
+
+
 @public
 def month_weeks(weeks, month: str) -> pd.DatetimeIndex:
     """The weeks (Monday starts) that belong to ``month``: those whose Thursday falls in it.
@@ -277,6 +287,7 @@ def month_weeks(weeks, month: str) -> pd.DatetimeIndex:
     >>> [f"{w:%d %b}" for w in month_weeks(weeks, "2026-09")]
     ['31 Aug', '07 Sep', '14 Sep', '21 Sep']
     """
+    _check_month(month)
     starts = pd.DatetimeIndex(pd.to_datetime(np.asarray(weeks)))
     thursdays = (starts + pd.Timedelta(days=3)).to_period("M")
     return starts[thursdays == pd.Period(month, freq="M")]
@@ -286,7 +297,7 @@ def month_weeks(weeks, month: str) -> pd.DatetimeIndex:
 def segment_month_shifts(
     cells: pd.DataFrame,
     *,
-    by: list[str],
+    by: str | list[str],
     month: str,
     alpha: float = SEGMENT_ALPHA,
     min_errors: int = MIN_ERRORS,
@@ -307,7 +318,7 @@ def segment_month_shifts(
     cells : DataFrame
         Errors and audits (``errors``, ``n``; effective counts in the report's estimand) per
         segment and ``week``.
-    by : list of str
+    by : str or list of str
         The segment columns.
     month : str
         The report month, ``'YYYY-MM'``.
@@ -341,6 +352,9 @@ def segment_month_shifts(
     """
     from ..trends import compare_periods
 
+    by = as_column_list(by, name="by")
+    _check_month(month)
+    check_columns(check_frame(cells, name="cells"), [*by, "week", "errors", "n"], param="cells")
     weeks = np.sort(cells["week"].unique())
     current = month_weeks(weeks, month)
     baseline = weeks[weeks < current.min()] if len(current) else []

@@ -107,3 +107,25 @@ def test_the_report_claims_the_planted_degradation_that_lasts_the_month():
     latest = report.segment_charts.segments.set_index(["site", "queue"])
     assert latest.loc[("Hyderabad", "user_reports"), "status"] == "shift"
     assert not any("Hyderabad x user_reports: shift" in note for note in report.consistency)
+
+
+def test_bad_input_names_the_parameter_and_leaves_the_cells_alone():
+    cells = _cells()
+    before = cells.copy()
+    with pytest.raises(ValueError, match=r"needs column 'week' in 'cells'.*Did you mean 'weeks'"):
+        segment_month_shifts(cells.rename(columns={"week": "weeks"}), by="site", month="2026-09")
+    with pytest.raises(
+        ValueError, match=r"'month' parameter of segment_month_shifts .*'YYYY-MM'.*'Sept'"
+    ):
+        segment_month_shifts(cells, by="site", month="Sept")
+    with pytest.raises(
+        TypeError, match=r"'cells' parameter of segment_month_shifts must be a pandas"
+    ):
+        segment_month_shifts(cells.to_dict(), by="site", month="2026-09")
+    with pytest.raises(ValueError, match=r"'month' parameter of month_weeks .*Got '2026-9'"):
+        month_weeks(WEEKS, "2026-9")
+    # a single column name is the list of one
+    one = segment_month_shifts(cells, by="site", month="2026-09")
+    listed = segment_month_shifts(cells, by=["site"], month="2026-09")
+    pd.testing.assert_frame_equal(one, listed)
+    pd.testing.assert_frame_equal(cells, before)
