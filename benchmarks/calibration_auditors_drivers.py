@@ -189,7 +189,7 @@ def driver_rows(rng, quick: bool) -> list[dict]:
                                   shift_b=shift_b if month == 1 else 0.0)  # fmt: skip
             clustered.append(error_drivers(frame, cluster="moderator_id", **options))
             if independent:
-                plain.append(error_drivers(frame, **options))
+                plain.append(error_drivers(frame, cluster=None, **options))
             if not same:  # other moderators next month (turnover, rotation)
                 ability = rng.normal(0, moderator_sd(icc), site_of.size)
         return clustered, plain

@@ -5,8 +5,8 @@ known:
 
 - ``rca.error_drivers``: one month of audits of a stable process in which sites a and b do
   not differ (moderators nested in sites, latent ICC 0.02 or 0.05); site b's odds-ratio
-  p-value and interval (truth 1), fitted with ``cluster="moderator_id"`` and with the default
-  (audits taken as independent).
+  p-value and interval (truth 1), fitted by default (which finds ``moderator_id`` and takes
+  the moderators as clusters) and with ``cluster=None`` (audits taken as independent).
 - ``moderator_outliers``: moderators drawn from one logit-normal distribution of abilities
   (nobody an outlier from it; latent ICC 0.005 to 0.05, caseloads of 30 to 300 audits), so a
   moderator called "separable" is a coaching session spent on noise. The share of moderators
@@ -64,7 +64,8 @@ ALIKE = (0.0, 0.0, -0.2, 0.4)
 
 
 def driver_rows(rng, quick: bool) -> list[dict]:
-    """error_drivers' site b against site a (truth: odds ratio 1), clustered and default."""
+    """error_drivers' site b against site a (truth: odds ratio 1): the default, which clusters
+    by moderator_id, and cluster=None."""
     from qainsights.rca import error_drivers
 
     runs = 100 if quick else 2000
@@ -79,15 +80,18 @@ def driver_rows(rng, quick: bool) -> list[dict]:
             ability = rng.normal(0, moderator_sd(icc), site_of.size)
             frame = driver_month(rng, ability, site_of, audits=audits, sites=ALIKE)
             roster = roster_odds_ratio(ability, site_of)
-            for j, cluster in enumerate(("moderator_id", None)):
+            for j, chosen in enumerate(({}, {"cluster": None})):
                 try:
                     with warnings.catch_warnings(record=True) as caught:
                         warnings.simplefilter("always")
-                        fit = error_drivers(frame, cluster=cluster, **options).table
+                        result = error_drivers(frame, **chosen, **options)
                 except ValueError:  # a level without errors: the function refuses to fit
                     fitted[i] = False
                     break
+                cluster = chosen.get("cluster", result.cluster)
+                assert cluster == ("moderator_id" if j == 0 else None)
                 warned[i] |= any("cluster by moderator" in str(w.message) for w in caught)
+                fit = result.table
                 b = fit[(fit["factor"] == "site") & (fit["level"] == "b")].iloc[0]
                 reject[j, i] = b["p_value"] < ALPHA
                 covered[j, i] = b["ci_low"] <= 1 <= b["ci_high"]
@@ -100,17 +104,20 @@ def driver_rows(rng, quick: bool) -> list[dict]:
         world = (f"1 month x {audits:,} audits, 4 sites x 3 queues, {per_site} moderators a "
                  f"site (ICC {icc})")  # fmt: skip
         out += [
-            row("error_drivers odds ratio p_value and interval, cluster='moderator_id'", world,
-                int(fitted.sum()), rejections=reject[0], covered=covered[0],
-                note=f"site b against site a, alike; moderators as clusters{refused}"),
-            row("error_drivers odds ratio p_value and interval (default: audits independent)",
-                world, int(fitted.sum()), rejections=reject[1], covered=covered[1],
-                note=f"no cluster argument: warned that errors cluster by moderator in "
-                     f"{warned.mean():.1%} of fits{refused}"),
-            row("error_drivers odds ratio interval (default), the roster's odds ratio", world,
-                int(fitted.sum()), covered=roster_covered,
-                note="no cluster argument; the truth is site b's odds ratio among the "
-                     f"decisions the audits were drawn from (these moderators, this month){refused}"),
+            row("error_drivers odds ratio p_value and interval (default: clusters by "
+                "moderator_id)", world, int(fitted.sum()), rejections=reject[0],
+                covered=covered[0],
+                note=f"site b against site a, alike; no cluster argument: the default found "
+                     f"moderator_id and took the moderators as clusters{refused}"),
+            row("error_drivers odds ratio p_value and interval, cluster=None (audits "
+                "independent)", world, int(fitted.sum()), rejections=reject[1],
+                covered=covered[1],
+                note=f"warned that errors cluster by moderator in {warned.mean():.1%} of "
+                     f"fits{refused}"),
+            row("error_drivers odds ratio interval, cluster=None, the roster's odds ratio",
+                world, int(fitted.sum()), covered=roster_covered,
+                note="the truth is site b's odds ratio among the decisions the audits were "
+                     f"drawn from (these moderators, this month){refused}"),
         ]  # fmt: skip
     return out
 

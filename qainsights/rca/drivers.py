@@ -62,7 +62,7 @@ class DriversResult(TidyResult):
         fixed; 1 for the reference), ``ci_low``, ``ci_high`` (Wald interval), ``p_value``
         (Wald test) and ``p_adjusted`` (Benjamini-Hochberg over all non-reference levels);
         the interval and p-values are NaN for reference levels. The interval and test take
-        the normal reference, or with ``cluster`` Student's t on :attr:`reference_df`.
+        the normal reference, or with clusters Student's t on :attr:`reference_df`.
     factors : pandas.DataFrame
         One row per factor, strongest first: ``factor``, ``levels``, ``df``, ``lr_stat``
         (likelihood-ratio chi-square for dropping the factor), ``p_value``.
@@ -75,14 +75,17 @@ class DriversResult(TidyResult):
         Audits in the fit and cells of the factor combination the model was fitted on.
     ci : float
         Confidence level of the intervals.
+    cluster : str or None
+        The column whose values were the clusters (``"moderator_id"`` when the default
+        ``cluster="auto"`` found it), None when the audits were taken as independent.
     n_clusters : int or None
-        Clusters in the fit (``cluster`` given), else None.
+        Clusters in the fit, None without clusters.
     reference_df : float
         Degrees of freedom of the t reference of the odds ratios' intervals and Wald
-        p-values: ``n_clusters − 1`` with ``cluster``, infinite (the normal reference)
+        p-values: ``n_clusters − 1`` with clusters, infinite (the normal reference)
         without.
     note : str
-        Without ``cluster``: the finding that errors cluster by moderator (the warning's),
+        With ``cluster=None``: the finding that errors cluster by moderator (the warning's),
         which makes the intervals and p-values too narrow; ``""`` otherwise.
     """
 
@@ -93,6 +96,7 @@ class DriversResult(TidyResult):
     n_audits: int
     n_cells: int
     ci: float
+    cluster: str | None = None
     n_clusters: int | None = None
     reference_df: float = np.inf
     note: str = ""
@@ -116,7 +120,7 @@ class DriversResult(TidyResult):
         if self.n_clusters is not None:
             lines.append(
                 f"Odds ratios' intervals and p-values: cluster-robust over {self.n_clusters} "
-                f"clusters, t reference on {self.reference_df:.0f} degrees of freedom."
+                f"clusters ({self.cluster}), t reference on {self.reference_df:.0f} degrees of freedom."
             )
         if self.note:
             lines.append(
@@ -140,7 +144,7 @@ def error_drivers(
     reference=None,
     min_n=30,
     rare="pool",
-    cluster=None,
+    cluster="auto",
     ci=0.95,
 ):
     """Which factors drive errors: a logistic regression with odds ratios and intervals.
@@ -169,12 +173,12 @@ def error_drivers(
     rare : {"pool", "raise"}, default "pool"
         ``"pool"`` merges each factor's rare levels into one ``"(other)"`` level, with a
         ``UserWarning`` saying how many levels and rows; ``"raise"`` refuses them.
-    cluster : str, optional
+    cluster : str, "auto" or None, default "auto"
         Column of the units the audits are clustered in, for example ``"moderator_id"``: a
         moderator's decisions share the moderator, and with moderators nested in the
-        levels compared (a site's moderators) the model-based intervals are too narrow.
-        The odds ratios' intervals and p-values then use the cluster-robust (sandwich)
-        covariance of the scores summed by cluster, with the CR1 factor
+        levels compared (a site's moderators) intervals that take audits as independent
+        are too narrow. The odds ratios' intervals and p-values then use the cluster-robust
+        (sandwich) covariance of the scores summed by cluster, with the CR1 factor
         ``G/(G − 1) · (N − 1)/(N − p)``, and Student's t on ``G − 1`` degrees of freedom
         for ``G`` clusters instead of the normal (as statsmodels'
         ``GLM(...).fit(cov_type="cluster", use_t=True)`` on the audit rows; Cameron & Miller
@@ -182,16 +186,21 @@ def error_drivers(
         estimates are unchanged, and the factor tests stay likelihood-ratio tests of
         independent audits. The fit keeps each cluster's bias-reduced (CR2) pieces, with
         which :func:`odds_ratio_change` compares two clustered fits through the clusters
-        they share. Default None: audits independent, and the odds ratios' intervals are
-        for the decisions the audits were drawn from (these moderators, this period). With
-        ``cluster`` they are for the process, which moderators drawn afresh would show: the
-        target when a site's or queue's difference is to outlast its roster. Measured in
-        ``benchmarks/calibration.py`` on two sites that do not differ, at a moderator ICC
-        of 0.05 with 50 audits a moderator: the default interval covered the roster's odds
-        ratio 95.5 % of the time and the process's (1) 89.2 %, the clustered one 94.1 %.
-        Without ``cluster``, a frame with a ``moderator_id`` column is checked for
-        moderators' errors that vary beyond binomial within the factors' cells (the check of
-        :func:`qainsights.error_rate`), with a warning that names ``cluster="moderator_id"``.
+        they share.
+
+        ``"auto"`` (the default) clusters by ``moderator_id`` when the frame has that column
+        with a value on every audit and at least two moderators, and takes audits as
+        independent otherwise (with a warning when the column is present but incomplete);
+        :attr:`DriversResult.cluster` says which. ``None`` takes audits as independent:
+        the odds ratios' intervals are then for the decisions the audits were drawn from
+        (these moderators, this period), not for the process that moderators drawn afresh
+        would show, which is what a site's or queue's difference is meant to outlast.
+        Measured in ``benchmarks/calibration.py`` on two sites that do not differ, at a
+        moderator ICC of 0.05 with 50 audits a moderator: with ``None`` the interval
+        covered the process's odds ratio (1) 89.2 % of the time and the roster's 95.5 %;
+        clustered by moderator, 94.1 %. With ``None`` and a complete ``moderator_id``
+        column, the fit checks for moderators' errors that vary beyond binomial within the
+        factors' cells (the check of :func:`qainsights.error_rate`) and warns when they do.
     ci : float, default 0.95
         Confidence level of the odds-ratio intervals; ``1 - ci`` is also the false
         discovery rate of the findings.
@@ -214,14 +223,15 @@ def error_drivers(
     Warns
     -----
     UserWarning
-        When rare levels are pooled, and without ``cluster`` when moderators' errors cluster
-        (see ``cluster``).
+        When rare levels are pooled; with the default ``cluster="auto"`` when some audits
+        have no ``moderator_id``; with ``cluster=None`` when moderators' errors cluster (see
+        ``cluster``).
 
     Notes
     -----
     Odds ratios compare a level with the reference level of the same factor at fixed
     levels of the other factors; intervals are Wald intervals ``exp(β ± z·se)``, or
-    ``exp(β ± t_{G−1}·se)`` with ``cluster``. The
+    ``exp(β ± t_{G−1}·se)`` with clusters. The
     factor ranking uses likelihood-ratio tests (each factor dropped in turn). The level
     findings control the false discovery rate (Benjamini & Hochberg, 1995) across all
     levels tested.
@@ -284,6 +294,7 @@ def error_drivers(
             f"The 'factors' parameter of {caller()} must name one or more distinct columns other "
             f"than the outcome. Got {factors!r} instead."
         )
+    cluster = _chosen_cluster(audits, cluster, [outcome, *names])
     clusters = [] if cluster is None else [cluster]
     if cluster is not None and cluster in (outcome, *names):
         raise ValueError(
@@ -304,6 +315,7 @@ def error_drivers(
         note = _warn_if_moderators_cluster(codes, names, y, audits[MODERATOR])
     if cluster is not None:  # finer cells, one per combination and cluster: the same fit
         codes[_CLUSTER], cluster_labels = pd.factorize(audits[cluster])
+        _check_clusters(cluster_labels, cluster)
     cells = _cells(codes, level_names, y)
     marginals = _level_counts(cells, names)
     _check_separation(marginals)
@@ -327,11 +339,44 @@ def error_drivers(
         n_audits=len(audits),
         n_cells=len(cells),
         ci=level,
+        cluster=cluster,
         n_clusters=n_clusters,
         reference_df=df,
         note=note,
         _clusters=terms,
     )
+
+
+def _chosen_cluster(audits: pd.DataFrame, cluster, modelled: list) -> str | None:
+    """The cluster column: ``cluster`` itself, or for ``"auto"`` ``moderator_id`` when every
+    audit names one of at least two moderators (and it is not modelled), else None.
+    """
+    if not (isinstance(cluster, str) and cluster == "auto"):
+        return cluster
+    if MODERATOR not in audits.columns or MODERATOR in modelled:
+        return None
+    missing = int(audits[MODERATOR].isna().sum())
+    if missing:
+        warnings.warn(
+            f"{caller()} takes the audits as independent: {missing:,} of {len(audits):,} "
+            f"audits have no {MODERATOR!r}, so the moderators cannot be the clusters of the "
+            f"intervals, which are then too narrow if errors cluster by moderator. Fill "
+            f"{MODERATOR!r}, or pass cluster=None to choose independent audits.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+        return None
+    moderators = audits[MODERATOR].to_numpy()
+    return MODERATOR if (moderators != moderators[0]).any() else None
+
+
+def _check_clusters(labels: pd.Index, cluster: str) -> None:
+    if len(labels) < 2:
+        raise ValueError(
+            f"The 'cluster' parameter of {caller()} names {cluster!r}, which holds a single "
+            f"value: cluster-robust intervals need at least two clusters. Pass cluster=None "
+            "to take the audits as independent."
+        )
 
 
 def _check_min_n(min_n) -> None:

@@ -94,10 +94,10 @@ def odds_ratio_change(before: DriversResult, after: DriversResult, *, factor: st
     (turnover, rotation, a new sample of moderators), each level's odds ratio also carries
     which moderators were audited: fits of independent audits called 10.7 % of stable sites
     changed at nominal 5 % on two months of 3,000 audits with 15 moderators a site (latent
-    ICC 0.05) (benchmarks/README.md, 2,000 replicates). Fit both with
-    ``cluster="moderator_id"``.
+    ICC 0.05) (benchmarks/README.md, 2,000 replicates). Fit both with the moderators as
+    clusters: :func:`error_drivers`' default when every audit names its moderator.
 
-    When both fits have ``cluster``, the change is the contrast of one stacked model whose
+    When both fits have clusters, the change is the contrast of one stacked model whose
     two blocks are the fits and whose clusters are the union of both fits' clusters (a
     cluster label present in both fits is the same moderator; as Stata's ``suest``,
     Weesie 1999). Its variance is the bias-reduced cluster-robust (CR2) sandwich of Bell &
@@ -117,11 +117,11 @@ def odds_ratio_change(before: DriversResult, after: DriversResult, *, factor: st
     moderators, were positively correlated (0.04-0.09), which the sum of variances ignored;
     the first two made the test liberal, the last conservative.
 
-    When one fit has no ``cluster`` (or comes from an older version), each fit's standard
-    error is recovered from its interval (Wald; with ``cluster``, CR1 on t(``G − 1``),
+    When one fit has no clusters (or comes from an older version), each fit's standard
+    error is recovered from its interval (Wald; with clusters, CR1 on t(``G − 1``),
     :attr:`DriversResult.reference_df`) and the change takes t on the smaller of the two
     fits' degrees of freedom (the conservative end of the Welch-Satterthwaite range;
-    Satterthwaite 1946, Welch 1947); two fits without ``cluster`` take the normal.
+    Satterthwaite 1946, Welch 1947); two fits without clusters take the normal.
 
     Parameters
     ----------

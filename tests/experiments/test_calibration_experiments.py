@@ -83,18 +83,18 @@ def test_reduced_calibration_of_auditor_differences():
 
 @pytest.mark.slow
 def test_reduced_calibration_of_drivers_and_outlier_flags():
-    # About 32 s. A clustered fit's rate at a nominal 5 % stays below 0.13 of 100
+    # About 32 s. A clustered fit's (the default's) rate at a nominal 5 % stays below 0.13 of 100
     # (binomial(100, 0.05): P(X >= 13) < 0.001) and its interval covers at least 85 % of 100
     # (binomial(100, 0.95): P(X < 85) < 1e-4); rosters with a flag stay below 0.16 of 50
     # (binomial(50, 0.05): P(X >= 8) < 0.005).
     parts = _benchmark("calibration_flags_agreement").PARTS
     rng = np.random.default_rng([2026, 12, 6])
     drivers = parts["drivers"](rng, True)
-    clustered = [r for r in drivers if "cluster='moderator_id'" in r["function"]]
+    clustered = [r for r in drivers if "default: clusters by moderator_id" in r["function"]]
     assert len(clustered) == 2
     assert all(r["false_positive_rate"] <= 0.13 for r in clustered)
     assert all(r["coverage"] >= 0.85 for r in clustered)
-    # the default fit's interval covers the odds ratio of its own roster's decisions as well
+    # the fit of independent audits covers the odds ratio of its own roster's decisions
     roster = [r for r in drivers if "the roster's odds ratio" in r["function"]]
     assert len(roster) == 2
     assert all(r["coverage"] >= 0.85 for r in roster)

@@ -94,15 +94,19 @@ def test_cluster_robust_intervals_equal_row_level_logit_clustered():
     audits["moderator_id"] = rng.integers(0, 40, len(audits))
     ability = rng.normal(0, 0.6, 40)[audits["moderator_id"]]
     audits["is_error"] = rng.random(len(audits)) < 1 / (1 + np.exp(2.3 - ability))
-    # without cluster=, the fit says its intervals treat clustered audits as independent
+    # with cluster=None, the fit says its intervals treat clustered audits as independent
     with pytest.warns(UserWarning, match=r"error_drivers treats audits as independent.*"
                                          r"cluster='moderator_id'"):  # fmt: skip
-        plain = error_drivers(audits, factors=["site", "queue"])
+        plain = error_drivers(audits, factors=["site", "queue"], cluster=None)
+    assert plain.cluster is None
+    assert plain.n_clusters is None
     # ... and the result carries the same finding
     assert plain.note.startswith("errors cluster by moderator beyond binomial variation")
     assert "Caution: errors cluster by moderator" in plain.summary()
     result = error_drivers(audits, factors=["site", "queue"], cluster="moderator_id")
     assert result.note == ""
+    assert result.cluster == "moderator_id"
+    assert "cluster-robust over 40 clusters (moderator_id)" in result.summary()
     references = result.table[result.table["reference"]].set_index("factor")["level"]
     dummies = [
         pd.get_dummies(audits[f], dtype=float).drop(columns=references[f]).add_prefix(f"{f}=")
@@ -159,8 +163,39 @@ def test_few_clusters_t_interval_equals_statsmodels_glm_use_t():
     assert result.reference_df == glm.df_resid_inference == 5
     assert "t reference on 5 degrees of freedom" in result.summary()
     pd.testing.assert_frame_equal(audits, original)
+    # the default finds the moderators: the same fit
+    default = error_drivers(audits, factors=["queue", "shift"], reference=reference)
+    pd.testing.assert_frame_equal(default.table, result.table)
+    assert default.cluster == "moderator_id"
     # without clusters the reference stays the normal
-    assert error_drivers(audits, factors=["queue", "shift"]).reference_df == np.inf
+    assert error_drivers(audits, factors=["queue", "shift"], cluster=None).reference_df == np.inf
+
+
+def test_default_takes_audits_as_independent_without_two_named_moderators():
+    # The oracle of each case is the fit with cluster=None on the same rows: the default
+    # clusters only when every audit names one of at least two moderators it does not model.
+    audits = random_audits(1500)
+    independent = error_drivers(audits, factors=["site", "queue"], cluster=None)
+    one = error_drivers(audits.assign(moderator_id="m1"), factors=["site", "queue"])
+    pd.testing.assert_frame_equal(one.table, independent.table)
+    assert one.cluster is None
+    assert one.reference_df == np.inf
+    modelled = audits.assign(moderator_id=np.arange(len(audits)) % 3)
+    as_factor = error_drivers(modelled, factors=["site", "moderator_id"], cluster=None)
+    pd.testing.assert_frame_equal(
+        error_drivers(modelled, factors=["site", "moderator_id"]).table, as_factor.table
+    )
+    gaps = audits.assign(moderator_id=np.where(np.arange(len(audits)) < 7, None, "m2"))
+    gaps.loc[7::2, "moderator_id"] = "m3"
+    original = gaps.copy()
+    with pytest.warns(UserWarning, match=r"error_drivers takes the audits as independent: 7 of "
+                                         r"1,500 audits have no 'moderator_id'.*cluster=None"):  # fmt: skip
+        incomplete = error_drivers(gaps, factors=["site", "queue"])
+    pd.testing.assert_frame_equal(incomplete.table, independent.table)
+    pd.testing.assert_frame_equal(gaps, original)
+    with pytest.raises(ValueError, match=r"The 'cluster' parameter of error_drivers names "
+                                         r"'team', which holds a single value.*cluster=None"):  # fmt: skip
+        error_drivers(audits.assign(team="a"), factors=["site", "queue"], cluster="team")
 
 
 def test_level_counts_and_reference_rows():
