@@ -625,11 +625,7 @@ def compare_cell_rows(rng, quick: bool) -> list[dict]:
     ``dispersion="moderated"``, their false-positive rates and the default's coverage, and
     power where the current weeks' odds of an error are :data:`WEEK_SHIFT` times higher,
     beside ``serial=False`` (the default before)."""
-    from qainsights.trends import compare_periods
-
     runs = 25 if quick else 150
-    weeks = WEEKS_BEFORE + WEEKS_AFTER
-    sides = {"current": list(range(WEEKS_BEFORE, weeks)), "baseline": list(range(WEEKS_BEFORE))}
     ways = {
         "periods": {},
         "moderated": {"dispersion": "moderated"},
@@ -642,19 +638,10 @@ def compare_cell_rows(rng, quick: bool) -> list[dict]:
             world = (f"{WEEKS_BEFORE} weeks against {WEEKS_AFTER}, {WEEK_SEGMENTS} segments of "
                      f"{audits} audits a week, moderator ICC {icc}, week shocks sd {sd}"
                      f"{' AR(0.5)' if ar else ''}")  # fmt: skip
-            found = {}
-            for odds in (1.0, WEEK_SHIFT):
-                found[odds] = {way: [] for way in ways}
-                for _ in range(runs):  # one comparison of several segments a run
-                    frame = cells(rng, segments=WEEK_SEGMENTS, weeks=weeks, size=size, icc=icc,
-                                  shock_sd=sd, ar=ar, latest_odds_ratio=odds,
-                                  shifted=WEEKS_AFTER)  # fmt: skip
-                    for way, options in ways.items():
-                        found[odds][way].append(compare_periods(
-                            frame, by="segment", period="week", errors="errors", n="n",
-                            **sides, **options).segments)  # fmt: skip
-            null = {way: pd.concat(f, ignore_index=True) for way, f in found[1.0].items()}
-            shifted = {way: pd.concat(f, ignore_index=True) for way, f in found[WEEK_SHIFT].items()}
+            null, shifted = (
+                cell_comparisons(rng, runs, size=size, icc=icc, sd=sd, ar=ar, odds=odds, ways=ways)
+                for odds in (1.0, WEEK_SHIFT)
+            )
             power = {way: float(np.mean(t["p_value"] < 0.05)) for way, t in shifted.items()}
             tested = null["periods"]["p_value"].notna()
             for way, name in (("periods", ""), ("moderated", ", dispersion='moderated'")):
@@ -671,6 +658,25 @@ def compare_cell_rows(rng, quick: bool) -> list[dict]:
                 note="default; the truth is no difference",
             ))  # fmt: skip
     return out
+
+
+def cell_comparisons(rng, runs: int, *, size, icc, sd, ar, odds, ways: dict) -> dict:
+    """The ``compare_periods`` segments of ``runs`` comparisons of 13 weeks against 7 of
+    :data:`WEEK_SEGMENTS` cells (:func:`cells`; the current weeks' odds of an error ``odds``
+    times the baseline's), one frame per way of ``ways`` (its keyword arguments)."""
+    from qainsights.trends import compare_periods
+
+    weeks = WEEKS_BEFORE + WEEKS_AFTER
+    sides = {"current": list(range(WEEKS_BEFORE, weeks)), "baseline": list(range(WEEKS_BEFORE))}
+    found = {way: [] for way in ways}
+    for _ in range(runs):  # one comparison of several segments a run
+        frame = cells(rng, segments=WEEK_SEGMENTS, weeks=weeks, size=size, icc=icc,
+                      shock_sd=sd, ar=ar, latest_odds_ratio=odds, shifted=WEEKS_AFTER)  # fmt: skip
+        for way, options in ways.items():
+            found[way].append(compare_periods(frame, by="segment", period="week",
+                                              errors="errors", n="n", **sides,
+                                              **options).segments)  # fmt: skip
+    return {way: pd.concat(frames, ignore_index=True) for way, frames in found.items()}
 
 
 #: Weeks of the baseline and current sides of :func:`compare_shock_rows`.

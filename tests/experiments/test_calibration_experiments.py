@@ -212,3 +212,22 @@ def test_population_agreement_of_the_rating_model_by_hand():
     values = population_values(np.array([0.9, 0.1]), confusion)
     assert values["kappa"] == pytest.approx(0.0648 / 0.3848)
     assert values["ac1"] == pytest.approx(0.2952 / 0.6152)
+
+
+@pytest.mark.slow
+def test_reduced_calibration_of_a_month_of_weeks_on_small_clustered_cells():
+    # The report's month comparison (segment_month_shifts) is compare_periods with
+    # dispersion="moderated" over weeks as periods. 50 comparisons of 12 cells of 2 to 2,000
+    # audits a week, moderator ICC 0.05, week shocks sd 0.15 (about 5 s): in the full table
+    # it calls 3.0 % of 1,800 at 5 %; here at most 40 of the tested cells (binomial(528,
+    # 0.05): P(X >= 41) = 0.004, scipy). Pooling the weeks' audits as independent
+    # (dispersion="binomial") on the same frames calls more than that band allows.
+    module = _benchmark("calibration_spc_report")
+    ways = {"moderated": {"dispersion": "moderated"}, "binomial": {"dispersion": "binomial"}}
+    found = module.cell_comparisons(np.random.default_rng([2026, 8, 1]), 50, size="mixed",
+                                    icc=0.05, sd=0.15, ar=0.0, odds=1.0, ways=ways)  # fmt: skip
+    tested = found["moderated"]["p_value"].notna()
+    assert tested.sum() >= 500
+    calls = {way: int((frame.loc[tested, "p_value"] < 0.05).sum()) for way, frame in found.items()}
+    assert calls["moderated"] <= 40
+    assert calls["binomial"] > 40
