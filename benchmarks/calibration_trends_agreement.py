@@ -9,7 +9,9 @@ explanation) with the coverage of its overall interval, the coverage of ``icc``'
 for the one-way, two-way random and two-way mixed forms at a known population ICC, and the
 share of stable segment scans in which the report's claim rule (``chart_action_segments``: out
 of control, exact test q below the report's claim level, at least its minimum of errors)
-names a segment, beside the same share at q < 0.05.
+names a segment, beside the same share at q < 0.05, and the share of stable weekly series that
+``detect_changepoints`` cuts (by default and with the binomial likelihood), with its power at a
+step.
 
 Run: ``python benchmarks/calibration_trends_agreement.py [--quick]``.
 """
@@ -339,10 +341,46 @@ def claim_rows(rng, quick: bool) -> list[dict]:
     ]  # fmt: skip
 
 
+def changepoint_rows(rng, quick: bool) -> list[dict]:
+    """Share of stable weekly series (26 weeks) in which ``detect_changepoints`` cuts at least
+    once, by default (quasi-likelihood) and with ``dispersion="binomial"`` (the default
+    before), and the share of series with a step (odds x 1.5 from week 19) cut within two
+    weeks of it."""
+    from qainsights.trends import detect_changepoints
+
+    series = 200 if quick else 2000
+    weeks, step = 26, 7
+    ways = {"estimated": "", "binomial": ", dispersion='binomial'"}
+    out = []
+    for size in (5, 20, "mixed", 400):
+        for icc, sd, ar in ((0.0, 0.0, 0.0), (0.05, 0.15, 0.0), (0.02, 0.3, 0.0), (0.02, 0.3, 0.5)):
+            cut, near = {}, {}
+            for odds in (1.0, 1.5):
+                data = cells(rng, segments=series, weeks=weeks, size=size, icc=icc, shock_sd=sd,
+                             ar=ar, latest_odds_ratio=odds, shifted=step)  # fmt: skip
+                for way in ways:
+                    cuts = detect_changepoints(data, period="week", by="segment", errors="errors",
+                                               n="n", dispersion=way).changepoints  # fmt: skip
+                    close = (cuts["week"] - (weeks - step)).abs() <= 2
+                    cut[odds, way] = np.isin(np.arange(series), cuts["segment"])
+                    near[odds, way] = np.isin(np.arange(series), cuts.loc[close, "segment"]).mean()
+            audits = "2-2,000" if size == "mixed" else size
+            shocks_of = f", week shocks sd {sd}{' AR(0.5)' if ar else ''}" if sd else ""
+            world = (f"26 weeks x {audits} audits a week, moderator ICC {icc}{shocks_of}")  # fmt: skip
+            for way, name in ways.items():
+                out.append(row(f"detect_changepoints: any cut{name}", world, series,
+                               rejections=cut[1.0, way], power=near[1.5, way],
+                               power_before=near[1.5, "binomial"] if not name else np.nan,
+                               note="a cut claims 'this series shifted'; power: a step of odds "
+                                    "x 1.5 at week 19 cut within two weeks of it"
+                                    + ("; before: dispersion='binomial'" if not name else "")))  # fmt: skip
+    return out
+
+
 def rows(quick: bool = False) -> pd.DataFrame:
     """Every row of this script."""
     parts = (decompose_rows, explain_rows, icc_rows, claim_rows, explain_week_rows,
-             explain_more_week_rows, noisy_peer_rows)  # fmt: skip
+             explain_more_week_rows, noisy_peer_rows, changepoint_rows)  # fmt: skip
     found = [make(np.random.default_rng([2027, i]), quick) for i, make in enumerate(parts)]
     return pd.DataFrame([r for part in found for r in part], columns=COLUMNS)
 

@@ -14,7 +14,7 @@ from .._compat import STR
 from .._deprecation import renamed
 from .._multiple import q_values
 from .._results import TidyResult, drawing
-from .._validation import as_column_list, check_confidence, check_integer
+from .._validation import as_column_list, check_confidence, check_integer, check_option
 from ._aggregate import counts_by_period
 from ._inference import rate_with_ci
 
@@ -29,6 +29,39 @@ def _series_matrix(table: pd.DataFrame, keys: list[str], period: str):
     )
     wide = wide.fillna(0.0)
     return wide["errors"].to_numpy(), wide["n"].to_numpy(), wide.index, wide["n"].columns
+
+
+def _series_dispersion(errors: np.ndarray, audits: np.ndarray) -> np.ndarray:
+    """Each series' dispersion: the mean of its squared standardised successive differences.
+
+    ``d_t = (r_t − r_{t−1}) / sqrt(p (1 − p) (1/n_t + 1/n_{t−1}))`` over adjacent periods that
+    both have audits, ``p`` the series' pooled rate; under binomial sampling ``E d² = 1``,
+    and a shift of level moves one difference only. Floored at 1; 1 where no pair informs it.
+    """
+    pooled = errors.sum(axis=1, keepdims=True) / audits.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = errors / audits
+        spread = pooled * (1 - pooled) * (1 / audits[:, 1:] + 1 / audits[:, :-1])
+        squared = np.diff(rates, axis=1) ** 2 / spread
+    informative = np.isfinite(squared) & (spread > 0)
+    pairs = informative.sum(axis=1)
+    total = np.where(informative, squared, 0.0).sum(axis=1)
+    return np.maximum(np.divide(total, pairs, out=np.ones(len(pairs)), where=pairs > 0), 1.0)
+
+
+def _stretch_dispersion(errors, audits, series_id, rates, lengths) -> np.ndarray:
+    """Each series' Pearson dispersion around its stretches' ``rates`` (stretches in series and
+    period order, ``lengths`` periods each): ``Σ (x − n r)² / (n r (1 − r))`` over the periods
+    with audits and a rate strictly between 0 and 1, over those periods minus the stretches
+    (1 where nothing is left).
+    """
+    fitted = np.repeat(rates, lengths).reshape(errors.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        squared = (errors - audits * fitted) ** 2 / (audits * fitted * (1 - fitted))
+    informative = np.isfinite(squared) & (audits > 0)
+    df = informative.sum(axis=1) - np.bincount(series_id, minlength=len(errors))
+    total = np.where(informative, squared, 0.0).sum(axis=1)
+    return np.divide(total, df, out=np.ones(len(df)), where=df > 0)
 
 
 def _segment_cost(cum_errors, cum_n):
@@ -134,6 +167,7 @@ def detect_changepoints(
     errors=None,
     n=None,
     penalty="bic",
+    dispersion="estimated",
     min_size=2,
     ci=0.95,
 ):
@@ -147,9 +181,17 @@ def detect_changepoints(
     The default penalty is BIC's: a cut adds two parameters (its position and the new
     rate), so it must improve the log-likelihood by ``log(N)``, with ``N`` the series'
     audits (Yao, 1988, proved the BIC-type penalty consistent for the number of changes).
-    Error rates are often over-dispersed (weeks vary more than binomial sampling says):
-    then BIC finds too many cuts, and a larger ``penalty`` (a number, in log-likelihood
-    units) is the remedy.
+    Error rates are often over-dispersed (weeks vary more than binomial sampling says: a
+    site's weeks share its shocks, a moderator's decisions share the moderator), and a
+    binomial likelihood then finds cuts in noise. By default each series' log-likelihood is
+    a quasi-likelihood (Wedderburn, 1974): divided by the series' dispersion ``φ``, so a cut
+    must gain ``φ`` times the penalty, and the stretches' intervals count ``n/φ`` audits.
+    ``φ`` is first estimated from the successive differences of the series' rates (as
+    difference-based variance estimators do; Rice, 1984), which a shift of level moves in one
+    difference only, floored at 1; the series is segmented at that ``φ``, and once more at
+    the larger of it and the Pearson dispersion of the periods around the stretches found
+    (shocks that persist from week to week hide from differences, not from the stretches'
+    rates). Measured in ``benchmarks/calibration.py``, see its table for the numbers.
 
     Parameters
     ----------
@@ -162,7 +204,12 @@ def detect_changepoints(
     outcome, errors, n
         As in :func:`compare_periods`.
     penalty : "bic" or float, default "bic"
-        Cost of a cut: ``log(N)`` per series for ``"bic"``, or that number for all series.
+        Cost of a cut: ``log(N)`` per series for ``"bic"``, or that number for all series
+        (in units of the binomial log-likelihood, before the dispersion).
+    dispersion : {"estimated", "binomial"}, default "estimated"
+        ``"estimated"`` scales each series' penalty and intervals by its dispersion ``φ``
+        (``segments["dispersion"]``); ``"binomial"`` takes ``φ = 1`` (audits independent, the
+        weeks varying by sampling alone).
     min_size : int, default 2
         Fewest periods in a stretch.
     ci : float, default 0.95
@@ -175,7 +222,8 @@ def detect_changepoints(
         the new stretch), ``rate_before``, ``ci_low_before``, ``ci_high_before``,
         ``rate_after``, ``ci_low_after``, ``ci_high_after`` (of the adjacent stretches),
         ``difference`` and ``log_lik_gain`` (how much the cut improves the log-likelihood
-        of those two stretches).
+        of those two stretches, binomial). ``segments`` has the stable stretches with their
+        series' ``dispersion``; the rates' intervals are Wilson intervals on ``n/φ`` audits.
 
     Raises
     ------
@@ -204,6 +252,7 @@ def detect_changepoints(
     keys = as_column_list(by)
     level = check_confidence(ci)
     check_integer(min_size, name="min_size")
+    check_option(dispersion, name="dispersion", options=("estimated", "binomial"))
     if not (
         penalty == "bic"
         or (isinstance(penalty, (int, float)) and not isinstance(penalty, bool) and penalty >= 0)
@@ -218,12 +267,23 @@ def detect_changepoints(
     cum_n = np.concatenate([np.zeros((len(audits), 1)), audits.cumsum(axis=1)], axis=1)
     cost = _segment_cost(cum_errors, cum_n)
     beta = np.log(cum_n[:, -1]) if penalty == "bic" else np.full(len(errs), float(penalty))
-    series_id, starts, ends = _backtrack(
-        _optimal_partition(cost, beta, min(min_size, len(periods)))
-    )
-    seg_errors = cum_errors[series_id, ends] - cum_errors[series_id, starts]
-    seg_n = cum_n[series_id, ends] - cum_n[series_id, starts]
-    rate, low, high = rate_with_ci(seg_errors, seg_n, ci=level)
+    shortest = min(min_size, len(periods))
+
+    def stretches(phi):
+        series_id, starts, ends = _backtrack(_optimal_partition(cost, beta * phi, shortest))
+        seg_errors = cum_errors[series_id, ends] - cum_errors[series_id, starts]
+        seg_n = cum_n[series_id, ends] - cum_n[series_id, starts]
+        rate = np.divide(seg_errors, seg_n, out=np.full(len(seg_n), np.nan), where=seg_n > 0)
+        return series_id, starts, ends, seg_errors, seg_n, rate
+
+    phi = _series_dispersion(errs, audits) if dispersion == "estimated" else np.ones(len(errs))
+    series_id, starts, ends, seg_errors, seg_n, rate = stretches(phi)
+    if dispersion == "estimated":  # once more, at the dispersion around the stretches found
+        around = _stretch_dispersion(errs, audits, series_id, rate, ends - starts)
+        phi = np.maximum(phi, around)
+        series_id, starts, ends, seg_errors, seg_n, rate = stretches(phi)
+    scale = phi[series_id]
+    _, low, high = rate_with_ci(seg_errors / scale, seg_n / scale, ci=level)
     labels = index.to_frame(index=False).iloc[series_id].reset_index(drop=True)
     segments = (labels[keys] if keys else pd.DataFrame(index=labels.index)).assign(
         start=np.asarray(periods)[starts],
@@ -234,6 +294,7 @@ def detect_changepoints(
         rate=rate,
         ci_low=low,
         ci_high=high,
+        dispersion=scale,
     )
     changepoints = _cuts(segments, series_id, cost, starts, ends, keys, period)
     series = table.assign(rate=table["errors"] / table["n"])

@@ -143,12 +143,73 @@ def test_segmentation_is_the_exact_optimum(seed, min_size):
     p = np.where(np.arange(8) < rng.integers(2, 7), 0.05, 0.12)
     errors = rng.binomial(n, p)
     frame = pd.DataFrame({"week": range(8), "errors": errors, "n": n})
-    found = detect_changepoints(
-        frame, period="week", errors="errors", n="n", min_size=min_size, penalty=2.0
-    )
+    options = {"period": "week", "errors": "errors", "n": "n", "min_size": min_size}
+    found = detect_changepoints(frame, penalty=2.0, dispersion="binomial", **options)
     assert found.changepoints["week"].tolist() == brute_force(errors, n, 2.0, min_size)
-    bic = detect_changepoints(frame, period="week", errors="errors", n="n", min_size=min_size)
+    bic = detect_changepoints(frame, dispersion="binomial", **options)
     assert bic.changepoints["week"].tolist() == brute_force(errors, n, np.log(n.sum()), min_size)
+    # the default's quasi-likelihood: the binomial cost with the penalty times the dispersion,
+    # first from successive differences, then at least the Pearson dispersion around the
+    # stretches that penalty finds
+    first = max(_difference_dispersion(errors, n), 1.0)
+    cuts = brute_force(errors, n, first * np.log(n.sum()), min_size)
+    phi = max(first, _pearson_dispersion(errors, n, cuts))
+    quasi = detect_changepoints(frame, **options)
+    expected = brute_force(errors, n, phi * np.log(n.sum()), min_size)
+    assert quasi.changepoints["week"].tolist() == expected
+    assert quasi.segments["dispersion"].tolist() == pytest.approx([phi] * len(quasi.segments))
+
+
+def _difference_dispersion(errors, n):
+    """Mean over adjacent weeks of (r_t - r_{t-1})² / (p (1 - p) (1/n_t + 1/n_{t-1})), one
+    pair at a time (the definition in the docstring of detect_changepoints)."""
+    p = sum(errors) / sum(n)
+    terms = [
+        (errors[t] / n[t] - errors[t - 1] / n[t - 1]) ** 2
+        / (p * (1 - p) * (1 / n[t] + 1 / n[t - 1]))
+        for t in range(1, len(n))
+    ]
+    return sum(terms) / len(terms)
+
+
+def _pearson_dispersion(errors, n, cuts):
+    """Pearson chi-square of the weeks around their stretch's rate, over weeks - stretches."""
+    bounds = [0, *cuts, len(n)]
+    chi2 = 0.0
+    for a, b in itertools.pairwise(bounds):
+        r = sum(errors[a:b]) / sum(n[a:b])
+        chi2 += sum((errors[t] - n[t] * r) ** 2 / (n[t] * r * (1 - r)) for t in range(a, b))
+    return chi2 / (len(n) - (len(bounds) - 1))
+
+
+def test_over_dispersed_weeks_widen_the_stretches_intervals_and_the_cut_price():
+    # Weeks alternating 2 % and 8 % at 1,000 audits a week: r_t - r_{t-1} = ±0.06 each week,
+    # p = 0.05, so d² = 0.0036 / (0.0475 · 0.002) = 37.9 for every pair: φ = 37.9. Each week
+    # alone gains 1,000 · KL about 10.1 over the pooled rate (KL(0.02 || 0.05) = 0.0121,
+    # KL(0.08 || 0.05) = 0.0081), more than a cut's price log(10,000) = 9.2, so the binomial
+    # likelihood cuts this stable alternation; at 37.9 times the price the quasi-likelihood
+    # does not, and its one stretch's interval is Wilson's on 500 / φ errors of 10,000 / φ.
+    from statsmodels.stats.proportion import proportion_confint
+
+    frame = pd.DataFrame({"week": range(10), "errors": [20, 80] * 5, "n": [1000] * 10})
+    binomial = detect_changepoints(frame, period="week", errors="errors", n="n",
+                                   dispersion="binomial", min_size=1)  # fmt: skip
+    assert len(binomial.changepoints) > 0
+    found = detect_changepoints(frame, period="week", errors="errors", n="n", min_size=1)
+    phi = 0.06**2 / (0.05 * 0.95 * 0.002)
+    assert found.changepoints.empty
+    stretch = found.segments.iloc[0]
+    assert stretch["dispersion"] == pytest.approx(phi, rel=1e-12)
+    assert stretch["rate"] == pytest.approx(0.05)
+    low, high = proportion_confint(500 / phi, 10_000 / phi, method="wilson")
+    assert (stretch["ci_low"], stretch["ci_high"]) == pytest.approx((low, high), rel=1e-10)
+
+
+def test_a_series_without_informative_pairs_takes_dispersion_one():
+    # no errors at all: every pair's binomial spread is 0, so nothing estimates φ
+    frame = pd.DataFrame({"week": range(6), "errors": [0] * 6, "n": [50] * 6})
+    found = detect_changepoints(frame, period="week", errors="errors", n="n")
+    assert found.segments["dispersion"].tolist() == [1.0]
 
 
 def test_before_after_rates_and_intervals():
@@ -198,6 +259,11 @@ def test_finds_the_planted_degradation_week(simulated):
             r"The 'min_size' parameter of detect_changepoints must be an integer >= 1\. Got 0",
         ),
         ({"ci": 2}, r"The 'ci' parameter of detect_changepoints"),
+        (
+            {"dispersion": "quasi"},
+            r"The 'dispersion' parameter of detect_changepoints must be one of 'estimated', "
+            r"'binomial'\. Got 'quasi'",
+        ),
         ({"by": "region"}, r"detect_changepoints needs column 'region'"),
     ],
 )
