@@ -427,8 +427,10 @@ def agreement_rows(rng, quick: bool) -> list[dict]:
                 note = f"{undefined} sessions with one class only left out; " if undefined else ""
                 note += f"warned in {warned[name][defined[name]].mean():.1%}"
                 kept_warned = covered[name][0, defined[name] & warned[name]]
+                kept_quiet = covered[name][0, defined[name] & ~warned[name]]
                 if kept_warned.size:
-                    note += f" (those cover {kept_warned.mean():.1%})"
+                    note += f" (those cover {kept_warned.mean():.1%}"
+                    note += f", the others {kept_quiet.mean():.1%})" if kept_quiet.size else ")"
                 out += [
                     row(f"{name} interval (analytic, t on effective df)", world, kept.shape[1],
                         covered=kept[0], note=note),
