@@ -458,6 +458,56 @@ def bootstrap_rows(rng, quick: bool) -> list[dict]:
     return [row("fleiss_kappa interval (bootstrap percentile)", world, runs, covered=covered)]
 
 
+# --- root-cause shares ---------------------------------------------------------------------------
+
+#: Shares of four root causes in a stable process (each moderator's own shares scatter around it).
+CAUSE_SHARES = np.array([0.4, 0.3, 0.2, 0.1])
+
+
+def _cause_month(rng, profiles: np.ndarray, errors_each: float) -> pd.DataFrame:
+    """A month's errors: Poisson(``errors_each``) per moderator, each error's cause drawn
+    from its moderator's ``profiles`` row."""
+    moderator = np.repeat(np.arange(len(profiles)), rng.poisson(errors_each, len(profiles)))
+    cumulative = np.cumsum(profiles[moderator], axis=1)
+    cause = (rng.random(len(moderator))[:, None] > cumulative[:, :-1]).sum(axis=1)
+    return pd.DataFrame({"moderator_id": moderator, "root_cause": np.array(list("abcd"))[cause],
+                         "is_error": True})  # fmt: skip
+
+
+def pareto_rows(rng, quick: bool) -> list[dict]:
+    """Coverage of the change of each root cause's share between two months of one stable
+    process, by default (moderators as clusters) and with ``cluster=None``: 100 moderators with 5 errors a
+    month on average, each moderator's causes drawn from its own shares (Dirichlet around
+    :data:`CAUSE_SHARES` with concentration 1,000, 10 or 3), the same moderators in both
+    months or other ones."""
+    from qainsights.rca import pareto
+
+    runs = 100 if quick else 2000
+    out = []
+    for concentration, same in ((1000, True), (10, True), (3, True), (10, False), (3, False)):
+        covered = {"auto": [], None: []}
+        for _ in range(runs):
+            profiles = rng.dirichlet(concentration * CAUSE_SHARES, 100)
+            first = _cause_month(rng, profiles, 5.0).assign(month="1")
+            if not same:  # other moderators next month (turnover, another sample of them)
+                profiles = rng.dirichlet(concentration * CAUSE_SHARES, 100)
+            both = pd.concat([first, _cause_month(rng, profiles, 5.0).assign(month="2")])
+            for cluster, found in covered.items():
+                change = pareto(both, by_period="month", cluster=cluster).comparison
+                found.append(((change["ci_low"] <= 0) & (change["ci_high"] >= 0)).to_numpy())
+        world = (f"2 months x 100 moderators x 5 errors, 4 causes, moderators' shares "
+                 f"Dirichlet (concentration {concentration}), "
+                 f"{'the same' if same else 'other'} moderators in both months")  # fmt: skip
+        for cluster, found in covered.items():
+            intervals = np.concatenate(found)
+            name = "default (clusters by moderator_id)" if cluster else "cluster=None"
+            out.append(row(f"pareto change of a cause's share interval, {name}", world,
+                           intervals.size, covered=intervals,
+                           note=f"{runs:,} pairs of months x 4 causes (not independent within "
+                                "a pair: the Wilson interval is too narrow)"))  # fmt: skip
+    return out
+
+
 PARTS = {
     "drivers": driver_rows,
     "outliers": outlier_rows,
@@ -466,6 +516,7 @@ PARTS = {
     "change": change_rows,
     "agreement": agreement_rows,
     "bootstrap": bootstrap_rows,
+    "pareto": pareto_rows,
 }
 
 

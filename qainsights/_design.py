@@ -146,3 +146,28 @@ def warn_clustering(sums: pd.DataFrame, keys: list[str]) -> str:
         stacklevel=user_stacklevel(),
     )
     return finding
+
+
+def chosen_cluster(audits: pd.DataFrame, cluster, modelled: list) -> str | None:
+    """The cluster column of a function's ``cluster="auto"`` default: ``cluster`` itself, or
+    for ``"auto"`` ``moderator_id`` when every row names one of at least two moderators (and
+    it is not one of the ``modelled`` columns), else None, with a warning when some rows name
+    none.
+    """
+    if not (isinstance(cluster, str) and cluster == "auto"):
+        return cluster
+    if MODERATOR not in audits.columns or MODERATOR in modelled:
+        return None
+    missing = int(audits[MODERATOR].isna().sum())
+    if missing:
+        warnings.warn(
+            f"{caller()} takes the audits as independent: {missing:,} of {len(audits):,} "
+            f"audits have no {MODERATOR!r}, so the moderators cannot be the clusters of the "
+            f"intervals, which are then too narrow if errors cluster by moderator. Fill "
+            f"{MODERATOR!r}, or pass cluster=None to choose independent audits.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+        return None
+    moderators = audits[MODERATOR].to_numpy()
+    return MODERATOR if (moderators != moderators[0]).any() else None

@@ -15,7 +15,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparatio
 
 from .._caller import caller, public, user_stacklevel
 from .._deprecation import renamed
-from .._design import CLUSTER, MODERATOR, OUTCOME, STRATUM, warn_clustering
+from .._design import CLUSTER, MODERATOR, OUTCOME, STRATUM, chosen_cluster, warn_clustering
 from .._multiple import q_values
 from .._results import TidyResult, drawing
 from .._validation import (
@@ -294,7 +294,7 @@ def error_drivers(
             f"The 'factors' parameter of {caller()} must name one or more distinct columns other "
             f"than the outcome. Got {factors!r} instead."
         )
-    cluster = _chosen_cluster(audits, cluster, [outcome, *names])
+    cluster = chosen_cluster(audits, cluster, [outcome, *names])
     clusters = [] if cluster is None else [cluster]
     if cluster is not None and cluster in (outcome, *names):
         raise ValueError(
@@ -345,29 +345,6 @@ def error_drivers(
         note=note,
         _clusters=terms,
     )
-
-
-def _chosen_cluster(audits: pd.DataFrame, cluster, modelled: list) -> str | None:
-    """The cluster column: ``cluster`` itself, or for ``"auto"`` ``moderator_id`` when every
-    audit names one of at least two moderators (and it is not modelled), else None.
-    """
-    if not (isinstance(cluster, str) and cluster == "auto"):
-        return cluster
-    if MODERATOR not in audits.columns or MODERATOR in modelled:
-        return None
-    missing = int(audits[MODERATOR].isna().sum())
-    if missing:
-        warnings.warn(
-            f"{caller()} takes the audits as independent: {missing:,} of {len(audits):,} "
-            f"audits have no {MODERATOR!r}, so the moderators cannot be the clusters of the "
-            f"intervals, which are then too narrow if errors cluster by moderator. Fill "
-            f"{MODERATOR!r}, or pass cluster=None to choose independent audits.",
-            UserWarning,
-            stacklevel=user_stacklevel(),
-        )
-        return None
-    moderators = audits[MODERATOR].to_numpy()
-    return MODERATOR if (moderators != moderators[0]).any() else None
 
 
 def _check_clusters(labels: pd.Index, cluster: str) -> None:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._caller import caller, public, user_stacklevel
+from .._design import chosen_cluster
 from .._results import TidyResult, drawing
 from .._validation import (
     check_columns,
@@ -93,6 +94,7 @@ def pareto(
     severity_weights=None,
     by_period=None,
     periods=None,
+    cluster="auto",
     cutoff=0.8,
     ci=0.95,
 ):
@@ -133,6 +135,23 @@ def pareto(
         Column of periods (for example ``"month"``) to compare two periods.
     periods : tuple of two values, optional
         The earlier and later period; by default the last two periods in sorted order.
+    cluster : str, "auto" or None, default "auto"
+        Column of the units the errors are clustered in, for example ``"moderator_id"``: a
+        moderator's errors tend to share their reasons, so the errors of a period are not
+        independent draws. The comparison intervals then widen by each reason's design
+        effect: the linearised variance of the change of its share, ``Σ_g (z_g,after −
+        z_g,before)² · G/(G − 1)`` over the ``G`` clusters of both periods (``z_g,t`` the
+        cluster's total of the reason minus the period's share times its total of errors,
+        over the period's total; a cluster seen in both periods contributes the covariance
+        of the two shares it drives), over the variance of independent errors; Newcombe's
+        interval is then built on the sizes divided by that design effect (at least 1; 1 with
+        a single cluster). The comparison gains ``design_effect``. ``"auto"`` (the default)
+        takes ``moderator_id`` when every error of the two periods names one of at least two
+        moderators (with a warning when some name none), ``None`` independent errors.
+        Measured in ``benchmarks/calibration.py``: on two months of 100 moderators whose
+        own cause shares scatter (Dirichlet, concentration 3) with other moderators in the
+        second month, independent errors' intervals covered 81 % of 95 %, the clustered ones
+        95 %; with the same moderators in both months both held.
     cutoff : float, default 0.8
         Cumulative share that delimits the vital few, strictly between 0 and 1.
     ci : float, default 0.95
@@ -201,6 +220,11 @@ def pareto(
     check_complete(rows, [by_period])
     before, after = _choose_periods(rows[by_period], periods)
     period = rows[by_period].to_numpy()
+    compared = rows[(period == before) | (period == after)]
+    cluster = chosen_cluster(compared, cluster, [category, by_period])
+    if cluster is not None:
+        check_columns(compared, [cluster], param="audits")
+        check_complete(compared, [cluster])
     tables = [_pareto_table(frame[period == p], category, cutoff) for p in (before, after)]
     sizes = None
     if weight is None:
@@ -209,6 +233,12 @@ def pareto(
         w = frame["_weight"].to_numpy()
         sizes = tuple(_kish_size(w[period == p]) for p in (before, after))
     comparison = _compare(*tables, category=category, sizes=sizes, level=level)
+    if cluster is not None and sizes is not None:
+        effects = _design_effects(frame, category, period == before, period == after,
+                                  rows[cluster].to_numpy(), comparison[category], sizes)  # fmt: skip
+        shrunk = (sizes[0] / effects, sizes[1] / effects)
+        comparison = _compare(*tables, category=category, sizes=shrunk, level=level)
+        comparison["design_effect"] = effects
     return ParetoResult(tables[1], comparison, category, measure, cutoff, (before, after))
 
 
@@ -320,6 +350,32 @@ def _choose_periods(values: pd.Series, periods) -> tuple:
 def _kish_size(weights: np.ndarray) -> float:
     """Kish's effective sample size of a weighted share, ``(Σ w)² / Σ w²``."""
     return float(weights.sum() ** 2 / np.square(weights).sum())
+
+
+def _design_effects(frame, category, in_before, in_after, clusters, order, sizes) -> np.ndarray:
+    """Each reason's design effect of the change of its share: the clusters' linearised
+    variance over that of independent errors of ``sizes``, at least 1 (1 with a single
+    cluster, which leaves nothing to compare; see ``cluster``).
+    """
+    kept = in_before | in_after
+    groups = pd.factorize(clusters[kept])[0]
+    reasons = pd.Categorical(frame[category].to_numpy()[kept], categories=order).codes
+    later = in_after[kept].astype(np.int64)
+    n_groups, n_reasons = groups.max() + 1, len(order)
+    cells = (groups * n_reasons + reasons) * 2 + later
+    totals = np.bincount(cells, weights=frame["_weight"].to_numpy()[kept],
+                         minlength=n_groups * n_reasons * 2).reshape(n_groups, n_reasons, 2)  # fmt: skip
+    errors = totals.sum(axis=1)  # each cluster's total in each period
+    grand = errors.sum(axis=0)
+    shares = totals.sum(axis=0) / grand
+    z = (totals - shares[None] * errors[:, None, :]) / grand
+    factor = n_groups / (n_groups - 1) if n_groups > 1 else np.nan
+    clustered = factor * np.square(z[..., 1] - z[..., 0]).sum(axis=0)
+    independent = (
+        shares[:, 0] * (1 - shares[:, 0]) / sizes[0] + shares[:, 1] * (1 - shares[:, 1]) / sizes[1]
+    )
+    ratio = np.divide(clustered, independent, out=np.ones(n_reasons), where=independent > 0)
+    return np.maximum(np.nan_to_num(ratio, nan=1.0), 1.0)
 
 
 def _compare(before, after, *, category, sizes, level: float) -> pd.DataFrame:

@@ -127,7 +127,8 @@ def root_cause_table(table: pd.DataFrame, *, weighted: bool) -> pd.DataFrame:
     """
     totals = [c for c in table.columns if str(c).startswith("total")]
     shown = table if weighted else table.drop(columns=totals)
-    names = {"count": "errors", "total": "decisions_in_error"}
+    names = {"count": "errors", "total": "decisions_in_error",
+             "design_effect": "design effect (moderators)"}  # fmt: skip
     for when in ("before", "after"):
         names[f"count_{when}"] = f"audited errors {when}"
         names[f"total_{when}"] = f"decisions in error {when} (weighted)"

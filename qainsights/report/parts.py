@@ -272,6 +272,7 @@ def _root_cause_section(ctx: Context) -> tuple[dict, list[Finding]]:
         errors if compared else errors[in_month],
         by_period="month" if compared else None,
         periods=(ctx.before, ctx.month) if compared else None,
+        cluster=ctx.cluster if compared else None,
         ci=1 - CLAIM_ALPHA / max(causes, 1),
         weight=ctx.weight,
     )

@@ -141,6 +141,62 @@ def test_sampling_weights_give_newcombe_on_kish_effective_sizes():
     assert row["change"] == pytest.approx(0.5 - 2 / 6)
 
 
+def test_clusters_of_one_error_each_have_the_design_effect_g_over_g_minus_one():
+    # Derivation: with every error its own cluster, the linearised variance of a period's
+    # share is Σ_i (1{reason_i} − p)² / E² = p (1 − p) / E, so the clustered variance of the
+    # change is G/(G − 1) times the variance of independent errors, G the errors of both
+    # periods; the interval is Newcombe's on the counts over that factor.
+    audits = random_audits()
+    audits = audits.assign(moderator_id=np.arange(len(audits)))
+    options = {"by_period": "month", "periods": ("2026-08", "2026-09")}
+    comparison = pareto(audits, cluster="moderator_id", **options).comparison
+    g = int(comparison["count_before"].sum() + comparison["count_after"].sum())
+    assert comparison["design_effect"].to_numpy() == pytest.approx(g / (g - 1), rel=1e-9)
+    n_before, n_after = (comparison[f"count_{side}"].sum() / (g / (g - 1)) for side in ("before", "after"))  # fmt: skip
+    for row in comparison.itertuples():
+        low, high = confint_proportions_2indep(
+            row.share_after * n_after, n_after, row.share_before * n_before, n_before,
+            method="newcomb",
+        )  # fmt: skip
+        assert (row.ci_low, row.ci_high) == pytest.approx((low, high), abs=1e-9)
+
+
+def test_moderators_whose_errors_share_reasons_widen_the_comparison_by_hand():
+    # Two moderators per period, each with its own reasons; m1 works in both periods.
+    # Period 1: m1 a, a; m2 b, b. Period 2: m1 a, a, a; m3 b.  Shares of a: 1/2, then 3/4.
+    # z of a (cluster total of a − share × cluster errors, over the period's errors):
+    #   period 1: m1 (2 − 1)/4 = 0.25, m2 (0 − 1)/4 = −0.25
+    #   period 2: m1 (3 − 2.25)/4 = 0.1875, m3 (0 − 0.75)/4 = −0.1875
+    # Σ_g (z2 − z1)² over m1, m2, m3 = 0.0625² + 0.25² + 0.1875² = 0.10156 (and times
+    # G/(G − 1) = 3/2); independent: 0.5·0.5/4 + 0.75·0.25/4 = 0.109375.
+    audits = pd.concat([
+        _errors(["a", "a", "b", "b"], month="1", moderator_id=["m1", "m1", "m2", "m2"]),
+        _errors(["a", "a", "a", "b"], month="2", moderator_id=["m1", "m1", "m1", "m3"]),
+    ])  # fmt: skip
+    original = audits.copy()
+    comparison = pareto(audits, by_period="month", cluster="moderator_id").comparison
+    row = comparison.set_index("root_cause").loc["a"]
+    effect = 1.5 * (0.0625**2 + 0.25**2 + 0.1875**2) / 0.109375
+    assert row["design_effect"] == pytest.approx(effect, rel=1e-12)
+    low, high = confint_proportions_2indep(0.75 * 4 / effect, 4 / effect, 0.5 * 4 / effect,
+                                           4 / effect, method="newcomb")  # fmt: skip
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), abs=1e-9)
+    pd.testing.assert_frame_equal(audits, original)
+    # the default finds the moderators; with one error naming none it takes errors as independent
+    default = pareto(audits, by_period="month").comparison
+    pd.testing.assert_frame_equal(default, comparison)
+    one_missing = audits.assign(moderator_id=[None, *audits["moderator_id"].iloc[1:]])
+    with pytest.warns(UserWarning, match=r"pareto takes the audits as independent: 1 of 8 audits "
+                                         r"have no 'moderator_id'"):  # fmt: skip
+        independent = pareto(one_missing, by_period="month").comparison
+    assert "design_effect" not in independent
+    with pytest.raises(ValueError, match="pareto needs column 'moderator'"):
+        pareto(audits, by_period="month", cluster="moderator")
+    gaps = audits.assign(moderator_id=audits["moderator_id"].where(audits["root_cause"] == "a"))
+    with pytest.raises(ValueError, match="missing value in column 'moderator_id'"):
+        pareto(gaps, by_period="month", cluster="moderator_id")
+
+
 def test_plot_draws_the_shares_and_the_cumulative_line():
     audits = random_audits()
     result = pareto(audits, by_period="month")
