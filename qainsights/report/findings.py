@@ -22,6 +22,7 @@ __all__ = [
     "MIN_ERRORS",
     "OWNERS",
     "PRIORITIES",
+    "RATER_ALPHA",
     "SECTION_OWNERS",
     "SEGMENT_ALPHA",
     "Finding",
@@ -29,6 +30,7 @@ __all__ = [
     "chart_action_segments",
     "month_weeks",
     "owner_of_cause",
+    "rater_evidence",
     "segment_evidence",
     "segment_month_shifts",
     "weekly_claim_weeks",
@@ -74,6 +76,10 @@ CLAIM_ALPHA = FALSE_ALARM_BUDGET / len(CLAIM_FAMILIES)
 #: (Bonferroni): is its latest week beyond its limits (a spike), and are its weeks of the report
 #: month off its earlier weeks (a shift that lasts, too small for any one week to show)?
 SEGMENT_ALPHA = CLAIM_ALPHA / 2
+#: The false discovery rate of the raters a calibration session names as less accurate than the
+#: others (Benjamini-Hochberg over the raters' one-sided tests); with equally accurate raters,
+#: the chance that a session names anybody.
+RATER_ALPHA = 0.05
 
 
 #: Words in a root-cause code and the function that owns such causes (first match wins).
@@ -217,6 +223,61 @@ def chart_action_segments(
         & (errors >= min_errors)
     )
     return summary[keep]
+
+
+@public
+def rater_evidence(raters: pd.DataFrame, *, alpha: float = RATER_ALPHA) -> pd.DataFrame:
+    """The raters' accuracy table with the test the calibration finding reads.
+
+    Each rater's agreements are compared with the other raters' (``others_accuracy``) by
+    Fisher's exact test of a shortfall, one-sided, with Lancaster's mid-p: ``p_value`` is the
+    hypergeometric probability, given the session's total agreements, of fewer agreements
+    than the rater's plus half that of as many (fractional agreements, from ties of the
+    consensus, are rounded to whole ones). In sessions of 100 items of equally accurate
+    raters the normal score test named a rater in 7.6 %, Fisher's p-value in 3.9 %, the
+    mid-p in 5.3 %. ``q_value`` is Benjamini-Hochberg's across the raters, and
+    ``below_others`` is True where it is below ``alpha``: a session of equally accurate raters
+    names one with at most about ``alpha`` (less, as raters who score the same items err
+    together on the hard ones, which the test does not count on). Measured in
+    ``benchmarks/calibration.py``: 95 % intervals against the pooled accuracy named a rater in
+    14-18 % of sessions of 8 equally accurate raters.
+
+    Parameters
+    ----------
+    raters : DataFrame
+        :func:`~qainsights.agreement.rater_accuracy`'s table (``agreements``, ``n_items``).
+    alpha : float, default :data:`RATER_ALPHA`
+        False discovery rate of the raters named.
+
+    Examples
+    --------
+    >>> raters = pd.DataFrame({"rater": ["a", "b", "c", "d"], "n_items": [300] * 4,
+    ...                        "agreements": [270, 265, 268, 230]})
+    >>> rater_evidence(raters)[["rater", "others_accuracy", "q_value", "below_others"]].round(4)
+      rater  others_accuracy  q_value  below_others
+    0     a           0.8478   0.9895         False
+    1     b           0.8533   0.9895         False
+    2     c           0.8500   0.9895         False
+    3     d           0.8922   0.0000          True
+    """
+    from scipy.stats import hypergeom
+
+    from .._multiple import q_values
+
+    check_frame(raters, name="raters")
+    check_columns(raters, ["agreements", "n_items"], param="raters")
+    agreements = raters["agreements"].to_numpy(dtype=float)
+    n_items = raters["n_items"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        others = (agreements.sum() - agreements) / (n_items.sum() - n_items)
+    whole = np.round(agreements).astype(np.int64)
+    items = n_items.astype(np.int64)
+    drawn = (items.sum(), whole.sum(), items)
+    p_value = hypergeom.cdf(whole, *drawn) - 0.5 * hypergeom.pmf(whole, *drawn)
+    q_value = q_values(np.where(items < items.sum(), p_value, np.nan))
+    return raters.assign(
+        others_accuracy=others, p_value=p_value, q_value=q_value, below_others=q_value < alpha
+    )
 
 
 @public

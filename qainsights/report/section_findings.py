@@ -15,10 +15,12 @@ from ..vendors import ALL_VENDORS, VendorComparison
 from .findings import (
     CLAIM_ALPHA,
     CLAIM_FAMILIES,
+    RATER_ALPHA,
     SEGMENT_ALPHA,
     Finding,
     chart_action_segments,
     owner_of_cause,
+    rater_evidence,
     weekly_claim_weeks,
 )
 from .impact import Impact, MonthErrors
@@ -418,16 +420,19 @@ def site_mix_findings(table: pd.DataFrame) -> list[Finding]:
 
 @public
 def calibration_findings(calibration) -> list[Finding]:
-    """The calibration finding: raters separably below the pooled accuracy."""
-    raters = calibration.raters
+    """The calibration finding: raters separably less accurate than the other raters, by the
+    test of :func:`~qainsights.report.findings.rater_evidence`.
+    """
+    raters = rater_evidence(calibration.raters)
     pooled = raters["agreements"].sum() / raters["n_items"].sum()
-    weak = raters[raters["ci_high"] < pooled]
+    weak = raters[raters["below_others"]]
     if weak.empty:
         return [
             Finding(
                 "calibration",
                 "low",
-                f"No rater's accuracy is separably below the pooled accuracy of {pooled:.1%}.",
+                f"No rater's accuracy is separably below the other raters' (pooled "
+                f"{pooled:.1%}, false discovery rate {RATER_ALPHA:.0%}).",
                 "Keep the calibration cadence.",
             )
         ]
@@ -436,8 +441,9 @@ def calibration_findings(calibration) -> list[Finding]:
         Finding(
             "calibration",
             "medium",
-            f"Rater(s) {names} agree with the "
-            f"{calibration.reference} separably less often than the pooled {pooled:.1%}.",
+            f"Rater(s) {names} agree with the {calibration.reference} separably less often "
+            f"than the other raters (pooled {pooled:.1%}; one-sided test against the others' "
+            f"accuracy, false discovery rate {RATER_ALPHA:.0%} over the {len(raters)} raters).",
             "Recalibrate them on the disputed items before their next audits.",
         )
     ]
