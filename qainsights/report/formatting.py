@@ -17,7 +17,7 @@ PERCENT_COLUMNS = frozenset(
     {
         "accuracy", "rate", "target", "share", "cum_share", "coverage",
         "crude_rate", "crude_ci_low", "crude_ci_high", "standardized_rate",
-        "shrunken_rate", "shrunken_ci_low", "shrunken_ci_high", "shrunk_accuracy",
+        "shrunken_rate", "shrunken_ci_low", "shrunken_ci_high", "shrunk_accuracy", "others_accuracy",
         "rate_baseline", "rate_current", "difference", "mix_effect", "rate_effect",
         "contribution", "explained", "cumulative_share", "mix_share",
         "share_before", "share_after", "change", "gap", "gap_trend",
