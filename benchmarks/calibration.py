@@ -2,11 +2,12 @@
 
 Gathers the rows of ``calibration_experiments.py`` (experiments, trend tests, weighted trends),
 ``calibration_trends_agreement.py`` (change decomposition and explanation, ICC, the segment
-scan's claims at the report's level), ``calibration_auditors_drivers.py`` (auditor
-differences, rater drift, the change of error drivers' odds ratios),
+scan's claims at the report's level, changepoints), ``calibration_auditors_drivers.py``
+(auditor differences, rater drift, the change of error drivers' odds ratios),
 ``calibration_flags_agreement.py`` (error drivers' own odds ratios, moderator outlier flags,
 the trend of vendor sites' gap to in-house, the intervals of Cohen's and Fleiss' kappa,
-Krippendorff's alpha and Gwet's AC1) and ``calibration_spc_report.py`` (segment scans,
+Krippendorff's alpha and Gwet's AC1, the change of root causes' shares, the raters the
+calibration finding names) and ``calibration_spc_report.py`` (segment scans,
 over-dispersion test, rates, period comparison, the report's null months), each a ``rows(quick) -> DataFrame`` with the
 columns of :data:`calibration_spc_report.COLUMNS`, and prints them as one table. Each rate has
 its Wilson 95 % interval; ``power`` and ``power_before`` give the power at a planted effect

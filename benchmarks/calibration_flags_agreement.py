@@ -30,6 +30,13 @@ known:
   classes and the skewed prevalence of moderation (most items violate nothing), 30 and 100
   items; the interval on the effective degrees of freedom and, from the same estimate and
   standard error, the former one on ``n - 1``. Fleiss' kappa's bootstrap interval too.
+- ``rca.pareto``: two months of one stable process whose moderators' own root-cause shares
+  scatter (Dirichlet around 40/30/20/10 %), the same moderators in both months or other ones;
+  the coverage of each cause's change of share, by default (moderators as clusters) and with
+  ``cluster=None``.
+- ``report.findings.rater_evidence``: calibration sessions of 8 equally accurate raters; the
+  share of sessions in which the report names a rater as less accurate, and as before (95 %
+  intervals below the pooled accuracy); power at one rater 10 points below the others.
 
 Population values of the rating model. Each rater labels an item of true class t with the
 row ``C[t]`` of the confusion matrix, independently given t. Two ratings of one item agree
