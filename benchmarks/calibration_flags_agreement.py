@@ -34,6 +34,8 @@ known:
   scatter (Dirichlet around 40/30/20/10 %), the same moderators in both months or other ones;
   the coverage of each cause's change of share, by default (moderators as clusters) and with
   ``cluster=None``.
+- ``agreement.compare_agreement``: two sessions of one process (3 raters at accuracy 0.9);
+  the share of pairs called different at p < 0.05, and with the normal reference before.
 - ``report.findings.rater_evidence``: calibration sessions of 8 equally accurate raters; the
   share of sessions in which the report names a rater as less accurate, and as before (95 %
   intervals below the pooled accuracy); power at one rater 10 points below the others.
@@ -60,6 +62,7 @@ import numpy as np
 import pandas as pd
 from calibration_auditors_drivers import DRIVER_RATE, QUEUE_EFFECTS, driver_month
 from calibration_spc_report import COLUMNS, moderator_sd, row
+from scipy import stats
 from scipy.special import expit, logit
 
 ALPHA = 0.05
@@ -321,8 +324,6 @@ def _stable_year(rng, moderators: int, per_week: int, icc: float) -> pd.DataFram
 
 def change_rows(rng, quick: bool) -> list[dict]:
     """The report's overall change between two months of a stable process, few moderators."""
-    from scipy import stats
-
     from qainsights.report.change_test import overall_change
 
     runs = 40 if quick else 2000
@@ -515,6 +516,44 @@ def pareto_rows(rng, quick: bool) -> list[dict]:
     return out
 
 
+# --- agreement compared between sessions ---------------------------------------------------------
+
+
+def compare_rows(rng, quick: bool) -> list[dict]:
+    """Share of pairs of calibration sessions of one process (3 raters at accuracy 0.9) that
+    ``compare_agreement`` calls different at p < 0.05, beside the normal reference before."""
+    from qainsights.agreement import compare_agreement
+
+    runs = 200 if quick else 2000
+    worlds = [
+        (np.array([1 / 3, 1 / 3, 1 / 3]), "balanced classes", 30, "gwet_ac"),
+        (np.array([0.85, 0.12, 0.03]), "prevalence 85/12/3 %", 100, "gwet_ac"),
+        (np.array([0.85, 0.12, 0.03]), "prevalence 85/12/3 %", 100, "fleiss_kappa"),
+        (np.array([0.85, 0.12, 0.03]), "prevalence 85/12/3 %", 30, "fleiss_kappa"),
+    ]
+    out = []
+    for prevalence, label, items, coefficient in worlds:
+        confusion = _confusion(0.9, prevalence.size)
+        called = np.zeros((2, runs), dtype=bool)
+        for i in range(runs):
+            both = pd.concat([_session(rng, items, 3, prevalence, confusion).assign(session=s)
+                              for s in ("1", "2")])  # fmt: skip
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                change = compare_agreement(both, by="session", item="item", rater="rater",
+                                           label="label", coefficient=coefficient).iloc[0]  # fmt: skip
+            normal = 2 * stats.norm.sf(abs(change["difference"]) / change["se"])
+            called[:, i] = change["p_value"] < ALPHA, normal < ALPHA
+        world = f"2 sessions x {items} items x 3 raters, {label}, accuracy 0.9, {coefficient}"
+        out += [
+            row("compare_agreement p_value (t on Welch-Satterthwaite df)", world, runs,
+                rejections=called[0], note="the same process in both sessions"),
+            row("compare_agreement p_value, before (normal reference)", world, runs,
+                rejections=called[1]),
+        ]  # fmt: skip
+    return out
+
+
 # --- calibration: raters named as less accurate ------------------------------------------------
 
 
@@ -567,6 +606,7 @@ PARTS = {
     "bootstrap": bootstrap_rows,
     "pareto": pareto_rows,
     "raters": rater_rows,
+    "compare": compare_rows,
 }
 
 

@@ -140,15 +140,19 @@ def test_groups_alpha_equals_single_alpha(level):
 def test_compare_two_sessions():
     table = compare_agreement(TWO_SESSIONS, by="session", **COLUMNS)
     row = table.iloc[0]
-    # irrCAC AC1: s2 (K2) minus s1 (K1), normal interval
+    # irrCAC AC1: s2 (K2) minus s1 (K1); t on the Welch-Satterthwaite combination of the two
+    # sessions' effective degrees of freedom (each session's own, tested with its interval)
     s1, s2 = ref.K1_IRRCAC["gwet_ac"], ref.K2_OTHER["gwet_ac"]
     se = np.hypot(s2.se, s1.se)
     difference = s2.estimate - s1.estimate
+    sessions = agreement_by(TWO_SESSIONS, by="session", **COLUMNS).set_index("session")
+    df = se**4 / (s2.se**4 / sessions.loc["s2", "df"] + s1.se**4 / sessions.loc["s1", "df"])
     assert row["session"] == "s2"
     assert row["difference"] == pytest.approx(difference, abs=1e-5)
     assert row["se"] == pytest.approx(se, abs=1e-5)
-    assert row["ci_low"] == pytest.approx(difference - 1.959964 * se, abs=1e-4)
-    assert row["p_value"] == pytest.approx(2 * stats.norm.sf(abs(difference) / se), rel=1e-3)
+    assert row["df"] == pytest.approx(df, rel=1e-4)
+    assert row["ci_low"] == pytest.approx(difference - stats.t.ppf(0.975, df) * se, abs=1e-4)
+    assert row["p_value"] == pytest.approx(2 * stats.t.sf(abs(difference) / se, df), rel=1e-3)
     assert row["p_adjusted"] == pytest.approx(row["p_value"])
 
 
