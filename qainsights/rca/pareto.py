@@ -232,12 +232,14 @@ def pareto(
     elif weight != "severity":
         w = frame["_weight"].to_numpy()
         sizes = tuple(_kish_size(w[period == p]) for p in (before, after))
-    comparison = _compare(*tables, category=category, sizes=sizes, level=level)
+    effects = None
     if cluster is not None and sizes is not None:
+        order = _reasons_in_order(*tables, category=category)
         effects = _design_effects(frame, category, period == before, period == after,
-                                  rows[cluster].to_numpy(), comparison[category], sizes)  # fmt: skip
-        shrunk = (sizes[0] / effects, sizes[1] / effects)
-        comparison = _compare(*tables, category=category, sizes=shrunk, level=level)
+                                  rows[cluster].to_numpy(), order, sizes)  # fmt: skip
+        sizes = (sizes[0] / effects, sizes[1] / effects)
+    comparison = _compare(*tables, category=category, sizes=sizes, level=level)
+    if effects is not None:
         comparison["design_effect"] = effects
     return ParetoResult(tables[1], comparison, category, measure, cutoff, (before, after))
 
@@ -378,18 +380,23 @@ def _design_effects(frame, category, in_before, in_after, clusters, order, sizes
     return np.maximum(np.nan_to_num(ratio, nan=1.0), 1.0)
 
 
+def _reasons_in_order(before, after, *, category) -> pd.Index:
+    """The comparison's reasons: the later period's in its order, then those seen only before."""
+    return pd.Index(after[category]).append(pd.Index(before[category])).unique()
+
+
 def _compare(before, after, *, category, sizes, level: float) -> pd.DataFrame:
     """Shares of each reason in both periods, their change and its Newcombe interval.
 
     ``sizes`` are the two periods' sample sizes: the error counts, or with sampling weights
-    their Kish effective sizes (each share then counts ``share x size`` effective errors);
+    their Kish effective sizes (each share then counts ``share x size`` effective errors), each
+    an array over the reasons when clusters' design effects divide them;
     None (severity points) leaves the interval NaN.
     """
     merged = after.merge(
         before, on=category, how="outer", suffixes=("_after", "_before"), sort=False
     )
-    order = pd.Index(after[category]).append(pd.Index(before[category])).unique()
-    merged = merged.set_index(category).reindex(order)
+    merged = merged.set_index(category).reindex(_reasons_in_order(before, after, category=category))
     columns = ["count_before", "count_after", "total_before", "total_after"]
     merged[columns] = merged[columns].fillna(0)
     merged[["count_before", "count_after"]] = merged[["count_before", "count_after"]].astype(int)

@@ -7,7 +7,7 @@ these data; :data:`SECTION_PARTS` lists them in report order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -26,7 +26,7 @@ from ..vendors import NoCommonMixError, compare_site_types
 from .change_test import overall_change, with_overall_test
 from .comments import comments_section, why_no_comments
 from .estimand import effective_counts
-from .findings import CLAIM_ALPHA, Finding, segment_month_shifts
+from .findings import CLAIM_ALPHA, Finding, rater_evidence, segment_month_shifts
 from .impact import MonthErrors
 from .section_findings import (
     calibration_findings,
@@ -368,6 +368,8 @@ def _calibration_section(ctx: Context) -> tuple[dict, list[Finding]]:
     result = calibration_session(
         ctx.calibration, item="item_id", rater="rater_id", label="label", standard=standard
     )
+    # the raters' table carries the test the finding reads, for the page and the export alike
+    result = replace(result, raters=rater_evidence(result.raters))
     return {"calibration": result}, calibration_findings(result)
 
 

@@ -14,7 +14,7 @@ from ..spc import ControlChart, ControlChartSet
 from ..trends import ChangeExplanation
 from ..vendors import VendorComparison
 from .exports import suppress_small_cells
-from .findings import Finding, actions_table, rater_evidence
+from .findings import Finding, actions_table
 from .sections import Headline
 
 __all__ = ["COUNT_COLUMNS", "MonthlyReport"]
@@ -162,9 +162,7 @@ class MonthlyReport(TidyResult):
             "Vendors vs in-house": None if self.vendors is None else self.vendors.comparison,
             "Vendor scorecard": None if self.vendors is None else self.vendors.scorecard,
             "Moderators flagged": self.named_moderators,
-            "Calibration raters": None
-            if self.calibration is None
-            else rater_evidence(self.calibration.raters),
+            "Calibration raters": None if self.calibration is None else self.calibration.raters,
             "Capability by queue": self.capability,
             "Actions": self.to_frame(),
         }  # fmt: skip
