@@ -380,71 +380,105 @@ def _session(rng, items, raters, prevalence, confusion) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def agreement_rows(rng, quick: bool) -> list[dict]:
-    """Coverage of the analytic intervals of four coefficients with a known population value.
+AGREEMENT_COEFFICIENTS = {  # name: (function name, estimand, raters)
+    "cohen_kappa": ("cohen_kappa", "kappa", 2),
+    "fleiss_kappa": ("fleiss_kappa", "kappa", 3),
+    "krippendorff_alpha": ("krippendorff_alpha", "kappa", 3),
+    "gwet_ac (AC1)": ("gwet_ac", "ac1", 3),
+}
+AGREEMENT_WORLDS = [  # prevalence, accuracy, label, items
+    (np.array([1 / 3, 1 / 3, 1 / 3]), 0.8, "balanced classes", 30),
+    (np.array([1 / 3, 1 / 3, 1 / 3]), 0.8, "balanced classes", 100),
+    (np.array([0.85, 0.12, 0.03]), 0.9, "prevalence 85/12/3 %", 30),
+    (np.array([0.85, 0.12, 0.03]), 0.9, "prevalence 85/12/3 %", 100),
+    (np.array([0.9, 0.1]), 0.9, "two classes, prevalence 90/10 %", 30),
+    (np.array([0.9, 0.1]), 0.9, "two classes, prevalence 90/10 %", 100),
+    (np.array([0.95, 0.04, 0.01]), 0.9, "prevalence 95/4/1 %", 30),
+    (np.array([0.97, 0.03]), 0.95, "two classes, prevalence 97/3 %", 100),
+]
 
-    Each session gives each coefficient's interval on the effective degrees of freedom (the
-    default) and, from the same estimate and standard error, the interval on ``n - 1``
-    (irrCAC's, the library's before).
+
+def agreement_rows(rng, quick: bool) -> list[dict]:
+    """Coverage of the intervals of four coefficients with a known population value.
+
+    Each session gives each coefficient's analytic interval on the effective degrees of
+    freedom (the default) and, from the same estimate and standard error, the former one on
+    ``n - 1`` (irrCAC's); on the skewed worlds the first ``LIKELIHOOD_RUNS`` sessions also
+    give the kappa-type coefficients' profile-likelihood interval (``method="likelihood"``),
+    computed once per distinct table of counts. The worlds run in two processes, each with
+    its own seed drawn from ``rng``.
     """
-    from qainsights.agreement import cohen_kappa, fleiss_kappa, gwet_ac, krippendorff_alpha
+    from concurrent.futures import ProcessPoolExecutor
+
+    runs = (100, 50) if quick else (2000, LIKELIHOOD_RUNS)
+    seeds = rng.integers(2**32, size=len(AGREEMENT_WORLDS))
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        found = pool.map(_agreement_world, AGREEMENT_WORLDS, [runs] * len(seeds), seeds)
+        return [r for rows_of_world in found for r in rows_of_world]
+
+
+LIKELIHOOD_RUNS = 1000
+
+
+def _agreement_world(world, runs: tuple[int, int], seed: int) -> list[dict]:
+    import qainsights.agreement as agreement
     from qainsights.agreement.inference import t_interval
 
-    runs = 100 if quick else 4000
-    coefficients = {
-        "cohen_kappa": (cohen_kappa, "kappa"),
-        "fleiss_kappa": (fleiss_kappa, "kappa"),
-        "krippendorff_alpha": (krippendorff_alpha, "kappa"),
-        "gwet_ac (AC1)": (gwet_ac, "ac1"),
-    }
-    worlds = [
-        (np.array([1 / 3, 1 / 3, 1 / 3]), 0.8, "balanced classes", (30, 100)),
-        (np.array([0.85, 0.12, 0.03]), 0.9, "prevalence 85/12/3 %", (30, 100)),
-        (np.array([0.9, 0.1]), 0.9, "two classes, prevalence 90/10 %", (30, 100)),
-        (np.array([0.95, 0.04, 0.01]), 0.9, "prevalence 95/4/1 %", (30,)),
-        (np.array([0.97, 0.03]), 0.95, "two classes, prevalence 97/3 %", (100,)),
-    ]
+    prevalence, accuracy, label, items = world
+    sessions, likely_sessions = runs
+    if label == "balanced classes":
+        likely_sessions = 0
+    rng = np.random.default_rng(seed)
+    confusion = _confusion(accuracy, prevalence.size)
+    truth = population_values(prevalence, confusion)
     out = []
-    for prevalence, accuracy, label, sizes in worlds:
-        confusion = _confusion(accuracy, prevalence.size)
-        truth = population_values(prevalence, confusion)
-        for items in sizes:
-            covered = {name: np.zeros((2, runs), dtype=bool) for name in coefficients}
-            defined = {name: np.ones(runs, dtype=bool) for name in coefficients}
-            warned = {name: np.zeros(runs, dtype=bool) for name in coefficients}
-            for i in range(runs):  # one session, four coefficients
-                for name, (function, estimand) in coefficients.items():
-                    raters = 2 if name == "cohen_kappa" else 3
-                    data = _session(rng, items, raters, prevalence, confusion)
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        result = function(data, item="item", rater="rater", label="label")
-                    if not np.isfinite(result.se):  # every rating in one class
-                        defined[name][i] = False
-                        continue
-                    warned[name][i] = bool(result.note)  # a SkewedSessionWarning
-                    before = t_interval(result.estimate, result.se, result.n_items - 1, result.ci)
-                    for j, (low, high) in enumerate(((result.ci_low, result.ci_high), before[:2])):
-                        covered[name][j, i] = low <= truth[estimand] <= high
-            for name, (_, estimand) in coefficients.items():
-                raters = 2 if name == "cohen_kappa" else 3
-                kept = covered[name][:, defined[name]]
-                world = (f"{items} items x {raters} raters, {label}, accuracy {accuracy}, "
-                         f"population {estimand} {truth[estimand]:.3f}")  # fmt: skip
-                undefined = runs - int(defined[name].sum())
-                note = f"{undefined} sessions with one class only left out; " if undefined else ""
-                note += f"warned in {warned[name][defined[name]].mean():.1%}"
-                kept_warned = covered[name][0, defined[name] & warned[name]]
-                kept_quiet = covered[name][0, defined[name] & ~warned[name]]
-                if kept_warned.size:
-                    note += f" (those cover {kept_warned.mean():.1%}"
-                    note += f", the others {kept_quiet.mean():.1%})" if kept_quiet.size else ")"
-                out += [
-                    row(f"{name} interval (analytic, t on effective df)", world, kept.shape[1],
-                        covered=kept[0], note=note),
-                    row(f"{name} interval (analytic), before (t on n - 1)", world,
-                        kept.shape[1], covered=kept[1]),
-                ]  # fmt: skip
+    for name, (function_name, estimand, raters) in AGREEMENT_COEFFICIENTS.items():
+        function = getattr(agreement, function_name)
+        likely = estimand == "kappa" and likely_sessions > 0
+        covered = np.zeros((3, sessions), bool)
+        defined, warned, known = np.zeros(sessions, bool), np.zeros(sessions, bool), {}
+        for i in range(sessions):
+            data = _session(rng, items, raters, prevalence, confusion)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                result = function(data, item="item", rater="rater", label="label")
+                if not np.isfinite(result.se):  # every rating in one class
+                    continue
+                defined[i], warned[i] = True, bool(result.note)  # a SkewedSessionWarning
+                before = t_interval(result.estimate, result.se, result.n_items - 1, result.ci)
+                intervals = [(result.ci_low, result.ci_high), before[:2]]
+                if likely and i < likely_sessions:
+                    labels = data["label"].to_numpy().reshape(items, raters)
+                    cells = labels if raters == 2 else np.sort(labels, axis=1)
+                    key = tuple(sorted(map(tuple, cells)))  # the session's table of counts
+                    if key not in known:
+                        fit = function(data, item="item", rater="rater", label="label",
+                                       method="likelihood")  # fmt: skip
+                        known[key] = (fit.ci_low, fit.ci_high)
+                    intervals.append(known[key])
+            for j, (low, high) in enumerate(intervals):
+                covered[j, i] = low <= truth[estimand] <= high
+        where = (f"{items} items x {raters} raters, {label}, accuracy {accuracy}, "
+                 f"population {estimand} {truth[estimand]:.3f}")  # fmt: skip
+        undefined = sessions - int(defined.sum())
+        note = f"{undefined} sessions with one class only left out; " if undefined else ""
+        note += f"warned in {warned[defined].mean():.1%}"
+        if warned[defined].any():
+            note += f" (those cover {covered[0, defined & warned].mean():.1%}"
+            quiet = defined & ~warned
+            note += f", the others {covered[0, quiet].mean():.1%})" if quiet.any() else ")"
+        kept = covered[:, defined]
+        out += [
+            row(f"{name} interval (analytic, t on effective df)", where, kept.shape[1],
+                covered=kept[0], note=note),
+            row(f"{name} interval (analytic), before (t on n - 1)", where, kept.shape[1],
+                covered=kept[1]),
+        ]  # fmt: skip
+        if likely:
+            first = defined[:likely_sessions]
+            out.append(row(f"{name} interval, method='likelihood'", where, int(first.sum()),
+                           covered=covered[2, :likely_sessions][first],
+                           note=f"{len(known)} distinct tables fitted"))  # fmt: skip
     return out
 
 

@@ -13,6 +13,7 @@ from ._cohen import cohen_estimate, cohen_variance, prevalence_and_bias
 from ._conger import conger_estimate
 from ._family import family_estimate, family_variance, patterns_of
 from ._inputs import Ratings, read_ratings
+from ._likelihood import family_likelihood_interval, likelihood_interval
 from ._rare import SHARE_CHANCE_KINDS, rare_agreement_notes, warn_rare_agreement
 from ._weights import agreement_weights, krippendorff_weights, weights_name
 from .inference import bootstrap_summary, redraw, t_interval
@@ -20,7 +21,7 @@ from .results import AgreementResult, CohenKappaResult
 
 __all__ = ["cohen_result", "conger_result", "family_result", "read_checked"]
 
-METHODS = ("analytic", "bootstrap")
+METHODS = ("analytic", "likelihood", "bootstrap")
 
 
 def read_checked(
@@ -88,17 +89,19 @@ def _family_result(
         float(v)
         for v in family_variance(kind, patterns, patterns.multiplicity, matrix, estimate, pe)
     )
+    se = _standard_error(variance, n_items) if method != "bootstrap" else np.nan
     if method == "bootstrap":
         draws = redraw(patterns.multiplicity, n_boot, seed)
         replicates = family_estimate(kind, patterns, draws, matrix)[0]
         se, low, high = bootstrap_summary(replicates, ci, func=caller())
         p_value = t_interval(estimate, se, df, ci)[2]
+    elif method == "likelihood" and np.isfinite(se):
+        low, high, p_value = family_likelihood_interval(kind, patterns, matrix, ci)
     else:
-        se = _standard_error(variance, n_items)
         low, high, p_value = t_interval(estimate, se, df, ci)
     note = (
         _rare_note(patterns.counts, patterns.multiplicity, ratings, ci)
-        if kind in SHARE_CHANCE_KINDS
+        if kind in SHARE_CHANCE_KINDS and method != "likelihood"
         else ""
     )
     return AgreementResult(
@@ -131,8 +134,9 @@ def conger_result(ratings: Ratings, *, weights: Any, ci: float, method: str) -> 
         )
     if method != "analytic":
         raise ValueError(
-            f"{func} offers method='analytic' only: a bootstrap of rater-specific margins "
-            "would have to resample items, not rating patterns. Got 'bootstrap'."
+            f"{func} offers method='analytic' only: a bootstrap or a likelihood over "
+            "rater-specific margins would have to resample or weigh items, not rating "
+            f"patterns. Got {method!r}."
         )
     matrix = agreement_weights(weights, ratings.categories)
     estimate, pa, pe, variance, df = conger_estimate(ratings, matrix)
@@ -178,19 +182,23 @@ def cohen_result(
     _warn_if_undefined(estimate, ratings)
     n_items = int(table.sum())
     variance, df = cohen_variance(table, matrix, estimate, pe)
+    q = ratings.n_categories
+    se = _standard_error(variance, n_items) if method != "bootstrap" else np.nan
     if method == "bootstrap":
-        q = ratings.n_categories
         draws = redraw(table.ravel(), n_boot, seed).reshape(n_boot, q, q)
         se, low, high = bootstrap_summary(cohen_estimate(draws, matrix)[0], ci, func=caller())
         p_value = t_interval(estimate, se, df, ci)[2]
+    elif method == "likelihood" and np.isfinite(se):
+        low, high, p_value = likelihood_interval(
+            lambda m: cohen_estimate(m.reshape(-1, q, q), matrix)[0], table.ravel(), ci
+        )
     else:
-        se = _standard_error(variance, n_items)
         low, high, p_value = t_interval(estimate, se, df, ci)
     pabak, prevalence, bias = prevalence_and_bias(table)
     # each cell (i, j) of the two-rater table as a rating pattern: one rating of i, one of j
     eye = np.eye(ratings.n_categories, dtype=np.int64)
     pairs = np.repeat(eye, len(eye), axis=0) + np.tile(eye, (len(eye), 1))
-    note = _rare_note(pairs, table.ravel(), ratings, ci)
+    note = _rare_note(pairs, table.ravel(), ratings, ci) if method != "likelihood" else ""
     return CohenKappaResult(
         coefficient="cohen_kappa",
         estimate=estimate,

@@ -26,6 +26,7 @@ from .._validation import (
 )
 from ._family import Patterns, family_estimate, family_variance, patterns_of
 from ._inputs import read_ratings
+from ._likelihood import family_likelihood_interval
 from ._rare import (
     MIN_RARE_AGREEMENTS,
     SHARE_CHANCE_KINDS,
@@ -60,6 +61,7 @@ def agreement_by(
     level: str = "nominal",
     categories: Any = None,
     ci: float = 0.95,
+    method: str = "analytic",
 ) -> pd.DataFrame:
     """One agreement coefficient for every group of long-format ratings.
 
@@ -82,16 +84,18 @@ def agreement_by(
         All categories, shared by every group.
     ci : float, default 0.95
         Confidence level.
+    method : {"analytic", "likelihood"}, default "analytic"
+        The interval, as in the single-coefficient functions; ``"likelihood"`` takes one
+        search of constrained fits per group (a fraction of a second to a few seconds each).
 
     Returns
     -------
     pandas.DataFrame
         One row per group: the ``by`` columns, then ``coefficient``, ``estimate``, ``se``,
         ``ci_low``, ``ci_high``, ``p_value``, ``df``, ``pa``, ``pe``, ``n_items``, ``n_raters``,
-        ``note`` (why a kappa-type interval may not hold its level, as the single
-        coefficient's ``note``; ``""`` mostly);
-        the same numbers as the single-coefficient function on each group (analytic
-        interval). Groups where the coefficient is undefined (one category) or the standard
+        ``method``, ``note`` (why an analytic kappa-type interval may not hold its level, as
+        the single coefficient's ``note``; ``""`` mostly);
+        the same numbers as the single-coefficient function on each group. Groups where the coefficient is undefined (one category) or the standard
         error is (one item) get NaN, with one ``UserWarning`` naming them.
 
     References
@@ -117,6 +121,7 @@ def agreement_by(
     func = caller()
     check_frame(data)
     check_option(coefficient, name="coefficient", options=tuple(COEFFICIENTS))
+    check_option(method, name="method", options=("analytic", "likelihood"))
     check_confidence(ci)
     keys = as_column_list(by)
     if not keys:
@@ -151,12 +156,19 @@ def agreement_by(
     se = np.where(n_items >= 2, np.sqrt(np.maximum(variance, 0.0)), np.nan)
     _warn_undefined_groups(group_keys, estimate, n_items)
     low, high, p_value = t_intervals(estimate, se, df, ci)
+    if method == "likelihood":
+        for g in np.flatnonzero(np.isfinite(se)):  # one constrained fit per group
+            session = Patterns(patterns.counts, per_group[g])
+            low[g], high[g], p_value[g] = family_likelihood_interval(kind, session, matrix, ci)
+        note = np.full(len(group_keys), "", dtype=object)
+    else:
+        note = _rare_notes(group_keys, patterns, per_group, ratings.categories, kind=kind, ci=ci)
     group_rater = np.unique(item_group[ratings.item] * ratings.n_raters + ratings.rater)
     n_raters = np.bincount(group_rater // ratings.n_raters, minlength=len(group_keys))
-    note = _rare_notes(group_keys, patterns, per_group, ratings.categories, kind=kind, ci=ci)
     return group_keys.assign(
         coefficient=coefficient, estimate=estimate, se=se, ci_low=low, ci_high=high,
-        p_value=p_value, df=df, pa=pa, pe=pe, n_items=n_items, n_raters=n_raters, note=note,
+        p_value=p_value, df=df, pa=pa, pe=pe, n_items=n_items, n_raters=n_raters,
+        method=method, note=note,
     )  # fmt: skip
 
 
@@ -229,7 +241,7 @@ def compare_agreement(
     func = caller()
     groups = agreement_by(
         data, by=by, item=item, rater=rater, label=label, coefficient=coefficient,
-        weights=weights, level=level, categories=categories, ci=ci,
+        weights=weights, level=level, categories=categories, ci=ci, method="analytic",
     )  # fmt: skip
     keys = as_column_list(by)
     labels = list(groups[keys].itertuples(index=False, name=None))

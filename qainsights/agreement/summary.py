@@ -97,6 +97,15 @@ def agreement_summary(
     {'percent_agreement': 0.944, 'brennan_prediger': 0.888, 'gwet_ac': 0.941, 'fleiss_kappa': -0.029, 'krippendorff_alpha': -0.025, 'conger_kappa': -0.023, 'cohen_kappa': -0.023}
     >>> print(table.loc[table["note"] != "", "coefficient"].tolist())
     ['fleiss_kappa', 'krippendorff_alpha', 'conger_kappa', 'cohen_kappa']
+
+    The likelihood interval of Scott's pi (Fleiss' kappa of two raters) reaches far above
+    zero: a session that never agreed on the rare category cannot rule agreement on it out.
+
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", SkewedSessionWarning)  # Conger's analytic interval
+    ...     likely = agreement_summary(table=[[118, 5], [2, 0]], method="likelihood")
+    >>> likely.set_index("coefficient").loc["fleiss_kappa", ["ci_low", "ci_high"]].round(2).tolist()
+    [-0.06, 0.37]
     """
     inputs = {name: value for name, value in locals().items() if name in INPUT_NAMES}
     if benchmark is not None:

@@ -283,7 +283,8 @@ ERRORS = [
     ),
     (
         lambda: fleiss_kappa(FLEISS_1971, method="jackknife"),
-        "The 'method' parameter of fleiss_kappa must be one of 'analytic', 'bootstrap'. Got "
+        "The 'method' parameter of fleiss_kappa must be one of 'analytic', 'likelihood', "
+        "'bootstrap'. Got "
         "'jackknife' instead.",
     ),
     (

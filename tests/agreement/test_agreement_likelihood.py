@@ -1,0 +1,183 @@
+"""Profile-likelihood intervals of kappa-type coefficients (``method="likelihood"``).
+
+The expected bounds are derived here, independently of the library's search: for two
+raters the multinomial of a yes/no session is parametrised in closed form (the category
+share and kappa for Scott's pi; the two raters' shares and kappa for Cohen's kappa), the
+profile log-likelihood is the maximum over a dense grid of the other parameters, and the
+bounds are where the deviance reaches the square of Student's t on n - 1 degrees of freedom.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import optimize, stats
+
+from qainsights.agreement import (
+    SkewedSessionWarning,
+    agreement_by,
+    agreement_summary,
+    cohen_kappa,
+    conger_kappa,
+    fleiss_kappa,
+    krippendorff_alpha,
+)
+
+GRID = np.linspace(1e-7, 1 - 1e-7, 200_001)
+
+
+def _best(counts: np.ndarray) -> float:
+    seen = counts > 0
+    return float(counts[seen] @ np.log(counts[seen] / counts.sum()))
+
+
+def _log_likelihood(counts: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """Multinomial log-likelihood of ``counts`` for each column of cell probabilities."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(counts[:, None] > 0, counts[:, None] * np.log(cells), 0.0)
+    return np.where((cells >= 0).all(axis=0), terms.sum(axis=0), -np.inf)
+
+
+def scott_profile(counts: np.ndarray, kappa: float) -> float:
+    """Cells (both yes, split, both no): pi**2 + pi (1 - pi) k, 2 pi (1 - pi)(1 - k), ..."""
+    pi = GRID
+    spread = pi * (1 - pi)
+    cells = np.stack(
+        [pi**2 + spread * kappa, 2 * spread * (1 - kappa), (1 - pi) ** 2 + spread * kappa]
+    )
+    return float(_log_likelihood(counts, cells).max())
+
+
+def cohen_profile(counts: np.ndarray, kappa: float) -> float:
+    """Cells (yes-yes, yes-no, no-yes, no-no) from the raters' yes shares r, c and kappa:
+    p_a = kappa (1 - p_e) + p_e, p11 = (p_a + r + c - 1) / 2."""
+    r, c = np.meshgrid(GRID[::200], GRID[::200])
+    r, c = r.ravel(), c.ravel()
+    chance = r * c + (1 - r) * (1 - c)
+    agree = kappa * (1 - chance) + chance
+    both = (agree + r + c - 1) / 2
+    cells = np.stack([both, r - both, c - both, agree - both])
+    return float(_log_likelihood(counts, cells).max())
+
+
+def expected_interval(profile, counts, estimate, ci=0.95):
+    target = stats.t.ppf(0.5 + ci / 2, counts.sum() - 1) ** 2
+    best = _best(counts)
+
+    def excess(kappa):
+        return 2 * (best - profile(counts, kappa)) - target
+
+    edges = []
+    for edge in (-0.999, 0.999999):
+        edges.append(optimize.brentq(excess, estimate, edge) if excess(edge) > 0 else np.sign(edge))
+    return edges
+
+
+def two_raters(table: np.ndarray) -> pd.DataFrame:
+    """Long ratings of a 2 x 2 table (rows: first rater's yes/no, columns: second's)."""
+    pairs = [(a, b) for a in (1, 0) for b in (1, 0)]
+    first = np.repeat([a for a, _ in pairs], table.ravel())
+    second = np.repeat([b for _, b in pairs], table.ravel())
+    n = len(first)
+    return pd.DataFrame({
+        "item": np.tile(np.arange(n), 2),
+        "rater": np.repeat(["a", "b"], n),
+        "label": np.r_[first, second],
+    })  # fmt: skip
+
+
+TABLES = [
+    np.array([[3, 1], [1, 25]]),  # a few agreed yes
+    np.array([[0, 1], [1, 28]]),  # the rare category never agreed on
+    np.array([[2, 0], [0, 28]]),  # no disagreement: the estimate is 1
+    np.array([[0, 5], [2, 118]]),  # the kappa paradox of the summary's example
+    np.array([[20, 5], [10, 15]]),  # balanced, Fleiss, Levin & Paik's table
+]
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: "-".join(map(str, t.ravel())))
+def test_scott_pi_interval_is_the_two_parameter_profile(table):
+    split = table[0, 1] + table[1, 0]
+    counts = np.array([table[0, 0], split, table[1, 1]], dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkewedSessionWarning)
+        result = fleiss_kappa(two_raters(table), item="item", rater="rater", label="label",
+                              method="likelihood")  # fmt: skip
+    low, high = expected_interval(scott_profile, counts, result.estimate)
+    assert (result.ci_low, result.ci_high) == pytest.approx((low, high), abs=2e-4)
+    assert result.method == "likelihood"
+    assert result.note == ""
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: "-".join(map(str, t.ravel())))
+def test_cohen_kappa_interval_is_the_three_parameter_profile(table):
+    counts = table.ravel().astype(float)
+    result = cohen_kappa(table=table, method="likelihood")
+    low, high = expected_interval(cohen_profile, counts, result.estimate)
+    # the grid of the raters' shares has steps of 0.001: the profile is found to about 1e-3
+    assert (result.ci_low, result.ci_high) == pytest.approx((low, high), abs=3e-3)
+
+
+def test_p_value_is_below_the_level_exactly_when_the_interval_leaves_zero_out():
+    for table in TABLES:
+        result = cohen_kappa(table=table, method="likelihood")
+        outside = not (result.ci_low <= 0 <= result.ci_high)
+        assert (result.p_value < 0.05) == outside
+
+
+def test_interval_contains_the_estimate_and_stays_in_bounds():
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        wide = rng.choice(3, size=(25, 3), p=[0.8, 0.15, 0.05])
+        wide[:18] = wide[:18, :1]  # most items agreed
+        for function in (fleiss_kappa, krippendorff_alpha):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SkewedSessionWarning)
+                result = function(wide, method="likelihood")
+            assert -1 <= result.ci_low <= result.estimate <= result.ci_high <= 1
+
+
+def test_invariant_to_rater_order_and_category_names():
+    wide = np.array([["ok"] * 3] * 20 + [["spam", "spam", "ok"], ["ok", "spam", "ok"]])
+    first = fleiss_kappa(wide, method="likelihood")
+    renamed = np.where(wide == "ok", "allow", "remove")[:, ::-1]
+    second = fleiss_kappa(renamed, method="likelihood")
+    assert (first.ci_low, first.ci_high) == pytest.approx((second.ci_low, second.ci_high), abs=1e-4)
+
+
+def test_groups_give_each_session_its_single_interval():
+    sessions = pd.concat(
+        [two_raters(TABLES[0]).assign(session="s1"), two_raters(TABLES[4]).assign(session="s2")],
+        ignore_index=True,
+    )
+    table = agreement_by(sessions, by="session", item="item", rater="rater", label="label",
+                         coefficient="fleiss_kappa", method="likelihood")  # fmt: skip
+    for row in table.itertuples():
+        part = sessions[sessions["session"] == row.session]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SkewedSessionWarning)
+            single = fleiss_kappa(part, item="item", rater="rater", label="label",
+                                  method="likelihood")  # fmt: skip
+        assert (row.ci_low, row.ci_high) == pytest.approx((single.ci_low, single.ci_high), abs=1e-4)
+        assert row.method == "likelihood"
+
+
+def test_summary_passes_the_method_on_and_conger_keeps_its_analytic_interval():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkewedSessionWarning)
+        table = agreement_summary(table=TABLES[3], method="likelihood").set_index("coefficient")
+    assert table.loc["cohen_kappa", "method"] == "likelihood"
+    assert table.loc["conger_kappa", "method"] == "analytic"
+
+
+def test_conger_refuses_the_likelihood_and_says_why():
+    with pytest.raises(
+        ValueError, match=r"conger_kappa offers method='analytic' only.*'likelihood'"
+    ):
+        conger_kappa([[1, 1], [1, 2], [2, 2]], method="likelihood")
+
+
+def test_unknown_method_is_named():
+    with pytest.raises(ValueError, match=r"method.*'likelihood'"):
+        fleiss_kappa([[1, 1], [1, 2], [2, 2]], method="profile")
