@@ -39,6 +39,10 @@ known:
 - ``report.findings.rater_evidence``: calibration sessions of 8 equally accurate raters; the
   share of sessions in which the report names a rater as less accurate, and as before (95 %
   intervals below the pooled accuracy); power at one rater 10 points below the others.
+- ``text.distinctive_terms`` (the report's rising terms of the error comments): two months of
+  comments written by 25 auditors with their own term weights; the share of month pairs with
+  any term called rising at a false discovery rate of 5 %, with the default pooled prior and
+  a weak flat one; power at one term whose rate doubles.
 
 Population values of the rating model. Each rater labels an item of true class t with the
 row ``C[t]`` of the confusion matrix, independently given t. Two ratings of one item agree
@@ -630,6 +634,78 @@ def rater_rows(rng, quick: bool) -> list[dict]:
     return out
 
 
+# --- rising terms of the error comments ------------------------------------------------------
+
+#: Vocabulary of the simulated comments: 80 alphabetic terms with Zipf weights 1/rank.
+TERMS = np.array(["zq" + chr(97 + i // 26) + chr(97 + i % 26) + "ent" for i in range(80)])
+TERM_WEIGHTS = 1 / np.arange(1, TERMS.size + 1) / np.sum(1 / np.arange(1, TERMS.size + 1))
+#: The term whose rate doubles in the month with an effect (rank 10, about 2 % of tokens).
+PLANTED_TERM = 9
+
+
+def _comment_month(rng, comments: int, styles: np.ndarray, share: np.ndarray, boost=1.0):
+    """``comments`` error comments of 3 to 8 terms, each written by an auditor (drawn by
+    ``share``) from the auditor's own term weights (rows of ``styles``); ``boost`` multiplies
+    the planted term's weight."""
+    weights = styles.copy()
+    weights[:, PLANTED_TERM] *= boost
+    weights /= weights.sum(axis=1, keepdims=True)
+    auditor = rng.choice(len(share), comments, p=share)
+    lengths = rng.integers(3, 9, comments)
+    cumulative = np.cumsum(weights[np.repeat(auditor, lengths)], axis=1)
+    drawn = (rng.random(lengths.sum())[:, None] > cumulative[:, :-1]).sum(axis=1)
+    ends = np.cumsum(lengths)
+    return [" ".join(TERMS[drawn[e - n : e]]) for e, n in zip(ends, lengths)]
+
+
+def terms_rows(rng, quick: bool) -> list[dict]:
+    """How often the report's comments section says a term "rose beyond chance" between two
+    months of one process: ``distinctive_terms`` at a false discovery rate of 5 % (the
+    report's ``comment_summary``), any term of the second month called distinctive. The
+    auditors (25, workloads Dirichlet(5) and the same in both months) write with their own
+    term weights, Dirichlet(concentration x 80 x the common weights): concentration inf (one
+    style), 10 and 3 (strong styles). Power: the planted term's rate doubled in the second
+    month."""
+    from qainsights.text import distinctive_terms
+
+    runs = 40 if quick else 500
+    priors = {"pooled": "default: the pooled prior", 0.01: "prior=0.01 (flat, weak)"}
+    out = []
+    for concentration in (np.inf, 10.0, 3.0):
+        for comments in (300, 1500):
+            claims = np.zeros((len(priors), 2, runs), bool)
+            for i in range(runs):
+                if np.isfinite(concentration):
+                    styles = rng.dirichlet(concentration * TERMS.size * TERM_WEIGHTS, size=25)
+                else:
+                    styles = np.tile(TERM_WEIGHTS, (25, 1))
+                share = rng.dirichlet(np.full(25, 5.0))
+                before = _comment_month(rng, comments, styles, share)
+                for j, boost in enumerate((1.0, 2.0)):
+                    after = _comment_month(rng, comments, styles, share, boost)
+                    data = pd.DataFrame({"text": before + after,
+                                         "month": ["m0"] * comments + ["m1"] * comments})  # fmt: skip
+                    for k, prior in enumerate(priors):
+                        with warnings.catch_warnings():
+                            warnings.simplefilter("ignore")
+                            terms = distinctive_terms(data, text="text", by="month", target="m1",
+                                                      reference="m0", prior=prior).terms  # fmt: skip
+                        rising = set(terms.loc[(terms["q_value"] <= 0.05) & (terms["z"] > 0), "term"])
+                        claims[k, j, i] = bool(rising) if j == 0 else TERMS[PLANTED_TERM] in rising
+            style = "one style" if not np.isfinite(concentration) else (
+                f"auditors' styles Dirichlet (concentration {concentration:g})"
+            )  # fmt: skip
+            for k, label in enumerate(priors.values()):
+                out.append(row(
+                    f"distinctive_terms (the report's rising terms): any term called rising, {label}",
+                    f"2 months x {comments:,} error comments of 3-8 terms, 80 terms (Zipf), "
+                    f"25 auditors, {style}", runs, rejections=claims[k, 0],
+                    power=float(claims[k, 1].mean()),
+                    note="power: a term of 2 % of the tokens at twice its rate in the second month",
+                ))  # fmt: skip
+    return out
+
+
 PARTS = {
     "drivers": driver_rows,
     "outliers": outlier_rows,
@@ -641,6 +717,7 @@ PARTS = {
     "pareto": pareto_rows,
     "raters": rater_rows,
     "compare": compare_rows,
+    "terms": terms_rows,
 }
 
 

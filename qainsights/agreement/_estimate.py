@@ -96,7 +96,7 @@ def _family_result(
         se, low, high = bootstrap_summary(replicates, ci, func=caller())
         p_value = t_interval(estimate, se, df, ci)[2]
     elif method == "likelihood" and np.isfinite(se):
-        low, high, p_value = family_likelihood_interval(kind, patterns, matrix, ci)
+        low, high, p_value = family_likelihood_interval(kind, patterns, matrix, ci, step=se)
     else:
         low, high, p_value = t_interval(estimate, se, df, ci)
     note = (
@@ -190,7 +190,7 @@ def cohen_result(
         p_value = t_interval(estimate, se, df, ci)[2]
     elif method == "likelihood" and np.isfinite(se):
         low, high, p_value = likelihood_interval(
-            lambda m: cohen_estimate(m.reshape(-1, q, q), matrix)[0], table.ravel(), ci
+            lambda m: cohen_estimate(m.reshape(-1, q, q), matrix)[0], table.ravel(), ci, step=se
         )
     else:
         low, high, p_value = t_interval(estimate, se, df, ci)

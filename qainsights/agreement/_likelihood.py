@@ -56,7 +56,7 @@ def unanimous_and_one_dissent(m: int, q: int) -> np.ndarray:
 
 
 def family_likelihood_interval(
-    kind: str, patterns: Patterns, weights: np.ndarray, ci: float
+    kind: str, patterns: Patterns, weights: np.ndarray, ci: float, step: float = 0.1
 ) -> tuple[float, float, float]:
     """:func:`likelihood_interval` of a coefficient of Gwet's family (``_family``) on one
     session's patterns, searching also :func:`unanimous_and_one_dissent` for the number of
@@ -74,7 +74,7 @@ def family_likelihood_interval(
         unique, np.bincount(position.ravel(), weights=weight, minlength=len(unique))
     )
     return likelihood_interval(
-        lambda m: family_estimate(kind, searched, m, weights)[0], searched.multiplicity, ci
+        lambda m: family_estimate(kind, searched, m, weights)[0], searched.multiplicity, ci, step
     )
 
 

@@ -159,7 +159,9 @@ def agreement_by(
     if method == "likelihood":
         for g in np.flatnonzero(np.isfinite(se)):  # one constrained fit per group
             session = Patterns(patterns.counts, per_group[g])
-            low[g], high[g], p_value[g] = family_likelihood_interval(kind, session, matrix, ci)
+            low[g], high[g], p_value[g] = family_likelihood_interval(
+                kind, session, matrix, ci, step=se[g]
+            )
         note = np.full(len(group_keys), "", dtype=object)
     else:
         note = _rare_notes(group_keys, patterns, per_group, ratings.categories, kind=kind, ci=ci)
