@@ -34,6 +34,7 @@ from ..aggregate import (
     raise_on_bad_values,
 )
 from ..intervals import INTERVAL_METHODS, proportion_ci
+from ._clustered import effective_counts
 from .sigma_level import MILLION, check_shift
 
 __all__ = ["attribute_capability", "dpmo", "rolled_throughput_yield"]
@@ -190,16 +191,20 @@ def _count_values(frame: nw.LazyFrame, column: str, *, name: str, positive: bool
     return values
 
 
-def _group_totals(data, *, defects: str, units, opportunities, groups: list[str]) -> pd.DataFrame:
-    """Sum defects, units and opportunities (units × opportunities per unit) per group.
+def _group_totals(
+    data, *, defects: str, units, opportunities, groups: list[str], cluster: str | None = None
+) -> pd.DataFrame:
+    """Sum defects, units and opportunities (units × opportunities per unit) per group (and
+    per ``cluster`` within it, when given).
 
     One group-by on the data's own engine (pandas included), after the checks of columns,
     missing values and count values, which name the rows at fault.
     """
     frame = engine_frame(data)
     named = [c for c in (defects, units, opportunities) if isinstance(c, str)]
-    check_columns(frame, [*named, *groups])
-    check_complete(frame, [*named, *groups])
+    keys = [*groups, *([cluster] if cluster is not None else [])]
+    check_columns(frame, [*named, *keys])
+    check_complete(frame, [*named, *keys])
 
     def count(spec, name):
         if isinstance(spec, str):
@@ -213,8 +218,8 @@ def _group_totals(data, *, defects: str, units, opportunities, groups: list[str]
         _opportunities=unit * count(opportunities, "opportunities"),
     )
     sums = [nw.col(c).sum().alias(c[1:]) for c in ("_defects", "_units", "_opportunities")]
-    if groups:
-        table = collect(rows.group_by(*groups).agg(*sums)).sort_values(groups, ignore_index=True)
+    if keys:
+        table = collect(rows.group_by(*keys).agg(*sums)).sort_values(keys, ignore_index=True)
     else:
         table = collect(rows.select(nw.len().alias("_rows"), *sums))
         table = table.loc[table.pop("_rows") > 0].reset_index(drop=True)
@@ -227,13 +232,20 @@ def _rate_interval(defects, exposure, *, model: str, interval: str, ci: float):
     """Return the interval for the rate ``defects / exposure`` under ``model``.
 
     Binomial: :func:`qainsights.intervals.proportion_ci` with ``interval``. Poisson: Garwood's
-    exact interval from gamma quantiles of the count, divided by the exposure.
+    exact interval from gamma quantiles of the count, divided by the exposure. Counts may be
+    effective (not whole) ones; missing counts (a group of one cluster) give NaN bounds.
     """
+    defects, exposure = np.asarray(defects, float), np.asarray(exposure, float)
+    known = np.isfinite(defects) & np.isfinite(exposure)
+    low, high = np.full(defects.shape, np.nan), np.full(defects.shape, np.nan)
+    d, e = defects[known], exposure[known]
     if model == "binomial":
-        return proportion_ci(defects, exposure, ci=ci, method=interval)
+        low[known], high[known] = proportion_ci(d, e, ci=ci, method=interval)
+        return low, high
     tail = (1.0 - ci) / 2.0
-    low = np.where(defects > 0, gamma.ppf(tail, np.maximum(defects, 1.0)), 0.0)
-    return low / exposure, gamma.isf(tail, defects + 1.0) / exposure
+    low[known] = np.where(d > 0, gamma.ppf(tail, np.where(d > 0, d, 1.0)), 0.0) / e
+    high[known] = gamma.isf(tail, d + 1.0) / e
+    return low, high
 
 
 def _measures(rate: np.ndarray, per_unit: np.ndarray, *, model: str, shift: float) -> np.ndarray:
@@ -264,6 +276,7 @@ def attribute_capability(
     interval: str | None = None,
     ci: float = 0.95,
     shift: float = 1.5,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """Attribute capability of counted defects: DPU, DPO, DPMO, yield and sigma level.
 
@@ -299,6 +312,14 @@ def attribute_capability(
     shift : float, default 1.5
         The shift in standard deviations between the long-term Z and the short-term sigma
         level (the Six Sigma convention is 1.5; 0 reports the long-term Z twice).
+    cluster : str, optional
+        Column of clusters whose rows are correlated, ``"moderator_id"`` for audits: the
+        clusters, not the rows, are then the independent units of the base rate's variance,
+        and the interval applies to the effective counts (``_clustered``). Without it rows
+        are independent, and on audits whose errors cluster by moderator the intervals hold
+        for these moderators' decisions only: measured on 40 moderators of one process
+        (latent ICC 0.05), 92 % coverage of the process's DPO at 25 audits a moderator and
+        86 % at 100, against 94-95 % with ``cluster`` (``benchmarks/README.md``).
 
     Returns
     -------
@@ -316,6 +337,8 @@ def attribute_capability(
           [0, 1].
         - ``defects``, ``units``, ``total_opportunities``: the group's totals (the last is
           the sum of ``units × opportunities``, not the opportunities per unit).
+        - with ``cluster``: ``clusters`` and ``effective_exposure`` (the opportunities, or
+          units for the Poisson model, that the interval counts).
         - ``method``: the model and interval used.
 
     Raises
@@ -365,13 +388,21 @@ def attribute_capability(
     ci = check_confidence(ci)
     shift = check_shift(shift)
     groups = as_column_list(by)
-    sums = _group_totals(
-        data,
-        defects=defects,
-        units=_count_spec(units, name="units"),
-        opportunities=_count_spec(opportunities, name="opportunities"),
-        groups=groups,
-    )
+    counts = {
+        "defects": defects,
+        "units": _count_spec(units, name="units"),
+        "opportunities": _count_spec(opportunities, name="opportunities"),
+    }
+    by_cluster = None
+    if cluster is not None:
+        by_cluster = _group_totals(data, **counts, groups=groups, cluster=cluster)
+        sums = (
+            by_cluster.groupby(groups, sort=True)[list(counts)].sum().reset_index()
+            if groups
+            else (by_cluster[list(counts)].sum().to_frame().T)
+        )
+    else:
+        sums = _group_totals(data, **counts, groups=groups)
     total_defects = sums["defects"].to_numpy()
     total_units = sums["units"].to_numpy()
     total_opportunities = sums["opportunities"].to_numpy()
@@ -379,7 +410,12 @@ def attribute_capability(
 
     exposure = total_opportunities if model == "binomial" else total_units
     per_unit = total_opportunities / total_units
-    low, high = _rate_interval(total_defects, exposure, model=model, interval=interval, ci=ci)
+    counted = (total_defects, exposure)
+    if by_cluster is not None:
+        column = "opportunities" if model == "binomial" else "units"
+        per_cluster = by_cluster.rename(columns={column: "exposure"})
+        *counted, clusters = effective_counts(per_cluster, groups, model=model, ci=ci)
+    low, high = _rate_interval(*counted, model=model, interval=interval, ci=ci)
     estimate = _measures(total_defects / exposure, per_unit, model=model, shift=shift)
     bound_low = _measures(low, per_unit, model=model, shift=shift)
     bound_high = _measures(high, per_unit, model=model, shift=shift)
@@ -395,4 +431,8 @@ def attribute_capability(
                          ("opportunities", "total_opportunities")):  # fmt: skip
         table[name] = np.repeat(sums[column].to_numpy(), n_measures)
     table["method"] = f"{model}, {interval} interval"
+    if by_cluster is not None:
+        table["clusters"] = np.repeat(clusters, n_measures)
+        table["effective_exposure"] = np.repeat(counted[1], n_measures)
+        table["method"] += f", clusters {cluster!r}"
     return table

@@ -268,3 +268,61 @@ def test_frame_unchanged():
     before = frame.copy()
     attribute_capability(frame, defects="d", units="u", by="q", model="poisson")
     pd.testing.assert_frame_equal(frame, before)
+
+
+def _moderated_audits(seed: int = 3) -> pd.DataFrame:
+    """600 audits by 30 moderators of differing ability (errors cluster by moderator)."""
+    rng = np.random.default_rng(seed)
+    moderator = np.repeat(np.arange(30), 20)
+    ability = rng.normal(0.0, 0.6, 30)
+    chance = 1 / (1 + np.exp(3.0 - ability[moderator]))
+    return pd.DataFrame({
+        "moderator_id": moderator,
+        "queue": np.tile(["a", "b"], 300),
+        "is_error": rng.random(600) < chance,
+    })  # fmt: skip
+
+
+def test_clustered_dpo_interval_is_error_rates_with_the_same_clusters():
+    # error_rate's clustered interval is checked against R's survey package
+    # (tests/reference/rates.md); on 0/1 audit rows the DPO is the same estimand
+    from qainsights import error_rate
+
+    audits = _moderated_audits()
+    before = audits.copy()
+    table = attribute_capability(audits, defects="is_error", by="queue", cluster="moderator_id")
+    pd.testing.assert_frame_equal(audits, before)
+    dpo = table[table["measure"] == "DPO"].reset_index(drop=True)
+    rates = error_rate(audits, by="queue", cluster="moderator_id")
+    assert dpo["estimate"].to_numpy() == pytest.approx(rates["rate"].to_numpy())
+    assert dpo["ci_low"].to_numpy() == pytest.approx(rates["ci_low"].to_numpy(), rel=1e-10)
+    assert dpo["ci_high"].to_numpy() == pytest.approx(rates["ci_high"].to_numpy(), rel=1e-10)
+    assert dpo["effective_exposure"].to_numpy() == pytest.approx(rates["n_eff"].to_numpy())
+    assert (dpo["clusters"] == 30).all()
+    assert dpo["method"].str.endswith("clusters 'moderator_id'").all()
+
+
+def test_clustered_poisson_counts_by_hand():
+    # two clusters of 10 units with 1 and 5 defects: r = 0.3 per unit, residuals -2 and 2,
+    # var = 2/1 x 8 / 20**2 = 0.04; Poisson variance r / var = 7.5 units, times Korn and
+    # Graubard's (t_19 / t_1)**2; Garwood's interval on 0.3 x that many units' defects
+    from scipy import stats
+
+    counts = pd.DataFrame({"site": ["x", "y"], "defects": [1, 5], "units": [10, 10]})
+    table = attribute_capability(counts, defects="defects", units="units", model="poisson",
+                                 cluster="site")  # fmt: skip
+    dpu = table[table["measure"] == "DPU"].iloc[0]
+    factor = (stats.t.isf(0.025, 19) / stats.t.isf(0.025, 1)) ** 2
+    units = 7.5 * factor
+    assert dpu["effective_exposure"] == pytest.approx(units)
+    assert dpu["ci_low"] == pytest.approx(stats.gamma.ppf(0.025, 0.3 * units) / units)
+    assert dpu["ci_high"] == pytest.approx(stats.gamma.isf(0.025, 0.3 * units + 1) / units)
+
+
+def test_one_cluster_gives_no_interval_and_a_missing_column_is_named():
+    one = pd.DataFrame({"moderator_id": [1] * 5, "is_error": [0, 1, 0, 0, 0]})
+    table = attribute_capability(one, defects="is_error", cluster="moderator_id")
+    assert table[["ci_low", "ci_high"]].isna().all().all()
+    with pytest.raises(ValueError, match="moderator"):
+        attribute_capability(one.drop(columns="moderator_id"), defects="is_error",
+                             cluster="moderator_id")  # fmt: skip
