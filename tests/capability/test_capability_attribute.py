@@ -270,16 +270,16 @@ def test_frame_unchanged():
     pd.testing.assert_frame_equal(frame, before)
 
 
-def _moderated_audits(seed: int = 3) -> pd.DataFrame:
-    """600 audits by 30 moderators of differing ability (errors cluster by moderator)."""
+def _moderated_audits(seed: int = 3, spread: float = 0.6, each: int = 20) -> pd.DataFrame:
+    """Audits by 30 moderators whose abilities differ by ``spread`` (logit sd)."""
     rng = np.random.default_rng(seed)
-    moderator = np.repeat(np.arange(30), 20)
-    ability = rng.normal(0.0, 0.6, 30)
+    moderator = np.repeat(np.arange(30), each)
+    ability = rng.normal(0.0, spread, 30)
     chance = 1 / (1 + np.exp(3.0 - ability[moderator]))
     return pd.DataFrame({
         "moderator_id": moderator,
-        "queue": np.tile(["a", "b"], 300),
-        "is_error": rng.random(600) < chance,
+        "queue": np.tile(["a", "b"], 15 * each),
+        "is_error": rng.random(30 * each) < chance,
     })  # fmt: skip
 
 
@@ -326,3 +326,13 @@ def test_one_cluster_gives_no_interval_and_a_missing_column_is_named():
     with pytest.raises(ValueError, match="moderator"):
         attribute_capability(one.drop(columns="moderator_id"), defects="is_error",
                              cluster="moderator_id")  # fmt: skip
+
+
+def test_rows_of_moderators_who_differ_are_warned_of_without_cluster():
+    audits = _moderated_audits(spread=1.2, each=60)
+    with pytest.warns(UserWarning, match=r"attribute_capability treats audits as independent.*"
+                      r"cluster='moderator_id'"):  # fmt: skip
+        attribute_capability(audits, defects="is_error", by="queue")
+    # moderators of one ability: binomial variation only, no warning
+    even = audits.assign(is_error=np.random.default_rng(0).random(len(audits)) < 0.05)
+    attribute_capability(even, defects="is_error", by="queue")
