@@ -80,6 +80,7 @@ def calibration_session(
     weights: Any = None,
     ci: float = 0.95,
     top: int = 20,
+    method: str = "analytic",
 ) -> CalibrationResult:
     """Analyse a calibration session: who, what and which items to discuss.
 
@@ -100,6 +101,9 @@ def calibration_session(
         Confidence level.
     top : int, default 20
         How many disputed items to keep.
+    method : {"analytic", "likelihood", "bootstrap"}, default "analytic"
+        The coefficients' intervals (see :func:`agreement_summary`); ``"likelihood"`` for a
+        small session where one label holds most ratings.
 
     Returns
     -------
@@ -128,7 +132,7 @@ def calibration_session(
     raters = rater_accuracy(data, **columns, standard=standard, ci=ci)
     return CalibrationResult(
         reference="consensus" if standard is None else "standard",
-        coefficients=agreement_summary(data, **columns, weights=weights, ci=ci),
+        coefficients=agreement_summary(data, **columns, weights=weights, ci=ci, method=method),
         raters=raters.sort_values("accuracy", kind="stable").reset_index(drop=True),
         categories=category_agreement(data, **columns),
         disputed=disputed_items(data, **columns, top=top),

@@ -181,3 +181,16 @@ def test_conger_refuses_the_likelihood_and_says_why():
 def test_unknown_method_is_named():
     with pytest.raises(ValueError, match=r"method.*'likelihood'"):
         fleiss_kappa([[1, 1], [1, 2], [2, 2]], method="profile")
+
+
+def test_calibration_session_passes_the_method_on():
+    from qainsights.agreement import calibration_session
+
+    wide = np.array([["ok"] * 3] * 20 + [["spam", "spam", "ok"], ["ok", "spam", "ok"]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkewedSessionWarning)
+        session = calibration_session(wide, method="likelihood")
+    single = fleiss_kappa(wide, method="likelihood")
+    row = session.coefficients.set_index("coefficient").loc["fleiss_kappa"]
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((single.ci_low, single.ci_high))
+    assert row["method"] == "likelihood"
