@@ -94,9 +94,10 @@ def agreement_by(
         One row per group: the ``by`` columns, then ``coefficient``, ``estimate``, ``se``,
         ``ci_low``, ``ci_high``, ``p_value``, ``df``, ``pa``, ``pe``, ``n_items``, ``n_raters``,
         ``method``, ``note`` (why an analytic kappa-type interval may not hold its level, as
-        the single coefficient's ``note``; ``""`` mostly);
-        the same numbers as the single-coefficient function on each group. Groups where the coefficient is undefined (one category) or the standard
-        error is (one item) get NaN, with one ``UserWarning`` naming them.
+        the single coefficient's ``note``; ``""`` mostly); the same numbers as the
+        single-coefficient function on each group. Groups where the coefficient is undefined
+        (one category) or the standard error is (one item) get NaN, with one ``UserWarning``
+        naming them.
 
     References
     ----------
