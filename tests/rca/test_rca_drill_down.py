@@ -116,3 +116,21 @@ def test_not_a_frame():
 def test_empty_frame_is_refused(audits):
     with pytest.raises(ValueError, match="error_rate got no audits: 'audits' has 0 rows"):
         drill_down(audits.iloc[:0])
+
+
+def test_clustered_tree_takes_each_depth_from_error_rate_with_the_clusters(audits):
+    # error_rate's clustered intervals are checked against R's survey package
+    # (tests/reference/rates.md); the tree must carry them node by node
+    from qainsights import error_rate
+
+    moderators = np.random.default_rng(5).integers(0, 40, len(audits))
+    audits = audits.assign(moderator_id=moderators)
+    tree = drill_down(audits, path=["site", "queue"], cluster="moderator_id")
+    root = error_rate(audits, cluster="moderator_id")
+    sites = error_rate(audits, by="site", cluster="moderator_id")
+    assert tree.loc[0, ["rate", "ci_low", "ci_high", "n_eff"]].tolist() == pytest.approx(
+        root.loc[0, ["rate", "ci_low", "ci_high", "n_eff"]].tolist()
+    )
+    depth_one = tree[tree["depth"] == 1].sort_values("site").reset_index(drop=True)
+    for column in ("rate", "ci_low", "ci_high", "n_eff"):
+        assert depth_one[column].to_numpy() == pytest.approx(sites[column].to_numpy())
