@@ -194,3 +194,41 @@ def test_calibration_session_passes_the_method_on():
     row = session.coefficients.set_index("coefficient").loc["fleiss_kappa"]
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((single.ci_low, single.ci_high))
     assert row["method"] == "likelihood"
+
+
+def fleiss_three_raters_profile(counts: np.ndarray, kappa: float) -> float:
+    """Yes/no ratings of three raters: cells q0..q3 hold items with 0..3 "yes" ratings.
+
+    Fleiss' kappa has p_a = 1 - 2 (q1 + q2) / 3 and yes share s = (q1 + 2 q2 + 3 q3) / 3, so
+    on a grid of (q1, q3) the constraint ``p_a - kappa - (1 - kappa) p_e(s) = 0`` is a
+    quadratic in q2, whose roots give the cells; the profile is the best of them.
+    """
+    q1, q3 = np.meshgrid(np.linspace(0, 1, 801), np.linspace(0, 1, 801))
+    q1, q3 = q1.ravel(), q3.ravel()
+    best = -np.inf
+    # p_e = s^2 + (1 - s)^2 = 1 - 2 s (1 - s), s = b + q2 * 2/3 with b = (q1 + 3 q3) / 3
+    b = (q1 + 3 * q3) / 3
+    # 1 - 2 (q1 + q2)/3 - kappa - (1 - kappa)(1 - 2 s + 2 s^2) = 0, as A q2^2 + B q2 + C = 0
+    a_ = -2 * (1 - kappa) * (4 / 9)
+    b_ = -2 / 3 + 2 * (1 - kappa) * (2 / 3) - 2 * (1 - kappa) * (2 * b * 2 / 3)
+    c_ = 1 - 2 * q1 / 3 - kappa - (1 - kappa) * (1 - 2 * b + 2 * b**2)
+    disc = b_**2 - 4 * a_ * c_
+    for sign in (-1, 1):
+        with np.errstate(invalid="ignore"):
+            q2 = (-b_ + sign * np.sqrt(disc)) / (2 * a_)
+        cells = np.stack([1 - q1 - q2 - q3, q1, q2, q3])
+        cells = np.where(np.isfinite(cells), cells, -1.0)
+        best = max(best, float(_log_likelihood(counts, cells).max()))
+    return best
+
+
+def test_a_rare_category_never_agreed_on_keeps_high_agreement_plausible():
+    # 26 items rated "no" by all three raters, 4 with one "yes": kappa -0.047. A session
+    # that never saw two "yes" on one item cannot rule out that raters agree on it, so the
+    # profile reaches far above zero; a search from the neighbour's fit alone stopped at 0.11
+    wide = np.array([[0, 0, 0]] * 26 + [[0, 0, 1]] * 4)
+    result = fleiss_kappa(wide, method="likelihood")
+    counts = np.array([26.0, 4.0, 0.0, 0.0])
+    low, high = expected_interval(fleiss_three_raters_profile, counts, result.estimate)
+    assert (result.ci_low, result.ci_high) == pytest.approx((low, high), abs=5e-3)
+    assert high > 0.5
