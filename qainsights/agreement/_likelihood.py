@@ -118,11 +118,17 @@ def likelihood_interval(
     target = stats.t.ppf(0.5 + ci / 2, df)
     uniform = np.full(len(counts), 1 / len(counts))
     fitted = {estimate: 0.98 * counts / n + 0.02 / len(counts)}
+    roots: dict[float, float] = {estimate: 0.0}
 
     def root_deviance(value: float) -> float:
-        """The square root of the deviance at ``value``: nearly linear in it."""
-        if value == estimate:
-            return 0.0
+        """The square root of the deviance at ``value``: nearly linear in it. Each value is
+        fitted once, so the root search sees the same number at a bracket's ends.
+        """
+        if value not in roots:
+            roots[value] = _root_deviance(value)
+        return roots[value]
+
+    def _root_deviance(value: float) -> float:
         nearest = min(fitted, key=lambda known: abs(known - value))
         # the constraint is not convex: a fit from the neighbour's probabilities can stop at a
         # local maximum that leaves an unseen pattern empty, so a fit from equal
