@@ -24,6 +24,7 @@ where the profile reaches 0.65; ``test_agreement_likelihood.py``).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -193,17 +194,19 @@ def _constrained_maximum(coefficient, counts: np.ndarray, value: float, start: n
         shifted = coefficient(n * (p[None, :] + steps))
         return (shifted[:cells] - shifted[cells:]) / (2 * _STEP)
 
-    fit = optimize.minimize(
-        objective,
-        start,
-        jac=gradient,
-        bounds=[(_FLOOR, 1.0)] * cells,
-        constraints=[
-            {"type": "eq", "fun": lambda p: p.sum() - 1, "jac": lambda p: np.ones(cells)},
-            {"type": "eq", "fun": gap, "jac": gap_gradient},
-        ],
-        method="SLSQP",
-        options={"ftol": 1e-12, "maxiter": _ITERATIONS},
-    )
+    with warnings.catch_warnings():  # older SciPy notes its own clipping to the bounds
+        warnings.filterwarnings("ignore", "Values in x were outside bounds", RuntimeWarning)
+        fit = optimize.minimize(
+            objective,
+            start,
+            jac=gradient,
+            bounds=[(_FLOOR, 1.0)] * cells,
+            constraints=[
+                {"type": "eq", "fun": lambda p: p.sum() - 1, "jac": lambda p: np.ones(cells)},
+                {"type": "eq", "fun": gap, "jac": gap_gradient},
+            ],
+            method="SLSQP",
+            options={"ftol": 1e-12, "maxiter": _ITERATIONS},
+        )
     feasible = fit.success and abs(gap(fit.x)) < 1e-6 and abs(fit.x.sum() - 1) < 1e-6
     return (-fit.fun * n, fit.x) if feasible else (-_INFEASIBLE, None)
