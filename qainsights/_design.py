@@ -64,7 +64,9 @@ def ratio_variance(sums: pd.DataFrame, table: pd.DataFrame, *, keys: list[str]) 
                                index=sums.index)  # fmt: skip
         n_h = moments.groupby(level=[OUTCOME, STRATUM], observed=True)["units"]
         n_h = n_h.transform("sum").to_numpy()
-    warn_lonely_strata(moments.index.get_level_values(STRATUM)[n_h == 1], clustered)
+    strata = moments.index.get_level_values(STRATUM)
+    stratified = len(strata) > 0 and bool((strata != strata[0]).any())
+    warn_lonely_strata(strata[n_h == 1], clustered, stratified=stratified)
     sum_z, sum_z2 = moments["sum_z"].to_numpy(), moments["sum_z2"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         spread = np.where(n_h > 1, n_h / (n_h - 1) * (sum_z2 - sum_z**2 / n_h), 0.0)
@@ -87,11 +89,20 @@ def degrees_of_freedom_factor(sums, table, n, level) -> np.ndarray:
     return np.where(df >= 1, factor, np.nan)
 
 
-def warn_lonely_strata(lonely, clustered: bool = False) -> None:
-    """Warn once about strata holding a single audit (or cluster)."""
+def warn_lonely_strata(lonely, clustered: bool = False, *, stratified: bool = True) -> None:
+    """Warn once about strata holding a single audit (or cluster); without ``stratified``
+    (one stratum in all) the whole sample is that single unit.
+    """
     lonely = pd.unique(np.asarray(lonely))
     unit = "cluster" if clustered else "audit"
-    if len(lonely):
+    if len(lonely) and not stratified:
+        warnings.warn(
+            f"{caller()} got a single {unit} in all; no variance can be estimated from one, so "
+            f"the interval is missing (NaN). Rate at least two {unit}s.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    elif len(lonely):
         warnings.warn(
             f"{len(lonely)} strata hold a single {unit} ({format_values(lonely)}); they add "
             "nothing to the variance, so the standard error is too small. Merge each with a "

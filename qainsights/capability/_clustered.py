@@ -14,19 +14,22 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from .._design import CLUSTER, OUTCOME, STRATUM, degrees_of_freedom_factor, ratio_variance
 
 __all__ = ["effective_counts"]
 
 
 def effective_counts(
-    by_cluster: pd.DataFrame, groups: list[str], *, model: str, ci: float
+    by_cluster: pd.DataFrame, groups: list[str], cluster: str, *, model: str, ci: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return ``(defects, exposure, clusters)`` per group, effective where clusters vary.
 
-    ``by_cluster`` holds one row per group and cluster with the sums ``defects`` and
-    ``exposure``; groups come out in sorted order. A group whose clusters show no spread
-    keeps its counts; a group of one cluster gets NaN (no variance can be estimated).
+    ``by_cluster`` holds one row per group and ``cluster`` with the sums ``defects`` and
+    ``exposure``; groups come out in sorted order. The variance and the factor are those of
+    :func:`qainsights.error_rate` with ``cluster`` (a group is a domain of the whole sample
+    of clusters). A group whose clusters show no spread keeps its counts; a group of one
+    cluster gets NaN (no variance can be estimated).
 
     Examples
     --------
@@ -34,26 +37,23 @@ def effective_counts(
     ``var = 2 x 8 / 400 = 0.04``, so ``r (1 - r) / var = 5.25`` opportunities, times
     ``(t_19 / t_1)² = 0.0271`` at 95 %:
 
-    >>> table = pd.DataFrame({"defects": [1.0, 5.0], "exposure": [10.0, 10.0]})
-    >>> defects, exposure, clusters = effective_counts(table, [], model="binomial", ci=0.95)
+    >>> table = pd.DataFrame({"moderator": [1, 2], "defects": [1.0, 5.0],
+    ...                       "exposure": [10.0, 10.0]})
+    >>> defects, exposure, clusters = effective_counts(table, [], "moderator",
+    ...                                                model="binomial", ci=0.95)
     >>> round(float(exposure[0]), 4), round(float(defects[0] / exposure[0]), 2), int(clusters[0])
     (0.1425, 0.3, 2)
     """
-    key = by_cluster[groups].apply(tuple, axis=1) if groups else pd.Series(0, by_cluster.index)
-    group = pd.factorize(key, sort=True)[0]
-    defects = np.bincount(group, weights=by_cluster["defects"].to_numpy(float))
-    exposure = np.bincount(group, weights=by_cluster["exposure"].to_numpy(float))
-    clusters = np.bincount(group)
-    rate = defects / exposure
-    residual = by_cluster["defects"].to_numpy(float) - rate[group] * by_cluster["exposure"]
-    spread = np.bincount(group, weights=residual.to_numpy() ** 2)
+    keys = [*groups, OUTCOME]
+    sums = by_cluster.rename(columns={cluster: CLUSTER, "defects": "sum_wy", "exposure": "sum_w"})
+    sums = sums.assign(**{OUTCOME: 0, STRATUM: 0}).set_index([*keys, STRATUM, CLUSTER])
+    table = sums.groupby(level=keys, sort=True)[["sum_wy", "sum_w"]].sum()
+    exposure = table["sum_w"].to_numpy(float)
+    rate = table["sum_wy"].to_numpy(float) / exposure
+    variance = ratio_variance(sums, table, keys=keys).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        variance = clusters / (clusters - 1) * spread / exposure**2
         model_variance = rate * (1 - rate) if model == "binomial" else rate
         effective = np.where(variance > 0, model_variance / variance, exposure)
-        tail = (1 - ci) / 2
-        factor = (
-            stats.t.isf(tail, np.maximum(exposure - 1, 1)) / stats.t.isf(tail, clusters - 1)
-        ) ** 2
-    effective = np.where(clusters >= 2, effective * factor, np.nan)
+    effective = effective * degrees_of_freedom_factor(sums, table, exposure, ci)
+    clusters = sums.groupby(level=keys, sort=True).size().to_numpy()
     return rate * effective, effective, clusters

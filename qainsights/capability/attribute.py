@@ -229,20 +229,34 @@ def _group_totals(
     return table
 
 
-def _warn_if_moderators_cluster(data, counts: dict, groups: list[str]) -> None:
-    """:func:`qainsights.error_rate`'s clustering check, on a pandas frame of audit rows that
-    names every row's moderator: a warning names ``cluster="moderator_id"`` when the
-    moderators' defect rates vary beyond binomial within the groups.
+def _names_every_moderator(data, groups: list[str]) -> bool:
+    """Whether ``data`` is a pandas frame of audit rows naming every row's moderator (outside
+    the groups), so that :func:`qainsights.error_rate`'s clustering check applies.
     """
-    if not isinstance(data, pd.DataFrame) or MODERATOR not in data.columns:
-        return
-    if data[MODERATOR].isna().any():
-        return
-    by_moderator = _group_totals(data, **counts, groups=groups, cluster=MODERATOR)
+    return (
+        isinstance(data, pd.DataFrame)
+        and MODERATOR in data.columns
+        and MODERATOR not in groups
+        and not data[MODERATOR].isna().any()
+    )
+
+
+def _warn_if_moderators_cluster(by_moderator: pd.DataFrame, groups: list[str]) -> None:
+    """Warn, naming ``cluster="moderator_id"``, when the moderators' defect rates vary beyond
+    binomial within the groups (the totals per group and moderator of :func:`_group_totals`).
+    """
     sums = by_moderator.assign(**{OUTCOME: 0, STRATUM: 0, CLUSTER: by_moderator[MODERATOR]})
     sums = sums.rename(columns={"defects": "errors", "opportunities": "n"})
     sums = sums.set_index([*groups, OUTCOME, STRATUM, CLUSTER])[["errors", "n"]].astype(float)
     warn_clustering(sums, groups)
+
+
+def _sum_over_clusters(by_cluster: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
+    """The totals per group from the totals per group and cluster."""
+    columns = ["defects", "units", "opportunities"]
+    if not groups:
+        return by_cluster[columns].sum().to_frame().T
+    return by_cluster.groupby(groups, sort=True)[columns].sum().reset_index()
 
 
 def _rate_interval(defects, exposure, *, model: str, interval: str, ci: float):
@@ -415,15 +429,13 @@ def attribute_capability(
     by_cluster = None
     if cluster is not None:
         by_cluster = _group_totals(data, **counts, groups=groups, cluster=cluster)
-        sums = (
-            by_cluster.groupby(groups, sort=True)[list(counts)].sum().reset_index()
-            if groups
-            else (by_cluster[list(counts)].sum().to_frame().T)
-        )
+        sums = _sum_over_clusters(by_cluster, groups)
+    elif model == "binomial" and _names_every_moderator(data, groups):
+        by_moderator = _group_totals(data, **counts, groups=groups, cluster=MODERATOR)
+        _warn_if_moderators_cluster(by_moderator, groups)
+        sums = _sum_over_clusters(by_moderator, groups)
     else:
         sums = _group_totals(data, **counts, groups=groups)
-        if model == "binomial":
-            _warn_if_moderators_cluster(data, counts, groups)
     total_defects = sums["defects"].to_numpy()
     total_units = sums["units"].to_numpy()
     total_opportunities = sums["opportunities"].to_numpy()
@@ -435,7 +447,7 @@ def attribute_capability(
     if by_cluster is not None:
         column = "opportunities" if model == "binomial" else "units"
         per_cluster = by_cluster.rename(columns={column: "exposure"})
-        *counted, clusters = effective_counts(per_cluster, groups, model=model, ci=ci)
+        *counted, clusters = effective_counts(per_cluster, groups, cluster, model=model, ci=ci)
     low, high = _rate_interval(*counted, model=model, interval=interval, ci=ci)
     estimate = _measures(total_defects / exposure, per_unit, model=model, shift=shift)
     bound_low = _measures(low, per_unit, model=model, shift=shift)

@@ -283,12 +283,16 @@ def _moderated_audits(seed: int = 3, spread: float = 0.6, each: int = 20) -> pd.
     })  # fmt: skip
 
 
-def test_clustered_dpo_interval_is_error_rates_with_the_same_clusters():
+@pytest.mark.parametrize("nested", [False, True])
+def test_clustered_dpo_interval_is_error_rates_with_the_same_clusters(nested):
     # error_rate's clustered interval is checked against R's survey package
-    # (tests/reference/rates.md); on 0/1 audit rows the DPO is the same estimand
+    # (tests/reference/rates.md); on 0/1 audit rows the DPO is the same estimand. With
+    # moderators nested in queues, each queue is a domain of the 30 moderators sampled.
     from qainsights import error_rate
 
     audits = _moderated_audits()
+    if nested:
+        audits["queue"] = np.where(audits["moderator_id"] < 12, "a", "b")
     before = audits.copy()
     table = attribute_capability(audits, defects="is_error", by="queue", cluster="moderator_id")
     pd.testing.assert_frame_equal(audits, before)
@@ -298,7 +302,7 @@ def test_clustered_dpo_interval_is_error_rates_with_the_same_clusters():
     assert dpo["ci_low"].to_numpy() == pytest.approx(rates["ci_low"].to_numpy(), rel=1e-10)
     assert dpo["ci_high"].to_numpy() == pytest.approx(rates["ci_high"].to_numpy(), rel=1e-10)
     assert dpo["effective_exposure"].to_numpy() == pytest.approx(rates["n_eff"].to_numpy())
-    assert (dpo["clusters"] == 30).all()
+    assert dpo["clusters"].tolist() == ([12, 18] if nested else [30, 30])
     assert dpo["method"].str.endswith("clusters 'moderator_id'").all()
 
 
@@ -321,7 +325,8 @@ def test_clustered_poisson_counts_by_hand():
 
 def test_one_cluster_gives_no_interval_and_a_missing_column_is_named():
     one = pd.DataFrame({"moderator_id": [1] * 5, "is_error": [0, 1, 0, 0, 0]})
-    table = attribute_capability(one, defects="is_error", cluster="moderator_id")
+    with pytest.warns(UserWarning, match="got a single cluster in all; no variance"):
+        table = attribute_capability(one, defects="is_error", cluster="moderator_id")
     assert table[["ci_low", "ci_high"]].isna().all().all()
     with pytest.raises(ValueError, match="moderator"):
         attribute_capability(one.drop(columns="moderator_id"), defects="is_error",
