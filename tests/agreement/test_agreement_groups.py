@@ -201,6 +201,27 @@ def test_group_errors_and_warnings():
     assert np.isnan(table["estimate"].iloc[2])
 
 
+def test_compare_notes_the_skewed_session_it_warns_of():
+    # the skewed session of the test above (named by the rule) against K1 (not named), as
+    # the baseline and as the group compared
+    skewed = np.full((12, 3), "ok", dtype=object)
+    skewed[0, :2] = "spam"
+    sessions = pd.concat(
+        [long_of(skewed, "thin"), long_of(IRRCAC_RAW4RATERS, "k1")], ignore_index=True
+    )
+    expected = (
+        "thin: 94% of ratings are 'ok' and 1 item has two or more ratings agreeing on another "
+        "category"
+    )
+    for baseline in ("k1", "thin"):
+        with pytest.warns(SkewedSessionWarning, match=r"compare_agreement: in 1 group\(s\)"):
+            table = compare_agreement(sessions, by="session", **COLUMNS, baseline=baseline,
+                                      coefficient="fleiss_kappa")  # fmt: skip
+        assert table["note"].tolist() == [expected]
+    quiet = compare_agreement(sessions, by="session", **COLUMNS, coefficient="gwet_ac")
+    assert quiet["note"].tolist() == [""]
+
+
 def test_groups_leave_input_unchanged():
     copy = TWO_SESSIONS.copy()
     agreement_by(TWO_SESSIONS, by=["session"], **COLUMNS)
