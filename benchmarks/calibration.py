@@ -7,8 +7,9 @@ scan's claims at the report's level, changepoints), ``calibration_auditors_drive
 ``calibration_flags_agreement.py`` (error drivers' own odds ratios, moderator outlier flags,
 the trend of vendor sites' gap to in-house, the intervals of Cohen's and Fleiss' kappa,
 Krippendorff's alpha and Gwet's AC1, the change of root causes' shares, the raters the
-calibration finding names) and ``calibration_spc_report.py`` (segment scans,
-over-dispersion test, rates, period comparison, the report's null months), each a ``rows(quick) -> DataFrame`` with the
+calibration finding names), ``calibration_spc_report.py`` (segment scans,
+over-dispersion test, rates, period comparison, the report's null months) and
+``calibration_planning.py`` (the power and margin the audit planners promise), each a ``rows(quick) -> DataFrame`` with the
 columns of :data:`calibration_spc_report.COLUMNS`, and prints them as one table. Each rate has
 its Wilson 95 % interval; ``power`` and ``power_before`` give the power at a planted effect
 now and with the method used before, so the price of honest inference is visible.
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 from calibration_auditors_drivers import rows as auditors_drivers_rows
 from calibration_flags_agreement import rows as flags_agreement_rows
+from calibration_planning import rows as planning_rows
 from calibration_spc_report import COLUMNS
 from calibration_spc_report import rows as spc_report_rows
 from calibration_trends_agreement import rows as trends_agreement_rows
@@ -65,6 +67,7 @@ def table(quick: bool, before: str | None) -> pd.DataFrame:
         ("auditors, rater drift and drivers' change", lambda: auditors_drivers_rows(quick=quick)),
         ("drivers, moderator flags and agreement", lambda: flags_agreement_rows(quick=quick)),
         ("spc and report", lambda: spc_report_rows(quick=quick, before=before)),
+        ("audit planners", lambda: planning_rows(quick=quick)),
     ):
         start = time.perf_counter()
         part = make()

@@ -58,14 +58,19 @@ Run: ``python benchmarks/calibration_flags_agreement.py [--quick]``.
 
 from __future__ import annotations
 
-import argparse
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
 from calibration_auditors_drivers import DRIVER_RATE, QUEUE_EFFECTS, driver_month
-from calibration_spc_report import BASE_RATE, COLUMNS, marginal_rate, moderator_sd, row
+from calibration_spc_report import (
+    BASE_RATE,
+    marginal_rate,
+    moderator_sd,
+    part_rows,
+    row,
+    run_parts,
+)
 from scipy import stats
 from scipy.special import expit, logit
 
@@ -753,6 +758,7 @@ def terms_rows(rng, quick: bool) -> list[dict]:
     return out
 
 
+SEED = [2026, 12, 6]
 PARTS = {
     "drivers": driver_rows,
     "outliers": outlier_rows,
@@ -771,28 +777,8 @@ PARTS = {
 
 def rows(quick: bool = False) -> pd.DataFrame:
     """All rows of this module (``quick``: fewer replicates, for the slow test)."""
-    rng = np.random.default_rng([2026, 12, 6])
-    found = [part(rng, quick) for part in PARTS.values()]
-    return pd.DataFrame([r for part in found for r in part], columns=COLUMNS)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer replicates (a smoke run)")
-    parser.add_argument("--part", choices=list(PARTS), help="one part")
-    parser.add_argument("--save", help="also write the rows to this pickle file")
-    args = parser.parse_args()
-    start = time.perf_counter()
-    if args.part:
-        result = pd.DataFrame(PARTS[args.part](np.random.default_rng([2026, 12, 6]), args.quick))
-    else:
-        result = rows(quick=args.quick)
-    if args.save:
-        result.to_pickle(args.save)
-    with pd.option_context("display.width", 250, "display.max_colwidth", 90):
-        print(result.drop(columns=["note"]).to_string())
-    print(f"{time.perf_counter() - start:.0f} s")
+    return part_rows(PARTS, SEED, quick)
 
 
 if __name__ == "__main__":
-    main()
+    run_parts(__doc__.splitlines()[0], PARTS, SEED)

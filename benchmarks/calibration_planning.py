@@ -12,13 +12,13 @@ Run: python benchmarks/calibration_planning.py [--quick] [--part power|margin]
 
 from __future__ import annotations
 
-import argparse
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
-from calibration_spc_report import COLUMNS, row
+from calibration_spc_report import COLUMNS, part_rows, row, run_parts
+
+__all__ = ["COLUMNS", "rows"]
 
 
 def moderator_rates(rng, rate: float, icc: float, shape: tuple[int, ...]) -> np.ndarray:
@@ -37,7 +37,7 @@ def power_rows(rng, quick: bool) -> list[dict]:
     from qainsights.experiments import ab_test
     from qainsights.planning import sample_size_for_effect
 
-    runs = 150 if quick else 1000
+    runs = 40 if quick else 1000
     out = []
     for icc in (0.0, 0.01, 0.03):
         plan = sample_size_for_effect(0.09, 0.06, icc=icc, cluster_size=30).iloc[0]
@@ -100,34 +100,14 @@ def margin_rows(rng, quick: bool) -> list[dict]:
     return out
 
 
+SEED = [2026, 12, 7]
 PARTS = {"power": power_rows, "margin": margin_rows}
 
 
 def rows(quick: bool = False) -> pd.DataFrame:
     """All rows of this module (``quick``: fewer replicates, for the slow test)."""
-    rng = np.random.default_rng([2026, 12, 7])
-    found = [part(rng, quick) for part in PARTS.values()]
-    return pd.DataFrame([r for part in found for r in part], columns=COLUMNS)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer replicates (a smoke run)")
-    parser.add_argument("--part", choices=list(PARTS), help="one part")
-    parser.add_argument("--save", help="also write the rows to this pickle file")
-    args = parser.parse_args()
-    start = time.perf_counter()
-    if args.part:
-        result = pd.DataFrame(PARTS[args.part](np.random.default_rng([2026, 12, 7]), args.quick))
-    else:
-        result = rows(quick=args.quick)
-    if args.save:
-        result.to_pickle(args.save)
-    with pd.option_context("display.width", 250, "display.max_colwidth", 90):
-        print(result.drop(columns=["note"]).to_string())
-        print(result["note"].to_string())
-    print(f"{time.perf_counter() - start:.0f} s")
+    return part_rows(PARTS, SEED, quick)
 
 
 if __name__ == "__main__":
-    main()
+    run_parts(__doc__.splitlines()[0], PARTS, SEED)

@@ -86,6 +86,32 @@ def row(
     return out
 
 
+def part_rows(parts: dict, seed: list[int], quick: bool) -> pd.DataFrame:
+    """The rows of every part of a module (each ``part(rng, quick) -> list of rows``), drawn
+    in order from one generator seeded with ``seed``."""
+    rng = np.random.default_rng(seed)
+    found = [part(rng, quick) for part in parts.values()]
+    return pd.DataFrame([r for part in found for r in part], columns=COLUMNS)
+
+
+def run_parts(description: str, parts: dict, seed: list[int]) -> None:
+    """The command line of a module of parts: all of them, or ``--part`` one (from a
+    generator of its own with the same seed), ``--quick`` and ``--save`` a pickle file."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="fewer replicates (a smoke run)")
+    parser.add_argument("--part", choices=list(parts), help="one part")
+    parser.add_argument("--save", help="also write the rows to this pickle file")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    chosen = {args.part: parts[args.part]} if args.part else parts
+    result = part_rows(chosen, seed, args.quick)
+    if args.save:
+        result.to_pickle(args.save)
+    with pd.option_context("display.width", 250, "display.max_colwidth", 90):
+        print(result.drop(columns=["note"]).to_string())
+    print(f"{time.perf_counter() - start:.0f} s")
+
+
 # --- weekly segment cells -----------------------------------------------------------------
 
 

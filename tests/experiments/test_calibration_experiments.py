@@ -231,3 +231,22 @@ def test_reduced_calibration_of_a_month_of_weeks_on_small_clustered_cells():
     calls = {way: int((frame.loc[tested, "p_value"] < 0.05).sum()) for way, frame in found.items()}
     assert calls["moderated"] <= 40
     assert calls["binomial"] > 40
+
+
+@pytest.mark.slow
+def test_reduced_calibration_of_the_planners():
+    # Plans simulated as planned (40 experiments a world, about 12 s; 500 samples a margin
+    # world). A plan that delivers its promised 80 % detects the effect in more than 24 of 40
+    # experiments with probability 0.997 (binomial(40, 0.8): P(X <= 24) = 0.003); a plan that
+    # ignored an ICC of 0.03 (a design effect of 1.87) would give about 55 %. A 5 % test calls
+    # fewer than 8 of 40 equal arms different (binomial(40, 0.05): P(X >= 8) = 0.0007), and a
+    # 95 % interval covers more than 440 of 500 (binomial(500, 0.95): P(X <= 440) < 1e-9).
+    module = _benchmark("calibration_planning")
+    table = module.rows(quick=True)
+    assert list(table.columns) == module.COLUMNS
+    power = table[table["function"].str.startswith("sample_size_for_effect")]
+    margin = table[table["function"].str.startswith("clustered_sample_size")]
+    assert len(power) == len(margin) == 3
+    assert (power["power"] > 0.6).all()
+    assert (power["false_positive_rate"] < 8 / 40).all()
+    assert (margin["coverage"] > 440 / 500).all()
