@@ -61,7 +61,7 @@ class VendorComparison(TidyResult):
     mix : tuple of str
         The mix columns standardised for.
     mix_coverage : float
-        The share of the window's work (audits, or weighted decisions) in the mix cells that
+        The share of the month's work (audits, or weighted decisions) in the mix cells that
         every unit has audits in this month: the common mix is restricted to those cells, so
         that no unit's rate rests on cells it never worked.
     """
@@ -205,9 +205,12 @@ def compare_site_types(
 ) -> VendorComparison:
     """Compare vendor sites with in-house on a common mix: this month, the trend, the target.
 
-    The common mix is the one of all audits of the window (or, with ``weight``, of all
-    weighted decisions), used for every unit and month, so the monthly gaps are comparable
-    with each other too. It is restricted to the mix cells that every unit has audits in
+    The common mix is the one of all audits of ``month`` (or, with ``weight``, of all its
+    weighted decisions), the standard of
+    :func:`qainsights.standardization.standardized_rates` on that month's audits, so a site's
+    standardised rate here is the one the Monthly Quality Report's site comparison shows. It
+    is used for every unit and every month of the window, so the monthly gaps are comparable
+    with each other too, and restricted to the mix cells that every unit has audits in
     during ``month`` (``mix_coverage`` says how much of the work they hold). Each unit's standardised error rate, its gap to in-house and
     Newcombe's interval of the gap (on the effective sample sizes of the two standardised
     rates) come from :func:`qainsights.standardization.standardized_rates`. The trend of each
@@ -292,9 +295,10 @@ def compare_site_types(
         )
     units = _units(rows[rows[site_type].notna().to_numpy()], site, site_type)
     size = units[weight] if weight else pd.Series(1.0, index=units.index)
-    pooled = units["_unit"].isin([_REFERENCE, ALL_VENDORS]).to_numpy()
+    in_month = (units["month"] == month).to_numpy()
+    pooled = units["_unit"].isin([_REFERENCE, ALL_VENDORS]).to_numpy() & in_month
     standard = size[pooled].groupby([units.loc[pooled, c] for c in cells]).sum()
-    current = units[(units["month"] == month).to_numpy()]
+    current = units[in_month]
     standard, shared_share = _shared_standard(standard, current, cells)
     design = {"mix": cells, "standard": standard, "weight": weight, "strata": strata,
               "cluster": cluster, "ci": ci}  # fmt: skip

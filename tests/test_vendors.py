@@ -65,6 +65,29 @@ def test_the_vendor_is_judged_on_the_common_mix():
     assert table.loc["V", "difference"] == pytest.approx(0.0, abs=1e-12)
 
 
+def test_the_common_mix_is_the_months_own_for_every_month_of_the_window():
+    # Each site audits 1,000 easy and 200 hard items in August, 200 easy and 1,000 hard in
+    # September. September's standard is its own mix, 1/6 easy and 5/6 hard, the standard of
+    # the report's site comparison of the month: V's rate is 1/6 x 3 % + 5/6 x 12 % there,
+    # and August's, on the same standard, 1/6 x 2 % + 5/6 x 10 % (the window's mix, half
+    # and half, gave 7.5 % and 6 %).
+    counts = []
+    for month, easy, hard, v_easy, v_hard in (("2026-08", 1000, 200, 0.02, 0.10),
+                                              ("2026-09", 200, 1000, 0.03, 0.12)):  # fmt: skip
+        for site, kind, easy_rate, hard_rate in (("H", "in_house", 0.01, 0.05),
+                                                 ("V", "vendor", v_easy, v_hard)):  # fmt: skip
+            counts += [(month, site, kind, "easy", round(easy_rate * easy), easy),
+                       (month, site, kind, "hard", round(hard_rate * hard), hard)]  # fmt: skip
+    result = compare_site_types(_audits(counts), month="2026-09", target=0.9, mix="queue")
+    table = result.comparison.set_index("unit")
+    assert table.loc["V", "standardized_rate"] == pytest.approx(0.03 / 6 + 0.12 * 5 / 6)
+    assert table.loc["in_house", "standardized_rate"] == pytest.approx(0.01 / 6 + 0.05 * 5 / 6)
+    trend = result.trend.set_index(["month", "unit"])
+    assert trend.loc[("2026-08", "V"), "standardized_rate"] == pytest.approx(
+        0.02 / 6 + 0.10 * 5 / 6
+    )
+
+
 def test_gap_trend_is_the_weighted_least_squares_slope():
     # A vendor whose error count climbs month by month against a steady in-house rate.
     months = ["2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09"]

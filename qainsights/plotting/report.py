@@ -173,8 +173,12 @@ def _label_line(ax: Axes, x, y: float, text: str) -> None:
 
 
 @public
-def chart_finding(chart: ControlChart, *, period: str) -> str:
+def chart_finding(chart: ControlChart, *, period: str, since=None) -> str:
     """The chart's finding about its latest subgroup, as a title.
+
+    With ``since`` (the first subgroup of the report's month, say) the title names the
+    subgroups from ``since`` on that lie beyond the control limits, where there are any: a
+    week beyond the limits early in the month is not hidden behind a calm latest week.
 
     Examples
     --------
@@ -184,11 +188,26 @@ def chart_finding(chart: ControlChart, *, period: str) -> str:
     ...                 defects="errors", n="n", subgroup="month", nsigmas=1)
     >>> chart_finding(chart, period="month")
     'Error rate by month: 2026-10 above its upper control limit (we1)'
+    >>> chart = p_chart(pd.DataFrame({"month": ["2026-08", "2026-09", "2026-10"],
+    ...                               "errors": [10, 40, 11], "n": [200] * 3}),
+    ...                 defects="errors", n="n", subgroup="month", nsigmas=1)
+    >>> chart_finding(chart, period="month", since="2026-09")
+    'Error rate by month: 2026-09 above its upper control limit (we1)'
     """
-    last = chart.table.iloc[-1]
+    table = chart.table
+    if since is not None:
+        recent = table[_from(table["subgroup"], since)]
+        for side, beyond in (("above its upper", recent["value"] > recent["ucl"]),
+                             ("below its lower", recent["value"] < recent["lcl"])):  # fmt: skip
+            if beyond.any():
+                keys = recent.loc[beyond, "subgroup"]
+                rules = chart.signals.loc[chart.signals["subgroup"].isin(keys), "rule"]
+                names = " and ".join(_subgroup_name(key) for key in keys)
+                return (f"Error rate by {period}: {names} {side} control limit "
+                        f"({', '.join(dict.fromkeys(rules))})")  # fmt: skip
+    last = table.iloc[-1]
     key = last["subgroup"]
-    name = key.strftime("%Y-%m-%d") if isinstance(key, pd.Timestamp) else str(key)
-    start = f"Error rate by {period}: {name}"
+    start = f"Error rate by {period}: {_subgroup_name(key)}"
     rules = chart.signals.loc[chart.signals["subgroup"] == key, "rule"]
     if pd.isna(last["ucl"]):
         return f"{start} (no control limits on these data)"
@@ -199,6 +218,20 @@ def chart_finding(chart: ControlChart, *, period: str) -> str:
     if len(rules):
         return f"{start} signals a run ({', '.join(dict.fromkeys(rules))})"
     return f"{start} within its control limits"
+
+
+def _subgroup_name(key) -> str:
+    """A subgroup as a title names it: a date as YYYY-MM-DD, else its text."""
+    return key.strftime("%Y-%m-%d") if isinstance(key, pd.Timestamp) else str(key)
+
+
+def _from(keys: pd.Series, since) -> np.ndarray:
+    """Which subgroup keys come on or after ``since``: as dates where the keys are dates,
+    else as text ("YYYY-MM" months sort as text).
+    """
+    if pd.api.types.is_datetime64_any_dtype(keys) or isinstance(keys.iloc[0], pd.Timestamp):
+        return (pd.to_datetime(keys) >= pd.Timestamp(since)).to_numpy()
+    return (keys.astype(str) >= str(since)).to_numpy()
 
 
 #: The legend entry of the shaded baseline.

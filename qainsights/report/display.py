@@ -277,11 +277,12 @@ def _direction_tile(report) -> str:
 
 @public
 def ranked_findings(findings, *, top: int = 5) -> list:
-    """The findings that matter most, ranked by the errors of the month they account for.
+    """The findings that matter most: by priority, then by the errors of the month they
+    account for.
 
-    The claims (high and medium priority) come first, largest impact first
-    (:class:`~qainsights.report.impact.Impact`, by its size: an improvement weighs as much
-    as a loss); claims without a measure in errors follow, by priority and by how much of
+    The high-priority claims come first, then the medium ones; within a priority, largest
+    impact first (:class:`~qainsights.report.impact.Impact`, by its size: an improvement
+    weighs as much as a loss), then the claims without a measure in errors, by how much of
     the operation their section covers. Low-priority findings (leads, and rankings such as
     the vital few root causes, which claim no change however many errors they hold) are only
     listed when fewer than three claims exist, after them. A finding that counts the same
@@ -299,15 +300,14 @@ def ranked_findings(findings, *, top: int = 5) -> list:
     ...          made("root_causes", "low", 500.0), made("segments", "high", 40.0),
     ...          made("capability", "medium", 40.0), made("change", "medium", -60.0)]
     >>> [f.section for f in ranked_findings(found)]
-    ['vendors', 'change', 'segments', 'moderators']
+    ['segments', 'vendors', 'change', 'moderators']
     """
     from .findings import PRIORITIES
 
     def rank(finding):
         breadth = _BREADTH.index(finding.section) if finding.section in _BREADTH else len(_BREADTH)
         size = 0.0 if finding.impact is None else -abs(finding.impact.errors)
-        return (finding.priority == "low", finding.impact is None, size,
-                PRIORITIES.index(finding.priority), breadth)  # fmt: skip
+        return (PRIORITIES.index(finding.priority), finding.impact is None, size, breadth)
 
     ordered, seen = [], set()
     for finding in sorted(findings, key=rank):
@@ -347,8 +347,9 @@ def first_screen(report, *, top: int = 5) -> HTML:
         STYLE
         + f'<div class="qi-tiles">{"".join(tiles)}</div>'
         + "<h2>What matters this month</h2>"
-        + '<p class="qi-note">Ranked by the errors of the month each finding accounts for, '
-        + "in the headline's estimand, beyond what it is judged against.</p>"
+        + '<p class="qi-note">High-priority findings first, then medium; within each, ranked '
+        + "by the errors of the month the finding accounts for (in the headline's estimand, "
+        + "beyond what it is judged against; a gain counts as much as a loss).</p>"
         + f'<ol class="qi-findings">{"".join(items)}</ol>'
     )
     if report.consistency:

@@ -50,3 +50,19 @@ def test_the_chart_colours_are_okabe_ito():
     # series, signal and worse/better are Okabe & Ito's colour-blind-safe colours
     for role in ("series", "signal", "worse", "better", "second series"):
         assert PALETTE[role] in OKABE_ITO.values()
+
+
+def test_the_title_names_a_week_of_the_month_beyond_the_limits_behind_a_calm_latest_week():
+    # Limits from the first five weeks: p = 52 / 1,000, UCL = 0.052 + 3 sqrt(0.052 x 0.948 /
+    # 200) = 0.099; 16 Feb (30 / 200 = 0.15) is above it, 23 Feb (12 / 200) is not
+    from qainsights.plotting.report import chart_finding
+
+    chart = _chart([True] * 5 + [False] * 3)
+    assert (
+        chart_finding(chart, period="week")
+        == "Error rate by week: 2026-02-23 within its control limits"
+    )
+    titled = chart_finding(chart, period="week", since=pd.Timestamp("2026-02-09"))
+    assert titled.startswith("Error rate by week: 2026-02-16 above its upper control limit (")
+    calm = chart_finding(chart, period="week", since="2026-02-23")
+    assert calm == "Error rate by week: 2026-02-23 within its control limits"

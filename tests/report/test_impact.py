@@ -77,7 +77,7 @@ def _made(section, priority, errors, reference="the target"):
     return Finding(section, priority, f"{section} finding", "act", impact=impact)
 
 
-def test_claims_rank_by_impact_and_a_ranking_stays_below_them():
+def test_claims_rank_by_priority_then_impact_and_a_ranking_stays_below_them():
     found = [
         _made("headline", "high", 20.0),
         _made("root_causes", "low", 600.0),  # the vital few: most errors, but no claim
@@ -88,7 +88,7 @@ def test_claims_rank_by_impact_and_a_ranking_stays_below_them():
         _made("change", "medium", -70.0),  # an improvement weighs as much as a loss
     ]
     assert [f.section for f in ranked_findings(found)] == [
-        "vendors", "change", "segments", "headline", "calibration",
+        "segments", "headline", "vendors", "change", "calibration",
     ]  # fmt: skip
     few = [_made("vendors", "medium", 10.0), _made("root_causes", "low", 600.0),
            _made("moderators", "low", None)]  # fmt: skip
