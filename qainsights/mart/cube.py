@@ -3,7 +3,8 @@
 One pass over the rows through :mod:`qainsights.aggregate` (one ``GROUPING SETS`` query on
 DuckDB, one group-by per cube on pandas, polars or Spark) gives the three cubes: the
 segment cube (month x week x site x site type x queue x policy x market x error type x
-severity x root cause x sampling stratum), the moderator cube and the auditor cube. Each cell
+severity x root cause x sampling stratum), the moderator cube, the auditor cube and the day
+cube (the calendar days the data cover, so that a month cut short is known). Each cell
 holds ``n`` (audits), ``errors`` and the design sums Σw, Σw², Σw·y and Σw²·y from which
 :func:`qainsights.error_rate`'s design-based rate and Taylor variance follow for any union of
 cells (the outcome is 0/1, so Σw²·y² = Σw²·y).
@@ -21,7 +22,7 @@ from .._caller import caller, public
 from .._validation import check_columns, format_values
 from ..aggregate import engine_frame, error_sum_sets
 
-__all__ = ["CLUSTER_KEYS", "CUBE_KEYS", "SUMS", "quality_cube"]
+__all__ = ["CLUSTER_KEYS", "CUBE_KEYS", "DAY_KEYS", "SUMS", "quality_cube"]
 
 #: The dimensions of the segment cube, in the order its rows are sorted.
 CUBE_KEYS = (
@@ -40,6 +41,8 @@ CUBE_KEYS = (
 #: The dimensions of the cluster cube: the segment cube's filters, the stratum and the
 #: moderator, so that a moderator's audits in any filtered slice are one sampling cluster.
 CLUSTER_KEYS = ("month", "site", "queue", "policy", "market", "stratum", "moderator_id")
+#: The dimensions of the day cube: the calendar day of the decision, within its month.
+DAY_KEYS = ("month", "day")
 #: The dimensions of the moderator and auditor cubes (after ``month`` and ``week``).
 PEOPLE_KEYS = {"moderators": ("site", "queue", "moderator_id"), "auditors": ("site", "auditor_id")}
 #: The sums in every cell.
@@ -86,7 +89,8 @@ def quality_cube(
         month, week, site, queue, moderator_id and the sums; ``"auditors"``: month, week,
         site, auditor_id and the sums; ``"clusters"``: the :data:`CLUSTER_KEYS` columns and
         the sums (the moderators' sums per stratum behind
-        ``error_rate(..., cluster="moderator_id")``). ``month`` is text "YYYY-MM", ``week`` the
+        ``error_rate(..., cluster="moderator_id")``); ``"days"``: month, day (midnight of the
+        decision's calendar day) and the sums. ``month`` is text "YYYY-MM", ``week`` the
         Monday of the decision's week; rows sorted by the keys.
 
     Raises
@@ -118,12 +122,13 @@ def quality_cube(
     schema = frame.collect_schema()
     rows = frame.with_columns(
         month=nw.col("decision_time").dt.truncate("1mo"),
+        day=nw.col("decision_time").dt.truncate("1d"),
         stratum=nw.lit("all") if strata is None else nw.col(strata).cast(nw.String),
         **_filled(schema),
     )
     if months is not None:
         rows = rows.filter(nw.col("month").is_in(_month_starts(months)))
-    keys = {"cube": list(CUBE_KEYS)} | {
+    keys = {"cube": list(CUBE_KEYS), "days": list(DAY_KEYS)} | {
         name: ["month", "week", *people]
         for name, people in PEOPLE_KEYS.items()
         if people[-1] in schema
@@ -185,10 +190,9 @@ def _month_starts(months: list[str]) -> list[pd.Timestamp]:
 
 
 def _month_text(table: pd.DataFrame) -> pd.DataFrame:
-    """``month`` as "YYYY-MM" text and ``week`` (where the cube has it) as a timestamp
-    without time zone.
+    """``month`` as "YYYY-MM" text and ``week`` and ``day`` (where the cube has them) as
+    timestamps without time zone.
     """
     month = pd.to_datetime(table["month"]).dt.strftime("%Y-%m")
-    if "week" not in table:
-        return table.assign(month=month)
-    return table.assign(month=month, week=pd.to_datetime(table["week"]))
+    dates = {c: pd.to_datetime(table[c]) for c in ("week", "day") if c in table}
+    return table.assign(month=month, **dates)

@@ -2,7 +2,8 @@
 // Every figure is recomputed here from the cube's sufficient statistics with the formulas of
 // qainsights.error_rate (design-based ratio estimate, Taylor variance per stratum with the
 // moderators as clusters when the data name them, Wilson interval on the effective sample
-// size, modified as proportion_ci's default) and qainsights.spc.p_chart (Laney p').
+// size, modified as proportion_ci's default) and qainsights.spc.p_chart (Laney p', and the
+// beta-binomial limits of points too small for it).
 "use strict";
 
 const DATA = JSON.parse(document.getElementById("qi-data").textContent);
@@ -13,8 +14,10 @@ const DESIGN = DATA.weighted || CLUSTERS !== null;
 const FILTERS = ["site_type", "site", "queue", "policy", "market"];
 const DRILL = { site_type: "site", site: "queue", queue: "policy", policy: "market", market: "market" };
 const D2 = 2 / Math.sqrt(Math.PI); // d2 for moving ranges of two points
-const state = { from: 0, to: DATA.dims.month.length - 1, grain: "week", table: "site",
+// the default period range: the first to the last month the data cover whole
+const state = { from: DATA.range[0], to: DATA.range[1], grain: "week", table: "site",
                 sort: "rate", descending: true };
+const MONTHS = DATA.dims.month.map((m, k) => (DATA.partial.includes(k) ? `${m} (partial)` : m));
 for (const name of FILTERS) state[name] = -1;
 
 // --- statistics -----------------------------------------------------------------------------
@@ -187,11 +190,21 @@ function segmentRates(rows, key) {
   return out;
 }
 
-// Laney p' chart of counts in time order (qainsights.spc.p_chart(laney=True)).
+// Laney p' chart of counts in time order (qainsights.spc.p_chart(laney=True)): Laney's limits
+// where the median point expects at least LANEY_MIN_EXPECTED errors and as many correct
+// decisions, beta-binomial count limits otherwise (qainsights.spc.betabinomial).
+const LANEY_MIN_EXPECTED = 5;
+const TAIL = 0.0013498980316301035; // Phi(-3): the 3-sigma tail
 function laneyChart(points) {
   let d = 0, n = 0;
   for (const p of points) { d += p.errors; n += p.n; }
   const centre = d / n;
+  const sizes = points.map((p) => p.n).sort((a, b) => a - b);
+  const half = Math.floor(sizes.length / 2);
+  const median = sizes.length % 2 ? sizes[half] : (sizes[half - 1] + sizes[half]) / 2;
+  if (!(median * Math.min(centre, 1 - centre) >= LANEY_MIN_EXPECTED)) {
+    return betaBinomialChart(points, centre);
+  }
   const z = [];
   for (const p of points) {
     const sigma = Math.sqrt((centre * (1 - centre)) / p.n);
@@ -203,9 +216,70 @@ function laneyChart(points) {
   for (let i = 1; i < z.length; i++) ranges += Math.abs(z[i] - z[i - 1]);
   const sigmaZ = z.length > 1 ? ranges / (z.length - 1) / D2 : NaN;
   for (const p of points) {
+    p.limits = "laney";
     p.center = centre;
     p.lcl = Math.max(centre - 3 * p.sigma * sigmaZ, 0);
     p.ucl = Math.min(centre + 3 * p.sigma * sigmaZ, 1);
+    p.signal = p.value > p.ucl || p.value < p.lcl;
+  }
+  return points;
+}
+
+// Williams' (1982) moment estimate of the intra-class correlation of the points' counts
+// (qainsights.spc.intraclass_correlation), truncated to [0, 1).
+function williamsRho(points, rate) {
+  const perUnit = rate * (1 - rate);
+  let total = 0, pairs = 0, chi2 = 0, b = 0;
+  for (const p of points) { total += p.n; pairs += p.n * (p.n - 1); }
+  for (const p of points) {
+    chi2 += (p.errors - p.n * rate) ** 2 / (p.n * perUnit);
+    const share = p.n / total;
+    b += (1 - share) ** 2 * (p.n - 1) + (share / total) * (pairs - p.n * (p.n - 1));
+  }
+  const rho = (chi2 - (points.length - 1)) / b;
+  if (!(b > 0 && perUnit > 0) || !Number.isFinite(rho)) return 0;
+  return Math.min(Math.max(rho, 0), 1 - 1e-9);
+}
+
+// The TAIL and 1 - TAIL quantiles of the count out of size: beta-binomial with mean rate and
+// intra-class correlation rho, binomial where rho is 0 (qainsights.spc.beta_binomial_limits).
+function countLimits(size, rate, rho) {
+  if (!(rate > 0 && rate < 1)) return [rate * size, rate * size];
+  const a = (rate * (1 - rho)) / rho, b = ((1 - rate) * (1 - rho)) / rho;
+  const logPmf = [0];
+  if (rho > 0) {
+    for (let i = 0; i < size; i++) logPmf[0] += Math.log((b + i) / (a + b + i));
+  } else {
+    logPmf[0] = size * Math.log(1 - rate);
+  }
+  for (let k = 0; k < size; k++) {
+    const step = rho > 0 ? (k + a) / (size - k - 1 + b) : rate / (1 - rate);
+    logPmf.push(logPmf[k] + Math.log((size - k) / (k + 1)) + Math.log(step));
+  }
+  const top = Math.max(...logPmf);
+  const weights = logPmf.map((l) => Math.exp(l - top));
+  const sum = weights.reduce((x, y) => x + y, 0);
+  let cdf = 0, low = 0, high = 0;
+  for (const w of weights) {
+    cdf += w / sum;
+    if (cdf < TAIL) low += 1;
+    if (cdf < 1 - TAIL) high += 1;
+  }
+  return [low, high];
+}
+
+// A p chart whose points are too small for Laney's z-scores: each point's limits are the
+// count quantiles of the beta-binomial with the chart's rate and the points' over-dispersion.
+function betaBinomialChart(points, centre) {
+  const rho = williamsRho(points, centre);
+  for (const p of points) {
+    const [low, high] = countLimits(Math.round(p.n), centre, rho);
+    p.limits = "beta-binomial";
+    p.value = p.errors / p.n;
+    p.sigma = Math.sqrt((centre * (1 - centre) * (1 + (p.n - 1) * rho)) / p.n);
+    p.center = centre;
+    p.lcl = Math.max(low / p.n, 0);
+    p.ucl = Math.min(high / p.n, 1);
     p.signal = p.value > p.ucl || p.value < p.lcl;
   }
   return points;
@@ -303,7 +377,9 @@ function renderKpis(rows) {
   }
   const design = (DATA.weighted ? "design-based, " : "") +
     (CLUSTERS !== null ? "moderators as clusters, " : "");
-  tile("kpi-audits", "Audits", whole(all.n), `${whole(all.errors)} errors`, { value: all.n, errors: all.errors });
+  const counted = DATA.weighted ? " (a count of audits; the rates weigh them to decisions)" : "";
+  tile("kpi-audits", "Audits", whole(all.n), `${whole(all.errors)} audited errors${counted}`,
+       { value: all.n, errors: all.errors });
   tile("kpi-rate", "Error rate", percent(all.rate),
        `${Math.round(100 * DATA.ci)}% CI ${percent(all.ci_low)} – ${percent(all.ci_high)} (${design}modified Wilson)`,
        { value: all.rate, low: all.ci_low, high: all.ci_high });
@@ -347,7 +423,7 @@ function renderTrend(rows) {
   const points = laneyChart(periodCounts(rows));
   window.qiTrend = points.map((p) => ({ period: periods[p.period], audits: p.audits, n: p.n,
     errors: p.errors, value: p.value, center: p.center, lcl: p.lcl, ucl: p.ucl,
-    signal: p.signal }));
+    signal: p.signal, limits: p.limits }));
   const container = document.getElementById("trend");
   const [width, height, left, right, top, bottom] = [1100, 300, 56, 1060, 14, 266];
   const svg = frame(container, width, height);
@@ -373,10 +449,11 @@ function renderTrend(rows) {
   });
   const signals = points.filter((p) => p.signal).length;
   document.getElementById("trend-note").textContent =
-    `Laney p′ chart of the error rate per ${state.grain} ` +
+    (points[0].limits === "laney" ? "Laney p′ chart" : "p chart with beta-binomial limits (too few audits a point for Laney's)") +
+    ` of the error rate per ${state.grain} ` +
     (DATA.weighted ? "(decisions in error: weighted rates on Kish effective sample sizes, as the KPI tiles)"
                    : "(audits in error)") + `: centre ` +
-    `${percent(points[0].center)}, ${signals} point(s) beyond the 3-sigma limits.`;
+    `${percent(points[0].center)}, ${signals} point(s) beyond the limits (3-sigma tails).`;
 }
 
 function renderPareto() {
@@ -465,7 +542,7 @@ function render() {
   renderTable(rows);
   const chosen = FILTERS.filter((f) => state[f] >= 0).map((f) => `${f.replace("_", " ")} ${label(f, state[f])}`);
   document.getElementById("selection").textContent =
-    `${DATA.dims.month[state.from]} to ${DATA.dims.month[state.to]}` +
+    `${MONTHS[state.from]} to ${MONTHS[state.to]}` +
     (chosen.length ? ` · ${chosen.join(" · ")}` : " · all segments");
 }
 
@@ -487,8 +564,8 @@ function syncControls() {
 function setUp() {
   document.getElementById("title").textContent = DATA.title;
   document.getElementById("subtitle").textContent = DATA.subtitle;
-  options(document.getElementById("from"), DATA.dims.month, false);
-  options(document.getElementById("to"), DATA.dims.month, false);
+  options(document.getElementById("from"), MONTHS, false);
+  options(document.getElementById("to"), MONTHS, false);
   for (const name of FILTERS) options(document.getElementById(`filter-${name}`), DATA.dims[name], true);
   syncControls();
   document.getElementById("from").addEventListener("change", (event) => {
@@ -519,8 +596,7 @@ function setUp() {
   });
   document.getElementById("reset").addEventListener("click", () => {
     for (const name of FILTERS) state[name] = -1;
-    state.from = 0;
-    state.to = DATA.dims.month.length - 1;
+    [state.from, state.to] = DATA.range;
     state.table = "site";
     syncControls();
     render();

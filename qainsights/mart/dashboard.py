@@ -32,6 +32,9 @@ __all__ = ["dashboard_data", "write_dashboard"]
 
 #: The dimensions the dashboard filters on, in the order of its controls.
 FILTERS = ("site_type", "site", "queue", "policy", "market")
+#: Months of the default period range, ending with the latest complete month: those of the
+#: Monthly Quality Report's monthly control chart.
+REPORT_MONTHS = 13
 #: Student t quantiles are embedded up to at least this many degrees of freedom; beyond, the
 #: page uses the expansion of Abramowitz & Stegun 26.7.5 (within 3e-14 of scipy's there).
 T_TABLE = 1000
@@ -45,6 +48,7 @@ def dashboard_data(
     ci: float = 0.95,
     title: str = "Quality dashboard",
     clusters: pd.DataFrame | None = None,
+    days: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The dashboard's payload: dictionaries of labels and the cube's cells as code columns.
 
@@ -64,6 +68,12 @@ def dashboard_data(
         or the mart's ``cube_cluster`` table) of the same rows: the page's intervals then take
         each moderator's audits as one cluster. Without it (or empty) they take the audits as
         independent, and the subtitle says so.
+    days : pandas.DataFrame, optional
+        The day cube (``"days"`` of :func:`~qainsights.mart.quality_cube`, the mart's
+        ``cube_day``) of the same rows: the months after the latest complete one (the data
+        do not reach their last day, as :func:`~qainsights.report.latest_complete_month`
+        reads them) are then left out of the default period range, marked ``(partial)`` and
+        named in the subtitle. Without it every month counts as complete.
 
     Returns
     -------
@@ -75,17 +85,24 @@ def dashboard_data(
         month x site x queue x policy x market x stratum codes, and per moderator and such
         cell its ``cell``, ``unit`` (the moderator's code), ``sum_w`` and ``sum_wy``),
         ``t`` (the Student t quantiles of ``ci`` for 1, 2, ... degrees of freedom),
-        ``weighted``, ``ci``, ``z`` (the normal quantile of ``ci``), ``title`` and
-        ``subtitle``.
+        ``weighted``, ``ci``, ``z`` (the normal quantile of ``ci``), ``partial`` (the codes of
+        the months after the latest complete one), ``range`` (the month codes of the default
+        period range: the :data:`REPORT_MONTHS` months up to the latest complete one, those
+        of the report's monthly chart), ``title`` and ``subtitle``.
 
     Examples
     --------
     >>> import qainsights as qi
     >>> from qainsights.mart import quality_cube
-    >>> audits = qi.simulate_audits(seed=1, weeks=4, audits_per_week=300).audits
-    >>> data = dashboard_data(quality_cube(audits)["cube"], weighted=False)
+    >>> audits = qi.simulate_audits(seed=1, weeks=5, audits_per_week=300).audits
+    >>> cubes = quality_cube(audits)
+    >>> data = dashboard_data(cubes["cube"], weighted=False, days=cubes["days"])
     >>> sum(data["cells"]["n"]) == len(audits)
     True
+    >>> [data["dims"]["month"][k] for k in data["partial"]]  # 3 Nov to 7 Dec 2025
+    ['2025-12']
+    >>> data["range"]  # the default period range: the months up to November
+    [0, 0]
 
     References
     ----------
@@ -106,6 +123,9 @@ def dashboard_data(
     causes = errors.groupby([*keys[:-1], "root_cause"], sort=True, observed=True)["errors"].sum()
     causes = causes.reset_index()
     months = dims["month"]
+    partial, cover = _partial_months(days, months)
+    complete = [k for k in range(len(months)) if k not in partial]
+    latest = complete[-1] if complete else len(months) - 1
     units = _cluster_payload(clusters, codes)
     tail = (1 - level) / 2
     if units is None:
@@ -122,7 +142,7 @@ def dashboard_data(
         "subtitle": (
             f"{len(months)} months, {months[0]} to {months[-1]}: {int(cells['n'].sum()):,} "
             f"audits. Rates are {design}with {round(100 * level)}% modified Wilson intervals."
-            f"{independence}"
+            f"{independence}{cover}"
         ),
         "weighted": bool(weighted),
         "ci": level,
@@ -133,7 +153,29 @@ def dashboard_data(
         "cells": _columns(cells, codes, [*keys, *SUMS]),
         "causes": _columns(causes, codes, [*keys[:-1], "root_cause", "errors"]),
         "clusters": units,
+        "partial": partial,
+        "range": [max(latest - REPORT_MONTHS + 1, 0), latest],
     }
+
+
+def _partial_months(days: pd.DataFrame | None, months: list[str]) -> tuple[list[int], str]:
+    """The codes of the months after the latest complete one (the data do not reach their
+    last day), and a sentence naming them.
+    """
+    if days is None or days.empty:
+        return [], ""
+    last = pd.to_datetime(days["day"]).max().normalize()
+    ends = pd.PeriodIndex(months, freq="M").end_time.normalize()
+    partial = [k for k in range(len(months)) if ends[k] > last]
+    if not partial:
+        return [], ""
+    named = " and ".join(months[k] for k in partial)
+    verb = "is a partial month" if len(partial) == 1 else "are partial months"
+    return partial, (
+        f" {named} {verb} (decisions through {last:%d %b %Y}), left out of the default period "
+        f"range: the {REPORT_MONTHS} months up to the latest complete one, as the Monthly "
+        "Quality Report charts them."
+    )
 
 
 def _cluster_payload(clusters: pd.DataFrame | None, codes: dict) -> dict[str, Any] | None:
@@ -215,16 +257,18 @@ def write_dashboard(
         cube = read_mart(source, "cube")
         info = read_mart(source, "mart_info").set_index("key")["value"]
         weighted = info["weighted"] == "true"
-        clusters = _stored_clusters(source)
+        clusters, days = _stored(source, "cube_cluster"), _stored(source, "cube_day")
     else:
         rows = audit_rows(source, mart=output, func=caller())
         present = row_columns(rows)
         weight = weight if weight in present else None
         strata = strata if strata in present else None
         cubes = quality_cube(rows, weight=weight, strata=strata)
-        cube, clusters = cubes["cube"], cubes["clusters"]
+        cube, clusters, days = cubes["cube"], cubes["clusters"], cubes["days"]
         weighted = weight is not None or strata is not None
-    payload = dashboard_data(cube, weighted=weighted, ci=ci, title=title, clusters=clusters)
+    payload = dashboard_data(
+        cube, weighted=weighted, ci=ci, title=title, clusters=clusters, days=days
+    )
     page = _page(payload)
     path = Path(output)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -232,12 +276,12 @@ def write_dashboard(
     return path
 
 
-def _stored_clusters(path) -> pd.DataFrame | None:
-    """The mart's cluster cube, or None for a mart published before it was kept."""
+def _stored(path, name: str) -> pd.DataFrame | None:
+    """The mart's table ``name``, or None for a mart published before it was kept."""
     from .store import read_mart
 
     try:
-        return read_mart(path, "cube_cluster")
+        return read_mart(path, name)
     except ValueError:  # not among the mart's tables
         return None
 

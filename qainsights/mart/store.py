@@ -17,7 +17,7 @@ import pandas as pd
 from .._caller import caller, public
 from .._compat import STR
 from .._validation import format_values
-from .cube import CLUSTER_KEYS, CUBE_KEYS, SUMS, quality_cube
+from .cube import CLUSTER_KEYS, CUBE_KEYS, DAY_KEYS, SUMS, quality_cube
 from .derived import derived_tables
 from .source import audit_rows, row_columns
 
@@ -29,6 +29,7 @@ CUBES = {
     "cube_moderator": "moderators",
     "cube_auditor": "auditors",
     "cube_cluster": "clusters",
+    "cube_day": "days",
 }
 #: The keys each stored table is sorted by, so that the same cube gives the same tables.
 ORDER = {
@@ -36,6 +37,7 @@ ORDER = {
     "cube_moderator": ("month", "week", "site", "queue", "moderator_id"),
     "cube_auditor": ("month", "week", "site", "auditor_id"),
     "cube_cluster": CLUSTER_KEYS,
+    "cube_day": DAY_KEYS,
     "rates": ("grain", "period", "dimension", "segment"),
     "control_chart": ("dimension", "segment", "week"),
     "control_signals": ("dimension", "segment", "week", "rule"),
@@ -50,8 +52,10 @@ ORDER = {
 #: Tables written by the report (:func:`~qainsights.mart.publish_findings`), exported too.
 REPORTED = ("findings",)
 
-#: Columns stored as dates (Mondays of weeks, first days of months and stretches).
-DATE_COLUMNS = ("week", "month_start", "start", "end")
+#: Columns stored as dates (Mondays of weeks, days, first days of months and stretches).
+DATE_COLUMNS = ("week", "day", "month_start", "start", "end")
+#: The cubes' keys that are dates (timestamps in memory).
+DATE_KEYS = ("week", "day")
 
 
 @dataclass(frozen=True)
@@ -296,8 +300,8 @@ def _kept(con, months: tuple[str, ...], *, fresh: pd.DataFrame, name: str = "cub
         ).df()
         parts.insert(0, _typed(kept))
     cube = pd.concat([part for part in parts if len(part)] or parts, ignore_index=True)
-    if "week" in cube:
-        cube = cube.assign(week=pd.to_datetime(cube["week"]).astype("datetime64[us]"))
+    dates = {c: pd.to_datetime(cube[c]).astype("datetime64[us]") for c in DATE_KEYS if c in cube}
+    cube = cube.assign(**dates)
     return cube.sort_values(list(ORDER[name]), kind="stable", ignore_index=True)
 
 
@@ -318,10 +322,12 @@ def _run(con, statement: str, parameters: list | None = None) -> None:
 
 
 def _typed(cube: pd.DataFrame) -> pd.DataFrame:
-    """Keys as text (``week`` a timestamp) and sums as floats, also for an empty cube."""
-    keys = [c for c in cube.columns if c not in SUMS and c != "week"]
+    """Keys as text (``week`` and ``day`` timestamps) and sums as floats, also for an empty
+    cube.
+    """
+    keys = [c for c in cube.columns if c not in SUMS and c not in DATE_KEYS]
     typed = cube.astype({**dict.fromkeys(keys, STR), **dict.fromkeys(SUMS, "float64")})
-    return typed.assign(week=pd.to_datetime(cube["week"])) if "week" in cube else typed
+    return typed.assign(**{c: pd.to_datetime(cube[c]) for c in DATE_KEYS if c in cube})
 
 
 def _as_dates(frame: pd.DataFrame) -> str:

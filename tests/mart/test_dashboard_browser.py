@@ -14,6 +14,7 @@ import os
 import shutil
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import qainsights as qi
@@ -44,6 +45,18 @@ def audits():
 
 
 @pytest.fixture(scope="module")
+def shown(audits):
+    """The rows of the default period range: the months up to the latest complete one, the
+    last month whose final day the data reach (they run from 3 Nov 2025 to 8 Feb 2026:
+    November to January)."""
+    last = audits["decision_time"].max().normalize()
+    ends = pd.PeriodIndex(audits["month"], freq="M").end_time.normalize()
+    whole = ends <= last
+    assert sorted(audits.loc[whole, "month"].unique()) == ["2025-11", "2025-12", "2026-01"]
+    return audits[whole]
+
+
+@pytest.fixture(scope="module")
 def page(audits, tmp_path_factory):
     _browser_or_skip()
     from playwright.sync_api import sync_playwright
@@ -71,7 +84,7 @@ def reset(page):
     page.click("#reset")
 
 
-def shown(page, tile="#kpi-rate"):
+def tile_of(page, tile="#kpi-rate"):
     data = page.eval_on_selector(tile, "e => ({...e.dataset})")
     return {key: float(value) for key, value in data.items()}
 
@@ -82,14 +95,14 @@ def percent(x):
 
 def assert_kpis_match(page, rows):
     expected = qi.error_rate(rows, **DESIGN).iloc[0]
-    got = shown(page)
+    got = tile_of(page)
     assert got["value"] == pytest.approx(expected["rate"], abs=1e-12)
     assert got["low"] == pytest.approx(expected["ci_low"], abs=1e-12)
     assert got["high"] == pytest.approx(expected["ci_high"], abs=1e-12)
     assert page.inner_text("#kpi-rate .value") == percent(expected["rate"])
-    assert shown(page, "#kpi-audits")["value"] == len(rows)
-    assert shown(page, "#kpi-effective")["value"] == pytest.approx(expected["n_eff"], rel=1e-12)
-    accuracy = shown(page, "#kpi-accuracy")
+    assert tile_of(page, "#kpi-audits")["value"] == len(rows)
+    assert tile_of(page, "#kpi-effective")["value"] == pytest.approx(expected["n_eff"], rel=1e-12)
+    accuracy = tile_of(page, "#kpi-accuracy")
     assert accuracy["low"] == pytest.approx(1 - expected["ci_high"], abs=1e-12)
 
 
@@ -98,9 +111,9 @@ def test_page_loads_offline_without_console_errors(page):
     assert page.inner_text("#kpi-audits .value") != "0"
 
 
-def test_kpis_without_filters_equal_the_library(page, audits):
+def test_kpis_without_filters_equal_the_library(page, shown):
     reset(page)
-    assert_kpis_match(page, audits)
+    assert_kpis_match(page, shown)
 
 
 @pytest.mark.parametrize(
@@ -112,13 +125,13 @@ def test_kpis_without_filters_equal_the_library(page, audits):
         ("#filter-market", "market", "en-US"),
     ],
 )
-def test_a_filter_changes_the_kpis_to_the_subsets_figures(page, audits, control, column, value):
+def test_a_filter_changes_the_kpis_to_the_subsets_figures(page, shown, control, column, value):
     reset(page)
-    before = shown(page)["value"]
+    before = tile_of(page)["value"]
     page.select_option(control, label=value)
-    rows = audits[audits[column].astype(str) == value]
+    rows = shown[shown[column].astype(str) == value]
     assert_kpis_match(page, rows)
-    assert shown(page)["value"] != before
+    assert tile_of(page)["value"] != before
 
 
 def test_combined_filters_and_period_range(page, audits):
@@ -137,11 +150,11 @@ def test_combined_filters_and_period_range(page, audits):
     assert page.problems == []
 
 
-def test_segment_table_equals_error_rate_by_segment(page, audits):
+def test_segment_table_equals_error_rate_by_segment(page, shown):
     reset(page)
     page.select_option("#filter-site", label="Dublin")
     page.select_option("#table-by", value="policy")
-    rows = audits[audits["site"] == "Dublin"]
+    rows = shown[shown["site"] == "Dublin"]
     expected = qi.error_rate(rows, by="policy", **DESIGN).set_index("policy")
     table = page.eval_on_selector_all(
         "#segments tbody tr", "rows => rows.map(r => ({...r.dataset}))"
@@ -167,37 +180,43 @@ def test_sorting_by_a_header(page):
     page.click("#segments th[data-field=rate]")
 
 
-def test_drill_down_filters_to_the_clicked_segment(page, audits):
+def test_drill_down_filters_to_the_clicked_segment(page, shown):
     reset(page)
     page.click("#segments tbody tr[data-segment=Lisbon]")
     assert page.eval_on_selector("#filter-site", "e => e.selectedOptions[0].text") == "Lisbon"
     assert page.eval_on_selector("#table-by", "e => e.value") == "queue"
-    assert_kpis_match(page, audits[audits["site"] == "Lisbon"])
+    assert_kpis_match(page, shown[shown["site"] == "Lisbon"])
 
 
-def test_trend_limits_and_signals_equal_laney_p_chart(page, audits):
+@pytest.mark.parametrize(("site", "limits"), [("All", "laney"), ("Hyderabad", "beta-binomial")])
+def test_trend_limits_and_signals_equal_laney_p_chart(page, shown, site, limits):
+    # every site's weeks are large enough for Laney's z-scores; Hyderabad's (about 40
+    # effective audits at 11 %) are not, and get the beta-binomial count limits
     reset(page)
-    page.select_option("#filter-site", label="Hyderabad")
-    rows = audits[audits["site"] == "Hyderabad"]
+    page.select_option("#filter-site", label=site)
+    rows = shown if site == "All" else shown[shown["site"] == site]
     # the KPI tiles' estimand: each week's weighted rate r = Σwy / Σw on its Kish effective
     # size n = (Σw)² / Σw² (Kish 1965, section 11.7), charted as r·n errors of n
     w, y = rows["weight"], rows["is_error"].astype(float)
     weekly = rows.assign(w=w, w2=w * w, wy=w * y).groupby("week")[["w", "w2", "wy"]].sum()
     n_eff = weekly["w"] ** 2 / weekly["w2"]
     errors = weekly["wy"] / weekly["w"] * n_eff
-    chart = p_chart(defects=errors, n=n_eff, laney=True, rules="limits").table
+    fitted = p_chart(defects=errors, n=n_eff, laney=True, rules="limits")
+    assert fitted.limits["limits"].tolist() == [limits]
+    chart = fitted.table
     trend = page.evaluate("window.qiTrend")
     assert [t["audits"] for t in trend] == rows.groupby("week").size().tolist()
     assert [t["period"] for t in trend] == [w.strftime("%Y-%m-%d") for w in weekly.index]
     for column in ("value", "center", "lcl", "ucl"):
         np.testing.assert_allclose([t[column] for t in trend], chart[column], rtol=0, atol=1e-12)
     assert [t["signal"] for t in trend] == chart["signal"].tolist()
+    assert {t["limits"] for t in trend} == {limits}
 
 
-def test_pareto_counts_errors_per_root_cause(page, audits):
+def test_pareto_counts_errors_per_root_cause(page, shown):
     reset(page)
     page.select_option("#filter-queue", label="user_reports")
-    rows = audits[(audits["queue"] == "user_reports") & audits["is_error"]]
+    rows = shown[(shown["queue"] == "user_reports") & shown["is_error"]]
     expected = rows["root_cause"].fillna("none").value_counts()
     bars = page.evaluate("window.qiPareto")
     assert {b["root_cause"]: b["errors"] for b in bars} == expected.to_dict()
@@ -218,3 +237,15 @@ def test_trend_axis_ticks_are_round_steps_from_zero(page):
     assert round(mantissa, 6) in {1, 2, 2.5, 5}  # ... of 1, 2, 2.5 or 5 times a power of ten
     trend = page.evaluate("window.qiTrend")
     assert values[-1] / 100 >= max(max(t["value"], t["ucl"]) for t in trend)  # all in view
+
+
+def test_partial_months_are_marked_and_left_out_of_the_default_range(page, audits):
+    reset(page)
+    labels = page.eval_on_selector_all("#from option", "o => o.map(x => x.textContent)")
+    assert labels == ["2025-11", "2025-12", "2026-01", "2026-02 (partial)"]
+    assert page.eval_on_selector("#from", "e => e.selectedOptions[0].text") == "2025-11"
+    assert page.eval_on_selector("#to", "e => e.selectedOptions[0].text") == "2026-01"
+    subtitle = page.inner_text("#subtitle")
+    assert "2026-02 is a partial month (decisions through 08 Feb 2026)" in subtitle
+    page.select_option("#to", label="2026-02 (partial)")
+    assert_kpis_match(page, audits)  # every month, when asked for

@@ -67,6 +67,17 @@ def test_cube_sums_equal_a_bare_group_by(audits):
     )
 
 
+def test_the_day_cube_counts_each_calendar_day_of_decisions(audits):
+    days = quality_cube(audits, weight="weight", strata="stratum")["days"]
+    day = audits["decision_time"].dt.floor("D")
+    expected = audits.groupby([audits["month"], day]).agg(
+        n=("is_error", "size"), errors=("is_error", "sum"), sum_w=("weight", "sum")
+    )
+    got = days.set_index(["month", "day"])[["n", "errors", "sum_w"]]
+    assert got.index.tolist() == expected.index.tolist()
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(float), rtol=1e-12)
+
+
 @pytest.mark.parametrize("dimension", ["all", "site_type", "site", "queue", "policy", "market"])
 def test_month_rates_take_moderators_as_clusters(audits, mart, dimension):
     # the oracle: error_rate with cluster=, checked against R survey's formulas in
@@ -212,8 +223,9 @@ def test_republishing_replaces_months_and_a_rerun_gives_identical_tables(audits,
             publish(audits[audits["month"] == month], to=path)
     publish(audits, to=path, months=[audits["month"].iloc[0]])  # one month again
     publish(audits, to=path)  # and everything again
-    names = ["cube", "cube_moderator", "cube_auditor", "cube_cluster", "rates", "control_chart",
-             "control_signals", "changepoints", "dim_period", "dim_site", "mart_info"]  # fmt: skip
+    names = ["cube", "cube_moderator", "cube_auditor", "cube_cluster", "cube_day", "rates",
+             "control_chart", "control_signals", "changepoints", "dim_period", "dim_site",
+             "mart_info"]  # fmt: skip
     for name in names:
         pd.testing.assert_frame_equal(read_mart(path, name), read_mart(mart, name))
     assert read_mart(path, "cube")["n"].sum() == len(audits)
