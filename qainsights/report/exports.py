@@ -151,6 +151,7 @@ def _sheet_name(name: str, used: set[str]) -> str:
 #: Spreadsheet number formats by column kind (:func:`~qainsights.report.formatting.column_kinds`).
 EXCEL_FORMATS = {
     "percent": "0.0%",
+    "points": "+0.0%;-0.0%;0.0%",  # a difference of proportions, signed
     "count": "#,##0",
     "p_value": "0.000",
     "number": "#,##0.000",

@@ -10,7 +10,7 @@ import pandas as pd
 from .._caller import public
 from .._compat import STR
 
-__all__ = ["LABELS", "PERCENT_COLUMNS", "column_kinds", "readable"]
+__all__ = ["LABELS", "PERCENT_COLUMNS", "POINT_COLUMNS", "column_kinds", "readable"]
 
 #: Columns holding proportions, shown as percentages.
 PERCENT_COLUMNS = frozenset(
@@ -18,19 +18,25 @@ PERCENT_COLUMNS = frozenset(
         "accuracy", "rate", "target", "share", "cum_share", "coverage",
         "crude_rate", "crude_ci_low", "crude_ci_high", "standardized_rate",
         "shrunken_rate", "shrunken_ci_low", "shrunken_ci_high", "shrunk_accuracy", "others_accuracy",
-        "rate_baseline", "rate_current", "difference", "mix_effect", "rate_effect",
-        "contribution", "explained", "cumulative_share", "mix_share",
-        "share_before", "share_after", "change", "gap", "gap_trend",
+        "rate_baseline", "rate_current", "explained", "cumulative_share", "mix_share",
+        "share_before", "share_after",
     }
 )  # fmt: skip
+#: Columns holding differences of proportions, shown in percentage points ("+2.8 pts"): a
+#: gap of 2.8 points is not a rate 2.8 % higher.
+POINT_COLUMNS = frozenset(
+    {"difference", "mix_effect", "rate_effect", "contribution", "change", "gap", "gap_trend"}
+)
 #: A table's own interval bounds and standard error, shown as percentages when the table's
 #: estimate is a proportion; a bound named after its estimate (``accuracy_ci_low``) follows it.
 _BOUNDS = frozenset({"ci_low", "ci_high", "se"})
 _BOUND_SUFFIXES = ("_ci_low", "_ci_high", "_se")
 _PROPORTION_ESTIMATES = frozenset(
-    {"rate", "accuracy", "share", "change", "difference",
-     "standardized_rate", "crude_rate"}
+    {"rate", "accuracy", "share", "standardized_rate", "crude_rate"}
 )  # fmt: skip
+#: Estimates that are differences of proportions: a table of one (and no proportion) shows
+#: its interval bounds and standard error in points too.
+_DIFFERENCE_ESTIMATES = frozenset({"change", "difference"})
 #: Shares of a change, which exceed 100 % when the other parts of the change offset them.
 _SHARES_OF_CHANGE = frozenset({"mix_share", "explained"})
 _COUNTS = frozenset(
@@ -53,6 +59,13 @@ def _percent(v: float, decimals: int) -> str:
         return ""
     text = f"{v:.{decimals}%}"
     return text[1:] if text.startswith("-") and not float(text[1:-1]) else text  # no "-0.0%"
+
+
+def _points(v: float, decimals: int) -> str:
+    if pd.isna(v):
+        return ""
+    text = f"{100 * v:+.{decimals}f}"
+    return f"{text if float(text) else text[1:]} pts"  # no sign on a change that rounds to 0
 
 
 def _p_value(v: float) -> str:
@@ -86,7 +99,10 @@ def column_kinds(table: pd.DataFrame, *, percent: Iterable[str] = ()) -> dict[st
 
     Kinds: ``"percent"`` (a proportion: a column of :data:`PERCENT_COLUMNS` or ``percent``,
     an interval bound or standard error when the table's estimate is a proportion, or a bound
-    named after a proportion, such as ``gap_ci_low``; every value within [-1, 1]), ``"count"``, ``"p_value"``, ``"number"`` (other numbers), ``"date"`` (times at
+    named after a proportion; every value within [-1, 1]), ``"points"`` (a difference of
+    proportions: a column of :data:`POINT_COLUMNS`, a bound named after one, such as
+    ``gap_ci_low``, or the table's bounds when its estimate is a difference and no
+    proportion), ``"count"``, ``"p_value"``, ``"number"`` (other numbers), ``"date"`` (times at
     midnight), ``"datetime"``, ``"bool"`` and ``"text"``. Floats that are all whole numbers
     (counts that passed through a missing value) are counts.
 
@@ -96,17 +112,23 @@ def column_kinds(table: pd.DataFrame, *, percent: Iterable[str] = ()) -> dict[st
     ...                            "week": pd.to_datetime(["2026-10-05"]), "site": ["a"]}))
     {'index': 'number', 'ci_low': 'number', 'rate': 'percent', 'week': 'date', 'site': 'text'}
     >>> column_kinds(pd.DataFrame({"gap": [0.03], "gap_ci_low": [0.01], "se": [0.004]}))
-    {'gap': 'percent', 'gap_ci_low': 'percent', 'se': 'number'}
+    {'gap': 'points', 'gap_ci_low': 'points', 'se': 'points'}
     """
-    percents = PERCENT_COLUMNS | set(percent)
-    if _PROPORTION_ESTIMATES & set(table.columns) or set(percent) & _PROPORTION_ESTIMATES:
+    columns = set(table.columns)
+    percents, points = PERCENT_COLUMNS | set(percent), set(POINT_COLUMNS)
+    if _PROPORTION_ESTIMATES & columns or set(percent) & _PROPORTION_ESTIMATES:
         percents |= _BOUNDS
-    percents |= {
-        str(name)
-        for name in table.columns
-        for suffix in _BOUND_SUFFIXES
-        if str(name).endswith(suffix) and str(name).removesuffix(suffix) in percents
-    }
+    elif (_DIFFERENCE_ESTIMATES | {"gap"}) & columns:
+        points |= _BOUNDS
+    percents, points = (
+        named | {
+            str(name)
+            for name in table.columns
+            for suffix in _BOUND_SUFFIXES
+            if str(name).endswith(suffix) and str(name).removesuffix(suffix) in named
+        }
+        for named in (percents, points)
+    )  # fmt: skip
     kinds = {}
     for name in table.columns:
         column = table[name]
@@ -115,6 +137,8 @@ def column_kinds(table: pd.DataFrame, *, percent: Iterable[str] = ()) -> dict[st
             kind = "bool"
         elif pd.api.types.is_datetime64_any_dtype(dtype):
             kind = "date" if (column.dt.normalize() == column).all() else "datetime"
+        elif name in points and _is_proportion(column):
+            kind = "points"
         elif name in percents and (
             _is_proportion(column)
             or (name in _SHARES_OF_CHANGE and pd.api.types.is_numeric_dtype(dtype))
@@ -139,7 +163,7 @@ def readable(
     """Return a copy of a result table for display.
 
     Each column is shown by its kind (:func:`column_kinds`): proportions as percentages,
-    counts with thousands separators, p- and q-values with three decimals (or "< 0.001"),
+    differences of proportions in signed percentage points, counts with thousands separators, p- and q-values with three decimals (or "< 0.001"),
     other numbers with three decimals (none for whole numbers or from 100 up), dates without
     a time, labels without underscores; headers become words (counts say what they count,
     :data:`LABELS`).
@@ -156,6 +180,8 @@ def readable(
         column = shown[name]
         if kind == "percent":
             shown[name] = column.map(lambda v: _percent(v, decimals)).astype(STR)
+        elif kind == "points":
+            shown[name] = column.map(lambda v: _points(v, decimals)).astype(STR)
         elif kind == "count":
             shown[name] = column.map(lambda v: "" if pd.isna(v) else f"{v:,.0f}").astype(STR)
         elif kind == "p_value":

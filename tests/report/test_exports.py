@@ -124,6 +124,14 @@ def test_formats_follow_what_a_column_holds_not_its_name(tmp_path):
     assert sheet["G2"].alignment.wrap_text
 
 
+def test_a_difference_of_rates_is_a_signed_percentage(tmp_path):
+    gaps = pd.DataFrame({"unit": ["Hyderabad"], "rate": [0.11], "gap": [0.053]})
+    sheet = openpyxl.load_workbook(write_excel({"Gaps": gaps}, tmp_path / "g.xlsx"))["Gaps"]
+    assert sheet["B2"].number_format == "0.0%"
+    assert sheet["C2"].number_format == "+0.0%;-0.0%;0.0%"
+    assert sheet["C2"].value == pytest.approx(0.053)  # the number itself, not text
+
+
 def test_an_empty_table_says_none_this_month(tmp_path):
     empty = pd.DataFrame({"moderator": pd.Series(dtype="str"), "n": pd.Series(dtype="int64")})
     book = openpyxl.load_workbook(write_excel({"Moderators": empty}, tmp_path / "r.xlsx"))

@@ -6,8 +6,9 @@ import pandas as pd
 from qainsights.report.formatting import column_kinds, readable
 
 
-def test_bounds_named_after_a_proportion_are_percentages():
-    # The vendor scorecard's columns: accuracy and the gap to in-house with their intervals.
+def test_bounds_follow_their_estimate_a_proportion_or_a_difference_in_points():
+    # The vendor scorecard's columns: accuracy with its interval in percent; the gap to
+    # in-house (a difference of two rates) and its trend with theirs in percentage points.
     table = pd.DataFrame(
         {"accuracy": [0.914], "accuracy_ci_low": [0.906], "accuracy_ci_high": [0.922],
          "gap": [0.028], "gap_ci_low": [0.017], "gap_ci_high": [0.039],
@@ -15,7 +16,8 @@ def test_bounds_named_after_a_proportion_are_percentages():
     )  # fmt: skip
     shown = readable(table)
     assert shown.iloc[0].tolist() == [
-        "91.4%", "90.6%", "92.2%", "2.8%", "1.7%", "3.9%", "0.3%", "-0.2%", "0.7%"
+        "91.4%", "90.6%", "92.2%", "+2.8 pts", "+1.7 pts", "+3.9 pts", "+0.3 pts", "-0.2 pts",
+        "+0.7 pts",
     ]  # fmt: skip
 
 
@@ -39,7 +41,13 @@ def test_shares_of_a_change_may_exceed_one_hundred_percent():
 
 def test_a_change_that_rounds_to_zero_has_no_sign():
     table = pd.DataFrame({"rate_effect": [-0.00004, 0.005]})
-    assert readable(table)["rate effect"].tolist() == ["0.0%", "0.5%"]
+    assert readable(table)["rate effect"].tolist() == ["0.0 pts", "+0.5 pts"]
+
+
+def test_a_difference_alone_shows_its_interval_in_points():
+    # a table of differences (the root causes' change of share) and no proportion
+    table = pd.DataFrame({"change": [0.013], "ci_low": [-0.004], "ci_high": [0.03]})
+    assert readable(table).iloc[0].tolist() == ["+1.3 pts", "-0.4 pts", "+3.0 pts"]
 
 
 def test_severity_index_intervals_are_not_percentages():
