@@ -108,6 +108,13 @@ def _cell(value: object) -> str:
     return "" if value is None or pd.isna(value) else html.escape(str(value))
 
 
+def _text(sentence: str) -> str:
+    """A finding's sentence as the Actions table shows it (code names' underscores as
+    spaces, :func:`~qainsights.report.formatting.readable`), escaped.
+    """
+    return html.escape(sentence.replace("_", " "))
+
+
 @public
 def root_cause_table(table: pd.DataFrame, *, weighted: bool) -> pd.DataFrame:
     """A root-cause table of :func:`~qainsights.rca.pareto` in the report's words.
@@ -334,12 +341,12 @@ def first_screen(report, *, top: int = 5) -> HTML:
     for finding in ranked_findings(report.findings, top=top):
         owner = getattr(finding, "owner", "")
         impact = "" if finding.impact is None else (
-            f'<span class="qi-impact">Impact: {html.escape(finding.impact.sentence())}.</span><br>'
+            f'<span class="qi-impact">Impact: {_text(finding.impact.sentence())}.</span><br>'
         )  # fmt: skip
         items.append(
-            f"<li><b>{html.escape(finding.priority)}</b>: {html.escape(finding.finding)} "
+            f"<li><b>{html.escape(finding.priority)}</b>: {_text(finding.finding)} "
             f'<a href="#{anchor_of(finding.section)}">evidence</a><br>{impact}'
-            f"Action: {html.escape(finding.action)}"
+            f"Action: {_text(finding.action)}"
             + (f' <span class="qi-owner">({html.escape(owner)})</span>' if owner else "")
             + "</li>"
         )

@@ -50,6 +50,8 @@ LABELS = {
     "decisions": "decisions (weighted)",
     "decisions_in_error": "decisions in error (weighted)",
     "standardized_rate": "standardised rate",  # the spelling of the report's prose
+    "pa": "observed agreement",
+    "pe": "chance agreement",
 }
 _P_VALUES = frozenset({"p_value", "q_value"})
 
@@ -165,7 +167,7 @@ def readable(
     Each column is shown by its kind (:func:`column_kinds`): proportions as percentages,
     differences of proportions in signed percentage points, counts with thousands separators, p- and q-values with three decimals (or "< 0.001"),
     other numbers with three decimals (none for whole numbers or from 100 up), dates without
-    a time, labels without underscores; headers become words (counts say what they count,
+    a time, True and False as yes and no, labels without underscores; headers become words (counts say what they count,
     :data:`LABELS`).
 
     Examples
@@ -195,6 +197,8 @@ def readable(
             shown[name] = column.astype(STR).str.replace("_", " ").where(column.notna(), "")
         elif kind == "date":
             shown[name] = column.dt.strftime("%Y-%m-%d").astype(STR)
+        elif kind == "bool":
+            shown[name] = column.map({True: "yes", False: "no"}).astype(STR)
         elif kind == "datetime":
             shown[name] = column.astype(STR)
     return shown.rename(columns=lambda c: LABELS.get(str(c), str(c).replace("_", " ")))

@@ -71,3 +71,16 @@ def test_whole_floats_are_counts_and_weighted_counts_round():
     shown = readable(table)
     assert shown["agreements"].tolist() == ["204", ""]
     assert shown["decisions (weighted)"].tolist() == ["65,274", "2"]
+
+
+def test_flags_read_yes_and_no_and_agreement_headers_are_words():
+    table = pd.DataFrame({"rater": ["r1", "r2"], "pa": [0.91, 0.88], "pe": [0.5, 0.5],
+                          "below_others": [True, False]})  # fmt: skip
+    shown = readable(table)
+    assert list(shown.columns) == [
+        "rater",
+        "observed agreement",
+        "chance agreement",
+        "below others",
+    ]
+    assert shown["below others"].tolist() == ["yes", "no"]

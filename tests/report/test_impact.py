@@ -108,6 +108,25 @@ def test_the_first_screen_prints_each_findings_impact():
     assert "accounts for ~80 of 800 errors (0.9 points of the error rate) beyond the target" in page
 
 
+def test_the_first_screen_words_a_finding_as_the_actions_table_does():
+    from qainsights.report.display import Table
+    from qainsights.report.findings import actions_table
+
+    found = Finding("capability", "high", "Queue(s) 'high_risk' are below the target.",
+                    "Agree a recovery plan with 'high_risk''s lead.")  # fmt: skip
+    report = type(
+        "Report", (), {"headline": None, "change": None, "direction": None, "consistency": (),
+                       "omitted": {}, "previous": "2026-09", "month": "2026-10",
+                       "findings": (found,)},
+    )()  # fmt: skip
+    page = first_screen(report).data
+    table = Table(actions_table([found]))._repr_html_()
+    for words in ("Queue(s) &#x27;high risk&#x27; are below the target.", "high risk"):
+        assert words in page
+        assert words in table
+    assert "high_risk" not in page
+
+
 def test_the_headlines_impact_reconciles_with_its_table():
     from qainsights.datasets import simulate_audits
     from qainsights.report import build_monthly_report
