@@ -379,6 +379,22 @@ def test_properties(seed):
     assert (table["expected_low"] <= table["expected_high"]).all()
 
 
+def test_the_funnel_axis_ends_above_the_points_not_at_the_limits_of_one_audit():
+    # 20 units of 100 to 1,000 audits at 3-9 %; the 99.8 % limits reach 100 % at one audit
+    # and 3 % + 3 sqrt(0.03 x 0.97 / n) at n: 0.072 at the units' 5th percentile (n = 145),
+    # below the highest unit's 9 %, so the axis ends 10 % above that
+    n = np.linspace(100, 1000, 20)
+    units = pd.DataFrame({"n": n, "rate": np.linspace(0.03, 0.09, 20)})
+    grid = np.arange(1, 1001)
+    limits = pd.DataFrame({"n": grid, "level": 0.998, "lower": 0.0,
+                           "upper": np.minimum(0.03 + 3 * np.sqrt(0.0291 / grid), 1.0)})  # fmt: skip
+    ax = plot_funnel(units, limits=limits)
+    assert ax.get_ylim() == pytest.approx((0.0, 1.1 * 0.09))
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
+
+
 def test_plot_funnel_without_status_and_bad_columns():
     units = pd.DataFrame({"n": [50, 200], "rate": [0.2, 0.05]})
     limits = pd.DataFrame(

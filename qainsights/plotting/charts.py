@@ -156,6 +156,11 @@ def plot_funnel(
         ax.plot(block["n"], block["upper"], **style)
     if center is not None:
         ax.axhline(center, color=PALETTE["target"], linewidth=1.0, label="expected")
+    # the limits reach 100 % at one audit: the axis ends just above the points and the widest
+    # limit where the units begin (their 5th percentile of audits), so the points keep the room
+    outer = limits[limits["level"] == widest].sort_values("n")
+    reach = np.interp(table[n].quantile(0.05), outer["n"], outer["upper"])
+    ax.set_ylim(0.0, min(1.0, 1.1 * max(float(table[rate].max()), float(reach))))
     percent_axis(ax, "y", label=rate.replace("_", " "))
     ax.set_xlabel("audits")
     ax.legend(loc="upper right", frameon=False, fontsize=8)
