@@ -10,13 +10,14 @@ import pandas as pd
 from IPython.display import HTML
 
 from .._caller import public
-from .findings import CLAIM_ALPHA
+from .findings import CLAIM_ALPHA, CLAIM_FAMILIES, FALSE_ALARM_BUDGET, SEGMENT_ALPHA
 from .formatting import column_kinds, readable
 
 __all__ = [
     "STYLE",
     "Table",
     "anchor_of",
+    "claim_levels",
     "first_screen",
     "heading",
     "omitted_line",
@@ -106,6 +107,27 @@ class Table:
 
 def _cell(value: object) -> str:
     return "" if value is None or pd.isna(value) else html.escape(str(value))
+
+
+@public
+def claim_levels() -> str:
+    """Why the report's tests use the levels they do, in one sentence for its readers.
+
+    Examples
+    --------
+    >>> print(claim_levels())  # doctest: +ELLIPSIS
+    A claim of change (high or medium priority) may reach at most 5% of months without any...
+    """
+    share = f"{CLAIM_ALPHA:.2%}".replace(".00%", "%")
+    return (
+        f"A claim of change (high or medium priority) may reach at most "
+        f"{FALSE_ALARM_BUDGET:.0%} of months without any real change: that budget is shared "
+        f"equally by the {len(CLAIM_FAMILIES)} kinds of claim ({', '.join(CLAIM_FAMILIES)}), "
+        f"so each is tested at {share} (hence the {1 - CLAIM_ALPHA:.2%} intervals), the "
+        f"segment scan's two questions at {SEGMENT_ALPHA:.3%} each, and the weekly chart's "
+        "weeks split its share. Simulated months without change check the budget "
+        "(benchmarks/calibration.py)."
+    )
 
 
 def _text(sentence: str) -> str:
@@ -358,6 +380,7 @@ def first_screen(report, *, top: int = 5) -> HTML:
         + "by the errors of the month the finding accounts for (in the headline's estimand, "
         + "beyond what it is judged against; a gain counts as much as a loss).</p>"
         + f'<ol class="qi-findings">{"".join(items)}</ol>'
+        + f'<p class="qi-note">{html.escape(claim_levels())}</p>'
     )
     if report.consistency:
         body += (

@@ -127,6 +127,19 @@ def test_the_first_screen_words_a_finding_as_the_actions_table_does():
     assert "high_risk" not in page
 
 
+def test_the_first_screen_says_at_what_levels_it_claims_a_change():
+    # a 5 % budget shared by four kinds of claim: 1.25 % each, 98.75 % intervals, and the
+    # segment scan's two questions at 0.625 % each
+    report = type(
+        "Report", (), {"headline": None, "change": None, "direction": None, "consistency": (),
+                       "omitted": {}, "previous": "2026-09", "month": "2026-10", "findings": ()},
+    )()  # fmt: skip
+    page = first_screen(report).data
+    for words in ("at most 5% of months without any real change", "tested at 1.25%",
+                  "98.75% intervals", "two questions at 0.625% each"):  # fmt: skip
+        assert words in page
+
+
 def test_the_headlines_impact_reconciles_with_its_table():
     from qainsights.datasets import simulate_audits
     from qainsights.report import build_monthly_report
