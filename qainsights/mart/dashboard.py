@@ -173,8 +173,8 @@ def _partial_months(days: pd.DataFrame | None, months: list[str]) -> tuple[list[
     verb = "is a partial month" if len(partial) == 1 else "are partial months"
     return partial, (
         f" {named} {verb} (decisions through {last:%d %b %Y}), left out of the default period "
-        f"range: the {REPORT_MONTHS} months up to the latest complete one, as the Monthly "
-        "Quality Report charts them."
+        f"range: up to {REPORT_MONTHS} months, ending with the latest complete one, as the "
+        "Monthly Quality Report charts them."
     )
 
 

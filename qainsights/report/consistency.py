@@ -124,8 +124,14 @@ def weeks_and_month(weekly, monthly, *, month: str) -> str | None:
 
 
 @public
-def segment_leads(summary: pd.DataFrame, *, by: list[str], expected: float) -> str | None:
+def segment_leads(
+    summary: pd.DataFrame, *, by: list[str], expected: float, charts: int | None = None
+) -> str | None:
     """Segments that signal in their latest week without the evidence of a claim.
+
+    ``expected`` is the rule firings expected by chance across all ``charts`` of the scan
+    (default: the rows of ``summary``), which may hold more segments than ``summary`` (the
+    report leaves out the segments it claims over the month).
 
     A segment's signal is a claim, and an action, only by the report's one rule
     (:func:`~qainsights.report.findings.segment_evidence`: beyond its limits, q-value below
@@ -155,7 +161,8 @@ def segment_leads(summary: pd.DataFrame, *, by: list[str], expected: float) -> s
     more = f"; and {len(weak) - 5} more" if len(weak) > 5 else ""
     return (
         f"{len(weak)} segment(s) signal in their latest week without the evidence of a claim "
-        f"({'; '.join(shown)}{more}): across {len(summary)} charts about {expected:.0f} rule "
+        f"({'; '.join(shown)}{more}): across {len(summary) if charts is None else charts} "
+        f"charts about {expected:.0f} rule "
         f"firings are expected by chance alone, and a claim needs a point beyond the limits "
         f"with q < {SEGMENT_ALPHA:g} and at least {MIN_ERRORS} errors, so these are leads to look "
         "at again next week, not findings."
@@ -189,6 +196,7 @@ def consistency_notes(report) -> tuple[str, ...]:
         notes.append(segment_leads(
             _unclaimed(charts.segments, report.segment_months, list(charts.by)),
             by=list(charts.by), expected=charts.expected_false_alarms,
+            charts=len(charts.segments),
         ))  # fmt: skip
     return tuple(note for note in notes if note)
 

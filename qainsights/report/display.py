@@ -385,7 +385,7 @@ def first_screen(report, *, top: int = 5) -> HTML:
     if report.consistency:
         body += (
             "<p><b>Reading the sections together.</b> "
-            + " ".join(html.escape(note) for note in report.consistency)
+            + " ".join(_text(note) for note in report.consistency)
             + "</p>"
         )
     return HTML(body)

@@ -152,7 +152,9 @@ class Finding:
 
 @public
 def actions_table(findings: Iterable[Finding]) -> pd.DataFrame:
-    """The findings as a table, most urgent first (sections keep their report order).
+    """The findings as a table in the first screen's order: high priority first, then medium,
+    then low; within a priority the largest impact first (a gain counts as much as a loss),
+    then the findings without one (sections keep their report order).
 
     ``impact_errors`` and ``impact_points`` are what each finding accounts for this month
     (:class:`~qainsights.report.impact.Impact`; empty where it has no measure in errors).
@@ -177,8 +179,11 @@ def actions_table(findings: Iterable[Finding]) -> pd.DataFrame:
         columns=["priority", "section", "finding", "action", "owner", "impact_errors",
                  "impact_points"],
     )  # fmt: skip
-    rank = table["priority"].map({p: i for i, p in enumerate(PRIORITIES)})
-    return table.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
+    ranked = table.assign(
+        _rank=table["priority"].map({p: i for i, p in enumerate(PRIORITIES)}),
+        _size=-table["impact_errors"].abs(),
+    ).sort_values(["_rank", "_size"], kind="stable", na_position="last")
+    return ranked.drop(columns=["_rank", "_size"]).reset_index(drop=True)
 
 
 @public

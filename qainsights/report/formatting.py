@@ -83,7 +83,9 @@ def _number(v: float) -> str:
 def _is_proportion(column: pd.Series) -> bool:
     values = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64")
     values = values[np.isfinite(values)]
-    return bool(pd.api.types.is_numeric_dtype(column.dtype)) and bool((np.abs(values) <= 1).all())
+    # a share summed from parts may exceed 1 by rounding (1.0000000000000002)
+    within = (np.abs(values) <= 1 + 1e-9).all()
+    return bool(pd.api.types.is_numeric_dtype(column.dtype)) and bool(within)
 
 
 def _is_whole(column: pd.Series) -> bool:
@@ -167,7 +169,8 @@ def readable(
     Each column is shown by its kind (:func:`column_kinds`): proportions as percentages,
     differences of proportions in signed percentage points, counts with thousands separators, p- and q-values with three decimals (or "< 0.001"),
     other numbers with three decimals (none for whole numbers or from 100 up), dates without
-    a time, True and False as yes and no, labels without underscores; headers become words (counts say what they count,
+    a time, True and False as yes and no, columns named ``*_points`` (already in points) as
+    signed points, labels without underscores; headers become words (counts say what they count,
     :data:`LABELS`).
 
     Examples
@@ -180,7 +183,9 @@ def readable(
     shown = table.copy()
     for name, kind in column_kinds(table, percent=percent).items():
         column = shown[name]
-        if kind == "percent":
+        if str(name).endswith("_points") and pd.api.types.is_numeric_dtype(column.dtype):
+            shown[name] = column.map(lambda v: _points(v / 100, decimals)).astype(STR)
+        elif kind == "percent":
             shown[name] = column.map(lambda v: _percent(v, decimals)).astype(STR)
         elif kind == "points":
             shown[name] = column.map(lambda v: _points(v, decimals)).astype(STR)

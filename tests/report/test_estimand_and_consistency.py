@@ -143,6 +143,10 @@ def test_a_segment_between_the_claim_level_and_five_percent_is_a_lead():
     assert note.startswith("1 segment(s) signal in their latest week without the evidence")
     assert "(a: out of control, q = 0.03)" in note
     assert "q < 0.00625" in note
+    assert "across 2 charts about 2 rule firings" in note
+    # the report leaves out a segment it claims over the month; the chance count covers all
+    note = segment_leads(summary, by=["site"], expected=2.0, charts=25)
+    assert "across 25 charts about 2 rule firings" in note
 
 
 def test_a_month_beyond_its_limit_with_p_between_levels_is_within_noise():

@@ -84,3 +84,14 @@ def test_flags_read_yes_and_no_and_agreement_headers_are_words():
         "below others",
     ]
     assert shown["below others"].tolist() == ["yes", "no"]
+
+
+def test_a_share_summed_to_one_plus_rounding_is_still_a_percentage():
+    # 1.0000000000000002: the coverage of a mix summed from its cells
+    table = pd.DataFrame({"coverage": [1.0 + 2.2e-16, 0.5]})
+    assert readable(table)["coverage"].tolist() == ["100.0%", "50.0%"]
+
+
+def test_columns_already_in_points_read_as_signed_points():
+    table = pd.DataFrame({"impact_points": [0.574, -0.66, np.nan]})
+    assert readable(table)["impact points"].tolist() == ["+0.6 pts", "-0.7 pts", ""]

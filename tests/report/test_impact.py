@@ -115,11 +115,13 @@ def test_the_first_screen_words_a_finding_as_the_actions_table_does():
     found = Finding("capability", "high", "Queue(s) 'high_risk' are below the target.",
                     "Agree a recovery plan with 'high_risk''s lead.")  # fmt: skip
     report = type(
-        "Report", (), {"headline": None, "change": None, "direction": None, "consistency": (),
+        "Report", (), {"headline": None, "change": None, "direction": None,
+                       "consistency": ("1 segment(s) signal (Lisbon x high_risk: shift).",),
                        "omitted": {}, "previous": "2026-09", "month": "2026-10",
                        "findings": (found,)},
     )()  # fmt: skip
     page = first_screen(report).data
+    assert "(Lisbon x high risk: shift)" in page  # the notes that reconcile sections too
     table = Table(actions_table([found]))._repr_html_()
     for words in ("Queue(s) &#x27;high risk&#x27; are below the target.", "high risk"):
         assert words in page
@@ -138,6 +140,18 @@ def test_the_first_screen_says_at_what_levels_it_claims_a_change():
     for words in ("at most 5% of months without any real change", "tested at 1.25%",
                   "98.75% intervals", "two questions at 0.625% each"):  # fmt: skip
         assert words in page
+
+
+def test_the_actions_table_is_in_the_first_screens_order():
+    from qainsights.report.findings import actions_table
+
+    found = [_made("vendors", "medium", 120.0), _made("segments", "high", 45.0),
+             _made("calibration", "medium", None), _made("capability", "high", -300.0),
+             _made("root_causes", "low", 600.0), _made("change", "medium", -70.0)]  # fmt: skip
+    table = actions_table(found)
+    assert table["section"].tolist() == [
+        "capability", "segments", "vendors", "change", "calibration", "root_causes"
+    ]  # fmt: skip
 
 
 def test_the_headlines_impact_reconciles_with_its_table():
