@@ -10,6 +10,7 @@ content is not penalised for it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -54,8 +55,9 @@ class VendorComparison(TidyResult):
         ``accuracy_ci_low`` and ``accuracy_ci_high``, ``target``, ``status`` ("meets
         target", "below target", "not separable from target"), ``gap`` (standardised error
         rate minus in-house's, with ``gap_ci_low`` and ``gap_ci_high``), ``gap_trend`` (change
-        of the gap per month, with ``gap_trend_ci_low``, ``gap_trend_ci_high``, ``p_value``)
-        and ``direction`` ("widening", "closing", "no clear trend", or "too few months").
+        of the gap per month, with ``gap_trend_ci_low``, ``gap_trend_ci_high``, ``p_value``),
+        ``trend_months`` (the months of the window the trend rests on) and ``direction``
+        ("widening", "closing", "no clear trend", or "too few months").
     month : str
         The month compared.
     mix : tuple of str
@@ -122,7 +124,9 @@ def _in_order(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def _trend(trend: pd.DataFrame, ci: float) -> pd.DataFrame:
-    """Per unit, the weighted least-squares slope of the monthly gap, with a t interval.
+    """Per unit, the weighted least-squares slope of the monthly gap, with a t interval, and
+    the months it rests on (``trend_months``: a month where the unit has no audits in a cell
+    of the common mix has no standardised rate, and is not on the trend).
 
     Weights are the inverse variances of the monthly gaps (from their standard errors); the
     residual dispersion is estimated (never below 1) and the reference is t on months - 2
@@ -161,7 +165,7 @@ def _trend(trend: pd.DataFrame, ci: float) -> pd.DataFrame:
             "p_value": p_value,
         }
     )
-    return out.where(df > 0)
+    return out.where(df > 0).assign(trend_months=sums["k"])
 
 
 def _shared_standard(
@@ -307,7 +311,9 @@ def compare_site_types(
     comparison = comparison.merge(
         current.drop_duplicates("_unit")[["_unit", site_type]], on="_unit"
     )
-    by_month = _standardized(units, by=["month", "_unit"], **design)
+    with warnings.catch_warnings():  # such a month is left off the trend (trend_months)
+        warnings.filterwarnings("ignore", ".*have no audits in mix cells", UserWarning)
+        by_month = _standardized(units, by=["month", "_unit"], **design)
     by_month = _in_order(_against_reference(by_month, ["month"], ci), ["month"]).merge(
         by_month[by_month["_unit"] == _REFERENCE][["month", "se"]].rename(
             columns={"se": "se_ref"}

@@ -88,6 +88,21 @@ def test_the_common_mix_is_the_months_own_for_every_month_of_the_window():
     )
 
 
+def test_a_month_without_a_shared_cell_is_left_off_the_trend_and_counted():
+    # V has no hard work in July: its July rate on the common (easy + hard) mix is undefined,
+    # so its trend rests on August and September alone, and says so, without a warning
+    counts = [(m, "H", "in_house", q, 10, 500) for m in ("2026-07", "2026-08", "2026-09")
+              for q in ("easy", "hard")]  # fmt: skip
+    counts += [("2026-07", "V", "vendor", "easy", 10, 500)]
+    counts += [(m, "V", "vendor", q, 15, 500) for m in ("2026-08", "2026-09")
+               for q in ("easy", "hard")]  # fmt: skip
+    result = compare_site_types(_audits(counts), month="2026-09", target=0.9, mix="queue")
+    card = result.scorecard.set_index("unit")
+    assert card.loc["V", "trend_months"] == 2
+    trend = result.trend.set_index(["month", "unit"])
+    assert np.isnan(trend.loc[("2026-07", "V"), "standardized_rate"])
+
+
 def test_gap_trend_is_the_weighted_least_squares_slope():
     # A vendor whose error count climbs month by month against a steady in-house rate.
     months = ["2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09"]
