@@ -306,6 +306,9 @@ function label(name, index) {
   return name === "site_type" ? DATA.dims.site_type[index] : DATA.dims[name][index];
 }
 
+// A code name as the report writes it: "user_reports" as "user reports".
+const words = (value) => String(value).replaceAll("_", " ");
+
 // --- formatting and drawing -----------------------------------------------------------------
 
 const percent = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : "–");
@@ -481,7 +484,7 @@ function renderPareto() {
     svgElement("title", {}, bar).textContent = `${DATA.dims.root_cause[cause]}: ${whole(errors)} errors`;
     cumulative += errors;
     line.push([left + (k + 0.5) * band, yShare(cumulative / total)]);
-    text(svg, left + (k + 0.5) * band, bottom + 16, DATA.dims.root_cause[cause].replaceAll("_", " "),
+    text(svg, left + (k + 0.5) * band, bottom + 16, words(DATA.dims.root_cause[cause]),
          { class: "tick", "text-anchor": "middle" });
   });
   polyline(svg, line, "cumulative");
@@ -510,13 +513,13 @@ function renderTable(rows) {
     row.dataset.rate = String(e.rate);
     row.dataset.low = String(e.ci_low);
     row.dataset.high = String(e.ci_high);
-    const cells = [e.segment, whole(e.n), whole(e.errors), percent(e.rate), percent(e.ci_low), percent(e.ci_high)];
+    const cells = [words(e.segment), whole(e.n), whole(e.errors), percent(e.rate), percent(e.ci_low), percent(e.ci_high)];
     for (const c of cells) {
       const td = document.createElement("td");
       td.textContent = c;
       row.appendChild(td);
     }
-    row.title = name === "market" ? "" : `Filter to ${e.segment} and show its ${DRILL[name].replace("_", " ")}s`;
+    row.title = name === "market" ? "" : `Filter to ${words(e.segment)} and show its ${words(DRILL[name])}s`;
     row.addEventListener("click", () => drill(name, e.index));
     body.appendChild(row);
   }
@@ -524,7 +527,7 @@ function renderTable(rows) {
     th.classList.toggle("sorted", th.dataset.field === field);
     th.classList.toggle("descending", th.dataset.field === field && state.descending);
   });
-  document.querySelector("#segments th[data-field=segment]").textContent = name.replace("_", " ");
+  document.querySelector("#segments th[data-field=segment]").textContent = words(name);
 }
 
 function drill(name, index) {
@@ -540,7 +543,7 @@ function render() {
   renderTrend(rows);
   renderPareto();
   renderTable(rows);
-  const chosen = FILTERS.filter((f) => state[f] >= 0).map((f) => `${f.replace("_", " ")} ${label(f, state[f])}`);
+  const chosen = FILTERS.filter((f) => state[f] >= 0).map((f) => `${words(f)} ${words(label(f, state[f]))}`);
   document.getElementById("selection").textContent =
     `${MONTHS[state.from]} to ${MONTHS[state.to]}` +
     (chosen.length ? ` · ${chosen.join(" · ")}` : " · all segments");
@@ -566,7 +569,7 @@ function setUp() {
   document.getElementById("subtitle").textContent = DATA.subtitle;
   options(document.getElementById("from"), MONTHS, false);
   options(document.getElementById("to"), MONTHS, false);
-  for (const name of FILTERS) options(document.getElementById(`filter-${name}`), DATA.dims[name], true);
+  for (const name of FILTERS) options(document.getElementById(`filter-${name}`), DATA.dims[name].map(words), true);
   syncControls();
   document.getElementById("from").addEventListener("change", (event) => {
     state.from = Number(event.target.value);

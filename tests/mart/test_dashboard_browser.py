@@ -128,7 +128,7 @@ def test_kpis_without_filters_equal_the_library(page, shown):
 def test_a_filter_changes_the_kpis_to_the_subsets_figures(page, shown, control, column, value):
     reset(page)
     before = tile_of(page)["value"]
-    page.select_option(control, label=value)
+    page.select_option(control, label=value.replace("_", " "))  # code names shown as words
     rows = shown[shown[column].astype(str) == value]
     assert_kpis_match(page, rows)
     assert tile_of(page)["value"] != before
@@ -140,7 +140,7 @@ def test_combined_filters_and_period_range(page, audits):
     page.select_option("#from", label=months[1])
     page.select_option("#to", label=months[2])
     page.select_option("#filter-policy", label="spam")
-    page.select_option("#filter-site_type", label="in_house")
+    page.select_option("#filter-site_type", label="in house")
     rows = audits[
         audits["month"].isin(months[1:3])
         & (audits["policy"] == "spam")
@@ -215,7 +215,7 @@ def test_trend_limits_and_signals_equal_laney_p_chart(page, shown, site, limits)
 
 def test_pareto_counts_errors_per_root_cause(page, shown):
     reset(page)
-    page.select_option("#filter-queue", label="user_reports")
+    page.select_option("#filter-queue", label="user reports")
     rows = shown[(shown["queue"] == "user_reports") & shown["is_error"]]
     expected = rows["root_cause"].fillna("none").value_counts()
     bars = page.evaluate("window.qiPareto")
@@ -249,3 +249,15 @@ def test_partial_months_are_marked_and_left_out_of_the_default_range(page, audit
     assert "2026-02 is a partial month (decisions through 08 Feb 2026)" in subtitle
     page.select_option("#to", label="2026-02 (partial)")
     assert_kpis_match(page, audits)  # every month, when asked for
+
+
+def test_code_names_read_as_words_and_keep_their_values(page):
+    reset(page)
+    page.select_option("#table-by", value="queue")
+    rows = page.eval_on_selector_all(
+        "#segments tbody tr", "rows => rows.map(r => [r.dataset.segment, r.cells[0].textContent])"
+    )
+    assert ["user_reports", "user reports"] in rows
+    labels = page.eval_on_selector_all("#filter-queue option", "o => o.map(x => x.textContent)")
+    assert "user reports" in labels
+    assert not any("_" in label for label in labels)
