@@ -16,18 +16,9 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from calibration_spc_report import COLUMNS, part_rows, row, run_parts
+from calibration_spc_report import COLUMNS, beta_rates, part_rows, row, run_parts
 
 __all__ = ["COLUMNS", "rows"]
-
-
-def moderator_rates(rng, rate: float, icc: float, shape: tuple[int, ...]) -> np.ndarray:
-    """Moderators' error rates with mean ``rate`` and intra-class correlation ``icc`` (beta:
-    ``ρ = 1 / (a + b + 1)``); all equal to ``rate`` when ``icc`` is 0."""
-    if icc == 0:
-        return np.full(shape, rate)
-    total = (1 - icc) / icc
-    return rng.beta(rate * total, (1 - rate) * total, shape)
 
 
 def power_rows(rng, quick: bool) -> list[dict]:
@@ -46,7 +37,7 @@ def power_rows(rng, quick: bool) -> list[dict]:
         called = np.zeros((2, runs), bool)  # no effect, then the planned effect
         for i in range(runs):
             for j, effect in enumerate((1.0, 0.06 / 0.09)):
-                rates = moderator_rates(rng, 0.09, icc, (2 * per_arm,))
+                rates = beta_rates(rng, 0.09, icc, (2 * per_arm,))
                 rates[per_arm:] *= effect
                 audits = pd.DataFrame({
                     "moderator_id": np.repeat(np.arange(2 * per_arm), 30),
@@ -81,7 +72,7 @@ def margin_rows(rng, quick: bool) -> list[dict]:
     for icc in (0.0, 0.005, 0.02):
         plan = clustered_sample_size(0.02, p=0.07, icc=icc, clusters=80).iloc[0]
         each = int(np.ceil(plan["n"] / 80))
-        rates = moderator_rates(rng, 0.07, icc, (runs, 80))
+        rates = beta_rates(rng, 0.07, icc, (runs, 80))
         audits = pd.DataFrame({
             "run": np.repeat(np.arange(runs), 80 * each),
             "moderator_id": np.repeat(np.arange(runs * 80), each),

@@ -120,6 +120,15 @@ def moderator_sd(icc: float) -> float:
     return float(np.sqrt(icc / (1.0 - icc) * np.pi**2 / 3.0))
 
 
+def beta_rates(rng, rate: float, icc: float, shape: tuple[int, ...]) -> np.ndarray:
+    """Units' error rates with mean ``rate`` and intra-class correlation ``icc`` (beta:
+    ``icc = 1 / (a + b + 1)``); all equal to ``rate`` when ``icc`` is 0 (no draw)."""
+    if icc == 0:
+        return np.full(shape, rate)
+    total = (1 - icc) / icc
+    return rng.beta(rate * total, (1 - rate) * total, shape)
+
+
 def shocks(rng, segments: int, weeks: int, sd: float, ar: float) -> np.ndarray:
     """Stationary site x week shocks (segments x weeks): AR(1) with coefficient ``ar``."""
     noise = rng.standard_normal((segments, weeks)) * sd
@@ -330,11 +339,7 @@ def overdispersion_rows(rng, quick: bool) -> list[dict]:
         outcome = {}
         for label, rho in (("null", 0.0), ("effect", 0.01)):
             n = np.full((series, 26), size)
-            p = BASE_RATE
-            if rho:
-                total = (1 - rho) / rho
-                p = rng.beta(BASE_RATE * total, (1 - BASE_RATE) * total, n.shape)
-            x = rng.binomial(n, p)
+            x = rng.binomial(n, beta_rates(rng, BASE_RATE, rho, n.shape))
             frame = pd.DataFrame(
                 {"series": np.repeat(np.arange(series), 26), "x": x.ravel(), "n": n.ravel()}
             )

@@ -17,17 +17,46 @@ import pandas as pd
 
 from .._design import CLUSTER, OUTCOME, STRATUM, degrees_of_freedom_factor, ratio_variance
 
-__all__ = ["effective_counts"]
+__all__ = ["cluster_sums", "effective_counts"]
+
+
+def cluster_sums(
+    by_cluster: pd.DataFrame, groups: list[str], cluster: str, *, exposure: str
+) -> pd.DataFrame:
+    """The design sums of :mod:`qainsights._design` (one outcome, one stratum) from the totals
+    per group and ``cluster``: ``errors`` and ``sum_wy`` are its ``defects``, ``n`` and ``sum_w``
+    its ``exposure`` column, indexed by the groups, ``_outcome``, ``_stratum`` and ``_cluster``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"moderator": [1, 2], "defects": [1, 5], "audits": [10, 10]})
+    >>> cluster_sums(table, [], "moderator", exposure="audits")["sum_wy"].tolist()
+    [1.0, 5.0]
+    """
+    keys = by_cluster[[*groups, cluster]].assign(**{OUTCOME: 0, STRATUM: 0})
+    keys = keys.rename(columns={cluster: CLUSTER})[[*groups, OUTCOME, STRATUM, CLUSTER]]
+    defects = by_cluster["defects"].to_numpy(float)
+    size = by_cluster[exposure].to_numpy(float)
+    return pd.DataFrame(
+        {"errors": defects, "n": size, "sum_wy": defects, "sum_w": size},
+        index=pd.MultiIndex.from_frame(keys),
+    )
 
 
 def effective_counts(
-    by_cluster: pd.DataFrame, groups: list[str], cluster: str, *, model: str, ci: float
+    by_cluster: pd.DataFrame,
+    groups: list[str],
+    cluster: str,
+    *,
+    exposure: str,
+    model: str,
+    ci: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return ``(defects, exposure, clusters)`` per group, effective where clusters vary.
 
-    ``by_cluster`` holds one row per group and ``cluster`` with the sums ``defects`` and
-    ``exposure``; groups come out in sorted order. The variance and the factor are those of
-    :func:`qainsights.error_rate` with ``cluster`` (a group is a domain of the whole sample
+    ``by_cluster`` holds one row per group and ``cluster`` with the sums ``defects`` and the
+    column named by ``exposure``; groups come out in sorted order. The variance and the factor
+    are those of :func:`qainsights.error_rate` with ``cluster`` (a group is a domain of the whole sample
     of clusters). A group whose clusters show no spread keeps its counts; a group of one
     cluster gets NaN (no variance can be estimated).
 
@@ -38,22 +67,21 @@ def effective_counts(
     ``(t_19 / t_1)² = 0.0271`` at 95 %:
 
     >>> table = pd.DataFrame({"moderator": [1, 2], "defects": [1.0, 5.0],
-    ...                       "exposure": [10.0, 10.0]})
-    >>> defects, exposure, clusters = effective_counts(table, [], "moderator",
-    ...                                                model="binomial", ci=0.95)
+    ...                       "opportunities": [10.0, 10.0]})
+    >>> defects, exposure, clusters = effective_counts(
+    ...     table, [], "moderator", exposure="opportunities", model="binomial", ci=0.95)
     >>> round(float(exposure[0]), 4), round(float(defects[0] / exposure[0]), 2), int(clusters[0])
     (0.1425, 0.3, 2)
     """
     keys = [*groups, OUTCOME]
-    sums = by_cluster.rename(columns={cluster: CLUSTER, "defects": "sum_wy", "exposure": "sum_w"})
-    sums = sums.assign(**{OUTCOME: 0, STRATUM: 0}).set_index([*keys, STRATUM, CLUSTER])
+    sums = cluster_sums(by_cluster, groups, cluster, exposure=exposure)
     table = sums.groupby(level=keys, sort=True)[["sum_wy", "sum_w"]].sum()
-    exposure = table["sum_w"].to_numpy(float)
-    rate = table["sum_wy"].to_numpy(float) / exposure
+    size = table["sum_w"].to_numpy(float)
+    rate = table["sum_wy"].to_numpy(float) / size
     variance = ratio_variance(sums, table, keys=keys).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         model_variance = rate * (1 - rate) if model == "binomial" else rate
-        effective = np.where(variance > 0, model_variance / variance, exposure)
-    effective = effective * degrees_of_freedom_factor(sums, table, exposure, ci)
+        effective = np.where(variance > 0, model_variance / variance, size)
+    effective = effective * degrees_of_freedom_factor(sums, table, size, ci)
     clusters = sums.groupby(level=keys, sort=True).size().to_numpy()
     return rate * effective, effective, clusters

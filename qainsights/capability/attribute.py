@@ -19,7 +19,7 @@ from scipy.special import ndtri
 from scipy.stats import gamma
 
 from .._caller import caller, public
-from .._design import CLUSTER, MODERATOR, OUTCOME, STRATUM, warn_clustering
+from .._design import MODERATOR, warn_clustering
 from .._validation import (
     as_column_list,
     check_columns,
@@ -35,7 +35,7 @@ from ..aggregate import (
     raise_on_bad_values,
 )
 from ..intervals import INTERVAL_METHODS, proportion_ci
-from ._clustered import effective_counts
+from ._clustered import cluster_sums, effective_counts
 from .sigma_level import MILLION, check_shift
 
 __all__ = ["attribute_capability", "dpmo", "rolled_throughput_yield"]
@@ -245,10 +245,7 @@ def _warn_if_moderators_cluster(by_moderator: pd.DataFrame, groups: list[str]) -
     """Warn, naming ``cluster="moderator_id"``, when the moderators' defect rates vary beyond
     binomial within the groups (the totals per group and moderator of :func:`_group_totals`).
     """
-    sums = by_moderator.assign(**{OUTCOME: 0, STRATUM: 0, CLUSTER: by_moderator[MODERATOR]})
-    sums = sums.rename(columns={"defects": "errors", "opportunities": "n"})
-    sums = sums.set_index([*groups, OUTCOME, STRATUM, CLUSTER])[["errors", "n"]].astype(float)
-    warn_clustering(sums, groups)
+    warn_clustering(cluster_sums(by_moderator, groups, MODERATOR, exposure="opportunities"), groups)
 
 
 def _sum_over_clusters(by_cluster: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
@@ -446,8 +443,9 @@ def attribute_capability(
     counted = (total_defects, exposure)
     if by_cluster is not None:
         column = "opportunities" if model == "binomial" else "units"
-        per_cluster = by_cluster.rename(columns={column: "exposure"})
-        *counted, clusters = effective_counts(per_cluster, groups, cluster, model=model, ci=ci)
+        *counted, clusters = effective_counts(
+            by_cluster, groups, cluster, exposure=column, model=model, ci=ci
+        )
     low, high = _rate_interval(*counted, model=model, interval=interval, ci=ci)
     estimate = _measures(total_defects / exposure, per_unit, model=model, shift=shift)
     bound_low = _measures(low, per_unit, model=model, shift=shift)

@@ -14,7 +14,8 @@ const DESIGN = DATA.weighted || CLUSTERS !== null;
 const FILTERS = ["site_type", "site", "queue", "policy", "market"];
 const DRILL = { site_type: "site", site: "queue", queue: "policy", policy: "market", market: "market" };
 const D2 = 2 / Math.sqrt(Math.PI); // d2 for moving ranges of two points
-// the default period range: the first to the last month the data cover whole
+// the default period range: the report's chart window, up to 13 months ending with the latest
+// complete month (dashboard_data's range)
 const state = { from: DATA.range[0], to: DATA.range[1], grain: "week", table: "site",
                 sort: "rate", descending: true };
 const MONTHS = DATA.dims.month.map((m, k) => (DATA.partial.includes(k) ? `${m} (partial)` : m));

@@ -36,7 +36,7 @@ _PROPORTION_ESTIMATES = frozenset(
 )  # fmt: skip
 #: Estimates that are differences of proportions: a table of one (and no proportion) shows
 #: its interval bounds and standard error in points too.
-_DIFFERENCE_ESTIMATES = frozenset({"change", "difference"})
+_DIFFERENCE_ESTIMATES = frozenset({"change", "difference", "gap"})
 #: Shares of a change, which exceed 100 % when the other parts of the change offset them.
 _SHARES_OF_CHANGE = frozenset({"mix_share", "explained"})
 _COUNTS = frozenset(
@@ -122,7 +122,7 @@ def column_kinds(table: pd.DataFrame, *, percent: Iterable[str] = ()) -> dict[st
     percents, points = PERCENT_COLUMNS | set(percent), set(POINT_COLUMNS)
     if _PROPORTION_ESTIMATES & columns or set(percent) & _PROPORTION_ESTIMATES:
         percents |= _BOUNDS
-    elif (_DIFFERENCE_ESTIMATES | {"gap"}) & columns:
+    elif _DIFFERENCE_ESTIMATES & columns:
         points |= _BOUNDS
     percents, points = (
         named | {
