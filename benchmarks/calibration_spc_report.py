@@ -417,25 +417,28 @@ def severity_rows(rng, quick: bool) -> list[dict]:
 
 
 def rate_rows(rng, quick: bool) -> list[dict]:
-    """Coverage of ``proportion_ci`` (Wilson) and ``error_rate`` under clustering and weights,
-    and the share of ``error_rate`` calls without ``cluster`` that warn of clustering."""
+    """Coverage of ``proportion_ci`` (the default modified Wilson, Wilson and, where
+    ``n p < 1``, Clopper-Pearson) and ``error_rate`` under clustering and weights, and the
+    share of ``error_rate`` calls without ``cluster`` that warn of clustering."""
     from qainsights import error_rate, proportion_ci
 
     replicates = 1000 if quick else 4000
     out = []
     for size in (2, 20, 200, 2000):
         k = rng.binomial(size, BASE_RATE, replicates)
-        methods = ("wilson", "clopper_pearson") if size < 1 / BASE_RATE else ("wilson",)
-        for method in methods:
+        small = size < 1 / BASE_RATE
+        for method in ("modified_wilson", "wilson", "clopper_pearson")[: 3 if small else 2]:
             low, high = proportion_ci(k, np.full(replicates, size), method=method)
+            name = f"{method}, the default" if method == "modified_wilson" else method
             out.append(
                 row(
-                    f"proportion_ci ({method})",
+                    f"proportion_ci ({name})",
                     f"binomial n = {size}, p = {BASE_RATE}",
                     replicates,
                     covered=(low <= BASE_RATE) & (high >= BASE_RATE),
-                    note="Wilson dips below 95 % where n p < 1; the exact interval does not"
-                    if size < 1 / BASE_RATE
+                    note="Wilson dips below 95 % where n p < 1; the default's Poisson bound "
+                    "and the exact interval do not"
+                    if small
                     else "",
                 )
             )
