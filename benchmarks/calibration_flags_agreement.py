@@ -410,85 +410,84 @@ AGREEMENT_WORLDS = [  # prevalence, accuracy, label, items
 def agreement_rows(rng, quick: bool) -> list[dict]:
     """Coverage of the intervals of four coefficients with a known population value.
 
-    Each session gives each coefficient's analytic interval on the effective degrees of
-    freedom (the default) and, from the same estimate and standard error, the former one on
-    ``n - 1`` (irrCAC's); on the skewed worlds the first ``LIKELIHOOD_RUNS`` sessions also
-    give the kappa-type coefficients' profile-likelihood interval (``method="likelihood"``),
-    computed once per distinct table of counts. The worlds run in two processes, each with
-    its own seed drawn from ``rng``.
+    Each session gives each coefficient's default interval (``method="auto"``: the profile
+    likelihood on a skewed session with few items agreeing on a rarer category, the analytic
+    one elsewhere; computed once per distinct table of counts), its analytic interval on the
+    effective degrees of freedom (the default before) and, from the same estimate and
+    standard error, the analytic one on ``n - 1`` (irrCAC's). The worlds run in two
+    processes, each with its own seed drawn from ``rng``.
     """
     from concurrent.futures import ProcessPoolExecutor
 
-    runs = (100, 50) if quick else (2000, LIKELIHOOD_RUNS)
+    sessions = 100 if quick else 2000
     seeds = rng.integers(2**32, size=len(AGREEMENT_WORLDS))
     with ProcessPoolExecutor(max_workers=2) as pool:
-        found = pool.map(_agreement_world, AGREEMENT_WORLDS, [runs] * len(seeds), seeds)
+        found = pool.map(_agreement_world, AGREEMENT_WORLDS, [sessions] * len(seeds), seeds)
         return [r for rows_of_world in found for r in rows_of_world]
 
 
-LIKELIHOOD_RUNS = 1000
-
-
-def _agreement_world(world, runs: tuple[int, int], seed: int) -> list[dict]:
+def _agreement_world(world, sessions: int, seed: int) -> list[dict]:
     import qainsights.agreement as agreement
     from qainsights.agreement.inference import t_interval
 
     prevalence, accuracy, label, items = world
-    sessions, likely_sessions = runs
-    if label == "balanced classes":
-        likely_sessions = 0
     rng = np.random.default_rng(seed)
     confusion = _confusion(accuracy, prevalence.size)
     truth = population_values(prevalence, confusion)
     out = []
     for name, (function_name, estimand, raters) in AGREEMENT_COEFFICIENTS.items():
         function = getattr(agreement, function_name)
-        likely = estimand == "kappa" and likely_sessions > 0
         covered = np.zeros((3, sessions), bool)
-        defined, warned, known = np.zeros(sessions, bool), np.zeros(sessions, bool), {}
+        defined, known = np.zeros(sessions, bool), {}
+        warned, likely = np.zeros((2, sessions), bool), np.zeros(sessions, bool)
         for i in range(sessions):
             data = _session(rng, items, raters, prevalence, confusion)
+            labels = data["label"].to_numpy().reshape(items, raters)
+            cells = labels if raters == 2 else np.sort(labels, axis=1)
+            key = tuple(sorted(map(tuple, cells)))  # the session's table of counts
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                result = function(data, item="item", rater="rater", label="label")
-                if not np.isfinite(result.se):  # every rating in one class
-                    continue
-                defined[i], warned[i] = True, bool(result.note)  # a SkewedSessionWarning
-                before = t_interval(result.estimate, result.se, result.n_items - 1, result.ci)
-                intervals = [(result.ci_low, result.ci_high), before[:2]]
-                if likely and i < likely_sessions:
-                    labels = data["label"].to_numpy().reshape(items, raters)
-                    cells = labels if raters == 2 else np.sort(labels, axis=1)
-                    key = tuple(sorted(map(tuple, cells)))  # the session's table of counts
-                    if key not in known:
-                        fit = function(data, item="item", rater="rater", label="label",
-                                       method="likelihood")  # fmt: skip
-                        known[key] = (fit.ci_low, fit.ci_high)
-                    intervals.append(known[key])
+                if key not in known:
+                    known[key] = function(data, item="item", rater="rater", label="label")
+                default = known[key]
+                analytic = function(data, item="item", rater="rater", label="label",
+                                    method="analytic")  # fmt: skip
+            if not np.isfinite(analytic.se):  # every rating in one class
+                continue
+            defined[i], likely[i] = True, default.method == "likelihood"
+            warned[:, i] = bool(default.note), bool(analytic.note)  # SkewedSessionWarning
+            before = t_interval(analytic.estimate, analytic.se, analytic.n_items - 1, analytic.ci)
+            intervals = [(default.ci_low, default.ci_high), (analytic.ci_low, analytic.ci_high),
+                         before[:2]]  # fmt: skip
             for j, (low, high) in enumerate(intervals):
                 covered[j, i] = low <= truth[estimand] <= high
         where = (f"{items} items x {raters} raters, {label}, accuracy {accuracy}, "
                  f"population {estimand} {truth[estimand]:.3f}")  # fmt: skip
         undefined = sessions - int(defined.sum())
-        note = f"{undefined} sessions with one class only left out; " if undefined else ""
-        note += f"warned in {warned[defined].mean():.1%}"
-        if warned[defined].any():
-            note += f" (those cover {covered[0, defined & warned].mean():.1%}"
-            quiet = defined & ~warned
-            note += f", the others {covered[0, quiet].mean():.1%})" if quiet.any() else ")"
+        left_out = f"{undefined} sessions with one class only left out; " if undefined else ""
         kept = covered[:, defined]
+        chosen = f"likelihood in {likely[defined].mean():.1%} ({len(known)} distinct tables); "
         out += [
-            row(f"{name} interval (analytic, t on effective df)", where, kept.shape[1],
-                covered=kept[0], note=note),
+            row(f"{name} interval (default: method='auto')", where, kept.shape[1],
+                covered=kept[0],
+                note=left_out + chosen + _warned(warned[0], covered[0], defined)),
+            row(f"{name} interval, method='analytic' (t on effective df)", where,
+                kept.shape[1], covered=kept[1],
+                note=left_out + _warned(warned[1], covered[1], defined)),
             row(f"{name} interval (analytic), before (t on n - 1)", where, kept.shape[1],
-                covered=kept[1]),
+                covered=kept[2]),
         ]  # fmt: skip
-        if likely:
-            first = defined[:likely_sessions]
-            out.append(row(f"{name} interval, method='likelihood'", where, int(first.sum()),
-                           covered=covered[2, :likely_sessions][first],
-                           note=f"{len(known)} distinct tables fitted"))  # fmt: skip
     return out
+
+
+def _warned(warned: np.ndarray, covered: np.ndarray, defined: np.ndarray) -> str:
+    """How often a row's sessions were named as too thin, and how those and the others covered."""
+    note = f"warned in {warned[defined].mean():.1%}"
+    if warned[defined].any():
+        note += f" (those cover {covered[defined & warned].mean():.1%}"
+        quiet = defined & ~warned
+        note += f", the others {covered[quiet].mean():.1%})" if quiet.any() else ")"
+    return note
 
 
 def bootstrap_rows(rng, quick: bool) -> list[dict]:

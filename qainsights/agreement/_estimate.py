@@ -14,14 +14,20 @@ from ._conger import conger_estimate
 from ._family import family_estimate, family_variance, patterns_of
 from ._inputs import Ratings, read_ratings
 from ._likelihood import family_likelihood_interval, likelihood_interval
-from ._rare import SHARE_CHANCE_KINDS, rare_agreement_notes, warn_rare_agreement
+from ._rare import (
+    SHARE_CHANCE_KINDS,
+    interval_method,
+    rare_agreement_notes,
+    skew,
+    warn_rare_agreement,
+)
 from ._weights import agreement_weights, krippendorff_weights, weights_name
 from .inference import bootstrap_summary, redraw, t_interval
 from .results import AgreementResult, CohenKappaResult
 
 __all__ = ["cohen_result", "conger_result", "family_result", "read_checked"]
 
-METHODS = ("analytic", "likelihood", "bootstrap")
+METHODS = ("auto", "analytic", "likelihood", "bootstrap")
 
 
 def read_checked(
@@ -90,6 +96,7 @@ def _family_result(
         for v in family_variance(kind, patterns, patterns.multiplicity, matrix, estimate, pe)
     )
     se = _standard_error(variance, n_items) if method != "bootstrap" else np.nan
+    method = _chosen(method, kind, patterns.counts, patterns.multiplicity, se)
     if method == "bootstrap":
         draws = redraw(patterns.multiplicity, n_boot, seed)
         replicates = family_estimate(kind, patterns, draws, matrix)[0]
@@ -100,8 +107,8 @@ def _family_result(
     else:
         low, high, p_value = t_interval(estimate, se, df, ci)
     note = (
-        _rare_note(patterns.counts, patterns.multiplicity, ratings, ci)
-        if kind in SHARE_CHANCE_KINDS and method != "likelihood"
+        _rare_note(patterns.counts, patterns.multiplicity, ratings, ci, method, se)
+        if kind in SHARE_CHANCE_KINDS
         else ""
     )
     return AgreementResult(
@@ -132,7 +139,7 @@ def conger_result(ratings: Ratings, *, weights: Any, ci: float, method: str) -> 
             f"{func} needs to know which rater gave each rating; a 'counts=' table does not "
             "say. Pass long or wide data, or use fleiss_kappa for counts."
         )
-    if method != "analytic":
+    if method not in ("auto", "analytic"):
         raise ValueError(
             f"{func} offers method='analytic' only: a bootstrap or a likelihood over "
             "rater-specific margins would have to resample or weigh items, not rating "
@@ -145,7 +152,7 @@ def conger_result(ratings: Ratings, *, weights: Any, ci: float, method: str) -> 
     se = _standard_error(variance, n_items)
     low, high, p_value = t_interval(estimate, se, df, ci)
     patterns = patterns_of(ratings.counts)
-    note = _rare_note(patterns.counts, patterns.multiplicity, ratings, ci)
+    note = _rare_note(patterns.counts, patterns.multiplicity, ratings, ci, "analytic", se)
     return AgreementResult(
         coefficient="conger_kappa",
         estimate=estimate,
@@ -159,7 +166,7 @@ def conger_result(ratings: Ratings, *, weights: Any, ci: float, method: str) -> 
         n_items=n_items,
         n_raters=ratings.n_raters,
         weights=weights_name(weights),
-        method=method,
+        method="analytic",
         ci=ci,
         note=note,
     )
@@ -184,6 +191,10 @@ def cohen_result(
     variance, df = cohen_variance(table, matrix, estimate, pe)
     q = ratings.n_categories
     se = _standard_error(variance, n_items) if method != "bootstrap" else np.nan
+    # each cell (i, j) of the two-rater table as a rating pattern: one rating of i, one of j
+    eye = np.eye(ratings.n_categories, dtype=np.int64)
+    pairs = np.repeat(eye, len(eye), axis=0) + np.tile(eye, (len(eye), 1))
+    method = _chosen(method, "cohen", pairs, table.ravel(), se)
     if method == "bootstrap":
         draws = redraw(table.ravel(), n_boot, seed).reshape(n_boot, q, q)
         se, low, high = bootstrap_summary(cohen_estimate(draws, matrix)[0], ci, func=caller())
@@ -195,10 +206,7 @@ def cohen_result(
     else:
         low, high, p_value = t_interval(estimate, se, df, ci)
     pabak, prevalence, bias = prevalence_and_bias(table)
-    # each cell (i, j) of the two-rater table as a rating pattern: one rating of i, one of j
-    eye = np.eye(ratings.n_categories, dtype=np.int64)
-    pairs = np.repeat(eye, len(eye), axis=0) + np.tile(eye, (len(eye), 1))
-    note = _rare_note(pairs, table.ravel(), ratings, ci) if method != "likelihood" else ""
+    note = _rare_note(pairs, table.ravel(), ratings, ci, method, se)
     return CohenKappaResult(
         coefficient="cohen_kappa",
         estimate=estimate,
@@ -240,12 +248,22 @@ def _pair_table(ratings: Ratings) -> np.ndarray:
     return np.bincount(first * q + second, minlength=q * q).reshape(q, q)
 
 
-def _rare_note(pattern_counts, multiplicity, ratings: Ratings, ci: float) -> str:
-    """The note (and warning) of a skewed session too thin for its interval, or ``""``."""
-    note = str(rare_agreement_notes(pattern_counts, multiplicity, ratings.categories)[0])
-    if note:
-        warn_rare_agreement(note, ci=ci)
-    return note
+def _chosen(method: str, kind: str, pattern_counts, multiplicity, se: float) -> str:
+    """The interval ``method`` stands for on this session (see ``_rare.interval_method``)."""
+    _, share, agreed = skew(pattern_counts, multiplicity)
+    return str(interval_method(method, kind=kind, share=share, agreed=agreed, se=se)[0])
+
+
+def _rare_note(pattern_counts, multiplicity, ratings: Ratings, ci: float, method: str, se) -> str:
+    """The note (and warning) of a skewed session too thin for its ``method`` interval; none
+    where the standard error, and so the interval, is undefined.
+    """
+    if not np.isfinite(se):
+        return ""
+    note = rare_agreement_notes(pattern_counts, multiplicity, ratings.categories, method=method)
+    if note[0]:
+        warn_rare_agreement(note[0], ci=ci, method=method)
+    return str(note[0])
 
 
 def _standard_error(variance: float, n_items: int) -> float:

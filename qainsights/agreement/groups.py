@@ -28,10 +28,12 @@ from ._family import Patterns, family_estimate, family_variance, patterns_of
 from ._inputs import read_ratings
 from ._likelihood import family_likelihood_interval
 from ._rare import (
-    MIN_RARE_AGREEMENTS,
     SHARE_CHANCE_KINDS,
     SKEWED_SHARE,
+    THIN_FOR,
+    interval_method,
     rare_agreement_notes,
+    skew,
     warn_rare_agreement,
 )
 from ._weights import agreement_weights, krippendorff_weights
@@ -61,7 +63,7 @@ def agreement_by(
     level: str = "nominal",
     categories: Any = None,
     ci: float = 0.95,
-    method: str = "analytic",
+    method: str = "auto",
 ) -> pd.DataFrame:
     """One agreement coefficient for every group of long-format ratings.
 
@@ -84,18 +86,23 @@ def agreement_by(
         All categories, shared by every group.
     ci : float, default 0.95
         Confidence level.
-    method : {"analytic", "likelihood"}, default "analytic"
-        The interval, as in the single-coefficient functions; ``"likelihood"`` takes one
-        search of constrained fits per group (a fraction of a second to a few seconds each).
+    method : {"auto", "analytic", "likelihood"}, default "auto"
+        The interval, as in the single-coefficient functions: ``"auto"`` takes the
+        likelihood interval in the groups where the analytic one is known not to hold its
+        level (for Fleiss' kappa and Krippendorff's alpha, groups whose most common category
+        holds at least 70 % of ratings with fewer than 10 items agreeing on another
+        category; for any coefficient, groups where every item agreed). Each likelihood
+        interval takes one search of constrained fits, a fraction of a second to a few
+        seconds, so such a group is fitted on its own.
 
     Returns
     -------
     pandas.DataFrame
         One row per group: the ``by`` columns, then ``coefficient``, ``estimate``, ``se``,
         ``ci_low``, ``ci_high``, ``p_value``, ``df``, ``pa``, ``pe``, ``n_items``, ``n_raters``,
-        ``method``, ``note`` (why an analytic kappa-type interval may not hold its level, as
-        the single coefficient's ``note``; ``""`` mostly); the same numbers as the
-        single-coefficient function on each group. Groups where the coefficient is undefined
+        ``method`` (the interval used in the group), ``note`` (why a kappa-type interval
+        may not hold its level, as the single coefficient's ``note``; ``""`` mostly); the
+        same numbers as the single-coefficient function on each group. Groups where the coefficient is undefined
         (one category) or the standard error is (one item) get NaN, with one ``UserWarning``
         naming them.
 
@@ -134,7 +141,7 @@ def _coefficient_by_group(
     func = caller()
     check_frame(data)
     check_option(coefficient, name="coefficient", options=tuple(COEFFICIENTS))
-    check_option(method, name="method", options=("analytic", "likelihood"))
+    check_option(method, name="method", options=("auto", "analytic", "likelihood"))
     check_confidence(ci)
     keys = as_column_list(by)
     if not keys:
@@ -169,21 +176,20 @@ def _coefficient_by_group(
     se = np.where(n_items >= 2, np.sqrt(np.maximum(variance, 0.0)), np.nan)
     _warn_undefined_groups(group_keys, estimate, n_items)
     low, high, p_value = t_intervals(estimate, se, df, ci)
-    if method == "likelihood":
-        for g in np.flatnonzero(np.isfinite(se)):  # one constrained fit per group
-            session = Patterns(patterns.counts, per_group[g])
-            low[g], high[g], p_value[g] = family_likelihood_interval(
-                kind, session, matrix, ci, step=se[g]
-            )
-        note = np.full(len(group_keys), "", dtype=object)
-    else:
-        note = _rare_notes(group_keys, patterns, per_group, ratings.categories, kind=kind, ci=ci)
+    _, share, agreed = skew(patterns.counts, per_group)
+    chosen = interval_method(method, kind=kind, share=share, agreed=agreed, se=se)
+    for g in np.flatnonzero((chosen == "likelihood") & np.isfinite(se)):  # one search each
+        session = Patterns(patterns.counts, per_group[g])
+        low[g], high[g], p_value[g] = family_likelihood_interval(
+            kind, session, matrix, ci, step=se[g]
+        )
+    note = _rare_notes(group_keys, patterns, per_group, ratings.categories, kind, ci, chosen, se)
     group_rater = np.unique(item_group[ratings.item] * ratings.n_raters + ratings.rater)
     n_raters = np.bincount(group_rater // ratings.n_raters, minlength=len(group_keys))
     return group_keys.assign(
         coefficient=coefficient, estimate=estimate, se=se, ci_low=low, ci_high=high,
         p_value=p_value, df=df, pa=pa, pe=pe, n_items=n_items, n_raters=n_raters,
-        method=method, note=note,
+        method=chosen, note=note,
     )  # fmt: skip
 
 
@@ -214,8 +220,10 @@ def compare_agreement(
     ``benchmarks/calibration.py``. With more than one comparison, ``p_adjusted`` controls the
     false discovery rate (Benjamini-Hochberg).
 
-    A kappa-type comparison involving a skewed, thin session (the single coefficient's
-    ``SkewedSessionWarning``) is too eager: on pairs of equal 30-item sessions at 85/12/3 %
+    The comparison rests on each session's analytic standard error, so each session is
+    judged as :func:`agreement_by` with ``method="analytic"`` judges it. A kappa-type
+    comparison involving a skewed, thin session (the analytic interval's
+    ``SkewedSessionWarning``: fewer than 4 items agreeing on a rarer category) is too eager: on pairs of equal 30-item sessions at 85/12/3 %
     (Fleiss' kappa) those pairs were called different in 10.7 % at 5 %, the others in 3.8 %.
     Such a row's ``note`` names the session; Gwet's AC1, the default, held 4.8-5.8 % there.
 
@@ -234,7 +242,8 @@ def compare_agreement(
         ``baseline_estimate``, ``difference`` (group minus baseline), ``se``, ``df``,
         ``ci_low``, ``ci_high`` (for the difference, within [-2, 2]), ``p_value``,
         ``p_adjusted`` and ``note`` (each of the two sessions' ``note`` from
-        :func:`agreement_by`, prefixed by its group; ``""`` mostly).
+        :func:`agreement_by` with ``method="analytic"``, prefixed by its group; ``""``
+        mostly).
 
     References
     ----------
@@ -320,19 +329,23 @@ def _group_names(group_keys: pd.DataFrame) -> list:
     return list(group_keys.itertuples(index=False, name=None))
 
 
-def _rare_notes(group_keys, patterns, per_group, categories, *, kind: str, ci: float):
-    """Each group's note on a skewed session too thin for its interval (kappa-type only)."""
+def _rare_notes(group_keys, patterns, per_group, categories, kind: str, ci: float, chosen, se):
+    """Each group's note on a skewed session too thin for its ``chosen`` interval (kappa-type
+    only, where the interval is defined), with one warning for each interval naming groups.
+    """
     notes = np.full(len(group_keys), "", dtype=object)
     if kind in SHARE_CHANCE_KINDS:
-        notes = rare_agreement_notes(patterns.counts, per_group, categories)
-    named = notes != ""
-    if named.any():
+        notes = rare_agreement_notes(patterns.counts, per_group, categories, method=chosen)
+        notes[~np.isfinite(se)] = ""
+    for method in np.unique(chosen[notes != ""]):
+        named = (notes != "") & (chosen == method)
         names = _group_names(group_keys[named])
         warn_rare_agreement(
             f"in {int(named.sum())} group(s) ({format_values(names)}) the most common category "
-            f"holds at least {SKEWED_SHARE:.0%} of ratings and fewer than {MIN_RARE_AGREEMENTS} "
+            f"holds at least {SKEWED_SHARE:.0%} of ratings and fewer than {THIN_FOR[method]} "
             "items have two or more ratings agreeing on another category",
             ci=ci,
+            method=method,
         )
     return notes
 

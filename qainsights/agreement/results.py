@@ -43,13 +43,15 @@ class AgreementResult(TidyResult):
     weights : str
         ``"identity"``, ``"linear"``, ``"quadratic"``, ``"custom"`` or Krippendorff's level.
     method : str
-        ``"analytic"`` or ``"bootstrap"``.
+        The interval used: ``"analytic"``, ``"likelihood"`` or ``"bootstrap"`` (what
+        ``method="auto"`` chose for this session).
     ci : float
         Confidence level of the interval.
     note : str
-        Why the interval may not hold its level, or ``""``: for kappa-type coefficients,
+        Why the interval may not hold its level, or ``""``: for a kappa-type coefficient,
         a session whose most common category holds at least 70 % of ratings with fewer
-        than 4 items agreeing on another category (a ``UserWarning`` says the same; see
+        than 4 items agreeing on another category (analytic or bootstrap interval), fewer
+        than 2 (likelihood interval); a ``SkewedSessionWarning`` says the same (see
         :mod:`qainsights.agreement._rare`).
     """
 
@@ -78,8 +80,8 @@ class AgreementResult(TidyResult):
     def summary(self) -> str:
         """The coefficient with its interval, p-value and the data behind it, in one line."""
         return (
-            f"{self.coefficient} = {self.estimate:.3f} ({self.ci:.0%} CI {self.ci_low:.3f} to "
-            f"{self.ci_high:.3f}, {self.method} SE {self.se:.3f}, p = {self.p_value:.3g}); "
+            f"{self.coefficient} = {self.estimate:.3f} ({self.ci:.0%} {self.method} CI "
+            f"{self.ci_low:.3f} to {self.ci_high:.3f}, SE {self.se:.3f}, p = {self.p_value:.3g}); "
             f"observed agreement {self.pa:.3f}, chance {self.pe:.3f}; {self.n_items} items, "
             f"{self.n_raters} raters, {self.weights} weights."
             + (

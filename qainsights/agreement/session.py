@@ -80,7 +80,7 @@ def calibration_session(
     weights: Any = None,
     ci: float = 0.95,
     top: int = 20,
-    method: str = "analytic",
+    method: str = "auto",
 ) -> CalibrationResult:
     """Analyse a calibration session: who, what and which items to discuss.
 
@@ -101,9 +101,10 @@ def calibration_session(
         Confidence level.
     top : int, default 20
         How many disputed items to keep.
-    method : {"analytic", "likelihood", "bootstrap"}, default "analytic"
-        The coefficients' intervals (see :func:`agreement_summary`); ``"likelihood"`` for a
-        small session where one label holds most ratings.
+    method : {"auto", "analytic", "likelihood", "bootstrap"}, default "auto"
+        The coefficients' intervals (see :func:`agreement_summary`): by default the
+        likelihood interval for the kappa-type coefficients of a session where one label
+        holds most ratings, the analytic one elsewhere.
 
     Returns
     -------

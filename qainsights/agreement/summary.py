@@ -43,7 +43,7 @@ def agreement_summary(
     weights: Any = None,
     level: str = "nominal",
     ci: float = 0.95,
-    method: str = "analytic",
+    method: str = "auto",
     n_boot: int = 1000,
     seed: int | None = 0,
     benchmark: str | None = None,
@@ -86,25 +86,26 @@ def agreement_summary(
     Examples
     --------
     The kappa paradox: 118 of 125 items agreed, none of them on the rare category, so the
-    kappa-type coefficients fall below zero while AC1 stays high, and their intervals are
-    flagged (a ``SkewedSessionWarning`` says so too):
+    kappa-type coefficients fall below zero while AC1 stays high. On this skewed session
+    their intervals are profile likelihoods (``method="auto"``; Conger's kappa has the
+    analytic one only), and with no item agreeing on the rare category every kappa-type
+    interval is flagged (a ``SkewedSessionWarning`` says so too):
 
     >>> import warnings
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore", SkewedSessionWarning)
-    ...     table = agreement_summary(table=[[118, 5], [2, 0]])
-    >>> table.set_index("coefficient")["estimate"].round(3).to_dict()
+    ...     table = agreement_summary(table=[[118, 5], [2, 0]]).set_index("coefficient")
+    >>> table["estimate"].round(3).to_dict()
     {'percent_agreement': 0.944, 'brennan_prediger': 0.888, 'gwet_ac': 0.941, 'fleiss_kappa': -0.029, 'krippendorff_alpha': -0.025, 'conger_kappa': -0.023, 'cohen_kappa': -0.023}
-    >>> print(table.loc[table["note"] != "", "coefficient"].tolist())
+    >>> table["method"].to_dict()
+    {'percent_agreement': 'analytic', 'brennan_prediger': 'analytic', 'gwet_ac': 'analytic', 'fleiss_kappa': 'likelihood', 'krippendorff_alpha': 'likelihood', 'conger_kappa': 'analytic', 'cohen_kappa': 'likelihood'}
+    >>> print(table.index[table["note"] != ""].tolist())
     ['fleiss_kappa', 'krippendorff_alpha', 'conger_kappa', 'cohen_kappa']
 
     The likelihood interval of Scott's pi (Fleiss' kappa of two raters) reaches far above
     zero: a session that never agreed on the rare category cannot rule agreement on it out.
 
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore", SkewedSessionWarning)  # Conger's analytic interval
-    ...     likely = agreement_summary(table=[[118, 5], [2, 0]], method="likelihood")
-    >>> likely.set_index("coefficient").loc["fleiss_kappa", ["ci_low", "ci_high"]].round(2).tolist()
+    >>> table.loc["fleiss_kappa", ["ci_low", "ci_high"]].astype(float).round(2).tolist()
     [-0.06, 0.37]
     """
     inputs = {name: value for name, value in locals().items() if name in INPUT_NAMES}
@@ -125,10 +126,10 @@ def agreement_summary(
             results.append(conger_result(ratings, weights=weights, ci=ci, method="analytic"))
         if ratings.has_raters and ratings.n_raters == 2:
             results.append(cohen_result(ratings, weights=weights, **boot))
-    noted = [r for r in results if r.note]
-    if noted:
+    for method in dict.fromkeys(r.method for r in results if r.note):  # one warning each
+        noted = [r for r in results if r.note and r.method == method]
         names = format_values([r.coefficient for r in noted])
-        warn_rare_agreement(f"{noted[0].note} (intervals of {names})", ci=ci)
+        warn_rare_agreement(f"{noted[0].note} (intervals of {names})", ci=ci, method=method)
     frame = pd.DataFrame([{k: asdict(r)[k] for k in COLUMNS} for r in results])
     if benchmark is not None:
         frame["benchmark"] = [benchmark_label(r, scale=benchmark, ci=ci) for r in results]

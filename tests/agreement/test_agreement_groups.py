@@ -109,14 +109,16 @@ def test_groups_carry_the_single_coefficients_note(coefficient):
         if (kappa_type)
         else warnings.catch_warnings()
     ):
-        table = agreement_by(sessions, by="session", **COLUMNS, coefficient=coefficient)
+        table = agreement_by(
+            sessions, by="session", **COLUMNS, coefficient=coefficient, method="analytic"
+        )
     notes = table.set_index("session")["note"]
     for session in ("thin", "k1"):
         part = sessions[sessions["session"] == session]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SkewedSessionWarning)
             single = {**FUNCTIONS, "krippendorff_alpha": krippendorff_alpha}[coefficient](
-                part, **COLUMNS
+                part, **COLUMNS, method="analytic"
             )
         assert notes[session] == single.note
     expected = (

@@ -283,7 +283,7 @@ ERRORS = [
     ),
     (
         lambda: fleiss_kappa(FLEISS_1971, method="jackknife"),
-        "The 'method' parameter of fleiss_kappa must be one of 'analytic', 'likelihood', "
+        "The 'method' parameter of fleiss_kappa must be one of 'auto', 'analytic', 'likelihood', "
         "'bootstrap'. Got "
         "'jackknife' instead.",
     ),

@@ -22,7 +22,11 @@ from qainsights.agreement import (
     conger_kappa,
     fleiss_kappa,
     krippendorff_alpha,
+    percent_agreement,
 )
+
+# the sessions here are skewed on purpose; the tests of the warning itself use pytest.warns
+pytestmark = pytest.mark.filterwarnings("ignore::qainsights.agreement.SkewedSessionWarning")
 
 GRID = np.linspace(1e-7, 1 - 1e-7, 200_001)
 
@@ -107,7 +111,8 @@ def test_scott_pi_interval_is_the_two_parameter_profile(table):
     low, high = expected_interval(scott_profile, counts, result.estimate)
     assert (result.ci_low, result.ci_high) == pytest.approx((low, high), abs=2e-4)
     assert result.method == "likelihood"
-    assert result.note == ""
+    # named when fewer than 2 items agree on the rarer category (the first: "yes")
+    assert (result.note != "") == (table[0, 0] < 2)
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda t: "-".join(map(str, t.ravel())))
@@ -161,6 +166,118 @@ def test_groups_give_each_session_its_single_interval():
                                   method="likelihood")  # fmt: skip
         assert (row.ci_low, row.ci_high) == pytest.approx((single.ci_low, single.ci_high), abs=1e-4)
         assert row.method == "likelihood"
+
+
+# --- method="auto" (the default) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: "-".join(map(str, t.ravel())))
+def test_auto_takes_the_likelihood_exactly_on_skewed_thin_sessions(table):
+    # skewed: the more common category ("no") holds at least 70 % of the ratings (row +
+    # column sums); thin: fewer than 10 items agree on the other ("yes": the first cell)
+    margins = table.sum(axis=0) + table.sum(axis=1)
+    chosen = "likelihood" if margins[1] / margins.sum() >= 0.7 and table[0, 0] < 10 else "analytic"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkewedSessionWarning)
+        default = cohen_kappa(table=table)
+        explicit = cohen_kappa(table=table, method=chosen)
+    assert default.method == chosen
+    assert (default.ci_low, default.ci_high, default.p_value, default.note) == (
+        explicit.ci_low, explicit.ci_high, explicit.p_value, explicit.note,
+    )  # fmt: skip
+
+
+def test_auto_keeps_the_analytic_interval_where_rare_agreement_is_ample():
+    # 85 % "no", but 12 items agreed on "yes": the analytic interval, no search
+    table = np.array([[12, 3], [3, 82]])
+    assert cohen_kappa(table=table).method == "analytic"
+    assert cohen_kappa(table=np.array([[9, 3], [3, 85]])).method == "likelihood"
+
+
+def test_likelihood_names_a_session_with_fewer_than_two_items_agreeing_on_a_rarer_category():
+    # 30 items, 28 agreeing on "no" (category 1: 57 of 60 ratings) and one split: 1 item
+    # agreeing on "yes" is named, 2 are not
+    one, two = np.array([[1, 1], [0, 28]]), np.array([[2, 1], [0, 27]])
+    with pytest.warns(SkewedSessionWarning, match=r"even the likelihood interval"):
+        named = cohen_kappa(table=one)
+    assert named.note == (
+        "95% of ratings are 1 and 1 item has two or more ratings agreeing on another category"
+    )
+    assert cohen_kappa(table=two).note == ""
+
+
+def test_auto_replaces_an_interval_collapsed_to_a_point():
+    # 20 items, two raters, every item agreed: the analytic standard error is 0 and its
+    # interval the point 1. The profile likelihood of percent agreement v puts all mass on
+    # the agreeing patterns: log-likelihood 20 log v, so the lower bound solves
+    # -2 * 20 * log v = t**2 (t: 97.5 % quantile of Student's t on 19 df), v = exp(-t**2 / 40)
+    wide = np.array([["ok", "ok"]] * 12 + [["spam", "spam"]] * 8)
+    analytic = percent_agreement(wide, method="analytic")
+    assert (analytic.se, analytic.ci_low, analytic.ci_high) == (0.0, 1.0, 1.0)
+    result = percent_agreement(wide)
+    t = stats.t.ppf(0.975, 19)
+    assert result.method == "likelihood"
+    assert result.ci_low == pytest.approx(np.exp(-(t**2) / 40), abs=2e-4)
+    assert result.ci_high == 1.0
+
+
+def test_auto_sees_a_standard_error_of_zero_through_rounding():
+    # 60 items, all agreed, 8 raters with 30 % of ratings missing: Krippendorff's analytic
+    # standard error comes out as a rounding residue (about 1e-17), still a point interval
+    rng = np.random.default_rng(3)
+    wide = np.repeat(rng.choice(6, 60)[:, None], 8, axis=1).astype(float)
+    wide[rng.random(wide.shape) < 0.3] = np.nan
+    table = agreement_summary(wide).set_index("coefficient")
+    family = ["percent_agreement", "brennan_prediger", "gwet_ac", "fleiss_kappa",
+              "krippendorff_alpha"]  # fmt: skip
+    assert (table.loc[family, "method"] == "likelihood").all()
+    assert (table.loc[family, "ci_low"] < 1).all()
+
+
+def test_items_rated_once_neither_skew_a_session_nor_name_it():
+    # one item rated twice (agreeing), twelve rated once: no standard error, so no note
+    ratings = pd.DataFrame({
+        "item": [0, 0, *range(1, 13)],
+        "rater": ["a", "b", *(["a"] * 12)],
+        "label": ["spam", "spam", *(["ok"] * 12)],
+    })  # fmt: skip
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = krippendorff_alpha(ratings, item="item", rater="rater", label="label")
+    assert not np.isfinite(result.se)
+    assert result.note == ""
+    assert not [w for w in caught if issubclass(w.category, SkewedSessionWarning)]
+
+
+def test_summary_warns_once_for_each_interval_it_names():
+    # the kappa paradox table: the kappa-type likelihood intervals and Conger's analytic
+    # one are named (no item agrees on the rare category), each warning saying which
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        agreement_summary(table=[[118, 5], [2, 0]])
+    messages = [str(w.message) for w in caught if issubclass(w.category, SkewedSessionWarning)]
+    assert len(messages) == 2
+    assert "intervals of 'fleiss_kappa', 'krippendorff_alpha', 'cohen_kappa')" in messages[0]
+    assert "even the likelihood interval" in messages[0]
+    assert "intervals of 'conger_kappa')" in messages[1]
+    assert "the analytic interval may cover" in messages[1]
+
+
+def test_groups_choose_their_interval_one_by_one():
+    # s1 is skewed (87.5 % in one category), s2 balanced: by default s1 gets the
+    # likelihood interval and s2 the analytic one, each as the single function gives it
+    sessions = pd.concat(
+        [two_raters(TABLES[0]).assign(session="s1"), two_raters(TABLES[4]).assign(session="s2")],
+        ignore_index=True,
+    )
+    columns = {"item": "item", "rater": "rater", "label": "label"}
+    table = agreement_by(sessions, by="session", **columns, coefficient="fleiss_kappa")
+    assert table["method"].tolist() == ["likelihood", "analytic"]
+    assert table["note"].tolist() == ["", ""]
+    for row in table.itertuples():
+        single = fleiss_kappa(sessions[sessions["session"] == row.session], **columns)
+        assert single.method == row.method
+        assert (row.ci_low, row.ci_high) == pytest.approx((single.ci_low, single.ci_high), abs=1e-4)
 
 
 def test_summary_passes_the_method_on_and_conger_keeps_its_analytic_interval():

@@ -1,5 +1,7 @@
 """Coefficients against published values and reference implementations (tests/reference/agreement.md)."""
 
+import warnings
+
 import numpy as np
 import pytest
 from reference import agreement as ref
@@ -381,15 +383,24 @@ def test_kappa_paradox_tables(table, expected):
          "97% of ratings are 0 and 0 items have two or more ratings agreeing on another category"),
     ],
 )  # fmt: skip
-def test_kappa_paradox_flags_the_interval_without_rare_agreement(table, note):
+def test_kappa_paradox_flags_the_analytic_interval_without_rare_agreement(table, note):
     if note:
         with pytest.warns(SkewedSessionWarning, match=r"cohen_kappa: 97% of ratings are 0"):
-            kappa = cohen_kappa(table=table)
+            kappa = cohen_kappa(table=table, method="analytic")
     else:
-        kappa = cohen_kappa(table=table)  # any warning fails the test (filterwarnings error)
+        kappa = cohen_kappa(table=table, method="analytic")  # any warning fails the test
     assert kappa.note == note
     # AC1's chance agreement does not rest on the rare category: never flagged
     assert gwet_ac(table=table).note == ""
+    # the default takes the likelihood interval on the skewed tables (the 2nd and 3rd: 87.5
+    # and 97.2 % in the first category, 5 and 0 items agreeing on the second), which names
+    # the third only as well: no item agrees on the second category
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        default = cohen_kappa(table=table)
+    assert default.method == ("analytic" if table is ref.K6_PARADOX[0][0] else "likelihood")
+    assert default.note == note
+    assert len(caught) == bool(note)
 
 
 # --- Effective degrees of freedom (tests/reference/agreement.md, "Degrees of freedom") ------
