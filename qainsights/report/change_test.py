@@ -313,7 +313,7 @@ def change_story(change) -> str:
             f"mostly a change in the mix of {plural} ({100 * row['mix_effect']:+.1f} of the "
             f"{100 * difference:+.1f} points)"
         )
-    return "spread thinly: no segment and no mix stands out"
+    return "spread thinly: no segment and no mix accounts for it"
 
 
 @public

@@ -231,9 +231,12 @@ def change_findings(change: ChangeExplanation, month: MonthErrors | None = None)
         )
         owner = "Workforce Management"
     elif claimed:
-        action = "No segment stands out: review the month across the operation."
+        action = (
+            "No segment accounts for the change from last month: review the month across the "
+            "operation."
+        )
     else:
-        action = "No segment stands out."
+        action = "No segment accounts for the change from last month."
     return [
         Finding(
             "change",
