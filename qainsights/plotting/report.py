@@ -177,8 +177,9 @@ def chart_finding(chart: ControlChart, *, period: str, since=None) -> str:
     """The chart's finding about its latest subgroup, as a title.
 
     With ``since`` (the first subgroup of the report's month, say) the title names the
-    subgroups from ``since`` on that lie beyond the control limits, where there are any: a
-    week beyond the limits early in the month is not hidden behind a calm latest week.
+    subgroups from ``since`` on that lie beyond the control limits, where there are any, else
+    those where a run rule fired: a signal early in the month is not hidden behind a calm
+    latest week.
 
     Examples
     --------
@@ -193,6 +194,15 @@ def chart_finding(chart: ControlChart, *, period: str, since=None) -> str:
     ...                 defects="errors", n="n", subgroup="month", nsigmas=1)
     >>> chart_finding(chart, period="month", since="2026-09")
     'Error rate by month: 2026-09 above its upper control limit (we1)'
+
+    A run without a point beyond the limits (two of three points beyond 2 sigma):
+
+    >>> months = pd.period_range("2025-03", "2026-10", freq="M").astype(str)
+    >>> chart = p_chart(pd.DataFrame({"month": months, "errors": [20] * 18 + [31, 31],
+    ...                               "n": 1000}),
+    ...                 defects="errors", n="n", subgroup="month", rules="western_electric")
+    >>> chart_finding(chart, period="month", since="2026-09")
+    'Error rate by month: run rule (we2) fired in 2026-10'
     """
     table = chart.table
     if since is not None:
@@ -205,6 +215,13 @@ def chart_finding(chart: ControlChart, *, period: str, since=None) -> str:
                 names = " and ".join(_subgroup_name(key) for key in keys)
                 return (f"Error rate by {period}: {names} {side} control limit "
                         f"({', '.join(dict.fromkeys(rules))})")  # fmt: skip
+        signals = chart.signals
+        fired = signals[_from(signals["subgroup"], since)] if len(signals) else signals
+        if len(fired):
+            names = " and ".join(_subgroup_name(key) for key in dict.fromkeys(fired["subgroup"]))
+            rules = list(dict.fromkeys(fired["rule"]))
+            plural = "s" if len(rules) > 1 else ""
+            return f"Error rate by {period}: run rule{plural} ({', '.join(rules)}) fired in {names}"
     last = table.iloc[-1]
     key = last["subgroup"]
     start = f"Error rate by {period}: {_subgroup_name(key)}"
