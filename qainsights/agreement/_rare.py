@@ -52,8 +52,9 @@ class SkewedSessionWarning(UserWarning):
 #: The kinds of Gwet's family (``_family.FAMILY``) whose chance agreement comes from the
 #: raters' category shares: Fleiss' kappa (Scott's pi for two raters) and Krippendorff's alpha.
 SHARE_CHANCE_KINDS = ("fleiss", "alpha")
-#: The kinds whose intervals the rules here concern: those, Cohen's and Conger's kappa.
-KAPPA_KINDS = (*SHARE_CHANCE_KINDS, "cohen", "conger")
+#: The kinds whose skewed, thin sessions ``method="auto"`` gives the likelihood interval:
+#: those and Cohen's kappa (Conger's has the analytic interval only).
+LIKELIHOOD_KINDS = (*SHARE_CHANCE_KINDS, "cohen")
 
 #: A session is skewed when its most common category holds at least this share of ratings.
 SKEWED_SHARE = 0.7
@@ -119,7 +120,7 @@ def interval_method(
     if method != "auto" or kind == "conger":
         return np.full(len(se), "analytic" if method == "auto" else method, dtype="<U10")
     thin = (np.atleast_1d(share) >= SKEWED_SHARE) & (np.atleast_1d(agreed) < AUTO_LIKELIHOOD_BELOW)
-    likely = np.isfinite(se) & ((thin & (kind in KAPPA_KINDS)) | (se < 1e-12))  # 0, rounded
+    likely = np.isfinite(se) & ((thin & (kind in LIKELIHOOD_KINDS)) | (se < 1e-12))  # 0, rounded
     return np.where(likely, "likelihood", "analytic")
 
 

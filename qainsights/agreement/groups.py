@@ -102,9 +102,9 @@ def agreement_by(
         ``ci_low``, ``ci_high``, ``p_value``, ``df``, ``pa``, ``pe``, ``n_items``, ``n_raters``,
         ``method`` (the interval used in the group), ``note`` (why a kappa-type interval
         may not hold its level, as the single coefficient's ``note``; ``""`` mostly); the
-        same numbers as the single-coefficient function on each group. Groups where the coefficient is undefined
-        (one category) or the standard error is (one item) get NaN, with one ``UserWarning``
-        naming them.
+        same numbers as the single-coefficient function on each group. Groups where the
+        coefficient is undefined (one category) or the standard error is (one item) get NaN,
+        with one ``UserWarning`` naming them.
 
     References
     ----------
@@ -223,8 +223,9 @@ def compare_agreement(
     The comparison rests on each session's analytic standard error, so each session is
     judged as :func:`agreement_by` with ``method="analytic"`` judges it. A kappa-type
     comparison involving a skewed, thin session (the analytic interval's
-    ``SkewedSessionWarning``: fewer than 4 items agreeing on a rarer category) is too eager: on pairs of equal 30-item sessions at 85/12/3 %
-    (Fleiss' kappa) those pairs were called different in 10.7 % at 5 %, the others in 3.8 %.
+    ``SkewedSessionWarning``: fewer than 4 items agreeing on a rarer category) is too eager:
+    on pairs of equal 30-item sessions at 85/12/3 % (Fleiss' kappa) those pairs were called
+    different in 10.7 % at 5 %, the others in 3.8 %.
     Such a row's ``note`` names the session; Gwet's AC1, the default, held 4.8-5.8 % there.
 
     Parameters
