@@ -358,5 +358,5 @@ def with_overall_test(
     updated = replace(change, overall=overall)
     if test["significant"]:
         head += f", {change_story(updated)}"
-    body = _segments_and_mix(difference, change.explanation, change.mix, alpha=alpha)
+    body = _segments_and_mix(row, change.explanation, change.mix, change.segments, alpha=alpha)
     return replace(updated, sentence=f"{head}. {body}")

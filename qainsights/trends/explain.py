@@ -344,7 +344,7 @@ def explain_change(
         segments=segments.iloc[order].reset_index(drop=True),
         overall=overall,
         mix=mix,
-        sentence=_summary(overall.iloc[0], explanation, mix, alpha=alpha, level=level),
+        sentence=_summary(overall.iloc[0], explanation, mix, segments, alpha=alpha, level=level),
         by=tuple(dims),
     )
 
@@ -578,7 +578,7 @@ def _points(value: float) -> str:
     return f"{100 * value:+.1f} points"
 
 
-def _summary(overall: pd.Series, explanation: pd.DataFrame, mix, *, alpha, level) -> str:
+def _summary(overall: pd.Series, explanation, mix, segments, *, alpha, level) -> str:
     """A few plain sentences: the change, the segments behind it, the largest mix effect."""
     change = overall["difference"]
     head = (
@@ -588,11 +588,14 @@ def _summary(overall: pd.Series, explanation: pd.DataFrame, mix, *, alpha, level
     )
     if not overall["p_value"] <= alpha:
         head += f" The overall change is within noise (p = {overall['p_value']:.2f})."
-    return f"{head} {_segments_and_mix(change, explanation, mix, alpha=alpha)}"
+    return f"{head} {_segments_and_mix(overall, explanation, mix, segments, alpha=alpha)}"
 
 
-def _segments_and_mix(change: float, explanation: pd.DataFrame, mix, *, alpha) -> str:
-    """The sentences after the overall change: the segments behind it, the largest mix effect."""
+def _segments_and_mix(overall: pd.Series, explanation, mix, segments, *, alpha) -> str:
+    """The sentences after the overall change (a row of ``overall``): the segments behind it,
+    the largest mix effect and the segment whose share of decisions moved it most.
+    """
+    change = overall["difference"]
     if explanation.empty:
         body = (
             f"No segment's error rate moved significantly in that direction (false discovery "
@@ -612,9 +615,25 @@ def _segments_and_mix(change: float, explanation: pd.DataFrame, mix, *, alpha) -
             f"{'a ' * (not many)}{'higher' if change > 0 else 'lower'} error "
             f"rate{'s' * many}: {items}."
         )
+    return f"{body} {_largest_mix(overall, mix, segments)}"
+
+
+def _largest_mix(overall: pd.Series, mix: pd.DataFrame, segments: pd.DataFrame) -> str:
+    """The dimension with the largest mix effect and, where the effect shows at one decimal
+    of a point, its segment with the largest mix effect in the same direction and how that
+    segment's share of decisions moved.
+    """
     largest = mix.iloc[int(np.argmax(np.abs(mix["mix_effect"].to_numpy())))]
-    tail = (
-        f"The largest mix effect, across {largest['dimension']}, is "
-        f"{_points(largest['mix_effect'])}."
+    dimension, effect = largest["dimension"], largest["mix_effect"]
+    sentence = f"The largest mix effect, across {dimension}, is {_points(effect)}"
+    one_way = segments[(segments["order"] == 1) & segments[dimension].notna()]
+    same_way = one_way[np.sign(one_way["mix_effect"]) == np.sign(effect)]
+    if round(100 * abs(effect), 1) == 0 or same_way.empty:
+        return f"{sentence}."
+    top = same_way.loc[same_way["mix_effect"].abs().idxmax()]
+    part = "most of it" if top["mix_effect"] / effect > 0.5 else "the largest part"
+    return (
+        f"{sentence}, {part} from {top['segment']}, whose share of decisions went from "
+        f"{top['n_baseline'] / overall['n_baseline']:.1%} to "
+        f"{top['n_current'] / overall['n_current']:.1%}."
     )
-    return f"{body} {tail}"

@@ -115,6 +115,8 @@ def test_pure_mix_shift_explains_nothing_and_says_mix():
     assert mix.loc["site", "mix_effect"] == pytest.approx(0.0, abs=1e-15)
     assert "No segment's error rate moved significantly" in result.summary()
     assert "The largest mix effect, across queue" in result.summary()
+    # q3's audits triple in m2: its share goes from 16,000 of 48,000 to 48,000 of 80,000.
+    assert "from queue=q3, whose share of decisions went from 33.3% to 60.0%." in result.summary()
 
 
 def test_rows_and_aggregates_agree_and_input_is_unchanged():
