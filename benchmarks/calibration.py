@@ -16,7 +16,8 @@ now and with the method used before, so the price of honest inference is visible
 
 Done when every row at nominal 5 % has a false-positive rate of at most 6.5 % and every 95 %
 interval covers at least 93.5 % (the ``meets`` column), or says in its note why the design
-cannot.
+cannot; "warned" in ``meets``: the thresholds hold in the replicates where the function did
+not warn that its answer is unreliable.
 
 Run: python benchmarks/calibration.py [--quick] [--before REF] [--write-readme]
 
@@ -77,13 +78,22 @@ def table(quick: bool, before: str | None) -> pd.DataFrame:
 
 
 def assess(result: pd.DataFrame) -> pd.DataFrame:
-    """The rows in :data:`COLUMNS` order with ``meets``: the done-when thresholds hold."""
-    result = result[COLUMNS].copy()
+    """The rows in :data:`COLUMNS` order with ``meets``: "yes" where the done-when thresholds
+    hold; "warned" where they hold only in the replicates without the function's warning that
+    its answer is unreliable (the design cannot reach them, and the function says so); else
+    "no"."""
+    result = result.reindex(columns=COLUMNS)
     fpr_ok = ~(result["false_positive_rate"] > MAX_FALSE_POSITIVE)
     cov_ok = ~(result["coverage"] < MIN_COVERAGE)
+    unwarned_ok = np.where(
+        result["coverage"].notna(),
+        result["unwarned_rate"] >= MIN_COVERAGE,
+        result["unwarned_rate"] <= MAX_FALSE_POSITIVE,
+    )
     measured = result["false_positive_rate"].notna() | result["coverage"].notna()
     before_rows = result["function"].str.contains(", before", regex=False)
-    result["meets"] = np.where(measured & ~before_rows, np.where(fpr_ok & cov_ok, "yes", "no"), "")
+    verdict = np.select([fpr_ok & cov_ok, unwarned_ok], ["yes", "warned"], "no")
+    result["meets"] = np.where(measured & ~before_rows, verdict, "")
     return result
 
 

@@ -469,10 +469,10 @@ def _agreement_world(world, sessions: int, seed: int) -> list[dict]:
         chosen = f"likelihood in {likely[defined].mean():.1%} ({len(known)} distinct tables); "
         out += [
             row(f"{name} interval (default: method='auto')", where, kept.shape[1],
-                covered=kept[0],
+                covered=kept[0], warned=warned[0, defined],
                 note=left_out + chosen + _warned(warned[0], covered[0], defined)),
             row(f"{name} interval, method='analytic' (t on effective df)", where,
-                kept.shape[1], covered=kept[1],
+                kept.shape[1], covered=kept[1], warned=warned[1, defined],
                 note=left_out + _warned(warned[1], covered[1], defined)),
             row(f"{name} interval (analytic), before (t on n - 1)", where, kept.shape[1],
                 covered=kept[2]),
@@ -596,7 +596,7 @@ def compare_rows(rng, quick: bool) -> list[dict]:
                      f"{called[0, ~warned].mean():.1%})")  # fmt: skip
         out += [
             row("compare_agreement p_value (t on Welch-Satterthwaite df)", world, runs,
-                rejections=called[0], note=note),
+                rejections=called[0], warned=warned, note=note),
             row("compare_agreement p_value, before (normal reference)", world, runs,
                 rejections=called[1]),
         ]  # fmt: skip

@@ -50,6 +50,7 @@ COLUMNS = [
     "power",
     "power_before",
     "note",
+    "unwarned_rate",
 ]
 ROOT = Path(__file__).resolve().parents[1]
 BASE_RATE = 0.04
@@ -71,8 +72,11 @@ def row(
     power: float = np.nan,
     power_before: float = np.nan,
     note: str = "",
+    warned: np.ndarray | None = None,
 ) -> dict:
-    """One table row from the per-replicate outcomes (booleans)."""
+    """One table row from the per-replicate outcomes (booleans). ``warned`` marks the
+    replicates in which the function warned that its answer is unreliable; ``unwarned_rate``
+    is then the false-positive rate or coverage of the others."""
     out = dict.fromkeys(COLUMNS, np.nan)
     out.update(function=function, world=world, nominal=0.05 if covered is None else 0.95)
     out.update(replicates=replicates, power=power, power_before=power_before, note=note)
@@ -83,6 +87,9 @@ def row(
     if covered is not None:
         out.update(coverage=float(np.mean(covered)))
         out["cov_ci_low"], out["cov_ci_high"] = wilson(np.sum(covered), len(covered))
+    outcomes = covered if covered is not None else rejections
+    if warned is not None and outcomes is not None and not np.all(warned):
+        out["unwarned_rate"] = float(np.mean(outcomes[~warned]))
     return out
 
 
