@@ -293,6 +293,9 @@ def test_plot_draws_the_result():
     inner = result.limits[result.limits["level"] == 0.95]
     np.testing.assert_allclose(lines["95.0% limits"].get_ydata(), inner["lower"])
     np.testing.assert_allclose(lines["expected"].get_ydata(), [result.prior.mean] * 2)
+    counts = table["status"].value_counts()  # the title counts the coloured points
+    high, low = counts.get("separable high", 0), counts.get("separable low", 0)
+    assert ax.get_title(loc="left") == f"{high} moderator(s) separably high, {low} separably low"
 
 
 def test_input_not_mutated():

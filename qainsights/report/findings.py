@@ -342,21 +342,21 @@ def _check_month(month) -> None:
 
 @public
 def month_weeks(weeks, month: str) -> pd.DatetimeIndex:
-    """The weeks (Monday starts) that belong to ``month``: those whose Thursday falls in it.
+    """The weeks (Monday starts) that belong to ``month``: those that start in it.
 
-    A week that straddles two months belongs to the one holding most of its days, as ISO 8601
-    assigns weeks to years.
+    A week is named by its Monday, as the weekly charts label it, so the report judges the
+    same weeks of the month in the weekly chart and in the segments' comparison; a week that
+    straddles two months belongs to the one it starts in.
 
     Examples
     --------
     >>> weeks = pd.date_range("2026-08-24", periods=7, freq="W-MON")
     >>> [f"{w:%d %b}" for w in month_weeks(weeks, "2026-09")]
-    ['31 Aug', '07 Sep', '14 Sep', '21 Sep']
+    ['07 Sep', '14 Sep', '21 Sep', '28 Sep']
     """
     _check_month(month)
     starts = pd.DatetimeIndex(pd.to_datetime(np.asarray(weeks)))
-    thursdays = (starts + pd.Timedelta(days=3)).to_period("M")
-    return starts[thursdays == pd.Period(month, freq="M")]
+    return starts[starts.to_period("M") == pd.Period(month, freq="M")]
 
 
 @public
@@ -413,8 +413,8 @@ def segment_month_shifts(
     >>> shifts = segment_month_shifts(cells, by=["site"], month="2026-09")
     >>> shifts[["site", "weeks_current", "rate_baseline", "rate_current", "claim"]].round(3)
       site  weeks_current  rate_baseline  rate_current  claim
-    0    A              4          0.049          0.05  False
-    1    B              4          0.050          0.12   True
+    0    A              4           0.05          0.05  False
+    1    B              4           0.05          0.12   True
     """
     from ..trends import compare_periods
 
