@@ -575,7 +575,8 @@ def _mix_by_dimension(segments: pd.DataFrame, dims: list[str], change: float) ->
 
 
 def _points(value: float) -> str:
-    return f"{100 * value:+.1f} points"
+    """Percentage points with their sign; a value that rounds to zero is "+0.0", not "-0.0"."""
+    return f"{100 * value if round(100 * value, 1) else 0.0:+.1f} points"
 
 
 def _summary(overall: pd.Series, explanation, mix, segments, *, alpha, level) -> str:

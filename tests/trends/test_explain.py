@@ -16,6 +16,7 @@ from statsmodels.stats.contingency_tables import StratifiedTable
 
 from qainsights.trends import explain_change
 from qainsights.trends._inference import mantel_haenszel_terms, mantel_haenszel_test
+from qainsights.trends.explain import _points
 
 SITES, QUEUES, POLICIES = ["s1", "s2", "s3", "s4"], ["q1", "q2", "q3"], ["p1", "p2"]
 
@@ -117,6 +118,13 @@ def test_pure_mix_shift_explains_nothing_and_says_mix():
     assert "The largest mix effect, across queue" in result.summary()
     # q3's audits triple in m2: its share goes from 16,000 of 48,000 to 48,000 of 80,000.
     assert "from queue=q3, whose share of decisions went from 33.3% to 60.0%." in result.summary()
+
+
+def test_points_that_round_to_zero_carry_no_minus_sign():
+    # -0.04 points prints as -0.0 with Python's sign option; a sentence should say +0.0
+    assert _points(-0.0004) == "+0.0 points"
+    assert _points(-0.0006) == "-0.1 points"
+    assert _points(0.013) == "+1.3 points"
 
 
 def test_rows_and_aggregates_agree_and_input_is_unchanged():
