@@ -154,7 +154,8 @@ def rare_agreement_notes(
     """
     modal, share, agreed = skew(pattern_counts, multiplicity)
     items = np.atleast_2d(multiplicity) @ (np.sum(pattern_counts, axis=1) >= 2)
-    fewest = np.vectorize(THIN_FOR.__getitem__, otypes=[int])(np.broadcast_to(method, len(share)))
+    methods = np.broadcast_to(method, len(share))
+    fewest = np.select([methods == name for name in THIN_FOR], list(THIN_FOR.values()))
     thin = (share >= SKEWED_SHARE) & (agreed < fewest) & (items >= MIN_ITEMS)
     thin &= share < 1  # one category only: the coefficient is undefined and says so
     notes = np.full(len(share), "", dtype=object)
